@@ -1,0 +1,6 @@
+"""reviewdesk: a desktop review desk for generative-AI outputs."""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+__all__ = ["__version__"]

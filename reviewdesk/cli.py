@@ -1,0 +1,290 @@
+"""The `reviewdesk` command.
+
+Exit status: 0 success, 1 bad data or a failure outside (with a message naming what), 2 usage.
+With `--json`, stdout holds exactly one JSON document; progress and messages go to stderr.
+The desk (Qt) and the server are imported only inside the commands that need them.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import time
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+from rich.console import Console
+
+from reviewdesk import __version__
+from reviewdesk.errors import UserError
+
+logger = logging.getLogger(__name__)
+
+err = Console(stderr=True)
+out = Console(highlight=False)
+
+app = typer.Typer(
+    name="reviewdesk",
+    help="A desktop review desk for generative-AI outputs.\n\n"
+    "Run without a command to open the desk on your local store.",
+    no_args_is_help=False,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+StoreOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--store",
+        help="The store file (default: reviewdesk.sqlite in your data directory, "
+        "or $REVIEWDESK_STORE).",
+        dir_okay=False,
+        show_default=False,
+    ),
+]
+JsonOption = Annotated[
+    bool, typer.Option("--json", help="Print one JSON document on stdout instead of text.")
+]
+ScreenshotOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--screenshot",
+        help="Render the window with the first pending item, save it as a PNG and exit.",
+        dir_okay=False,
+        show_default=False,
+    ),
+]
+
+
+def _store_path(store: Path | None) -> Path:
+    from reviewdesk.store import default_store_path
+
+    return store if store is not None else default_store_path()
+
+
+def _version(value: bool) -> None:
+    if value:
+        out.print(f"reviewdesk {__version__}")
+        raise typer.Exit(0)
+
+
+def _open_desk(store: Path, screenshot: Path | None) -> None:
+    from reviewdesk.ui.app import run_desk
+
+    raise typer.Exit(run_desk(store, screenshot=screenshot))
+
+
+@app.callback(invoke_without_command=True)
+def main_callback(
+    ctx: typer.Context,
+    store: StoreOption = None,
+    screenshot: ScreenshotOption = None,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Log progress to stderr.")
+    ] = False,
+) -> None:
+    """Open the desk on a local store."""
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    if ctx.invoked_subcommand is None:
+        _open_desk(_store_path(store), screenshot)
+
+
+@app.command()
+def demo(
+    store: StoreOption = None,
+    screenshot: ScreenshotOption = None,
+    reset: Annotated[
+        bool, typer.Option("--reset", help="Rebuild the demo store, dropping decisions made in it.")
+    ] = False,
+) -> None:
+    """Open the desk on the demo store (built on first use from the bundled demo set)."""
+    from reviewdesk.demo import ensure_demo_store
+
+    path = ensure_demo_store(store, reset=reset)
+    _open_desk(path, screenshot)
+
+
+@app.command()
+def info(store: StoreOption = None, json_: JsonOption = False) -> None:
+    """Show what a store holds: path, schema revision and counts."""
+    from reviewdesk.store import Store, head_revision
+
+    path = _store_path(store)
+    with Store.open(path, create=False) as opened:
+        counts = opened.counts()
+    data: dict[str, Any] = {"store": str(path), "schema": head_revision(), **counts.model_dump()}
+    if json_:
+        print(json.dumps(data))
+        return
+    width = max(len(key) for key in data)
+    for key, value in data.items():
+        out.print(f"{key:<{width}}  {value}")
+
+
+@app.command("import")
+def import_(
+    files: Annotated[list[Path], typer.Argument(help="Files to import.", show_default=False)],
+    format_: Annotated[
+        str | None,
+        typer.Option(
+            "--format",
+            help="jsonl (canonical), csv, or openai (chat logs). Default: by file name.",
+            show_default=False,
+        ),
+    ] = None,
+    map_: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--map",
+            help="FIELD=COLUMN: take a field from another column or key.",
+            show_default=False,
+        ),
+    ] = None,
+    default: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--default", help="FIELD=VALUE: a value for a field the file lacks.", show_default=False
+        ),
+    ] = None,
+    mapping_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--mapping", help="A TOML file with [columns] and [defaults].", show_default=False
+        ),
+    ] = None,
+    queue: Annotated[
+        str | None,
+        typer.Option("--queue", help="Put every imported item in this queue.", show_default=False),
+    ] = None,
+    on_error: Annotated[
+        str,
+        typer.Option(
+            "--on-error",
+            help="abort: import nothing if any record is invalid. skip: import the valid ones "
+            "and write the invalid ones to a rejects file.",
+        ),
+    ] = "abort",
+    rejects: Annotated[
+        Path | None,
+        typer.Option(
+            "--rejects", help="Where --on-error skip writes invalid records.", show_default=False
+        ),
+    ] = None,
+    store: StoreOption = None,
+    json_: JsonOption = False,
+) -> None:
+    """Import generations, and the decisions they carry, into the store."""
+    from reviewdesk.ingest import Mapping, OnError, SourceFormat, import_files
+    from reviewdesk.store import Store
+
+    try:
+        source_format = None if format_ is None else SourceFormat(format_)
+    except ValueError:
+        raise typer.BadParameter(
+            f"{format_!r}: use jsonl, csv or openai", param_hint="--format"
+        ) from None
+    try:
+        policy = OnError(on_error)
+    except ValueError:
+        raise typer.BadParameter(
+            f"{on_error!r}: use abort or skip", param_hint="--on-error"
+        ) from None
+    mapping = Mapping.from_toml(mapping_file) if mapping_file else Mapping()
+    mapping = mapping.merged(Mapping.from_specs(map_ or [], default or []))
+    with Store.open(_store_path(store)) as opened, _ProgressBar("importing") as bar:
+        report = import_files(
+            opened,
+            files,
+            source_format=source_format,
+            mapping=mapping,
+            queue=queue,
+            on_error=policy,
+            rejects=rejects,
+            progress=bar.update,
+        )
+    if report.errors:
+        for error in report.errors:
+            err.print(str(error), highlight=False, markup=False, soft_wrap=True)
+        if report.invalid > len(report.errors):
+            err.print(f"... {report.invalid} invalid records in all", highlight=False)
+    if report.rejects is not None:
+        err.print(f"invalid records written to {report.rejects}", highlight=False)
+    if report.new_reasons:
+        err.print(
+            f"new reasons added to the taxonomy: {', '.join(report.new_reasons)}", highlight=False
+        )
+    if json_:
+        print(json.dumps(report.summary()))
+    else:
+        s = report.summary()
+        out.print(
+            f"imported {s['imported']}, duplicates {s['duplicates']}, invalid {s['invalid']}, "
+            f"decisions {s['decisions']}"
+        )
+
+
+class _ProgressBar:
+    """A rich progress bar on stderr that appears only once work runs longer than a moment."""
+
+    DELAY_S = 0.5
+
+    def __init__(self, description: str) -> None:
+        self._description = description
+        self._started = time.monotonic()
+        self._progress: Any = None
+        self._task: Any = None
+
+    def __enter__(self) -> _ProgressBar:
+        return self
+
+    def update(self, done: int, total: int) -> None:
+        if self._progress is None:
+            if time.monotonic() - self._started < self.DELAY_S or not err.is_terminal:
+                return
+            from rich.progress import (
+                BarColumn,
+                DownloadColumn,
+                Progress,
+                TimeRemainingColumn,
+                TransferSpeedColumn,
+            )
+
+            self._progress = Progress(
+                "[progress.description]{task.description}",
+                BarColumn(),
+                DownloadColumn(),
+                TransferSpeedColumn(),
+                TimeRemainingColumn(),
+                console=err,
+                transient=True,
+            )
+            self._progress.start()
+            self._task = self._progress.add_task(self._description, total=total)
+        self._progress.update(self._task, completed=done, total=total)
+
+    def __exit__(self, *_exc: object) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+
+
+def main() -> NoReturn:
+    """The console script: run the app, turning `UserError` into exit status 1."""
+    try:
+        app(standalone_mode=True)
+    except UserError as error:
+        err.print(f"[bold red]error:[/] {error}", highlight=False, soft_wrap=True)
+        sys.exit(1)
+    sys.exit(0)

@@ -1,0 +1,145 @@
+"""Turning one raw record (a dict from any source) into a generation and its decisions.
+
+Every problem is reported as a `RecordError` naming the file, the line, the field and why, e.g.
+`data.jsonl:1832: flags[0].span: [90, 140] is outside the output (length 120)`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import TypeAdapter, ValidationError
+from pydantic_core import ErrorDetails
+
+from reviewdesk.domain import DecisionDraft, Generation, ImportRecord
+
+_DRAFTS = TypeAdapter(tuple[DecisionDraft, ...])
+
+
+@dataclass(frozen=True)
+class RecordError:
+    """One thing wrong with one input record."""
+
+    path: Path
+    line: int
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.path.name}:{self.line}" if self.line else self.path.name
+        return (
+            f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+        )
+
+
+def _json_kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()}"
+    if isinstance(value, int | float):
+        return f"the number {value}"
+    if isinstance(value, str):
+        shown = value if len(value) <= 40 else value[:37] + "..."
+        return f"the text {shown!r}"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "an object"
+    return type(value).__name__
+
+
+_EXPECTED = {
+    "string_type": "text",
+    "int_type": "a whole number",
+    "int_parsing": "a whole number",
+    "int_from_float": "a whole number",
+    "float_type": "a number",
+    "float_parsing": "a number",
+    "bool_type": "true or false",
+    "dict_type": "an object",
+    "model_type": "an object",
+    "tuple_type": "a list",
+    "list_type": "a list",
+    "datetime_type": "a time like 2026-11-20T10:00:00Z",
+    "datetime_parsing": "a time like 2026-11-20T10:00:00Z",
+    "datetime_from_date_parsing": "a time like 2026-11-20T10:00:00Z",
+}
+
+
+def _field_path(loc: Sequence[int | str]) -> str:
+    path = ""
+    for part in loc:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        else:
+            path += f".{part}" if path else part
+    return path
+
+
+def _message(error: ErrorDetails) -> str:
+    kind = error["type"]
+    if kind == "missing":
+        return "is required but missing"
+    if kind == "extra_forbidden":
+        return "is not a known key here"
+    if kind in _EXPECTED:
+        return f"expected {_EXPECTED[kind]}, got {_json_kind(error['input'])}"
+    message = error["msg"]
+    if message.startswith("Value error, "):
+        message = message[len("Value error, ") :]
+    return message[:1].lower() + message[1:]
+
+
+def _errors(
+    path: Path, line: int, error: ValidationError, prefix: tuple[int | str, ...] = ()
+) -> list[RecordError]:
+    details = error.errors(include_url=False)
+    plain = [detail for detail in details if detail["loc"][:1] != ("prompt",)]
+    found = [
+        RecordError(path, line, _field_path(prefix + tuple(detail["loc"])), _message(detail))
+        for detail in plain
+    ]
+    prompt = [detail for detail in details if detail["loc"][:1] == ("prompt",)]
+    # `prompt` is text or a list of messages: report the branch the input was meant for.
+    inside_list = [detail for detail in prompt if len(detail["loc"]) > 2]
+    own = [detail for detail in prompt if len(detail["loc"]) == 1]
+    for detail in inside_list or own:
+        loc = ("prompt", *detail["loc"][2:])
+        found.append(RecordError(path, line, _field_path(prefix + loc), _message(detail)))
+    if prompt and not inside_list and not own:
+        found.append(
+            RecordError(
+                path,
+                line,
+                _field_path((*prefix, "prompt")),
+                'expected text or a list of chat messages ({"role": ..., "content": ...}), '
+                f"got {_json_kind(prompt[0]['input'])}",
+            )
+        )
+    return found
+
+
+def to_import_record(path: Path, line: int, raw: Any) -> ImportRecord | list[RecordError]:
+    """Validate one raw record; the record, or every error found in it."""
+    if not isinstance(raw, dict):
+        return [RecordError(path, line, "", f"expected a JSON object, got {_json_kind(raw)}")]
+    decisions = raw.pop("decisions", None)
+    errors: list[RecordError] = []
+    generation: Generation | None = None
+    try:
+        generation = Generation.model_validate(raw)
+    except ValidationError as error:
+        errors.extend(_errors(path, line, error))
+    drafts: tuple[DecisionDraft, ...] = ()
+    if decisions is not None:
+        try:
+            drafts = _DRAFTS.validate_python(decisions)
+        except ValidationError as error:
+            errors.extend(_errors(path, line, error, ("decisions",)))
+    if errors or generation is None:
+        return errors
+    return generation, drafts

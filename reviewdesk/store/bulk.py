@@ -1,0 +1,155 @@
+"""Writing many generations (and the decisions they carry) at once, for imports.
+
+Rows go in through `executemany` on plain SQL in the caller's transaction, with primary keys
+assigned here (the transaction holds the write lock, so nobody else takes them).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.engine import Connection
+
+from reviewdesk.domain import Decision, GenerationId, ImportRecord, utc_now
+from reviewdesk.store import codec
+
+_CHUNK = 900  # ids per IN (...) look-up, under SQLite's old 999-parameter limit
+
+
+@dataclass
+class BulkResult:
+    """What one `BulkWriter.add` call stored."""
+
+    imported: int = 0
+    duplicates: int = 0
+    decisions: int = 0
+    duplicate_decisions: int = 0
+    duplicate_ids: list[str] = field(default_factory=list)
+
+
+class BulkWriter:
+    """Adds import records inside one write transaction (see `Store.bulk_writer`)."""
+
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+        self._imported_at = codec.time_text(utc_now())
+        self._next_generation_pk = self._next_pk("generation")
+        self._next_decision_pk = self._next_pk("decision")
+        reasons = connection.exec_driver_sql("SELECT code, position FROM reason").all()
+        self._reasons = {code for code, _ in reasons}
+        self._next_reason_position = max((position for _, position in reasons), default=-1) + 1
+        self.new_reasons: list[str] = []
+
+    def _next_pk(self, table: str) -> int:
+        return int(
+            self._connection.exec_driver_sql(
+                f"SELECT coalesce(max(pk), 0) + 1 FROM {table}"
+            ).scalar_one()
+        )
+
+    def _existing(self, table: str, ids: Sequence[str]) -> dict[str, int]:
+        found: dict[str, int] = {}
+        for start in range(0, len(ids), _CHUNK):
+            chunk = ids[start : start + _CHUNK]
+            rows = self._connection.exec_driver_sql(
+                f"SELECT id, pk FROM {table} WHERE id IN ({', '.join('?' * len(chunk))})",
+                tuple(chunk),
+            )
+            found.update((row[0], row[1]) for row in rows)
+        return found
+
+    def add(self, records: Sequence[ImportRecord]) -> BulkResult:
+        """Store a batch of records. Generations already stored (or earlier in the batch) are
+        duplicates and left as they are; their decisions are still added when new."""
+        result = BulkResult()
+        known = self._existing("generation", [generation.id for generation, _ in records])
+        generations: list[tuple[Any, ...]] = []
+        texts: list[tuple[Any, ...]] = []
+        flags: list[tuple[Any, ...]] = []
+        decisions: list[tuple[Decision, int]] = []
+        for generation, drafts in records:
+            pk = known.get(generation.id)
+            if pk is None:
+                pk = self._next_generation_pk
+                self._next_generation_pk += 1
+                known[generation.id] = pk
+                generations.append(codec.generation_values(generation, pk, self._imported_at))
+                texts.append(codec.text_values(generation, pk))
+                flags.extend(codec.flag_values(generation, pk))
+                result.imported += 1
+            else:
+                result.duplicates += 1
+                result.duplicate_ids.append(generation.id)
+            if drafts:
+                decisions.extend((decision, pk) for decision in _chained(generation.id, drafts))
+        connection = self._connection
+        if generations:
+            connection.exec_driver_sql(codec.GENERATION_INSERT, generations)
+            connection.exec_driver_sql(codec.TEXT_INSERT, texts)
+        if flags:
+            connection.exec_driver_sql(codec.FLAG_INSERT, flags)
+        if decisions:
+            self._add_decisions(decisions, result)
+        return result
+
+    def _add_decisions(self, decisions: list[tuple[Decision, int]], result: BulkResult) -> None:
+        stored = self._existing("decision", [decision.id for decision, _ in decisions])
+        rows: list[tuple[Any, ...]] = []
+        texts: list[tuple[Any, ...]] = []
+        touched: set[int] = set()
+        for decision, generation_pk in decisions:
+            if decision.id in stored:
+                result.duplicate_decisions += 1
+                continue
+            pk = self._next_decision_pk
+            self._next_decision_pk += 1
+            stored[decision.id] = pk
+            rows.append(codec.decision_values(decision, pk, generation_pk))
+            text = codec.decision_text_values(decision, pk)
+            if text is not None:
+                texts.append(text)
+            touched.add(generation_pk)
+            self._learn_reasons(decision.reasons)
+            result.decisions += 1
+        if not rows:
+            return
+        self._connection.exec_driver_sql(codec.DECISION_INSERT, rows)
+        if texts:
+            self._connection.exec_driver_sql(codec.DECISION_TEXT_INSERT, texts)
+        self._connection.exec_driver_sql(
+            "UPDATE generation SET review_count = (SELECT count(DISTINCT reviewer) FROM decision "
+            "WHERE decision.generation_pk = generation.pk) WHERE pk = ?",
+            [(pk,) for pk in touched],
+        )
+
+    def _learn_reasons(self, reasons: Sequence[str]) -> None:
+        # Labels made elsewhere may use reasons this store does not list yet: keep them and
+        # add them to the taxonomy, so nothing imported is lost or unexplained.
+        for code in reasons:
+            if code in self._reasons:
+                continue
+            self._reasons.add(code)
+            self.new_reasons.append(code)
+            self._connection.exec_driver_sql(
+                "INSERT INTO reason (code, label, position) VALUES (?, ?, ?)",
+                (code, code.replace("_", " ").capitalize(), self._next_reason_position),
+            )
+            self._next_reason_position += 1
+
+
+def _chained(generation_id: GenerationId, drafts: Sequence[Any]) -> list[Decision]:
+    """The drafts as decisions, a reviewer's later decision superseding their earlier one."""
+    decisions = sorted(
+        (draft.to_decision(generation_id) for draft in drafts), key=lambda d: d.decided_at
+    )
+    latest: dict[str, Decision] = {}
+    chained: list[Decision] = []
+    for decision in decisions:
+        previous = latest.get(decision.reviewer)
+        if previous is not None and decision.supersedes is None:
+            decision = decision.model_copy(update={"supersedes": previous.id})
+        latest[decision.reviewer] = decision
+        chained.append(decision)
+    return chained

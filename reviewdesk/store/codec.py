@@ -1,0 +1,234 @@
+"""Turning domain objects into row values and back.
+
+Times are stored as fixed-width UTC text (`2026-11-20T10:00:00.000000Z`), so text order is time
+order and `substr(decided_at, 1, 10)` is the day.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+import orjson
+
+from reviewdesk.domain import (
+    Decision,
+    DecisionId,
+    Flag,
+    Generation,
+    GenerationId,
+    Message,
+    Role,
+    Severity,
+    Usage,
+    Verdict,
+)
+from reviewdesk.store.tables import NO_RISK
+
+_TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
+
+
+def time_text(value: datetime) -> str:
+    """Fixed-width UTC text for a timezone-aware time."""
+    return value.astimezone(UTC).strftime(_TIME_FORMAT)
+
+
+def parse_time(text: str) -> datetime:
+    """The aware UTC time of a stored time text."""
+    return datetime.strptime(text, _TIME_FORMAT).replace(tzinfo=UTC)
+
+
+def prompt_json(generation: Generation) -> str:
+    prompt: Any = generation.prompt
+    if not isinstance(prompt, str):
+        prompt = [{"role": str(message.role), "content": message.content} for message in prompt]
+    return orjson.dumps(prompt).decode()
+
+
+def generation_values(generation: Generation, pk: int, imported_at: str) -> tuple[Any, ...]:
+    """Values for `generation`, in the column order of `GENERATION_COLUMNS`."""
+    top = generation.top_severity
+    usage = generation.usage
+    return (
+        pk,
+        generation.id,
+        generation.queue,
+        generation.model,
+        generation.prompt_template,
+        generation.prompt_version,
+        generation.route,
+        NO_RISK if generation.risk is None else generation.risk,
+        0 if top is None else top.rank,
+        len(generation.flags),
+        generation.latency_ms,
+        None if usage is None else usage.input_tokens,
+        None if usage is None else usage.output_tokens,
+        None if usage is None else usage.cost_usd,
+        None if generation.created_at is None else time_text(generation.created_at),
+        imported_at,
+    )
+
+
+GENERATION_COLUMNS = (
+    "pk, id, queue, model, prompt_template, prompt_version, route, risk, top_severity, "
+    "flag_count, latency_ms, input_tokens, output_tokens, cost_usd, created_at, imported_at, "
+    "required_reviews, review_count"
+)
+GENERATION_INSERT = (
+    f"INSERT INTO generation ({GENERATION_COLUMNS}) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, 0)"
+)
+TEXT_INSERT = (
+    "INSERT INTO generation_text (pk, prompt, output, usage, trace_id, extra) "
+    "VALUES (?, ?, ?, ?, ?, ?)"
+)
+FLAG_INSERT = (
+    "INSERT INTO flag (generation_pk, position, validator, code, severity, message, score, "
+    "span_start, span_end) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+DECISION_INSERT = (
+    "INSERT INTO decision (pk, id, generation_pk, reviewer, verdict, reasons, duration_ms, "
+    "decided_at, supersedes, session_id, lease_id, lease_epoch, device_id) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+DECISION_TEXT_INSERT = "INSERT INTO decision_text (pk, edited_output, comment) VALUES (?, ?, ?)"
+
+
+def text_values(generation: Generation, pk: int) -> tuple[Any, ...]:
+    usage = generation.usage
+    return (
+        pk,
+        prompt_json(generation),
+        generation.output,
+        None if usage is None else orjson.dumps(usage.model_dump(exclude_none=True)).decode(),
+        generation.trace_id,
+        orjson.dumps(generation.metadata).decode() if generation.metadata else None,
+    )
+
+
+def flag_values(generation: Generation, pk: int) -> list[tuple[Any, ...]]:
+    return [
+        (
+            pk,
+            position,
+            flag.validator,
+            flag.code,
+            flag.severity.rank,
+            flag.message,
+            flag.score,
+            None if flag.span is None else flag.span[0],
+            None if flag.span is None else flag.span[1],
+        )
+        for position, flag in enumerate(generation.flags)
+    ]
+
+
+def decision_values(decision: Decision, pk: int, generation_pk: int) -> tuple[Any, ...]:
+    return (
+        pk,
+        decision.id,
+        generation_pk,
+        decision.reviewer,
+        str(decision.verdict),
+        orjson.dumps(list(decision.reasons)).decode(),
+        decision.duration_ms,
+        time_text(decision.decided_at),
+        decision.supersedes,
+        decision.session_id,
+        decision.lease_id,
+        decision.lease_epoch,
+        decision.device_id,
+    )
+
+
+def decision_text_values(decision: Decision, pk: int) -> tuple[Any, ...] | None:
+    if decision.edited_output is None and decision.comment is None:
+        return None
+    return (pk, decision.edited_output, decision.comment)
+
+
+# Reading back. Values were validated on the way in, so rows become models without a second
+# validation (model_construct): reading the item on screen must stay well under a millisecond.
+
+GENERATION_SELECT = (
+    "SELECT g.id, g.queue, g.model, g.prompt_template, g.prompt_version, g.route, g.risk, "
+    "g.latency_ms, g.created_at, t.prompt, t.output, t.usage, t.trace_id, t.extra "
+    "FROM generation g JOIN generation_text t ON t.pk = g.pk"
+)
+FLAG_SELECT = (
+    "SELECT validator, code, severity, message, score, span_start, span_end "
+    "FROM flag WHERE generation_pk = ? ORDER BY position"
+)
+
+
+def generation_from_row(row: Sequence[Any], flag_rows: Sequence[Sequence[Any]]) -> Generation:
+    (gid, queue, model, template, version, route, risk, latency, created, prompt, output, usage,
+     trace_id, extra) = row  # fmt: skip
+    raw_prompt = orjson.loads(prompt)
+    parsed_prompt: str | tuple[Message, ...] = (
+        raw_prompt
+        if isinstance(raw_prompt, str)
+        else tuple(
+            Message.model_construct(role=Role(turn["role"]), content=turn["content"])
+            for turn in raw_prompt
+        )
+    )
+    return Generation.model_construct(
+        id=GenerationId(gid),
+        prompt=parsed_prompt,
+        output=output,
+        model=model,
+        prompt_template=template,
+        prompt_version=version,
+        route=route,
+        risk=None if risk == NO_RISK else risk,
+        flags=tuple(flag_from_row(flag) for flag in flag_rows),
+        usage=None if usage is None else Usage.model_validate(orjson.loads(usage)),
+        latency_ms=latency,
+        trace_id=trace_id,
+        queue=queue,
+        created_at=None if created is None else parse_time(created),
+        metadata={} if extra is None else orjson.loads(extra),
+    )
+
+
+def flag_from_row(row: Sequence[Any]) -> Flag:
+    validator, code, severity, message, score, start, end = row
+    return Flag.model_construct(
+        validator=validator,
+        code=code,
+        severity=Severity.from_rank(severity),
+        message=message,
+        score=score,
+        span=None if start is None else (start, end),
+    )
+
+
+DECISION_SELECT = (
+    "SELECT d.id, g.id, d.reviewer, d.verdict, dt.edited_output, d.reasons, dt.comment, "
+    "d.duration_ms, d.decided_at, d.supersedes, d.session_id, d.lease_id, d.lease_epoch, "
+    "d.device_id FROM decision d JOIN generation g ON g.pk = d.generation_pk "
+    "LEFT JOIN decision_text dt ON dt.pk = d.pk"
+)
+
+
+def decision_from_row(row: Sequence[Any]) -> Decision:
+    (did, gid, reviewer, verdict, edited, reasons, comment, duration, decided_at, supersedes,
+     session_id, lease_id, lease_epoch, device_id) = row  # fmt: skip
+    return Decision.model_construct(
+        id=DecisionId(did),
+        generation_id=GenerationId(gid),
+        reviewer=reviewer,
+        verdict=Verdict(verdict),
+        edited_output=edited,
+        reasons=tuple(orjson.loads(reasons)),
+        comment=comment,
+        duration_ms=duration,
+        decided_at=parse_time(decided_at),
+        supersedes=None if supersedes is None else DecisionId(supersedes),
+        session_id=session_id,
+        lease_id=lease_id,
+        lease_epoch=lease_epoch,
+        device_id=device_id,
+    )

@@ -1,0 +1,135 @@
+"""Opening a store file: the engine, its pragmas, and the schema migrations.
+
+Every connection runs in WAL mode with `synchronous=FULL` (a decision the desk showed as saved
+survives a power cut), a busy timeout and foreign keys on. Transactions are begun by us, not by
+the driver: `BEGIN` for reads, `BEGIN IMMEDIATE` for writes (`immediate=True` execution option),
+so that two writers wait for each other instead of failing on a lock upgrade.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DatabaseError, OperationalError
+
+from reviewdesk.errors import StoreError, StoreTooNewError
+
+logger = logging.getLogger(__name__)
+
+BUSY_TIMEOUT_MS = 10_000
+_MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+def make_engine(path: Path) -> Engine:
+    """An engine on the SQLite file at `path` with reviewdesk's pragmas and transaction rules."""
+    engine = create_engine(
+        f"sqlite:///{path}",
+        connect_args={"isolation_level": None, "check_same_thread": False},
+    )
+    event.listen(engine, "connect", _on_connect)
+    event.listen(engine, "begin", _on_begin)
+    return engine
+
+
+def _on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = FULL")
+        cursor.execute("PRAGMA foreign_keys = ON")
+    finally:
+        cursor.close()
+
+
+def _on_begin(connection: Connection) -> None:
+    if connection.get_execution_options().get("immediate"):
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    else:
+        connection.exec_driver_sql("BEGIN")
+
+
+@cache
+def head_revision() -> str:
+    """The schema revision this program writes."""
+    return _script_directory().get_current_head() or ""
+
+
+@cache
+def _script_directory() -> Any:
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory(str(_MIGRATIONS))
+
+
+def _alembic_config(connection: Connection) -> Any:
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(_MIGRATIONS))
+    config.attributes["connection"] = connection
+    return config
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The schema revision stored in the file, None for an empty file.
+
+    Raises:
+        StoreError: the file is not an SQLite database, or holds tables but no reviewdesk schema.
+    """
+    try:
+        with engine.connect() as connection:
+            tables = {
+                name
+                for (name,) in connection.exec_driver_sql(
+                    "SELECT name FROM sqlite_master WHERE type = 'table'"
+                )
+            }
+            if "alembic_version" not in tables:
+                if tables:
+                    raise StoreError(
+                        f"{engine.url.database} is an SQLite database but not a reviewdesk store "
+                        f"(it has the tables {', '.join(sorted(tables)[:5])})"
+                    )
+                return None
+            row = connection.exec_driver_sql("SELECT version_num FROM alembic_version").first()
+            return None if row is None else str(row[0])
+    except DatabaseError as error:
+        raise StoreError(
+            f"{engine.url.database} is not a reviewdesk store: {error.orig}"
+        ) from error
+
+
+def migrate(engine: Engine, *, to: str = "head") -> None:
+    """Bring the store's schema to `to` (default: what this program writes).
+
+    Raises:
+        StoreTooNewError: the store was written by a newer reviewdesk.
+        StoreError: the store cannot be read or written.
+    """
+    revision = current_revision(engine)
+    known = {script.revision for script in _script_directory().walk_revisions()}
+    if revision is not None and revision not in known:
+        raise StoreTooNewError(
+            f"{engine.url.database} was written by a newer reviewdesk (schema {revision}); "
+            f"this reviewdesk writes schema {head_revision()}. Upgrade reviewdesk to open it."
+        )
+    if revision == (head_revision() if to == "head" else to):
+        return
+    from alembic import command
+
+    logger.info("migrating %s from schema %s to %s", engine.url.database, revision, to)
+    try:
+        with engine.connect().execution_options(immediate=True) as connection:
+            command.upgrade(_alembic_config(connection), to)
+            connection.commit()
+    except OperationalError as error:
+        raise StoreError(
+            f"cannot update the schema of {engine.url.database}: {error.orig}"
+        ) from error

@@ -1,0 +1,436 @@
+"""The local store: one SQLite file of generations and the decisions made on them.
+
+Every query returns domain objects. The hot paths (next pending item, a page of the queue list)
+are plain SQL over narrow rows and partial / composite indexes, so they stay O(log n) at a
+million items.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import OperationalError
+
+from reviewdesk.domain import (
+    Decision,
+    Generation,
+    GenerationId,
+    ItemStatus,
+    QueueEntry,
+    QueueFilter,
+    QueueSort,
+    Reason,
+    Severity,
+    StoreCounts,
+)
+from reviewdesk.errors import StoreError
+from reviewdesk.store import codec
+from reviewdesk.store.bulk import BulkWriter
+from reviewdesk.store.engine import make_engine, migrate
+from reviewdesk.store.tables import CREATED_KEY, NO_RISK, PENDING, PENDING_G
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["DecisionConflictError", "Store", "UnknownItemError"]
+
+
+class UnknownItemError(StoreError):
+    """A decision names a generation the store does not hold."""
+
+
+class DecisionConflictError(StoreError):
+    """A decision id is already stored with another content."""
+
+
+_ENTRY_COLUMNS = (
+    "g.pk, g.id, g.queue, g.model, g.prompt_template, g.prompt_version, g.route, g.risk, "
+    "g.top_severity, g.flag_count, g.created_at, g.review_count, g.required_reviews"
+)
+
+# For each sort: the ORDER BY keys (all descending) and how to read them off an entry.
+_SORT_KEYS: dict[QueueSort, tuple[str, ...]] = {
+    QueueSort.RISK: ("g.risk", "g.pk"),
+    QueueSort.TIME: (CREATED_KEY.replace("created_at", "g.created_at"), "g.pk"),
+    QueueSort.SEVERITY: ("g.top_severity", "g.risk", "g.pk"),
+}
+
+_FILTER_COLUMNS = ("queue", "model", "prompt_template", "prompt_version", "route")
+
+
+def _cursor(entry: QueueEntry, sort: QueueSort) -> tuple[Any, ...]:
+    risk = NO_RISK if entry.risk is None else entry.risk
+    if sort is QueueSort.RISK:
+        return (risk, entry.pk)
+    if sort is QueueSort.TIME:
+        return (codec.time_text(entry.created_at) if entry.created_at else "", entry.pk)
+    severity = 0 if entry.top_severity is None else entry.top_severity.rank
+    return (severity, risk, entry.pk)
+
+
+def _entry(row: Sequence[Any]) -> QueueEntry:
+    (pk, gid, queue, model, template, version, route, risk, severity, flags, created, reviews,
+     required) = row  # fmt: skip
+    return QueueEntry.model_construct(
+        pk=pk,
+        id=GenerationId(gid),
+        queue=queue,
+        model=model,
+        prompt_template=template,
+        prompt_version=version,
+        route=route,
+        risk=None if risk == NO_RISK else risk,
+        top_severity=Severity.from_rank(severity),
+        flag_count=flags,
+        created_at=None if created is None else codec.parse_time(created),
+        review_count=reviews,
+        required_reviews=required,
+    )
+
+
+def _where(filters: QueueFilter) -> tuple[list[str], list[Any]]:
+    clauses: list[str] = []
+    params: list[Any] = []
+    for column in _FILTER_COLUMNS:
+        value = getattr(filters, column)
+        if value is not None:
+            clauses.append(f"g.{column} = ?")
+            params.append(value)
+    if filters.min_severity is not None:
+        clauses.append("g.top_severity >= ?")
+        params.append(filters.min_severity.rank)
+    if filters.status is ItemStatus.PENDING:
+        clauses.append(PENDING_G)
+    elif filters.status is ItemStatus.DECIDED:
+        clauses.append("g.review_count >= g.required_reviews")
+    if filters.text:
+        pattern = (
+            "%" + filters.text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        )
+        clauses.append(
+            "(g.id = ? OR g.pk IN (SELECT t.pk FROM generation_text t "
+            "WHERE t.output LIKE ? ESCAPE '\\' OR t.prompt LIKE ? ESCAPE '\\'))"
+        )
+        params.extend((filters.text, pattern, pattern))
+    return clauses, params
+
+
+class Store:
+    """A reviewdesk store file. Thread-safe: each call takes its own pooled connection.
+
+    Use `Store.open(path)`; close with `close()` or a `with` block.
+    """
+
+    def __init__(self, path: Path, engine: Engine) -> None:
+        self.path = path
+        self._engine = engine
+
+    @classmethod
+    def open(cls, path: Path | str, *, create: bool = True) -> Store:
+        """Open (and if needed create or upgrade) the store at `path`.
+
+        Raises:
+            StoreError: the file is missing (with `create=False`), is not a store, or cannot be
+                written; StoreTooNewError when a newer reviewdesk wrote it.
+        """
+        path = Path(path).expanduser()
+        if path.is_dir():
+            raise StoreError(f"{path} is a directory, not a store file")
+        if not path.exists():
+            if not create:
+                raise StoreError(f"there is no store at {path}")
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as error:
+                raise StoreError(f"cannot create the store at {path}: {error.strerror}") from error
+        engine = make_engine(path)
+        try:
+            migrate(engine)
+        except BaseException:
+            engine.dispose()
+            raise
+        return cls(path, engine)
+
+    def close(self) -> None:
+        self._engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def _read(self) -> Iterator[Connection]:
+        try:
+            with self._engine.connect() as connection:
+                yield connection
+        except OperationalError as error:
+            raise StoreError(f"cannot read the store {self.path}: {error.orig}") from error
+
+    @contextmanager
+    def _write(self) -> Iterator[Connection]:
+        try:
+            with (
+                self._engine.connect().execution_options(immediate=True) as connection,
+                connection.begin(),
+            ):
+                yield connection
+        except OperationalError as error:
+            raise StoreError(f"cannot write the store {self.path}: {error.orig}") from error
+
+    # -- reading -----------------------------------------------------------------------------
+
+    def counts(self) -> StoreCounts:
+        with self._read() as connection:
+            generations, pending = connection.exec_driver_sql(
+                f"SELECT count(*), count(*) FILTER (WHERE {PENDING}) FROM generation"
+            ).one()
+            decisions, reviewers = connection.exec_driver_sql(
+                "SELECT count(*), count(DISTINCT reviewer) FROM decision"
+            ).one()
+        return StoreCounts(
+            generations=generations,
+            pending=pending,
+            decided=generations - pending,
+            decisions=decisions,
+            reviewers=reviewers,
+        )
+
+    def get(self, generation_id: str) -> Generation | None:
+        """The generation with the producer's id `generation_id`, or None."""
+        with self._read() as connection:
+            row = connection.exec_driver_sql(
+                f"{codec.GENERATION_SELECT} WHERE g.id = ?", (generation_id,)
+            ).first()
+            if row is None:
+                return None
+            pk = connection.exec_driver_sql(
+                "SELECT pk FROM generation WHERE id = ?", (generation_id,)
+            ).scalar_one()
+            flags = connection.exec_driver_sql(codec.FLAG_SELECT, (pk,)).all()
+        return codec.generation_from_row(row, flags)
+
+    def load(self, pk: int) -> Generation:
+        """The whole generation (text, flags) of a queue entry."""
+        with self._read() as connection:
+            row = connection.exec_driver_sql(
+                f"{codec.GENERATION_SELECT} WHERE g.pk = ?", (pk,)
+            ).first()
+            if row is None:
+                raise UnknownItemError(f"item {pk} is no longer in the store {self.path}")
+            flags = connection.exec_driver_sql(codec.FLAG_SELECT, (pk,)).all()
+        return codec.generation_from_row(row, flags)
+
+    def next_pending(
+        self,
+        reviewer: str,
+        *,
+        queue: str | None = None,
+        after: QueueEntry | None = None,
+        exclude: Sequence[int] = (),
+    ) -> QueueEntry | None:
+        """The highest-risk item that still needs review and that `reviewer` has not decided.
+
+        Args:
+            after: continue below this entry in risk order (for skipping ahead).
+            exclude: item pks to pass over (items skipped in this session).
+        """
+        clauses = [PENDING_G]
+        params: list[Any] = []
+        if queue is not None:
+            clauses.append("g.queue = ?")
+            params.append(queue)
+        if after is not None:
+            clauses.append("(g.risk, g.pk) < (?, ?)")
+            params.extend(_cursor(after, QueueSort.RISK))
+        if exclude:
+            clauses.append(f"g.pk NOT IN ({', '.join('?' * len(exclude))})")
+            params.extend(exclude)
+        clauses.append(
+            "NOT EXISTS (SELECT 1 FROM decision d WHERE d.generation_pk = g.pk AND d.reviewer = ?)"
+        )
+        params.append(reviewer)
+        sql = (
+            f"SELECT {_ENTRY_COLUMNS} FROM generation g WHERE {' AND '.join(clauses)} "
+            "ORDER BY g.risk DESC, g.pk DESC LIMIT 1"
+        )
+        with self._read() as connection:
+            row = connection.exec_driver_sql(sql, tuple(params)).first()
+        return None if row is None else _entry(row)
+
+    def page(
+        self,
+        filters: QueueFilter = QueueFilter(),  # noqa: B008 (frozen, so a shared default is safe)
+        *,
+        sort: QueueSort = QueueSort.RISK,
+        after: QueueEntry | None = None,
+        limit: int = 100,
+    ) -> list[QueueEntry]:
+        """One keyset page of the queue list, after `after` in `sort` order."""
+        clauses, params = _where(filters)
+        keys = _SORT_KEYS[sort]
+        if after is not None:
+            clauses.append(f"({', '.join(keys)}) < ({', '.join('?' * len(keys))})")
+            params.extend(_cursor(after, sort))
+        where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+        order = ", ".join(f"{key} DESC" for key in keys)
+        sql = f"SELECT {_ENTRY_COLUMNS} FROM generation g {where} ORDER BY {order} LIMIT ?"
+        with self._read() as connection:
+            rows = connection.exec_driver_sql(sql, (*params, limit)).all()
+        return [_entry(row) for row in rows]
+
+    def ordered_keys(
+        self,
+        filters: QueueFilter = QueueFilter(),  # noqa: B008
+        *,
+        sort: QueueSort = QueueSort.RISK,
+    ) -> list[int]:
+        """The pks of every item the filter selects, in `sort` order (for a windowed list)."""
+        clauses, params = _where(filters)
+        where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+        order = ", ".join(f"{key} DESC" for key in _SORT_KEYS[sort])
+        with self._read() as connection:
+            result = connection.exec_driver_sql(
+                f"SELECT g.pk FROM generation g {where} ORDER BY {order}", tuple(params)
+            )
+            return [pk for (pk,) in result]
+
+    def entries(self, pks: Sequence[int]) -> list[QueueEntry]:
+        """Queue entries for `pks`, in the order given (missing pks are left out)."""
+        if not pks:
+            return []
+        found: dict[int, QueueEntry] = {}
+        with self._read() as connection:
+            for start in range(0, len(pks), 500):
+                chunk = pks[start : start + 500]
+                rows = connection.exec_driver_sql(
+                    f"SELECT {_ENTRY_COLUMNS} FROM generation g "
+                    f"WHERE g.pk IN ({', '.join('?' * len(chunk))})",
+                    tuple(chunk),
+                )
+                found.update((row[0], _entry(row)) for row in rows)
+        return [found[pk] for pk in pks if pk in found]
+
+    def distinct(self, column: str) -> list[str]:
+        """The values of a filter column (queue, model, prompt_template, ...) in the store."""
+        if column not in _FILTER_COLUMNS:
+            raise ValueError(f"not a filter column: {column}")
+        with self._read() as connection:
+            rows = connection.exec_driver_sql(
+                f"SELECT DISTINCT {column} FROM generation WHERE {column} IS NOT NULL ORDER BY 1"
+            )
+            return [value for (value,) in rows]
+
+    def decisions_of(self, generation_id: str) -> list[Decision]:
+        """Every decision on a generation, oldest first."""
+        with self._read() as connection:
+            rows = connection.exec_driver_sql(
+                f"{codec.DECISION_SELECT} WHERE g.id = ? ORDER BY d.pk", (generation_id,)
+            ).all()
+        return [codec.decision_from_row(row) for row in rows]
+
+    def reasons(self) -> list[Reason]:
+        """The store's reason taxonomy, in display order."""
+        with self._read() as connection:
+            rows = connection.exec_driver_sql("SELECT code, label FROM reason ORDER BY position")
+            return [Reason(code=code, label=label) for code, label in rows]
+
+    def set_reasons(self, reasons: Sequence[Reason]) -> None:
+        """Replace the reason taxonomy (decisions keep the codes they were made with)."""
+        with self._write() as connection:
+            connection.exec_driver_sql("DELETE FROM reason")
+            connection.exec_driver_sql(
+                "INSERT INTO reason (code, label, position) VALUES (?, ?, ?)",
+                [(reason.code, reason.label, position) for position, reason in enumerate(reasons)],
+            )
+
+    # -- writing -----------------------------------------------------------------------------
+
+    def record_decision(self, decision: Decision) -> Decision:
+        """Store a decision durably (the call returns after the commit reached the disk).
+
+        Idempotent by decision id: the same decision again is a no-op. When the reviewer had
+        decided the item before and `supersedes` is not given, the new decision supersedes
+        their latest one.
+
+        Returns:
+            The decision as stored.
+
+        Raises:
+            UnknownItemError: the generation is not in the store.
+            DecisionConflictError: the id is stored with another content.
+        """
+        with self._write() as connection:
+            stored = self._stored_decision(connection, decision.id)
+            if stored is not None:
+                if stored.model_copy(update={"supersedes": decision.supersedes}) != decision:
+                    raise DecisionConflictError(
+                        f"decision {decision.id} is already stored with another content"
+                    )
+                return stored
+            pk = connection.exec_driver_sql(
+                "SELECT pk FROM generation WHERE id = ?", (decision.generation_id,)
+            ).scalar()
+            if pk is None:
+                raise UnknownItemError(f"there is no item {decision.generation_id} in {self.path}")
+            if decision.supersedes is None:
+                previous = connection.exec_driver_sql(
+                    "SELECT id FROM decision WHERE generation_pk = ? AND reviewer = ? "
+                    "ORDER BY pk DESC LIMIT 1",
+                    (pk, decision.reviewer),
+                ).scalar()
+                if previous is not None:
+                    decision = decision.model_copy(update={"supersedes": previous})
+            result = connection.exec_driver_sql(
+                codec.DECISION_INSERT,
+                codec.decision_values(decision, None, pk),  # type: ignore[arg-type]
+            )
+            text = codec.decision_text_values(decision, result.lastrowid)
+            if text is not None:
+                connection.exec_driver_sql(codec.DECISION_TEXT_INSERT, text)
+            _recount(connection, pk)
+        logger.debug("recorded decision %s on %s", decision.id, decision.generation_id)
+        return decision
+
+    def undo_latest(self, session_id: str) -> Decision | None:
+        """Remove the latest decision of a review session; None when it has none left."""
+        with self._write() as connection:
+            row = connection.exec_driver_sql(
+                f"{codec.DECISION_SELECT} WHERE d.session_id = ? ORDER BY d.pk DESC LIMIT 1",
+                (session_id,),
+            ).first()
+            if row is None:
+                return None
+            decision = codec.decision_from_row(row)
+            pk = connection.exec_driver_sql(
+                "DELETE FROM decision WHERE id = ? RETURNING generation_pk", (decision.id,)
+            ).scalar_one()
+            _recount(connection, pk)
+        logger.debug("undid decision %s on %s", decision.id, decision.generation_id)
+        return decision
+
+    @contextmanager
+    def bulk_writer(self) -> Iterator[BulkWriter]:
+        """A writer for large imports, in one transaction: committed when the block ends
+        normally, rolled back (the store unchanged) when it raises."""
+        with self._write() as connection:
+            yield BulkWriter(connection)
+
+    def _stored_decision(self, connection: Connection, decision_id: str) -> Decision | None:
+        row = connection.exec_driver_sql(
+            f"{codec.DECISION_SELECT} WHERE d.id = ?", (decision_id,)
+        ).first()
+        return None if row is None else codec.decision_from_row(row)
+
+
+def _recount(connection: Connection, generation_pk: int) -> None:
+    connection.exec_driver_sql(
+        "UPDATE generation SET review_count = (SELECT count(DISTINCT reviewer) FROM decision "
+        "WHERE generation_pk = ?) WHERE pk = ?",
+        (generation_pk, generation_pk),
+    )

@@ -1,0 +1,129 @@
+"""The store's tables (SQLModel).
+
+Rows that statistics and the queue list scan are narrow (`generation`, `decision`, `flag`): they
+hold the grouping keys. The large text lives in `generation_text` and `decision_text`, read only
+for the item on screen or for an export. `generation.risk` is -1 when the producer gave none,
+so that keyset paging never meets a NULL.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Column, ForeignKey, Index, Integer, Text, func, text
+from sqlmodel import Field, SQLModel
+
+PENDING = "review_count < required_reviews"
+PENDING_G = "g.review_count < g.required_reviews"
+NO_RISK = -1.0
+
+
+class GenerationRow(SQLModel, table=True):
+    __tablename__ = "generation"
+    __table_args__ = (
+        Index("ix_generation_pending", "risk", "pk", sqlite_where=text(PENDING)),
+        Index("ix_generation_queue_pending", "queue", "risk", "pk", sqlite_where=text(PENDING)),
+        Index("ix_generation_risk", "risk", "pk"),
+        Index("ix_generation_severity", "top_severity", "risk", "pk"),
+    )
+
+    pk: int | None = Field(default=None, primary_key=True)
+    id: str = Field(sa_column_kwargs={"unique": True})
+    queue: str | None = None
+    model: str
+    prompt_template: str | None = None
+    prompt_version: str | None = None
+    route: str | None = None
+    risk: float = NO_RISK
+    top_severity: int = 0
+    flag_count: int = 0
+    latency_ms: int | None = None
+    input_tokens: int | None = None
+    output_tokens: int | None = None
+    cost_usd: float | None = None
+    required_reviews: int = 1
+    review_count: int = 0
+    created_at: str | None = None
+    imported_at: str
+
+
+# Time order puts items with no creation time last; an expression index keeps that keyset-pageable.
+CREATED_KEY = "coalesce(created_at, '')"
+_generation = GenerationRow.__table__  # type: ignore[attr-defined]
+Index("ix_generation_created", func.coalesce(_generation.c.created_at, ""), _generation.c.pk)
+
+
+class GenerationTextRow(SQLModel, table=True):
+    __tablename__ = "generation_text"
+
+    pk: int = Field(
+        sa_column=Column(Integer, ForeignKey("generation.pk", ondelete="CASCADE"), primary_key=True)
+    )
+    prompt: str = Field(sa_column=Column(Text, nullable=False))
+    output: str = Field(sa_column=Column(Text, nullable=False))
+    usage: str | None = None
+    trace_id: str | None = None
+    extra: str | None = None
+
+
+class FlagRow(SQLModel, table=True):
+    __tablename__ = "flag"
+    __table_args__ = (
+        Index("ix_flag_generation", "generation_pk", "position"),
+        Index("ix_flag_validator", "validator", "code", "severity", "generation_pk"),
+    )
+
+    pk: int | None = Field(default=None, primary_key=True)
+    generation_pk: int = Field(
+        sa_column=Column(Integer, ForeignKey("generation.pk", ondelete="CASCADE"), nullable=False)
+    )
+    position: int
+    validator: str
+    code: str
+    severity: int
+    message: str = ""
+    score: float | None = None
+    span_start: int | None = None
+    span_end: int | None = None
+
+
+class DecisionRow(SQLModel, table=True):
+    __tablename__ = "decision"
+    __table_args__ = (
+        Index("ix_decision_generation", "generation_pk", "reviewer", "pk"),
+        Index("ix_decision_reviewer", "reviewer", "decided_at"),
+        Index("ix_decision_time", "decided_at"),
+        Index("ix_decision_session", "session_id", "pk"),
+    )
+
+    pk: int | None = Field(default=None, primary_key=True)
+    id: str = Field(sa_column_kwargs={"unique": True})
+    generation_pk: int = Field(
+        sa_column=Column(Integer, ForeignKey("generation.pk", ondelete="CASCADE"), nullable=False)
+    )
+    reviewer: str
+    verdict: str
+    reasons: str = "[]"
+    duration_ms: int | None = None
+    decided_at: str
+    supersedes: str | None = None
+    session_id: str | None = None
+    lease_id: str | None = None
+    lease_epoch: int | None = None
+    device_id: str | None = None
+
+
+class DecisionTextRow(SQLModel, table=True):
+    __tablename__ = "decision_text"
+
+    pk: int = Field(
+        sa_column=Column(Integer, ForeignKey("decision.pk", ondelete="CASCADE"), primary_key=True)
+    )
+    edited_output: str | None = None
+    comment: str | None = None
+
+
+class ReasonRow(SQLModel, table=True):
+    __tablename__ = "reason"
+
+    code: str = Field(primary_key=True)
+    label: str
+    position: int

@@ -1,0 +1,1 @@
+"""The Qt desk. Only this package imports PySide6 and pyqtgraph."""
