@@ -22,8 +22,13 @@ from reviewdesk.errors import UserError
 
 logger = logging.getLogger(__name__)
 
-err = Console(stderr=True)
-out = Console(highlight=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+out = Console(highlight=False, soft_wrap=True)
+
+
+def _say(message: str) -> None:
+    """A plain message on stderr (no markup: it may quote user data)."""
+    err.print(message, markup=False)
 
 app = typer.Typer(
     name="reviewdesk",
@@ -217,11 +222,11 @@ def import_(
         )
     if report.errors:
         for error in report.errors:
-            err.print(str(error), highlight=False, markup=False, soft_wrap=True)
+            _say(str(error))
         if report.invalid > len(report.errors):
-            err.print(f"... {report.invalid} invalid records in all", highlight=False)
+            _say(f"... {report.invalid} invalid records in all")
     if report.rejects is not None:
-        err.print(f"invalid records written to {report.rejects}", highlight=False)
+        _say(f"invalid records written to {report.rejects}")
     if report.new_reasons:
         err.print(
             f"new reasons added to the taxonomy: {', '.join(report.new_reasons)}", highlight=False
@@ -280,11 +285,21 @@ class _ProgressBar:
             self._progress.stop()
 
 
-def main() -> NoReturn:
-    """The console script: run the app, turning `UserError` into exit status 1."""
+def run(argv: list[str] | None = None) -> int:
+    """Run the command line on `argv` (default: sys.argv); the exit status."""
     try:
-        app(standalone_mode=True)
+        app(args=argv, prog_name="reviewdesk", standalone_mode=True)
+    except SystemExit as done:
+        code = done.code
+        return code if isinstance(code, int) else (0 if code is None else 1)
     except UserError as error:
-        err.print(f"[bold red]error:[/] {error}", highlight=False, soft_wrap=True)
-        sys.exit(1)
-    sys.exit(0)
+        from rich.markup import escape
+
+        err.print(f"[bold red]error:[/] {escape(str(error))}")
+        return 1
+    return 0
+
+
+def main() -> NoReturn:
+    """The console script."""
+    sys.exit(run())

@@ -100,8 +100,8 @@ def import_files(
             for path in paths:
                 fmt = source_format or guess_format(path)
                 for line, raw in read_records(path, fmt, mapping, _progress):
-                    if isinstance(raw, list):
-                        _invalid(report, raw, None, on_error, sink)
+                    if isinstance(raw, tuple):
+                        _invalid(report, list(raw), None, on_error, sink)
                         continue
                     if queue is not None:
                         raw["queue"] = queue

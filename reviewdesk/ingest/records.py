@@ -35,7 +35,7 @@ class RecordError:
         )
 
 
-def _json_kind(value: Any) -> str:
+def json_kind(value: Any) -> str:
     if value is None:
         return "null"
     if isinstance(value, bool):
@@ -87,7 +87,7 @@ def _message(error: ErrorDetails) -> str:
     if kind == "extra_forbidden":
         return "is not a known key here"
     if kind in _EXPECTED:
-        return f"expected {_EXPECTED[kind]}, got {_json_kind(error['input'])}"
+        return f"expected {_EXPECTED[kind]}, got {json_kind(error['input'])}"
     message = error["msg"]
     if message.startswith("Value error, "):
         message = message[len("Value error, ") :]
@@ -117,7 +117,7 @@ def _errors(
                 line,
                 _field_path((*prefix, "prompt")),
                 'expected text or a list of chat messages ({"role": ..., "content": ...}), '
-                f"got {_json_kind(prompt[0]['input'])}",
+                f"got {json_kind(prompt[0]['input'])}",
             )
         )
     return found
@@ -126,7 +126,7 @@ def _errors(
 def to_import_record(path: Path, line: int, raw: Any) -> ImportRecord | list[RecordError]:
     """Validate one raw record; the record, or every error found in it."""
     if not isinstance(raw, dict):
-        return [RecordError(path, line, "", f"expected a JSON object, got {_json_kind(raw)}")]
+        return [RecordError(path, line, "", f"expected a JSON object, got {json_kind(raw)}")]
     decisions = raw.pop("decisions", None)
     errors: list[RecordError] = []
     generation: Generation | None = None

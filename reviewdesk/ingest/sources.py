@@ -1,6 +1,6 @@
 """Reading records from files, one at a time: JSONL, CSV and OpenAI-style chat logs.
 
-Each reader yields `(line, raw)` pairs, where `raw` is a dict in the canonical shape or a list
+Each reader yields `(line, raw)` pairs, where `raw` is a dict in the canonical shape or a tuple
 of `RecordError`s for a line that could not be read. Files are streamed, so memory does not grow
 with their size. `progress(bytes_read)` is called as the file is consumed.
 """
@@ -19,9 +19,11 @@ from typing import Any
 import orjson
 
 from reviewdesk.ingest.mapping import Mapping, content_id
-from reviewdesk.ingest.records import RecordError
+from reviewdesk.ingest.records import RecordError, json_kind
 
-RawRecord = tuple[int, dict[str, Any] | list[RecordError]]
+RawRecord = tuple[int, dict[str, Any] | tuple[RecordError, ...]]
+"""A line number and its record, or the errors that kept it from being read (a tuple: JSON
+values are never tuples, so a record that is a JSON list stays apart from errors)."""
 Progress = Callable[[int], None]
 
 
@@ -46,18 +48,18 @@ def read_records(
         yield from _csv_records(path, mapping, progress)
         return
     for line, raw in _jsonl_values(path, progress):
-        if isinstance(raw, list):
+        if isinstance(raw, tuple):
             yield line, raw
             continue
         if not isinstance(raw, dict):
             yield (
                 line,
-                [RecordError(path, line, "", f"expected a JSON object, got {type(raw).__name__}")],
+                (RecordError(path, line, "", f"expected a JSON object, got {json_kind(raw)}"),),
             )
             continue
         if source_format is SourceFormat.OPENAI:
             converted = _from_chat_log(path, line, raw)
-            if isinstance(converted, list):
+            if isinstance(converted, tuple):
                 yield line, converted
                 continue
             raw = converted
@@ -82,10 +84,10 @@ def _jsonl_values(path: Path, progress: Progress) -> Iterator[tuple[int, Any]]:
             try:
                 yield line_number, orjson.loads(line)
             except orjson.JSONDecodeError as error:
-                yield line_number, [_json_problem(path, line_number, line, error)]
+                yield line_number, (_json_problem(path, line_number, line, error),)
     progress(done)
     if not seen_any:
-        yield 0, [RecordError(path, 0, "", "the file is empty: there is no record to import")]
+        yield 0, (RecordError(path, 0, "", "the file is empty: there is no record to import"),)
 
 
 def _json_problem(path: Path, line_number: int, line: bytes, error: Exception) -> RecordError:
@@ -117,17 +119,17 @@ def _csv_records(path: Path, mapping: Mapping, progress: Progress) -> Iterator[R
         except UnicodeDecodeError as error:
             yield (
                 1,
-                [
+                (
                     RecordError(
                         path, 1, "", f"not valid UTF-8 ({error.reason}); save the file as UTF-8"
-                    )
-                ],
+                    ),
+                ),
             )
             return
         if not header:
-            yield 0, [RecordError(path, 0, "", "the file is empty: there is no header row")]
+            yield 0, (RecordError(path, 0, "", "the file is empty: there is no header row"),)
             return
-        seen_any = False
+        rows = 0
         while True:
             start = reader.line_num + 1
             try:
@@ -137,35 +139,35 @@ def _csv_records(path: Path, mapping: Mapping, progress: Progress) -> Iterator[R
             except UnicodeDecodeError as error:
                 yield (
                     start,
-                    [
+                    (
                         RecordError(
                             path,
                             start,
                             "",
                             f"not valid UTF-8 ({error.reason}); save the file as UTF-8",
-                        )
-                    ],
+                        ),
+                    ),
                 )
                 return
             except csv.Error as error:
-                yield start, [RecordError(path, start, "", f"not valid CSV: {error}")]
+                yield start, (RecordError(path, start, "", f"not valid CSV: {error}"),)
                 return
-            seen_any = True
-            if start % 256 == 0:
+            rows += 1
+            if rows % 256 == 0:
                 progress(binary.tell())
-            extra = row.pop(None, None)  # type: ignore[call-overload]
+            extra = row.pop(None, None)  # type: ignore[call-overload,unused-ignore]
             if extra:
                 yield (
                     start,
-                    [RecordError(path, start, "", f"has {len(extra)} more cells than the header")],
+                    (RecordError(path, start, "", f"has {len(extra)} more cells than the header"),),
                 )
                 continue
             record = mapping.apply(dict(row), text_cells=True)
             _fill_derived(path, record)
             yield start, record
         progress(binary.tell())
-        if not seen_any:
-            yield 0, [RecordError(path, 0, "", "the file has a header but no rows")]
+        if not rows:
+            yield 0, (RecordError(path, 0, "", "the file has a header but no rows"),)
 
 
 def _fill_derived(path: Path, record: dict[str, Any]) -> None:
@@ -185,28 +187,28 @@ _ROLE_ALIASES = {"developer": "system", "function": "tool"}
 
 def _from_chat_log(
     path: Path, line: int, raw: dict[str, Any]
-) -> dict[str, Any] | list[RecordError]:
+) -> dict[str, Any] | tuple[RecordError, ...]:
     """An OpenAI-style chat log line (`messages`, the last assistant turn being the output)."""
     messages = raw.pop("messages", None)
     if not isinstance(messages, list) or not messages:
-        return [RecordError(path, line, "messages", "expected a non-empty list of chat messages")]
+        return (RecordError(path, line, "messages", "expected a non-empty list of chat messages"),)
     turns: list[dict[str, Any]] = []
     for index, message in enumerate(messages):
         if not isinstance(message, dict):
-            return [
+            return (
                 RecordError(
                     path, line, f"messages[{index}]", "expected an object with role and content"
-                )
-            ]
+                ),
+            )
         role = message.get("role")
-        turns.append(
-            {"role": _ROLE_ALIASES.get(role, role), "content": _text_of(message.get("content"))}
-        )
+        if isinstance(role, str):
+            role = _ROLE_ALIASES.get(role, role)
+        turns.append({"role": role, "content": _text_of(message.get("content"))})
     last_assistant = max(
         (index for index, turn in enumerate(turns) if turn["role"] == "assistant"), default=None
     )
     if last_assistant is None:
-        return [RecordError(path, line, "messages", "has no assistant message to review")]
+        return (RecordError(path, line, "messages", "has no assistant message to review"),)
     record = dict(raw)
     record["prompt"] = turns[:last_assistant] or ""
     record["output"] = turns[last_assistant]["content"]

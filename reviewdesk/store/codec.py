@@ -198,7 +198,7 @@ def flag_from_row(row: Sequence[Any]) -> Flag:
     return Flag.model_construct(
         validator=validator,
         code=code,
-        severity=Severity.from_rank(severity),
+        severity=Severity.from_rank(severity) or Severity.INFO,
         message=message,
         score=score,
         span=None if start is None else (start, end),

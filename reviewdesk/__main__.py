@@ -1,0 +1,7 @@
+"""`python -m reviewdesk`: the same as the `reviewdesk` command."""
+
+from __future__ import annotations
+
+from reviewdesk.cli import main
+
+main()

@@ -1,0 +1,1 @@
+"""Feedback statistics and routing advice (no Qt)."""

@@ -1,0 +1,1 @@
+"""Sync with a queue server: client, credentials, outbox (no Qt)."""
