@@ -518,6 +518,16 @@ SITUATIONS = {
         timeline=False),
 }
 
+GOOD_TO_KNOW = [
+    "Keep the original packaging until the return is complete — it protects the item in transit.",
+    "Return labels are valid for 14 days after you print them.",
+    "You can follow the return under **Orders → Returns** at any time.",
+    "Refunds always go back to the original payment method; gift returns become store credit.",
+    "Take a photo of the parcel at drop-off and keep the carrier receipt until the refund arrives.",
+    "Please make sure small appliances are clean and completely dry before packing them.",
+    "If you have several items to send back, you can put them in one parcel with a single label.",
+]
+
 ORDINALS = ["3rd", "5th", "8th", "9th", "11th", "12th", "14th"]
 
 
@@ -687,7 +697,7 @@ def make_refund(version, model, quality, issues, created):
         prompt = [{"role": "system", "content": system}, {"role": "user", "content": user_text}]
 
     # ---- output
-    length = weighted([("short", 2), ("medium", 5), ("long", 3)])
+    length = weighted([("tiny", 1), ("short", 2), ("medium", 5), ("long", 3)])
     if version == "v7" and length == "long" and chance(0.5):
         length = "medium"
     doc = Doc()
@@ -703,7 +713,9 @@ def make_refund(version, model, quality, issues, created):
     policy = fmt(pick(sit["policy"]))
     money = fmt(pick(sit["money"]))
     closer = pick(CLOSERS)
-    if length == "short":
+    if length == "tiny":
+        doc.p(*placed["front"], policy, *placed["policy"], *placed["contact"])
+    elif length == "short":
         doc.p(*placed["front"], empathy if chance(0.5) else "", policy, *placed["policy"],
               money if chance(0.4) else "", *placed["contact"])
     else:
@@ -722,6 +734,9 @@ def make_refund(version, model, quality, issues, created):
             doc.ol(steps)
         elif sit["steps"]:
             doc.p(fmt(pick(sit["steps"])[0]))
+        if length == "long" and version == "v6" and chance(0.6):
+            doc.p("**Good to know**")
+            doc.ul(rng.sample(GOOD_TO_KNOW, rng.randint(2, 4)))
         tail = []
         if sit["timeline"] and (length == "long" or chance(0.5)):
             tail.append(pick(TIMELINE))

@@ -8,6 +8,7 @@ million items.
 from __future__ import annotations
 
 import logging
+import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -165,12 +166,20 @@ class Store:
         self.close()
 
     @contextmanager
-    def _read(self) -> Iterator[Connection]:
+    def _read(self) -> Iterator[sqlite3.Connection]:
+        # Reads go straight to the pooled sqlite3 connection, outside any transaction (each
+        # statement sees a consistent snapshot): the next item must load in well under 1 ms,
+        # and SQLAlchemy's execution layer would cost more than the query itself.
         try:
-            with self._engine.connect() as connection:
-                yield connection
+            raw = self._engine.raw_connection()
         except OperationalError as error:
             raise StoreError(f"cannot read the store {self.path}: {error.orig}") from error
+        try:
+            yield raw.driver_connection  # type: ignore[misc]
+        except sqlite3.Error as error:
+            raise StoreError(f"cannot read the store {self.path}: {error}") from error
+        finally:
+            raw.close()
 
     @contextmanager
     def _write(self) -> Iterator[Connection]:
@@ -187,12 +196,12 @@ class Store:
 
     def counts(self) -> StoreCounts:
         with self._read() as connection:
-            generations, pending = connection.exec_driver_sql(
+            generations, pending = connection.execute(
                 f"SELECT count(*), count(*) FILTER (WHERE {PENDING}) FROM generation"
-            ).one()
-            decisions, reviewers = connection.exec_driver_sql(
+            ).fetchone()
+            decisions, reviewers = connection.execute(
                 "SELECT count(*), count(DISTINCT reviewer) FROM decision"
-            ).one()
+            ).fetchone()
         return StoreCounts(
             generations=generations,
             pending=pending,
@@ -204,26 +213,18 @@ class Store:
     def get(self, generation_id: str) -> Generation | None:
         """The generation with the producer's id `generation_id`, or None."""
         with self._read() as connection:
-            row = connection.exec_driver_sql(
-                f"{codec.GENERATION_SELECT} WHERE g.id = ?", (generation_id,)
-            ).first()
-            if row is None:
-                return None
-            pk = connection.exec_driver_sql(
+            row = connection.execute(
                 "SELECT pk FROM generation WHERE id = ?", (generation_id,)
-            ).scalar_one()
-            flags = connection.exec_driver_sql(codec.FLAG_SELECT, (pk,)).all()
-        return codec.generation_from_row(row, flags)
+            ).fetchone()
+        return None if row is None else self.load(row[0])
 
     def load(self, pk: int) -> Generation:
         """The whole generation (text, flags) of a queue entry."""
         with self._read() as connection:
-            row = connection.exec_driver_sql(
-                f"{codec.GENERATION_SELECT} WHERE g.pk = ?", (pk,)
-            ).first()
+            row = connection.execute(f"{codec.GENERATION_SELECT} WHERE g.pk = ?", (pk,)).fetchone()
             if row is None:
                 raise UnknownItemError(f"item {pk} is no longer in the store {self.path}")
-            flags = connection.exec_driver_sql(codec.FLAG_SELECT, (pk,)).all()
+            flags = connection.execute(codec.FLAG_SELECT, (pk,)).fetchall()
         return codec.generation_from_row(row, flags)
 
     def next_pending(
@@ -260,7 +261,7 @@ class Store:
             "ORDER BY g.risk DESC, g.pk DESC LIMIT 1"
         )
         with self._read() as connection:
-            row = connection.exec_driver_sql(sql, tuple(params)).first()
+            row = connection.execute(sql, tuple(params)).fetchone()
         return None if row is None else _entry(row)
 
     def page(
@@ -281,7 +282,7 @@ class Store:
         order = ", ".join(f"{key} DESC" for key in keys)
         sql = f"SELECT {_ENTRY_COLUMNS} FROM generation g {where} ORDER BY {order} LIMIT ?"
         with self._read() as connection:
-            rows = connection.exec_driver_sql(sql, (*params, limit)).all()
+            rows = connection.execute(sql, (*params, limit)).fetchall()
         return [_entry(row) for row in rows]
 
     def ordered_keys(
@@ -295,7 +296,7 @@ class Store:
         where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
         order = ", ".join(f"{key} DESC" for key in _SORT_KEYS[sort])
         with self._read() as connection:
-            result = connection.exec_driver_sql(
+            result = connection.execute(
                 f"SELECT g.pk FROM generation g {where} ORDER BY {order}", tuple(params)
             )
             return [pk for (pk,) in result]
@@ -308,7 +309,7 @@ class Store:
         with self._read() as connection:
             for start in range(0, len(pks), 500):
                 chunk = pks[start : start + 500]
-                rows = connection.exec_driver_sql(
+                rows = connection.execute(
                     f"SELECT {_ENTRY_COLUMNS} FROM generation g "
                     f"WHERE g.pk IN ({', '.join('?' * len(chunk))})",
                     tuple(chunk),
@@ -321,7 +322,7 @@ class Store:
         if column not in _FILTER_COLUMNS:
             raise ValueError(f"not a filter column: {column}")
         with self._read() as connection:
-            rows = connection.exec_driver_sql(
+            rows = connection.execute(
                 f"SELECT DISTINCT {column} FROM generation WHERE {column} IS NOT NULL ORDER BY 1"
             )
             return [value for (value,) in rows]
@@ -329,15 +330,15 @@ class Store:
     def decisions_of(self, generation_id: str) -> list[Decision]:
         """Every decision on a generation, oldest first."""
         with self._read() as connection:
-            rows = connection.exec_driver_sql(
+            rows = connection.execute(
                 f"{codec.DECISION_SELECT} WHERE g.id = ? ORDER BY d.pk", (generation_id,)
-            ).all()
+            ).fetchall()
         return [codec.decision_from_row(row) for row in rows]
 
     def reasons(self) -> list[Reason]:
         """The store's reason taxonomy, in display order."""
         with self._read() as connection:
-            rows = connection.exec_driver_sql("SELECT code, label FROM reason ORDER BY position")
+            rows = connection.execute("SELECT code, label FROM reason ORDER BY position")
             return [Reason(code=code, label=label) for code, label in rows]
 
     def set_reasons(self, reasons: Sequence[Reason]) -> None:
