@@ -8,14 +8,18 @@ from __future__ import annotations
 from reviewdesk.store.bulk import BulkResult, BulkWriter
 from reviewdesk.store.engine import head_revision
 from reviewdesk.store.paths import default_store_path
+from reviewdesk.store.resolution import Resolution, count_unresolved, labels_sql
 from reviewdesk.store.store import DecisionConflictError, Store, UnknownItemError
 
 __all__ = [
     "BulkResult",
     "BulkWriter",
     "DecisionConflictError",
+    "Resolution",
     "Store",
     "UnknownItemError",
+    "count_unresolved",
     "default_store_path",
     "head_revision",
+    "labels_sql",
 ]

@@ -119,6 +119,12 @@ class BulkWriter:
         if texts:
             self._connection.exec_driver_sql(codec.DECISION_TEXT_INSERT, texts)
         self._connection.exec_driver_sql(
+            "UPDATE decision SET current = (pk = (SELECT max(pk) FROM decision later "
+            "WHERE later.generation_pk = decision.generation_pk "
+            "AND later.reviewer = decision.reviewer)) WHERE generation_pk = ?",
+            [(pk,) for pk in touched],
+        )
+        self._connection.exec_driver_sql(
             "UPDATE generation SET review_count = (SELECT count(DISTINCT reviewer) FROM decision "
             "WHERE decision.generation_pk = generation.pk) WHERE pk = ?",
             [(pk,) for pk in touched],

@@ -156,6 +156,11 @@ class Store:
             raise
         return cls(path, engine)
 
+    @property
+    def engine(self) -> Engine:
+        """The SQLAlchemy engine, for read-only SQL over the tables (statistics, exports)."""
+        return self._engine
+
     def close(self) -> None:
         self._engine.dispose()
 
@@ -342,7 +347,13 @@ class Store:
             return [Reason(code=code, label=label) for code, label in rows]
 
     def set_reasons(self, reasons: Sequence[Reason]) -> None:
-        """Replace the reason taxonomy (decisions keep the codes they were made with)."""
+        """Replace the reason taxonomy (decisions keep the codes they were made with).
+
+        Raises:
+            StoreError: the taxonomy would be empty (a reject needs a reason to pick).
+        """
+        if not reasons:
+            raise StoreError("the reason taxonomy needs at least one reason")
         with self._write() as connection:
             connection.exec_driver_sql("DELETE FROM reason")
             connection.exec_driver_sql(
@@ -387,6 +398,10 @@ class Store:
                 ).scalar()
                 if previous is not None:
                     decision = decision.model_copy(update={"supersedes": previous})
+            connection.exec_driver_sql(
+                "UPDATE decision SET current = false WHERE generation_pk = ? AND reviewer = ? AND current",
+                (pk, decision.reviewer),
+            )
             result = connection.exec_driver_sql(
                 codec.DECISION_INSERT,
                 codec.decision_values(decision, None, pk),  # type: ignore[arg-type]
@@ -411,6 +426,11 @@ class Store:
             pk = connection.exec_driver_sql(
                 "DELETE FROM decision WHERE id = ? RETURNING generation_pk", (decision.id,)
             ).scalar_one()
+            connection.exec_driver_sql(
+                "UPDATE decision SET current = true WHERE pk = (SELECT max(pk) FROM decision "
+                "WHERE generation_pk = ? AND reviewer = ?)",
+                (pk, decision.reviewer),
+            )
             _recount(connection, pk)
         logger.debug("undid decision %s on %s", decision.id, decision.generation_id)
         return decision

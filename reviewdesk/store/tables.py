@@ -8,7 +8,7 @@ so that keyset paging never meets a NULL.
 
 from __future__ import annotations
 
-from sqlalchemy import Column, ForeignKey, Index, Integer, Text, func, text
+from sqlalchemy import Column, ForeignKey, Index, Integer, Text, func, text, true
 from sqlmodel import Field, SQLModel
 
 PENDING = "review_count < required_reviews"
@@ -19,8 +19,21 @@ NO_RISK = -1.0
 class GenerationRow(SQLModel, table=True):
     __tablename__ = "generation"
     __table_args__ = (
-        Index("ix_generation_pending", "risk", "pk", sqlite_where=text(PENDING)),
-        Index("ix_generation_queue_pending", "queue", "risk", "pk", sqlite_where=text(PENDING)),
+        Index(
+            "ix_generation_pending",
+            "risk",
+            "pk",
+            sqlite_where=text(PENDING),
+            postgresql_where=text(PENDING),
+        ),
+        Index(
+            "ix_generation_queue_pending",
+            "queue",
+            "risk",
+            "pk",
+            sqlite_where=text(PENDING),
+            postgresql_where=text(PENDING),
+        ),
         Index("ix_generation_risk", "risk", "pk"),
         Index("ix_generation_severity", "top_severity", "risk", "pk"),
     )
@@ -92,6 +105,15 @@ class DecisionRow(SQLModel, table=True):
         Index("ix_decision_reviewer", "reviewer", "decided_at"),
         Index("ix_decision_time", "decided_at"),
         Index("ix_decision_session", "session_id", "pk"),
+        Index(
+            "ix_decision_current",
+            "generation_pk",
+            "verdict",
+            "reviewer",
+            "pk",
+            sqlite_where=text("current"),
+            postgresql_where=text("current"),
+        ),
     )
 
     pk: int | None = Field(default=None, primary_key=True)
@@ -109,6 +131,8 @@ class DecisionRow(SQLModel, table=True):
     lease_id: str | None = None
     lease_epoch: int | None = None
     device_id: str | None = None
+    # The reviewer's latest decision on the item (kept at write time; see migration 0003).
+    current: bool = Field(default=True, sa_column_kwargs={"server_default": true()})
 
 
 class DecisionTextRow(SQLModel, table=True):

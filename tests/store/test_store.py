@@ -218,6 +218,8 @@ def test_unknown_reasons_from_imports_join_the_taxonomy(store: Store) -> None:
     assert store.reasons()[-1] == Reason(code="hallucination", label="Hallucination")
     store.set_reasons([Reason(code="tone", label="Tone of voice")])
     assert store.reasons() == [Reason(code="tone", label="Tone of voice")]
+    with pytest.raises(StoreError, match="at least one reason"):
+        store.set_reasons([])
 
 
 def test_opening_something_that_is_not_a_store_says_so(tmp_path: Path) -> None:
@@ -234,3 +236,23 @@ def test_opening_something_that_is_not_a_store_says_so(tmp_path: Path) -> None:
         Store.open(tmp_path)
     with pytest.raises(StoreError, match="there is no store"):
         Store.open(tmp_path / "missing.sqlite", create=False)
+
+
+def _current(store: Store) -> set[str]:
+    with store._read() as connection:
+        return {row[0] for row in connection.execute("SELECT id FROM decision WHERE current")}
+
+
+def test_each_reviewers_latest_decision_is_marked_current(store: Store) -> None:
+    drafts = (
+        DecisionDraft.model_validate(decision("alice", "approve", decided_at="2026-11-21T09:00:00Z")),
+        DecisionDraft.model_validate(decision("alice", "reject", decided_at="2026-11-21T10:00:00Z")),
+        DecisionDraft.model_validate(decision("bob", "approve")),
+    )
+    add(store, gen(1), drafts=drafts)
+    by_reviewer = {(d.reviewer, d.verdict): d.id for d in store.decisions_of("gen-000001")}
+    assert _current(store) == {by_reviewer["alice", "reject"], by_reviewer["bob", "approve"]}
+    edit = store.record_decision(decide("gen-000001", "alice", Verdict.EDIT))
+    assert _current(store) == {edit.id, by_reviewer["bob", "approve"]}
+    store.undo_latest("s1")
+    assert _current(store) == {by_reviewer["alice", "reject"], by_reviewer["bob", "approve"]}

@@ -42,9 +42,19 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("pk"),
         sa.UniqueConstraint("id"),
     )
-    op.create_index("ix_generation_pending", "generation", ["risk", "pk"], sqlite_where=PENDING)
     op.create_index(
-        "ix_generation_queue_pending", "generation", ["queue", "risk", "pk"], sqlite_where=PENDING
+        "ix_generation_pending",
+        "generation",
+        ["risk", "pk"],
+        sqlite_where=PENDING,
+        postgresql_where=PENDING,
+    )
+    op.create_index(
+        "ix_generation_queue_pending",
+        "generation",
+        ["queue", "risk", "pk"],
+        sqlite_where=PENDING,
+        postgresql_where=PENDING,
     )
     op.create_index("ix_generation_risk", "generation", ["risk", "pk"])
     op.create_index(
