@@ -30,6 +30,7 @@ def _say(message: str) -> None:
     """A plain message on stderr (no markup: it may quote user data)."""
     err.print(message, markup=False)
 
+
 app = typer.Typer(
     name="reviewdesk",
     help="A desktop review desk for generative-AI outputs.\n\n"

@@ -399,7 +399,8 @@ class Store:
                 if previous is not None:
                     decision = decision.model_copy(update={"supersedes": previous})
             connection.exec_driver_sql(
-                "UPDATE decision SET current = false WHERE generation_pk = ? AND reviewer = ? AND current",
+                "UPDATE decision SET current = false "
+                "WHERE generation_pk = ? AND reviewer = ? AND current",
                 (pk, decision.reviewer),
             )
             result = connection.exec_driver_sql(

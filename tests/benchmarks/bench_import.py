@@ -55,9 +55,14 @@ def make_data(path: Path, records: int) -> None:
                 "route": "support.refund",
                 "risk": round(rng.random(), 4),
                 "flags": [
-                    {"validator": "pii", "code": "email", "severity": "error",
-                     "message": "e-mail address in output", "score": 0.97,
-                     "span": [start, start + len(email)]},
+                    {
+                        "validator": "pii",
+                        "code": "email",
+                        "severity": "error",
+                        "message": "e-mail address in output",
+                        "score": 0.97,
+                        "span": [start, start + len(email)],
+                    },
                 ],
                 "usage": {"input_tokens": 812, "output_tokens": 240, "cost_usd": 0.0031},
                 "latency_ms": rng.randint(300, 9000),
@@ -104,17 +109,49 @@ def baseline_import(data: Path, store: Path) -> int:
             record = json.loads(line)
             count += 1
             usage = record["usage"]
-            generations.append((
-                count, record["id"], record["queue"], record["model"], record["prompt_template"],
-                record["prompt_version"], record["route"], record["risk"], 3,
-                len(record["flags"]), record["latency_ms"], usage["input_tokens"],
-                usage["output_tokens"], usage["cost_usd"], record["created_at"], "now",
-            ))
-            texts.append((count, json.dumps(record["prompt"]), record["output"],
-                          json.dumps(usage), record["trace_id"], None))
+            generations.append(
+                (
+                    count,
+                    record["id"],
+                    record["queue"],
+                    record["model"],
+                    record["prompt_template"],
+                    record["prompt_version"],
+                    record["route"],
+                    record["risk"],
+                    3,
+                    len(record["flags"]),
+                    record["latency_ms"],
+                    usage["input_tokens"],
+                    usage["output_tokens"],
+                    usage["cost_usd"],
+                    record["created_at"],
+                    "now",
+                )
+            )
+            texts.append(
+                (
+                    count,
+                    json.dumps(record["prompt"]),
+                    record["output"],
+                    json.dumps(usage),
+                    record["trace_id"],
+                    None,
+                )
+            )
             for position, flag in enumerate(record["flags"]):
-                flags.append((count, position, flag["validator"], flag["code"], 3,
-                              flag["message"], flag["score"], *flag["span"]))
+                flags.append(
+                    (
+                        count,
+                        position,
+                        flag["validator"],
+                        flag["code"],
+                        3,
+                        flag["message"],
+                        flag["score"],
+                        *flag["span"],
+                    )
+                )
             if len(generations) >= 1000:
                 flush()
     flush()
@@ -146,7 +183,9 @@ def run_child(mode: str, data: Path, store: Path) -> dict[str, float]:
         leftover.unlink(missing_ok=True)
     result = subprocess.run(
         [sys.executable, __file__, "--child", mode, "--data", str(data), "--store", str(store)],
-        check=True, capture_output=True, text=True,
+        check=True,
+        capture_output=True,
+        text=True,
     )
     return json.loads(result.stdout.strip().splitlines()[-1])
 
@@ -191,7 +230,9 @@ def bench_next_pending(store_path: Path, rounds: int = 2000) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--records", type=int, default=1_000_000)
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/rd-bench"))
     parser.add_argument("--child", choices=["baseline", "reviewdesk"])
@@ -207,14 +248,23 @@ def main() -> None:
         print(f"writing {args.records:,} records to {data} ...", flush=True)
         make_data(data, args.records)
     size_mb = data.stat().st_size / 1e6
-    print(f"{args.records:,} records, {size_mb:,.0f} MB ({data.stat().st_size / args.records:,.0f} bytes a record)")
+    print(
+        f"{args.records:,} records, {size_mb:,.0f} MB ({data.stat().st_size / args.records:,.0f} bytes a record)"
+    )
     baseline = run_child("baseline", data, args.workdir / "baseline.sqlite")
     ours = run_child("reviewdesk", data, args.workdir / "reviewdesk.sqlite")
-    for name, figures in (("baseline (json + sqlite3, no validation)", baseline), ("reviewdesk import", ours)):
+    for name, figures in (
+        ("baseline (json + sqlite3, no validation)", baseline),
+        ("reviewdesk import", ours),
+    ):
         rate = figures["records"] / figures["seconds"]
-        print(f"{name:42} {rate:10,.0f} records/s  {figures['seconds']:7.1f} s  peak {figures['peak_mb']:6.0f} MB")
+        print(
+            f"{name:42} {rate:10,.0f} records/s  {figures['seconds']:7.1f} s  peak {figures['peak_mb']:6.0f} MB"
+        )
     ratio = (ours["records"] / ours["seconds"]) / (baseline["records"] / baseline["seconds"])
-    print(f"import ratio: {ratio:.2f}x the baseline (target >= 0.6x); peak {ours['peak_mb']:.0f} MB (target < 300 MB)")
+    print(
+        f"import ratio: {ratio:.2f}x the baseline (target >= 0.6x); peak {ours['peak_mb']:.0f} MB (target < 300 MB)"
+    )
     (args.workdir / "baseline.sqlite").unlink(missing_ok=True)
     bench_next_pending(args.workdir / "reviewdesk.sqlite")
 

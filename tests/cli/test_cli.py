@@ -32,7 +32,10 @@ def test_every_command_has_help(capsys: pytest.CaptureFixture[str], command: lis
 
 def test_import_json_then_info_json(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     store = tmp_path / "s.sqlite"
-    data = write_jsonl(tmp_path / "d.jsonl", [record(1, decisions=[decision("alice"), decision("bob", "reject")]), record(2)])
+    data = write_jsonl(
+        tmp_path / "d.jsonl",
+        [record(1, decisions=[decision("alice"), decision("bob", "reject")]), record(2)],
+    )
     code, out, err = cli(capsys, "import", str(data), "--store", str(store), "--json")
     assert code == 0, err
     assert json.loads(out) == {"imported": 2, "duplicates": 0, "invalid": 0, "decisions": 2}
@@ -40,14 +43,22 @@ def test_import_json_then_info_json(capsys: pytest.CaptureFixture[str], tmp_path
     info = json.loads(out)
     assert code == 0
     assert info["store"] == str(store)
-    assert {k: info[k] for k in ("generations", "pending", "decided", "decisions", "reviewers")} == {
-        "generations": 2, "pending": 1, "decided": 1, "decisions": 2, "reviewers": 2,
+    assert {
+        k: info[k] for k in ("generations", "pending", "decided", "decisions", "reviewers")
+    } == {
+        "generations": 2,
+        "pending": 1,
+        "decided": 1,
+        "decisions": 2,
+        "reviewers": 2,
     }
     code, out, _ = cli(capsys, "info", "--store", str(store))
     assert code == 0 and "generations" in out and "2" in out
 
 
-def test_bad_data_exits_1_naming_file_line_and_field(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def test_bad_data_exits_1_naming_file_line_and_field(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     store = tmp_path / "s.sqlite"
     data = write_jsonl(tmp_path / "d.jsonl", [record(1), record(2, model=7)])
     code, out, err = cli(capsys, "import", str(data), "--store", str(store), "--json")
@@ -57,9 +68,20 @@ def test_bad_data_exits_1_naming_file_line_and_field(capsys: pytest.CaptureFixtu
     assert "nothing was imported" in err
 
 
-def test_skip_prints_counts_and_where_the_rejects_went(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def test_skip_prints_counts_and_where_the_rejects_went(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     data = write_jsonl(tmp_path / "d.jsonl", [record(1), record(2, model=7)])
-    code, out, err = cli(capsys, "import", str(data), "--store", str(tmp_path / "s.sqlite"), "--on-error", "skip", "--json")
+    code, out, err = cli(
+        capsys,
+        "import",
+        str(data),
+        "--store",
+        str(tmp_path / "s.sqlite"),
+        "--on-error",
+        "skip",
+        "--json",
+    )
     assert code == 0
     assert json.loads(out) == {"imported": 1, "duplicates": 0, "invalid": 1, "decisions": 0}
     assert "d.jsonl.rejects.jsonl" in err
@@ -73,20 +95,28 @@ def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str], tmp_path: Path)
     assert cli(capsys, "info", "--bogus")[0] == 2
 
 
-def test_a_bad_mapping_exits_1_with_the_reason(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def test_a_bad_mapping_exits_1_with_the_reason(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     data = write_jsonl(tmp_path / "d.jsonl", [record(1)])
-    code, _, err = cli(capsys, "import", str(data), "--map", "answer=output", "--store", str(tmp_path / "s.sqlite"))
+    code, _, err = cli(
+        capsys, "import", str(data), "--map", "answer=output", "--store", str(tmp_path / "s.sqlite")
+    )
     assert code == 1
     assert "'answer' is not a field" in err
 
 
-def test_info_on_a_missing_store_exits_1(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def test_info_on_a_missing_store_exits_1(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     code, _, err = cli(capsys, "info", "--store", str(tmp_path / "none.sqlite"))
     assert code == 1
     assert "there is no store" in err
 
 
-def test_the_default_store_lives_in_the_data_directory(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def test_the_default_store_lives_in_the_data_directory(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     data = write_jsonl(tmp_path / "d.jsonl", [record(1)])
     assert cli(capsys, "import", str(data))[0] == 0
     _, out, _ = cli(capsys, "info", "--json")

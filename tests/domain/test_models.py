@@ -26,7 +26,9 @@ def _locs(error: ValidationError) -> list[tuple[object, ...]]:
 def test_a_canonical_record_becomes_a_generation() -> None:
     generation = Generation.model_validate(record(7))
     assert generation.id == "gen-000007"
-    assert generation.prompt[0] == Message(role=Role.SYSTEM, content="You answer refund questions for Shop.")
+    assert generation.prompt[0] == Message(
+        role=Role.SYSTEM, content="You answer refund questions for Shop."
+    )
     assert generation.flags[0].severity is Severity.ERROR
     assert generation.top_severity is Severity.ERROR
     assert generation.created_at == datetime(2026, 11, 20, 10, tzinfo=UTC)
@@ -34,7 +36,9 @@ def test_a_canonical_record_becomes_a_generation() -> None:
 
 
 def test_only_id_prompt_output_and_model_are_required() -> None:
-    generation = Generation.model_validate({"id": "x", "prompt": "Say hi", "output": "hi", "model": "m"})
+    generation = Generation.model_validate(
+        {"id": "x", "prompt": "Say hi", "output": "hi", "model": "m"}
+    )
     assert generation.flags == ()
     assert generation.risk is None
     assert generation.top_severity is None
@@ -44,7 +48,9 @@ def test_only_id_prompt_output_and_model_are_required() -> None:
 
 
 def test_unknown_keys_are_kept_in_metadata() -> None:
-    generation = Generation.model_validate(record(metadata={"tenant": "acme"}, experiment="b", shard=3))
+    generation = Generation.model_validate(
+        record(metadata={"tenant": "acme"}, experiment="b", shard=3)
+    )
     assert generation.metadata == {"tenant": "acme", "experiment": "b", "shard": 3}
 
 
@@ -74,7 +80,12 @@ def test_a_reversed_span_is_refused() -> None:
 def test_spans_count_code_points_not_bytes() -> None:
     output = "Résumé 🎉 mail: a@b.c"
     start = output.index("a@b.c")
-    raw = record(output=output, flags=[{"validator": "pii", "code": "email", "severity": "error", "span": [start, start + 5]}])
+    raw = record(
+        output=output,
+        flags=[
+            {"validator": "pii", "code": "email", "severity": "error", "span": [start, start + 5]}
+        ],
+    )
     generation = Generation.model_validate(raw)
     assert generation.output[slice(*generation.flags[0].span)] == "a@b.c"
 
@@ -87,16 +98,21 @@ def test_risk_must_lie_in_0_to_1(risk: float) -> None:
 
 
 def test_severity_is_ordered_info_to_critical() -> None:
-    ranks = [severity.rank for severity in (Severity.INFO, Severity.WARNING, Severity.ERROR, Severity.CRITICAL)]
+    ranks = [
+        severity.rank
+        for severity in (Severity.INFO, Severity.WARNING, Severity.ERROR, Severity.CRITICAL)
+    ]
     assert ranks == sorted(ranks)
     assert Severity.from_rank(4) is Severity.CRITICAL
     assert Severity.from_rank(0) is None
     generation = Generation.model_validate(
-        record(flags=[
-            {"validator": "tox", "code": "insult", "severity": "warning"},
-            {"validator": "pii", "code": "phone", "severity": "critical"},
-            {"validator": "schema", "code": "x", "severity": "info"},
-        ])
+        record(
+            flags=[
+                {"validator": "tox", "code": "insult", "severity": "warning"},
+                {"validator": "pii", "code": "phone", "severity": "critical"},
+                {"validator": "schema", "code": "x", "severity": "info"},
+            ]
+        )
     )
     assert generation.top_severity is Severity.CRITICAL
 
@@ -146,7 +162,10 @@ def test_an_edit_needs_edited_output_and_only_an_edit_may_have_it() -> None:
 def test_a_reject_needs_a_reason() -> None:
     with pytest.raises(ValidationError, match="at least one reason"):
         _decision(verdict="reject")
-    assert _decision(verdict="reject", reasons=["tone", "tone", "unsafe"]).reasons == ("tone", "unsafe")
+    assert _decision(verdict="reject", reasons=["tone", "tone", "unsafe"]).reasons == (
+        "tone",
+        "unsafe",
+    )
 
 
 def test_reason_codes_are_slugs() -> None:
@@ -160,7 +179,9 @@ def test_decision_times_are_utc() -> None:
 
 
 def test_a_draft_without_id_gets_the_same_id_every_time() -> None:
-    draft = DecisionDraft(reviewer="alice", verdict=Verdict.APPROVE, decided_at=datetime(2026, 1, 1, tzinfo=UTC))
+    draft = DecisionDraft(
+        reviewer="alice", verdict=Verdict.APPROVE, decided_at=datetime(2026, 1, 1, tzinfo=UTC)
+    )
     first = draft.to_decision("gen-1")  # type: ignore[arg-type]
     again = draft.to_decision("gen-1")  # type: ignore[arg-type]
     other = draft.to_decision("gen-2")  # type: ignore[arg-type]

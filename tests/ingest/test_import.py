@@ -30,13 +30,21 @@ def test_canonical_jsonl_with_decisions(store: Store, tmp_path: Path) -> None:
     )
     report = import_files(store, [data])
     assert report.summary() == {"imported": 3, "duplicates": 0, "invalid": 0, "decisions": 3}
-    assert store.counts().model_dump() == {"generations": 3, "pending": 1, "decided": 2, "decisions": 3, "reviewers": 2}
+    assert store.counts().model_dump() == {
+        "generations": 3,
+        "pending": 1,
+        "decided": 2,
+        "decisions": 3,
+        "reviewers": 2,
+    }
     [edit] = store.decisions_of("gen-000002")
     assert edit.edited_output == "Yes, you can return the blender within 30 days."
     assert store.get("gen-000001") is not None
 
 
-def test_importing_the_same_file_twice_counts_duplicates_and_adds_nothing(store: Store, tmp_path: Path) -> None:
+def test_importing_the_same_file_twice_counts_duplicates_and_adds_nothing(
+    store: Store, tmp_path: Path
+) -> None:
     data = write_jsonl(tmp_path / "data.jsonl", [record(1, decisions=[decision()]), record(2)])
     import_files(store, [data])
     before = content(store.path)
@@ -47,7 +55,9 @@ def test_importing_the_same_file_twice_counts_duplicates_and_adds_nothing(store:
 
 
 def test_a_duplicate_inside_one_file_is_counted_once(store: Store, tmp_path: Path) -> None:
-    data = write_jsonl(tmp_path / "data.jsonl", [record(1), record(1, output="other text", flags=[])])
+    data = write_jsonl(
+        tmp_path / "data.jsonl", [record(1), record(1, output="other text", flags=[])]
+    )
     report = import_files(store, [data])
     assert (report.imported, report.duplicates) == (1, 1)
     assert store.get("gen-000001").output.startswith("Yes")  # type: ignore[union-attr]
@@ -59,7 +69,9 @@ def test_queue_option_puts_everything_in_one_queue(store: Store, tmp_path: Path)
     assert store.distinct("queue") == ["escalations"]
 
 
-def test_abort_reports_every_invalid_record_and_leaves_the_store_unchanged(store: Store, tmp_path: Path) -> None:
+def test_abort_reports_every_invalid_record_and_leaves_the_store_unchanged(
+    store: Store, tmp_path: Path
+) -> None:
     import_files(store, [write_jsonl(tmp_path / "first.jsonl", [record(1)])])
     before = content(store.path)
     bad_span = record(3, output="x" * 120)
@@ -74,7 +86,9 @@ def test_abort_reports_every_invalid_record_and_leaves_the_store_unchanged(store
     assert content(store.path) == before
 
 
-def test_skip_imports_the_valid_records_and_writes_the_rest_to_a_rejects_file(store: Store, tmp_path: Path) -> None:
+def test_skip_imports_the_valid_records_and_writes_the_rest_to_a_rejects_file(
+    store: Store, tmp_path: Path
+) -> None:
     data = write_jsonl(tmp_path / "data.jsonl", [record(1), record(2, risk=7), record(3)])
     report = import_files(store, [data], on_error=OnError.SKIP)
     assert report.summary() == {"imported": 2, "duplicates": 0, "invalid": 1, "decisions": 0}
@@ -97,7 +111,9 @@ def test_a_truncated_last_line(store: Store, tmp_path: Path) -> None:
 def test_a_file_that_is_not_utf8(store: Store, tmp_path: Path) -> None:
     data = tmp_path / "latin1.jsonl"
     data.write_bytes(orjson.dumps(record(1)) + b"\n" + '{"id": "r\xe9sum\xe9"}\n'.encode("latin-1"))
-    with pytest.raises(ImportFailedError, match=r"latin1\.jsonl:2: not valid UTF-8 \(byte 0xe9 at column 10\)"):
+    with pytest.raises(
+        ImportFailedError, match=r"latin1\.jsonl:2: not valid UTF-8 \(byte 0xe9 at column 10\)"
+    ):
         import_files(store, [data])
 
 
@@ -105,7 +121,7 @@ def test_a_file_that_is_not_utf8(store: Store, tmp_path: Path) -> None:
 def test_an_empty_file(store: Store, tmp_path: Path, text: str) -> None:
     data = tmp_path / "empty.jsonl"
     data.write_text(text)
-    with pytest.raises(ImportFailedError, match="empty.jsonl: the file is empty"):
+    with pytest.raises(ImportFailedError, match=r"empty\.jsonl: the file is empty"):
         import_files(store, [data])
 
 
@@ -138,16 +154,42 @@ def _write_csv(path: Path, rows: list[dict[str, str]]) -> Path:
     return path
 
 
-def test_csv_through_a_column_mapping_with_multiline_cells_and_labels(store: Store, tmp_path: Path) -> None:
+def test_csv_through_a_column_mapping_with_multiline_cells_and_labels(
+    store: Store, tmp_path: Path
+) -> None:
     data = _write_csv(
         tmp_path / "sheet.csv",
         [
-            {"question": "Line one\nLine two, with a comma", "answer": 'She said "no".\nThen left.', "model_name": "gpt-4o", "score": "0.4", "label": "", "who": "", "why": ""},
-            {"question": "Is it safe?", "answer": "Yes", "model_name": "llama", "score": "0.9", "label": "reject", "who": "dara", "why": "unsafe; factual_error"},
+            {
+                "question": "Line one\nLine two, with a comma",
+                "answer": 'She said "no".\nThen left.',
+                "model_name": "gpt-4o",
+                "score": "0.4",
+                "label": "",
+                "who": "",
+                "why": "",
+            },
+            {
+                "question": "Is it safe?",
+                "answer": "Yes",
+                "model_name": "llama",
+                "score": "0.9",
+                "label": "reject",
+                "who": "dara",
+                "why": "unsafe; factual_error",
+            },
         ],
     )
     mapping = Mapping.from_specs(
-        ["prompt=question", "output=answer", "model=model_name", "risk=score", "verdict=label", "reviewer=who", "reasons=why"],
+        [
+            "prompt=question",
+            "output=answer",
+            "model=model_name",
+            "risk=score",
+            "verdict=label",
+            "reviewer=who",
+            "reasons=why",
+        ],
         ["queue=sheets"],
     )
     report = import_files(store, [data], mapping=mapping)
@@ -167,23 +209,44 @@ def test_csv_errors_name_the_line_where_the_record_starts(store: Store, tmp_path
     data = _write_csv(
         tmp_path / "sheet.csv",
         [
-            {"id": "a", "prompt": "multi\nline\nprompt", "output": "ok", "model": "m", "risk": "0.1"},
+            {
+                "id": "a",
+                "prompt": "multi\nline\nprompt",
+                "output": "ok",
+                "model": "m",
+                "risk": "0.1",
+            },
             {"id": "b", "prompt": "p", "output": "ok", "model": "m", "risk": "high"},
         ],
     )
-    with pytest.raises(ImportFailedError, match=r"sheet\.csv:5: risk: expected a number, got the text 'high'"):
+    with pytest.raises(
+        ImportFailedError, match=r"sheet\.csv:5: risk: expected a number, got the text 'high'"
+    ):
         import_files(store, [data])
 
 
 def test_a_toml_mapping_file(store: Store, tmp_path: Path) -> None:
     mapping_file = tmp_path / "map.toml"
-    mapping_file.write_text('[columns]\nprompt = "input.question"\noutput = "answer"\n\n[defaults]\nmodel = "claude-3-5-haiku"\n')
-    data = write_jsonl(tmp_path / "other.jsonl", [{"uid": "x1", "input": {"question": "Why?"}, "answer": "Because."}])
-    report = import_files(store, [data], mapping=Mapping.from_toml(mapping_file).merged(Mapping.from_specs(["id=uid"], [])))
+    mapping_file.write_text(
+        '[columns]\nprompt = "input.question"\noutput = "answer"\n\n[defaults]\nmodel = "claude-3-5-haiku"\n'
+    )
+    data = write_jsonl(
+        tmp_path / "other.jsonl",
+        [{"uid": "x1", "input": {"question": "Why?"}, "answer": "Because."}],
+    )
+    report = import_files(
+        store,
+        [data],
+        mapping=Mapping.from_toml(mapping_file).merged(Mapping.from_specs(["id=uid"], [])),
+    )
     assert report.imported == 1
     generation = store.get("x1")
     assert generation is not None
-    assert (generation.prompt, generation.output, generation.model) == ("Why?", "Because.", "claude-3-5-haiku")
+    assert (generation.prompt, generation.output, generation.model) == (
+        "Why?",
+        "Because.",
+        "claude-3-5-haiku",
+    )
 
 
 def test_a_mapping_to_an_unknown_field_is_a_user_error(tmp_path: Path) -> None:
@@ -193,7 +256,7 @@ def test_a_mapping_to_an_unknown_field_is_a_user_error(tmp_path: Path) -> None:
         Mapping.from_specs(["prompt"], [])
     bad = tmp_path / "bad.toml"
     bad.write_text("[columns\n")
-    with pytest.raises(UserError, match="bad.toml: not a valid TOML mapping"):
+    with pytest.raises(UserError, match=r"bad\.toml: not a valid TOML mapping"):
         Mapping.from_toml(bad)
 
 
@@ -201,30 +264,51 @@ def test_openai_chat_logs(store: Store, tmp_path: Path) -> None:
     data = write_jsonl(
         tmp_path / "chats.jsonl",
         [
-            {"messages": [
-                {"role": "system", "content": "Be brief."},
-                {"role": "user", "content": [{"type": "text", "text": "Capital of France?"}]},
-                {"role": "assistant", "content": "Paris."},
-            ], "model": "gpt-4o"},
+            {
+                "messages": [
+                    {"role": "system", "content": "Be brief."},
+                    {"role": "user", "content": [{"type": "text", "text": "Capital of France?"}]},
+                    {"role": "assistant", "content": "Paris."},
+                ],
+                "model": "gpt-4o",
+            },
             {"messages": [{"role": "user", "content": "Hi"}]},
         ],
     )
-    with pytest.raises(ImportFailedError, match=r"chats\.jsonl:2: messages: has no assistant message"):
+    with pytest.raises(
+        ImportFailedError, match=r"chats\.jsonl:2: messages: has no assistant message"
+    ):
         import_files(store, [data], source_format=SourceFormat.OPENAI)
     report = import_files(store, [data], source_format=SourceFormat.OPENAI, on_error=OnError.SKIP)
     assert report.imported == 1
     [entry] = store.page()
     generation = store.load(entry.pk)
     assert generation.output == "Paris."
-    assert [(m.role, m.content) for m in generation.prompt] == [("system", "Be brief."), ("user", "Capital of France?")]  # type: ignore[union-attr]
+    assert [(m.role, m.content) for m in generation.prompt] == [
+        ("system", "Be brief."),
+        ("user", "Capital of France?"),
+    ]  # type: ignore[union-attr]
 
 
 def test_openai_logs_without_a_model_need_a_default(store: Store, tmp_path: Path) -> None:
-    data = write_jsonl(tmp_path / "chats.jsonl", [{"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello"}]}])
+    data = write_jsonl(
+        tmp_path / "chats.jsonl",
+        [
+            {
+                "messages": [
+                    {"role": "user", "content": "Hi"},
+                    {"role": "assistant", "content": "Hello"},
+                ]
+            }
+        ],
+    )
     with pytest.raises(ImportFailedError, match="model: is required but missing"):
         import_files(store, [data], source_format=SourceFormat.OPENAI)
     mapping = Mapping.from_specs([], ["model=gpt-4o-mini"])
-    assert import_files(store, [data], source_format=SourceFormat.OPENAI, mapping=mapping).imported == 1
+    assert (
+        import_files(store, [data], source_format=SourceFormat.OPENAI, mapping=mapping).imported
+        == 1
+    )
 
 
 def test_progress_reaches_the_total(store: Store, tmp_path: Path) -> None:

@@ -16,16 +16,27 @@ from reviewdesk.ingest import import_files
 from reviewdesk.store import Store
 
 text = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=80)
-name = st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), min_size=1, max_size=20)
-json_scalar = st.none() | st.booleans() | st.integers(-(2**53), 2**53) | st.floats(allow_nan=False, allow_infinity=False) | text
+name = st.text(
+    st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), min_size=1, max_size=20
+)
+json_scalar = (
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**53), 2**53)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | text
+)
 json_value = st.recursive(
     json_scalar,
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(name, inner, max_size=3),
     max_leaves=8,
 )
 times = st.datetimes(
-    min_value=datetime(1990, 1, 1), max_value=datetime(2100, 1, 1),
-    timezones=st.sampled_from([UTC, timezone(timedelta(hours=5, minutes=30)), timezone(timedelta(hours=-8))]),
+    min_value=datetime(1990, 1, 1),
+    max_value=datetime(2100, 1, 1),
+    timezones=st.sampled_from(
+        [UTC, timezone(timedelta(hours=5, minutes=30)), timezone(timedelta(hours=-8))]
+    ),
 )
 counter = itertools.count()
 
@@ -48,13 +59,39 @@ def records(draw: st.DrawFn) -> dict[str, Any]:
             flag["span"] = [start, draw(st.integers(start, len(output)))]
         flags.append(flag)
     prompt: Any = draw(
-        text | st.lists(st.fixed_dictionaries({"role": st.sampled_from(["system", "user", "assistant", "tool"]), "content": text}), min_size=1, max_size=4)
+        text
+        | st.lists(
+            st.fixed_dictionaries(
+                {"role": st.sampled_from(["system", "user", "assistant", "tool"]), "content": text}
+            ),
+            min_size=1,
+            max_size=4,
+        )
     )
-    record: dict[str, Any] = {"id": f"{draw(name)}-{next(counter)}", "prompt": prompt, "output": output, "model": draw(name), "flags": flags}
+    record: dict[str, Any] = {
+        "id": f"{draw(name)}-{next(counter)}",
+        "prompt": prompt,
+        "output": output,
+        "model": draw(name),
+        "flags": flags,
+    }
     optional = {
-        "prompt_template": name, "prompt_version": name, "route": name, "queue": name, "trace_id": name,
-        "risk": st.floats(0, 1), "latency_ms": st.integers(0, 10**7), "created_at": times.map(datetime.isoformat),
-        "usage": st.fixed_dictionaries({}, optional={"input_tokens": st.integers(0, 10**6), "output_tokens": st.integers(0, 10**6), "cost_usd": st.floats(0, 100)}),
+        "prompt_template": name,
+        "prompt_version": name,
+        "route": name,
+        "queue": name,
+        "trace_id": name,
+        "risk": st.floats(0, 1),
+        "latency_ms": st.integers(0, 10**7),
+        "created_at": times.map(datetime.isoformat),
+        "usage": st.fixed_dictionaries(
+            {},
+            optional={
+                "input_tokens": st.integers(0, 10**6),
+                "output_tokens": st.integers(0, 10**6),
+                "cost_usd": st.floats(0, 100),
+            },
+        ),
         "metadata": st.dictionaries(name, json_value, max_size=3),
     }
     for key, strategy in optional.items():
@@ -63,7 +100,9 @@ def records(draw: st.DrawFn) -> dict[str, Any]:
     return record
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(batch=st.lists(records(), min_size=1, max_size=5))
 def test_imported_records_read_back_unchanged(tmp_path: Path, batch: list[dict[str, Any]]) -> None:
     path = tmp_path / f"in-{next(counter)}.jsonl"

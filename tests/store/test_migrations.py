@@ -24,7 +24,9 @@ def test_a_store_made_at_the_first_revision_opens_upgraded_with_its_data(tmp_pat
             "INSERT INTO generation (pk, id, model, risk, top_severity, flag_count, required_reviews, "
             "review_count, imported_at) VALUES (1, 'gen-1', 'm', 0.5, 0, 0, 1, 1, '2026-11-01T00:00:00.000000Z')"
         )
-        connection.execute("INSERT INTO generation_text (pk, prompt, output) VALUES (1, '\"hi\"', 'hello')")
+        connection.execute(
+            "INSERT INTO generation_text (pk, prompt, output) VALUES (1, '\"hi\"', 'hello')"
+        )
         connection.execute(
             "INSERT INTO decision (pk, id, generation_pk, reviewer, verdict, reasons, decided_at) "
             "VALUES (1, 'd-1', 1, 'alice', 'approve', '[]', '2026-11-02T00:00:00.000000Z')"
@@ -50,7 +52,9 @@ def test_a_store_from_a_newer_release_is_refused_untouched(tmp_path: Path) -> No
 
 # SQLAlchemy cannot reflect expression indexes; that one is checked by name below.
 @pytest.mark.filterwarnings("ignore:Skipped unsupported reflection of expression-based index")
-@pytest.mark.filterwarnings("ignore:autogenerate skipping metadata-specified expression-based index")
+@pytest.mark.filterwarnings(
+    "ignore:autogenerate skipping metadata-specified expression-based index"
+)
 def test_the_migrations_build_exactly_the_tables_the_code_declares(store: Store) -> None:
     with store._engine.connect() as connection:
         diff = compare_metadata(MigrationContext.configure(connection), SQLModel.metadata)

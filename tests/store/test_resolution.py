@@ -9,7 +9,9 @@ from tests.helpers.records import decision, record
 
 def _setup(store: Store) -> None:
     def d(reviewer: str, verdict: str, minute: int) -> DecisionDraft:
-        return DecisionDraft.model_validate(decision(reviewer, verdict, decided_at=f"2026-11-21T09:{minute:02d}:00Z"))
+        return DecisionDraft.model_validate(
+            decision(reviewer, verdict, decided_at=f"2026-11-21T09:{minute:02d}:00Z")
+        )
 
     items = {
         1: (d("alice", "approve", 0),),
@@ -22,7 +24,9 @@ def _setup(store: Store) -> None:
         writer.add([(Generation.model_validate(record(n)), drafts) for n, drafts in items.items()])
 
 
-def _labels(store: Store, policy: Resolution, adjudicators: tuple[str, ...] = ()) -> dict[str, list[tuple[str, str]]]:
+def _labels(
+    store: Store, policy: Resolution, adjudicators: tuple[str, ...] = ()
+) -> dict[str, list[tuple[str, str]]]:
     sql, params = labels_sql(policy, adjudicators)
     with store.engine.connect() as connection:
         rows = connection.execute(
@@ -67,6 +71,9 @@ def test_adjudicated_settles_disagreements_only_by_an_adjudicator(store: Store) 
     _setup(store)
     agreed = {"1": [("approve", "alice")], "4": [("reject", "alice")]}
     assert _labels(store, Resolution.ADJUDICATED) == agreed
-    assert _labels(store, Resolution.ADJUDICATED, ("lead",)) == {**agreed, "2": [("reject", "lead")]}
+    assert _labels(store, Resolution.ADJUDICATED, ("lead",)) == {
+        **agreed,
+        "2": [("reject", "lead")],
+    }
     with store.engine.connect() as connection:
         assert count_unresolved(connection, Resolution.ADJUDICATED, ("lead",)) == 2

@@ -34,7 +34,12 @@ def gen(number: int, **fields: object) -> Generation:
     return Generation.model_validate(record(number, **fields))
 
 
-def decide(generation_id: str, reviewer: str = "alice", verdict: Verdict = Verdict.APPROVE, **fields: object) -> Decision:
+def decide(
+    generation_id: str,
+    reviewer: str = "alice",
+    verdict: Verdict = Verdict.APPROVE,
+    **fields: object,
+) -> Decision:
     base: dict[str, object] = {
         "id": new_decision_id(),
         "generation_id": generation_id,
@@ -58,12 +63,18 @@ def test_a_new_store_uses_wal_full_sync_and_foreign_keys(store: Store, store_pat
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 1000
     assert store.counts().generations == 0
-    assert [reason.code for reason in store.reasons()][:3] == ["factual_error", "unsafe", "pii_leak"]
+    assert [reason.code for reason in store.reasons()][:3] == [
+        "factual_error",
+        "unsafe",
+        "pii_leak",
+    ]
 
 
 def test_generations_round_trip_through_a_real_file(store_path: Path) -> None:
     original = gen(1, metadata={"tenant": "acme"}, extra_key=[1, 2])
-    plain = gen(2, prompt="Summarise the refund policy.", flags=[], usage=None, risk=None, created_at=None)
+    plain = gen(
+        2, prompt="Summarise the refund policy.", flags=[], usage=None, risk=None, created_at=None
+    )
     with Store.open(store_path) as store:
         add(store, original, plain)
     with Store.open(store_path) as reopened:
@@ -104,14 +115,18 @@ def test_an_item_needing_two_reviews_stays_pending_for_the_second_reviewer(store
     assert store.counts().decided == 1
 
 
-def test_recording_is_idempotent_and_a_reused_id_with_other_content_is_refused(store: Store) -> None:
+def test_recording_is_idempotent_and_a_reused_id_with_other_content_is_refused(
+    store: Store,
+) -> None:
     add(store, gen(1))
     decision_ = decide("gen-000001")
     assert store.record_decision(decision_) == decision_
     assert store.record_decision(decision_) == decision_
     assert store.counts().decisions == 1
     with pytest.raises(DecisionConflictError):
-        store.record_decision(decision_.model_copy(update={"verdict": Verdict.REJECT, "reasons": ("tone",)}))
+        store.record_decision(
+            decision_.model_copy(update={"verdict": Verdict.REJECT, "reasons": ("tone",)})
+        )
     with pytest.raises(UnknownItemError):
         store.record_decision(decide("nope"))
 
@@ -119,7 +134,9 @@ def test_recording_is_idempotent_and_a_reused_id_with_other_content_is_refused(s
 def test_a_change_of_mind_supersedes_and_keeps_both(store: Store) -> None:
     add(store, gen(1))
     first = store.record_decision(decide("gen-000001"))
-    second = store.record_decision(decide("gen-000001", verdict=Verdict.EDIT, decided_at=T0 + timedelta(minutes=1)))
+    second = store.record_decision(
+        decide("gen-000001", verdict=Verdict.EDIT, decided_at=T0 + timedelta(minutes=1))
+    )
     assert second.supersedes == first.id
     stored = store.decisions_of("gen-000001")
     assert [d.id for d in stored] == [first.id, second.id]
@@ -142,7 +159,12 @@ def test_undo_removes_only_the_latest_decisions_of_the_session(store: Store) -> 
 
 def test_pages_are_keyset_ordered_and_filtered(store: Store) -> None:
     generations = [
-        gen(n, risk=n / 100, model="gpt-4o" if n % 2 else "llama", created_at=f"2026-11-{n % 28 + 1:02d}T00:00:00Z")
+        gen(
+            n,
+            risk=n / 100,
+            model="gpt-4o" if n % 2 else "llama",
+            created_at=f"2026-11-{n % 28 + 1:02d}T00:00:00Z",
+        )
         for n in range(1, 51)
     ]
     add(store, *generations)
@@ -161,7 +183,12 @@ def test_pages_are_keyset_ordered_and_filtered(store: Store) -> None:
 
 
 def test_time_order_puts_items_without_a_time_last_and_pages_through_them(store: Store) -> None:
-    add(store, gen(1, created_at=None), gen(2, created_at="2026-11-01T00:00:00Z"), gen(3, created_at=None))
+    add(
+        store,
+        gen(1, created_at=None),
+        gen(2, created_at="2026-11-01T00:00:00Z"),
+        gen(3, created_at=None),
+    )
     first = store.page(sort=QueueSort.TIME, limit=2)
     rest = store.page(sort=QueueSort.TIME, after=first[-1], limit=2)
     assert [e.id for e in first + rest] == ["gen-000002", "gen-000003", "gen-000001"]
@@ -172,12 +199,22 @@ def test_filters_by_severity_status_and_text(store: Store) -> None:
         store,
         gen(1, flags=[]),
         gen(2, flags=[{"validator": "tox", "code": "insult", "severity": "warning"}]),
-        gen(3, flags=[{"validator": "pii", "code": "phone", "severity": "critical"}], output="Call 555-0100 now"),
+        gen(
+            3,
+            flags=[{"validator": "pii", "code": "phone", "severity": "critical"}],
+            output="Call 555-0100 now",
+        ),
     )
     store.record_decision(decide("gen-000002"))
-    assert {e.id for e in store.page(QueueFilter(min_severity=Severity.WARNING))} == {"gen-000002", "gen-000003"}
+    assert {e.id for e in store.page(QueueFilter(min_severity=Severity.WARNING))} == {
+        "gen-000002",
+        "gen-000003",
+    }
     assert {e.id for e in store.page(QueueFilter(status=ItemStatus.DECIDED))} == {"gen-000002"}
-    assert {e.id for e in store.page(QueueFilter(status=ItemStatus.PENDING))} == {"gen-000001", "gen-000003"}
+    assert {e.id for e in store.page(QueueFilter(status=ItemStatus.PENDING))} == {
+        "gen-000001",
+        "gen-000003",
+    }
     assert [e.id for e in store.page(QueueFilter(text="555-0100"))] == ["gen-000003"]
     assert [e.id for e in store.page(QueueFilter(text="gen-000001"))] == ["gen-000001"]
     assert store.page(QueueFilter(text="100%_")) == []
@@ -199,7 +236,13 @@ def test_bulk_add_counts_duplicates_and_imports_decisions_of_known_items(store: 
         again = writer.add([(gen(2), (draft,))])
     assert (first.imported, first.duplicates) == (2, 1)
     assert (again.imported, again.duplicates, again.decisions) == (0, 1, 1)
-    assert store.counts().model_dump() == {"generations": 2, "pending": 1, "decided": 1, "decisions": 1, "reviewers": 1}
+    assert store.counts().model_dump() == {
+        "generations": 2,
+        "pending": 1,
+        "decided": 1,
+        "decisions": 1,
+        "reviewers": 1,
+    }
 
 
 def test_a_failed_bulk_write_leaves_the_store_as_it_was(store: Store) -> None:
@@ -245,8 +288,12 @@ def _current(store: Store) -> set[str]:
 
 def test_each_reviewers_latest_decision_is_marked_current(store: Store) -> None:
     drafts = (
-        DecisionDraft.model_validate(decision("alice", "approve", decided_at="2026-11-21T09:00:00Z")),
-        DecisionDraft.model_validate(decision("alice", "reject", decided_at="2026-11-21T10:00:00Z")),
+        DecisionDraft.model_validate(
+            decision("alice", "approve", decided_at="2026-11-21T09:00:00Z")
+        ),
+        DecisionDraft.model_validate(
+            decision("alice", "reject", decided_at="2026-11-21T10:00:00Z")
+        ),
         DecisionDraft.model_validate(decision("bob", "approve")),
     )
     add(store, gen(1), drafts=drafts)
