@@ -156,12 +156,10 @@ class Generation(_Frozen):
     @model_validator(mode="before")
     @classmethod
     def _keep_unknown_keys(cls, data: Any) -> Any:
-        if not isinstance(data, dict):
+        if not isinstance(data, dict) or data.keys() <= _GENERATION_FIELDS:
             return data
-        unknown = data.keys() - cls.model_fields.keys()
-        if not unknown:
-            return data
-        known = {key: value for key, value in data.items() if key in cls.model_fields}
+        unknown = data.keys() - _GENERATION_FIELDS
+        known = {key: value for key, value in data.items() if key in _GENERATION_FIELDS}
         metadata = known.get("metadata")
         if metadata is None:
             metadata = {}
@@ -228,6 +226,10 @@ class Generation(_Frozen):
         if isinstance(self.prompt, str):
             return self.prompt
         return "\n\n".join(f"[{message.role}]\n{message.content}" for message in self.prompt)
+
+
+# Read once: the class attribute is rebuilt on every access, and imports call this per record.
+_GENERATION_FIELDS = frozenset(Generation.model_fields)
 
 
 class _DecisionFields(_Frozen):

@@ -31,7 +31,8 @@ _TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 
 def time_text(value: datetime) -> str:
     """Fixed-width UTC text for a timezone-aware time."""
-    return value.astimezone(UTC).strftime(_TIME_FORMAT)
+    # isoformat is several times faster than strftime, and imports call this per record.
+    return value.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
 def parse_time(text: str) -> datetime:

@@ -14,7 +14,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, event
+from sqlalchemy import create_engine, event, inspect
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DatabaseError, OperationalError
 
@@ -23,6 +23,10 @@ from reviewdesk.errors import StoreError, StoreTooNewError
 logger = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 10_000
+_KIND = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
+# Taken for the migration's transaction on PostgreSQL, so that server processes started together
+# with --migrate upgrade the schema one after the other.
+_MIGRATION_LOCK = 0x72657669
 _MIGRATIONS = Path(__file__).with_name("migrations")
 
 
@@ -78,23 +82,27 @@ def _alembic_config(connection: Connection) -> Any:
 
 
 def current_revision(engine: Engine) -> str | None:
-    """The schema revision stored in the file, None for an empty file.
+    """The schema revision stored in the file (or database), None for an empty one.
 
     Raises:
         StoreError: the file is not an SQLite database, or holds tables but no reviewdesk schema.
     """
     try:
         with engine.connect() as connection:
-            tables = {
-                name
-                for (name,) in connection.exec_driver_sql(
-                    "SELECT name FROM sqlite_master WHERE type = 'table'"
-                )
-            }
+            if engine.dialect.name == "sqlite":
+                tables = {
+                    name
+                    for (name,) in connection.exec_driver_sql(
+                        "SELECT name FROM sqlite_master WHERE type = 'table'"
+                    )
+                }
+            else:  # the queue server's PostgreSQL
+                tables = set(inspect(connection).get_table_names())
             if "alembic_version" not in tables:
                 if tables:
                     raise StoreError(
-                        f"{engine.url.database} is an SQLite database but not a reviewdesk store "
+                        f"{engine.url.database} is an {_KIND.get(engine.dialect.name, 'SQL')} "
+                        "database but not a reviewdesk store "
                         f"(it has the tables {', '.join(sorted(tables)[:5])})"
                     )
                 return None
@@ -108,6 +116,9 @@ def current_revision(engine: Engine) -> str | None:
 
 def migrate(engine: Engine, *, to: str = "head") -> None:
     """Bring the store's schema to `to` (default: what this program writes).
+
+    Works on the desk's SQLite engines (`make_engine`) and on the queue server's engines
+    (SQLite or PostgreSQL) alike.
 
     Raises:
         StoreTooNewError: the store was written by a newer reviewdesk.
@@ -127,6 +138,8 @@ def migrate(engine: Engine, *, to: str = "head") -> None:
     logger.info("migrating %s from schema %s to %s", engine.url.database, revision, to)
     try:
         with engine.connect().execution_options(immediate=True) as connection:
+            if engine.dialect.name == "postgresql":
+                connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_MIGRATION_LOCK})")
             command.upgrade(_alembic_config(connection), to)
             connection.commit()
     except OperationalError as error:

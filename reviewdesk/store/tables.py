@@ -151,3 +151,7 @@ class ReasonRow(SQLModel, table=True):
     code: str = Field(primary_key=True)
     label: str
     position: int
+
+
+# The queue server's tables share this metadata, and so the migrations, with the core tables.
+from reviewdesk.store import server_tables as _server_tables  # noqa: E402, F401
