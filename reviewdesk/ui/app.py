@@ -2,34 +2,108 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 from pathlib import Path
 
-from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QPlainTextEdit, QSplitter
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtWidgets import QApplication
 
 from reviewdesk.store import Store
+from reviewdesk.ui.window import DeskWindow
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["ScreenshotTaker", "application", "run_desk"]
+
+SCREENSHOT_TIMEOUT_MS = 60_000
+
+
+def application() -> QApplication:
+    """The process's QApplication (made on first use)."""
+    existing = QApplication.instance()
+    if isinstance(existing, QApplication):
+        return existing
+    app = QApplication(sys.argv[:1])
+    app.setApplicationName("reviewdesk")
+    app.setOrganizationName("reviewdesk")
+    app.setDesktopFileName("reviewdesk")
+    return app
 
 
 def run_desk(store_path: Path, *, screenshot: Path | None = None) -> int:
-    """Open the desk on the store at `store_path`; with `screenshot`, save a PNG and exit."""
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    window = QMainWindow()
-    window.setWindowTitle(f"reviewdesk — {store_path.name}")
-    with Store.open(store_path) as store:
-        entry = store.next_pending("me")
-        splitter = QSplitter(window)
-        if entry is None:
-            splitter.addWidget(QLabel("Nothing to review."))
-        else:
-            generation = store.load(entry.pk)
-            for text in (generation.prompt_text(), generation.output):
-                view = QPlainTextEdit(text)
-                view.setReadOnly(True)
-                splitter.addWidget(view)
-        window.setCentralWidget(splitter)
-    window.resize(1280, 800)
+    """Open the desk on the store at `store_path` and run until it is closed.
+
+    With `screenshot`, wait until the first pending item (or the empty or finished state) and
+    the queue list are on screen, save the window as a PNG there and exit.
+
+    Returns:
+        The exit status: 0, or 1 when the screenshot could not be taken.
+    """
+    app = application()
+    window = DeskWindow(lambda: Store.open(store_path), store_label=str(store_path))
     window.show()
-    if screenshot is not None:
-        app.processEvents()
-        return 0 if window.grab().save(str(screenshot)) else 1
-    return app.exec()
+    taker = None if screenshot is None else ScreenshotTaker(window, screenshot)
+    status = app.exec()
+    window.close()
+    if taker is not None:
+        return taker.status
+    return status
+
+
+class ScreenshotTaker(QObject):
+    """Saves `window` as a PNG once its first item is painted and its list loaded, then quits.
+
+    Attributes:
+        status: 0 once the PNG is saved, 1 until then (or when it failed).
+    """
+
+    def __init__(self, window: DeskWindow, path: Path) -> None:
+        super().__init__(window)
+        self.status = 1
+        self._window = window
+        self._path = path
+        self._item_ready = False
+        self._list_ready = False
+        window.item_painted.connect(self._on_window_item_painted)
+        window.store_empty.connect(self._on_window_item_painted)
+        window.queue_finished.connect(self._on_window_item_painted)
+        window.model.rows_loaded.connect(self._on_model_rows_loaded)
+        window.model.load_failed.connect(self._on_model_rows_loaded)
+        window.runner.busy_changed.connect(self._on_runner_busy_changed)
+        self._timeout = QTimer(self)
+        self._timeout.setSingleShot(True)
+        self._timeout.timeout.connect(self._on_timeout_timeout)
+        self._timeout.start(SCREENSHOT_TIMEOUT_MS)
+
+    def _on_window_item_painted(self, *_args: object) -> None:
+        self._item_ready = True
+        self._take_when_ready()
+
+    def _on_model_rows_loaded(self, *_args: object) -> None:
+        self._list_ready = True
+        self._take_when_ready()
+
+    def _on_runner_busy_changed(self, _busy: bool) -> None:
+        self._take_when_ready()
+
+    def _take_when_ready(self) -> None:
+        if not (self._item_ready and self._list_ready) or self._window.runner.busy:
+            return
+        self._item_ready = self._list_ready = False
+        # One more turn of the event loop, so the list paints the rows that just arrived.
+        QTimer.singleShot(0, self._take)
+
+    def _take(self) -> None:
+        self._timeout.stop()
+        QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+        if self._window.grab().save(str(self._path), "PNG"):
+            self.status = 0
+            logger.info("saved a screenshot of the desk to %s", self._path)
+        else:
+            logger.error("cannot save the screenshot to %s", self._path)
+        QApplication.exit(self.status)
+
+    def _on_timeout_timeout(self) -> None:
+        logger.error("the desk did not show an item within %d s", SCREENSHOT_TIMEOUT_MS // 1000)
+        QApplication.exit(1)

@@ -1,0 +1,311 @@
+"""The output pane: plain text with every flag span tinted, inert Markdown, and editing with a diff.
+
+Plain text is the default. The Markdown view renders with no HTML, and its `loadResource` returns
+nothing for any URL, so an output cannot make the desk fetch an image, run script or open a file.
+Huge outputs are cut (see `text_map`) with a "Show all" button.
+"""
+
+from __future__ import annotations
+
+import difflib
+import logging
+from typing import Any
+
+from PySide6.QtCore import QByteArray, Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import QImage, QPaintEvent, QTextCharFormat, QTextCursor, QTextDocument
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
+    QTextBrowser,
+    QTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from reviewdesk.domain import Flag
+from reviewdesk.ui.style import severity_color, severity_tint
+from reviewdesk.ui.text_map import TOTAL_CAP, DisplayText, display_text
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["MARKDOWN_CAP", "OutputPane", "OutputText", "SafeMarkdownView"]
+
+MARKDOWN_CAP = TOTAL_CAP  # Markdown layout is slow (0.4 s for 200 KB): off for bigger outputs
+_DIFF_DELAY_MS = 120
+
+_MARKDOWN_FEATURES = QTextDocument.MarkdownFeature(
+    QTextDocument.MarkdownFeature.MarkdownDialectGitHub.value
+    | QTextDocument.MarkdownFeature.MarkdownNoHTML.value
+)
+
+
+class OutputText(QPlainTextEdit):
+    """The plain-text output view (read-only unless editing).
+
+    Signals:
+        painted(): the view painted after `announce_next_paint()` was called.
+    """
+
+    painted = Signal()
+
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.setReadOnly(True)
+        self.setUndoRedoEnabled(False)
+        self._announce = False
+
+    def announce_next_paint(self) -> None:
+        self._announce = True
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if self._announce:
+            self._announce = False
+            self.painted.emit()
+
+
+def _blank_image() -> QImage:
+    image = QImage(1, 1, QImage.Format.Format_ARGB32)
+    image.fill(Qt.GlobalColor.transparent)
+    return image
+
+
+class SafeMarkdownView(QTextBrowser):
+    """A Markdown view that never loads anything: no images, no links followed, no HTML."""
+
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.setOpenLinks(False)
+        self.setOpenExternalLinks(False)
+        self.setSearchPaths([])
+        self._blank = _blank_image()
+
+    def loadResource(self, type_: int, _name: QUrl | str) -> Any:
+        # Never None and never a null image: on either, Qt falls back to reading a local file
+        # itself (QTextDocument and its image handler both do), so `![x](file:///...)` loads.
+        if type_ == QTextDocument.ResourceType.ImageResource.value:
+            return self._blank
+        return QByteArray()
+
+    def show_markdown(self, text: str) -> None:
+        self.document().setMarkdown(text, _MARKDOWN_FEATURES)
+
+
+class OutputPane(QWidget):
+    """Shows one output: plain (tinted spans) or Markdown; editable in place with a live diff.
+
+    Signals:
+        show_all_requested(): the reviewer asked for the whole of a cut output.
+    """
+
+    show_all_requested = Signal()
+
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(parent)
+        self._source = ""
+        self._flags: tuple[Flag, ...] = ()
+        self._display: DisplayText = display_text("")
+        self._markdown = False
+        self._editing = False
+
+        self.mode_label = QLabel(self)
+        self.cut_label = QLabel(self)
+        self.show_all_button = QPushButton("Show all", self)
+        self.show_all_button.setToolTip("Load the whole output (may take a moment)")
+        self.show_all_button.clicked.connect(self._on_show_all_button_clicked)
+        bar = QHBoxLayout()
+        bar.setContentsMargins(0, 0, 0, 0)
+        bar.addWidget(self.mode_label)
+        bar.addStretch(1)
+        bar.addWidget(self.cut_label)
+        bar.addWidget(self.show_all_button)
+
+        self.text = OutputText(self)
+        self.markdown_view = SafeMarkdownView(self)
+        self.stack = QStackedWidget(self)
+        self.stack.addWidget(self.text)
+        self.stack.addWidget(self.markdown_view)
+
+        self.diff = QPlainTextEdit(self)
+        self.diff.setReadOnly(True)
+        self.diff.setPlaceholderText("No change yet.")
+        self.edit_label = QLabel("Editing — Ctrl+Enter saves · Esc cancels", self)
+        diff_box = QWidget(self)
+        diff_layout = QVBoxLayout(diff_box)
+        diff_layout.setContentsMargins(0, 0, 0, 0)
+        diff_layout.addWidget(self.edit_label)
+        diff_layout.addWidget(self.diff)
+        self.diff_box = diff_box
+
+        self.splitter = QSplitter(Qt.Orientation.Vertical, self)
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.addWidget(self.stack)
+        self.splitter.addWidget(diff_box)
+        diff_box.hide()
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(bar)
+        layout.addWidget(self.splitter, 1)
+
+        self._diff_timer = QTimer(self)
+        self._diff_timer.setSingleShot(True)
+        self._diff_timer.setInterval(_DIFF_DELAY_MS)
+        self._diff_timer.timeout.connect(self._on_diff_timer_timeout)
+        self.text.textChanged.connect(self._on_text_textChanged)
+        self._update_bar()
+
+    # -- showing ------------------------------------------------------------------------------
+
+    @property
+    def display(self) -> DisplayText:
+        return self._display
+
+    @property
+    def markdown(self) -> bool:
+        return self._markdown
+
+    @property
+    def editing(self) -> bool:
+        return self._editing
+
+    def show_output(self, output: str, flags: tuple[Flag, ...], *, show_all: bool = False) -> None:
+        """Show a new output (leaving edit mode) with every flag span tinted."""
+        self._editing = False
+        self._source = output
+        self._flags = flags
+        self._display = display_text(output, show_all=show_all)
+        self.diff_box.hide()
+        self.text.setReadOnly(True)
+        self.text.announce_next_paint()
+        self.text.setPlainText(self._display.text)
+        self._tint_spans()
+        self._render_mode()
+
+    def show_all(self) -> None:
+        self.show_output(self._source, self._flags, show_all=True)
+
+    def set_markdown(self, on: bool) -> None:
+        self._markdown = on
+        if not self._editing:
+            self._render_mode()
+
+    def select_flag(self, flag: Flag) -> bool:
+        """Select and scroll to the flag's characters in the plain view; False if not shown."""
+        if flag.span is None or self._editing:
+            return False
+        positions = self._display.span(*flag.span)
+        if positions is None:
+            return False
+        if self.stack.currentWidget() is not self.text:
+            self.stack.setCurrentWidget(self.text)
+            self._update_bar()
+        start, end = positions
+        cursor = self.text.textCursor()
+        cursor.setPosition(start)
+        cursor.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
+        self.text.setTextCursor(cursor)
+        self.text.centerCursor()
+        return True
+
+    def selected_text(self) -> str:
+        """The selected characters of the plain view, with line breaks as "\\n"."""
+        return self.text.textCursor().selectedText().replace("\u2029", "\n")
+
+    # -- editing ------------------------------------------------------------------------------
+
+    def begin_edit(self) -> None:
+        """Make the whole output editable in place and show the diff against the original."""
+        self._editing = True
+        self.stack.setCurrentWidget(self.text)
+        self.text.setExtraSelections([])
+        self.text.setPlainText(self._source)
+        self.text.setReadOnly(False)
+        self.diff.clear()
+        self.diff_box.show()
+        self._update_bar()
+        self.text.setFocus()
+
+    def cancel_edit(self) -> None:
+        self.show_output(self._source, self._flags, show_all=not self._display.truncated)
+
+    def edited_text(self) -> str:
+        return self.text.toPlainText()
+
+    def diff_text(self) -> str:
+        """A unified diff from the original to the edited output."""
+        lines = difflib.unified_diff(
+            self._source.splitlines(keepends=True),
+            self.edited_text().splitlines(keepends=True),
+            fromfile="original",
+            tofile="edited",
+        )
+        return "".join(line if line.endswith("\n") else line + "\n" for line in lines)
+
+    # -- internals ----------------------------------------------------------------------------
+
+    def _tint_spans(self) -> None:
+        selections: list[QTextEdit.ExtraSelection] = []
+        # The least severe first, so the worst is on top where spans overlap.
+        for flag in sorted(self._flags, key=lambda flag: flag.severity.rank):
+            if flag.span is None:
+                continue
+            positions = self._display.span(*flag.span)
+            if positions is None or positions[0] == positions[1]:
+                continue
+            selection = QTextEdit.ExtraSelection()
+            cursor = QTextCursor(self.text.document())
+            cursor.setPosition(positions[0])
+            cursor.setPosition(positions[1], QTextCursor.MoveMode.KeepAnchor)
+            char_format = QTextCharFormat()
+            char_format.setBackground(severity_tint(flag.severity))
+            char_format.setUnderlineStyle(QTextCharFormat.UnderlineStyle.SingleUnderline)
+            char_format.setUnderlineColor(severity_color(flag.severity))
+            char_format.setToolTip(f"{flag.severity}: {flag.validator}/{flag.code}")
+            selection.cursor = cursor
+            selection.format = char_format
+            selections.append(selection)
+        self.text.setExtraSelections(selections)
+
+    def _render_mode(self) -> None:
+        markdown = self._markdown and len(self._source) <= MARKDOWN_CAP
+        if markdown:
+            self.markdown_view.show_markdown(self._source)
+            self.stack.setCurrentWidget(self.markdown_view)
+        else:
+            self.markdown_view.clear()
+            self.stack.setCurrentWidget(self.text)
+        self._update_bar()
+
+    def _update_bar(self) -> None:
+        if self._editing:
+            self.mode_label.setText("Editing")
+        elif self.stack.currentWidget() is self.markdown_view:
+            self.mode_label.setText("Markdown (inert: no links, images or HTML)")
+        elif self._markdown:
+            self.mode_label.setText("Plain text (too long for Markdown)")
+        else:
+            self.mode_label.setText("Plain text")
+        truncated = self._display.truncated and not self._editing
+        self.cut_label.setVisible(truncated)
+        self.show_all_button.setVisible(truncated)
+        if truncated:
+            self.cut_label.setText(
+                f"Showing {self._display.shown_end:,} of {len(self._source):,} characters"
+            )
+
+    def _on_show_all_button_clicked(self) -> None:
+        self.show_all_requested.emit()
+        self.show_all()
+
+    def _on_text_textChanged(self) -> None:
+        if self._editing:
+            self._diff_timer.start()
+
+    def _on_diff_timer_timeout(self) -> None:
+        if self._editing:
+            self.diff.setPlainText(self.diff_text())

@@ -1,0 +1,192 @@
+"""The queue list with its search box and filters."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QGridLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from reviewdesk.domain import ItemStatus, QueueFilter, Severity
+from reviewdesk.ui.queue_model import PK_ROLE, SORT_OF_COLUMN, QueueModel
+
+__all__ = ["FILTER_COLUMNS", "QueuePanel"]
+
+FILTER_COLUMNS = ("queue", "model", "prompt_template", "prompt_version", "route")
+_FILTER_LABELS = ("Queue", "Model", "Template", "Version", "Route")
+_SEARCH_DELAY_MS = 300
+_ANY = ""
+
+
+class QueuePanel(QWidget):
+    """Search box, filters and the virtualised queue list.
+
+    Signals:
+        item_activated(int): the reviewer opened an item of the list (its pk).
+        search_left(): the reviewer pressed Esc in the search box (back to the item).
+    """
+
+    item_activated = Signal(int)
+    search_left = Signal()
+
+    def __init__(self, model: QueueModel, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.model = model
+        self.search = QLineEdit(self)
+        self.search.setPlaceholderText("Search id or text  (/)")
+        self.search.setClearButtonEnabled(True)
+        self.combos: dict[str, QComboBox] = {}
+        grid = QGridLayout()
+        grid.setContentsMargins(0, 0, 0, 0)
+        for number, (column, label) in enumerate(zip(FILTER_COLUMNS, _FILTER_LABELS, strict=True)):
+            combo = self._combo([("Any", _ANY)])
+            self.combos[column] = combo
+            grid.addWidget(QLabel(label, self), number // 2, (number % 2) * 2)
+            grid.addWidget(combo, number // 2, (number % 2) * 2 + 1)
+        self.severity = self._combo(
+            [("Any", _ANY)] + [(f"≥ {severity}", severity.value) for severity in Severity]
+        )
+        self.status = self._combo(
+            [("Any", _ANY), ("Undecided", ItemStatus.PENDING.value), ("Decided", "decided")]
+        )
+        grid.addWidget(QLabel("Severity", self), 2, 2)
+        grid.addWidget(self.severity, 2, 3)
+        grid.addWidget(QLabel("Status", self), 3, 0)
+        grid.addWidget(self.status, 3, 1)
+        self.count = QLabel(self)
+        grid.addWidget(self.count, 3, 2, 1, 2)
+
+        self.table = QTableView(self)
+        self.table.setModel(model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.setShowGrid(False)
+        vertical = self.table.verticalHeader()
+        vertical.hide()
+        vertical.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        vertical.setDefaultSectionSize(self.fontMetrics().height() + 6)
+        header = self.table.horizontalHeader()
+        header.setStretchLastSection(True)
+        header.setSectionsClickable(True)
+        header.setSortIndicatorShown(True)
+        header.setSortIndicator(0, Qt.SortOrder.DescendingOrder)
+        for number, width in enumerate((52, 92, 120, 150, 120, 120)):
+            self.table.setColumnWidth(number, width)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 0, 6)
+        layout.addWidget(self.search)
+        layout.addLayout(grid)
+        layout.addWidget(self.table, 1)
+
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(_SEARCH_DELAY_MS)
+        self._search_timer.timeout.connect(self._on_search_timer_timeout)
+        self.search.textChanged.connect(self._on_search_textChanged)
+        self.search.returnPressed.connect(self._on_search_returnPressed)
+        leave = QShortcut(QKeySequence("Esc"), self.search)
+        leave.setContext(Qt.ShortcutContext.WidgetShortcut)
+        leave.activated.connect(self.search_left)
+        header.sectionClicked.connect(self._on_header_sectionClicked)
+        self.table.clicked.connect(self._on_table_clicked)
+        self.table.activated.connect(self._on_table_activated)
+        model.rows_loaded.connect(self._on_model_rows_loaded)
+
+    def _combo(self, choices: list[tuple[str, str]]) -> QComboBox:
+        combo = QComboBox(self)
+        for label, value in choices:
+            combo.addItem(label, value)
+        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        combo.setMinimumContentsLength(6)
+        combo.currentIndexChanged.connect(self._on_combo_currentIndexChanged)
+        return combo
+
+    def set_choices(self, column: str, values: list[str]) -> None:
+        """The values a filter offers (from the store)."""
+        combo = self.combos[column]
+        current = combo.currentData()
+        combo.blockSignals(True)
+        combo.clear()
+        combo.addItem("Any", _ANY)
+        for value in values:
+            combo.addItem(value, value)
+        combo.setCurrentIndex(max(0, combo.findData(current)))
+        combo.blockSignals(False)
+
+    def current_filter(self) -> QueueFilter:
+        values = {column: combo.currentData() or None for column, combo in self.combos.items()}
+        severity = self.severity.currentData()
+        status = self.status.currentData()
+        return QueueFilter(
+            **values,
+            min_severity=Severity(severity) if severity else None,
+            status=ItemStatus(status) if status else None,
+            text=self.search.text().strip() or None,
+        )
+
+    def focus_search(self) -> None:
+        self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search.selectAll()
+
+    def apply_filter(self) -> None:
+        self.count.setText("loading…")
+        self.model.set_view(self.current_filter())
+
+    def _on_combo_currentIndexChanged(self, _index: int) -> None:
+        self.apply_filter()
+
+    def _on_search_textChanged(self, _text: str) -> None:
+        self._search_timer.start()
+
+    def _on_search_timer_timeout(self) -> None:
+        self.apply_filter()
+
+    def _on_search_returnPressed(self) -> None:
+        if self._search_timer.isActive():
+            self._search_timer.stop()
+            self.apply_filter()
+        self.table.setFocus()
+
+    def _on_header_sectionClicked(self, column: int) -> None:
+        header = self.table.horizontalHeader()
+        sort = SORT_OF_COLUMN.get(column)
+        if sort is None:  # only risk, severity and time are sortable: keep the indicator
+            current = next(
+                key for key, value in SORT_OF_COLUMN.items() if value == self.model.sort_key
+            )
+            order = (
+                Qt.SortOrder.DescendingOrder
+                if self.model.descending
+                else Qt.SortOrder.AscendingOrder
+            )
+            header.setSortIndicator(current, order)
+            return
+        descending = not self.model.descending if sort == self.model.sort_key else True
+        header.setSortIndicator(
+            column, Qt.SortOrder.DescendingOrder if descending else Qt.SortOrder.AscendingOrder
+        )
+        self.count.setText("loading…")
+        self.model.set_view(self.current_filter(), sort, descending)
+
+    def _on_table_clicked(self, index: QModelIndex) -> None:
+        self._on_table_activated(index)
+
+    def _on_table_activated(self, index: QModelIndex) -> None:
+        pk = index.data(PK_ROLE)
+        if isinstance(pk, int):
+            self.item_activated.emit(pk)
+
+    def _on_model_rows_loaded(self, rows: int) -> None:
+        self.count.setText(f"{rows:,} item{'s' if rows != 1 else ''}")

@@ -1,0 +1,91 @@
+"""The review view: a problem banner, the item header, and Prompt | Output | Flags."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout, QWidget
+
+from reviewdesk.domain import Flag
+from reviewdesk.review import ReviewItem
+from reviewdesk.ui.output_view import OutputPane
+from reviewdesk.ui.panes import FlagsPanel, ItemHeader, PromptView
+
+__all__ = ["ReviewView"]
+
+
+def _titled(title: str, widget: QWidget, parent: QWidget) -> QWidget:
+    box = QWidget(parent)
+    layout = QVBoxLayout(box)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.setSpacing(2)
+    label = QLabel(title, box)
+    font = label.font()
+    font.setBold(True)
+    label.setFont(font)
+    layout.addWidget(label)
+    layout.addWidget(widget, 1)
+    widget.setParent(box)
+    return box
+
+
+class ReviewView(QWidget):
+    """One item on screen.
+
+    Signals:
+        painted(): the output view painted the item last shown.
+    """
+
+    painted = Signal()
+
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.banner = QLabel(self)
+        self.banner.setTextFormat(Qt.TextFormat.PlainText)
+        self.banner.setWordWrap(True)
+        self.banner.setStyleSheet(
+            "QLabel { background: #e5484d; color: white; padding: 6px; border-radius: 4px; }"
+        )
+        self.banner.hide()
+        self.header = ItemHeader(self)
+        self.prompt = PromptView(self)
+        self.output = OutputPane(self)
+        self.flags = FlagsPanel(self)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.addWidget(_titled("Prompt", self.prompt, self.splitter))
+        self.splitter.addWidget(_titled("Output", self.output, self.splitter))
+        self.splitter.addWidget(self.flags)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 4)
+        self.splitter.setStretchFactor(2, 3)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.header)
+        layout.addWidget(self.splitter, 1)
+        self._item: ReviewItem | None = None
+        self.flags.flag_picked.connect(self._on_flags_flag_picked)
+        self.output.text.painted.connect(self.painted)
+
+    @property
+    def item(self) -> ReviewItem | None:
+        return self._item
+
+    def show_item(self, item: ReviewItem, reviewer: str) -> None:
+        self._item = item
+        self.clear_problem()
+        self.header.show_item(item, reviewer)
+        self.prompt.show_prompt(item.generation.prompt)
+        self.output.show_output(item.generation.output, item.generation.flags)
+        self.flags.show_flags(item.generation.flags)
+
+    def show_problem(self, message: str) -> None:
+        self.banner.setText(message)
+        self.banner.show()
+
+    def clear_problem(self) -> None:
+        self.banner.hide()
+        self.banner.clear()
+
+    def _on_flags_flag_picked(self, flag: Flag) -> None:
+        self.output.select_flag(flag)

@@ -1,0 +1,111 @@
+"""The desk's one ordered worker for store work.
+
+Every store call of the desk runs here, one after another in submission order, on a single
+background thread. The worker returns values; they come back to the GUI thread through a queued
+signal, and only the GUI thread touches widgets. Ordering is the point: a decision submitted
+before a "next item" request is written before that request runs.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from PySide6.QtCore import QObject, Signal
+
+from reviewdesk.errors import UserError
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["TaskRunner"]
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    on_done: Callable[[Any], None]
+    on_error: Callable[[UserError], None] | None
+    value: Any = None
+    error: BaseException | None = None
+
+
+class TaskRunner(QObject):
+    """Runs callables in order on one worker thread and hands results to the GUI thread.
+
+    Errors a person can act on (`UserError`, e.g. the disk is full) go to the task's `on_error`;
+    anything else is a bug and is raised again on the GUI thread, where Qt reports it.
+
+    Signals:
+        busy_changed(bool): the worker started work with nothing queued before, or ran dry.
+        _finished(object): internal, carries an outcome from the worker to the GUI thread.
+    """
+
+    busy_changed = Signal(bool)
+    _finished = Signal(object)
+
+    def __init__(self, parent: QObject) -> None:
+        super().__init__(parent)
+        self._executor: ThreadPoolExecutor | None = ThreadPoolExecutor(
+            max_workers=1, thread_name_prefix="reviewdesk-store"
+        )
+        self._queued = 0
+        self._finished.connect(self._on_self_finished)
+
+    @property
+    def busy(self) -> bool:
+        return self._queued > 0
+
+    def submit(
+        self,
+        work: Callable[[], T],
+        on_done: Callable[[T], None] | None = None,
+        on_error: Callable[[UserError], None] | None = None,
+    ) -> None:
+        """Run `work()` on the worker; then `on_done(result)` or `on_error(error)` on the GUI
+        thread. After `shutdown()` nothing runs."""
+        if self._executor is None:
+            logger.debug("task after shutdown dropped: %r", work)
+            return
+        self._queued += 1
+        if self._queued == 1:
+            self.busy_changed.emit(True)
+        done: Callable[[Any], None] = on_done or _ignore
+
+        def job() -> None:
+            try:
+                outcome = _Outcome(done, on_error, value=work())
+            except BaseException as error:  # handed to the GUI thread, which re-raises bugs
+                outcome = _Outcome(done, on_error, error=error)
+            self._finished.emit(outcome)
+
+        self._executor.submit(job)
+
+    def shutdown(self) -> None:
+        """Finish the queued work (decisions included) and stop the thread; idempotent."""
+        executor, self._executor = self._executor, None
+        if executor is not None:
+            executor.shutdown(wait=True)
+
+    def _on_self_finished(self, outcome: _Outcome) -> None:
+        if self._executor is None:  # shut down: the widgets the outcome was for are going away
+            if outcome.error is not None and not isinstance(outcome.error, UserError):
+                logger.error("store work failed after shutdown", exc_info=outcome.error)
+            return
+        self._queued -= 1
+        if self._queued == 0:
+            self.busy_changed.emit(False)
+        if outcome.error is None:
+            outcome.on_done(outcome.value)
+        elif isinstance(outcome.error, UserError) and outcome.on_error is not None:
+            logger.warning("store work failed: %s", outcome.error)
+            outcome.on_error(outcome.error)
+        else:
+            raise outcome.error
+
+
+def _ignore(_value: object) -> None:
+    return None

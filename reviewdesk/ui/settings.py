@@ -1,0 +1,93 @@
+"""The desk's preferences, kept between runs in QSettings (an ini file in the user's config)."""
+
+from __future__ import annotations
+
+import getpass
+import logging
+
+from PySide6.QtCore import QByteArray, QObject, QSettings
+
+from reviewdesk.ui.style import Theme
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["DeskSettings"]
+
+MIN_FONT_SIZE = 7
+MAX_FONT_SIZE = 32
+
+
+def _default_reviewer() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no user name in the environment or password database
+        return "reviewer"
+
+
+class DeskSettings:
+    """Typed access to the desk's QSettings.
+
+    Args:
+        parent: the QObject that owns the underlying QSettings.
+    """
+
+    def __init__(self, parent: QObject) -> None:
+        self._settings = QSettings(
+            QSettings.Format.IniFormat, QSettings.Scope.UserScope, "reviewdesk", "desk", parent
+        )
+
+    @property
+    def file_name(self) -> str:
+        return self._settings.fileName()
+
+    def sync(self) -> None:
+        self._settings.sync()
+
+    @property
+    def theme(self) -> Theme:
+        value = str(self._settings.value("appearance/theme", Theme.SYSTEM.value))
+        try:
+            return Theme(value)
+        except ValueError:
+            return Theme.SYSTEM
+
+    @theme.setter
+    def theme(self, theme: Theme) -> None:
+        self._settings.setValue("appearance/theme", theme.value)
+
+    @property
+    def font_size(self) -> int:
+        try:
+            size = int(str(self._settings.value("appearance/font_size", 10)))
+        except ValueError:
+            size = 10
+        return min(MAX_FONT_SIZE, max(MIN_FONT_SIZE, size))
+
+    @font_size.setter
+    def font_size(self, size: int) -> None:
+        self._settings.setValue("appearance/font_size", size)
+
+    @property
+    def reviewer(self) -> str:
+        name = str(self._settings.value("review/reviewer", "")).strip()
+        return name or _default_reviewer()
+
+    @reviewer.setter
+    def reviewer(self, name: str) -> None:
+        self._settings.setValue("review/reviewer", name.strip())
+
+    @property
+    def markdown(self) -> bool:
+        return str(self._settings.value("review/markdown", "false")).lower() == "true"
+
+    @markdown.setter
+    def markdown(self, on: bool) -> None:
+        self._settings.setValue("review/markdown", on)
+
+    def state(self, key: str) -> QByteArray | None:
+        """A saved widget state (splitter sizes, window geometry), or None."""
+        value = self._settings.value(f"state/{key}")
+        return value if isinstance(value, QByteArray) else None
+
+    def set_state(self, key: str, state: QByteArray) -> None:
+        self._settings.setValue(f"state/{key}", state)

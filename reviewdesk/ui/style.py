@@ -1,0 +1,143 @@
+"""Colours, palettes and icons of the desk, for the light and the dark theme."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from functools import cache
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPalette
+from PySide6.QtWidgets import QApplication
+
+from reviewdesk.domain import Severity
+from reviewdesk.resources import resource
+
+__all__ = [
+    "Theme",
+    "apply_theme",
+    "icon",
+    "is_dark",
+    "severity_color",
+    "severity_icon",
+    "severity_tint",
+]
+
+
+class Theme(StrEnum):
+    """The desk's colour theme."""
+
+    LIGHT = "light"
+    DARK = "dark"
+    SYSTEM = "system"
+
+
+# Strong colours for icons and text; they read on a light and on a dark background.
+_SEVERITY_COLORS = {
+    Severity.INFO: "#2f80ed",
+    Severity.WARNING: "#e8a200",
+    Severity.ERROR: "#e5484d",
+    Severity.CRITICAL: "#c2187a",
+}
+
+
+def severity_color(severity: Severity) -> QColor:
+    return QColor(_SEVERITY_COLORS[severity])
+
+
+def severity_tint(severity: Severity) -> QColor:
+    """A translucent background for flagged text; the more severe, the stronger."""
+    color = severity_color(severity)
+    color.setAlpha({1: 60, 2: 80, 3: 90, 4: 110}[severity.rank])
+    return color
+
+
+@cache
+def icon(name: str) -> QIcon:
+    """An icon drawn in resources/icons (SVG)."""
+    return QIcon(str(resource("icons", f"{name}.svg")))
+
+
+def severity_icon(severity: Severity) -> QIcon:
+    return icon(f"severity-{severity}")
+
+
+def is_dark() -> bool:
+    """Whether the current palette is a dark one."""
+    return QGuiApplication.palette().color(QPalette.ColorRole.Window).lightness() < 128
+
+
+def apply_theme(app: QApplication, theme: Theme) -> None:
+    """Switch the whole application to `theme` (Fusion style, so both look the same everywhere)."""
+    if app.style().name().lower() != "fusion":
+        app.setStyle("Fusion")
+    dark = theme is Theme.DARK or (
+        theme is Theme.SYSTEM and app.styleHints().colorScheme() == Qt.ColorScheme.Dark
+    )
+    app.setPalette(_dark_palette() if dark else _light_palette())
+
+
+def _palette(colors: dict[QPalette.ColorRole, str], disabled_text: str) -> QPalette:
+    palette = QPalette()
+    for role, value in colors.items():
+        palette.setColor(role, QColor(value))
+    for role in (
+        QPalette.ColorRole.Text,
+        QPalette.ColorRole.WindowText,
+        QPalette.ColorRole.ButtonText,
+    ):
+        palette.setColor(QPalette.ColorGroup.Disabled, role, QColor(disabled_text))
+    return palette
+
+
+def _light_palette() -> QPalette:
+    role = QPalette.ColorRole
+    return _palette(
+        {
+            role.Window: "#f4f5f7",
+            role.WindowText: "#1d2127",
+            role.Base: "#ffffff",
+            role.AlternateBase: "#f0f2f5",
+            role.ToolTipBase: "#ffffff",
+            role.ToolTipText: "#1d2127",
+            role.PlaceholderText: "#7a808a",
+            role.Text: "#1d2127",
+            role.Button: "#eceef1",
+            role.ButtonText: "#1d2127",
+            role.BrightText: "#d93025",
+            role.Link: "#1a5fb4",
+            role.Highlight: "#2f6fd6",
+            role.HighlightedText: "#ffffff",
+            role.Mid: "#c4c8ce",
+            role.Midlight: "#e2e5e9",
+            role.Dark: "#9aa0a8",
+            role.Shadow: "#6b7079",
+        },
+        "#a0a5ad",
+    )
+
+
+def _dark_palette() -> QPalette:
+    role = QPalette.ColorRole
+    return _palette(
+        {
+            role.Window: "#23262b",
+            role.WindowText: "#e3e5e8",
+            role.Base: "#1a1c20",
+            role.AlternateBase: "#212429",
+            role.ToolTipBase: "#2c3036",
+            role.ToolTipText: "#e3e5e8",
+            role.PlaceholderText: "#8b919a",
+            role.Text: "#e3e5e8",
+            role.Button: "#2c3036",
+            role.ButtonText: "#e3e5e8",
+            role.BrightText: "#ff6b6b",
+            role.Link: "#6ea8ff",
+            role.Highlight: "#3d7be0",
+            role.HighlightedText: "#ffffff",
+            role.Mid: "#3a3f46",
+            role.Midlight: "#30343a",
+            role.Dark: "#15171a",
+            role.Shadow: "#0b0c0e",
+        },
+        "#6b7079",
+    )

@@ -1,0 +1,753 @@
+"""The desk's main window: the queue list, the review view, the keys, menus and status bar.
+
+The window drives a `ReviewSession` that lives on the store worker. A key press submits one
+session call; the call returns a `Step` (what to show next), and only then does the window move on,
+so a decision is durable before the next item appears. While a step is in flight further
+decision keys are ignored, so a quick double press never decides an item nobody has seen.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from reviewdesk.domain import Reason, Verdict
+from reviewdesk.errors import UserError
+from reviewdesk.review import ReviewItem, ReviewSession, SessionProgress, Step, Stopwatch
+from reviewdesk.store import Store
+from reviewdesk.ui.dialogs import CommentDialog, DeskPreferences, ReasonDialog, SettingsDialog
+from reviewdesk.ui.queue_model import QueueModel
+from reviewdesk.ui.queue_panel import FILTER_COLUMNS, QueuePanel
+from reviewdesk.ui.review_view import ReviewView
+from reviewdesk.ui.runner import TaskRunner
+from reviewdesk.ui.settings import DeskSettings
+from reviewdesk.ui.style import Theme, apply_theme, icon
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["DeskWindow"]
+
+StoreOpener = Callable[[], Store]
+
+
+@dataclass(frozen=True)
+class _Opened:
+    store: Store
+    session: ReviewSession
+    step: Step
+    reasons: list[Reason]
+    empty: bool
+
+
+class _Page(QWidget):
+    """A centred message with buttons, for the empty and the finished states."""
+
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.title = QLabel(self)
+        self.title.setTextFormat(Qt.TextFormat.PlainText)
+        font = self.title.font()
+        font.setPointSizeF(font.pointSizeF() * 1.4)
+        font.setBold(True)
+        self.title.setFont(font)
+        self.text = QLabel(self)
+        self.text.setTextFormat(Qt.TextFormat.PlainText)
+        self.text.setWordWrap(True)
+        self.buttons = QHBoxLayout()
+        layout = QVBoxLayout(self)
+        layout.addStretch(1)
+        for label in (self.title, self.text):
+            label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            layout.addWidget(label)
+        layout.addLayout(self.buttons)
+        layout.addStretch(2)
+        self.buttons.addStretch(1)
+
+    def add_button(self, text: str, slot: Callable[[], None]) -> QPushButton:
+        button = QPushButton(text, self)
+        button.clicked.connect(slot)
+        self.buttons.insertWidget(self.buttons.count(), button)
+        return button
+
+    def finish_buttons(self) -> None:
+        self.buttons.addStretch(1)
+
+
+class DeskWindow(QMainWindow):
+    """The review desk on one store.
+
+    Args:
+        open_store: opens the store (called on the worker; the window closes it at the end).
+        store_label: how the status bar names the store.
+        settings: the preferences (default: the user's).
+
+    Signals:
+        item_shown(int): an item (its pk) was put on screen.
+        item_painted(int): the output view painted the item on screen.
+        decision_saved(object): a `Decision` is durably in the store.
+        decision_failed(str): a decision could not be written; the item stays, with the reason.
+        decision_undone(object): the `Decision` undo removed.
+        queue_finished(): there is nothing left to review in this session.
+        store_empty(): the store holds no item at all.
+    """
+
+    item_shown = Signal(int)
+    item_painted = Signal(int)
+    decision_saved = Signal(object)
+    decision_failed = Signal(str)
+    decision_undone = Signal(object)
+    queue_finished = Signal()
+    store_empty = Signal()
+
+    def __init__(
+        self,
+        open_store: StoreOpener,
+        *,
+        store_label: str,
+        settings: DeskSettings | None = None,
+    ) -> None:
+        super().__init__()
+        self.setWindowTitle(f"reviewdesk — {store_label}")
+        self.setWindowIcon(icon("reviewdesk"))
+        self.settings = settings or DeskSettings(self)
+        self.runner = TaskRunner(self)
+        self._store: Store | None = None
+        self._session: ReviewSession | None = None
+        self._reviewer = self.settings.reviewer
+        self._reasons: list[Reason] = []
+        self._item: ReviewItem | None = None
+        self._in_flight = False
+        self._comment = ""
+        self._skipped: set[int] = set()
+        self._progress = SessionProgress()
+        self._stopwatch = Stopwatch()
+        self._closing = False
+        self._focus_settled = False
+        self._dialog: ReasonDialog | CommentDialog | SettingsDialog | None = None
+
+        self.model = QueueModel(self.runner, self)
+        self.queue_panel = QueuePanel(self.model, self)
+        self.review = ReviewView(self)
+        self.loading = _Page(self)
+        self.loading.title.setText("Opening the store…")
+        self.loading.finish_buttons()
+        self.empty = _Page(self)
+        self.empty.title.setText("This store is empty")
+        self.empty.text.setText("Import a file of generations (JSONL, CSV or OpenAI chat logs).")
+        self.empty.add_button("Import a file…", self._on_import_action_triggered)
+        self.empty.add_button("Open the demo", self._on_demo_action_triggered)
+        self.empty.finish_buttons()
+        self.finished = _Page(self)
+        self.finished.title.setText("Queue finished")
+        self.finished.add_button("Back to the last item (K)", self._on_previous_action_triggered)
+        self.finished.finish_buttons()
+        self.pages = QStackedWidget(self)
+        for page in (self.loading, self.review, self.empty, self.finished):
+            self.pages.addWidget(page)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.splitter.addWidget(self.queue_panel)
+        self.splitter.addWidget(self.pages)
+        self.splitter.setStretchFactor(0, 2)
+        self.splitter.setStretchFactor(1, 5)
+        self.splitter.setSizes([430, 1010])
+        self.setCentralWidget(self.splitter)
+
+        self.store_label = QLabel(store_label, self)
+        self.progress_label = QLabel(self)
+        self.rate_label = QLabel(self)
+        self.saved_label = QLabel(self)
+        for label in (self.store_label, self.progress_label, self.rate_label, self.saved_label):
+            label.setTextFormat(Qt.TextFormat.PlainText)
+        bar = self.statusBar()
+        bar.addWidget(self.store_label)
+        bar.addPermanentWidget(self.progress_label)
+        bar.addPermanentWidget(self.rate_label)
+        bar.addPermanentWidget(self.saved_label)
+
+        self._make_actions()
+        self._restore_state()
+        self._apply_appearance()
+        self._set_editing(False)
+
+        self.review.painted.connect(self._on_review_painted)
+        self.queue_panel.item_activated.connect(self._on_queue_panel_item_activated)
+        self.queue_panel.search_left.connect(self._on_queue_panel_search_left)
+        self.model.load_failed.connect(self._on_model_load_failed)
+        self.runner.submit(
+            lambda: self._open(open_store), self._on_store_opened, self._on_open_failed
+        )
+
+    # -- actions ------------------------------------------------------------------------------
+
+    def _action(
+        self,
+        text: str,
+        keys: str | QKeySequence.StandardKey | None,
+        slot: Callable[[], None],
+        icon_name: str | None = None,
+        *,
+        repeat: bool = False,
+    ) -> QAction:
+        action = QAction(text, self)
+        if keys is not None:
+            sequence = QKeySequence(keys)
+            action.setShortcut(sequence)
+            shown = sequence.toString(QKeySequence.SequenceFormat.NativeText)
+            action.setToolTip(f"{text.replace('&', '')} ({shown})")
+        action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        action.setAutoRepeat(repeat)
+        if icon_name is not None:
+            action.setIcon(icon(icon_name))
+        action.triggered.connect(slot)
+        self.addAction(action)
+        return action
+
+    def _make_actions(self) -> None:
+        self.approve_action = self._action(
+            "&Approve", "A", self._on_approve_action_triggered, "approve"
+        )
+        self.edit_action = self._action("&Edit", "E", self._on_edit_action_triggered, "edit")
+        self.reject_action = self._action(
+            "&Reject…", "R", self._on_reject_action_triggered, "reject"
+        )
+        self.comment_action = self._action(
+            "&Comment…", "C", self._on_comment_action_triggered, "comment"
+        )
+        self.skip_action = self._action("&Skip", "S", self._on_skip_action_triggered, "skip")
+        self.undo_action = self._action(
+            "&Undo decision", QKeySequence.StandardKey.Undo, self._on_undo_action_triggered, "undo"
+        )
+        self.save_edit_action = self._action(
+            "Save edit", "Ctrl+Return", self._on_save_edit_action_triggered
+        )
+        self.save_edit_action.setShortcuts(
+            [QKeySequence("Ctrl+Return"), QKeySequence("Ctrl+Enter")]
+        )
+        self.cancel_edit_action = self._action(
+            "Cancel edit", "Esc", self._on_cancel_edit_action_triggered
+        )
+        self.next_action = self._action(
+            "&Next", "J", self._on_next_action_triggered, "next", repeat=True
+        )
+        self.previous_action = self._action(
+            "&Previous", "K", self._on_previous_action_triggered, "previous", repeat=True
+        )
+        self.search_action = self._action(
+            "&Search", "/", self._on_search_action_triggered, "search"
+        )
+        self.markdown_action = self._action(
+            "&Markdown", "M", self._on_markdown_action_triggered, "markdown"
+        )
+        self.markdown_action.setCheckable(True)
+        self.markdown_action.setChecked(self.settings.markdown)
+        self.import_action = self._action(
+            "&Import a file…", "Ctrl+O", self._on_import_action_triggered, "import"
+        )
+        self.demo_action = self._action("Open the &demo", None, self._on_demo_action_triggered)
+        self.settings_action = self._action(
+            "Se&ttings…", "Ctrl+,", self._on_settings_action_triggered, "settings"
+        )
+        self.quit_action = self._action(
+            "&Quit", QKeySequence.StandardKey.Quit, self._on_quit_action_triggered
+        )
+        # Keys that act on the item on screen: off while editing it.
+        self.review_actions = [
+            self.approve_action,
+            self.edit_action,
+            self.reject_action,
+            self.comment_action,
+            self.skip_action,
+            self.undo_action,
+            self.next_action,
+            self.previous_action,
+            self.search_action,
+            self.markdown_action,
+            self.import_action,
+            self.demo_action,
+            self.settings_action,
+        ]
+        self.edit_actions = [self.save_edit_action, self.cancel_edit_action]
+
+        menus = self.menuBar()
+        file_menu = menus.addMenu("&File")
+        for action in (
+            self.import_action,
+            self.demo_action,
+            self.settings_action,
+            self.quit_action,
+        ):
+            file_menu.addAction(action)
+        review_menu = menus.addMenu("&Review")
+        for action in (
+            self.approve_action,
+            self.edit_action,
+            self.reject_action,
+            self.comment_action,
+            self.skip_action,
+            self.undo_action,
+        ):
+            review_menu.addAction(action)
+        review_menu.addSeparator()
+        review_menu.addAction(self.save_edit_action)
+        review_menu.addAction(self.cancel_edit_action)
+        view_menu = menus.addMenu("&View")
+        for action in (
+            self.next_action,
+            self.previous_action,
+            self.search_action,
+            self.markdown_action,
+        ):
+            view_menu.addAction(action)
+
+        toolbar = QToolBar("Review", self)
+        toolbar.setObjectName("review-toolbar")
+        toolbar.setMovable(False)
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        for action in (
+            self.approve_action,
+            self.edit_action,
+            self.reject_action,
+            self.comment_action,
+            self.skip_action,
+            self.undo_action,
+        ):
+            toolbar.addAction(action)
+        toolbar.addSeparator()
+        for action in (
+            self.previous_action,
+            self.next_action,
+            self.search_action,
+            self.markdown_action,
+        ):
+            toolbar.addAction(action)
+        self.addToolBar(toolbar)
+
+    def _set_editing(self, editing: bool) -> None:
+        for action in self.review_actions:
+            action.setEnabled(not editing)
+        for action in self.edit_actions:
+            action.setEnabled(editing)
+        self.queue_panel.setEnabled(not editing)
+
+    # -- opening ------------------------------------------------------------------------------
+
+    def _open(self, open_store: StoreOpener) -> _Opened:
+        """On the worker: open the store and start a session."""
+        store = open_store()
+        try:
+            session = ReviewSession(store, self._reviewer)
+            step = session.start()
+            empty = step.item is None and store.counts().generations == 0
+            return _Opened(store, session, step, store.reasons(), empty)
+        except BaseException:
+            store.close()
+            raise
+
+    def _on_store_opened(self, opened: _Opened) -> None:
+        if self._closing:
+            opened.store.close()
+            return
+        self._store, self._session, self._reasons = opened.store, opened.session, opened.reasons
+        self._skipped.clear()
+        self.store_label.setText(str(opened.store.path))
+        self._on_step(opened.step)
+        if opened.empty:
+            self.pages.setCurrentWidget(self.empty)
+            self.store_empty.emit()
+        session, store = opened.session, opened.store
+        self.model.set_store(store)
+        self.runner.submit(session.count_pending, self._on_progress_step)
+        self.runner.submit(
+            lambda: {column: store.distinct(column) for column in FILTER_COLUMNS},
+            self._on_choices_loaded,
+        )
+
+    def _on_open_failed(self, error: UserError) -> None:
+        self.loading.title.setText("The store cannot be opened")
+        self.loading.text.setText(str(error))
+        self.pages.setCurrentWidget(self.loading)
+
+    def _on_choices_loaded(self, choices: dict[str, list[str]]) -> None:
+        for column, values in choices.items():
+            self.queue_panel.set_choices(column, values)
+
+    def _on_model_load_failed(self, message: str) -> None:
+        self.statusBar().showMessage(f"The queue list cannot be read: {message}", 8000)
+
+    # -- steps --------------------------------------------------------------------------------
+
+    def _submit_step(
+        self,
+        work: Callable[[ReviewSession], Step],
+        on_error: Callable[[UserError], None] | None = None,
+    ) -> bool:
+        session = self._session
+        if session is None or self._in_flight:
+            return False
+        self._in_flight = True
+        self.runner.submit(lambda: work(session), self._on_step, on_error or self._on_step_failed)
+        return True
+
+    def _on_step(self, step: Step) -> None:
+        self._in_flight = False
+        if step.saved is not None:
+            self.saved_label.setText(f"Saved ✓ {datetime.now():%H:%M:%S}")
+            self.saved_label.setStyleSheet("color: #1f9d55")
+            self._comment = ""
+        if step.undone is not None:
+            self.statusBar().showMessage(
+                f"Undid {step.undone.verdict} on {step.undone.generation_id}", 4000
+            )
+        if step.touched is not None:
+            if step.saved is not None:
+                self._skipped.discard(step.touched.pk)
+            elif step.undone is None:  # a skip
+                self._skipped.add(step.touched.pk)
+            self.model.mark_skipped(sorted(self._skipped))
+            self.model.update_entry(step.touched)
+        if step.note:
+            self.statusBar().showMessage(step.note, 4000)
+        self._on_progress_step(step)
+        if step.item is None:
+            self._show_finished(step.progress)
+        elif self._item is None or step.item is not self._item:
+            self._show_item(step.item)
+        if step.saved is not None:
+            self.decision_saved.emit(step.saved)
+        if step.undone is not None:
+            self.decision_undone.emit(step.undone)
+        session = self._session
+        if session is not None and step.item is not None:
+            self.runner.submit(session.prefetch)
+
+    def _on_step_failed(self, error: UserError) -> None:
+        self._in_flight = False
+        self.review.show_problem(f"{error}")
+        self.statusBar().showMessage(str(error), 8000)
+
+    def _on_decision_failed(self, error: UserError) -> None:
+        self._in_flight = False
+        message = f"Not saved: {error}. The item stays here; try again when the problem is fixed."
+        self.review.show_problem(message)
+        self.saved_label.setText("Not saved ✗")
+        self.saved_label.setStyleSheet("color: #e5484d; font-weight: bold")
+        self.decision_failed.emit(str(error))
+
+    def _on_progress_step(self, step: Step) -> None:
+        self._progress = progress = step.progress
+        left = "…" if progress.left is None else f"{progress.left:,}"
+        skipped = f" · {progress.skipped} skipped" if progress.skipped else ""
+        self.progress_label.setText(
+            f"{progress.decided} decided this session{skipped} · {left} pending"
+        )
+        rate = progress.per_hour
+        self.rate_label.setText("– / hour" if rate is None else f"{rate:,.0f} / hour")
+
+    def _show_item(self, item: ReviewItem) -> None:
+        self._item = item
+        self._set_editing(False)
+        self.pages.setCurrentWidget(self.review)
+        self.review.show_item(item, self._reviewer)
+        self.review.output.set_markdown(self.markdown_action.isChecked())
+        self.model.set_current(item.pk)
+        if not self._focus_settled:
+            # Qt gives the first focusable widget (the search box) the focus when the window
+            # opens; the keys are for the item, so the first item takes the focus.
+            self._focus_settled = True
+            self.review.output.text.setFocus(Qt.FocusReason.OtherFocusReason)
+        self._stopwatch.restart()
+        self.item_shown.emit(item.pk)
+
+    def _show_finished(self, progress: SessionProgress) -> None:
+        self._item = None
+        self._set_editing(False)
+        self.model.set_current(None)
+        self.finished.text.setText(
+            f"Nothing left to review in this session.\n\n"
+            f"This session: {progress.approved} approved, {progress.edited} edited, "
+            f"{progress.rejected} rejected, {progress.skipped} skipped."
+        )
+        self.pages.setCurrentWidget(self.finished)
+        self.queue_finished.emit()
+
+    def _on_review_painted(self) -> None:
+        if self._item is not None:
+            self.item_painted.emit(self._item.pk)
+
+    # -- deciding -----------------------------------------------------------------------------
+
+    def _decide(
+        self,
+        verdict: Verdict,
+        *,
+        edited_output: str | None = None,
+        reasons: list[str] | None = None,
+    ) -> None:
+        if self._item is None or self._in_flight:
+            return
+        duration_ms = self._stopwatch.elapsed_ms()
+        comment = self._comment or None
+        self.saved_label.setText("Saving…")
+        self.saved_label.setStyleSheet("")
+        self._submit_step(
+            lambda session: session.decide(
+                verdict,
+                duration_ms=duration_ms,
+                edited_output=edited_output,
+                reasons=reasons or (),
+                comment=comment,
+            ),
+            self._on_decision_failed,
+        )
+
+    def _on_approve_action_triggered(self) -> None:
+        self._decide(Verdict.APPROVE)
+
+    def _on_edit_action_triggered(self) -> None:
+        if self._item is None or self._in_flight:
+            return
+        self._set_editing(True)
+        self.review.output.begin_edit()
+
+    def _on_save_edit_action_triggered(self) -> None:
+        output = self.review.output
+        if not output.editing or self._item is None:
+            return
+        edited = output.edited_text()
+        if edited == self._item.generation.output:
+            self.review.show_problem("The output is unchanged: edit it, or press Esc to cancel.")
+            return
+        output.diff.setPlainText(output.diff_text())
+        self._decide(Verdict.EDIT, edited_output=edited)
+
+    def _on_cancel_edit_action_triggered(self) -> None:
+        if self.review.output.editing and not self._in_flight:
+            self.review.output.cancel_edit()
+            self.review.clear_problem()
+            self._set_editing(False)
+
+    def _on_reject_action_triggered(self) -> None:
+        if self._item is None or self._in_flight or not self._reasons:
+            return
+        dialog = ReasonDialog(self._reasons, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self._decide(Verdict.REJECT, reasons=dialog.chosen()))
+        self._open_dialog(dialog)
+
+    def _on_comment_action_triggered(self) -> None:
+        if self._item is None:
+            return
+        dialog = CommentDialog(self._comment, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self._set_comment(dialog.comment()))
+        self._open_dialog(dialog)
+
+    def _set_comment(self, comment: str) -> None:
+        self._comment = comment
+        self.review.header.set_comment(comment or None)
+
+    def _open_dialog(self, dialog: ReasonDialog | CommentDialog | SettingsDialog) -> None:
+        self._dialog = dialog
+        dialog.finished.connect(self._on_dialog_finished)
+        dialog.open()
+
+    def _on_dialog_finished(self, _result: int) -> None:
+        self._dialog = None
+        # Back to the item: the keys go on working where the reviewer left off.
+        self.activateWindow()
+        self.review.output.text.setFocus(Qt.FocusReason.PopupFocusReason)
+
+    @property
+    def dialog(self) -> ReasonDialog | CommentDialog | SettingsDialog | None:
+        """The dialog open on the window, if any."""
+        return self._dialog
+
+    # -- moving -------------------------------------------------------------------------------
+
+    def _on_skip_action_triggered(self) -> None:
+        if self._item is not None:
+            self._submit_step(ReviewSession.skip)
+
+    def _on_undo_action_triggered(self) -> None:
+        self._submit_step(ReviewSession.undo)
+
+    def _on_next_action_triggered(self) -> None:
+        self._submit_step(ReviewSession.forward)
+
+    def _on_previous_action_triggered(self) -> None:
+        self._submit_step(ReviewSession.back)
+
+    def _on_queue_panel_item_activated(self, pk: int) -> None:
+        if self._item is not None and self._item.pk == pk:
+            return
+        self._submit_step(lambda session: session.open(pk))
+
+    def _on_queue_panel_search_left(self) -> None:
+        self.review.output.text.setFocus()
+
+    def _on_quit_action_triggered(self) -> None:
+        self.close()
+
+    def _on_search_action_triggered(self) -> None:
+        self.queue_panel.focus_search()
+
+    def _on_markdown_action_triggered(self) -> None:
+        on = self.markdown_action.isChecked()
+        self.settings.markdown = on
+        self.review.output.set_markdown(on)
+
+    # -- store and settings -------------------------------------------------------------------
+
+    def _on_import_action_triggered(self) -> None:
+        files, _ = QFileDialog.getOpenFileNames(
+            self, "Import generations", "", "Generations (*.jsonl *.json *.csv);;All files (*)"
+        )
+        store = self._store
+        if not files or store is None:
+            return
+
+        def work() -> str:
+            from reviewdesk.ingest import import_files
+
+            report = import_files(store, [Path(name) for name in files])
+            return f"Imported {report.imported} item(s), {report.duplicates} duplicate(s)."
+
+        self.runner.submit(work, self._on_import_done, self._on_step_failed)
+
+    def _on_import_done(self, message: str) -> None:
+        self.statusBar().showMessage(message, 8000)
+        self._restart_session()
+
+    def _on_demo_action_triggered(self) -> None:
+        def open_demo() -> Store:
+            from reviewdesk.demo import ensure_demo_store
+
+            return Store.open(ensure_demo_store())
+
+        self._switch_store(open_demo)
+
+    def _switch_store(self, open_store: StoreOpener, *, close_old: bool = True) -> None:
+        old, self._store, self._session, self._item = self._store, None, None, None
+        self.model.set_store(None)
+        self.pages.setCurrentWidget(self.loading)
+
+        def work() -> _Opened:
+            if old is not None and close_old:
+                old.close()
+            return self._open(open_store)
+
+        self.runner.submit(work, self._on_store_opened, self._on_open_failed)
+
+    def _restart_session(self) -> None:
+        store = self._store
+        if store is None:
+            return
+        self._switch_store(lambda: store, close_old=False)
+
+    def _on_settings_action_triggered(self) -> None:
+        current = DeskPreferences(
+            theme=self.settings.theme,
+            font_size=self.settings.font_size,
+            reviewer=self._reviewer,
+            reasons=tuple(self._reasons),
+        )
+        dialog = SettingsDialog(current, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self._apply_preferences(dialog.preferences()))
+        self._open_dialog(dialog)
+
+    def _apply_preferences(self, preferences: DeskPreferences | None) -> None:
+        if preferences is None:
+            return
+        self.settings.theme = preferences.theme
+        self.settings.font_size = preferences.font_size
+        self.settings.reviewer = preferences.reviewer
+        self._apply_appearance()
+        store = self._store
+        if preferences.reasons != tuple(self._reasons) and store is not None:
+            reasons = list(preferences.reasons)
+            self._reasons = reasons
+            self.runner.submit(lambda: store.set_reasons(reasons), None, self._on_step_failed)
+        if preferences.reviewer != self._reviewer:
+            self._reviewer = preferences.reviewer
+            self._restart_session()
+
+    def _apply_appearance(self) -> None:
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            apply_theme(app, self.settings.theme)
+        font = self.review.font()
+        font.setPointSize(self.settings.font_size)
+        self.review.setFont(font)
+
+    @property
+    def theme(self) -> Theme:
+        return self.settings.theme
+
+    # -- state and closing --------------------------------------------------------------------
+
+    def _restore_state(self) -> None:
+        geometry = self.settings.state("window")
+        if geometry is None or not self.restoreGeometry(geometry):
+            self.resize(1440, 860)
+        for key, splitter in self._splitters().items():
+            state = self.settings.state(key)
+            if state is not None:
+                splitter.restoreState(state)
+
+    def _splitters(self) -> dict[str, QSplitter]:
+        return {
+            "main-splitter": self.splitter,
+            "review-splitter": self.review.splitter,
+            "output-splitter": self.review.output.splitter,
+        }
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if not self._closing:
+            self._closing = True
+            self.settings.set_state("window", self.saveGeometry())
+            for key, splitter in self._splitters().items():
+                self.settings.set_state(key, splitter.saveState())
+            self.settings.sync()
+            store = self._store
+            self._store = self._session = None
+            if store is not None:
+                self.runner.submit(store.close)
+            self.runner.shutdown()  # waits for queued decisions to reach the disk
+        event.accept()
+
+    @property
+    def current_item(self) -> ReviewItem | None:
+        return self._item
+
+    @property
+    def session(self) -> ReviewSession | None:
+        """The session (lives on the worker: read it only when the worker is idle)."""
+        return self._session
+
+    @property
+    def in_flight(self) -> bool:
+        return self._in_flight
+
+    @property
+    def reviewer(self) -> str:
+        return self._reviewer

@@ -1,0 +1,270 @@
+"""Benchmark of the review desk (a script; pytest does not collect it).
+
+    QT_QPA_PLATFORM=offscreen python tests/benchmarks/bench_desk.py [--items 1000000] [--presses 500]
+
+Measures, on a store of `--items` generations (built once and cached under /tmp):
+  * approve → next item painted: from the key press to the output view's paint of the next item,
+    median and p99, against a raw baseline measured in the same run (the same session calls
+    without Qt: record + next pending + load);
+  * resident memory with the store open and the queue list scrolled end to end;
+  * the first item painted after process start on the demo store (a fresh `reviewdesk demo`
+    process), against a bare `python -c pass` start in the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+
+def build_store(path: Path, items: int) -> Path:
+    """A store of `items` small generations (cached: rebuilt only when missing)."""
+    from reviewdesk.domain import Flag, Generation, GenerationId, Severity
+    from reviewdesk.store import Store
+
+    if path.exists():
+        return path
+    building = path.with_suffix(".building")
+    for leftover in (building, Path(f"{building}-wal"), Path(f"{building}-shm")):
+        leftover.unlink(missing_ok=True)
+    started = time.perf_counter()
+    severities = list(Severity)
+    with Store.open(building) as store:
+        for start in range(0, items, 20_000):
+            batch = []
+            for number in range(start, min(items, start + 20_000)):
+                output = f"Answer {number}: mail help{number}@shop.example for a refund."
+                at = output.index("help")
+                flag = Flag.model_construct(
+                    validator="pii",
+                    code="email",
+                    severity=severities[number % 4],
+                    message="e-mail address",
+                    score=0.9,
+                    span=(at, at + 10),
+                )
+                batch.append(
+                    (
+                        Generation.model_construct(
+                            id=GenerationId(f"g{number:07d}"),
+                            prompt=f"Question {number}?",
+                            output=output,
+                            model=f"model-{number % 5}",
+                            prompt_template="refund",
+                            prompt_version=f"v{number % 3}",
+                            route="support",
+                            queue="support",
+                            risk=(number * 7919 % 100_000) / 100_000,
+                            flags=(flag,),
+                            usage=None,
+                            latency_ms=900,
+                            trace_id=None,
+                            created_at=None,
+                            metadata={},
+                        ),
+                        (),
+                    )
+                )
+            with store.bulk_writer() as writer:
+                writer.add(batch)
+    building.replace(path)
+    print(f"built {items:,} items in {time.perf_counter() - started:.0f} s: {path}", flush=True)
+    return path
+
+
+def rss_mb() -> tuple[float, float]:
+    fields = dict(
+        line.split(":", 1)
+        for line in Path("/proc/self/status").read_text().splitlines()
+        if ":" in line
+    )
+    return int(fields["VmRSS"].split()[0]) / 1024, int(fields["VmHWM"].split()[0]) / 1024
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+def bench_in_process(path: Path, presses: int) -> None:
+    from PySide6.QtCore import QEventLoop, QSettings, Qt, QTimer
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QApplication
+
+    from reviewdesk.domain import Verdict
+    from reviewdesk.review import ReviewSession
+    from reviewdesk.store import Store
+    from reviewdesk.ui.app import application
+    from reviewdesk.ui.window import DeskWindow
+
+    settings_dir = Path("/tmp/reviewdesk-bench-settings")
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(settings_dir))
+    app = application()
+    loop = QEventLoop()
+
+    def wait(signal: object, timeout_ms: int = 120_000) -> None:
+        timer = QTimer()
+        timer.setSingleShot(True)
+        timer.timeout.connect(loop.quit)
+        signal.connect(loop.quit)  # type: ignore[attr-defined]
+        timer.start(timeout_ms)
+        loop.exec()
+        signal.disconnect(loop.quit)  # type: ignore[attr-defined]
+        if not timer.isActive():
+            raise SystemExit("timed out")
+        timer.stop()
+
+    opened = time.perf_counter()
+    window = DeskWindow(lambda: Store.open(path), store_label=str(path))
+    window.show()
+    wait(window.item_painted)
+    first_item = time.perf_counter() - opened
+    wait(window.model.rows_loaded)
+    list_loaded = time.perf_counter() - opened
+    while window.runner.busy:
+        wait(window.runner.busy_changed)
+    print(
+        f"1M store: first item painted {first_item * 1000:.0f} ms after the window was made; "
+        f"queue list keys ({window.model.rowCount():,} rows) {list_loaded:.2f} s"
+    )
+
+    latencies: list[float] = []
+    for _ in range(presses):
+        window.activateWindow()
+        target = QApplication.focusWidget() or window
+        started = time.perf_counter()
+        QTest.keyClick(target, Qt.Key.Key_A)
+        wait(window.item_painted)
+        latencies.append((time.perf_counter() - started) * 1000)
+        while window.runner.busy:  # the prefetch of the next item, as a reviewer's reading time
+            wait(window.runner.busy_changed)
+
+    # Raw baseline: the same session calls without Qt, on the same store.
+    with Store.open(path) as store:
+        session = ReviewSession(store, "bench-raw")
+        session.start()
+        raw: list[float] = []
+        for _ in range(presses):
+            session.prefetch()
+            started = time.perf_counter()
+            session.decide(Verdict.APPROVE, duration_ms=1)
+            raw.append((time.perf_counter() - started) * 1000)
+        while session.undo().undone is not None:
+            pass
+
+    # Scroll the queue list end to end, letting each screenful arrive.
+    table = window.queue_panel.table
+    bar = table.verticalScrollBar()
+    model = window.model
+    steps = 400
+    scroll_started = time.perf_counter()
+    for step in range(steps + 1):
+        bar.setValue(bar.maximum() * step // steps)
+        app.processEvents()
+        row = table.rowAt(1)
+        while model.entry_at(max(row, 0)) is None:
+            wait(model.dataChanged, 10_000)
+    scrolled = time.perf_counter() - scroll_started
+    rss, peak = rss_mb()
+
+    undo_all(window)
+    window.close()
+
+    median, p99 = statistics.median(latencies), percentile(latencies, 0.99)
+    raw_median = statistics.median(raw)
+    print(
+        f"approve → next item painted over {presses} presses: median {median:.2f} ms, "
+        f"p99 {p99:.2f} ms, max {max(latencies):.2f} ms"
+    )
+    print(
+        f"raw baseline (record + next + load, no Qt): median {raw_median:.2f} ms, "
+        f"p99 {percentile(raw, 0.99):.2f} ms; desk/raw median ratio {median / raw_median:.2f}"
+    )
+    print(
+        f"queue list scrolled end to end in {steps} screens ({scrolled:.1f} s): "
+        f"RSS {rss:.0f} MB, peak {peak:.0f} MB, rows cached {model.cached_rows:,}"
+    )
+
+
+def undo_all(window: object) -> None:
+    """Leave the cached store pending again, so the next run measures the same thing."""
+    from reviewdesk.store import Store
+
+    session = window.session  # type: ignore[attr-defined]
+    if session is None:
+        return
+    window.runner.shutdown()  # type: ignore[attr-defined]
+    with Store.open(session.store.path) as store:
+        while store.undo_latest(session.session_id) is not None:
+            pass
+
+
+FIRST_PAINT_CHILD = """
+import os, sys, time
+from PySide6.QtCore import QEvent, QObject
+from reviewdesk.ui.app import application
+from reviewdesk.ui.window import DeskWindow
+class Watch(QObject):
+    def eventFilter(self, watched, event):
+        if isinstance(watched, DeskWindow) and event.type() == QEvent.Type.Show:
+            watched.item_painted.connect(lambda _pk: (print(time.time(), flush=True), os._exit(0)))
+        return False
+watch = Watch(application()); application().installEventFilter(watch)
+from reviewdesk.cli import run
+sys.exit(run(["demo", "--store", sys.argv[1]]))
+"""
+
+
+def bench_first_paint(runs: int = 5) -> None:
+    from reviewdesk.demo import ensure_demo_store
+
+    demo = ensure_demo_store(Path("/tmp/reviewdesk-bench-demo.sqlite"))
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "XDG_CONFIG_HOME": "/tmp/reviewdesk-bench-config"}
+    paints: list[float] = []
+    bare: list[float] = []
+    for _ in range(runs):
+        started = time.time()
+        subprocess.run([sys.executable, "-c", "pass"], check=True)
+        bare.append(time.time() - started)
+        started = time.time()
+        done = subprocess.run(
+            [sys.executable, "-c", FIRST_PAINT_CHILD, str(demo)],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        paints.append(float(done.stdout.split()[0]) - started)
+    print(
+        f"first item painted after process start (demo store, {runs} runs): "
+        f"median {statistics.median(paints):.2f} s, best {min(paints):.2f} s; "
+        f"bare python start {statistics.median(bare) * 1000:.0f} ms "
+        f"(ratio {statistics.median(paints) / statistics.median(bare):.0f}x)"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--items", type=int, default=1_000_000)
+    parser.add_argument("--presses", type=int, default=500)
+    parser.add_argument("--store", type=Path, default=None)
+    args = parser.parse_args()
+    path = args.store or Path(f"/tmp/reviewdesk-bench-{args.items}.sqlite")
+    build_store(path, args.items)
+    print(f"load average at start: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
+    bench_in_process(path, args.presses)
+    bench_first_paint()
+
+
+if __name__ == "__main__":
+    main()
