@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from reviewdesk.cli import main
+from reviewdesk.launcher import main
 
 main()

@@ -78,9 +78,9 @@ def _version(value: bool) -> None:
 
 
 def _open_desk(store: Path, screenshot: Path | None) -> None:
-    from reviewdesk.ui.app import run_desk
+    from reviewdesk.launcher import open_desk
 
-    raise typer.Exit(run_desk(store, screenshot=screenshot))
+    raise typer.Exit(open_desk(store, screenshot=screenshot))
 
 
 @app.callback(invoke_without_command=True)
@@ -117,10 +117,9 @@ def demo(
     ] = False,
 ) -> None:
     """Open the desk on the demo store (built on first use from the bundled demo set)."""
-    from reviewdesk.demo import ensure_demo_store
+    from reviewdesk.launcher import open_desk
 
-    path = ensure_demo_store(store, reset=reset)
-    _open_desk(path, screenshot)
+    raise typer.Exit(open_desk(store, screenshot=screenshot, demo=True, reset=reset))
 
 
 @app.command()

@@ -24,7 +24,7 @@ from reviewdesk.domain import (
     Usage,
     Verdict,
 )
-from reviewdesk.store.tables import NO_RISK
+from reviewdesk.store.keys import NO_RISK
 
 _TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 

@@ -33,7 +33,7 @@ from reviewdesk.errors import StoreError
 from reviewdesk.store import codec
 from reviewdesk.store.bulk import BulkWriter
 from reviewdesk.store.engine import make_engine, migrate
-from reviewdesk.store.tables import CREATED_KEY, NO_RISK, PENDING, PENDING_G
+from reviewdesk.store.keys import CREATED_KEY, NO_RISK, PENDING, PENDING_G
 
 logger = logging.getLogger(__name__)
 

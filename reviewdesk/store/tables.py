@@ -11,9 +11,7 @@ from __future__ import annotations
 from sqlalchemy import Column, ForeignKey, Index, Integer, Text, func, text, true
 from sqlmodel import Field, SQLModel
 
-PENDING = "review_count < required_reviews"
-PENDING_G = "g.review_count < g.required_reviews"
-NO_RISK = -1.0
+from reviewdesk.store.keys import NO_RISK, PENDING
 
 
 class GenerationRow(SQLModel, table=True):
@@ -58,8 +56,6 @@ class GenerationRow(SQLModel, table=True):
     imported_at: str
 
 
-# Time order puts items with no creation time last; an expression index keeps that keyset-pageable.
-CREATED_KEY = "coalesce(created_at, '')"
 _generation = GenerationRow.__table__  # type: ignore[attr-defined]
 Index("ix_generation_created", func.coalesce(_generation.c.created_at, ""), _generation.c.pk)
 

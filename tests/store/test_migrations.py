@@ -76,3 +76,23 @@ def test_the_hot_queries_use_their_indexes(store: Store) -> None:
         )
     assert "ix_generation_pending" in plan
     assert "TEMP B-TREE" not in plan
+
+
+def test_the_schema_head_constant_names_the_newest_migration() -> None:
+    from reviewdesk.store.engine import SCHEMA_HEAD
+
+    assert head_revision() == SCHEMA_HEAD, "bump SCHEMA_HEAD in reviewdesk/store/engine.py"
+
+
+def test_opening_a_current_store_does_not_load_alembic(store_path: Path) -> None:
+    import subprocess
+    import sys
+
+    Store.open(store_path).close()
+    probe = (
+        "import sys; from reviewdesk.store import Store; Store.open(sys.argv[1]).close(); "
+        "sys.exit('alembic' in sys.modules or 'sqlmodel' in sys.modules)"
+    )
+    assert (
+        subprocess.run([sys.executable, "-c", probe, str(store_path)], check=False).returncode == 0
+    )
