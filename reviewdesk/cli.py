@@ -97,6 +97,14 @@ def main_callback(
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", help="Log progress to stderr.")
     ] = False,
+    self_test: Annotated[
+        bool,
+        typer.Option(
+            "--self-test",
+            help="Open the desk offscreen on a temporary demo store, approve an item, read it "
+            "back and exit 0 if all worked.",
+        ),
+    ] = False,
 ) -> None:
     """Open the desk on a local store."""
     logging.basicConfig(
@@ -104,6 +112,10 @@ def main_callback(
         format="%(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    if self_test:
+        from reviewdesk.launcher import self_test as run_self_test
+
+        raise typer.Exit(run_self_test())
     if ctx.invoked_subcommand is None:
         _open_desk(_store_path(store), screenshot)
 

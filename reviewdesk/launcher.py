@@ -76,8 +76,18 @@ def open_desk(
     return run_desk(store, screenshot=screenshot)
 
 
+def self_test() -> int:
+    """Run `--self-test` offscreen (it needs no screen); the exit status."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from reviewdesk.ui.selftest import run_self_test
+
+    return run_self_test()
+
+
 def main() -> NoReturn:
     """The console script."""
+    if sys.argv[1:] == ["--self-test"]:
+        sys.exit(self_test())
     desk = _desk_arguments(sys.argv[1:])
     if desk is None:
         from reviewdesk.cli import main as command_line

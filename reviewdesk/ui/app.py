@@ -6,7 +6,14 @@ import logging
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtCore import (
+    QEvent,
+    QMessageLogContext,
+    QObject,
+    QtMsgType,
+    QTimer,
+    qInstallMessageHandler,
+)
 from PySide6.QtWidgets import QApplication
 
 from reviewdesk.store import Store
@@ -31,6 +38,27 @@ def application() -> QApplication:
     return app
 
 
+# Qt's notices that say nothing to a reviewer (the offscreen platform cannot resize windows).
+_QUIET_QT_MESSAGES = ("This plugin does not support propagateSizeHints()",)
+_QT_LEVELS = {
+    QtMsgType.QtDebugMsg: logging.DEBUG,
+    QtMsgType.QtInfoMsg: logging.INFO,
+    QtMsgType.QtWarningMsg: logging.WARNING,
+    QtMsgType.QtCriticalMsg: logging.ERROR,
+    QtMsgType.QtFatalMsg: logging.CRITICAL,
+}
+
+
+def _on_qt_message(kind: QtMsgType, _context: QMessageLogContext, message: str) -> None:
+    level = logging.DEBUG if message in _QUIET_QT_MESSAGES else _QT_LEVELS.get(kind, logging.INFO)
+    logging.getLogger("reviewdesk.qt").log(level, "%s", message)
+
+
+def route_qt_messages() -> None:
+    """Send Qt's own messages to Python logging (quiet ones at DEBUG) instead of stderr."""
+    qInstallMessageHandler(_on_qt_message)
+
+
 def run_desk(store_path: Path, *, screenshot: Path | None = None) -> int:
     """Open the desk on the store at `store_path` and run until it is closed.
 
@@ -40,6 +68,7 @@ def run_desk(store_path: Path, *, screenshot: Path | None = None) -> int:
     Returns:
         The exit status: 0, or 1 when the screenshot could not be taken.
     """
+    route_qt_messages()
     app = application()
     window = DeskWindow(lambda: Store.open(store_path), store_label=str(store_path))
     window.show()
