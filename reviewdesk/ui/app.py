@@ -10,8 +10,8 @@ from PySide6.QtCore import (
     QEvent,
     QMessageLogContext,
     QObject,
-    QtMsgType,
     QTimer,
+    QtMsgType,
     qInstallMessageHandler,
 )
 from PySide6.QtWidgets import QApplication
