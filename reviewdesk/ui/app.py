@@ -17,6 +17,7 @@ from PySide6.QtCore import (
 from PySide6.QtWidgets import QApplication
 
 from reviewdesk.store import Store
+from reviewdesk.ui.style import app_icon
 from reviewdesk.ui.window import DeskWindow
 
 logger = logging.getLogger(__name__)
@@ -34,7 +35,9 @@ def application() -> QApplication:
     app = QApplication(sys.argv[:1])
     app.setApplicationName("reviewdesk")
     app.setOrganizationName("reviewdesk")
-    app.setDesktopFileName("reviewdesk")
+    app.setDesktopFileName("io.github.reviewdesk.ReviewDesk")
+    app.setApplicationDisplayName("reviewdesk")
+    app.setWindowIcon(app_icon())
     return app
 
 

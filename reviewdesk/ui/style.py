@@ -57,6 +57,15 @@ def icon(name: str) -> QIcon:
     return QIcon(str(resource("icons", f"{name}.svg")))
 
 
+def app_icon() -> QIcon:
+    """reviewdesk's own icon, at every size the desktop may ask for."""
+    folder = resource("icons", "app")
+    result = QIcon(str(folder / "reviewdesk.svg"))
+    for png in sorted(folder.glob("reviewdesk-*.png")):
+        result.addFile(str(png))
+    return result
+
+
 def severity_icon(severity: Severity) -> QIcon:
     return icon(f"severity-{severity}")
 

@@ -40,7 +40,7 @@ from reviewdesk.ui.queue_panel import FILTER_COLUMNS, QueuePanel
 from reviewdesk.ui.review_view import ReviewView
 from reviewdesk.ui.runner import TaskRunner
 from reviewdesk.ui.settings import DeskSettings
-from reviewdesk.ui.style import Theme, apply_theme, icon
+from reviewdesk.ui.style import Theme, app_icon, apply_theme, icon
 
 logger = logging.getLogger(__name__)
 
@@ -127,7 +127,7 @@ class DeskWindow(QMainWindow):
     ) -> None:
         super().__init__()
         self.setWindowTitle(f"reviewdesk — {store_label}")
-        self.setWindowIcon(icon("reviewdesk"))
+        self.setWindowIcon(app_icon())
         self.settings = settings or DeskSettings(self)
         self.runner = TaskRunner(self)
         self._store: Store | None = None

@@ -1,0 +1,5 @@
+"""The bundle's entry point: the same as the `reviewdesk` command."""
+
+from reviewdesk.launcher import main
+
+main()
