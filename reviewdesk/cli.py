@@ -10,25 +10,16 @@ from __future__ import annotations
 import json
 import logging
 import sys
-import time
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
 import typer
-from rich.console import Console
 
 from reviewdesk import __version__
+from reviewdesk.console import ProgressBar, err, out, say
 from reviewdesk.errors import UserError
 
 logger = logging.getLogger(__name__)
-
-err = Console(stderr=True, highlight=False, soft_wrap=True)
-out = Console(highlight=False, soft_wrap=True)
-
-
-def _say(message: str) -> None:
-    """A plain message on stderr (no markup: it may quote user data)."""
-    err.print(message, markup=False)
 
 
 app = typer.Typer(
@@ -221,7 +212,7 @@ def import_(
         ) from None
     mapping = Mapping.from_toml(mapping_file) if mapping_file else Mapping()
     mapping = mapping.merged(Mapping.from_specs(map_ or [], default or []))
-    with Store.open(_store_path(store)) as opened, _ProgressBar("importing") as bar:
+    with Store.open(_store_path(store)) as opened, ProgressBar("importing", unit="bytes") as bar:
         report = import_files(
             opened,
             files,
@@ -234,15 +225,13 @@ def import_(
         )
     if report.errors:
         for error in report.errors:
-            _say(str(error))
+            say(str(error))
         if report.invalid > len(report.errors):
-            _say(f"... {report.invalid} invalid records in all")
+            say(f"... {report.invalid} invalid records in all")
     if report.rejects is not None:
-        _say(f"invalid records written to {report.rejects}")
+        say(f"invalid records written to {report.rejects}")
     if report.new_reasons:
-        err.print(
-            f"new reasons added to the taxonomy: {', '.join(report.new_reasons)}", highlight=False
-        )
+        say(f"new reasons added to the taxonomy: {', '.join(report.new_reasons)}")
     if json_:
         print(json.dumps(report.summary()))
     else:
@@ -253,48 +242,14 @@ def import_(
         )
 
 
-class _ProgressBar:
-    """A rich progress bar on stderr that appears only once work runs longer than a moment."""
+# Commands defined in their own modules (each imports its heavy parts only when it runs).
+def _register_commands() -> None:
+    from reviewdesk import cli_export
 
-    DELAY_S = 0.5
+    cli_export.register(app)
 
-    def __init__(self, description: str) -> None:
-        self._description = description
-        self._started = time.monotonic()
-        self._progress: Any = None
-        self._task: Any = None
 
-    def __enter__(self) -> _ProgressBar:
-        return self
-
-    def update(self, done: int, total: int) -> None:
-        if self._progress is None:
-            if time.monotonic() - self._started < self.DELAY_S or not err.is_terminal:
-                return
-            from rich.progress import (
-                BarColumn,
-                DownloadColumn,
-                Progress,
-                TimeRemainingColumn,
-                TransferSpeedColumn,
-            )
-
-            self._progress = Progress(
-                "[progress.description]{task.description}",
-                BarColumn(),
-                DownloadColumn(),
-                TransferSpeedColumn(),
-                TimeRemainingColumn(),
-                console=err,
-                transient=True,
-            )
-            self._progress.start()
-            self._task = self._progress.add_task(self._description, total=total)
-        self._progress.update(self._task, completed=done, total=total)
-
-    def __exit__(self, *_exc: object) -> None:
-        if self._progress is not None:
-            self._progress.stop()
+_register_commands()
 
 
 def run(argv: list[str] | None = None) -> int:

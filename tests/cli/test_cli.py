@@ -22,7 +22,7 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
     assert cli(capsys, "--version") == (0, f"reviewdesk {__version__}\n", "")
 
 
-@pytest.mark.parametrize("command", [[], ["demo"], ["info"], ["import"]])
+@pytest.mark.parametrize("command", [[], ["demo"], ["info"], ["import"], ["export"]])
 def test_every_command_has_help(capsys: pytest.CaptureFixture[str], command: list[str]) -> None:
     code, out, _ = cli(capsys, *command, "--help")
     assert code == 0

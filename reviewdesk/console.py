@@ -1,0 +1,82 @@
+"""What the command-line modules share: the two consoles, plain messages and a progress bar.
+
+Only the command line prints: stdout for results (exactly one JSON document with `--json`),
+stderr for messages and progress.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from rich.console import Console
+
+__all__ = ["ProgressBar", "err", "out", "say"]
+
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+out = Console(highlight=False, soft_wrap=True)
+
+
+def say(message: str) -> None:
+    """A plain message on stderr (no markup: it may quote user data)."""
+    err.print(message, markup=False)
+
+
+class ProgressBar:
+    """A rich progress bar on stderr that appears only once work runs longer than a moment,
+    and only on a terminal. Use as a context manager; `update(done, total)` as the callback.
+
+    Args:
+        description: what is going on ("importing").
+        unit: "bytes" shows sizes and speed; "items" shows done / total.
+    """
+
+    DELAY_S = 0.5
+
+    def __init__(self, description: str, *, unit: str = "items") -> None:
+        self._description = description
+        self._unit = unit
+        self._started = time.monotonic()
+        self._progress: Any = None
+        self._task: Any = None
+
+    def __enter__(self) -> ProgressBar:
+        return self
+
+    def update(self, done: int, total: int) -> None:
+        if self._progress is None:
+            if time.monotonic() - self._started < self.DELAY_S or not err.is_terminal:
+                return
+            from rich.progress import (
+                BarColumn,
+                DownloadColumn,
+                MofNCompleteColumn,
+                Progress,
+                TimeRemainingColumn,
+                TransferSpeedColumn,
+            )
+
+            counts: list[Any] = (
+                [DownloadColumn(), TransferSpeedColumn()]
+                if self._unit == "bytes"
+                else [MofNCompleteColumn()]
+            )
+            self._progress = Progress(
+                "[progress.description]{task.description}",
+                BarColumn(),
+                *counts,
+                TimeRemainingColumn(),
+                console=err,
+                transient=True,
+            )
+            self._progress.start()
+            self._task = self._progress.add_task(self._description, total=total)
+        self._progress.update(self._task, completed=done, total=total)
+
+    def close(self) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+            self._progress = None
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()

@@ -1,0 +1,291 @@
+"""Running an export: labels in, records out, files renamed into place at the end.
+
+`export_dataset` is what the command line and the desk call (it can run on a worker thread:
+progress goes through a callback, cancelling through a check); `stream_export` is what a server
+endpoint streams; `preview` shows the first records for a dialog.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import SQLAlchemyError
+
+from reviewdesk.errors import StoreError
+from reviewdesk.export.options import ExportError, ExportFormat, ExportOptions
+from reviewdesk.export.query import count_labels, count_unresolved_filtered, flags_of, stream_labels
+from reviewdesk.export.records import CSV_COLUMNS, Record, RecordBuilder, Tally
+from reviewdesk.export.writer import AtomicFile, RecordFile, encode_jsonl, split_path
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["ExportSummary", "Progress", "export_dataset", "preview", "stream_export"]
+
+Progress = Callable[[int, int], None]
+"""Called with (labels read, labels in all) as the export runs."""
+
+CARD_NAME = "README.md"
+CARD_MARKER = "<!-- reviewdesk dataset card -->"
+
+
+@dataclass(frozen=True)
+class ExportSummary:
+    """What an export wrote (or, for a dry run or a cancelled one, would have)."""
+
+    options: ExportOptions
+    tally: Tally
+    unresolved: int
+    files: dict[str, Path] = field(default_factory=dict)
+    card: Path | None = None
+    dry_run: bool = False
+    cancelled: bool = False
+
+    @property
+    def records(self) -> int:
+        return sum(self.tally.records.values())
+
+    def as_dict(self) -> dict[str, Any]:
+        """A JSON-ready summary (for `--json` and the desk)."""
+        tally = self.tally
+        return {
+            "format": str(self.options.format),
+            "policy": str(self.options.policy),
+            "dry_run": self.dry_run,
+            "cancelled": self.cancelled,
+            "labels": tally.labels,
+            "records": self.records,
+            "records_by_split": {name or "all": n for name, n in tally.records.items()},
+            "verdicts": dict(tally.verdicts),
+            "models": dict(tally.models),
+            "versions": dict(tally.versions),
+            "skipped": dict(tally.skipped),
+            "unresolved_items": self.unresolved,
+            "files": {name or "all": str(path) for name, path in self.files.items()},
+            "card": None if self.card is None else str(self.card),
+        }
+
+
+class _Cancelled(Exception):
+    pass
+
+
+def _records(
+    connection: Connection,
+    options: ExportOptions,
+    builder: RecordBuilder,
+    progress: Progress | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> Iterator[tuple[str, Record]]:
+    """Every record of the export, with its split, in order, up to the limit."""
+    total = count_labels(connection, options) if progress is not None else 0
+    need_flags = options.format in (ExportFormat.RAW, ExportFormat.CSV)
+    only = () if need_flags else options.redact_validators
+    written, limit = 0, options.limit
+    if limit == 0:
+        return
+    done = 0
+    for rows in stream_labels(connection, options):
+        if cancelled is not None and cancelled():
+            raise _Cancelled
+        flags = (
+            flags_of(connection, [row.generation_pk for row in rows], only)
+            if need_flags or options.redact
+            else {}
+        )
+        for item in builder.feed(rows, flags):
+            yield item
+            written += 1
+            if limit is not None and written >= limit:
+                return
+        done += len(rows)
+        if progress is not None:
+            progress(done, max(total, done))
+    for item in builder.finish():
+        yield item
+        written += 1
+        if limit is not None and written >= limit:
+            return
+
+
+def _check_destination(destination: Path, options: ExportOptions, card: bool) -> None:
+    if destination.is_dir():
+        raise ExportError(
+            f"{destination} is a folder: give a file name, e.g. {destination / 'feedback.jsonl'}"
+        )
+    folder = destination.parent
+    if not folder.is_dir():
+        raise ExportError(f"the folder {folder} does not exist")
+    for name in options.split_names():
+        if split_path(destination, name).is_dir():
+            raise ExportError(f"{split_path(destination, name)} is a folder")
+    readme = folder / CARD_NAME
+    if card and readme.exists():
+        try:
+            ours = CARD_MARKER in readme.read_text(encoding="utf-8", errors="replace")[:4096]
+        except OSError as error:
+            raise ExportError(f"cannot read {readme}: {error.strerror}") from error
+        if not ours:
+            raise ExportError(
+                f"{readme} exists and is not a reviewdesk dataset card: export into a folder "
+                "of its own, or leave the card out (--no-card)"
+            )
+
+
+def export_dataset(
+    engine: Engine,
+    destination: Path,
+    options: ExportOptions,
+    *,
+    progress: Progress | None = None,
+    cancelled: Callable[[], bool] | None = None,
+    dry_run: bool = False,
+    card: bool = True,
+    command: str | None = None,
+    source: str | None = None,
+) -> ExportSummary:
+    """Export the labels `options` select to `destination` (one file a split) and its card.
+
+    Safe to run on a worker thread. Files appear only when the whole export succeeded.
+
+    Args:
+        engine: the store's (or the server's) engine.
+        destination: the data file; with splits, `NAME-train.EXT`, `NAME-test.EXT`, ...
+            beside it. `.gz` compresses. The dataset card is `README.md` in the same folder.
+        options: format, filters, policy, split, redaction, limit.
+        progress: called with (labels read, labels in all) after each chunk.
+        cancelled: checked between chunks; when it returns True the export stops, removes
+            what it wrote, and returns a summary with `cancelled` set.
+        dry_run: count only, write nothing.
+        card: write the dataset card.
+        command: the command line that asked for it, for the card.
+        source: where the labels came from (the store's path), for the card.
+
+    Raises:
+        ExportError: the destination cannot be written, or a README.md that is not a card
+            is in the way.
+        StoreError: the store cannot be read.
+    """
+    destination = Path(destination).expanduser()
+    if not dry_run:
+        _check_destination(destination, options, card)
+    builder = RecordBuilder(options)
+    files: dict[str, RecordFile] = {}
+    try:
+        with engine.connect() as connection, ExitStack() as cleanup:
+            unresolved = count_unresolved_filtered(connection, options)
+            if not dry_run:
+                for name in options.split_names():
+                    files[name] = RecordFile(
+                        split_path(destination, name),
+                        CSV_COLUMNS if options.format is ExportFormat.CSV else None,
+                    )
+                cleanup.callback(_discard_uncommitted, files)
+            written = dict.fromkeys(options.split_names(), 0)
+            for split, record in _records(connection, options, builder, progress, cancelled):
+                written[split] += 1
+                if not dry_run:
+                    files[split].write(record)
+            builder.tally.records.update({name: n for name, n in written.items() if n})
+            if not dry_run:
+                summary = ExportSummary(
+                    options,
+                    builder.tally,
+                    unresolved,
+                    files={name: file.path for name, file in files.items()},
+                    card=destination.parent / CARD_NAME if card else None,
+                )
+                card_file = _write_card(summary, command, source) if card else None
+                for file in files.values():
+                    file.commit()
+                if card_file is not None:
+                    card_file.commit()
+                files.clear()
+                logger.info("exported %d records to %s", summary.records, destination)
+                return summary
+    except _Cancelled:
+        logger.info("export to %s cancelled", destination)
+        return ExportSummary(options, builder.tally, 0, dry_run=dry_run, cancelled=True)
+    except OSError as error:
+        raise ExportError(
+            f"cannot write the export to {destination.parent}: {error.strerror or error}"
+        ) from error
+    except SQLAlchemyError as error:
+        raise StoreError(f"cannot read the store: {getattr(error, 'orig', error)}") from error
+    return ExportSummary(options, builder.tally, unresolved, dry_run=True)
+
+
+def _discard_uncommitted(files: dict[str, RecordFile]) -> None:
+    for file in files.values():
+        file.discard()
+
+
+def _write_card(summary: ExportSummary, command: str | None, source: str | None) -> AtomicFile:
+    from reviewdesk.export.card import render_card
+
+    assert summary.card is not None
+    atomic = AtomicFile(summary.card)
+    try:
+        text = render_card(
+            summary, command=command, source=source, created=datetime.now(UTC), marker=CARD_MARKER
+        )
+        atomic.file.write(text.encode())
+    except BaseException:
+        atomic.discard()
+        raise
+    return atomic
+
+
+def stream_export(
+    connection: Connection, options: ExportOptions, *, split: str | None = None
+) -> Iterator[bytes]:
+    """The export as bytes (JSON lines, or CSV with its header), for a streamed response.
+
+    With `split`, only the records of that split (`train`, or a held-out one).
+    """
+    builder = RecordBuilder(options)
+    if options.format is ExportFormat.CSV:
+        import csv
+        import io
+
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(CSV_COLUMNS)
+        for name, record in _records(connection, options, builder):
+            if split is None or name == split:
+                writer.writerow(record)
+            if buffer.tell() > 1 << 16:
+                yield buffer.getvalue().encode()
+                buffer.seek(0)
+                buffer.truncate()
+        yield buffer.getvalue().encode()
+        return
+    chunk: list[bytes] = []
+    for name, record in _records(connection, options, builder):
+        if split is None or name == split:
+            chunk.append(encode_jsonl(record))
+            if len(chunk) >= 256:
+                yield b"".join(chunk)
+                chunk.clear()
+    if chunk:
+        yield b"".join(chunk)
+
+
+def preview(engine: Engine, options: ExportOptions, n: int = 3) -> list[dict[str, Any]]:
+    """The first `n` records as they would be written (csv rows as column → value)."""
+    limited = options.model_copy(update={"limit": n})
+    builder = RecordBuilder(limited)
+    shown: list[dict[str, Any]] = []
+    with engine.connect() as connection:
+        for _split, record in _records(connection, limited, builder):
+            if isinstance(record, list):
+                shown.append(dict(zip(CSV_COLUMNS, record, strict=True)))
+            else:
+                shown.append(record)
+    return shown

@@ -1,0 +1,184 @@
+"""What an export is asked for: the format, the filters, the split, and the knobs.
+
+Everything here is plain data, validated once (by the command line, the desk's Export dialog or
+the server's query string) and then read by the query and the writers.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, time
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from reviewdesk.domain import Verdict
+from reviewdesk.errors import UserError
+from reviewdesk.store import Resolution
+
+__all__ = [
+    "ExportError",
+    "ExportFormat",
+    "ExportOptions",
+    "Filters",
+    "Split",
+    "Style",
+    "parse_split",
+    "parse_time_bound",
+]
+
+
+class ExportError(UserError):
+    """The export was asked for something it cannot do (a bad filter value, a destination that
+    cannot be written); the message says what."""
+
+
+class ExportFormat(StrEnum):
+    """The dataset formats (see the package docstring for their shapes)."""
+
+    RAW = "raw"
+    SFT = "sft"
+    SFT_TEXT = "sft-text"
+    DPO = "dpo"
+    KTO = "kto"
+    OPENAI = "openai"
+    CSV = "csv"
+
+    @property
+    def uses_labels_only(self) -> bool:
+        """Training formats read the resolved labels; raw and csv may also read the whole log."""
+        return self not in (ExportFormat.RAW, ExportFormat.CSV)
+
+
+class Style(StrEnum):
+    """How prompts and completions are written in dpo and kto rows."""
+
+    CHAT = "chat"
+    TEXT = "text"
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Filters(_Frozen):
+    """Which labels go in. Empty tuples mean "any"; values within one filter are alternatives.
+
+    Times are bounds on the decision time: `since` inclusive, `until` exclusive.
+    """
+
+    since: datetime | None = None
+    until: datetime | None = None
+    queues: tuple[str, ...] = ()
+    models: tuple[str, ...] = ()
+    templates: tuple[str, ...] = ()
+    versions: tuple[str, ...] = ()
+    routes: tuple[str, ...] = ()
+    verdicts: tuple[Verdict, ...] = ()
+    reviewers: tuple[str, ...] = ()
+    min_agreement: float | None = Field(default=None, ge=0.0, le=1.0)
+
+    def described(self) -> dict[str, str]:
+        """The filters that are set, as readable text (for the dataset card and summaries)."""
+        shown: dict[str, str] = {}
+        if self.since is not None:
+            shown["decided since"] = self.since.isoformat()
+        if self.until is not None:
+            shown["decided before"] = self.until.isoformat()
+        for name, values in (
+            ("queue", self.queues),
+            ("model", self.models),
+            ("prompt template", self.templates),
+            ("prompt version", self.versions),
+            ("route", self.routes),
+            ("verdict", tuple(str(v) for v in self.verdicts)),
+            ("reviewer", self.reviewers),
+        ):
+            if values:
+                shown[name] = ", ".join(values)
+        if self.min_agreement is not None:
+            shown["minimum agreement"] = f"{self.min_agreement:g}"
+        return shown
+
+
+class Split(_Frozen):
+    """A named share of the prompts (`test=0.1`)."""
+
+    name: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9_]{0,31}$")
+    share: float = Field(gt=0.0, lt=1.0)
+
+
+class ExportOptions(_Frozen):
+    """One export: what to write and from which labels.
+
+    Attributes:
+        format: the dataset format.
+        filters: which labels go in.
+        policy: how several decisions on one item resolve into labels.
+        adjudicators: the reviewers whose word settles a disagreement (`adjudicated`).
+        all_decisions: raw and csv only: every decision, superseded ones too, instead of labels.
+        style: dpo and kto only: chat messages or plain text.
+        splits: held-out shares by prompt hash; the rest is `train`. None: one file.
+        redact: replace flagged spans of `redact_validators` with `[REDACTED:<code>]`.
+        limit: at most this many records in all.
+    """
+
+    format: ExportFormat
+    filters: Filters = Filters()
+    policy: Resolution = Resolution.LATEST
+    adjudicators: tuple[str, ...] = ()
+    all_decisions: bool = False
+    style: Style = Style.CHAT
+    splits: tuple[Split, ...] = ()
+    redact: bool = False
+    redact_validators: tuple[str, ...] = ("pii",)
+    limit: int | None = Field(default=None, ge=0)
+
+    def split_names(self) -> tuple[str, ...]:
+        """The splits records go to: `train` and the held-out ones, or `("",)` for no split."""
+        if not self.splits:
+            return ("",)
+        return ("train", *(split.name for split in self.splits))
+
+
+def parse_split(spec: str) -> tuple[Split, ...]:
+    """`test=0.1` or `validation=0.05,test=0.1` as splits; the rest of the prompts is `train`.
+
+    Raises:
+        ExportError: the text is not of that form, names `train` or a split twice, or the
+            shares do not leave something for train.
+    """
+    splits: list[Split] = []
+    for part in (piece.strip() for piece in spec.split(",")):
+        match = re.fullmatch(r"([A-Za-z][A-Za-z0-9_]{0,31})=([0-9]*\.?[0-9]+)", part)
+        if match is None:
+            raise ExportError(f"--split {spec!r}: write NAME=SHARE, e.g. test=0.1")
+        name, share = match.group(1), float(match.group(2))
+        if name == "train":
+            raise ExportError("--split: train is what is left over; name the held-out splits")
+        if any(split.name == name for split in splits):
+            raise ExportError(f"--split: {name} is named twice")
+        if not 0.0 < share < 1.0:
+            raise ExportError(f"--split {part}: the share must be between 0 and 1")
+        splits.append(Split(name=name, share=share))
+    if sum(split.share for split in splits) >= 1.0:
+        raise ExportError(f"--split {spec!r}: the shares leave nothing for train")
+    return tuple(splits)
+
+
+def parse_time_bound(value: str, option: str) -> datetime:
+    """An ISO date (`2026-11-20`, midnight UTC) or date-time (naive = UTC) as an aware time.
+
+    Raises:
+        ExportError: the text is neither.
+    """
+    try:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            return datetime.combine(date.fromisoformat(value), time(), tzinfo=UTC)
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise ExportError(
+            f"{option} {value!r}: write a date (2026-11-20) or a date and time "
+            "(2026-11-20T09:30:00Z)"
+        ) from None
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)

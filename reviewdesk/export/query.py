@@ -1,0 +1,232 @@
+"""The SQL of an export: the labels a policy gives, filtered, joined with their texts, streamed.
+
+Written in SQL that SQLite and PostgreSQL both run (text() with named parameters, no
+dialect functions), so the server's `GET /v1/export` runs the same code on PostgreSQL.
+Rows are streamed (`stream_results`, `yield_per`): memory does not grow with the row count.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any, NamedTuple
+
+from sqlalchemy import text
+from sqlalchemy.engine import Connection
+
+from reviewdesk.export.options import ExportFormat, ExportOptions, Filters
+from reviewdesk.store import Resolution, labels_sql
+
+__all__ = [
+    "FlagSpan",
+    "LabelRow",
+    "count_labels",
+    "count_unresolved_filtered",
+    "flags_of",
+    "stream_labels",
+]
+
+CHUNK = 1000
+
+_EVERY_DECISION = "SELECT generation_pk, pk AS decision_pk, verdict FROM decision"
+
+
+class LabelRow(NamedTuple):
+    """One label (a decision under the policy) with its generation, in the SELECT's order."""
+
+    decision_pk: int
+    decision_id: str
+    reviewer: str
+    verdict: str
+    reasons: str
+    duration_ms: int | None
+    decided_at: str
+    supersedes: str | None
+    session_id: str | None
+    lease_id: str | None
+    lease_epoch: int | None
+    device_id: str | None
+    current: bool
+    edited_output: str | None
+    comment: str | None
+    generation_pk: int
+    generation_id: str
+    queue: str | None
+    model: str
+    prompt_template: str | None
+    prompt_version: str | None
+    route: str | None
+    risk: float
+    top_severity: int
+    flag_count: int
+    latency_ms: int | None
+    input_tokens: int | None
+    output_tokens: int | None
+    cost_usd: float | None
+    created_at: str | None
+    prompt: str
+    output: str
+    usage: str | None
+    trace_id: str | None
+    extra: str | None
+
+
+class FlagSpan(NamedTuple):
+    """A validator flag of a generation, as stored."""
+
+    validator: str
+    code: str
+    severity: int
+    message: str
+    score: float | None
+    span_start: int | None
+    span_end: int | None
+
+
+_COLUMNS = (
+    "d.pk, d.id, d.reviewer, l.verdict, d.reasons, d.duration_ms, d.decided_at, d.supersedes, "
+    "d.session_id, d.lease_id, d.lease_epoch, d.device_id, d.current, "
+    "dt.edited_output, dt.comment, "
+    "g.pk, g.id, g.queue, g.model, g.prompt_template, g.prompt_version, g.route, g.risk, "
+    "g.top_severity, g.flag_count, g.latency_ms, g.input_tokens, g.output_tokens, g.cost_usd, "
+    "g.created_at, t.prompt, t.output, t.usage, t.trace_id, t.extra"
+)
+
+_GENERATION_FILTERS = (
+    ("queues", "g.queue"),
+    ("models", "g.model"),
+    ("templates", "g.prompt_template"),
+    ("versions", "g.prompt_version"),
+    ("routes", "g.route"),
+)
+
+
+def _labels(options: ExportOptions) -> tuple[str, dict[str, Any]]:
+    if options.all_decisions and not options.format.uses_labels_only:
+        return _EVERY_DECISION, {}
+    return labels_sql(options.policy, options.adjudicators)
+
+
+def _in(column: str, name: str, values: Sequence[Any], params: dict[str, Any]) -> str:
+    keys = [f"{name}_{index}" for index in range(len(values))]
+    params.update(zip(keys, values, strict=True))
+    return f"{column} IN ({', '.join(':' + key for key in keys)})"
+
+
+def _generation_where(filters: Filters, params: dict[str, Any]) -> list[str]:
+    return [
+        _in(column, name, getattr(filters, name), params)
+        for name, column in _GENERATION_FILTERS
+        if getattr(filters, name)
+    ]
+
+
+def _where(filters: Filters, params: dict[str, Any]) -> str:
+    from reviewdesk.store.codec import time_text
+
+    clauses = _generation_where(filters, params)
+    if filters.since is not None:
+        clauses.append("d.decided_at >= :since")
+        params["since"] = time_text(filters.since)
+    if filters.until is not None:
+        clauses.append("d.decided_at < :until")
+        params["until"] = time_text(filters.until)
+    if filters.verdicts:
+        clauses.append(_in("l.verdict", "verdicts", [str(v) for v in filters.verdicts], params))
+    if filters.reviewers:
+        clauses.append(_in("d.reviewer", "reviewers", filters.reviewers, params))
+    if filters.min_agreement is not None:
+        # The share of the item's reviewers (their latest decisions) who gave the label's verdict.
+        clauses.append(
+            "(SELECT count(*) FROM decision a WHERE a.generation_pk = l.generation_pk "
+            "AND a.current AND a.verdict = l.verdict) >= :min_agreement * "
+            "(SELECT count(*) FROM decision a WHERE a.generation_pk = l.generation_pk "
+            "AND a.current)"
+        )
+        params["min_agreement"] = filters.min_agreement
+    return f"WHERE {' AND '.join(clauses)}" if clauses else ""
+
+
+def _order(options: ExportOptions) -> str:
+    if options.format is ExportFormat.DPO:
+        # Outputs of the same prompt (template, version, rendered prompt) come together to pair.
+        return "ORDER BY g.prompt_template, g.prompt_version, t.prompt, d.pk"
+    return "ORDER BY d.pk"
+
+
+def count_labels(connection: Connection, options: ExportOptions) -> int:
+    """How many labels the filters select (the progress total)."""
+    labels, params = _labels(options)
+    where = _where(options.filters, params)
+    sql = (
+        f"WITH labels AS ({labels}) SELECT count(*) FROM labels l "
+        f"JOIN decision d ON d.pk = l.decision_pk JOIN generation g ON g.pk = l.generation_pk "
+        f"{where}"
+    )
+    return int(connection.execute(text(sql), params).scalar_one())
+
+
+def count_unresolved_filtered(connection: Connection, options: ExportOptions) -> int:
+    """Decided items within the item filters that the policy leaves without a label."""
+    if options.policy is Resolution.LATEST or (
+        options.all_decisions and not options.format.uses_labels_only
+    ):
+        return 0
+    labels, params = _labels(options)
+    clauses = _generation_where(options.filters, params)
+    where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+    sql = (
+        f"WITH labels AS ({labels}) SELECT "
+        f"(SELECT count(DISTINCT d.generation_pk) FROM decision d "
+        f"JOIN generation g ON g.pk = d.generation_pk {where}) - "
+        f"(SELECT count(DISTINCT l.generation_pk) FROM labels l "
+        f"JOIN generation g ON g.pk = l.generation_pk {where})"
+    )
+    return int(connection.execute(text(sql), params).scalar_one())
+
+
+def stream_labels(
+    connection: Connection, options: ExportOptions, *, chunk: int = CHUNK
+) -> Iterator[list[LabelRow]]:
+    """The selected labels with their generations, in chunks of at most `chunk` rows."""
+    labels, params = _labels(options)
+    where = _where(options.filters, params)
+    sql = (
+        f"WITH labels AS ({labels}) SELECT {_COLUMNS} FROM labels l "
+        f"JOIN decision d ON d.pk = l.decision_pk "
+        f"JOIN generation g ON g.pk = l.generation_pk "
+        f"JOIN generation_text t ON t.pk = g.pk "
+        f"LEFT JOIN decision_text dt ON dt.pk = d.pk "
+        f"{where} {_order(options)}"
+    )
+    streaming = connection.execution_options(stream_results=True, yield_per=chunk)
+    result = streaming.execute(text(sql), params)
+    try:
+        for partition in result.partitions(chunk):
+            yield [LabelRow._make(row) for row in partition]
+    finally:
+        result.close()
+
+
+_FLAG_KEYS = [f"pk_{index}" for index in range(CHUNK)]
+# Built once, with a fixed number of slots (a short list repeats its first key): parsing and
+# binding a fresh IN list of a thousand keys for every chunk costs more than the query.
+_FLAGS = text(
+    "SELECT generation_pk, validator, code, severity, message, score, span_start, span_end "
+    f"FROM flag WHERE generation_pk IN ({', '.join(':' + key for key in _FLAG_KEYS)}) "
+    "ORDER BY generation_pk, position"
+)
+
+
+def flags_of(
+    connection: Connection, generation_pks: Sequence[int], validators: Sequence[str] = ()
+) -> dict[int, list[FlagSpan]]:
+    """The flags of these generations in their stored order; only `validators`' when given."""
+    found: dict[int, list[FlagSpan]] = {}
+    keys = sorted(set(generation_pks))
+    for start in range(0, len(keys), CHUNK):
+        part = keys[start : start + CHUNK]
+        part += [part[0]] * (CHUNK - len(part))
+        for pk, *rest in connection.execute(_FLAGS, dict(zip(_FLAG_KEYS, part, strict=True))):
+            if not validators or rest[0] in validators:
+                found.setdefault(pk, []).append(FlagSpan(*rest))
+    return found

@@ -1,0 +1,406 @@
+"""From labels to dataset records, one format at a time.
+
+The shapes are those Hugging Face TRL 1.x trainers and OpenAI chat fine-tuning read:
+
+- `sft`: `{"messages": [...prompt turns, {"role": "assistant", "content": ...}]}`
+- `sft-text`: `{"prompt": str, "completion": str}`
+- `dpo`: `{"prompt", "chosen", "rejected"}`; chat style: the prompt is a list of messages and
+  chosen / rejected are one assistant message each; text style: three strings.
+- `kto`: `{"prompt", "completion", "label": bool}`, chat or text style as for dpo.
+- `openai`: `{"messages": [...]}` with roles system / user / assistant; `weight` (0 or 1) on
+  assistant turns only: 1 on the reviewed answer, 0 on the assistant turns of the prompt.
+- `raw`: every field of the decision and its generation; `csv`: the same, flat, for spreadsheets.
+
+The rules: SFT takes approved outputs and the edited text of edits, never an edit's original.
+DPO pairs an edit's text (chosen) with its original (rejected), and an approved with a rejected
+output of the same prompt (same template, version and stored prompt). KTO: approve → true,
+reject → false, edit → the edited text true and the original false.
+
+A plain-text prompt becomes one user turn in chat shapes; a chat prompt becomes text in text
+shapes as `[role]\\ncontent` turns separated by blank lines, ending in `[assistant]\\n`.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+
+from reviewdesk.domain import Severity
+from reviewdesk.export.options import ExportFormat, ExportOptions, Style
+from reviewdesk.export.query import FlagSpan, LabelRow
+from reviewdesk.export.redact import Redaction
+from reviewdesk.export.split import SplitAssigner
+from reviewdesk.store.keys import NO_RISK
+
+__all__ = ["CSV_COLUMNS", "RecordBuilder", "Tally"]
+
+Messages = list[dict[str, Any]]
+Record = dict[str, Any] | list[Any]
+
+APPROVE, EDIT, REJECT = "approve", "edit", "reject"
+_OPENAI_ROLES = frozenset(("system", "user", "assistant"))
+
+CSV_COLUMNS = (
+    "decision_id",
+    "generation_id",
+    "decided_at",
+    "reviewer",
+    "verdict",
+    "reasons",
+    "comment",
+    "duration_ms",
+    "current",
+    "model",
+    "prompt_template",
+    "prompt_version",
+    "route",
+    "queue",
+    "risk",
+    "top_severity",
+    "flags",
+    "created_at",
+    "prompt",
+    "output",
+    "edited_output",
+)
+_SEVERITY_NAMES = {severity.rank: str(severity) for severity in Severity}
+# Spreadsheets run a cell that starts with one of these as a formula (CSV injection).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass
+class Tally:
+    """What an export read and wrote; the dataset card and the summary show it."""
+
+    labels: int = 0
+    records: Counter[str] = field(default_factory=Counter)
+    verdicts: Counter[str] = field(default_factory=Counter)
+    models: Counter[str] = field(default_factory=Counter)
+    versions: Counter[str] = field(default_factory=Counter)
+    skipped: Counter[str] = field(default_factory=Counter)
+
+    def count(self, rows: Sequence[LabelRow]) -> None:
+        self.labels += len(rows)
+        self.verdicts.update(row.verdict for row in rows)
+        self.models.update(row.model for row in rows)
+        self.versions.update(_template_version(row) for row in rows)
+
+
+def _template_version(row: LabelRow) -> str:
+    if row.prompt_template is None:
+        return row.prompt_version or "(none)"
+    return f"{row.prompt_template}@{row.prompt_version or '?'}"
+
+
+def _messages(prompt: Any) -> Messages:
+    if isinstance(prompt, str):
+        return [{"role": "user", "content": prompt}]
+    return [{"role": turn["role"], "content": turn["content"]} for turn in prompt]
+
+
+def _prompt_text(prompt: Any) -> str:
+    if isinstance(prompt, str):
+        return prompt
+    turns = "\n\n".join(f"[{turn['role']}]\n{turn['content']}" for turn in prompt)
+    return f"{turns}\n\n[assistant]\n"
+
+
+def _redacted_prompt(prompt: Any, redactions: Sequence[Redaction]) -> Any:
+    if not any(redactions):
+        return prompt
+    if isinstance(prompt, str):
+        for redaction in redactions:
+            prompt = redaction.text(prompt)
+        return prompt
+    turns = []
+    for turn in prompt:
+        content = turn["content"]
+        for redaction in redactions:
+            content = redaction.text(content)
+        turns.append({"role": turn["role"], "content": content})
+    return turns
+
+
+def _cell(value: str | None) -> str | None:
+    if value and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+@dataclass(slots=True)
+class _Texts:
+    """A label's texts after redaction."""
+
+    prompt: Any
+    output: str
+    edited: str | None
+    comment: str | None
+    redaction: Redaction | None
+
+
+class RecordBuilder:
+    """Turns chunks of labels into `(split, record)` pairs for one export.
+
+    Feed chunks in the query's order, then call `finish()` for what a last group holds back.
+    """
+
+    def __init__(self, options: ExportOptions) -> None:
+        self._options = options
+        self._format = options.format
+        self._chat = options.style is Style.CHAT
+        self._assign = SplitAssigner(options.splits)
+        self._redact = frozenset(options.redact_validators) if options.redact else frozenset()
+        self.tally = Tally()
+        # DPO: the group (template, version, prompt) being collected, and its outputs.
+        self._group: tuple[str | None, str | None, str] | None = None
+        self._approved: dict[str, _Texts] = {}
+        self._rejected: dict[str, _Texts] = {}
+
+    def feed(
+        self, rows: Sequence[LabelRow], flags: dict[int, list[FlagSpan]]
+    ) -> Iterator[tuple[str, Record]]:
+        self.tally.count(rows)
+        if self._format in (ExportFormat.RAW, ExportFormat.CSV):
+            # One record a label: no generator a row (at a million rows, that shows).
+            one = self._raw if self._format is ExportFormat.RAW else self._csv
+            for row in rows:
+                row_flags = flags.get(row.generation_pk, ())
+                yield one(row, self._texts(row, row_flags), row_flags)
+            return
+        build = getattr(self, f"_{self._format.value.replace('-', '_')}")
+        for row in rows:
+            row_flags = flags.get(row.generation_pk, ())
+            yield from build(row, self._texts(row, row_flags), row_flags)
+
+    def finish(self) -> Iterator[tuple[str, Record]]:
+        if self._format is ExportFormat.DPO:
+            yield from self._close_group()
+
+    # -- the texts of a label
+
+    def _texts(self, row: LabelRow, flags: Sequence[FlagSpan]) -> _Texts:
+        prompt = orjson.loads(row.prompt)
+        if not self._redact:
+            return _Texts(prompt, row.output, row.edited_output, row.comment, None)
+        redaction = Redaction(
+            row.output,
+            [
+                (flag.span_start, flag.span_end, flag.code)
+                for flag in flags
+                if flag.validator in self._redact
+                and flag.span_start is not None
+                and flag.span_end is not None
+            ],
+        )
+        if not redaction:
+            return _Texts(prompt, row.output, row.edited_output, row.comment, None)
+        return _Texts(
+            _redacted_prompt(prompt, [redaction]),
+            redaction.output,
+            None if row.edited_output is None else redaction.text(row.edited_output),
+            None if row.comment is None else redaction.text(row.comment),
+            redaction,
+        )
+
+    def _completion(self, value: str) -> Any:
+        return [{"role": "assistant", "content": value}] if self._chat else value
+
+    def _prompt(self, prompt: Any) -> Any:
+        return _messages(prompt) if self._chat else _prompt_text(prompt)
+
+    # -- one method a format: (row, texts, flags) -> (split, record) pairs
+
+    def _sft_completion(self, row: LabelRow, texts: _Texts) -> str | None:
+        if row.verdict == APPROVE:
+            return texts.output
+        if row.verdict == EDIT and texts.edited is not None:
+            return texts.edited
+        self.tally.skipped[f"{row.verdict} labels (not used by {self._format})"] += 1
+        return None
+
+    def _sft(
+        self, row: LabelRow, texts: _Texts, _flags: Sequence[FlagSpan]
+    ) -> Iterator[tuple[str, Record]]:
+        completion = self._sft_completion(row, texts)
+        if completion is not None:
+            messages = _messages(texts.prompt)
+            messages.append({"role": "assistant", "content": completion})
+            yield self._assign(row.prompt), {"messages": messages}
+
+    def _sft_text(
+        self, row: LabelRow, texts: _Texts, _flags: Sequence[FlagSpan]
+    ) -> Iterator[tuple[str, Record]]:
+        completion = self._sft_completion(row, texts)
+        if completion is not None:
+            record = {"prompt": _prompt_text(texts.prompt), "completion": completion}
+            yield self._assign(row.prompt), record
+
+    def _openai(
+        self, row: LabelRow, texts: _Texts, _flags: Sequence[FlagSpan]
+    ) -> Iterator[tuple[str, Record]]:
+        messages = _messages(texts.prompt)
+        if any(turn["role"] not in _OPENAI_ROLES for turn in messages):
+            self.tally.skipped["prompts with tool turns (not in openai chat fine-tuning)"] += 1
+            return
+        completion = self._sft_completion(row, texts)
+        if completion is None:
+            return
+        for turn in messages:
+            if turn["role"] == "assistant":
+                turn["weight"] = 0  # the conversation so far: context, not what to learn
+        messages.append({"role": "assistant", "content": completion, "weight": 1})
+        yield self._assign(row.prompt), {"messages": messages}
+
+    def _kto(
+        self, row: LabelRow, texts: _Texts, _flags: Sequence[FlagSpan]
+    ) -> Iterator[tuple[str, Record]]:
+        split = self._assign(row.prompt)
+        prompt = self._prompt(texts.prompt)
+        if row.verdict == EDIT and texts.edited is not None:
+            yield (
+                split,
+                {"prompt": prompt, "completion": self._completion(texts.edited), "label": True},
+            )
+            yield (
+                split,
+                {"prompt": prompt, "completion": self._completion(texts.output), "label": False},
+            )
+        else:
+            label = row.verdict == APPROVE
+            yield (
+                split,
+                {"prompt": prompt, "completion": self._completion(texts.output), "label": label},
+            )
+
+    def _dpo(
+        self, row: LabelRow, texts: _Texts, _flags: Sequence[FlagSpan]
+    ) -> Iterator[tuple[str, Record]]:
+        if row.verdict == EDIT and texts.edited is not None:
+            if texts.edited != texts.output:
+                yield self._pair(row.prompt, texts.prompt, texts.edited, texts.output)
+            else:
+                self.tally.skipped["edits that left the output as it was"] += 1
+            return
+        key = (row.prompt_template, row.prompt_version, row.prompt)
+        if key != self._group:
+            yield from self._close_group()
+            self._group = key
+        bucket = self._approved if row.verdict == APPROVE else self._rejected
+        bucket.setdefault(texts.output, texts)
+
+    def _close_group(self) -> Iterator[tuple[str, Record]]:
+        if self._group is not None:
+            prompt_json = self._group[2]
+            for chosen, good in self._approved.items():
+                for rejected, bad in self._rejected.items():
+                    if chosen != rejected:
+                        redactions = [r for r in (good.redaction, bad.redaction) if r is not None]
+                        prompt = _redacted_prompt(orjson.loads(prompt_json), redactions)
+                        yield self._pair(prompt_json, prompt, chosen, rejected)
+            if not (self._approved and self._rejected):
+                unpaired = len(self._approved) + len(self._rejected)
+                self.tally.skipped["approved or rejected outputs with no counterpart"] += unpaired
+        self._group = None
+        self._approved = {}
+        self._rejected = {}
+
+    def _pair(
+        self, prompt_json: str, prompt: Any, chosen: str, rejected: str
+    ) -> tuple[str, Record]:
+        record = {
+            "prompt": self._prompt(prompt),
+            "chosen": self._completion(chosen),
+            "rejected": self._completion(rejected),
+        }
+        return self._assign(prompt_json), record
+
+    def _raw(self, row: LabelRow, texts: _Texts, flags: Sequence[FlagSpan]) -> tuple[str, Record]:
+        prompt = texts.prompt
+        return (
+            self._assign(row.prompt),
+            {
+                "decision_id": row.decision_id,
+                "generation_id": row.generation_id,
+                "reviewer": row.reviewer,
+                "verdict": row.verdict,
+                "reasons": orjson.loads(row.reasons),
+                "comment": texts.comment,
+                "edited_output": texts.edited,
+                "duration_ms": row.duration_ms,
+                "decided_at": row.decided_at,
+                "supersedes": row.supersedes,
+                "session_id": row.session_id,
+                "lease_id": row.lease_id,
+                "lease_epoch": row.lease_epoch,
+                "device_id": row.device_id,
+                "current": bool(row.current),
+                # Stored chat prompts already hold exactly {role, content}.
+                "prompt": [{"role": "user", "content": prompt}]
+                if isinstance(prompt, str)
+                else prompt,
+                "prompt_kind": "text" if isinstance(prompt, str) else "chat",
+                "output": texts.output,
+                "model": row.model,
+                "prompt_template": row.prompt_template,
+                "prompt_version": row.prompt_version,
+                "route": row.route,
+                "queue": row.queue,
+                "risk": None if row.risk == NO_RISK else row.risk,
+                "top_severity": _SEVERITY_NAMES.get(row.top_severity),
+                "flags": [
+                    {
+                        "validator": flag.validator,
+                        "code": flag.code,
+                        "severity": _SEVERITY_NAMES.get(flag.severity),
+                        "message": flag.message,
+                        "score": flag.score,
+                        # Spans point into the original output, which redaction changed.
+                        "span_start": None if texts.redaction else flag.span_start,
+                        "span_end": None if texts.redaction else flag.span_end,
+                    }
+                    for flag in flags
+                ],
+                "input_tokens": row.input_tokens,
+                "output_tokens": row.output_tokens,
+                "cost_usd": row.cost_usd,
+                "usage": row.usage,
+                "latency_ms": row.latency_ms,
+                "trace_id": row.trace_id,
+                "created_at": row.created_at,
+                "metadata": row.extra,
+            },
+        )
+
+    def _csv(self, row: LabelRow, texts: _Texts, flags: Sequence[FlagSpan]) -> tuple[str, Record]:
+        severity = Severity.from_rank(row.top_severity)
+        prompt = texts.prompt
+        return (
+            self._assign(row.prompt),
+            [
+                row.decision_id,
+                _cell(row.generation_id),
+                row.decided_at,
+                _cell(row.reviewer),
+                row.verdict,
+                ";".join(orjson.loads(row.reasons)),
+                _cell(texts.comment),
+                row.duration_ms,
+                "true" if row.current else "false",
+                _cell(row.model),
+                _cell(row.prompt_template),
+                _cell(row.prompt_version),
+                _cell(row.route),
+                _cell(row.queue),
+                None if row.risk == NO_RISK else row.risk,
+                None if severity is None else str(severity),
+                ";".join(f"{flag.validator}:{flag.code}" for flag in flags),
+                row.created_at,
+                _cell(prompt if isinstance(prompt, str) else orjson.dumps(prompt).decode()),
+                _cell(texts.output),
+                _cell(texts.edited),
+            ],
+        )
