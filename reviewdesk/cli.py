@@ -244,9 +244,10 @@ def import_(
 
 # Commands defined in their own modules (each imports its heavy parts only when it runs).
 def _register_commands() -> None:
-    from reviewdesk import cli_export
+    from reviewdesk import cli_export, cli_server
 
     cli_export.register(app)
+    cli_server.register(app)
 
 
 _register_commands()

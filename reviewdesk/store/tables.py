@@ -34,6 +34,13 @@ class GenerationRow(SQLModel, table=True):
         ),
         Index("ix_generation_risk", "risk", "pk"),
         Index("ix_generation_severity", "top_severity", "risk", "pk"),
+        # Statistics (migration 0004): the items agreement reads.
+        Index(
+            "ix_generation_multi_review",
+            "pk",
+            sqlite_where=text("review_count >= 2"),
+            postgresql_where=text("review_count >= 2"),
+        ),
     )
 
     pk: int | None = Field(default=None, primary_key=True)
@@ -78,6 +85,8 @@ class FlagRow(SQLModel, table=True):
     __table_args__ = (
         Index("ix_flag_generation", "generation_pk", "position"),
         Index("ix_flag_validator", "validator", "code", "severity", "generation_pk"),
+        # Statistics (migration 0004): flags once per item and code, in item order.
+        Index("ix_flag_item_code", "generation_pk", "validator", "code", "severity"),
     )
 
     pk: int | None = Field(default=None, primary_key=True)
@@ -101,6 +110,8 @@ class DecisionRow(SQLModel, table=True):
         Index("ix_decision_reviewer", "reviewer", "decided_at"),
         Index("ix_decision_time", "decided_at"),
         Index("ix_decision_session", "session_id", "pk"),
+        # Statistics (migration 0004): the throughput pass reads this index alone.
+        Index("ix_decision_pace", "reviewer", "decided_at", "duration_ms", "current", "verdict"),
         Index(
             "ix_decision_current",
             "generation_pk",

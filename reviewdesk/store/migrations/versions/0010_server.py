@@ -1,7 +1,7 @@
 """The queue server's tables: tokens, per-item state, lease slots, leases, the changes feed.
 
 Revision ID: 0010
-Revises: 0003
+Revises: 0004
 Create Date: 2026-11-28
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0010"
-down_revision = "0003"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 

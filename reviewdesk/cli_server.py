@@ -1,0 +1,235 @@
+"""The queue server's commands: `serve`, `token create|list|revoke`, `push`.
+
+`register(app)` adds them to the `reviewdesk` program. The server (FastAPI, uvicorn) is
+imported only inside the commands that run it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from reviewdesk.console import ProgressBar, err, out
+from reviewdesk.errors import UserError
+
+TOKEN_ENV = "REVIEWDESK_TOKEN"
+SERVER_DB_ENV = "REVIEWDESK_SERVER_DB"
+
+DbOption = Annotated[
+    str | None,
+    typer.Option(
+        "--db",
+        help="The server database: sqlite:///PATH or postgresql+psycopg://USER@HOST/DB "
+        "(default: $REVIEWDESK_SERVER_DB, else server.sqlite in your data directory).",
+        show_default=False,
+    ),
+]
+JsonOption = Annotated[
+    bool, typer.Option("--json", help="Print one JSON document on stdout instead of text.")
+]
+
+
+def _db_url(db: str | None) -> str:
+    if db:
+        return db
+    if os.environ.get(SERVER_DB_ENV):
+        return os.environ[SERVER_DB_ENV]
+    from reviewdesk.store import default_store_path
+
+    return f"sqlite:///{default_store_path().with_name('server.sqlite')}"
+
+
+def _with_database(db: str | None, work: Any) -> Any:
+    from reviewdesk.server import open_engine, prepare_schema
+    from reviewdesk.server.database import transact
+
+    engine = open_engine(_db_url(db))
+    try:
+        prepare_schema(engine, allow_migrate=False)
+        return transact(engine, work)
+    finally:
+        engine.dispose()
+
+
+def serve(
+    db: DbOption = None,
+    host: Annotated[
+        str, typer.Option("--host", help="The address to listen on (all: 0.0.0.0).")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=1, max=65535)] = 8787,
+    migrate: Annotated[
+        bool,
+        typer.Option("--migrate", help="Upgrade a database made by an older reviewdesk first."),
+    ] = False,
+    workers: Annotated[
+        int,
+        typer.Option("--workers", min=1, max=64, help="Server processes sharing the database."),
+    ] = 1,
+) -> None:
+    """Run the queue server (API v1; OpenAPI docs at /docs)."""
+    try:
+        from reviewdesk.server import ServerSettings
+        from reviewdesk.server.runner import serve as run_server
+    except ModuleNotFoundError as error:
+        raise UserError(
+            f"the queue server needs {error.name}, which is not installed: "
+            "pip install 'reviewdesk[server]'"
+        ) from error
+
+    url = _db_url(db)
+    if workers > 1 and url.startswith("sqlite"):
+        raise typer.BadParameter(
+            "several processes need PostgreSQL; SQLite serves one", param_hint="--workers"
+        )
+    err.print(f"reviewdesk server on http://{host}:{port} (docs at /docs)", markup=False)
+    run_server(
+        ServerSettings(database_url=url), host=host, port=port, allow_migrate=migrate,
+        workers=workers,
+    )  # fmt: skip
+
+
+token_app = typer.Typer(
+    help="Make, list and revoke the server's bearer tokens.", no_args_is_help=True
+)
+
+
+@token_app.command("create")
+def token_create(
+    name: Annotated[str, typer.Option("--name", help="Who or what uses the token.")],
+    role: Annotated[str, typer.Option("--role", help="reviewer, producer or admin.")],
+    db: DbOption = None,
+    json_: JsonOption = False,
+) -> None:
+    """Make a token and print it once (only its hash is stored)."""
+    from reviewdesk.server.tokens import TokenRole, create_token
+
+    try:
+        token_role = TokenRole(role)
+    except ValueError:
+        raise typer.BadParameter(
+            f"{role!r}: use reviewer, producer or admin", param_hint="--role"
+        ) from None
+    made = _with_database(db, lambda connection: create_token(connection, name, token_role))
+    if json_:
+        print(json.dumps({**_token_dict(made.info), "secret": made.secret}))
+        return
+    err.print(
+        f"token {made.info.id} for {made.info.name} ({made.info.role}); it is shown only now:",
+        markup=False,
+    )
+    print(made.secret)
+
+
+def _token_dict(info: Any) -> dict[str, Any]:
+    return {
+        "id": info.id,
+        "name": info.name,
+        "role": str(info.role),
+        "created_at": info.created_at,
+        "revoked_at": info.revoked_at,
+    }
+
+
+@token_app.command("list")
+def token_list(db: DbOption = None, json_: JsonOption = False) -> None:
+    """List the tokens (never their secrets)."""
+    from reviewdesk.server.tokens import list_tokens
+
+    tokens = _with_database(db, list_tokens)
+    if json_:
+        print(json.dumps({"tokens": [_token_dict(info) for info in tokens]}))
+        return
+    for info in tokens:
+        state = f"revoked {info.revoked_at}" if info.revoked_at else "live"
+        out.print(f"{info.id}  {info.role:<8}  {info.name}  {state}", markup=False)
+
+
+@token_app.command("revoke")
+def token_revoke(
+    token_id: Annotated[str, typer.Argument(help="The token's id (tok_...).")],
+    db: DbOption = None,
+) -> None:
+    """Revoke a token: the server refuses it from the next request on."""
+    from reviewdesk.server.tokens import revoke_token
+
+    info = _with_database(db, lambda connection: revoke_token(connection, token_id))
+    err.print(f"revoked {info.id} ({info.name})", markup=False)
+
+
+def push(
+    file: Annotated[Path, typer.Argument(help="A canonical JSONL file (what import reads).")],
+    server: Annotated[str, typer.Option("--server", help="The server, e.g. http://host:8787")],
+    token: Annotated[
+        str | None,
+        typer.Option(
+            "--token", help=f"A producer token (default: ${TOKEN_ENV}).", show_default=False
+        ),
+    ] = None,
+    queue: Annotated[
+        str | None,
+        typer.Option("--queue", help="Put every item in this queue.", show_default=False),
+    ] = None,
+    on_error: Annotated[
+        str,
+        typer.Option(
+            "--on-error",
+            help="abort: push nothing if any record is invalid. skip: push the valid ones.",
+        ),
+    ] = "abort",
+    batch: Annotated[int, typer.Option("--batch", min=1, max=500)] = 500,
+    json_: JsonOption = False,
+) -> None:
+    """Push items to a queue server, in batches, with progress and retries."""
+    from reviewdesk.server.push import push_file
+
+    secret = token or os.environ.get(TOKEN_ENV)
+    if not secret:
+        raise typer.BadParameter(f"give --token or set ${TOKEN_ENV}", param_hint="--token")
+    if on_error not in ("abort", "skip"):
+        raise typer.BadParameter(f"{on_error!r}: use abort or skip", param_hint="--on-error")
+    with ProgressBar("pushing", unit="bytes") as bar:
+        report = push_file(
+            file, server, secret, queue=queue, batch=batch, skip_invalid=on_error == "skip",
+            progress=bar.update,
+        )  # fmt: skip
+    for line in report.errors:
+        err.print(line, markup=False)
+    if json_:
+        print(json.dumps(report.summary()))
+    else:
+        out.print(
+            f"created {report.created}, duplicates {report.duplicates}, "
+            f"invalid {report.invalid} ({report.batches} batches, {report.retries} retries)",
+            markup=False,
+        )
+
+
+def register(app: typer.Typer) -> None:
+    """Add `serve`, `token` and `push` to the `reviewdesk` program."""
+    app.command("serve")(serve)
+    app.add_typer(token_app, name="token")
+    app.command("push")(push)
+
+
+def run_standalone(argv: list[str] | None = None) -> int:
+    """These commands alone as a program (tests start the server this way); the exit status."""
+    app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
+    register(app)
+    try:
+        app(args=argv, prog_name="reviewdesk", standalone_mode=True)
+    except SystemExit as done:
+        code = done.code
+        return code if isinstance(code, int) else (0 if code is None else 1)
+    except UserError as error:
+        err.print(f"error: {error}", markup=False)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(run_standalone())

@@ -1,0 +1,171 @@
+"""The server's database: the engine for SQLite or PostgreSQL, the schema check, transactions.
+
+SQLite uses the store's engine set-up (WAL, `synchronous=FULL`, busy timeout) and begins every
+write with `BEGIN IMMEDIATE`, so writers queue instead of failing on a lock upgrade. PostgreSQL
+runs at READ COMMITTED; leases are claimed with `FOR UPDATE SKIP LOCKED` and every other write
+locks the `server_item` rows it touches in primary-key order. A transaction that PostgreSQL
+aborts as a deadlock or a serialization failure is run again.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, OperationalError
+
+from reviewdesk.errors import StoreError, UserError
+from reviewdesk.store import engine as store_engine
+from reviewdesk.store.engine import current_revision, head_revision, migrate
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+_RETRIED_SQLSTATES = {"40001", "40P01"}  # serialization failure, deadlock detected
+ATTEMPTS = 5
+SQLITE_POOL = 16
+
+
+class DatabaseBusyError(UserError):
+    """The database did not answer in time (SQLite's write lock, PostgreSQL's connections)."""
+
+
+class SchemaNeedsMigrationError(StoreError):
+    """The database holds an older schema and the server was not told to migrate it."""
+
+
+def open_engine(url: str) -> Engine:
+    """An engine for a server database URL.
+
+    Raises:
+        UserError: the URL is neither SQLite nor PostgreSQL.
+    """
+    try:
+        parsed = make_url(url)
+    except ArgumentError as error:
+        raise UserError(f"{url!r} is not a database URL: {error}") from error
+    if parsed.get_backend_name() == "sqlite":
+        if not parsed.database or parsed.database == ":memory:":
+            raise UserError("the server needs an SQLite file: sqlite:///PATH")
+        path = Path(parsed.database).expanduser()
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise StoreError(f"cannot create {path.parent}: {error.strerror}") from error
+        return _sqlite_engine(path)
+    if parsed.get_backend_name() == "postgresql":
+        if parsed.drivername != "postgresql+psycopg":
+            parsed = parsed.set(drivername="postgresql+psycopg")
+        return create_engine(
+            parsed, pool_size=20, max_overflow=20, pool_pre_ping=True, pool_timeout=10
+        )
+    raise UserError(f"{parsed.drivername}: the server runs on sqlite:/// or postgresql+psycopg://")
+
+
+def _sqlite_engine(path: Path) -> Engine:
+    # The desk's pragmas and BEGIN IMMEDIATE (see reviewdesk.store.engine), with a pool that
+    # keeps its connections: the request threads share them, and opening a connection while
+    # others write can meet SQLITE_BUSY before the busy timeout applies.
+    engine = create_engine(
+        f"sqlite:///{path}",
+        connect_args={"isolation_level": None, "check_same_thread": False},
+        pool_size=SQLITE_POOL,
+        max_overflow=0,
+        pool_timeout=30,
+    )
+    event.listen(engine, "connect", store_engine._on_connect)
+    event.listen(engine, "begin", store_engine._on_begin)
+    return engine
+
+
+def prepare_schema(engine: Engine, *, allow_migrate: bool) -> None:
+    """Make sure the database holds the schema this server writes.
+
+    An empty database gets the schema created. A database at an older schema is upgraded only
+    with `allow_migrate`.
+
+    Raises:
+        SchemaNeedsMigrationError: an older schema and no `allow_migrate`.
+        StoreTooNewError: a newer reviewdesk wrote the database.
+        StoreError: the database cannot be read, or is not a reviewdesk database.
+    """
+    try:
+        revision = current_revision(engine)
+    except OperationalError as error:
+        raise StoreError(f"cannot reach the database {_shown(engine)}: {error.orig}") from error
+    head = head_revision()
+    if revision is not None and revision != head and not allow_migrate:
+        known = _known_revisions()
+        if revision in known:
+            raise SchemaNeedsMigrationError(
+                f"the database {_shown(engine)} has schema {revision} and this reviewdesk needs "
+                f"{head}: back it up, then start once with --migrate to upgrade it"
+            )
+    migrate(engine)
+
+
+def _known_revisions() -> set[str]:
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory(str(store_engine._MIGRATIONS))
+    return {revision.revision for revision in script.walk_revisions()}
+
+
+def _shown(engine: Engine) -> str:
+    return engine.url.render_as_string(hide_password=True)
+
+
+def transact(engine: Engine, work: Callable[[Connection], T]) -> T:
+    """Run `work` in one write transaction and commit; run it again after a deadlock.
+
+    Raises:
+        DatabaseBusyError: the database stayed locked or busy.
+    """
+    for attempt in range(1, ATTEMPTS + 1):
+        try:
+            with (
+                engine.connect().execution_options(immediate=True) as connection,
+                connection.begin(),
+            ):
+                return work(connection)
+        except IntegrityError:
+            # Two requests raced to insert the same id; the second run sees the first's row.
+            if attempt == ATTEMPTS:
+                raise
+            logger.debug("integrity race, attempt %d", attempt)
+        except DBAPIError as error:
+            state = getattr(error.orig, "sqlstate", None)
+            if state in _RETRIED_SQLSTATES and attempt < ATTEMPTS:
+                logger.debug("transaction aborted (%s), attempt %d", state, attempt)
+                continue
+            if _locked(error) and attempt < ATTEMPTS:
+                logger.debug("database locked, attempt %d", attempt)
+                time.sleep(0.05 * attempt)
+                continue
+            if isinstance(error, OperationalError):
+                raise DatabaseBusyError(f"the database is busy: {error.orig}") from error
+            raise
+    raise AssertionError("unreachable")
+
+
+def _locked(error: DBAPIError) -> bool:
+    return isinstance(error, OperationalError) and "database is locked" in str(error.orig)
+
+
+def read(engine: Engine, work: Callable[[Connection], T]) -> T:
+    """Run `work` in a read transaction.
+
+    Raises:
+        DatabaseBusyError: the database could not be reached in time.
+    """
+    try:
+        with engine.connect() as connection, connection.begin():
+            return work(connection)
+    except OperationalError as error:
+        raise DatabaseBusyError(f"the database is busy: {error.orig}") from error

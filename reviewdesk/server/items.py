@@ -1,0 +1,281 @@
+"""Producers' items: validating, enqueueing (idempotent by id) and withdrawing them.
+
+Items are validated with the importer's own rules (`reviewdesk.ingest`), so an item the server
+takes is exactly one `reviewdesk import` would take, with the same error messages. Besides the
+canonical fields an item may carry `required_reviews` (1 to 10, default 1): that many different
+reviewers review it. An item without a queue goes to the queue `default`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Table
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
+from sqlalchemy.sql import text
+
+from reviewdesk.domain import Decision, DecisionDraft, Generation, utc_now
+from reviewdesk.errors import UserError
+from reviewdesk.ingest.records import to_import_record
+from reviewdesk.server.decisions import DecisionConflictError, record_decisions
+from reviewdesk.server.slots import (
+    Change,
+    ChangeKind,
+    ItemState,
+    SlotState,
+    add_changes,
+    lock_items,
+    pks_of,
+    refresh_items,
+)
+from reviewdesk.store import codec
+from reviewdesk.store.tables import GenerationRow
+
+DEFAULT_QUEUE = "default"
+MAX_REQUIRED_REVIEWS = 10
+_SOURCE = Path("item")
+
+_GENERATION_KEYS = (
+    "id", "queue", "model", "prompt_template", "prompt_version", "route", "risk", "top_severity",
+    "flag_count", "latency_ms", "input_tokens", "output_tokens", "cost_usd", "created_at",
+    "imported_at",
+)  # fmt: skip
+
+
+class ItemStatus(StrEnum):
+    CREATED = "created"
+    DUPLICATE = "duplicate"
+    INVALID = "invalid"
+
+
+@dataclass(frozen=True)
+class FieldError:
+    field: str
+    message: str
+
+
+@dataclass
+class ItemOutcome:
+    index: int
+    id: str | None
+    status: ItemStatus
+    errors: list[FieldError] = field(default_factory=list)
+    decisions: int = 0
+
+
+@dataclass(frozen=True)
+class ParsedItem:
+    index: int
+    generation: Generation
+    drafts: tuple[DecisionDraft, ...]
+    required_reviews: int
+
+
+def parse_items(raw_items: Sequence[Any]) -> list[ParsedItem | ItemOutcome]:
+    """Validate each raw item: a parsed item, or an `invalid` outcome naming what is wrong."""
+    parsed: list[ParsedItem | ItemOutcome] = []
+    for index, raw in enumerate(raw_items):
+        if not isinstance(raw, dict):
+            parsed.append(
+                ItemOutcome(index, None, ItemStatus.INVALID, [FieldError("", "expected an object")])
+            )
+            continue
+        raw = dict(raw)
+        item_id = raw.get("id") if isinstance(raw.get("id"), str) else None
+        required = raw.pop("required_reviews", 1)
+        errors: list[FieldError] = []
+        if (
+            not isinstance(required, int)
+            or isinstance(required, bool)
+            or not 1 <= required <= MAX_REQUIRED_REVIEWS
+        ):
+            errors.append(
+                FieldError(
+                    "required_reviews", f"expected a whole number from 1 to {MAX_REQUIRED_REVIEWS}"
+                )
+            )
+        if raw.get("queue") is None:
+            raw["queue"] = DEFAULT_QUEUE
+        record = to_import_record(_SOURCE, index, raw)
+        if isinstance(record, list):
+            errors.extend(FieldError(error.field, error.message) for error in record)
+        if errors or isinstance(record, list):
+            parsed.append(ItemOutcome(index, item_id, ItemStatus.INVALID, errors))
+            continue
+        generation, drafts = record
+        parsed.append(ParsedItem(index, generation, drafts, required))
+    return parsed
+
+
+def _insert_ignoring_duplicates(connection: Connection, table: Table) -> Any:
+    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    return dialect.insert(table).on_conflict_do_nothing(index_elements=["id"])
+
+
+def enqueue(connection: Connection, raw_items: Sequence[Any], *, now_ms: int) -> list[ItemOutcome]:
+    """Store new items, each with its slots; items already stored are duplicates, unchanged.
+
+    Decisions an item carries (labels made elsewhere) are recorded as decisions without a lease.
+    """
+    outcomes: dict[int, ItemOutcome] = {}
+    fresh: dict[str, ParsedItem] = {}
+    with_drafts: list[ParsedItem] = []
+    for parsed in parse_items(raw_items):
+        if isinstance(parsed, ItemOutcome):
+            outcomes[parsed.index] = parsed
+            continue
+        gid = parsed.generation.id
+        if gid in fresh:
+            outcomes[parsed.index] = ItemOutcome(parsed.index, gid, ItemStatus.DUPLICATE)
+        else:
+            fresh[gid] = parsed
+        if parsed.drafts:
+            with_drafts.append(parsed)
+    imported_at = codec.time_text(utc_now())
+    table: Table = GenerationRow.__table__  # type: ignore[attr-defined]
+    created: dict[str, int] = {}
+    if fresh:
+        rows = []
+        for parsed in fresh.values():
+            values = codec.generation_values(parsed.generation, 0, imported_at)[1:]
+            row = dict(zip(_GENERATION_KEYS, values, strict=True))
+            row["required_reviews"] = parsed.required_reviews
+            row["review_count"] = 0
+            rows.append(row)
+        statement = (
+            _insert_ignoring_duplicates(connection, table)
+            .values(rows)
+            .returning(table.c.pk, table.c.id)
+        )
+        created = {gid: pk for pk, gid in connection.execute(statement)}
+    new_items = [(pk, fresh[gid]) for gid, pk in created.items()]
+    if new_items:
+        _store_content(connection, new_items, now_ms)
+    for key, parsed in fresh.items():
+        status = ItemStatus.CREATED if key in created else ItemStatus.DUPLICATE
+        outcomes[parsed.index] = ItemOutcome(parsed.index, key, status)
+    if with_drafts:
+        _record_carried(connection, with_drafts, outcomes, now_ms)
+    return [outcomes[index] for index in sorted(outcomes)]
+
+
+def _store_content(
+    connection: Connection, items: list[tuple[int, ParsedItem]], now_ms: int
+) -> None:
+    texts = [codec.text_values(parsed.generation, pk) for pk, parsed in items]
+    connection.execute(
+        text(
+            "INSERT INTO generation_text (pk, prompt, output, usage, trace_id, extra) "
+            "VALUES (:pk, :prompt, :output, :usage, :trace_id, :extra)"
+        ),
+        [
+            dict(zip(("pk", "prompt", "output", "usage", "trace_id", "extra"), values, strict=True))
+            for values in texts
+        ],
+    )
+    flags = [values for pk, parsed in items for values in codec.flag_values(parsed.generation, pk)]
+    if flags:
+        keys = (
+            "generation_pk", "position", "validator", "code", "severity", "message", "score",
+            "span_start", "span_end",
+        )  # fmt: skip
+        connection.execute(
+            text(
+                f"INSERT INTO flag ({', '.join(keys)}) VALUES ({', '.join(':' + k for k in keys)})"
+            ),
+            [dict(zip(keys, values, strict=True)) for values in flags],
+        )
+    connection.execute(
+        text(
+            "INSERT INTO server_item (generation_pk, queue, risk, state, available_at_ms) "
+            "VALUES (:pk, :queue, :risk, 'open', 0)"
+        ),
+        [
+            {
+                "pk": pk,
+                "queue": parsed.generation.queue or DEFAULT_QUEUE,
+                "risk": codec.generation_values(parsed.generation, pk, "")[7],
+            }
+            for pk, parsed in items
+        ],
+    )
+    connection.execute(
+        text(
+            "INSERT INTO lease_slot (generation_pk, slot, state, epoch) "
+            "VALUES (:pk, :slot, 'free', 0)"
+        ),
+        [
+            {"pk": pk, "slot": slot}
+            for pk, parsed in items
+            for slot in range(parsed.required_reviews)
+        ],
+    )
+
+
+def _record_carried(
+    connection: Connection,
+    items: list[ParsedItem],
+    outcomes: dict[int, ItemOutcome],
+    now_ms: int,
+) -> None:
+    decisions: list[tuple[int, Decision]] = []
+    for parsed in items:
+        chained = sorted(
+            (draft.to_decision(parsed.generation.id) for draft in parsed.drafts),
+            key=lambda decision: decision.decided_at,
+        )
+        decisions.extend((parsed.index, decision) for decision in chained)
+    results = record_decisions(connection, [decision for _, decision in decisions], now_ms=now_ms)
+    for (index, _), result in zip(decisions, results, strict=True):
+        if isinstance(result, DecisionConflictError):
+            outcomes[index].errors.append(FieldError("decisions", str(result)))
+        elif result.status not in ("duplicate", "invalid", "withdrawn"):
+            outcomes[index].decisions += 1
+
+
+class UnknownItemError(UserError):
+    """No item has that id."""
+
+
+def withdraw(connection: Connection, generation_id: str, *, now_ms: int) -> None:
+    """Take an item out of review: open slots are closed, and the reviewers holding it are told
+    through the changes feed. Decisions arriving later get the status `withdrawn`.
+
+    Raises:
+        UnknownItemError: no item has that id.
+    """
+    pk = pks_of(connection, [generation_id]).get(generation_id)
+    if pk is None or not lock_items(connection, [pk]):
+        raise UnknownItemError(f"there is no item {generation_id}")
+    holders = connection.execute(
+        text(
+            "SELECT reviewer, lease_id, epoch FROM lease_slot WHERE generation_pk = :pk "
+            "AND state = 'leased'"
+        ),
+        {"pk": pk},
+    ).all()
+    connection.execute(
+        text(
+            "UPDATE lease_slot SET state = 'free', reviewer = NULL, lease_id = NULL, "
+            "expires_at_ms = NULL WHERE generation_pk = :pk AND state = :leased"
+        ),
+        {"pk": pk, "leased": str(SlotState.LEASED)},
+    )
+    connection.execute(
+        text("UPDATE server_item SET state = :state WHERE generation_pk = :pk"),
+        {"state": str(ItemState.WITHDRAWN), "pk": pk},
+    )
+    refresh_items(connection, [pk])
+    add_changes(
+        connection,
+        [
+            Change(ChangeKind.ITEM_WITHDRAWN, pk, row.reviewer, row.lease_id, row.epoch)
+            for row in holders
+        ],
+        now_ms,
+    )

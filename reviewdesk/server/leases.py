@@ -1,0 +1,339 @@
+"""Leasing review slots to reviewers: claim, extend, release.
+
+An item needs `required_reviews` reviews; each is a slot. A claim gives a reviewer at most one
+slot of each item, highest risk first, never of an item the reviewer holds (a live lease) or has
+decided. A slot whose lease expired is reclaimed by the claim itself: it goes to the claimant, its
+epoch grows, and the reviewer who had it is told through the changes feed. A decision made on
+that expired lease is still kept (see `decisions`).
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from enum import StrEnum
+
+from sqlalchemy import bindparam, text
+from sqlalchemy.engine import Connection
+
+from reviewdesk.domain import Generation
+from reviewdesk.errors import UserError
+from reviewdesk.server.slots import (
+    Change,
+    ChangeKind,
+    SlotState,
+    add_changes,
+    is_postgres,
+    load_generations,
+    lock_items,
+    refresh_items,
+)
+
+
+class LeaseMode(StrEnum):
+    """An online lease is heartbeated by a connected desk; an offline one is checked out."""
+
+    ONLINE = "online"
+    OFFLINE = "offline"
+
+
+class LeaseNotFoundError(UserError):
+    """No lease of this reviewer has that id."""
+
+
+class LeaseLostError(UserError):
+    """None of the lease's slots is still held: they expired and went to others, or were
+    decided or released."""
+
+
+@dataclass(frozen=True)
+class LeasedSlot:
+    generation: Generation
+    slot: int
+    epoch: int
+    required_reviews: int
+
+
+@dataclass(frozen=True)
+class Lease:
+    id: str
+    reviewer: str
+    queue: str
+    mode: LeaseMode
+    expires_at_ms: int
+    slots: tuple[LeasedSlot, ...]
+
+
+@dataclass(frozen=True)
+class LeaseState:
+    """A lease after an extension: the items it still holds and those it lost."""
+
+    id: str
+    reviewer: str
+    queue: str
+    mode: LeaseMode
+    expires_at_ms: int
+    held: tuple[str, ...]
+    lost: tuple[str, ...]
+
+
+_CANDIDATES = """
+SELECT i.generation_pk FROM server_item i
+WHERE i.queue = :queue AND i.state = 'open' AND i.available_at_ms <= :now
+AND NOT EXISTS (
+    SELECT 1 FROM lease_slot s
+    WHERE s.generation_pk = i.generation_pk AND s.reviewer = :reviewer
+    AND s.state = 'leased' AND s.expires_at_ms > :now
+)
+AND NOT EXISTS (
+    SELECT 1 FROM decision d WHERE d.generation_pk = i.generation_pk AND d.reviewer = :reviewer
+)
+ORDER BY i.risk DESC, i.generation_pk DESC
+LIMIT :limit
+"""
+
+_AVAILABLE_SLOTS = text(
+    """
+SELECT s.generation_pk, s.slot, s.state, s.reviewer, s.lease_id, s.epoch, g.required_reviews
+FROM lease_slot s JOIN generation g ON g.pk = s.generation_pk
+WHERE s.generation_pk IN :pks
+AND (s.state = 'free' OR (s.state = 'leased' AND s.expires_at_ms <= :now))
+ORDER BY s.generation_pk, CASE WHEN s.state = 'free' THEN 0 ELSE 1 END, s.slot
+"""
+).bindparams(bindparam("pks", expanding=True))
+
+_TAKE_SLOT = text(
+    "UPDATE lease_slot SET state = 'leased', reviewer = :reviewer, lease_id = :lease_id, "
+    "epoch = :epoch, expires_at_ms = :expires WHERE generation_pk = :pk AND slot = :slot"
+)
+
+
+def new_lease_id() -> str:
+    return "lea_" + secrets.token_hex(12)
+
+
+def claim(
+    connection: Connection,
+    *,
+    reviewer: str,
+    queue: str,
+    max_items: int,
+    mode: LeaseMode,
+    ttl_ms: int,
+    now_ms: int,
+) -> Lease:
+    """Lease up to `max_items` slots of `queue` to `reviewer` (an empty lease: no work)."""
+    sql = _CANDIDATES + (" FOR UPDATE OF i SKIP LOCKED" if is_postgres(connection) else "")
+    params = {"queue": queue, "now": now_ms, "reviewer": reviewer, "limit": max_items}
+    candidates = [pk for (pk,) in connection.execute(text(sql), params)]
+    lease_id = new_lease_id()
+    expires = now_ms + ttl_ms
+    if not candidates:
+        return Lease(lease_id, reviewer, queue, mode, expires, ())
+    chosen: dict[int, tuple[int, str, str | None, str | None, int, int]] = {}
+    for pk, slot, state, holder, old_lease, epoch, required in connection.execute(
+        _AVAILABLE_SLOTS, {"pks": candidates, "now": now_ms}
+    ):
+        chosen.setdefault(pk, (slot, state, holder, old_lease, epoch, required))
+    changes: list[Change] = []
+    taken: list[tuple[int, int, int, int]] = []
+    for pk in candidates:  # in claim order: highest risk first
+        if pk not in chosen:
+            continue  # its last free slot went a moment ago; refreshed below
+        slot, state, holder, old_lease, epoch, required = chosen[pk]
+        if state == SlotState.LEASED and holder is not None and holder != reviewer:
+            changes.append(Change(ChangeKind.LEASE_REVOKED, pk, holder, old_lease, epoch))
+        taken.append((pk, slot, epoch + 1, required))
+    if taken:
+        connection.execute(
+            _TAKE_SLOT,
+            [
+                {
+                    "reviewer": reviewer,
+                    "lease_id": lease_id,
+                    "epoch": epoch,
+                    "expires": expires,
+                    "pk": pk,
+                    "slot": slot,
+                }
+                for pk, slot, epoch, _ in taken
+            ],
+        )
+        connection.execute(
+            text(
+                "INSERT INTO server_lease (id, reviewer, queue, mode, created_at_ms, "
+                "expires_at_ms) VALUES (:id, :reviewer, :queue, :mode, :now, :expires)"
+            ),
+            {
+                "id": lease_id,
+                "reviewer": reviewer,
+                "queue": queue,
+                "mode": str(mode),
+                "now": now_ms,
+                "expires": expires,
+            },
+        )
+    refresh_items(connection, candidates)
+    generations = load_generations(connection, [pk for pk, *_ in taken])
+    add_changes(connection, changes, now_ms)
+    slots = tuple(
+        LeasedSlot(generations[pk], slot, epoch, required) for pk, slot, epoch, required in taken
+    )
+    return Lease(lease_id, reviewer, queue, mode, expires, slots)
+
+
+def _lease_row(
+    connection: Connection, lease_id: str, reviewer: str | None
+) -> tuple[str, str, str, int]:
+    row = connection.execute(
+        text("SELECT reviewer, queue, mode, expires_at_ms FROM server_lease WHERE id = :id"),
+        {"id": lease_id},
+    ).first()
+    if row is None or (reviewer is not None and row.reviewer != reviewer):
+        raise LeaseNotFoundError(f"there is no lease {lease_id}")
+    return row.reviewer, row.queue, row.mode, row.expires_at_ms
+
+
+def _slots_of(connection: Connection, lease_id: str, holder: str) -> list[int]:
+    return [
+        pk
+        for (pk,) in connection.execute(
+            text(
+                "SELECT generation_pk FROM lease_slot WHERE lease_id = :id AND reviewer = :holder "
+                "AND state = 'leased'"
+            ),
+            {"id": lease_id, "holder": holder},
+        )
+    ]
+
+
+def extend(
+    connection: Connection,
+    *,
+    lease_id: str,
+    reviewer: str | None,
+    ttl_ms: int | None,
+    max_ttl_ms: dict[LeaseMode, int],
+    now_ms: int,
+) -> LeaseState:
+    """Push a lease's expiry to now + TTL (a heartbeat). Slots that expired but were not yet
+    leased to anyone else are held again.
+
+    Args:
+        reviewer: the lease's reviewer; None for an admin, who may extend any lease.
+
+    Raises:
+        LeaseNotFoundError: no such lease (of this reviewer).
+        LeaseLostError: the lease holds no slot any more.
+    """
+    holder, queue, mode_text, _ = _lease_row(connection, lease_id, reviewer)
+    mode = LeaseMode(mode_text)
+    ttl = min(ttl_ms or max_ttl_ms[mode], max_ttl_ms[mode])
+    expires = now_ms + ttl
+    candidates = _slots_of(connection, lease_id, holder)
+    lock_items(connection, candidates)
+    held = _slots_of(connection, lease_id, holder)  # again, now that nobody can take them
+    ids = _ids(connection, [*held, *_lost_slots(connection, lease_id)])
+    if not held:
+        raise LeaseLostError(f"lease {lease_id} holds no item any more")
+    connection.execute(
+        text(
+            "UPDATE lease_slot SET expires_at_ms = :expires WHERE lease_id = :id "
+            "AND reviewer = :holder AND state = 'leased'"
+        ),
+        {"expires": expires, "id": lease_id, "holder": holder},
+    )
+    connection.execute(
+        text("UPDATE server_lease SET expires_at_ms = :expires WHERE id = :id"),
+        {"expires": expires, "id": lease_id},
+    )
+    refresh_items(connection, held)
+    held_ids = tuple(sorted(ids[pk] for pk in held))
+    lost_ids = tuple(sorted(gid for pk, gid in ids.items() if pk not in set(held)))
+    return LeaseState(lease_id, holder, queue, mode, expires, held_ids, lost_ids)
+
+
+def _lost_slots(connection: Connection, lease_id: str) -> list[int]:
+    # Items first leased under this lease that it no longer holds: the changes feed has the
+    # details; here they are listed so that the heartbeat's answer is complete.
+    return [
+        pk
+        for (pk,) in connection.execute(
+            text(
+                "SELECT generation_pk FROM server_change WHERE lease_id = :id "
+                "AND kind IN ('lease_revoked', 'slot_filled', 'item_withdrawn')"
+            ),
+            {"id": lease_id},
+        )
+    ]
+
+
+def _ids(connection: Connection, pks: list[int]) -> dict[int, str]:
+    if not pks:
+        return {}
+    rows = connection.execute(
+        text("SELECT pk, id FROM generation WHERE pk IN :pks").bindparams(
+            bindparam("pks", expanding=True)
+        ),
+        {"pks": sorted(set(pks))},
+    )
+    return {row[0]: row[1] for row in rows}
+
+
+def release(
+    connection: Connection, *, lease_id: str, reviewer: str | None, now_ms: int
+) -> tuple[str, ...]:
+    """Give back the slots of a lease that are not decided; the ids of their items.
+
+    Raises:
+        LeaseNotFoundError: no such lease (of this reviewer).
+    """
+    holder, *_ = _lease_row(connection, lease_id, reviewer)
+    candidates = _slots_of(connection, lease_id, holder)
+    lock_items(connection, candidates)
+    held = _slots_of(connection, lease_id, holder)
+    if held:
+        connection.execute(
+            text(
+                "UPDATE lease_slot SET state = 'free', reviewer = NULL, lease_id = NULL, "
+                "expires_at_ms = NULL WHERE lease_id = :id AND reviewer = :holder "
+                "AND state = 'leased'"
+            ),
+            {"id": lease_id, "holder": holder},
+        )
+        refresh_items(connection, held)
+    connection.execute(
+        text("UPDATE server_lease SET expires_at_ms = :now WHERE id = :id"),
+        {"now": now_ms, "id": lease_id},
+    )
+    return tuple(sorted(_ids(connection, held).values()))
+
+
+@dataclass(frozen=True)
+class LeaseSummary:
+    id: str
+    reviewer: str
+    queue: str
+    mode: LeaseMode
+    expires_at_ms: int
+    held: int
+
+
+def live_leases(connection: Connection, *, reviewer: str | None, now_ms: int) -> list[LeaseSummary]:
+    """The leases that hold a live slot: the reviewer's own, or everyone's for None (admin)."""
+    sql = (
+        "SELECT l.id, l.reviewer, l.queue, l.mode, l.expires_at_ms, count(*) AS held "
+        "FROM server_lease l JOIN lease_slot s ON s.lease_id = l.id AND s.reviewer = l.reviewer "
+        "WHERE s.state = 'leased' AND s.expires_at_ms > :now"
+    )
+    params: dict[str, object] = {"now": now_ms}
+    if reviewer is not None:
+        sql += " AND l.reviewer = :reviewer"
+        params["reviewer"] = reviewer
+    sql += " GROUP BY l.id, l.reviewer, l.queue, l.mode, l.expires_at_ms ORDER BY l.expires_at_ms"
+    return [
+        LeaseSummary(
+            row.id, row.reviewer, row.queue, LeaseMode(row.mode), row.expires_at_ms, row.held
+        )
+        for row in connection.execute(text(sql), params)
+    ]

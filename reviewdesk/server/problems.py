@@ -1,0 +1,165 @@
+"""Errors as `application/problem+json` (RFC 9457) with a stable `code` clients can switch on.
+
+| status | code | when |
+|---|---|---|
+| 401 | token_missing, token_invalid | no bearer token; an unknown or revoked one |
+| 403 | wrong_role | the token's role may not do this |
+| 404 | not_found, unknown_item, lease_not_found, decision_not_found, token_not_found | |
+| 405 | method_not_allowed | |
+| 409 | lease_lost, decision_conflict | the lease holds nothing any more; a decision id reused |
+| 413 | body_too_large, batch_too_large | |
+| 422 | invalid_request, invalid_decision, reviewer_mismatch, unknown_item | |
+| 429 | rate_limited | with Retry-After |
+| 503 | database_busy | with Retry-After |
+| 500 | internal_error | a bug |
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from http import HTTPStatus
+from typing import Any
+
+import orjson
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+from starlette.exceptions import HTTPException
+from starlette.responses import Response
+
+from reviewdesk.server.database import DatabaseBusyError
+from reviewdesk.server.schemas import Problem
+
+logger = logging.getLogger(__name__)
+
+PROBLEM_JSON = "application/problem+json"
+TYPE_BASE = "https://reviewdesk.dev/problems/"
+
+
+class ApiError(Exception):
+    """An error answered as a problem document."""
+
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        detail: str,
+        *,
+        headers: Mapping[str, str] | None = None,
+        errors: list[dict[str, Any]] | None = None,
+    ) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.code = code
+        self.detail = detail
+        self.headers = dict(headers or {})
+        self.errors = errors
+
+
+class BodyTooLargeError(Exception):
+    """The request body passed the server's limit while it was read."""
+
+
+def problem_response(
+    request: Request | None,
+    status: int,
+    code: str,
+    detail: str,
+    *,
+    headers: Mapping[str, str] | None = None,
+    errors: list[dict[str, Any]] | None = None,
+) -> Response:
+    request_id = None if request is None else getattr(request.state, "request_id", None)
+    body = Problem(
+        type=TYPE_BASE + code,
+        title=HTTPStatus(status).phrase,
+        status=status,
+        code=code,
+        detail=detail,
+        request_id=request_id,
+        errors=errors,
+    )
+    return Response(
+        orjson.dumps(body.model_dump(exclude_none=True)),
+        status_code=status,
+        media_type=PROBLEM_JSON,
+        headers=dict(headers or {}),
+    )
+
+
+_HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 401: "token_missing"}
+
+
+def _plain(errors: list[Any]) -> list[dict[str, Any]]:
+    return [
+        {
+            "loc": [str(part) for part in error.get("loc", ())],
+            "message": str(error.get("msg", "")),
+            "type": str(error.get("type", "")),
+        }
+        for error in errors
+    ]
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    """Answer every error the app raises as a problem document."""
+
+    async def on_api_error(request: Request, error: Exception) -> Response:
+        assert isinstance(error, ApiError)
+        return problem_response(
+            request, error.status, error.code, error.detail, headers=error.headers,
+            errors=error.errors,
+        )  # fmt: skip
+
+    async def on_validation(request: Request, error: Exception) -> Response:
+        assert isinstance(error, RequestValidationError)
+        return problem_response(
+            request,
+            422,
+            "invalid_request",
+            "the request does not match the API's schema",
+            errors=_plain(list(error.errors())),
+        )
+
+    async def on_http(request: Request, error: Exception) -> Response:
+        assert isinstance(error, HTTPException)
+        if isinstance(error.__cause__, BodyTooLargeError):  # FastAPI wraps it while parsing
+            return await on_too_large(request, error.__cause__)
+        code = _HTTP_CODES.get(error.status_code, f"http_{error.status_code}")
+        return problem_response(
+            request, error.status_code, code, str(error.detail), headers=error.headers
+        )
+
+    async def on_busy(request: Request, error: Exception) -> Response:
+        logger.warning("database busy: %s", error)
+        return problem_response(
+            request,
+            503,
+            "database_busy",
+            "the database is busy; try again shortly",
+            headers={"Retry-After": "1"},
+        )
+
+    async def on_too_large(request: Request, _error: Exception) -> Response:
+        return problem_response(
+            request, 413, "body_too_large", "the request body is larger than the server takes"
+        )
+
+    app.add_exception_handler(ApiError, on_api_error)
+    app.add_exception_handler(RequestValidationError, on_validation)
+    app.add_exception_handler(HTTPException, on_http)
+    app.add_exception_handler(DatabaseBusyError, on_busy)
+    app.add_exception_handler(PoolTimeoutError, on_busy)
+    app.add_exception_handler(BodyTooLargeError, on_too_large)
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses` documenting these error statuses as problem documents."""
+    return {
+        status: {
+            "description": HTTPStatus(status).phrase,
+            "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+        }
+        for status in statuses
+    }

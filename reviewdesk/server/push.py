@@ -1,0 +1,204 @@
+"""`reviewdesk push`: send a canonical JSONL file to a queue server in batches.
+
+Records are read and validated by the importer's own code (`reviewdesk.ingest`), so a file that
+`reviewdesk import` takes is a file `push` takes. Batches of at most 500 items go to
+`POST /v1/items`; network errors, 408, 429 and 5xx are retried with exponential backoff and
+jitter, honouring `Retry-After`. Re-sending a batch is safe: the server is idempotent by item id.
+
+This module is a client: it imports httpx, never FastAPI.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from reviewdesk.errors import UserError
+from reviewdesk.ingest import Mapping, RecordError
+from reviewdesk.ingest.records import to_import_record
+from reviewdesk.ingest.sources import SourceFormat, read_records
+
+logger = logging.getLogger(__name__)
+
+BATCH = 500
+ATTEMPTS = 8
+MAX_BACKOFF_S = 30.0
+RETRIED_STATUSES = {408, 429, 500, 502, 503, 504}
+
+PushProgress = Callable[[int, int], None]
+"""Called with (bytes read so far, total bytes)."""
+
+
+class PushFailedError(UserError):
+    """The server refused the items, or could not be reached after every retry."""
+
+
+@dataclass
+class PushReport:
+    created: int = 0
+    duplicates: int = 0
+    invalid: int = 0
+    batches: int = 0
+    retries: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    def summary(self) -> dict[str, int]:
+        return {
+            "created": self.created,
+            "duplicates": self.duplicates,
+            "invalid": self.invalid,
+            "batches": self.batches,
+            "retries": self.retries,
+        }
+
+
+def _valid_records(
+    path: Path, queue: str | None, report: PushReport, progress: Callable[[int], None]
+) -> Iterator[dict[str, Any]]:
+    for line, raw in read_records(path, SourceFormat.JSONL, Mapping(), progress):
+        if isinstance(raw, tuple):
+            _invalid(report, list(raw))
+            continue
+        if queue is not None:
+            raw["queue"] = queue
+        checked = to_import_record(path, line, dict(raw))  # it pops "decisions": check a copy
+        if isinstance(checked, list):
+            _invalid(report, checked)
+            continue
+        yield raw
+
+
+def _invalid(report: PushReport, errors: list[RecordError]) -> None:
+    report.invalid += 1
+    if len(report.errors) < 50:
+        report.errors.extend(str(error) for error in errors)
+
+
+def push_file(
+    path: Path,
+    server: str,
+    token: str,
+    *,
+    queue: str | None = None,
+    batch: int = BATCH,
+    skip_invalid: bool = False,
+    progress: PushProgress | None = None,
+    transport: httpx.BaseTransport | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> PushReport:
+    """Push the items of a canonical JSONL file to the server at `server`.
+
+    Args:
+        skip_invalid: push the valid records of a file that has invalid ones (they are counted
+            and named in the report); without it such a file pushes nothing.
+        transport: an httpx transport (tests pass `httpx.MockTransport`).
+
+    Raises:
+        PushFailedError: invalid records (without `skip_invalid`), a refusal (401, 403, 413,
+            422), or a server that stayed unreachable.
+        UserError: the file cannot be read.
+    """
+    if not path.is_file():
+        raise UserError(f"{path}: no such file" if not path.exists() else f"{path}: not a file")
+    total = path.stat().st_size
+    report = PushReport()
+    if not skip_invalid:
+        for _ in _valid_records(path, queue, report, lambda _done: None):
+            pass
+        if report.invalid:
+            raise PushFailedError(
+                "\n".join(
+                    [
+                        *report.errors,
+                        f"{report.invalid} invalid record{'s' if report.invalid != 1 else ''}: "
+                        "nothing was pushed (use --on-error skip to push the valid ones)",
+                    ]
+                )
+            )
+        report = PushReport()
+
+    def _progress(done: int) -> None:
+        if progress is not None:
+            progress(done, total)
+
+    headers = {"Authorization": f"Bearer {token}", "User-Agent": "reviewdesk-push"}
+    with httpx.Client(
+        base_url=server.rstrip("/"), headers=headers, timeout=60.0, transport=transport
+    ) as client:
+        pending: list[dict[str, Any]] = []
+        for record in _valid_records(path, queue, report, _progress):
+            pending.append(record)
+            if len(pending) >= batch:
+                _send(client, pending, report, sleep)
+                pending = []
+        if pending:
+            _send(client, pending, report, sleep)
+    logger.info("push: %s", report.summary())
+    return report
+
+
+def _send(
+    client: httpx.Client,
+    items: list[dict[str, Any]],
+    report: PushReport,
+    sleep: Callable[[float], None],
+) -> None:
+    for attempt in range(1, ATTEMPTS + 1):
+        wait: float | None = None
+        try:
+            response = client.post("/v1/items", json={"items": items})
+        except httpx.TransportError as error:
+            reason = f"{type(error).__name__}: {error}"
+        else:
+            if response.status_code == 200:
+                body = response.json()
+                report.created += body["created"]
+                report.duplicates += body["duplicates"]
+                report.invalid += body["invalid"]
+                report.batches += 1
+                for result in body["results"]:
+                    for problem in result.get("errors", []):
+                        if len(report.errors) < 50:
+                            report.errors.append(
+                                f"{result.get('id') or '#' + str(result['index'])}: "
+                                f"{problem['field']}: {problem['message']}"
+                            )
+                return
+            reason = _problem(response)
+            if response.status_code not in RETRIED_STATUSES:
+                raise PushFailedError(f"the server refused the items: {reason}")
+            wait = _retry_after(response)
+        if attempt == ATTEMPTS:
+            raise PushFailedError(f"gave up after {ATTEMPTS} attempts: {reason}")
+        report.retries += 1
+        delay = wait if wait is not None else min(MAX_BACKOFF_S, 0.5 * 2 ** (attempt - 1))
+        delay *= random.uniform(1.0, 1.25)  # jitter: clients that failed together spread out
+        logger.warning("push: %s; retrying in %.1f s", reason, delay)
+        sleep(delay)
+
+
+def _problem(response: httpx.Response) -> str:
+    try:
+        body = response.json()
+    except ValueError:
+        return f"HTTP {response.status_code}"
+    if isinstance(body, dict) and "detail" in body:
+        return f"HTTP {response.status_code} {body.get('code', '')}: {body['detail']}"
+    return f"HTTP {response.status_code}"
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    value = response.headers.get("Retry-After")
+    if value is None:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        return None

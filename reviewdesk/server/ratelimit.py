@@ -1,0 +1,43 @@
+"""A token bucket per API token, in this process's memory.
+
+Each server process keeps its own buckets: behind a load balancer over N processes a token may
+get up to N times the rate. That is the usual trade (no shared state on the hot path); the limit
+protects the database from one runaway client, not a billing quota.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections.abc import Callable
+
+
+class TokenBuckets:
+    """`take(key)` spends one request from the key's bucket; 0 when allowed, else the seconds
+    until the next request would be."""
+
+    def __init__(
+        self, rate_per_s: float, burst: int, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self._rate = rate_per_s
+        self._burst = float(burst)
+        self._clock = clock
+        self._buckets: dict[str, tuple[float, float]] = {}
+        self._lock = threading.Lock()
+
+    def take(self, key: str) -> float:
+        now = self._clock()
+        with self._lock:
+            tokens, last = self._buckets.get(key, (self._burst, now))
+            tokens = min(self._burst, tokens + (now - last) * self._rate)
+            if tokens >= 1.0:
+                self._buckets[key] = (tokens - 1.0, now)
+                return 0.0
+            self._buckets[key] = (tokens, now)
+            return (1.0 - tokens) / self._rate if self._rate > 0 else math.inf
+
+
+def retry_after(seconds: float) -> str:
+    """A Retry-After value: whole seconds, at least 1."""
+    return str(max(1, math.ceil(seconds))) if math.isfinite(seconds) else "3600"

@@ -1,0 +1,439 @@
+"""API v1's queue endpoints: items (producers), leases, decisions and changes (reviewers)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Path, Query, Request
+from pydantic import ValidationError
+from sqlalchemy import text
+from sqlalchemy.engine import Connection
+
+from reviewdesk.domain import Decision
+from reviewdesk.server import leases as lease_ops
+from reviewdesk.server.auth import Producer, Reviewer, reviewer_scope
+from reviewdesk.server.database import read, transact
+from reviewdesk.server.decisions import (
+    DecisionConflictError,
+    DecisionOutcome,
+    DecisionStatus,
+    record_decisions,
+)
+from reviewdesk.server.feed import changes_since
+from reviewdesk.server.items import UnknownItemError, enqueue, withdraw
+from reviewdesk.server.leases import LeaseLostError, LeaseMode, LeaseNotFoundError
+from reviewdesk.server.problems import ApiError, problem_responses
+from reviewdesk.server.schemas import (
+    BatchDecisionIn,
+    BatchIn,
+    BatchOut,
+    ChangeOut,
+    ChangesOut,
+    DecisionIn,
+    DecisionOut,
+    DecisionResult,
+    ExtendIn,
+    ExtendOut,
+    FieldErrorOut,
+    ItemResult,
+    ItemsIn,
+    ItemsOut,
+    LeasedItem,
+    LeaseIn,
+    LeaseOut,
+    LeasesOut,
+    LeaseSummaryOut,
+    ReleaseOut,
+    WithdrawnOut,
+)
+from reviewdesk.server.settings import ServerSettings
+from reviewdesk.server.tokens import TokenInfo, TokenRole
+from reviewdesk.store import codec
+
+router = APIRouter(prefix="/v1")
+
+AUTH_ERRORS = (401, 403, 429, 503)
+IdPath = Annotated[str, Path(min_length=1, max_length=200)]
+
+
+def as_time(ms: int) -> datetime:
+    return datetime.fromtimestamp(ms / 1000, UTC)
+
+
+def _settings(request: Request) -> ServerSettings:
+    settings: ServerSettings = request.app.state.settings
+    return settings
+
+
+@router.post(
+    "/items",
+    tags=["producers"],
+    responses=problem_responses(*AUTH_ERRORS, 413, 422),
+)
+def post_items(request: Request, body: ItemsIn, token: Producer) -> ItemsOut:
+    """Enqueue up to 500 items (canonical import records; `required_reviews` optional).
+
+    Idempotent by item id: an id already stored is a `duplicate` and left as it is. Each item
+    gets a result; an invalid one names its fields and problems and the others are still stored.
+    """
+    settings = _settings(request)
+    if len(body.items) > settings.max_items_per_call:
+        raise ApiError(
+            413,
+            "batch_too_large",
+            f"{len(body.items)} items: send at most {settings.max_items_per_call} a call",
+        )
+    now = settings.clock()
+    outcomes = transact(
+        request.app.state.engine, lambda connection: enqueue(connection, body.items, now_ms=now)
+    )
+    results = [
+        ItemResult(
+            index=outcome.index,
+            id=outcome.id,
+            status=outcome.status.value,
+            errors=[FieldErrorOut(field=e.field, message=e.message) for e in outcome.errors],
+            decisions=outcome.decisions,
+        )
+        for outcome in outcomes
+    ]
+    metrics = request.app.state.metrics
+    for result in results:
+        metrics.items.labels(result.status).inc()
+    return ItemsOut(
+        created=sum(result.status == "created" for result in results),
+        duplicates=sum(result.status == "duplicate" for result in results),
+        invalid=sum(result.status == "invalid" for result in results),
+        results=results,
+    )
+
+
+@router.delete(
+    "/items/{item_id}",
+    tags=["producers"],
+    responses=problem_responses(*AUTH_ERRORS, 404, 422),
+)
+def withdraw_item(request: Request, item_id: IdPath, token: Producer) -> WithdrawnOut:
+    """Withdraw an item: it leaves every queue, reviewers holding it are told (`/v1/changes`),
+    and decisions arriving on it later get the status `withdrawn`."""
+    now = _settings(request).clock()
+    try:
+        transact(
+            request.app.state.engine,
+            lambda connection: withdraw(connection, item_id, now_ms=now),
+        )
+    except UnknownItemError as error:
+        raise ApiError(404, "unknown_item", str(error)) from error
+    return WithdrawnOut(id=item_id, state="withdrawn")
+
+
+@router.post(
+    "/queues/{queue}/leases",
+    tags=["reviewers"],
+    responses=problem_responses(*AUTH_ERRORS, 422),
+)
+def lease_items(
+    request: Request,
+    queue: IdPath,
+    token: Reviewer,
+    body: Annotated[LeaseIn | None, Body()] = None,
+) -> LeaseOut:
+    """Lease up to `max_items` items of a queue, highest risk first; an empty list: no work.
+
+    An online lease lasts at most the server's online TTL (default 15 minutes) and is kept alive
+    with `PATCH /v1/leases/{id}`; an offline lease (a checkout) lasts up to 72 hours.
+    """
+    settings = _settings(request)
+    body = body or LeaseIn()
+    if body.mode is LeaseMode.ONLINE:
+        ttl_s = min(body.ttl_s or settings.online_ttl_s, settings.online_ttl_s)
+    else:
+        ttl_s = min(body.ttl_s or settings.offline_default_ttl_s, settings.offline_ttl_s)
+    now = settings.clock()
+    lease = transact(
+        request.app.state.engine,
+        lambda connection: lease_ops.claim(
+            connection,
+            reviewer=token.name,
+            queue=queue,
+            max_items=min(body.max_items, settings.max_lease_items),
+            mode=body.mode,
+            ttl_ms=ttl_s * 1000,
+            now_ms=now,
+        ),
+    )
+    request.app.state.metrics.leased.inc(len(lease.slots))
+    return LeaseOut(
+        lease_id=lease.id,
+        mode=lease.mode,
+        queue=lease.queue,
+        expires_at=as_time(lease.expires_at_ms),
+        server_time=as_time(now),
+        items=[
+            LeasedItem(
+                generation=slot.generation,
+                slot=slot.slot,
+                epoch=slot.epoch,
+                required_reviews=slot.required_reviews,
+            )
+            for slot in lease.slots
+        ],
+    )
+
+
+def _max_ttl_ms(settings: ServerSettings) -> dict[LeaseMode, int]:
+    return {
+        LeaseMode.ONLINE: settings.online_ttl_s * 1000,
+        LeaseMode.OFFLINE: settings.offline_ttl_s * 1000,
+    }
+
+
+@router.get("/leases", tags=["reviewers"], responses=problem_responses(*AUTH_ERRORS))
+def list_leases(request: Request, token: Reviewer) -> LeasesOut:
+    """The live leases of the token's reviewer (an admin: everyone's)."""
+    now = _settings(request).clock()
+    found = read(
+        request.app.state.engine,
+        lambda connection: lease_ops.live_leases(
+            connection, reviewer=reviewer_scope(token), now_ms=now
+        ),
+    )
+    return LeasesOut(
+        leases=[
+            LeaseSummaryOut(
+                lease_id=lease.id,
+                reviewer=lease.reviewer,
+                queue=lease.queue,
+                mode=lease.mode,
+                expires_at=as_time(lease.expires_at_ms),
+                held=lease.held,
+            )
+            for lease in found
+        ]
+    )
+
+
+@router.patch(
+    "/leases/{lease_id}",
+    tags=["reviewers"],
+    responses=problem_responses(*AUTH_ERRORS, 404, 409, 422),
+)
+def extend_lease(
+    request: Request,
+    lease_id: IdPath,
+    token: Reviewer,
+    body: Annotated[ExtendIn | None, Body()] = None,
+) -> ExtendOut:
+    """Extend a lease to now + TTL (a heartbeat); 409 `lease_lost` when it holds nothing."""
+    settings = _settings(request)
+    now = settings.clock()
+    ttl_s = None if body is None else body.ttl_s
+    try:
+        state = transact(
+            request.app.state.engine,
+            lambda connection: lease_ops.extend(
+                connection,
+                lease_id=lease_id,
+                reviewer=reviewer_scope(token),
+                ttl_ms=None if ttl_s is None else ttl_s * 1000,
+                max_ttl_ms=_max_ttl_ms(settings),
+                now_ms=now,
+            ),
+        )
+    except LeaseNotFoundError as error:
+        raise ApiError(404, "lease_not_found", str(error)) from error
+    except LeaseLostError as error:
+        raise ApiError(409, "lease_lost", str(error)) from error
+    return ExtendOut(
+        lease_id=state.id,
+        mode=state.mode,
+        expires_at=as_time(state.expires_at_ms),
+        server_time=as_time(now),
+        held=list(state.held),
+        lost=list(state.lost),
+    )
+
+
+@router.delete(
+    "/leases/{lease_id}",
+    tags=["reviewers"],
+    responses=problem_responses(*AUTH_ERRORS, 404, 422),
+)
+def release_lease(request: Request, lease_id: IdPath, token: Reviewer) -> ReleaseOut:
+    """Give back the lease's undecided items (they go to the next reviewer at once)."""
+    now = _settings(request).clock()
+    try:
+        released = transact(
+            request.app.state.engine,
+            lambda connection: lease_ops.release(
+                connection, lease_id=lease_id, reviewer=reviewer_scope(token), now_ms=now
+            ),
+        )
+    except LeaseNotFoundError as error:
+        raise ApiError(404, "lease_not_found", str(error)) from error
+    return ReleaseOut(lease_id=lease_id, released=list(released))
+
+
+def _decision(decision_id: str, body: DecisionIn, token: TokenInfo) -> Decision:
+    if body.reviewer is not None and body.reviewer != token.name and token.role != TokenRole.ADMIN:
+        raise ApiError(
+            422,
+            "reviewer_mismatch",
+            f"the token is {token.name}'s; a decision of {body.reviewer} cannot be sent with it",
+        )
+    data: dict[str, Any] = body.model_dump(exclude={"reviewer"})
+    data["id"] = decision_id
+    data["reviewer"] = body.reviewer or token.name
+    try:
+        return Decision.model_validate(data)
+    except ValidationError as error:
+        raise ApiError(
+            422,
+            "invalid_decision",
+            "; ".join(
+                f"{'.'.join(str(p) for p in e['loc']) or 'decision'}: {e['msg']}"
+                for e in error.errors(include_url=False)
+            ),
+        ) from error
+
+
+def _record(request: Request, decisions: list[Decision]) -> list[DecisionOutcome | Exception]:
+    now = _settings(request).clock()
+    outcomes: list[DecisionOutcome | DecisionConflictError] = transact(
+        request.app.state.engine,
+        lambda connection: record_decisions(connection, decisions, now_ms=now),
+    )
+    counter = request.app.state.metrics.decisions
+    for outcome in outcomes:
+        status = "conflict" if isinstance(outcome, Exception) else str(outcome.status)
+        counter.labels(status).inc()
+    return list(outcomes)
+
+
+@router.put(
+    "/decisions/{decision_id}",
+    tags=["reviewers"],
+    responses=problem_responses(*AUTH_ERRORS, 409, 422),
+)
+def put_decision(
+    request: Request, decision_id: IdPath, body: DecisionIn, token: Reviewer
+) -> DecisionResult:
+    """Record one decision; idempotent by id (the same body again: `duplicate`; another body
+    under the same id: 409 `decision_conflict`). The status says how it counted."""
+    decision = _decision(decision_id, body, token)
+    (outcome,) = _record(request, [decision])
+    if isinstance(outcome, Exception):
+        raise ApiError(409, "decision_conflict", str(outcome))
+    if outcome.status is DecisionStatus.INVALID:
+        raise ApiError(422, outcome.code or "invalid_decision", outcome.detail or "invalid")
+    return DecisionResult(id=outcome.id, status=outcome.status.value)
+
+
+@router.post(
+    "/decisions/batch",
+    tags=["reviewers"],
+    responses=problem_responses(*AUTH_ERRORS, 413, 422),
+)
+def post_decisions(request: Request, body: BatchIn, token: Reviewer) -> BatchOut:
+    """Record up to 200 decisions in one transaction, each with its own status; a decision
+    that breaks a rule is `invalid` (with a `code`) and the others are still recorded."""
+    settings = _settings(request)
+    if len(body.decisions) > settings.max_decisions_per_call:
+        raise ApiError(
+            413,
+            "batch_too_large",
+            f"{len(body.decisions)} decisions: send at most "
+            f"{settings.max_decisions_per_call} a call",
+        )
+    results: list[DecisionResult | None] = []
+    valid: list[tuple[int, Decision]] = []
+    for index, raw in enumerate(body.decisions):
+        raw_id = raw.get("id") if isinstance(raw, dict) else None
+        shown_id = raw_id if isinstance(raw_id, str) else None
+        try:
+            parsed = BatchDecisionIn.model_validate(raw)
+            valid.append((index, _decision(parsed.id, parsed, token)))
+            results.append(None)
+        except ValidationError as error:
+            detail = "; ".join(
+                f"{'.'.join(str(p) for p in e['loc']) or 'decision'}: {e['msg']}"
+                for e in error.errors(include_url=False)
+            )
+            results.append(
+                DecisionResult(
+                    id=shown_id, status="invalid", code="invalid_decision", detail=detail
+                )
+            )
+        except ApiError as error:
+            results.append(
+                DecisionResult(id=shown_id, status="invalid", code=error.code, detail=error.detail)
+            )
+    outcomes = _record(request, [decision for _, decision in valid]) if valid else []
+    for (index, decision), outcome in zip(valid, outcomes, strict=True):
+        if isinstance(outcome, Exception):
+            results[index] = DecisionResult(
+                id=decision.id, status="invalid", code="decision_conflict", detail=str(outcome)
+            )
+        else:
+            results[index] = DecisionResult(
+                id=outcome.id, status=outcome.status.value, code=outcome.code, detail=outcome.detail
+            )
+    return BatchOut(results=[result for result in results if result is not None])
+
+
+@router.get(
+    "/decisions/{decision_id}",
+    tags=["reviewers"],
+    responses=problem_responses(*AUTH_ERRORS, 404, 422),
+)
+def get_decision(request: Request, decision_id: IdPath, token: Reviewer) -> DecisionOut:
+    """A decision the token's reviewer made (an admin: anyone's)."""
+
+    def load(connection: Connection) -> Decision | None:
+        row = connection.execute(
+            text(f"{codec.DECISION_SELECT} WHERE d.id = :id"), {"id": decision_id}
+        ).first()
+        return None if row is None else codec.decision_from_row(tuple(row))
+
+    decision = read(request.app.state.engine, load)
+    scope = reviewer_scope(token)
+    if decision is None or (scope is not None and decision.reviewer != scope):
+        raise ApiError(404, "decision_not_found", f"there is no decision {decision_id} of yours")
+    data = decision.model_dump()
+    data["reasons"] = list(decision.reasons)
+    return DecisionOut.model_validate(data)
+
+
+@router.get("/changes", tags=["reviewers"], responses=problem_responses(*AUTH_ERRORS, 422))
+def get_changes(
+    request: Request,
+    token: Reviewer,
+    since: Annotated[int, Query(ge=0, le=2**62)] = 0,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 500,
+) -> ChangesOut:
+    """What changed for the token's reviewer after the cursor `since` (an admin: everything):
+    leases revoked, slots filled by others, items withdrawn. Pass `next` back as `since`."""
+    entries = read(
+        request.app.state.engine,
+        lambda connection: changes_since(
+            connection, since, reviewer=reviewer_scope(token), limit=limit
+        ),
+    )
+    return ChangesOut(
+        changes=[
+            ChangeOut(
+                seq=entry.seq,
+                kind=entry.kind,
+                item_id=entry.item_id,
+                lease_id=entry.lease_id,
+                epoch=entry.epoch,
+                at=as_time(entry.at_ms),
+            )
+            for entry in entries
+        ],
+        next=entries[-1].seq if entries else since,
+    )
+
+
+__all__ = ["Producer", "router"]

@@ -1,0 +1,85 @@
+"""Running the server under uvicorn: one process, or several workers sharing one database."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+
+from fastapi import FastAPI
+
+from reviewdesk.server.app import create_app
+from reviewdesk.server.database import open_engine, prepare_schema
+from reviewdesk.server.settings import ServerSettings
+
+logger = logging.getLogger(__name__)
+
+DB_ENV = "REVIEWDESK_SERVER_DB"
+
+
+def app_from_environment() -> FastAPI:
+    """The app for uvicorn's worker processes (`--factory`): the database URL comes from
+    `$REVIEWDESK_SERVER_DB`; the schema must already be current."""
+    url = os.environ.get(DB_ENV)
+    if not url:
+        raise RuntimeError(f"${DB_ENV} is not set")
+    engine = open_engine(url)
+    prepare_schema(engine, allow_migrate=False)
+    return create_app(ServerSettings(database_url=url), engine=engine)
+
+
+def _log_to_stderr() -> None:
+    server_logger = logging.getLogger("reviewdesk.server")
+    server_logger.setLevel(logging.INFO)
+    if not logging.getLogger().handlers and not server_logger.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        server_logger.addHandler(handler)
+
+
+def serve(
+    settings: ServerSettings,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 8787,
+    allow_migrate: bool = False,
+    workers: int = 1,
+) -> None:
+    """Prepare the database, then serve API v1 until stopped (Ctrl+C or SIGTERM).
+
+    Raises:
+        SchemaNeedsMigrationError: the database needs migrating and `allow_migrate` is False.
+        UserError: the database cannot be reached or is not a reviewdesk database.
+    """
+    import uvicorn
+
+    engine = open_engine(settings.database_url)
+    try:
+        prepare_schema(engine, allow_migrate=allow_migrate)
+    except BaseException:
+        engine.dispose()
+        raise
+    _log_to_stderr()
+    logger.info(
+        "serving API v1 on http://%s:%d (%s, %d process%s)",
+        host,
+        port,
+        engine.dialect.name,
+        workers,
+        "" if workers == 1 else "es",
+    )
+    common = {"host": host, "port": port, "access_log": False, "log_level": "warning"}
+    if workers > 1:
+        engine.dispose()
+        os.environ[DB_ENV] = settings.database_url
+        uvicorn.run(
+            "reviewdesk.server.runner:app_from_environment",
+            factory=True,
+            workers=workers,
+            **common,  # type: ignore[arg-type]
+        )
+        return
+    try:
+        uvicorn.run(create_app(settings, engine=engine), **common)  # type: ignore[arg-type]
+    finally:
+        engine.dispose()

@@ -1,0 +1,217 @@
+"""The request and response bodies of API v1 (one model per purpose)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from reviewdesk.domain import Generation, Verdict
+from reviewdesk.domain.models import NonEmpty, ReasonCode
+from reviewdesk.server.leases import LeaseMode
+from reviewdesk.server.tokens import TokenRole
+
+Id = Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Problem(BaseModel):
+    """An error, as `application/problem+json` (RFC 9457) with a stable `code`."""
+
+    type: str
+    title: str
+    status: int
+    code: str
+    detail: str
+    request_id: str | None = None
+    errors: list[dict[str, Any]] | None = None
+
+
+class Health(BaseModel):
+    status: Literal["ok"]
+    version: str
+    api: Literal["v1"]
+    database: str
+
+
+class ItemsIn(_In):
+    """Up to 500 items in canonical import form, each optionally with `required_reviews`."""
+
+    items: list[dict[str, Any]]
+
+
+class FieldErrorOut(BaseModel):
+    field: str
+    message: str
+
+
+class ItemResult(BaseModel):
+    index: int
+    id: str | None
+    status: Literal["created", "duplicate", "invalid"]
+    errors: list[FieldErrorOut] = []
+    decisions: int = 0
+
+
+class ItemsOut(BaseModel):
+    created: int
+    duplicates: int
+    invalid: int
+    results: list[ItemResult]
+
+
+class WithdrawnOut(BaseModel):
+    id: str
+    state: Literal["withdrawn"]
+
+
+class LeaseIn(_In):
+    max_items: Annotated[int, Field(ge=1, le=10_000)] = 10
+    ttl_s: Annotated[int, Field(ge=1, le=10_000_000)] | None = None
+    mode: LeaseMode = LeaseMode.ONLINE
+
+
+class LeasedItem(BaseModel):
+    generation: Generation
+    slot: int
+    epoch: int
+    required_reviews: int
+
+
+class LeaseOut(BaseModel):
+    lease_id: str
+    mode: LeaseMode
+    queue: str
+    expires_at: datetime
+    server_time: datetime
+    items: list[LeasedItem]
+
+
+class ExtendIn(_In):
+    ttl_s: Annotated[int, Field(ge=1, le=10_000_000)] | None = None
+
+
+class ExtendOut(BaseModel):
+    lease_id: str
+    mode: LeaseMode
+    expires_at: datetime
+    server_time: datetime
+    held: list[str]
+    lost: list[str]
+
+
+class ReleaseOut(BaseModel):
+    lease_id: str
+    released: list[str]
+
+
+class LeaseSummaryOut(BaseModel):
+    lease_id: str
+    reviewer: str
+    queue: str
+    mode: LeaseMode
+    expires_at: datetime
+    held: int
+
+
+class LeasesOut(BaseModel):
+    leases: list[LeaseSummaryOut]
+
+
+class DecisionIn(_In):
+    """A decision as the desk sends it; `reviewer` is the token's name and may be left out."""
+
+    generation_id: Id
+    verdict: Verdict
+    edited_output: str | None = None
+    reasons: list[ReasonCode] = []
+    comment: str | None = None
+    duration_ms: Annotated[int, Field(ge=0)] | None = None
+    decided_at: datetime
+    supersedes: Id | None = None
+    session_id: str | None = None
+    lease_id: str | None = None
+    lease_epoch: Annotated[int, Field(ge=0)] | None = None
+    device_id: str | None = None
+    reviewer: NonEmpty | None = None
+
+
+class BatchDecisionIn(DecisionIn):
+    id: Id
+
+
+class BatchIn(_In):
+    """Up to 200 decisions; each is checked on its own (a bad one is `invalid`, not a 422)."""
+
+    decisions: list[dict[str, Any]]
+
+
+DecisionStatusText = Literal[
+    "accepted", "duplicate", "accepted_late", "accepted_extra", "withdrawn", "invalid"
+]
+
+
+class DecisionResult(BaseModel):
+    id: str | None
+    status: DecisionStatusText
+    code: str | None = None
+    detail: str | None = None
+
+
+class BatchOut(BaseModel):
+    results: list[DecisionResult]
+
+
+class DecisionOut(BaseModel):
+    """A stored decision (`GET /v1/decisions/{id}`)."""
+
+    id: str
+    generation_id: str
+    reviewer: str
+    verdict: Verdict
+    edited_output: str | None
+    reasons: list[str]
+    comment: str | None
+    duration_ms: int | None
+    decided_at: datetime
+    supersedes: str | None
+    session_id: str | None
+    lease_id: str | None
+    lease_epoch: int | None
+    device_id: str | None
+
+
+class ChangeOut(BaseModel):
+    seq: int
+    kind: Literal["lease_revoked", "slot_filled", "item_withdrawn"]
+    item_id: str
+    lease_id: str | None
+    epoch: int | None
+    at: datetime
+
+
+class ChangesOut(BaseModel):
+    changes: list[ChangeOut]
+    next: int
+
+
+class TokenIn(_In):
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+    role: TokenRole
+
+
+class TokenOut(BaseModel):
+    id: str
+    name: str
+    role: TokenRole
+    created_at: datetime
+    revoked_at: datetime | None
+    secret: str | None = Field(default=None, description="Shown once, when the token is made.")
+
+
+class TokensOut(BaseModel):
+    tokens: list[TokenOut]

@@ -1,0 +1,45 @@
+"""What a queue server is configured with; every limit in one frozen object."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+Clock = Callable[[], int]
+"""The current time in integer milliseconds since the epoch."""
+
+
+def wall_clock_ms() -> int:
+    """The system clock in milliseconds (the server's default clock)."""
+    return time.time_ns() // 1_000_000
+
+
+@dataclass(frozen=True)
+class ServerSettings:
+    """A server's configuration.
+
+    Attributes:
+        database_url: `sqlite:///PATH` or `postgresql+psycopg://user@host/db`.
+        online_ttl_s: default and maximum TTL of an online lease (the desk heartbeats it).
+        offline_ttl_s: maximum TTL of an offline lease (checked out for work without network).
+        offline_default_ttl_s: TTL of an offline lease that asks for none.
+        max_items_per_call: most items one `POST /v1/items` takes (more: 413).
+        max_decisions_per_call: most decisions one batch takes (more: 413).
+        max_lease_items: most items one lease takes.
+        max_body_bytes: largest request body (more: 413).
+        rate_per_s / rate_burst: the token bucket of each token (429 with Retry-After past it).
+        clock: the time, in ms; tests pass a clock they move by hand.
+    """
+
+    database_url: str
+    online_ttl_s: int = 15 * 60
+    offline_ttl_s: int = 72 * 3600
+    offline_default_ttl_s: int = 24 * 3600
+    max_items_per_call: int = 500
+    max_decisions_per_call: int = 200
+    max_lease_items: int = 200
+    max_body_bytes: int = 32 * 1024 * 1024
+    rate_per_s: float = 50.0
+    rate_burst: int = 200
+    clock: Clock = field(default=wall_clock_ms, compare=False)

@@ -1,0 +1,170 @@
+"""SQL shared by the lease, decision and item code: locking items, keeping `server_item` up to
+date with its slots, the changes feed, and loading generations to hand out.
+
+Every write that touches slots first locks the `server_item` rows involved (`lock_items`, in
+primary-key order, so two writers never wait on each other in a circle); the claim query instead
+skips rows that others hold (`FOR UPDATE SKIP LOCKED`). On SQLite the write transaction already
+holds the database's write lock, and the row locks are left out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import bindparam, text
+from sqlalchemy.engine import Connection
+
+from reviewdesk.domain import Generation
+from reviewdesk.store import codec
+
+
+class SlotState(StrEnum):
+    FREE = "free"
+    LEASED = "leased"
+    DECIDED = "decided"
+
+
+class ItemState(StrEnum):
+    """Where an item stands on the server."""
+
+    OPEN = "open"
+    DONE = "done"
+    WITHDRAWN = "withdrawn"
+
+
+class ChangeKind(StrEnum):
+    """What `/v1/changes` tells a reviewer."""
+
+    LEASE_REVOKED = "lease_revoked"
+    """The slot the reviewer held (its lease expired) was leased to someone else."""
+    SLOT_FILLED = "slot_filled"
+    """The slot the reviewer held (its lease expired) was filled by another reviewer's decision."""
+    ITEM_WITHDRAWN = "item_withdrawn"
+    """The producer withdrew an item the reviewer held."""
+
+
+@dataclass(frozen=True)
+class Change:
+    kind: ChangeKind
+    generation_pk: int
+    reviewer: str | None
+    lease_id: str | None
+    epoch: int | None
+
+
+def is_postgres(connection: Connection) -> bool:
+    return connection.dialect.name == "postgresql"
+
+
+def lock_items(connection: Connection, pks: Collection[int]) -> dict[int, str]:
+    """Lock the items' server rows (PostgreSQL) and give each item's state."""
+    if not pks:
+        return {}
+    sql = (
+        "SELECT generation_pk, state FROM server_item WHERE generation_pk IN :pks "
+        "ORDER BY generation_pk"
+    )
+    if is_postgres(connection):
+        sql += " FOR UPDATE"
+    rows = connection.execute(
+        text(sql).bindparams(bindparam("pks", expanding=True)), {"pks": sorted(pks)}
+    )
+    return {row[0]: row[1] for row in rows}
+
+
+_REFRESH = text(
+    """
+UPDATE server_item SET
+    available_at_ms = coalesce((
+        SELECT min(CASE WHEN s.state = 'free' THEN 0 ELSE s.expires_at_ms END)
+        FROM lease_slot s
+        WHERE s.generation_pk = server_item.generation_pk AND s.state <> 'decided'
+    ), 0),
+    state = CASE
+        WHEN state = 'withdrawn' THEN 'withdrawn'
+        WHEN EXISTS (
+            SELECT 1 FROM lease_slot s
+            WHERE s.generation_pk = server_item.generation_pk AND s.state <> 'decided'
+        ) THEN 'open'
+        ELSE 'done'
+    END
+WHERE generation_pk IN :pks
+"""
+).bindparams(bindparam("pks", expanding=True))
+
+
+def refresh_items(connection: Connection, pks: Collection[int]) -> None:
+    """Recompute the items' state and the earliest time one of their slots can be leased."""
+    if pks:
+        connection.execute(_REFRESH, {"pks": sorted(pks)})
+
+
+_CHANGES_LOCK = 0x72646368
+
+
+def add_changes(connection: Connection, changes: Sequence[Change], now_ms: int) -> None:
+    """Append to the changes feed. Call last in a transaction.
+
+    On PostgreSQL the feed's sequence numbers must become visible in order, or a reader could
+    move its cursor past a change that commits a moment later; an advisory lock held to the end
+    of the transaction makes writers of changes commit one after the other.
+    """
+    if not changes:
+        return
+    if is_postgres(connection):
+        connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_CHANGES_LOCK})")
+    connection.execute(
+        text(
+            "INSERT INTO server_change (kind, generation_pk, reviewer, lease_id, epoch, "
+            "created_at_ms) VALUES (:kind, :pk, :reviewer, :lease_id, :epoch, :now)"
+        ),
+        [
+            {
+                "kind": str(change.kind),
+                "pk": change.generation_pk,
+                "reviewer": change.reviewer,
+                "lease_id": change.lease_id,
+                "epoch": change.epoch,
+                "now": now_ms,
+            }
+            for change in changes
+        ],
+    )
+
+
+def pks_of(connection: Connection, ids: Collection[str]) -> dict[str, int]:
+    """The pks of the generations with these producer ids (unknown ids are left out)."""
+    if not ids:
+        return {}
+    rows = connection.execute(
+        text("SELECT id, pk FROM generation WHERE id IN :ids").bindparams(
+            bindparam("ids", expanding=True)
+        ),
+        {"ids": list(ids)},
+    )
+    return {row[0]: row[1] for row in rows}
+
+
+_GENERATIONS = text(
+    "SELECT g.pk, " + codec.GENERATION_SELECT.removeprefix("SELECT ") + " WHERE g.pk IN :pks"
+).bindparams(bindparam("pks", expanding=True))
+_FLAGS = text(
+    "SELECT generation_pk, validator, code, severity, message, score, span_start, span_end "
+    "FROM flag WHERE generation_pk IN :pks ORDER BY generation_pk, position"
+).bindparams(bindparam("pks", expanding=True))
+
+
+def load_generations(connection: Connection, pks: Sequence[int]) -> dict[int, Generation]:
+    """The whole generations (text and flags) of these pks."""
+    if not pks:
+        return {}
+    flags: dict[int, list[Any]] = {}
+    for row in connection.execute(_FLAGS, {"pks": list(pks)}):
+        flags.setdefault(row[0], []).append(tuple(row[1:]))
+    return {
+        row[0]: codec.generation_from_row(tuple(row[1:]), flags.get(row[0], []))
+        for row in connection.execute(_GENERATIONS, {"pks": list(pks)})
+    }

@@ -1,0 +1,130 @@
+"""Bearer tokens: made once, stored as a SHA-256 hash, one role each.
+
+A token is `rdk_` and 32 random bytes (URL-safe base64): far too much entropy to guess, so a
+plain SHA-256 is a safe thing to store and look up by. The secret is shown once, when made.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.engine import Connection
+
+from reviewdesk.domain import utc_now
+from reviewdesk.errors import UserError
+from reviewdesk.store import codec
+
+PREFIX = "rdk_"
+
+
+class TokenRole(StrEnum):
+    """What a token may do. An admin may do everything a producer or a reviewer may."""
+
+    PRODUCER = "producer"
+    REVIEWER = "reviewer"
+    ADMIN = "admin"
+
+
+@dataclass(frozen=True)
+class TokenInfo:
+    """A stored token, without its secret."""
+
+    id: str
+    name: str
+    role: TokenRole
+    created_at: str
+    revoked_at: str | None
+
+
+@dataclass(frozen=True)
+class NewToken:
+    """A token just made: `secret` is shown once and never stored."""
+
+    info: TokenInfo
+    secret: str
+
+
+class UnknownTokenError(UserError):
+    """No token has that id."""
+
+
+def secret_hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def create_token(connection: Connection, name: str, role: TokenRole) -> NewToken:
+    """Make a token for the person or system `name`."""
+    name = name.strip()
+    if not name or len(name) > 200:
+        raise UserError("a token needs a name of 1 to 200 characters")
+    secret = PREFIX + secrets.token_urlsafe(32)
+    info = TokenInfo(
+        id="tok_" + secrets.token_hex(6),
+        name=name,
+        role=role,
+        created_at=codec.time_text(utc_now()),
+        revoked_at=None,
+    )
+    connection.execute(
+        text(
+            "INSERT INTO api_token (id, name, role, secret_hash, created_at) "
+            "VALUES (:id, :name, :role, :hash, :created_at)"
+        ),
+        {
+            "id": info.id,
+            "name": info.name,
+            "role": str(role),
+            "hash": secret_hash(secret),
+            "created_at": info.created_at,
+        },
+    )
+    return NewToken(info, secret)
+
+
+_COLUMNS = "id, name, role, created_at, revoked_at"
+
+
+def _info(row: tuple[Any, ...]) -> TokenInfo:
+    return TokenInfo(row[0], row[1], TokenRole(row[2]), row[3], row[4])
+
+
+def list_tokens(connection: Connection) -> list[TokenInfo]:
+    """Every token, oldest first, revoked ones included."""
+    rows = connection.execute(text(f"SELECT {_COLUMNS} FROM api_token ORDER BY pk"))
+    return [_info(tuple(row)) for row in rows]
+
+
+def revoke_token(connection: Connection, token_id: str) -> TokenInfo:
+    """Revoke a token (from the next request on). Revoking twice keeps the first time.
+
+    Raises:
+        UnknownTokenError: no token has that id.
+    """
+    connection.execute(
+        text("UPDATE api_token SET revoked_at = :now WHERE id = :id AND revoked_at IS NULL"),
+        {"now": codec.time_text(utc_now()), "id": token_id},
+    )
+    row = connection.execute(
+        text(f"SELECT {_COLUMNS} FROM api_token WHERE id = :id"), {"id": token_id}
+    ).first()
+    if row is None:
+        raise UnknownTokenError(f"there is no token {token_id}")
+    return _info(tuple(row))
+
+
+def authenticate(connection: Connection, secret: str) -> TokenInfo | None:
+    """The live token whose secret this is, or None (unknown or revoked)."""
+    if not secret.startswith(PREFIX):
+        return None
+    row = connection.execute(
+        text(f"SELECT {_COLUMNS} FROM api_token WHERE secret_hash = :hash"),
+        {"hash": secret_hash(secret)},
+    ).first()
+    if row is None or row.revoked_at is not None:
+        return None
+    return _info(tuple(row))

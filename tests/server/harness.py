@@ -1,0 +1,112 @@
+"""Running the real server for tests: uvicorn on a loopback port, in a thread of the test
+process (so a test can move the server's clock), and a few helpers around it."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import uvicorn
+from sqlalchemy.engine import Engine
+
+from reviewdesk.server import ServerSettings, open_engine, prepare_schema
+from reviewdesk.server.app import create_app
+from reviewdesk.server.database import transact
+from reviewdesk.server.settings import wall_clock_ms
+from reviewdesk.server.tokens import TokenRole, create_token
+from tests.helpers.records import record
+from tests.server.postgres import free_port
+
+
+class FakeClock:
+    """The server's clock, moved by the test; starts at the real time."""
+
+    def __init__(self) -> None:
+        self.now_ms = wall_clock_ms()
+
+    def __call__(self) -> int:
+        return self.now_ms
+
+    def advance(self, seconds: float) -> None:
+        self.now_ms += int(seconds * 1000)
+
+
+def wait_until_healthy(url: str, *, timeout_s: float = 90.0) -> None:
+    """Poll /v1/health until it answers 200 (bounded)."""
+    deadline = time.monotonic() + timeout_s
+    last: object = None
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{url}/v1/health", timeout=1.0).status_code == 200:
+                return
+        except httpx.TransportError as error:
+            last = error
+        time.sleep(0.02)
+    raise TimeoutError(f"the server at {url} did not become healthy: {last}")
+
+
+@dataclass
+class RunningServer:
+    url: str
+    engine: Engine
+    settings: ServerSettings
+
+    def token(self, name: str, role: str) -> str:
+        made = transact(
+            self.engine, lambda connection: create_token(connection, name, TokenRole(role))
+        )
+        return made.secret
+
+    def client(self, secret: str | None = None, **kwargs: Any) -> httpx.Client:
+        headers = {} if secret is None else {"Authorization": f"Bearer {secret}"}
+        return httpx.Client(base_url=self.url, headers=headers, timeout=30.0, **kwargs)
+
+
+@contextmanager
+def running_server(
+    database_url: str, clock: FakeClock | None = None, **settings: Any
+) -> Iterator[RunningServer]:
+    """The app under uvicorn on a free loopback port, until the block ends."""
+    if clock is not None:
+        settings["clock"] = clock
+    config_settings = ServerSettings(database_url=database_url, **settings)
+    engine = open_engine(database_url)
+    prepare_schema(engine, allow_migrate=False)
+    app = create_app(config_settings, engine=engine)
+    port = free_port()
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=port, log_level="warning", access_log=False, lifespan="off"
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, name="uvicorn", daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_healthy(url)
+        yield RunningServer(url, engine, config_settings)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=15)
+        engine.dispose()
+
+
+def items(count: int, *, start: int = 1, **fields: Any) -> list[dict[str, Any]]:
+    """`count` canonical records numbered from `start`."""
+    return [record(number, **fields) for number in range(start, start + count)]
+
+
+def approve(generation_id: str, decision_id: str, **fields: Any) -> dict[str, Any]:
+    """A decision body approving an item."""
+    body: dict[str, Any] = {
+        "generation_id": generation_id,
+        "verdict": "approve",
+        "decided_at": "2026-11-21T09:00:00Z",
+        "duration_ms": 1200,
+    }
+    body.update(fields)
+    return {"id": decision_id, **body}

@@ -1,0 +1,72 @@
+"""The server's database: one set of migrations for SQLite and PostgreSQL, and the refusal to
+start on a schema that needs migrating."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlmodel import SQLModel
+
+from reviewdesk.cli_server import run_standalone
+from reviewdesk.server import SchemaNeedsMigrationError, open_engine, prepare_schema
+from reviewdesk.store import head_revision
+from reviewdesk.store.engine import current_revision, migrate
+from tests.server.postgres import PostgresServer
+
+
+@pytest.mark.filterwarnings("ignore:Skipped unsupported reflection of expression-based index")
+@pytest.mark.filterwarnings("ignore:autogenerate skipping metadata-specified expression-based")
+def test_the_migrations_build_exactly_the_declared_tables_on_postgresql(
+    postgres: PostgresServer | None,
+) -> None:
+    if postgres is None:
+        pytest.skip("PostgreSQL is not installed")
+    engine = open_engine(postgres.database())
+    try:
+        prepare_schema(engine, allow_migrate=False)
+        with engine.connect() as connection:
+            diff = compare_metadata(MigrationContext.configure(connection), SQLModel.metadata)
+        assert [entry for entry in diff if entry[1].name != "ix_generation_created"] == []
+        assert current_revision(engine) == head_revision()
+    finally:
+        engine.dispose()
+
+
+def test_an_older_schema_is_upgraded_only_when_asked(
+    database_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    engine = open_engine(database_url)
+    try:
+        migrate(engine, to="0003")
+        with pytest.raises(SchemaNeedsMigrationError, match="--migrate"):
+            prepare_schema(engine, allow_migrate=False)
+        assert run_standalone(["serve", "--db", database_url, "--port", "1"]) == 1
+        assert "start once with --migrate" in capsys.readouterr().err
+        assert current_revision(engine) == "0003"
+        prepare_schema(engine, allow_migrate=True)
+        assert current_revision(engine) == head_revision()
+    finally:
+        engine.dispose()
+
+
+def test_tokens_are_printed_once_listed_without_secrets_and_revoked(
+    database_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run_standalone(["token", "create", "--name", "alice", "--role", "reviewer",
+                           "--db", database_url]) == 0  # fmt: skip
+    secret = capsys.readouterr().out.strip()
+    assert secret.startswith("rdk_") and len(secret) > 40
+    assert run_standalone(["token", "list", "--db", database_url, "--json"]) == 0
+    listed = capsys.readouterr().out
+    assert secret not in listed
+    (token,) = json.loads(listed)["tokens"]
+    assert (token["name"], token["role"], token["revoked_at"]) == ("alice", "reviewer", None)
+    assert run_standalone(["token", "revoke", token["id"], "--db", database_url]) == 0
+    assert run_standalone(["token", "list", "--db", database_url, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["tokens"][0]["revoked_at"] is not None
+    assert run_standalone(["token", "revoke", "tok_nope", "--db", database_url]) == 1
+    assert run_standalone(["token", "create", "--name", "x", "--role", "boss",
+                           "--db", database_url]) == 2  # fmt: skip
