@@ -244,8 +244,9 @@ def import_(
 
 # Commands defined in their own modules (each imports its heavy parts only when it runs).
 def _register_commands() -> None:
-    from reviewdesk import cli_export, cli_server
+    from reviewdesk import cli_export, cli_server, cli_stats
 
+    cli_stats.register(app)
     cli_export.register(app)
     cli_server.register(app)
 

@@ -18,6 +18,7 @@ from reviewdesk import __version__
 from reviewdesk.server.auth import Admin, Watcher
 from reviewdesk.server.database import open_engine, read, transact
 from reviewdesk.server.feed import queue_figures
+from reviewdesk.server.feedback_routes import router as feedback_router
 from reviewdesk.server.observe import Metrics, RequestObserver
 from reviewdesk.server.problems import ApiError, install_problem_handlers, problem_responses
 from reviewdesk.server.ratelimit import TokenBuckets
@@ -63,6 +64,7 @@ def create_app(settings: ServerSettings, *, engine: Engine | None = None) -> Fas
     install_problem_handlers(app)
     app.add_middleware(RequestObserver, metrics=metrics, max_body_bytes=settings.max_body_bytes)
     app.include_router(router)
+    app.include_router(feedback_router)
     _add_service_routes(app)
     # Make the Problem schema part of the document: every error response refers to it.
     original = app.openapi

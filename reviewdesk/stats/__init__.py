@@ -1,1 +1,69 @@
-"""Feedback statistics and routing advice (no Qt)."""
+"""Feedback statistics and routing advice (no Qt).
+
+Every function takes a SQLAlchemy `Engine` (a local store's `store.engine`, or the server's
+PostgreSQL engine) and a resolution policy, and returns frozen pydantic models whose
+`model_dump(mode="json")` is the shape the command line and the server print.
+
+- `compute_overview(engine, policy)`: everything the Statistics tab and the report show.
+- `grouped_stats(engine, keys, policy)`: `reviewdesk stats --by ...`.
+- `compare_versions(engine, template, a, b, policy)`: prompt version A against B.
+- `routing_advice(engine, policy, prices=..., target=...)`: the routing table (routing.json).
+- `agreement_stats(engine)`, `throughput_stats(engine)`.
+- `render_report(overview)` / `write_report(engine, path)`: the self-contained HTML report.
+"""
+
+from __future__ import annotations
+
+from reviewdesk.stats.compare import compare_groups, compare_versions
+from reviewdesk.stats.cube import parse_keys
+from reviewdesk.stats.errors import StatsInputError
+from reviewdesk.stats.feedback import grouped_stats
+from reviewdesk.stats.models import (
+    Agreement,
+    Calibration,
+    Comparison,
+    GroupKey,
+    GroupStats,
+    Overview,
+    RouteStatus,
+    RoutingAdvice,
+    Throughput,
+)
+from reviewdesk.stats.overview import (
+    agreement_stats,
+    bench_parts,
+    compute_overview,
+    routing_advice,
+    throughput_stats,
+)
+from reviewdesk.stats.prices import Price, load_prices, parse_prices
+from reviewdesk.stats.report import render_report, write_report
+from reviewdesk.stats.routing import routing_document
+
+__all__ = [
+    "Agreement",
+    "Calibration",
+    "Comparison",
+    "GroupKey",
+    "GroupStats",
+    "Overview",
+    "Price",
+    "RouteStatus",
+    "RoutingAdvice",
+    "StatsInputError",
+    "Throughput",
+    "agreement_stats",
+    "bench_parts",
+    "compare_groups",
+    "compare_versions",
+    "compute_overview",
+    "grouped_stats",
+    "load_prices",
+    "parse_keys",
+    "parse_prices",
+    "render_report",
+    "routing_advice",
+    "routing_document",
+    "throughput_stats",
+    "write_report",
+]

@@ -1,0 +1,369 @@
+"""The statistics commands of `reviewdesk`: stats, compare, routing, agreement, report.
+
+`register(app)` adds them to the main typer app (reviewdesk/cli.py calls it). Tables go to stdout
+through rich; with `--json`, stdout holds exactly one JSON document. Bad input (an unknown
+grouping, template or version, a bad price file) raises `UserError`, which `reviewdesk.cli.run`
+turns into a message and exit status 1.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from reviewdesk.console import err, out
+from reviewdesk.errors import UserError
+
+if TYPE_CHECKING:
+    from reviewdesk.stats import GroupStats
+    from reviewdesk.store import Resolution
+
+__all__ = ["register"]
+
+
+StoreOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--store",
+        help="The store file (default: reviewdesk.sqlite in your data directory, "
+        "or $REVIEWDESK_STORE).",
+        dir_okay=False,
+        show_default=False,
+    ),
+]
+JsonOption = Annotated[
+    bool, typer.Option("--json", help="Print one JSON document on stdout instead of tables.")
+]
+PolicyOption = Annotated[
+    str,
+    typer.Option(
+        "--policy",
+        help="How several decisions on an item resolve: latest (each reviewer's latest), "
+        "majority, or adjudicated.",
+    ),
+]
+AdjudicatorOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--adjudicator",
+        help="A reviewer whose decision settles a disagreement (with --policy adjudicated). "
+        "Repeat for several.",
+        show_default=False,
+    ),
+]
+
+
+def _store_path(store: Path | None) -> Path:
+    from reviewdesk.store import default_store_path
+
+    return store if store is not None else default_store_path()
+
+
+def _policy(name: str) -> Resolution:
+    from reviewdesk.store import Resolution
+
+    try:
+        return Resolution(name)
+    except ValueError:
+        raise typer.BadParameter(
+            f"{name!r}: use latest, majority or adjudicated", param_hint="--policy"
+        ) from None
+
+
+def _print_json(data: Any) -> None:
+    print(json.dumps(data, ensure_ascii=False))
+
+
+def _pct(value: float | None) -> str:
+    return "–" if value is None else f"{value * 100:.1f}%"
+
+
+def _interval(low: float | None, high: float | None) -> str:
+    return "–" if low is None or high is None else f"{low * 100:.1f}–{high * 100:.1f}%"
+
+
+def _cell(value: Any) -> str:
+    return "(none)" if value is None else str(value)
+
+
+def _groups_table(groups: Sequence[GroupStats], title: str) -> Table:
+    columns = list(groups[0].group) if groups else []
+    table = Table(title=title, title_justify="left")
+    for column in columns:
+        table.add_column(column)
+    for name in ("n", "approve", "edit", "reject"):
+        table.add_column(name, justify="right")
+    table.add_column("acceptance", justify="right")
+    table.add_column("95% CI", justify="right")
+    table.add_column("edit sev.", justify="right")
+    table.add_column("top reasons")
+    for stats in groups:
+        table.add_row(
+            *(_cell(stats.group[column]) for column in columns),
+            f"{stats.n:,}",
+            f"{stats.approve:,}",
+            f"{stats.edit:,}",
+            f"{stats.reject:,}",
+            _pct(stats.acceptance),
+            _interval(stats.acceptance_low, stats.acceptance_high),
+            "–" if stats.edit_severity is None else f"{stats.edit_severity:.2f}",
+            ", ".join(f"{reason} {count}" for reason, count in list(stats.reasons.items())[:3]),
+        )
+    return table
+
+
+def _show(table: Table) -> None:
+    # Markup off: cells quote user data (model names, reviewers) verbatim. Piped into a file or
+    # another program, a table is printed whole rather than squeezed into 80 columns.
+    console = out if out.is_terminal else Console(highlight=False, width=max(out.width, 200))
+    console.print(table, markup=False)
+
+
+def stats(
+    by: Annotated[
+        str,
+        typer.Option(
+            "--by",
+            help="Group by KEY[,KEY]: prompt_version (with its template), template, model, "
+            "route, queue, validator, reviewer, day, week.",
+        ),
+    ] = "prompt_version",
+    policy: PolicyOption = "latest",
+    adjudicator: AdjudicatorOption = None,
+    store: StoreOption = None,
+    json_: JsonOption = False,
+) -> None:
+    """Approve, edit and reject counts and rates with 95% intervals, grouped."""
+    from reviewdesk.stats import grouped_stats, parse_keys
+    from reviewdesk.store import Store
+
+    keys = parse_keys(by)
+    resolution = _policy(policy)
+    with Store.open(_store_path(store), create=False) as opened:
+        groups = grouped_stats(opened.engine, keys, resolution, adjudicator or ())
+    if json_:
+        _print_json([group.model_dump(mode="json") for group in groups])
+        return
+    if not groups:
+        out.print("no labels yet", markup=False)
+        return
+    _show(_groups_table(groups, f"labels by {', '.join(keys)} ({resolution.value} policy)"))
+
+
+def compare(
+    template: Annotated[str, typer.Argument(help="The prompt template.", show_default=False)],
+    a: Annotated[str, typer.Argument(help="One version (usually the newer).", show_default=False)],
+    b: Annotated[str, typer.Argument(help="The version to compare it with.", show_default=False)],
+    policy: PolicyOption = "latest",
+    adjudicator: AdjudicatorOption = None,
+    store: StoreOption = None,
+    json_: JsonOption = False,
+) -> None:
+    """Compare two versions of a prompt template on acceptance."""
+    from reviewdesk.stats import compare_versions
+    from reviewdesk.store import Store
+
+    resolution = _policy(policy)
+    with Store.open(_store_path(store), create=False) as opened:
+        result = compare_versions(opened.engine, template, a, b, resolution, adjudicator or ())
+    if json_:
+        _print_json(result.model_dump(mode="json"))
+        return
+    _show(_groups_table([result.a_stats, result.b_stats], f"{template}: {a} against {b}"))
+    out.print(result.sentence, markup=False)
+
+
+def routing(
+    prices: Annotated[
+        Path | None,
+        typer.Option(
+            "--prices",
+            help='A TOML price table: [models."NAME"] input = USD per 1k input tokens, '
+            "output = USD per 1k output tokens. Default: the recorded usage.cost_usd.",
+            dir_okay=False,
+            show_default=False,
+        ),
+    ] = None,
+    target: Annotated[
+        float,
+        typer.Option("--target", help="The acceptance the advised model must reach (0..1)."),
+    ] = 0.9,
+    out_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--out", help="Write routing.json (schema version 1) here.", show_default=False
+        ),
+    ] = None,
+    policy: PolicyOption = "latest",
+    adjudicator: AdjudicatorOption = None,
+    store: StoreOption = None,
+    json_: JsonOption = False,
+) -> None:
+    """Advise, per route, the cheapest model whose acceptance meets a target."""
+    from reviewdesk.stats import load_prices, routing_advice, routing_document
+    from reviewdesk.store import Store
+
+    if not 0.0 < target <= 1.0:
+        raise typer.BadParameter(f"{target}: use a share between 0 and 1", param_hint="--target")
+    resolution = _policy(policy)
+    table = load_prices(prices) if prices is not None else None
+    with Store.open(_store_path(store), create=False) as opened:
+        advice = routing_advice(
+            opened.engine,
+            resolution,
+            adjudicator or (),
+            prices=table,
+            prices_name=None if prices is None else prices.name,
+            target=target,
+        )
+    document = routing_document(advice)
+    if out_file is not None:
+        _write_atomically(out_file, json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+        err.print(f"wrote {out_file}", markup=False)
+    if json_:
+        _print_json(document)
+        return
+    for route in advice.routes:
+        verdict = {
+            "advised": f"use {route.model}",
+            "not_enough_data": "not enough data",
+            "none_meets_target": "no model meets the target",
+        }[route.status.value]
+        if route.saving_share is not None and route.estimated_saving_usd is not None:
+            verdict += (
+                f" (saves {route.saving_share * 100:.0f}% a item, "
+                f"${route.estimated_saving_usd:,.2f} over {route.items:,} items)"
+            )
+        table_ = Table(title=f"{route.route}: {verdict}", title_justify="left")
+        for name in ("model", "items", "labels", "acceptance", "95% CI", "cost/item", "latency"):
+            table_.add_column(name, justify="left" if name == "model" else "right")
+        for model in route.models:
+            table_.add_row(
+                model.model + (" ✓" if model.meets_target else ""),
+                f"{model.items:,}",
+                f"{model.n:,}",
+                _pct(model.acceptance),
+                _interval(model.acceptance_low, model.acceptance_high),
+                "–" if model.cost_per_item_usd is None else f"${model.cost_per_item_usd:.5f}",
+                "–" if model.median_latency_ms is None else f"{model.median_latency_ms:.0f} ms",
+            )
+        _show(table_)
+    if not advice.routes:
+        out.print("no items with a route", markup=False)
+
+
+def agreement(
+    adjudicator: AdjudicatorOption = None,
+    store: StoreOption = None,
+    json_: JsonOption = False,
+) -> None:
+    """Agreement between reviewers on items two or more of them decided."""
+    from reviewdesk.stats import agreement_stats
+    from reviewdesk.store import Store
+
+    with Store.open(_store_path(store), create=False) as opened:
+        result = agreement_stats(opened.engine, adjudicator or ())
+    if json_:
+        _print_json(result.model_dump(mode="json"))
+        return
+    if not result.items:
+        out.print("no item has two or more reviewers yet", markup=False)
+        return
+    alpha = "–" if result.krippendorff_alpha is None else f"{result.krippendorff_alpha:.3f}"
+    out.print(
+        f"{result.items:,} items with 2+ reviewers; percent agreement "
+        f"{_pct(result.percent_agreement)}; Krippendorff's alpha (nominal) {alpha}; "
+        f"{result.disagreement_count:,} disagreements",
+        markup=False,
+    )
+    pairs = Table(title="reviewer pairs", title_justify="left")
+    for name in ("first", "second", "items", "agreement", "kappa"):
+        pairs.add_column(name, justify="left" if name in ("first", "second") else "right")
+    for pair in result.pairs:
+        pairs.add_row(
+            pair.first,
+            pair.second,
+            f"{pair.items:,}",
+            _pct(pair.agreement),
+            "–" if pair.kappa is None else f"{pair.kappa:.3f}",
+        )
+    _show(pairs)
+    if result.disagreements:
+        listed = Table(
+            title=f"disagreements (latest {len(result.disagreements)})", title_justify="left"
+        )
+        for name in ("item", "template@version", "model", "verdicts"):
+            listed.add_column(name)
+        for item in result.disagreements:
+            listed.add_row(
+                item.id,
+                f"{_cell(item.prompt_template)}@{_cell(item.prompt_version)}",
+                item.model,
+                ", ".join(f"{who}: {verdict}" for who, verdict in item.verdicts.items()),
+            )
+        _show(listed)
+
+
+def report(
+    output: Annotated[
+        Path, typer.Argument(help="The HTML file to write.", dir_okay=False, show_default=False)
+    ],
+    prices: Annotated[
+        Path | None,
+        typer.Option("--prices", help="A TOML price table for the routing advice.", dir_okay=False),
+    ] = None,
+    target: Annotated[float, typer.Option("--target", help="Target acceptance for routing.")] = 0.9,
+    policy: PolicyOption = "latest",
+    adjudicator: AdjudicatorOption = None,
+    store: StoreOption = None,
+) -> None:
+    """Write a self-contained HTML report of every statistic (works offline, prints well)."""
+    from reviewdesk.stats import load_prices, write_report
+    from reviewdesk.store import Store
+
+    resolution = _policy(policy)
+    table = load_prices(prices) if prices is not None else None
+    if not output.parent.is_dir():
+        raise UserError(f"cannot write {output}: the folder {output.parent} does not exist")
+    with Store.open(_store_path(store), create=False) as opened:
+        write_report(
+            opened.engine,
+            output,
+            resolution,
+            adjudicator or (),
+            prices=table,
+            prices_name=None if prices is None else prices.name,
+            target=target,
+        )
+    err.print(f"wrote {output}", markup=False)
+
+
+def _write_atomically(path: Path, content: str) -> None:
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=".routing-", dir=path.parent)
+    except OSError as error:
+        raise UserError(f"cannot write {path}: {error.strerror}") from None
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as file:
+            file.write(content)
+        Path(temporary).replace(path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def register(app: typer.Typer) -> None:
+    """Add the statistics commands to `app`."""
+    app.command()(stats)
+    app.command()(compare)
+    app.command()(routing)
+    app.command()(agreement)
+    app.command()(report)

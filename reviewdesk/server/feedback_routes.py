@@ -1,0 +1,134 @@
+"""API v1's feedback endpoints: statistics, routing advice and dataset exports.
+
+They call `reviewdesk.stats` and `reviewdesk.export` on the server's engine, the same code the
+desk and the command line run on a local store: there is no second implementation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import StreamingResponse
+from pydantic import ValidationError
+from sqlalchemy.engine import Engine
+
+from reviewdesk.domain import Verdict
+from reviewdesk.export import ExportError, ExportFormat, ExportOptions, Filters, stream_export
+from reviewdesk.server.auth import Admin, Watcher
+from reviewdesk.server.problems import ApiError, problem_responses
+from reviewdesk.stats import (
+    StatsInputError,
+    grouped_stats,
+    parse_keys,
+    routing_advice,
+    routing_document,
+)
+from reviewdesk.store import Resolution
+
+router = APIRouter(prefix="/v1")
+
+_ERRORS = (401, 403, 422, 429, 503)
+_GROUP_BY = (
+    "KEY[,KEY]: prompt_version, template, model, route, queue, validator, reviewer, day, week"
+)
+_STREAMED = {"schema": {"type": "string"}}
+Many = Annotated[list[str] | None, Query()]
+
+
+@router.get("/stats", tags=["feedback"], responses=problem_responses(*_ERRORS))
+def get_stats(
+    request: Request,
+    token: Watcher,
+    group_by: Annotated[str, Query(description=_GROUP_BY)] = "prompt_version",
+    policy: Resolution = Resolution.LATEST,
+    adjudicator: Many = None,
+) -> dict[str, Any]:
+    """Approve / edit / reject counts and rates with Wilson 95% intervals, acceptance, edit
+    severity and the reason mix, grouped as `reviewdesk stats --by` groups them."""
+    try:
+        keys = parse_keys(group_by)
+    except StatsInputError as error:
+        raise ApiError(422, "invalid_group_by", str(error)) from error
+    engine: Engine = request.app.state.engine
+    groups = grouped_stats(engine, keys, policy, tuple(adjudicator or ()))
+    return {
+        "group_by": [str(key) for key in keys],
+        "policy": str(policy),
+        "groups": [group.model_dump(mode="json") for group in groups],
+    }
+
+
+@router.get("/routing", tags=["feedback"], responses=problem_responses(*_ERRORS))
+def get_routing(
+    request: Request,
+    token: Watcher,
+    target: Annotated[float, Query(gt=0.0, lt=1.0)] = 0.9,
+    policy: Resolution = Resolution.LATEST,
+) -> dict[str, Any]:
+    """The routing table (`routing.json`): per route, the cheapest model whose acceptance lower
+    bound meets `target`, or "not enough data". Costs come from the items' recorded usage."""
+    engine: Engine = request.app.state.engine
+    return routing_document(routing_advice(engine, policy, target=target))
+
+
+_MEDIA = {ExportFormat.CSV: "text/csv; charset=utf-8"}
+
+
+@router.get(
+    "/export",
+    tags=["feedback"],
+    response_class=StreamingResponse,
+    responses={
+        200: {"content": {"application/x-ndjson": _STREAMED, "text/csv": _STREAMED}},
+        **problem_responses(*_ERRORS),
+    },
+)
+def get_export(
+    request: Request,
+    token: Admin,
+    format: ExportFormat,
+    policy: Resolution = Resolution.LATEST,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    queue: Many = None,
+    model: Many = None,
+    template: Many = None,
+    prompt_version: Many = None,
+    route: Many = None,
+    verdict: Annotated[list[Verdict] | None, Query()] = None,
+    reviewer: Many = None,
+    redact: bool = False,
+    limit: Annotated[int | None, Query(ge=0)] = None,
+) -> StreamingResponse:
+    """A dataset export, streamed as it is read (JSON lines, or CSV): the formats and filters
+    of `reviewdesk export`."""
+    try:
+        options = ExportOptions(
+            format=format,
+            policy=policy,
+            filters=Filters(
+                since=since,
+                until=until,
+                queues=tuple(queue or ()),
+                models=tuple(model or ()),
+                templates=tuple(template or ()),
+                versions=tuple(prompt_version or ()),
+                routes=tuple(route or ()),
+                verdicts=tuple(verdict or ()),
+                reviewers=tuple(reviewer or ()),
+            ),
+            redact=redact,
+            limit=limit,
+        )
+    except (ValidationError, ExportError) as error:
+        raise ApiError(422, "invalid_export", str(error)) from error
+    engine: Engine = request.app.state.engine
+
+    def body() -> Iterator[bytes]:
+        with engine.connect() as connection:
+            yield from stream_export(connection, options)
+
+    return StreamingResponse(body(), media_type=_MEDIA.get(format, "application/x-ndjson"))

@@ -1,0 +1,158 @@
+"""The HTML report: one self-contained page (inline CSS and SVG; no scripts, fonts or images to
+fetch), readable offline and printable, rendered from resources/templates/report.html.j2 with
+autoescaping and StrictUndefined."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Mapping, Sequence
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+from sqlalchemy.engine import Engine
+
+from reviewdesk import __version__
+from reviewdesk.resources import resource
+from reviewdesk.stats.charts import bar_chart, interval_chart
+from reviewdesk.stats.models import GroupStats, Overview
+from reviewdesk.stats.overview import compute_overview
+from reviewdesk.stats.prices import Price
+from reviewdesk.store import Resolution
+
+__all__ = ["render_report", "write_report"]
+
+_CHART_ROWS = 40  # beyond this, a chart shows the largest groups (the tables list them all)
+
+
+@cache
+def _environment() -> jinja2.Environment:
+    environment = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(resource("templates"))),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    environment.filters["pct"] = _percent
+    environment.filters["num"] = _number
+    environment.filters["usd"] = _usd
+    environment.globals["group_label"] = _group_label
+    return environment
+
+
+def _percent(value: float | None, digits: int = 1) -> str:
+    return "–" if value is None else f"{value * 100:.{digits}f}%"
+
+
+def _number(value: float | None, digits: int = 2) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return f"{value:,.{digits}f}"
+
+
+def _usd(value: float | None) -> str:
+    return "–" if value is None else f"${value:,.5f}"
+
+
+def _group_label(group: Mapping[str, Any]) -> str:
+    if "prompt_version" in group:
+        return f"{group.get('prompt_template') or '(none)'} @ {group['prompt_version'] or '(none)'}"
+    if "code" in group:
+        return (
+            "(no flag)"
+            if group.get("validator") is None
+            else f"{group['validator']}.{group['code']}"
+        )
+    return (
+        " · ".join("(none)" if value is None else str(value) for value in group.values()) or "all"
+    )
+
+
+def _acceptance_chart(groups: Sequence[GroupStats], title: str) -> Markup:
+    shown = sorted(groups, key=lambda stats: -stats.n)[:_CHART_ROWS]
+    shown = [stats for stats in groups if stats in shown]
+    return interval_chart(
+        [
+            (
+                _group_label(stats.group),
+                stats.acceptance,
+                stats.acceptance_low,
+                stats.acceptance_high,
+                stats.n,
+            )
+            for stats in shown
+        ],
+        title,
+    )
+
+
+def _charts(overview: Overview) -> dict[str, Markup]:
+    calibration = [row for row in overview.calibration.validators if row.labels]
+    return {
+        "by_prompt_version": _acceptance_chart(
+            overview.by_prompt_version, "Acceptance by prompt version"
+        ),
+        "by_model": _acceptance_chart(overview.by_model, "Acceptance by model"),
+        "by_week": _acceptance_chart(overview.by_week, "Acceptance by week"),
+        "reasons": bar_chart(
+            [
+                (share.reason, share.share, f"{share.count:,} ({share.share * 100:.0f}%)")
+                for share in overview.reasons[:_CHART_ROWS]
+            ],
+            "Reject reasons",
+        ),
+        "precision": interval_chart(
+            [
+                (
+                    f"{row.validator}.{row.code}",
+                    row.precision,
+                    row.precision_low,
+                    row.precision_high,
+                    row.labels,
+                )
+                for row in calibration[:_CHART_ROWS]
+            ],
+            "Validator precision: share of flagged items rejected or edited",
+        ),
+    }
+
+
+def render_report(overview: Overview) -> str:
+    """The report page for `overview`."""
+    template = _environment().get_template("report.html.j2")
+    return template.render(o=overview, charts=_charts(overview), version=__version__)
+
+
+def write_report(
+    engine: Engine,
+    path: Path,
+    policy: Resolution = Resolution.LATEST,
+    adjudicators: Sequence[str] = (),
+    *,
+    prices: Mapping[str, Price] | None = None,
+    prices_name: str | None = None,
+    target: float | None = None,
+) -> Overview:
+    """Compute every statistic and write the report to `path` (atomically: a temporary file
+    renamed into place). Returns the overview it shows."""
+    options: dict[str, Any] = {"prices": prices, "prices_name": prices_name}
+    if target is not None:
+        options["target"] = target
+    overview = compute_overview(engine, policy, adjudicators, **options)
+    page = render_report(overview)
+    path = Path(path)
+    handle, temporary = tempfile.mkstemp(prefix=".report-", suffix=".html", dir=path.parent or ".")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as file:
+            file.write(page)
+        Path(temporary).replace(path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return overview

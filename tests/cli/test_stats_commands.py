@@ -1,0 +1,157 @@
+"""The statistics commands: stats, compare, routing, agreement, report."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+import typer
+
+from reviewdesk.cli_stats import register
+from reviewdesk.demo import ensure_demo_store
+from reviewdesk.errors import UserError
+
+
+def _run(argv: list[str]) -> int:
+    """Through `reviewdesk.cli.run` once cli.py registers the commands; until then through a
+    local app with the same exit-status rules."""
+    from reviewdesk import cli
+
+    if any(command.name == "stats" for command in cli.app.registered_commands):
+        return cli.run(argv)
+    app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
+
+    @app.callback()
+    def _main() -> None:
+        """reviewdesk (test app)."""
+
+    register(app)
+    try:
+        app(args=argv, prog_name="reviewdesk", standalone_mode=True)
+    except SystemExit as done:
+        return done.code if isinstance(done.code, int) else 0
+    except UserError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = _run(list(args))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> str:
+    return str(ensure_demo_store(tmp_path_factory.mktemp("demo") / "demo.sqlite"))
+
+
+@pytest.mark.parametrize("command", ["stats", "compare", "routing", "agreement", "report"])
+def test_every_command_has_help(capsys: pytest.CaptureFixture[str], command: str) -> None:
+    code, out, _ = cli(capsys, command, "--help")
+    assert code == 0 and "--store" in out
+
+
+def test_stats_json_shape(capsys: pytest.CaptureFixture[str], demo: str) -> None:
+    code, out, err = cli(capsys, "stats", "--by", "prompt_version", "--json", "--store", demo)
+    assert code == 0, err
+    groups = json.loads(out)
+    assert len(groups) == 8
+    first = groups[0]
+    assert set(first["group"]) == {"prompt_template", "prompt_version"}
+    for key in (
+        "n",
+        "approve",
+        "edit",
+        "reject",
+        "acceptance",
+        "acceptance_low",
+        "acceptance_high",
+    ):
+        assert key in first
+    assert sum(group["n"] for group in groups) == 176
+    code, out, _ = cli(capsys, "stats", "--by", "model,reviewer", "--json", "--store", demo)
+    assert code == 0 and set(json.loads(out)[0]["group"]) == {"model", "reviewer"}
+
+
+def test_stats_tables(capsys: pytest.CaptureFixture[str], demo: str) -> None:
+    code, out, _ = cli(
+        capsys, "stats", "--by", "validator", "--store", demo, "--policy", "majority"
+    )
+    assert code == 0 and "pii" in out and "acceptance" in out
+
+
+def test_bad_input_exits_1_with_a_message(capsys: pytest.CaptureFixture[str], demo: str) -> None:
+    code, out, err = cli(capsys, "stats", "--by", "colour", "--store", demo)
+    assert code == 1 and out == "" and "unknown grouping 'colour'" in err
+    code, _, err = cli(capsys, "compare", "nope", "v1", "v2", "--store", demo)
+    assert code == 1 and "no prompt template 'nope'" in err
+    code, _, err = cli(capsys, "stats", "--policy", "loudest", "--store", demo)
+    assert code == 2 and "latest, majority or adjudicated" in err
+
+
+def test_compare(capsys: pytest.CaptureFixture[str], demo: str) -> None:
+    code, out, err = cli(capsys, "compare", "refund-policy", "v7", "v6", "--store", demo, "--json")
+    assert code == 0, err
+    result = json.loads(out)
+    assert result["sentence"].startswith("v7 beats v6: +")
+    code, out, _ = cli(capsys, "compare", "refund-policy", "v7", "v6", "--store", demo)
+    assert code == 0 and "v7 beats v6" in out
+
+
+def test_routing_writes_routing_json(
+    capsys: pytest.CaptureFixture[str], demo: str, tmp_path: Path
+) -> None:
+    prices = tmp_path / "prices.toml"
+    prices.write_text('[models."gpt-4o"]\ninput = 0.0025\noutput = 0.01\n', encoding="utf-8")
+    out_file = tmp_path / "routing.json"
+    code, out, err = cli(
+        capsys, "routing", "--prices", str(prices), "--target", "0.5", "--out", str(out_file),
+        "--store", demo,
+    )  # fmt: skip
+    assert code == 0, err
+    document = json.loads(out_file.read_text(encoding="utf-8"))
+    assert document["format"] == "reviewdesk-routing" and document["schema_version"] == 1
+    assert document["target_acceptance"] == 0.5 and document["prices"] == "prices.toml"
+    assert {route["route"] for route in document["routes"]} == {
+        "commerce.copy", "data.sql", "health.summary", "support.refund",
+    }  # fmt: skip
+    assert "support.refund" in out
+    code, out, _ = cli(capsys, "routing", "--json", "--store", demo)
+    assert code == 0 and json.loads(out)["prices"] is None
+
+
+def test_routing_with_a_bad_price_file(
+    capsys: pytest.CaptureFixture[str], demo: str, tmp_path: Path
+) -> None:
+    prices = tmp_path / "prices.toml"
+    prices.write_text('[models."gpt-4o"]\ninput = "lots"\noutput = 1\n', encoding="utf-8")
+    code, out, err = cli(capsys, "routing", "--prices", str(prices), "--store", demo)
+    assert code == 1 and out == ""
+    assert "prices.toml:2: models.gpt-4o.input: expected a number" in err
+
+
+def test_agreement(capsys: pytest.CaptureFixture[str], demo: str) -> None:
+    code, out, _ = cli(capsys, "agreement", "--store", demo, "--json")
+    assert code == 0
+    result = json.loads(out)
+    assert result["items"] == 40 and result["disagreement_count"] > 0
+    code, out, _ = cli(capsys, "agreement", "--store", demo)
+    assert code == 0 and "Krippendorff" in out
+
+
+def test_report(capsys: pytest.CaptureFixture[str], demo: str, tmp_path: Path) -> None:
+    out_file = tmp_path / "report.html"
+    code, out, err = cli(capsys, "report", str(out_file), "--store", demo)
+    assert code == 0 and out == "" and "wrote" in err
+    assert "<svg" in out_file.read_text(encoding="utf-8")
+    code, _, err = cli(capsys, "report", str(tmp_path / "no" / "r.html"), "--store", demo)
+    assert code == 1 and "does not exist" in err
+
+
+def test_a_missing_store_is_an_error(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code, _, err = cli(capsys, "stats", "--store", str(tmp_path / "none.sqlite"))
+    assert code == 1 and "there is no store" in err

@@ -1,0 +1,56 @@
+"""The HTML report: escaped, self-contained, printable."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from reviewdesk.demo import ensure_demo_store
+from reviewdesk.stats import compute_overview, render_report, write_report
+from reviewdesk.store import Store
+from tests.stats.conftest import StoreBuilder, d
+
+HOSTILE = '<script>alert("x")</script>'
+
+
+def test_user_data_is_escaped(builder: StoreBuilder, store: Store) -> None:
+    builder.add(
+        [
+            builder.item(d("alice", "approve"), d(HOSTILE, "reject"), model=HOSTILE, route=HOSTILE),
+            builder.item(d("alice", "edit", edited_output="fine"), prompt_version=HOSTILE),
+        ]
+    )
+    page = render_report(compute_overview(store.engine))
+    assert "<script" not in page
+    assert "&lt;script&gt;alert(" in page
+    assert HOSTILE not in page
+
+
+def test_the_report_is_self_contained_and_printable(tmp_path: Path) -> None:
+    demo = ensure_demo_store(tmp_path / "demo.sqlite")
+    out = tmp_path / "report.html"
+    with Store.open(demo) as store:
+        overview = write_report(store.engine, out)
+    page = out.read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>")
+    for external in ("http:", "https:", "src=", "<link", "@import", "url(", "<script", "<img"):
+        assert external not in page.lower(), external
+    assert "@media print" in page
+    assert page.count("<svg") == 5  # acceptance by version, model, week; reasons; precision
+    for comparison in overview.comparisons:
+        assert comparison.sentence in page
+    assert "gpt-4o" in page and "Krippendorff" in page
+    assert not list(tmp_path.glob(".report-*"))  # written atomically
+
+
+def test_an_empty_store_renders(store: Store) -> None:
+    page = render_report(compute_overview(store.engine))
+    assert "no labels yet" in page and "No rejects yet." in page
+    assert re.search(r"generations<b>0</b>", page)
+
+
+def test_a_missing_folder_is_an_error(store: Store, tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError, match="No such file"):
+        write_report(store.engine, tmp_path / "missing" / "r.html")
