@@ -238,7 +238,13 @@ def main() -> None:
     parser.add_argument("--child", choices=["baseline", "reviewdesk"])
     parser.add_argument("--data", type=Path)
     parser.add_argument("--store", type=Path)
+    parser.add_argument(
+        "--next-only", action="store_true", help="only the next-pending figures, on the last store"
+    )
     args = parser.parse_args()
+    if args.next_only:
+        bench_next_pending(args.workdir / "reviewdesk.sqlite")
+        return
     if args.child:
         child(args.child, args.data, args.store)
         return
