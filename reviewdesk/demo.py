@@ -9,9 +9,7 @@ from pathlib import Path
 
 import platformdirs
 
-from reviewdesk.ingest import import_files
 from reviewdesk.resources import resource
-from reviewdesk.store import Store
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +32,9 @@ def ensure_demo_store(path: Path | None = None, *, reset: bool = False) -> Path:
     path = (path or default_demo_path()).expanduser()
     if path.exists() and not reset:
         return path
+    from reviewdesk.ingest import import_files  # only to build: opening the desk should not wait
+    from reviewdesk.store import Store
+
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=".demo-", suffix=".sqlite", dir=path.parent)
     os.close(handle)
