@@ -16,7 +16,7 @@ from typing import Annotated, Any, NoReturn
 import typer
 
 from reviewdesk import __version__
-from reviewdesk.console import ProgressBar, err, out, say
+from reviewdesk.console import JsonOption, ProgressBar, StoreOption, err, out, say, store_path
 from reviewdesk.errors import UserError
 
 logger = logging.getLogger(__name__)
@@ -32,19 +32,6 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
-StoreOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--store",
-        help="The store file (default: reviewdesk.sqlite in your data directory, "
-        "or $REVIEWDESK_STORE).",
-        dir_okay=False,
-        show_default=False,
-    ),
-]
-JsonOption = Annotated[
-    bool, typer.Option("--json", help="Print one JSON document on stdout instead of text.")
-]
 ScreenshotOption = Annotated[
     Path | None,
     typer.Option(
@@ -54,12 +41,6 @@ ScreenshotOption = Annotated[
         show_default=False,
     ),
 ]
-
-
-def _store_path(store: Path | None) -> Path:
-    from reviewdesk.store import default_store_path
-
-    return store if store is not None else default_store_path()
 
 
 def _version(value: bool) -> None:
@@ -108,7 +89,7 @@ def main_callback(
 
         raise typer.Exit(run_self_test())
     if ctx.invoked_subcommand is None:
-        _open_desk(_store_path(store), screenshot)
+        _open_desk(store_path(store), screenshot)
 
 
 @app.command()
@@ -130,7 +111,7 @@ def info(store: StoreOption = None, json_: JsonOption = False) -> None:
     """Show what a store holds: path, schema revision and counts."""
     from reviewdesk.store import Store, head_revision
 
-    path = _store_path(store)
+    path = store_path(store)
     with Store.open(path, create=False) as opened:
         counts = opened.counts()
     data: dict[str, Any] = {"store": str(path), "schema": head_revision(), **counts.model_dump()}
@@ -212,7 +193,7 @@ def import_(
         ) from None
     mapping = Mapping.from_toml(mapping_file) if mapping_file else Mapping()
     mapping = mapping.merged(Mapping.from_specs(map_ or [], default or []))
-    with Store.open(_store_path(store)) as opened, ProgressBar("importing", unit="bytes") as bar:
+    with Store.open(store_path(store)) as opened, ProgressBar("importing", unit="bytes") as bar:
         report = import_files(
             opened,
             files,
@@ -244,11 +225,12 @@ def import_(
 
 # Commands defined in their own modules (each imports its heavy parts only when it runs).
 def _register_commands() -> None:
-    from reviewdesk import cli_export, cli_server, cli_stats
+    from reviewdesk import cli_export, cli_server, cli_stats, cli_sync
 
     cli_stats.register(app)
     cli_export.register(app)
     cli_server.register(app)
+    cli_sync.register(app)
 
 
 _register_commands()

@@ -119,18 +119,8 @@ def export(
     card: Annotated[
         bool, typer.Option("--card/--no-card", help="Write the README.md card.")
     ] = True,
-    store: Annotated[
-        Path | None,
-        typer.Option(
-            "--store",
-            help="The store file (default: your data directory).",
-            dir_okay=False,
-            show_default=False,
-        ),
-    ] = None,
-    json_: Annotated[
-        bool, typer.Option("--json", help="Print one JSON document on stdout instead of text.")
-    ] = False,
+    store: console.StoreOption = None,
+    json_: console.JsonOption = False,
 ) -> None:
     """Export reviewed generations as a dataset for fine-tuning or evaluation."""
     import orjson
@@ -146,7 +136,7 @@ def export(
         parse_split,
         parse_time_bound,
     )
-    from reviewdesk.store import Resolution, Store, default_store_path
+    from reviewdesk.store import Resolution, Store
 
     if min_agreement is not None and not 0.0 <= min_agreement <= 1.0:
         raise ExportError(f"--min-agreement {min_agreement:g}: give a share between 0 and 1")
@@ -174,7 +164,7 @@ def export(
         redact_validators=tuple(redact_validator or ("pii",)),
         limit=limit,
     )
-    path = store if store is not None else default_store_path()
+    path = console.store_path(store)
     bar = console.ProgressBar("exporting")
     try:
         with Store.open(path, create=False) as opened:

@@ -1,4 +1,5 @@
-"""The queue server's commands: `serve`, `token create|list|revoke`, `push`.
+"""The queue server's commands: `serve`, `token create|list|revoke`, `push`,
+`webhook add|list|replay` and `queue set|show`.
 
 `register(app)` adds them to the `reviewdesk` program. The server (FastAPI, uvicorn) is
 imported only inside the commands that run it.
@@ -14,7 +15,7 @@ from typing import Annotated, Any
 
 import typer
 
-from reviewdesk.console import ProgressBar, err, out
+from reviewdesk.console import JsonOption, ProgressBar, err, out
 from reviewdesk.errors import UserError
 
 TOKEN_ENV = "REVIEWDESK_TOKEN"
@@ -28,9 +29,6 @@ DbOption = Annotated[
         "(default: $REVIEWDESK_SERVER_DB, else server.sqlite in your data directory).",
         show_default=False,
     ),
-]
-JsonOption = Annotated[
-    bool, typer.Option("--json", help="Print one JSON document on stdout instead of text.")
 ]
 
 
@@ -209,11 +207,170 @@ def push(
         )
 
 
+webhook_app = typer.Typer(
+    help="Webhooks: each final verdict of a queue POSTed, signed, to a URL.", no_args_is_help=True
+)
+
+
+def _now_ms() -> int:
+    from reviewdesk.server.settings import wall_clock_ms
+
+    return wall_clock_ms()
+
+
+@webhook_app.command("add")
+def webhook_add(
+    queue: Annotated[str, typer.Argument(help="The queue whose verdicts are sent.")],
+    url: Annotated[str, typer.Argument(help="The receiver, http(s)://...")],
+    db: DbOption = None,
+    json_: JsonOption = False,
+) -> None:
+    """Register a webhook and print its signing secret once."""
+    from reviewdesk.server.webhooks import add_webhook
+
+    hook = _with_database(db, lambda c: add_webhook(c, queue, url, now_ms=_now_ms()))
+    if json_:
+        print(json.dumps({"id": hook.id, "queue": hook.queue, "url": hook.url,
+                          "secret": hook.secret}))  # fmt: skip
+        return
+    err.print(
+        f"webhook {hook.id} for queue {queue} -> {url}; its signing secret is shown only now:",
+        markup=False,
+    )
+    print(hook.secret)
+
+
+@webhook_app.command("list")
+def webhook_list(db: DbOption = None, json_: JsonOption = False) -> None:
+    """List the webhooks (never their secrets) with their pending and dead deliveries."""
+    from sqlalchemy import text
+
+    from reviewdesk.server.webhooks import list_webhooks
+
+    def load(connection: Any) -> list[tuple[Any, dict[str, int]]]:
+        found = []
+        for hook in list_webhooks(connection):
+            counts = connection.execute(
+                text(
+                    "SELECT d.state, count(*) FROM webhook_delivery d JOIN webhook w "
+                    "ON w.pk = d.webhook_pk WHERE w.id = :id GROUP BY d.state"
+                ),
+                {"id": hook.id},
+            )
+            found.append((hook, {row[0]: int(row[1]) for row in counts}))
+        return found
+
+    hooks = _with_database(db, load)
+    if json_:
+        print(json.dumps({"webhooks": [
+            {"id": h.id, "queue": h.queue, "url": h.url, "active": h.active, "deliveries": n}
+            for h, n in hooks
+        ]}))  # fmt: skip
+        return
+    for hook, counts in hooks:
+        state = "active" if hook.active else "stopped"
+        shown = ", ".join(f"{key} {value}" for key, value in sorted(counts.items())) or "none yet"
+        out.print(f"{hook.id}  {hook.queue}  {hook.url}  {state}  ({shown})", markup=False)
+
+
+@webhook_app.command("replay")
+def webhook_replay(
+    webhook_id: Annotated[str, typer.Argument(help="The webhook's id (whk_...).")],
+    db: DbOption = None,
+) -> None:
+    """Send a webhook's dead deliveries again."""
+    from reviewdesk.server.webhooks import replay
+
+    count = _with_database(db, lambda c: replay(c, webhook_id, delivery_ids=None, now_ms=_now_ms()))
+    err.print(f"{count} dead deliveries of {webhook_id} will be sent again", markup=False)
+
+
+queue_app = typer.Typer(help="Queue review policies.", no_args_is_help=True)
+
+
+def _band(value: str) -> dict[str, Any]:
+    above, sep, reviews = value.partition("=")
+    try:
+        if not sep:
+            raise ValueError
+        return {"above": float(above), "reviews": int(reviews)}
+    except ValueError:
+        raise typer.BadParameter(
+            f"{value!r}: write RISK=REVIEWERS, e.g. 0.9=2", param_hint="--required-reviews-above"
+        ) from None
+
+
+@queue_app.command("set")
+def queue_set(
+    queue: Annotated[str, typer.Argument(help="The queue.")],
+    risk_threshold: Annotated[
+        float | None,
+        typer.Option(
+            "--risk-threshold", min=0.0, max=1.0, help="Review items at least this risky."
+        ),
+    ] = None,
+    min_severity: Annotated[
+        str | None,
+        typer.Option("--min-severity", help="Review items with a flag at least this severe."),
+    ] = None,
+    audit_rate: Annotated[
+        float,
+        typer.Option("--audit-rate", min=0.0, max=1.0, help="Share of the others to review."),
+    ] = 0.0,
+    required_reviews_above: Annotated[
+        list[str] | None,
+        typer.Option("--required-reviews-above", help="RISK=REVIEWERS, e.g. 0.9=2; repeatable."),
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """Set a queue's review policy (it routes the items pushed from now on)."""
+    from pydantic import ValidationError
+
+    from reviewdesk.server.policy import ReviewPolicy, save_policy
+
+    try:
+        policy = ReviewPolicy.model_validate({
+            "risk_threshold": risk_threshold,
+            "min_severity": min_severity,
+            "audit_rate": audit_rate,
+            "required_reviews": [_band(value) for value in required_reviews_above or ()],
+        })  # fmt: skip
+    except ValidationError as error:
+        raise typer.BadParameter(
+            "; ".join(str(e["msg"]) for e in error.errors(include_url=False))
+        ) from None
+    _with_database(db, lambda c: save_policy(c, queue, policy, now_ms=_now_ms()))
+    err.print(f"policy of {queue}: {policy.model_dump_json()}", markup=False)
+
+
+@queue_app.command("show")
+def queue_show(
+    queue: Annotated[str, typer.Argument(help="The queue.")],
+    db: DbOption = None,
+    json_: JsonOption = False,
+) -> None:
+    """Show a queue's review policy and how many items it auto-approved."""
+    from reviewdesk.server.policy import load_policies, unreviewed_counts
+
+    policy, counts = _with_database(
+        db, lambda c: (load_policies(c, {queue}).get(queue), unreviewed_counts(c))
+    )
+    shown = None if policy is None else policy.model_dump(mode="json")
+    if json_:
+        print(json.dumps({"queue": queue, "policy": shown,
+                          "auto_approved": counts.get(queue, 0)}))  # fmt: skip
+        return
+    out.print(f"{queue}: {shown or 'no policy (every item is reviewed)'}", markup=False)
+    out.print(f"auto-approved (unreviewed) items: {counts.get(queue, 0)}", markup=False)
+
+
 def register(app: typer.Typer) -> None:
-    """Add `serve`, `token` and `push` to the `reviewdesk` program."""
+    """Add `serve`, `token`, `push`, `webhook` and `queue` to the `reviewdesk` program."""
     app.command("serve")(serve)
     app.add_typer(token_app, name="token")
     app.command("push")(push)
+    app.add_typer(webhook_app, name="webhook")
+    app.add_typer(queue_app, name="queue")
 
 
 def run_standalone(argv: list[str] | None = None) -> int:

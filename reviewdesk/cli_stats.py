@@ -19,7 +19,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from reviewdesk.console import err, out
+from reviewdesk.console import JsonOption, StoreOption, err, out, store_path
 from reviewdesk.errors import UserError
 
 if TYPE_CHECKING:
@@ -29,19 +29,6 @@ if TYPE_CHECKING:
 __all__ = ["register"]
 
 
-StoreOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--store",
-        help="The store file (default: reviewdesk.sqlite in your data directory, "
-        "or $REVIEWDESK_STORE).",
-        dir_okay=False,
-        show_default=False,
-    ),
-]
-JsonOption = Annotated[
-    bool, typer.Option("--json", help="Print one JSON document on stdout instead of tables.")
-]
 PolicyOption = Annotated[
     str,
     typer.Option(
@@ -59,12 +46,6 @@ AdjudicatorOption = Annotated[
         show_default=False,
     ),
 ]
-
-
-def _store_path(store: Path | None) -> Path:
-    from reviewdesk.store import default_store_path
-
-    return store if store is not None else default_store_path()
 
 
 def _policy(name: str) -> Resolution:
@@ -147,7 +128,7 @@ def stats(
 
     keys = parse_keys(by)
     resolution = _policy(policy)
-    with Store.open(_store_path(store), create=False) as opened:
+    with Store.open(store_path(store), create=False) as opened:
         groups = grouped_stats(opened.engine, keys, resolution, adjudicator or ())
     if json_:
         _print_json([group.model_dump(mode="json") for group in groups])
@@ -172,7 +153,7 @@ def compare(
     from reviewdesk.store import Store
 
     resolution = _policy(policy)
-    with Store.open(_store_path(store), create=False) as opened:
+    with Store.open(store_path(store), create=False) as opened:
         result = compare_versions(opened.engine, template, a, b, resolution, adjudicator or ())
     if json_:
         _print_json(result.model_dump(mode="json"))
@@ -215,7 +196,7 @@ def routing(
         raise typer.BadParameter(f"{target}: use a share between 0 and 1", param_hint="--target")
     resolution = _policy(policy)
     table = load_prices(prices) if prices is not None else None
-    with Store.open(_store_path(store), create=False) as opened:
+    with Store.open(store_path(store), create=False) as opened:
         advice = routing_advice(
             opened.engine,
             resolution,
@@ -269,7 +250,7 @@ def agreement(
     from reviewdesk.stats import agreement_stats
     from reviewdesk.store import Store
 
-    with Store.open(_store_path(store), create=False) as opened:
+    with Store.open(store_path(store), create=False) as opened:
         result = agreement_stats(opened.engine, adjudicator or ())
     if json_:
         _print_json(result.model_dump(mode="json"))
@@ -333,7 +314,7 @@ def report(
     table = load_prices(prices) if prices is not None else None
     if not output.parent.is_dir():
         raise UserError(f"cannot write {output}: the folder {output.parent} does not exist")
-    with Store.open(_store_path(store), create=False) as opened:
+    with Store.open(store_path(store), create=False) as opened:
         write_report(
             opened.engine,
             output,

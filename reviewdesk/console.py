@@ -1,4 +1,4 @@
-"""What the command-line modules share: the two consoles, plain messages and a progress bar.
+"""What the command-line modules share: the consoles, messages, a progress bar, common options.
 
 Only the command line prints: stdout for results (exactly one JSON document with `--json`),
 stderr for messages and progress.
@@ -7,11 +7,35 @@ stderr for messages and progress.
 from __future__ import annotations
 
 import time
-from typing import Any
+from pathlib import Path
+from typing import Annotated, Any
 
+import typer
 from rich.console import Console
 
-__all__ = ["ProgressBar", "err", "out", "say"]
+__all__ = ["JsonOption", "ProgressBar", "StoreOption", "err", "out", "say", "store_path"]
+
+StoreOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--store",
+        help="The store file (default: reviewdesk.sqlite in your data directory, "
+        "or $REVIEWDESK_STORE).",
+        dir_okay=False,
+        show_default=False,
+    ),
+]
+JsonOption = Annotated[
+    bool, typer.Option("--json", help="Print one JSON document on stdout instead of text.")
+]
+
+
+def store_path(store: Path | None) -> Path:
+    """The store a command works on: `--store`, else the default one."""
+    from reviewdesk.store import default_store_path
+
+    return store if store is not None else default_store_path()
+
 
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 out = Console(highlight=False, soft_wrap=True)

@@ -6,6 +6,8 @@ the database, so several processes can serve one PostgreSQL behind a load balanc
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Annotated
 
 from fastapi import FastAPI, Path, Request
@@ -32,6 +34,9 @@ from reviewdesk.server.tokens import (
     list_tokens,
     revoke_token,
 )
+from reviewdesk.server.verdict_routes import VerdictBell
+from reviewdesk.server.verdict_routes import router as verdict_router
+from reviewdesk.server.webhooks import DeliveryWorker
 from reviewdesk.store import codec
 
 DESCRIPTION = """\
@@ -49,6 +54,7 @@ def create_app(settings: ServerSettings, *, engine: Engine | None = None) -> Fas
     """
     engine = engine or open_engine(settings.database_url)
     app = FastAPI(
+        lifespan=_lifespan,
         title="reviewdesk queue server",
         version=__version__,
         description=DESCRIPTION,
@@ -58,6 +64,8 @@ def create_app(settings: ServerSettings, *, engine: Engine | None = None) -> Fas
     )
     app.state.settings = settings
     app.state.engine = engine
+    app.state.verdict_bell = VerdictBell()
+    app.state.delivery_worker = None
     app.state.buckets = TokenBuckets(settings.rate_per_s, settings.rate_burst)
     metrics = Metrics(lambda: read(engine, lambda c: queue_figures(c, settings.clock())))
     app.state.metrics = metrics
@@ -65,6 +73,7 @@ def create_app(settings: ServerSettings, *, engine: Engine | None = None) -> Fas
     app.add_middleware(RequestObserver, metrics=metrics, max_body_bytes=settings.max_body_bytes)
     app.include_router(router)
     app.include_router(feedback_router)
+    app.include_router(verdict_router)
     _add_service_routes(app)
     # Make the Problem schema part of the document: every error response refers to it.
     original = app.openapi
@@ -80,6 +89,23 @@ def create_app(settings: ServerSettings, *, engine: Engine | None = None) -> Fas
 
     app.openapi = openapi  # type: ignore[method-assign]
     return app
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Deliver webhooks from this process while it serves (each process runs one worker)."""
+    settings: ServerSettings = app.state.settings
+    worker: DeliveryWorker | None = None
+    if settings.deliver_webhooks:
+        worker = DeliveryWorker(app.state.engine, clock=settings.clock)
+        worker.start()
+        app.state.delivery_worker = worker
+    try:
+        yield
+    finally:
+        if worker is not None:
+            app.state.delivery_worker = None
+            worker.stop()
 
 
 def _token_out(info: TokenInfo, secret: str | None = None) -> TokenOut:

@@ -36,6 +36,7 @@ from reviewdesk.server.slots import (
     pks_of,
     refresh_items,
 )
+from reviewdesk.server.verdicts import finalize
 from reviewdesk.store import codec
 
 
@@ -93,6 +94,7 @@ def record_decisions(
         outcome = _record(connection, decision, item_pks, states, changes, touched, now_ms)
         outcomes.append(outcome)
     refresh_items(connection, touched)
+    finalize(connection, touched, now_ms=now_ms)
     add_changes(connection, changes, now_ms)
     return outcomes
 

@@ -18,6 +18,8 @@ from sqlalchemy.engine import Engine
 from reviewdesk.domain import Verdict
 from reviewdesk.export import ExportError, ExportFormat, ExportOptions, Filters, stream_export
 from reviewdesk.server.auth import Admin, Watcher
+from reviewdesk.server.database import read
+from reviewdesk.server.policy import unreviewed_counts
 from reviewdesk.server.problems import ApiError, problem_responses
 from reviewdesk.stats import (
     StatsInputError,
@@ -54,10 +56,13 @@ def get_stats(
         raise ApiError(422, "invalid_group_by", str(error)) from error
     engine: Engine = request.app.state.engine
     groups = grouped_stats(engine, keys, policy, tuple(adjudicator or ()))
+    unreviewed = read(engine, unreviewed_counts)
     return {
         "group_by": [str(key) for key in keys],
         "policy": str(policy),
         "groups": [group.model_dump(mode="json") for group in groups],
+        # Items a queue's review policy auto-approved: no label, so not in the rates above.
+        "unreviewed": {"auto_approved": sum(unreviewed.values()), "by_queue": unreviewed},
     }
 
 

@@ -9,7 +9,7 @@ reviewers review it. An item without a queue goes to the queue `default`.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -23,6 +23,7 @@ from reviewdesk.domain import Decision, DecisionDraft, Generation, utc_now
 from reviewdesk.errors import UserError
 from reviewdesk.ingest.records import to_import_record
 from reviewdesk.server.decisions import DecisionConflictError, record_decisions
+from reviewdesk.server.policy import Routing, load_policies
 from reviewdesk.server.slots import (
     Change,
     ChangeKind,
@@ -33,6 +34,7 @@ from reviewdesk.server.slots import (
     pks_of,
     refresh_items,
 )
+from reviewdesk.server.verdicts import finalize
 from reviewdesk.store import codec
 from reviewdesk.store.tables import GenerationRow
 
@@ -74,6 +76,7 @@ class ParsedItem:
     generation: Generation
     drafts: tuple[DecisionDraft, ...]
     required_reviews: int
+    routing: Routing = Routing.REVIEW
 
 
 def parse_items(raw_items: Sequence[Any]) -> list[ParsedItem | ItemOutcome]:
@@ -136,6 +139,7 @@ def enqueue(connection: Connection, raw_items: Sequence[Any], *, now_ms: int) ->
             fresh[gid] = parsed
         if parsed.drafts:
             with_drafts.append(parsed)
+    fresh = _apply_policies(connection, fresh)
     imported_at = codec.time_text(utc_now())
     table: Table = GenerationRow.__table__  # type: ignore[attr-defined]
     created: dict[str, int] = {}
@@ -161,7 +165,32 @@ def enqueue(connection: Connection, raw_items: Sequence[Any], *, now_ms: int) ->
         outcomes[parsed.index] = ItemOutcome(parsed.index, key, status)
     if with_drafts:
         _record_carried(connection, with_drafts, outcomes, now_ms)
+    finalize(
+        connection,
+        [pk for pk, parsed in new_items if parsed.routing is Routing.AUTO_APPROVED],
+        now_ms=now_ms,
+    )
     return [outcomes[index] for index in sorted(outcomes)]
+
+
+def _apply_policies(connection: Connection, fresh: dict[str, ParsedItem]) -> dict[str, ParsedItem]:
+    """Route each item by its queue's review policy (queues without one review everything)."""
+    queues = {parsed.generation.queue or DEFAULT_QUEUE for parsed in fresh.values()}
+    policies = load_policies(connection, queues)
+    if not policies:
+        return fresh
+    routed: dict[str, ParsedItem] = {}
+    for gid, parsed in fresh.items():
+        policy = policies.get(parsed.generation.queue or DEFAULT_QUEUE)
+        if policy is None:
+            routed[gid] = parsed
+            continue
+        generation = parsed.generation
+        severity = generation.top_severity
+        routing = policy.route(gid, generation.risk, 0 if severity is None else severity.rank)
+        reviews = policy.reviews_for(generation.risk, parsed.required_reviews)
+        routed[gid] = replace(parsed, routing=routing, required_reviews=reviews)
+    return routed
 
 
 def _store_content(
@@ -193,11 +222,12 @@ def _store_content(
     connection.execute(
         text(
             "INSERT INTO server_item (generation_pk, queue, risk, state, available_at_ms) "
-            "VALUES (:pk, :queue, :risk, 'open', 0)"
+            "VALUES (:pk, :queue, :risk, :state, 0)"
         ),
         [
             {
                 "pk": pk,
+                "state": "auto_approved" if parsed.routing is Routing.AUTO_APPROVED else "open",
                 "queue": parsed.generation.queue or DEFAULT_QUEUE,
                 "risk": codec.generation_values(parsed.generation, pk, "")[7],
             }
@@ -212,6 +242,7 @@ def _store_content(
         [
             {"pk": pk, "slot": slot}
             for pk, parsed in items
+            if parsed.routing is not Routing.AUTO_APPROVED
             for slot in range(parsed.required_reviews)
         ],
     )

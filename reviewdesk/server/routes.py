@@ -49,6 +49,7 @@ from reviewdesk.server.schemas import (
 )
 from reviewdesk.server.settings import ServerSettings
 from reviewdesk.server.tokens import TokenInfo, TokenRole
+from reviewdesk.server.verdict_routes import announce
 from reviewdesk.store import codec
 
 router = APIRouter(prefix="/v1")
@@ -98,6 +99,7 @@ def post_items(request: Request, body: ItemsIn, token: Producer) -> ItemsOut:
         )
         for outcome in outcomes
     ]
+    announce(request)
     metrics = request.app.state.metrics
     for result in results:
         metrics.items.labels(result.status).inc()
@@ -304,6 +306,7 @@ def _record(request: Request, decisions: list[Decision]) -> list[DecisionOutcome
         request.app.state.engine,
         lambda connection: record_decisions(connection, decisions, now_ms=now),
     )
+    announce(request)
     counter = request.app.state.metrics.decisions
     for outcome in outcomes:
         status = "conflict" if isinstance(outcome, Exception) else str(outcome.status)

@@ -29,6 +29,9 @@ class ServerSettings:
         max_lease_items: most items one lease takes.
         max_body_bytes: largest request body (more: 413).
         rate_per_s / rate_burst: the token bucket of each token (429 with Retry-After past it).
+        max_wait_s: the longest a `/v1/verdicts` long-poll is held (a larger `wait` is cut).
+        deliver_webhooks: run a webhook delivery worker in the app's lifespan (each process
+            serving the database runs one; tests without a lifespan run their own).
         clock: the time, in ms; tests pass a clock they move by hand.
     """
 
@@ -42,4 +45,6 @@ class ServerSettings:
     max_body_bytes: int = 32 * 1024 * 1024
     rate_per_s: float = 50.0
     rate_burst: int = 200
+    deliver_webhooks: bool = True
+    max_wait_s: float = 30.0
     clock: Clock = field(default=wall_clock_ms, compare=False)

@@ -33,6 +33,8 @@ class ItemState(StrEnum):
     OPEN = "open"
     DONE = "done"
     WITHDRAWN = "withdrawn"
+    AUTO_APPROVED = "auto_approved"
+    """Its queue's review policy let it through unreviewed; it has no slots."""
 
 
 class ChangeKind(StrEnum):
@@ -84,7 +86,7 @@ UPDATE server_item SET
         WHERE s.generation_pk = server_item.generation_pk AND s.state <> 'decided'
     ), 0),
     state = CASE
-        WHEN state = 'withdrawn' THEN 'withdrawn'
+        WHEN state IN ('withdrawn', 'auto_approved') THEN state
         WHEN EXISTS (
             SELECT 1 FROM lease_slot s
             WHERE s.generation_pk = server_item.generation_pk AND s.state <> 'decided'

@@ -23,7 +23,7 @@ from reviewdesk.errors import StoreError, StoreTooNewError
 logger = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 10_000
-SCHEMA_HEAD = "0010"
+SCHEMA_HEAD = "0012"
 """The newest migration's revision (a test checks it against the migration scripts)."""
 _KIND = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
 # Taken for the migration's transaction on PostgreSQL, so that server processes started together

@@ -30,7 +30,7 @@ from reviewdesk.domain import (
     StoreCounts,
 )
 from reviewdesk.errors import StoreError
-from reviewdesk.store import codec
+from reviewdesk.store import codec, outbox
 from reviewdesk.store.bulk import BulkWriter
 from reviewdesk.store.engine import make_engine, migrate
 from reviewdesk.store.keys import CREATED_KEY, NO_RISK, PENDING, PENDING_G
@@ -368,7 +368,8 @@ class Store:
 
         Idempotent by decision id: the same decision again is a no-op. When the reviewer had
         decided the item before and `supersedes` is not given, the new decision supersedes
-        their latest one.
+        their latest one. A decision on an item checked out from a queue server takes the
+        lease's id and epoch and is queued in the sync outbox in the same transaction.
 
         Returns:
             The decision as stored.
@@ -380,7 +381,10 @@ class Store:
         with self._write() as connection:
             stored = self._stored_decision(connection, decision.id)
             if stored is not None:
-                if stored.model_copy(update={"supersedes": decision.supersedes}) != decision:
+                same = {"supersedes": decision.supersedes}
+                if decision.lease_id is None:  # the lease was added here, from the lease cache
+                    same.update(lease_id=None, lease_epoch=None)
+                if stored.model_copy(update=same) != decision:
                     raise DecisionConflictError(
                         f"decision {decision.id} is already stored with another content"
                     )
@@ -398,6 +402,13 @@ class Store:
                 ).scalar()
                 if previous is not None:
                     decision = decision.model_copy(update={"supersedes": previous})
+            # An item checked out from a queue server: the decision carries the lease and gets
+            # its outbox row in this transaction, so it reaches the server exactly once.
+            lease = outbox.lease_of(connection, decision.generation_id)
+            if lease is not None and decision.lease_id is None:
+                decision = decision.model_copy(
+                    update={"lease_id": lease[0], "lease_epoch": lease[1]}
+                )
             connection.exec_driver_sql(
                 "UPDATE decision SET current = false "
                 "WHERE generation_pk = ? AND reviewer = ? AND current",
@@ -410,12 +421,19 @@ class Store:
             text = codec.decision_text_values(decision, result.lastrowid)
             if text is not None:
                 connection.exec_driver_sql(codec.DECISION_TEXT_INSERT, text)
+            if lease is not None:
+                outbox.enqueue(connection, decision)
             _recount(connection, pk)
         logger.debug("recorded decision %s on %s", decision.id, decision.generation_id)
         return decision
 
     def undo_latest(self, session_id: str) -> Decision | None:
-        """Remove the latest decision of a review session; None when it has none left."""
+        """Remove the latest decision of a review session; None when it has none left.
+
+        Raises:
+            DecisionAlreadySentError: the decision is on its way to (or at) the queue server;
+                the store is unchanged.
+        """
         with self._write() as connection:
             row = connection.exec_driver_sql(
                 f"{codec.DECISION_SELECT} WHERE d.session_id = ? ORDER BY d.pk DESC LIMIT 1",
@@ -424,6 +442,7 @@ class Store:
             if row is None:
                 return None
             decision = codec.decision_from_row(row)
+            outbox.forget(connection, decision)
             pk = connection.exec_driver_sql(
                 "DELETE FROM decision WHERE id = ? RETURNING generation_pk", (decision.id,)
             ).scalar_one()

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from collections import OrderedDict
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from PySide6.QtCore import (
@@ -24,7 +25,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QFont
 
-from reviewdesk.domain import ItemStatus, QueueEntry, QueueFilter, QueueSort
+from reviewdesk.domain import ItemStatus, QueueEntry, QueueFilter, QueueSort, Severity
 from reviewdesk.errors import UserError
 from reviewdesk.store import Store
 from reviewdesk.ui.runner import TaskRunner
@@ -32,13 +33,14 @@ from reviewdesk.ui.style import severity_color, severity_icon
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["COLUMNS", "PK_ROLE", "QueueModel"]
+__all__ = ["COLUMNS", "LEASE_COLUMN", "PK_ROLE", "QueueModel"]
 
 PAGE = 200
 MAX_PAGES = 64  # 12,800 rows cached at most
 _KEEP_WANTED = 4  # page requests remembered while one is in flight
 
-COLUMNS = ("Risk", "Severity", "Model", "Template", "Route", "Created", "Status")
+COLUMNS = ("Risk", "Severity", "Model", "Template", "Route", "Created", "Status", "Lease")
+LEASE_COLUMN = 7
 SORT_OF_COLUMN = {0: QueueSort.RISK, 1: QueueSort.SEVERITY, 5: QueueSort.TIME}
 PK_ROLE = Qt.ItemDataRole.UserRole + 1
 _ROLES = frozenset(
@@ -85,6 +87,7 @@ class QueueModel(QAbstractTableModel):
         self._descending = True
         self._skipped: set[int] = set()
         self._current: int | None = None
+        self._leases: dict[str, datetime] = {}
         self._bold = QFont()
         self._bold.setBold(True)
 
@@ -164,6 +167,19 @@ class QueueModel(QAbstractTableModel):
                 if changed is not None:
                     self._refresh_pk(changed)
 
+    def set_leases(self, leases: dict[str, datetime]) -> None:
+        """Show the lease expiry of the items checked out from a queue server (by id)."""
+        if leases == self._leases:
+            return
+        self._leases = dict(leases)
+        if self._keys:
+            self.dataChanged.emit(
+                self.index(0, LEASE_COLUMN), self.index(len(self._keys) - 1, LEASE_COLUMN)
+            )
+
+    def lease_of(self, generation_id: str) -> datetime | None:
+        return self._leases.get(generation_id)
+
     def update_entry(self, entry: QueueEntry) -> None:
         """Replace a cached row with a fresher entry (after a decision, undo or skip)."""
         row = self._row_of.get(entry.pk)
@@ -239,12 +255,21 @@ class QueueModel(QAbstractTableModel):
             return severity_icon(entry.top_severity)
         if role == Qt.ItemDataRole.ForegroundRole and column == 1 and entry.top_severity:
             return severity_color(entry.top_severity)
+        if role == Qt.ItemDataRole.ForegroundRole and column == LEASE_COLUMN:
+            expires = self._leases.get(entry.id)
+            if expires is not None and expires <= datetime.now(UTC):
+                return severity_color(Severity.ERROR)
         if role == Qt.ItemDataRole.TextAlignmentRole and column == 0:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.FontRole and entry.pk == self._current:
             return self._bold
         if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{entry.id} · {entry.flag_count} flag(s)"
+            tip = f"{entry.id} · {entry.flag_count} flag(s)"
+            expires = self._leases.get(entry.id)
+            if expires is not None:
+                verb = "expired" if expires <= datetime.now(UTC) else "checked out until"
+                tip += f"\nLease {verb} {expires.astimezone():%Y-%m-%d %H:%M}"
+            return tip
         return None
 
     def _display(self, entry: QueueEntry, column: int) -> str:
@@ -260,6 +285,8 @@ class QueueModel(QAbstractTableModel):
             return entry.route or ""
         if column == 5:
             return "" if entry.created_at is None else entry.created_at.strftime("%Y-%m-%d %H:%M")
+        if column == LEASE_COLUMN:
+            return _lease_text(self._leases.get(entry.id))
         if entry.pk in self._skipped and entry.status is ItemStatus.PENDING:
             return "skipped"
         return entry.status.value
@@ -350,6 +377,17 @@ class QueueModel(QAbstractTableModel):
         row = self._row_of.get(pk)
         if row is not None:
             self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
+
+
+def _lease_text(expires: datetime | None) -> str:
+    if expires is None:
+        return ""
+    if expires <= datetime.now(UTC):
+        return "expired"
+    local = expires.astimezone()
+    if local.date() == datetime.now().astimezone().date():
+        return f"until {local:%H:%M}"
+    return f"until {local:%b %d %H:%M}"
 
 
 def _aligned(keys: Sequence[int], entries: Sequence[QueueEntry]) -> list[QueueEntry | None]:

@@ -47,10 +47,10 @@ class TaskRunner(QObject):
     busy_changed = Signal(bool)
     _finished = Signal(object)
 
-    def __init__(self, parent: QObject) -> None:
+    def __init__(self, parent: QObject, *, name: str = "reviewdesk-store") -> None:
         super().__init__(parent)
         self._executor: ThreadPoolExecutor | None = ThreadPoolExecutor(
-            max_workers=1, thread_name_prefix="reviewdesk-store"
+            max_workers=1, thread_name_prefix=name
         )
         self._queued = 0
         self._finished.connect(self._on_self_finished)

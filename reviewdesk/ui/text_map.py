@@ -88,7 +88,9 @@ def display_text(
         end = min(end, limit)
         if start >= end:
             return
-        piece = source[start:end].replace("\r\n", "\n")
+        # Every line end becomes "\n": a lone "\r" too, or "\r\r\n" would turn into a new "\r\n"
+        # that Qt reads as one break where the map counts two characters.
+        piece = source[start:end].replace("\r\n", "\n").replace("\r", "\n")
         segments.append(_Segment(start, end, position))
         pieces.append(piece)
         position += utf16_length(piece)

@@ -15,9 +15,10 @@ from datetime import datetime
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QApplication,
+    QDialog,
     QFileDialog,
     QHBoxLayout,
     QLabel,
@@ -25,7 +26,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSplitter,
     QStackedWidget,
-    QToolBar,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -34,13 +35,22 @@ from reviewdesk.domain import Reason, Verdict
 from reviewdesk.errors import UserError
 from reviewdesk.review import ReviewItem, ReviewSession, SessionProgress, Step, Stopwatch
 from reviewdesk.store import Store
+from reviewdesk.ui.actions import DeskActions
 from reviewdesk.ui.dialogs import CommentDialog, DeskPreferences, ReasonDialog, SettingsDialog
 from reviewdesk.ui.queue_model import QueueModel
 from reviewdesk.ui.queue_panel import FILTER_COLUMNS, QueuePanel
 from reviewdesk.ui.review_view import ReviewView
 from reviewdesk.ui.runner import TaskRunner
 from reviewdesk.ui.settings import DeskSettings
-from reviewdesk.ui.style import Theme, app_icon, apply_theme, icon
+from reviewdesk.ui.stats_tab import StatsTab
+from reviewdesk.ui.style import Theme, app_icon, apply_theme
+from reviewdesk.ui.sync_control import SyncController, SyncState
+from reviewdesk.ui.sync_widgets import (
+    CheckoutDialog,
+    ConnectDialog,
+    NeedsAttentionDialog,
+    SyncStatus,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -99,6 +109,7 @@ class DeskWindow(QMainWindow):
         open_store: opens the store (called on the worker; the window closes it at the end).
         store_label: how the status bar names the store.
         settings: the preferences (default: the user's).
+        sync: the link to a queue server (default: one with the user's keychain).
 
     Signals:
         item_shown(int): an item (its pk) was put on screen.
@@ -124,6 +135,7 @@ class DeskWindow(QMainWindow):
         *,
         store_label: str,
         settings: DeskSettings | None = None,
+        sync: Callable[[DeskWindow], SyncController] | None = None,
     ) -> None:
         super().__init__()
         self.setWindowTitle(f"reviewdesk — {store_label}")
@@ -142,8 +154,10 @@ class DeskWindow(QMainWindow):
         self._stopwatch = Stopwatch()
         self._closing = False
         self._focus_settled = False
-        self._dialog: ReasonDialog | CommentDialog | SettingsDialog | None = None
+        self._editing = False
+        self._dialog: QDialog | None = None
 
+        self.sync = sync(self) if sync is not None else SyncController(self, self.runner)
         self.model = QueueModel(self.runner, self)
         self.queue_panel = QueuePanel(self.model, self)
         self.review = ReviewView(self)
@@ -169,7 +183,12 @@ class DeskWindow(QMainWindow):
         self.splitter.setStretchFactor(0, 2)
         self.splitter.setStretchFactor(1, 5)
         self.splitter.setSizes([430, 1010])
-        self.setCentralWidget(self.splitter)
+        self.stats = StatsTab(self)
+        self.tabs = QTabWidget(self)
+        self.tabs.setDocumentMode(True)
+        self.tabs.addTab(self.splitter, "Review")
+        self.tabs.addTab(self.stats, "Statistics")
+        self.setCentralWidget(self.tabs)
 
         self.store_label = QLabel(store_label, self)
         self.progress_label = QLabel(self)
@@ -183,170 +202,44 @@ class DeskWindow(QMainWindow):
         bar.addPermanentWidget(self.rate_label)
         bar.addPermanentWidget(self.saved_label)
 
-        self._make_actions()
+        self.acts = DeskActions(self)
+        self.sync_status = SyncStatus(self.acts.sync_now, self)
+        bar.insertPermanentWidget(1, self.sync_status)  # after the store label
         self._restore_state()
         self._apply_appearance()
         self._set_editing(False)
 
+        self.tabs.currentChanged.connect(self._on_tabs_current_changed)
+        self.decision_saved.connect(self.stats.note_change)
+        self.decision_undone.connect(self.stats.note_change)
         self.review.painted.connect(self._on_review_painted)
         self.queue_panel.item_activated.connect(self._on_queue_panel_item_activated)
         self.queue_panel.search_left.connect(self._on_queue_panel_search_left)
         self.model.load_failed.connect(self._on_model_load_failed)
+        self.sync.state_changed.connect(self._on_sync_state_changed)
+        self.sync.leases_changed.connect(self.model.set_leases)
+        self.sync.items_removed.connect(self._on_sync_items_removed)
+        self.sync.items_added.connect(self._on_sync_items_added)
+        self.decision_saved.connect(self.sync.refresh)
+        self.decision_undone.connect(self.sync.refresh)
         self.runner.submit(
             lambda: self._open(open_store), self._on_store_opened, self._on_open_failed
         )
 
-    # -- actions ------------------------------------------------------------------------------
-
-    def _action(
-        self,
-        text: str,
-        keys: str | QKeySequence.StandardKey | None,
-        slot: Callable[[], None],
-        icon_name: str | None = None,
-        *,
-        repeat: bool = False,
-    ) -> QAction:
-        action = QAction(text, self)
-        if keys is not None:
-            sequence = QKeySequence(keys)
-            action.setShortcut(sequence)
-            shown = sequence.toString(QKeySequence.SequenceFormat.NativeText)
-            action.setToolTip(f"{text.replace('&', '')} ({shown})")
-        action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-        action.setAutoRepeat(repeat)
-        if icon_name is not None:
-            action.setIcon(icon(icon_name))
-        action.triggered.connect(slot)
-        self.addAction(action)
-        return action
-
-    def _make_actions(self) -> None:
-        self.approve_action = self._action(
-            "&Approve", "A", self._on_approve_action_triggered, "approve"
-        )
-        self.edit_action = self._action("&Edit", "E", self._on_edit_action_triggered, "edit")
-        self.reject_action = self._action(
-            "&Reject…", "R", self._on_reject_action_triggered, "reject"
-        )
-        self.comment_action = self._action(
-            "&Comment…", "C", self._on_comment_action_triggered, "comment"
-        )
-        self.skip_action = self._action("&Skip", "S", self._on_skip_action_triggered, "skip")
-        self.undo_action = self._action(
-            "&Undo decision", QKeySequence.StandardKey.Undo, self._on_undo_action_triggered, "undo"
-        )
-        self.save_edit_action = self._action(
-            "Save edit", "Ctrl+Return", self._on_save_edit_action_triggered
-        )
-        self.save_edit_action.setShortcuts(
-            [QKeySequence("Ctrl+Return"), QKeySequence("Ctrl+Enter")]
-        )
-        self.cancel_edit_action = self._action(
-            "Cancel edit", "Esc", self._on_cancel_edit_action_triggered
-        )
-        self.next_action = self._action(
-            "&Next", "J", self._on_next_action_triggered, "next", repeat=True
-        )
-        self.previous_action = self._action(
-            "&Previous", "K", self._on_previous_action_triggered, "previous", repeat=True
-        )
-        self.search_action = self._action(
-            "&Search", "/", self._on_search_action_triggered, "search"
-        )
-        self.markdown_action = self._action(
-            "&Markdown", "M", self._on_markdown_action_triggered, "markdown"
-        )
-        self.markdown_action.setCheckable(True)
-        self.markdown_action.setChecked(self.settings.markdown)
-        self.import_action = self._action(
-            "&Import a file…", "Ctrl+O", self._on_import_action_triggered, "import"
-        )
-        self.demo_action = self._action("Open the &demo", None, self._on_demo_action_triggered)
-        self.settings_action = self._action(
-            "Se&ttings…", "Ctrl+,", self._on_settings_action_triggered, "settings"
-        )
-        self.quit_action = self._action(
-            "&Quit", QKeySequence.StandardKey.Quit, self._on_quit_action_triggered
-        )
-        # Keys that act on the item on screen: off while editing it.
-        self.review_actions = [
-            self.approve_action,
-            self.edit_action,
-            self.reject_action,
-            self.comment_action,
-            self.skip_action,
-            self.undo_action,
-            self.next_action,
-            self.previous_action,
-            self.search_action,
-            self.markdown_action,
-            self.import_action,
-            self.demo_action,
-            self.settings_action,
-        ]
-        self.edit_actions = [self.save_edit_action, self.cancel_edit_action]
-
-        menus = self.menuBar()
-        file_menu = menus.addMenu("&File")
-        for action in (
-            self.import_action,
-            self.demo_action,
-            self.settings_action,
-            self.quit_action,
-        ):
-            file_menu.addAction(action)
-        review_menu = menus.addMenu("&Review")
-        for action in (
-            self.approve_action,
-            self.edit_action,
-            self.reject_action,
-            self.comment_action,
-            self.skip_action,
-            self.undo_action,
-        ):
-            review_menu.addAction(action)
-        review_menu.addSeparator()
-        review_menu.addAction(self.save_edit_action)
-        review_menu.addAction(self.cancel_edit_action)
-        view_menu = menus.addMenu("&View")
-        for action in (
-            self.next_action,
-            self.previous_action,
-            self.search_action,
-            self.markdown_action,
-        ):
-            view_menu.addAction(action)
-
-        toolbar = QToolBar("Review", self)
-        toolbar.setObjectName("review-toolbar")
-        toolbar.setMovable(False)
-        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        for action in (
-            self.approve_action,
-            self.edit_action,
-            self.reject_action,
-            self.comment_action,
-            self.skip_action,
-            self.undo_action,
-        ):
-            toolbar.addAction(action)
-        toolbar.addSeparator()
-        for action in (
-            self.previous_action,
-            self.next_action,
-            self.search_action,
-            self.markdown_action,
-        ):
-            toolbar.addAction(action)
-        self.addToolBar(toolbar)
-
     def _set_editing(self, editing: bool) -> None:
-        for action in self.review_actions:
+        self._editing = editing
+        for action in self.acts.desk_actions:
             action.setEnabled(not editing)
-        for action in self.edit_actions:
+        for action in self.acts.edit_actions:
             action.setEnabled(editing)
-        self.queue_panel.setEnabled(not editing)
+        self.tabs.tabBar().setEnabled(not editing)
+        self._enable_item_actions()
+
+    def _enable_item_actions(self) -> None:
+        on = not self._editing and self.tabs.currentWidget() is self.splitter
+        for action in self.acts.item_actions:
+            action.setEnabled(on)
+        self.queue_panel.setEnabled(on)
 
     # -- opening ------------------------------------------------------------------------------
 
@@ -375,6 +268,8 @@ class DeskWindow(QMainWindow):
             self.store_empty.emit()
         session, store = opened.session, opened.store
         self.model.set_store(store)
+        self.stats.set_store(store)
+        self.sync.set_store(store)
         self.runner.submit(session.count_pending, self._on_progress_step)
         self.runner.submit(
             lambda: {column: store.distinct(column) for column in FILTER_COLUMNS},
@@ -467,7 +362,7 @@ class DeskWindow(QMainWindow):
         self._set_editing(False)
         self.pages.setCurrentWidget(self.review)
         self.review.show_item(item, self._reviewer)
-        self.review.output.set_markdown(self.markdown_action.isChecked())
+        self.review.output.set_markdown(self.acts.markdown.isChecked())
         self.model.set_current(item.pk)
         if not self._focus_settled:
             # Qt gives the first focusable widget (the search box) the focus when the window
@@ -565,7 +460,7 @@ class DeskWindow(QMainWindow):
         self._comment = comment
         self.review.header.set_comment(comment or None)
 
-    def _open_dialog(self, dialog: ReasonDialog | CommentDialog | SettingsDialog) -> None:
+    def _open_dialog(self, dialog: QDialog) -> None:
         self._dialog = dialog
         dialog.finished.connect(self._on_dialog_finished)
         dialog.open()
@@ -577,7 +472,7 @@ class DeskWindow(QMainWindow):
         self.review.output.text.setFocus(Qt.FocusReason.PopupFocusReason)
 
     @property
-    def dialog(self) -> ReasonDialog | CommentDialog | SettingsDialog | None:
+    def dialog(self) -> QDialog | None:
         """The dialog open on the window, if any."""
         return self._dialog
 
@@ -604,6 +499,37 @@ class DeskWindow(QMainWindow):
     def _on_queue_panel_search_left(self) -> None:
         self.review.output.text.setFocus()
 
+    def _on_review_tab_action_triggered(self) -> None:
+        self.tabs.setCurrentWidget(self.splitter)
+
+    def _on_stats_tab_action_triggered(self) -> None:
+        self.tabs.setCurrentWidget(self.stats)
+
+    def _on_tabs_current_changed(self, _index: int) -> None:
+        self._enable_item_actions()
+        if self.tabs.currentWidget() is self.splitter:
+            self.review.output.text.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _on_export_action_triggered(self) -> None:
+        store = self._store
+        if store is None:
+            return
+        self.runner.submit(
+            lambda: {column: store.distinct(column) for column in FILTER_COLUMNS},
+            lambda choices: self._open_export_dialog(store, choices),
+            self._on_step_failed,
+        )
+
+    def _open_export_dialog(self, store: Store, choices: dict[str, list[str]]) -> None:
+        from reviewdesk.ui.export_dialog import ExportDialog
+
+        if store is not self._store or self._closing:
+            return
+        choices["reviewer"] = self.stats.reviewers()
+        dialog = ExportDialog(store.engine, choices, self, source=store.path.name)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self._open_dialog(dialog)
+
     def _on_quit_action_triggered(self) -> None:
         self.close()
 
@@ -611,9 +537,65 @@ class DeskWindow(QMainWindow):
         self.queue_panel.focus_search()
 
     def _on_markdown_action_triggered(self) -> None:
-        on = self.markdown_action.isChecked()
+        on = self.acts.markdown.isChecked()
         self.settings.markdown = on
         self.review.output.set_markdown(on)
+
+    # -- the queue server ---------------------------------------------------------------------
+
+    def _on_connect_action_triggered(self) -> None:
+        if self._store is None:
+            return
+        dialog = ConnectDialog(self.sync, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self._open_dialog(dialog)
+
+    def _on_checkout_action_triggered(self) -> None:
+        if self._store is None:
+            return
+        if not self.sync.state.connected:
+            self.statusBar().showMessage("Connect to a server first: File → Connect to server…")
+            return
+        dialog = CheckoutDialog(self.sync, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self.statusBar().showMessage(dialog.result_text, 8000))
+        self._open_dialog(dialog)
+
+    def _on_sync_now_action_triggered(self) -> None:
+        if not self.sync.state.connected:
+            self.statusBar().showMessage("Connect to a server first: File → Connect to server…")
+        else:
+            self.sync.sync_now()
+
+    def _on_needs_attention_action_triggered(self) -> None:
+        if self._store is None:
+            return
+        dialog = NeedsAttentionDialog(self.sync, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self._open_dialog(dialog)
+
+    def _on_sync_state_changed(self, state: SyncState) -> None:
+        self.sync_status.set_state(state)
+
+    def _on_sync_items_removed(self, generation_ids: list[str]) -> None:
+        count = len(generation_ids)
+        self.statusBar().showMessage(
+            f"{count} item(s) left the queue: the server revoked or withdrew them.", 15000
+        )
+        item = self._item
+        if item is not None and item.generation.id in generation_ids and not self._editing:
+            self._restart_session()  # the item on screen is gone: show the next one
+        else:
+            self.model.reload()
+
+    def _on_sync_items_added(self, _count: int) -> None:
+        if self._item is None and not self._in_flight:
+            self._restart_session()  # the empty or finished page: show the new items
+            return
+        self.model.reload()
+        session = self._session
+        if session is not None:
+            self.runner.submit(session.count_pending, self._on_progress_step)
 
     # -- store and settings -------------------------------------------------------------------
 
@@ -648,6 +630,8 @@ class DeskWindow(QMainWindow):
     def _switch_store(self, open_store: StoreOpener, *, close_old: bool = True) -> None:
         old, self._store, self._session, self._item = self._store, None, None, None
         self.model.set_store(None)
+        self.stats.set_store(None)
+        self.sync.set_store(None)
         self.pages.setCurrentWidget(self.loading)
 
         def work() -> _Opened:
@@ -730,6 +714,8 @@ class DeskWindow(QMainWindow):
             self.settings.sync()
             store = self._store
             self._store = self._session = None
+            self.stats.shutdown()  # before the store closes: it may be reading it
+            self.sync.shutdown()  # likewise; a retry wait is cut short
             if store is not None:
                 self.runner.submit(store.close)
             self.runner.shutdown()  # waits for queued decisions to reach the disk

@@ -29,12 +29,23 @@ ROLES: dict[tuple[str, str], set[str]] = {
     ("GET", "/v1/tokens"): set(),
     ("DELETE", "/v1/tokens/{token_id}"): set(),
     ("GET", "/metrics"): {"producer"},
+    ("GET", "/v1/items/{item_id}"): {"producer"},
+    ("GET", "/v1/verdicts"): {"producer"},
+    ("GET", "/v1/queues/{queue}/policy"): set(),
+    ("PUT", "/v1/queues/{queue}/policy"): set(),
+    ("POST", "/v1/webhooks"): set(),
+    ("GET", "/v1/webhooks"): set(),
+    ("DELETE", "/v1/webhooks/{webhook_id}"): set(),
+    ("GET", "/v1/webhooks/{webhook_id}/deliveries"): set(),
+    ("POST", "/v1/webhooks/{webhook_id}/replay"): set(),
 }
 PUBLIC = {("GET", "/v1/health")}
 BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/v1/items"): {"items": []},
     ("POST", "/v1/decisions/batch"): {"decisions": []},
     ("POST", "/v1/tokens"): {"name": "x", "role": "reviewer"},
+    ("PUT", "/v1/queues/{queue}/policy"): {"risk_threshold": 0.5},
+    ("POST", "/v1/webhooks"): {"queue": "support", "url": "http://127.0.0.1:9/hook"},
     ("PUT", "/v1/decisions/{decision_id}"): {
         "generation_id": "g",
         "verdict": "approve",
@@ -51,7 +62,9 @@ def sqlite_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningS
 
 
 def _call(server: RunningServer, secret: str | None, method: str, path: str) -> int:
-    url = path.format(item_id="x", queue="support", lease_id="x", decision_id="x", token_id="x")
+    url = path.format(
+        item_id="x", queue="support", lease_id="x", decision_id="x", token_id="x", webhook_id="x"
+    )
     with server.client(secret) as client:
         return client.request(method, url, json=BODIES.get((method, path))).status_code
 

@@ -31,8 +31,10 @@ CHECKS = [
 @pytest.fixture(scope="module")
 def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
     path: Path = tmp_path_factory.mktemp("schemathesis") / "server.sqlite"
-    # A generous rate limit: hypothesis sends many requests with one token.
-    with running_server(f"sqlite:///{path}", rate_per_s=10_000, rate_burst=10_000) as server:
+    # A generous rate limit: hypothesis sends many requests with one token; long-polls cut short.
+    with running_server(
+        f"sqlite:///{path}", rate_per_s=10_000, rate_burst=10_000, max_wait_s=0.2
+    ) as server:
         with server.client(server.token("seed", "producer")) as producer:
             producer.post("/v1/items", json={"items": items(50)})
         yield server

@@ -268,15 +268,15 @@ def test_every_action_has_a_menu_entry_and_its_key_in_the_tooltip(
         action for menu in window.menuBar().actions() for action in menu.menu().actions()
     }  # type: ignore[union-attr]
     for action in (
-        window.approve_action,
-        window.edit_action,
-        window.reject_action,
-        window.comment_action,
-        window.skip_action,
-        window.undo_action,
-        window.next_action,
-        window.previous_action,
-        window.search_action,
+        window.acts.approve,
+        window.acts.edit,
+        window.acts.reject,
+        window.acts.comment,
+        window.acts.skip,
+        window.acts.undo,
+        window.acts.next,
+        window.acts.previous,
+        window.acts.search,
     ):
         assert action in menu_actions
         key = action.shortcut().toString()

@@ -70,7 +70,7 @@ def test_markdown_renders_inertly(
     window = open_desk(store_with(tmp_path / "md.sqlite", output))
     view = window.review.output.markdown_view
     with qtbot.waitSignal(window.review.output.markdown_view.document().contentsChanged):
-        window.markdown_action.trigger()
+        window.acts.markdown.trigger()
     assert window.review.output.stack.currentWidget() is view
     view.repaint()
     document = view.document()

@@ -32,7 +32,7 @@ def test_the_settings_dialog_applies_theme_reviewer_and_reasons(
     qtbot: QtBot, open_desk: Callable[..., DeskWindow], desk_store: Path
 ) -> None:
     window = open_desk(desk_store)
-    window.settings_action.trigger()
+    window.acts.settings.trigger()
     dialog = window.dialog
     assert isinstance(dialog, SettingsDialog)
     dialog.theme.setCurrentIndex(dialog.theme.findData("dark"))
@@ -46,7 +46,7 @@ def test_the_settings_dialog_applies_theme_reviewer_and_reasons(
     with Store.open(desk_store, create=False) as store:
         assert [reason.code for reason in store.reasons()] == ["wrong", "rude"]
     window.settings.theme = Theme.LIGHT
-    window.settings_action.trigger()
+    window.acts.settings.trigger()
     light = window.dialog
     assert isinstance(light, SettingsDialog)
     light.theme.setCurrentIndex(light.theme.findData("light"))

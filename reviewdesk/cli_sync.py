@@ -1,0 +1,155 @@
+"""The reviewer's sync commands of `reviewdesk`: login, checkout, sync.
+
+`register(app)` adds them to the main typer app (reviewdesk/cli.py calls it). The server a store
+syncs with is kept in the store (`login` sets it); the token in the OS keychain, or
+`REVIEWDESK_TOKEN` for scripts. A failure (no token, the server unreachable or refusing) raises
+`UserError`, which `reviewdesk.cli.run` turns into a message and exit status 1.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from reviewdesk.console import JsonOption, StoreOption, err, out, store_path
+from reviewdesk.errors import UserError
+
+if TYPE_CHECKING:
+    from reviewdesk.store import Store
+    from reviewdesk.sync import Credentials, SyncEngine
+
+__all__ = ["register"]
+
+
+def _open(store: Path | None) -> Store:
+    from reviewdesk.store import Store
+
+    return Store.open(store_path(store))
+
+
+def _engine(store: Store, credentials: Credentials) -> SyncEngine:
+    from reviewdesk.sync import SyncClient, SyncEngine, TokenNeededError
+
+    def client(server_url: str) -> SyncClient:
+        token = credentials.token(server_url)
+        if token is None:
+            raise TokenNeededError(
+                f"no token for {server_url}: run `reviewdesk login --server {server_url}` "
+                "(or set REVIEWDESK_TOKEN)"
+            )
+        return SyncClient(server_url, token)
+
+    return SyncEngine(store, client)
+
+
+def login(
+    server: Annotated[str, typer.Option("--server", help="The queue server's URL.")],
+    queue: Annotated[str, typer.Option("--queue", help="The queue to check items out of.")] = (
+        "default"
+    ),
+    token_stdin: Annotated[
+        bool, typer.Option("--token-stdin", help="Read the token from stdin (for scripts).")
+    ] = False,
+    store: StoreOption = None,
+) -> None:
+    """Connect the store to a queue server and keep your token in the OS keychain."""
+    from reviewdesk.sync import Credentials, SyncClient, TokenStorage
+
+    server = server.rstrip("/")
+    if not server.startswith(("http://", "https://")):
+        raise typer.BadParameter("use an http:// or https:// URL", param_hint="--server")
+    if token_stdin:
+        token = sys.stdin.readline().strip()
+    else:
+        token = typer.prompt("Token", hide_input=True).strip()
+    if not token:
+        raise UserError("no token given")
+    with SyncClient(server, token, attempts=3) as client:
+        client.check()
+    with _open(store) as opened:
+        from reviewdesk.store import SyncLedger
+
+        SyncLedger(opened).connect(server, queue=queue)
+    stored = Credentials().store(server, token)
+    if stored is TokenStorage.KEYCHAIN:
+        err.print(f"logged in to {server}; the token is in your OS keychain", markup=False)
+    else:
+        err.print(
+            f"logged in to {server}, but there is no OS keychain: the token was not kept. "
+            "Set REVIEWDESK_TOKEN for the sync commands.",
+            markup=False,
+        )
+
+
+def checkout(
+    count: Annotated[int, typer.Argument(min=1, max=10_000, help="How many items.")],
+    queue: Annotated[
+        str | None, typer.Option("--queue", help="The queue (default: the one of login).")
+    ] = None,
+    ttl: Annotated[
+        float, typer.Option("--ttl", min=0.01, max=72, help="Hours the items stay yours.")
+    ] = 24.0,
+    store: StoreOption = None,
+    json_: JsonOption = False,
+) -> None:
+    """Check out COUNT items for offline work (and keep that many checked out on sync)."""
+    from reviewdesk.sync import Credentials
+
+    with _open(store) as opened:
+        report = _engine(opened, Credentials()).checkout(count, queue=queue, ttl_s=int(ttl * 3600))
+    if json_:
+        print(
+            json.dumps(
+                {
+                    "lease_id": report.lease_id,
+                    "leased": report.leased,
+                    "added": report.added,
+                    "expires_at": None if report.expires_at is None else str(report.expires_at),
+                }
+            )
+        )
+    elif report.leased == 0:
+        out.print("no items to check out: the queue is empty", markup=False)
+    else:
+        out.print(
+            f"checked out {report.leased} items ({report.added} new) until "
+            f"{report.expires_at:%Y-%m-%d %H:%M} UTC",
+            markup=False,
+        )
+
+
+def sync(store: StoreOption = None, json_: JsonOption = False) -> None:
+    """Send your decisions to the server, take its changes, renew and top up your items."""
+    from reviewdesk.sync import Credentials
+
+    with _open(store) as opened:
+        engine = _engine(opened, Credentials())
+        report = engine.sync()
+        attention = engine.needs_attention()
+    if json_:
+        print(json.dumps(report.summary()))
+    else:
+        out.print(
+            f"pushed {report.pushed}, duplicates {report.duplicates}, refused {report.refused}, "
+            f"withdrawn {report.withdrawn}, pulled {report.pulled}, removed {len(report.removed)}, "
+            f"leased {report.leased}; waiting {report.waiting}",
+            markup=False,
+        )
+        for entry in attention[:20]:
+            out.print(
+                f"needs attention: {entry.decision.generation_id} ({entry.decision.verdict}): "
+                f"{entry.code}: {entry.last_error}",
+                markup=False,
+            )
+    if report.error is not None:
+        raise UserError(report.error)
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(login)
+    app.command()(checkout)
+    app.command()(sync)

@@ -1,0 +1,221 @@
+"""Final verdicts: when an item becomes final, what its resolved verdict is, and the feed.
+
+An item is final when every one of its `required_reviews` slots is decided (or its queue's
+policy auto-approved it). Its resolved verdict is the majority of its reviewers' latest
+decisions; a tie is `needs_adjudication`. The moment an item becomes final, `finalize` appends
+it to `server_verdict` (the cursor feed of `/v1/verdicts`) and queues one webhook delivery per
+active webhook of its queue, in the same transaction as the decision: a verdict is never
+announced without being stored, nor stored without being announced.
+
+The feed is written once per item. A later change of mind (or an adjudicator's decision on a
+tied item) shows in `GET /v1/items/{id}`, which always resolves the current decisions.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections import Counter
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+
+from sqlalchemy import bindparam, text
+from sqlalchemy.engine import Connection
+
+from reviewdesk.server.slots import is_postgres
+from reviewdesk.store import codec
+
+NEEDS_ADJUDICATION = "needs_adjudication"
+AUTO_APPROVED = "auto_approved"
+# The changes feed's lock (slots.add_changes): verdict sequence numbers too must become visible
+# in order, or a reader could move its cursor past a verdict committed a moment later.
+_FEED_LOCK = 0x72646368
+
+
+class ItemPhase(StrEnum):
+    """Where an item stands, as a producer sees it."""
+
+    QUEUED = "queued"
+    LEASED = "leased"
+    DECIDED = "decided"
+    NEEDS_ADJUDICATION = "needs_adjudication"
+    AUTO_APPROVED = "auto_approved"
+    WITHDRAWN = "withdrawn"
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """An item's resolved verdict and what came with it."""
+
+    verdict: str
+    edited_output: str | None
+    reasons: tuple[str, ...]
+    reviewers: tuple[str, ...]
+    decided_at: str | None
+
+
+@dataclass(frozen=True)
+class ItemView:
+    id: str
+    queue: str
+    state: ItemPhase
+    required_reviews: int
+    reviews: int
+    verdict: Resolved | None
+    seq: int | None = None
+
+
+def _resolve(connection: Connection, pk: int) -> Resolved | None:
+    rows = connection.execute(
+        text(
+            "SELECT d.reviewer, d.verdict, d.reasons, d.decided_at, dt.edited_output "
+            "FROM decision d LEFT JOIN decision_text dt ON dt.pk = d.pk "
+            "WHERE d.generation_pk = :pk AND d.current ORDER BY d.pk"
+        ),
+        {"pk": pk},
+    ).all()
+    if not rows:
+        return None
+    votes = Counter(row.verdict for row in rows).most_common()
+    reviewers = tuple(sorted({row.reviewer for row in rows}))
+    decided_at = max(row.decided_at for row in rows)
+    if len(votes) > 1 and votes[0][1] == votes[1][1]:
+        return Resolved(NEEDS_ADJUDICATION, None, (), reviewers, decided_at)
+    verdict = votes[0][0]
+    winners = [row for row in rows if row.verdict == verdict]
+    reasons = sorted({reason for row in winners for reason in json.loads(row.reasons or "[]")})
+    edited = next((row.edited_output for row in reversed(winners) if row.edited_output), None)
+    return Resolved(verdict, edited, tuple(reasons), reviewers, decided_at)
+
+
+def finalize(connection: Connection, pks: Collection[int], *, now_ms: int) -> int:
+    """Record the items among `pks` that became final and are not in the feed yet; their
+    webhook deliveries are queued. Call after `refresh_items`. How many were recorded."""
+    if not pks:
+        return 0
+    rows = connection.execute(
+        text(
+            "SELECT i.generation_pk, i.queue, i.state FROM server_item i "
+            "WHERE i.generation_pk IN :pks AND i.state IN ('done', 'auto_approved') "
+            "AND NOT EXISTS "
+            "(SELECT 1 FROM server_verdict v WHERE v.generation_pk = i.generation_pk) "
+            "ORDER BY i.generation_pk"
+        ).bindparams(bindparam("pks", expanding=True)),
+        {"pks": sorted(pks)},
+    ).all()
+    if not rows:
+        return 0
+    if is_postgres(connection):
+        connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_FEED_LOCK})")
+    for row in rows:
+        if row.state == AUTO_APPROVED:
+            verdict = AUTO_APPROVED
+        else:
+            resolved = _resolve(connection, row.generation_pk)
+            verdict = NEEDS_ADJUDICATION if resolved is None else resolved.verdict
+        seq = connection.execute(
+            text(
+                "INSERT INTO server_verdict (generation_pk, queue, verdict, decided_at_ms) "
+                "VALUES (:pk, :queue, :verdict, :now) RETURNING seq"
+            ),
+            {"pk": row.generation_pk, "queue": row.queue, "verdict": verdict, "now": now_ms},
+        ).scalar_one()
+        hooks = connection.execute(
+            text("SELECT pk FROM webhook WHERE queue = :queue AND active"), {"queue": row.queue}
+        ).scalars()
+        deliveries = [
+            {"id": f"dlv_{secrets.token_hex(12)}", "hook": hook, "seq": seq, "now": now_ms}
+            for hook in hooks
+        ]
+        if deliveries:
+            connection.execute(
+                text(
+                    "INSERT INTO webhook_delivery (id, webhook_pk, verdict_seq, state, attempts, "
+                    "next_attempt_ms, created_at_ms) "
+                    "VALUES (:id, :hook, :seq, 'pending', 0, :now, :now)"
+                ),
+                deliveries,
+            )
+    return len(rows)
+
+
+_ITEM = text(
+    "SELECT g.pk, g.id, i.queue, i.state, g.required_reviews, "
+    "(SELECT count(*) FROM lease_slot s WHERE s.generation_pk = g.pk AND s.state = 'decided'), "
+    "(SELECT count(*) FROM lease_slot s WHERE s.generation_pk = g.pk AND s.state = 'leased' "
+    "AND s.expires_at_ms > :now), "
+    "v.seq, v.verdict, v.decided_at_ms "
+    "FROM generation g JOIN server_item i ON i.generation_pk = g.pk "
+    "LEFT JOIN server_verdict v ON v.generation_pk = g.pk"
+)
+
+
+def _view(connection: Connection, row: Sequence[object]) -> ItemView:
+    pk, item_id, queue, state, required, decided, leased, seq, fed, fed_ms = row
+    assert isinstance(pk, int)
+    resolved: Resolved | None = None
+    if state == "withdrawn":
+        phase = ItemPhase.WITHDRAWN
+    elif state == AUTO_APPROVED:
+        phase = ItemPhase.AUTO_APPROVED
+        at = codec.time_text(_as_time(fed_ms)) if isinstance(fed_ms, int) else None
+        resolved = Resolved(AUTO_APPROVED, None, (), (), at)
+    elif state == "done":
+        resolved = _resolve(connection, pk)
+        if resolved is None:
+            resolved = Resolved(str(fed or NEEDS_ADJUDICATION), None, (), (), None)
+        adjudicate = resolved.verdict == NEEDS_ADJUDICATION
+        phase = ItemPhase.NEEDS_ADJUDICATION if adjudicate else ItemPhase.DECIDED
+    else:
+        phase = ItemPhase.LEASED if leased else ItemPhase.QUEUED
+    return ItemView(
+        id=str(item_id),
+        queue=str(queue),
+        state=phase,
+        required_reviews=int(str(required)),
+        reviews=int(str(decided)),
+        verdict=resolved,
+        seq=seq if isinstance(seq, int) else None,
+    )
+
+
+def _as_time(ms: int) -> datetime:
+    return datetime.fromtimestamp(ms / 1000, UTC)
+
+
+def item_view(connection: Connection, item_id: str, *, now_ms: int) -> ItemView | None:
+    """An item's state and, once final, its resolved verdict (None: no such item)."""
+    first = connection.execute(
+        text(_ITEM.text + " WHERE g.id = :id"), {"id": item_id, "now": now_ms}
+    ).first()
+    return None if first is None else _view(connection, tuple(first))
+
+
+def verdicts_since(
+    connection: Connection, since: int, *, queue: str | None, limit: int, now_ms: int
+) -> list[ItemView]:
+    """Final verdicts after the cursor `since`, oldest first (of one queue, or of all)."""
+    sql = _ITEM.text + " WHERE v.seq > :since"
+    params: dict[str, object] = {"since": since, "limit": limit, "now": now_ms}
+    if queue is not None:
+        sql += " AND v.queue = :queue"
+        params["queue"] = queue
+    rows = connection.execute(text(sql + " ORDER BY v.seq LIMIT :limit"), params).all()
+    return [_view(connection, tuple(row)) for row in rows]
+
+
+def verdict_at(connection: Connection, seq: int, *, now_ms: int) -> ItemView | None:
+    """The feed's entry `seq` (for a webhook delivery)."""
+    row = connection.execute(
+        text(_ITEM.text + " WHERE v.seq = :seq"), {"seq": seq, "now": now_ms}
+    ).first()
+    return None if row is None else _view(connection, tuple(row))
+
+
+def feed_head(connection: Connection) -> int:
+    """The newest entry of the verdict feed (0: none yet)."""
+    return int(
+        connection.execute(text("SELECT coalesce(max(seq), 0) FROM server_verdict")).scalar_one()
+    )

@@ -1,0 +1,262 @@
+"""Checking items out of a queue server into the local store, and one step of the sync loop.
+
+A sync step: push the outbox in batches → pull `/v1/changes` (items revoked, withdrawn or
+filled by others leave the local queue) → extend the live leases → lease more when fewer than
+the checked-out number are left undecided. It stops at the first network failure (the outbox
+is kept, the next step picks up where this one ended) and at a 401 (`TokenNeededError`: ask the
+reviewer for a token). Decisions the server refuses are kept and listed as needing attention.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from reviewdesk.store import LeasedGeneration, OutboxEntry, OutboxState, Store, SyncLedger
+from reviewdesk.sync.client import BATCH, SyncClient
+from reviewdesk.sync.errors import (
+    RequestRefusedError,
+    ServerUnreachableError,
+    SyncError,
+    TokenNeededError,
+)
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["CheckoutReport", "SyncEngine", "SyncReport"]
+
+KEPT = frozenset({"accepted", "accepted_late", "accepted_extra"})
+LOST_KINDS = frozenset({"lease_revoked", "slot_filled", "item_withdrawn"})
+
+ClientFactory = Callable[[str], SyncClient]
+"""Makes a client for a server URL (with the token); the engine closes it."""
+
+
+@dataclass
+class CheckoutReport:
+    lease_id: str | None
+    leased: int
+    added: int
+    expires_at: datetime | None
+
+
+@dataclass
+class SyncReport:
+    """What one sync step did; `error` is None when it finished."""
+
+    pushed: int = 0
+    duplicates: int = 0
+    refused: int = 0
+    withdrawn: int = 0
+    pulled: int = 0
+    removed: list[str] = field(default_factory=list)
+    extended: int = 0
+    leased: int = 0
+    statuses: Counter[str] = field(default_factory=Counter)
+    waiting: int = 0
+    needs_attention: int = 0
+    online: bool = True
+    token_needed: bool = False
+    error: str | None = None
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "pushed": self.pushed,
+            "duplicates": self.duplicates,
+            "refused": self.refused,
+            "withdrawn": self.withdrawn,
+            "pulled": self.pulled,
+            "removed": len(self.removed),
+            "extended": self.extended,
+            "leased": self.leased,
+            "waiting": self.waiting,
+            "needs_attention": self.needs_attention,
+            "statuses": dict(sorted(self.statuses.items())),
+            "online": self.online,
+            "token_needed": self.token_needed,
+            "error": self.error,
+        }
+
+
+class SyncEngine:
+    """Syncs one store with the server it is connected to (`SyncLedger.connect`).
+
+    Not thread-safe: run it on one worker (the desk's network executor). The store calls it
+    makes are short transactions, so the desk's own writes are never held up for long.
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        client_factory: ClientFactory,
+        *,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.store = store
+        self.ledger = SyncLedger(store)
+        self._client_factory = client_factory
+        self._clock = clock
+
+    def _server(self) -> tuple[str, str, int, int]:
+        settings = self.ledger.settings()
+        if settings is None:
+            raise SyncError(
+                f"the store {self.store.path} is not connected to a server: "
+                "run `reviewdesk login --server URL` first"
+            )
+        return settings.server_url, settings.queue, settings.target, settings.ttl_s
+
+    def checkout(
+        self, count: int, *, queue: str | None = None, ttl_s: int | None = None
+    ) -> CheckoutReport:
+        """Lease `count` items for offline work into the store; keep that many checked out.
+
+        Raises:
+            SyncError: no server, unreachable, the token rejected, or the request refused.
+        """
+        server_url, saved_queue, _target, saved_ttl = self._server()
+        queue = queue or saved_queue
+        ttl_s = ttl_s or saved_ttl
+        self.ledger.set_checkout(queue=queue, target=count, ttl_s=ttl_s)
+        with self._client_factory(server_url) as client:
+            return self._lease(client, server_url, queue, count, ttl_s)
+
+    def _lease(
+        self, client: SyncClient, server_url: str, queue: str, count: int, ttl_s: int
+    ) -> CheckoutReport:
+        lease = client.lease(queue, count, ttl_s=ttl_s, mode="offline")
+        if not lease.items:
+            return CheckoutReport(None, 0, 0, None)
+        # The server's expiry, moved onto our clock: the desk compares it with its own time.
+        expires_at = self._clock() + (lease.expires_at - lease.server_time)
+        added = self.ledger.add_leased(
+            server_url=server_url,
+            queue=lease.queue,
+            lease_id=lease.lease_id,
+            mode=lease.mode,
+            expires_at=expires_at,
+            items=[LeasedGeneration(i.generation, i.slot, i.epoch) for i in lease.items],
+        )
+        logger.info("leased %d items (%d new) until %s", len(lease.items), added, expires_at)
+        return CheckoutReport(lease.lease_id, len(lease.items), added, expires_at)
+
+    def sync(self) -> SyncReport:
+        """One step of the loop. Never raises a `SyncError`: the report says what went wrong."""
+        report = SyncReport()
+        try:
+            server_url, queue, target, ttl_s = self._server()
+            with self._client_factory(server_url) as client:
+                self._push(client, report)
+                self._pull(client, report)
+                self._extend(client, ttl_s, report)
+                self._top_up(client, server_url, queue, target, ttl_s, report)
+        except SyncError as error:
+            report.error = str(error)
+            report.online = not isinstance(error, ServerUnreachableError)
+            report.token_needed = isinstance(error, TokenNeededError)
+            logger.info("sync stopped: %s", error)
+        counts = self.ledger.counts()
+        report.waiting = counts[OutboxState.PENDING] + counts[OutboxState.SENDING]
+        report.needs_attention = counts[OutboxState.REFUSED]
+        if self.ledger.settings() is not None:
+            self.ledger.finish_sync(report.error)
+        return report
+
+    def needs_attention(self) -> list[OutboxEntry]:
+        """Decisions the server refused, with its reasons (kept until retried)."""
+        return self.ledger.entries(OutboxState.REFUSED)
+
+    # -- the steps -----------------------------------------------------------------------------
+
+    def _push(self, client: SyncClient, report: SyncReport) -> None:
+        while True:
+            batch = self.ledger.take_batch(BATCH)
+            if not batch:
+                return
+            try:
+                results = client.push(batch)
+            except RequestRefusedError as error:
+                # The whole batch was refused (413, 422, ...): keep every decision, shown as
+                # needing attention with the server's reason, and go on with the rest.
+                self.ledger.settle(
+                    [(decision.id, "invalid", error.code, error.detail) for decision in batch]
+                )
+                report.refused += len(batch)
+                continue
+            except SyncError as error:
+                self.ledger.unsent([decision.id for decision in batch], str(error))
+                raise
+            answered = {result.id for result in results}
+            missing = [decision.id for decision in batch if decision.id not in answered]
+            self.ledger.settle(
+                [(result.id, result.status, result.code, result.detail) for result in results]
+            )
+            if missing:  # a server that skipped some: send them again next time
+                self.ledger.unsent(missing, "the server did not answer for this decision")
+            for result in results:
+                report.statuses[result.status] += 1
+                if result.status in KEPT:
+                    report.pushed += 1
+                elif result.status == "duplicate":
+                    report.duplicates += 1
+                elif result.status == "withdrawn":
+                    report.withdrawn += 1
+                else:
+                    report.refused += 1
+            if missing:
+                return
+
+    def _pull(self, client: SyncClient, report: SyncReport) -> None:
+        settings = self.ledger.settings()
+        cursor = 0 if settings is None else settings.changes_cursor
+        while True:
+            changes = client.changes(cursor)
+            report.pulled += len(changes.changes)
+            for change in changes.changes:
+                if change.kind in LOST_KINDS:
+                    report.removed += self.ledger.drop(
+                        [change.item_id],
+                        lease_id=None if change.kind == "item_withdrawn" else change.lease_id,
+                    )
+            if changes.next == cursor or not changes.changes:
+                break
+            cursor = changes.next
+            self.ledger.set_cursor(cursor)
+
+    def _extend(self, client: SyncClient, ttl_s: int, report: SyncReport) -> None:
+        live: dict[str, list[str]] = {}
+        for item in self.ledger.held():
+            if not item.decided:
+                live.setdefault(item.lease_id, []).append(item.generation_id)
+        for lease_id, held in live.items():
+            try:
+                extended = client.extend(lease_id, ttl_s=ttl_s)
+            except RequestRefusedError as error:
+                if error.status not in (404, 409):
+                    raise
+                report.removed += self.ledger.drop(held, lease_id=lease_id)
+                continue
+            self.ledger.extended(
+                lease_id, self._clock() + (extended.expires_at - extended.server_time)
+            )
+            report.extended += 1
+            lost = [item for item in extended.lost if item in held]
+            if lost:
+                report.removed += self.ledger.drop(lost, lease_id=lease_id)
+
+    def _top_up(
+        self,
+        client: SyncClient,
+        server_url: str,
+        queue: str,
+        target: int,
+        ttl_s: int,
+        report: SyncReport,
+    ) -> None:
+        left = sum(1 for item in self.ledger.held() if not item.decided)
+        if target and left < target:
+            report.leased += self._lease(client, server_url, queue, target - left, ttl_s).leased

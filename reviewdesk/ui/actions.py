@@ -1,0 +1,161 @@
+"""The desk's actions: each with its key (in its tooltip), its menu entry and toolbar button.
+
+The window's second half, kept apart so the window reads as the review loop: `DeskActions`
+makes the actions, connects each to its `DeskWindow._on_<name>_action_triggered` slot and lays
+out the menus and the toolbar. Enabling and disabling by state (editing, which tab is shown)
+stays with the window, through the groups `item_actions` and `desk_actions` here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QToolBar
+
+from reviewdesk.ui.style import icon
+
+if TYPE_CHECKING:
+    from reviewdesk.ui.window import DeskWindow
+
+__all__ = ["DeskActions"]
+
+
+class DeskActions:
+    """Every action of the desk window, parented to the window and added to it (so their keys
+    work wherever the focus is in the window).
+
+    Attributes:
+        item_actions: act on the item on screen; off while editing it or on another tab.
+        desk_actions: the rest of the keys; off while editing an item.
+        edit_actions: only while editing an item.
+        toolbar: the review toolbar.
+    """
+
+    def __init__(self, window: DeskWindow) -> None:
+        self._window = window
+        w = window
+        self.approve = self._make("&Approve", "A", w._on_approve_action_triggered, "approve")
+        self.edit = self._make("&Edit", "E", w._on_edit_action_triggered, "edit")
+        self.reject = self._make("&Reject…", "R", w._on_reject_action_triggered, "reject")
+        self.comment = self._make("&Comment…", "C", w._on_comment_action_triggered, "comment")
+        self.skip = self._make("&Skip", "S", w._on_skip_action_triggered, "skip")
+        self.undo = self._make(
+            "&Undo decision", QKeySequence.StandardKey.Undo, w._on_undo_action_triggered, "undo"
+        )
+        self.save_edit = self._make("Save edit", "Ctrl+Return", w._on_save_edit_action_triggered)
+        self.save_edit.setShortcuts([QKeySequence("Ctrl+Return"), QKeySequence("Ctrl+Enter")])
+        self.cancel_edit = self._make("Cancel edit", "Esc", w._on_cancel_edit_action_triggered)
+        self.next = self._make("&Next", "J", w._on_next_action_triggered, "next", repeat=True)
+        self.previous = self._make(
+            "&Previous", "K", w._on_previous_action_triggered, "previous", repeat=True
+        )
+        self.search = self._make("&Search", "/", w._on_search_action_triggered, "search")
+        self.markdown = self._make("&Markdown", "M", w._on_markdown_action_triggered, "markdown")
+        self.markdown.setCheckable(True)
+        self.markdown.setChecked(w.settings.markdown)
+        self.review_tab = self._make("Re&view tab", "Ctrl+1", w._on_review_tab_action_triggered)
+        self.stats_tab = self._make("S&tatistics tab", "Ctrl+2", w._on_stats_tab_action_triggered)
+        self.import_ = self._make(
+            "&Import a file…", "Ctrl+O", w._on_import_action_triggered, "import"
+        )
+        self.export = self._make("&Export dataset…", "Ctrl+Shift+E", w._on_export_action_triggered)
+        self.demo = self._make("Open the &demo", None, w._on_demo_action_triggered)
+        self.connect = self._make("&Connect to server…", None, w._on_connect_action_triggered)
+        self.checkout = self._make(
+            "&Check out items for offline work…", None, w._on_checkout_action_triggered
+        )
+        self.sync_now = self._make("S&ync now", "Ctrl+Shift+S", w._on_sync_now_action_triggered)
+        self.needs_attention = self._make(
+            "Needs &attention…", None, w._on_needs_attention_action_triggered
+        )
+        self.settings = self._make(
+            "Se&ttings…", "Ctrl+,", w._on_settings_action_triggered, "settings"
+        )
+        self.quit = self._make("&Quit", QKeySequence.StandardKey.Quit, w._on_quit_action_triggered)
+
+        self.item_actions = [
+            self.approve,
+            self.edit,
+            self.reject,
+            self.comment,
+            self.skip,
+            self.undo,
+            self.next,
+            self.previous,
+            self.search,
+            self.markdown,
+        ]
+        self.desk_actions = [
+            self.review_tab,
+            self.stats_tab,
+            self.import_,
+            self.export,
+            self.demo,
+            self.connect,
+            self.checkout,
+            self.needs_attention,
+            self.settings,
+        ]
+        self.edit_actions = [self.save_edit, self.cancel_edit]
+        self._make_menus()
+        self.toolbar = self._make_toolbar()
+
+    def _make(
+        self,
+        text: str,
+        keys: str | QKeySequence.StandardKey | None,
+        slot: Callable[[], None],
+        icon_name: str | None = None,
+        *,
+        repeat: bool = False,
+    ) -> QAction:
+        action = QAction(text, self._window)
+        if keys is not None:
+            sequence = QKeySequence(keys)
+            action.setShortcut(sequence)
+            shown = sequence.toString(QKeySequence.SequenceFormat.NativeText)
+            action.setToolTip(f"{text.replace('&', '')} ({shown})")
+        action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        action.setAutoRepeat(repeat)
+        if icon_name is not None:
+            action.setIcon(icon(icon_name))
+        action.triggered.connect(slot)
+        self._window.addAction(action)
+        return action
+
+    def _make_menus(self) -> None:
+        menus = self._window.menuBar()
+        file_menu = menus.addMenu("&File")
+        file_menu.addActions([self.import_, self.export, self.demo])
+        file_menu.addSeparator()
+        file_menu.addActions([self.connect, self.checkout, self.sync_now])
+        file_menu.addSeparator()
+        file_menu.addActions([self.settings, self.quit])
+        review_menu = menus.addMenu("&Review")
+        review_menu.addActions(
+            [self.approve, self.edit, self.reject, self.comment, self.skip, self.undo]
+        )
+        review_menu.addSeparator()
+        review_menu.addActions([self.save_edit, self.cancel_edit])
+        view_menu = menus.addMenu("&View")
+        view_menu.addActions([self.next, self.previous, self.search, self.markdown])
+        view_menu.addSeparator()
+        view_menu.addActions([self.review_tab, self.stats_tab])
+        view_menu.addSeparator()
+        view_menu.addAction(self.needs_attention)
+
+    def _make_toolbar(self) -> QToolBar:
+        toolbar = QToolBar("Review", self._window)
+        toolbar.setObjectName("review-toolbar")
+        toolbar.setMovable(False)
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        toolbar.addActions(
+            [self.approve, self.edit, self.reject, self.comment, self.skip, self.undo]
+        )
+        toolbar.addSeparator()
+        toolbar.addActions([self.previous, self.next, self.search, self.markdown])
+        self._window.addToolBar(toolbar)
+        return toolbar

@@ -1,0 +1,462 @@
+"""The Statistics tab: the open store's feedback statistics as tables and charts.
+
+The numbers are one `reviewdesk.stats.compute_overview` call, run on the store worker (one
+consistent read; never on the GUI thread). The tab recomputes when it is shown after something
+changed, and while it is visible at most once every `REFRESH_INTERVAL_MS` after decisions, so
+a reviewer deciding quickly queues one overview, not one per decision. Its contents (and
+pyqtgraph) are built the first time the tab is shown: the desk's start-up never pays for them.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QShowEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from reviewdesk.errors import UserError
+from reviewdesk.store import Resolution, Store
+from reviewdesk.ui.runner import TaskRunner
+
+if TYPE_CHECKING:
+    from reviewdesk.stats import GroupStats, Overview
+    from reviewdesk.ui.stats_charts import ChartPanel
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["REFRESH_INTERVAL_MS", "StatsTab"]
+
+REFRESH_INTERVAL_MS = 3000
+
+_POLICIES = (
+    (Resolution.LATEST, "latest decision per reviewer"),
+    (Resolution.MAJORITY, "majority of reviewers"),
+    (Resolution.ADJUDICATED, "adjudicated"),
+)
+
+Cell = str | int | float | None
+
+
+def percent(value: float | None) -> str:
+    return "–" if value is None else f"{value * 100:.1f}%"
+
+
+def interval(low: float | None, high: float | None) -> str:
+    if low is None or high is None:
+        return "–"
+    return f"{low * 100:.1f}–{high * 100:.1f}%"
+
+
+def _text(value: Cell) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, float):
+        return f"{value:,.2f}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return value
+
+
+_NUMERIC_START = tuple("0123456789–+-")
+
+
+class _Table(QTableWidget):
+    """A read-only table of plain cells; numbers right-aligned."""
+
+    def __init__(self, headers: Sequence[str], parent: QWidget) -> None:
+        super().__init__(0, len(headers), parent)
+        self.setHorizontalHeaderLabels(list(headers))
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setAlternatingRowColors(True)
+        self.verticalHeader().setVisible(False)
+        header = self.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
+
+    def set_rows(self, rows: Sequence[Sequence[Cell]]) -> None:
+        self.setRowCount(len(rows))
+        for row, values in enumerate(rows):
+            for column, value in enumerate(values):
+                item = QTableWidgetItem(_text(value))
+                if isinstance(value, int | float) or _text(value)[:1] in _NUMERIC_START:
+                    item.setTextAlignment(
+                        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+                    )
+                self.setItem(row, column, item)
+
+
+class _TablePage(QWidget):
+    """A table with a note above it (plain text)."""
+
+    def __init__(self, headers: Sequence[str], parent: QWidget) -> None:
+        super().__init__(parent)
+        self.note = QLabel(self)
+        self.note.setTextFormat(Qt.TextFormat.PlainText)
+        self.note.setWordWrap(True)
+        self.table = _Table(headers, self)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(self.note)
+        layout.addWidget(self.table, 1)
+
+    def show_rows(self, rows: Sequence[Sequence[Cell]], note: str = "") -> None:
+        self.note.setText(note)
+        self.note.setVisible(bool(note))
+        self.table.set_rows(rows)
+
+
+_VALIDATOR_COLUMNS = (
+    *("Validator", "Code", "Flagged", "Labels", "Approve", "Edit", "Reject"),
+    *("Precision", "95% interval", "Recall", "Note"),
+)
+_ROUTING_COLUMNS = (
+    *("Route", "Model", "n", "Acceptance", "95% interval", "Meets", "$ / item"),
+    *("Latency ms", "Traffic", "Advice"),
+)
+_GROUP_COLUMNS = ("n", "Approve", "Edit", "Reject", "Acceptance", "95% interval", "Edit severity")
+
+
+def group_row(stats: GroupStats, *keys: str) -> list[Cell]:
+    """One group's row: its key values, counts, acceptance and interval, edit severity."""
+    names: list[Cell] = [stats.group.get(key) or "(none)" for key in keys]
+    severity = None if stats.edit_severity is None else f"{stats.edit_severity:.2f}"
+    return [
+        *names,
+        stats.n,
+        stats.approve,
+        stats.edit,
+        stats.reject,
+        percent(stats.acceptance),
+        interval(stats.acceptance_low, stats.acceptance_high),
+        severity,
+    ]
+
+
+class StatsTab(QWidget):
+    """Statistics of the open store: a policy selector, tables and charts.
+
+    The overview is computed on a worker of its own, not on the desk's ordered store worker:
+    on a large store it takes seconds, and a decision must never wait behind it (SQLite's WAL
+    lets the read run beside the writes).
+
+    Args:
+        parent: the window.
+
+    Signals:
+        overview_shown(object): an `Overview` was computed and put on screen.
+        overview_failed(str): the statistics could not be computed; the message says why.
+    """
+
+    overview_shown = Signal(object)
+    overview_failed = Signal(str)
+
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(parent)
+        self._runner = TaskRunner(self, name="reviewdesk-stats")
+        self._store: Store | None = None
+        self._overview: Overview | None = None
+        self._stale = True
+        self._computing = False
+        self._token = 0
+        self._last_start = -1e9
+        self._charts: ChartPanel | None = None
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(self._on_timer_timeout)
+
+        self.policy = QComboBox(self)
+        for policy, label in _POLICIES:
+            self.policy.addItem(label, policy)
+        self.policy.setToolTip("How an item with several decisions counts")
+        self.status = QLabel("Statistics appear here once the store is open.", self)
+        self.status.setTextFormat(Qt.TextFormat.PlainText)
+        self.refresh_button = QPushButton("Refresh", self)
+        top = QHBoxLayout()
+        top.addWidget(QLabel("Labels by", self))
+        top.addWidget(self.policy)
+        top.addSpacing(16)
+        top.addWidget(self.status, 1)
+        top.addWidget(self.refresh_button)
+        self._body = QVBoxLayout()
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addLayout(self._body, 1)
+        self.policy.currentIndexChanged.connect(self._on_policy_current_index_changed)
+        self.refresh_button.clicked.connect(self._on_refresh_button_clicked)
+
+    # -- what the window calls ----------------------------------------------------------------
+
+    def set_store(self, store: Store | None) -> None:
+        """Show the statistics of `store` (None: no store is open)."""
+        self._store = store
+        self._token += 1  # an overview still computing is for the old store
+        self._computing = False
+        self._stale = True
+        if self.isVisible():
+            self._schedule(at_once=True)
+
+    def note_change(self, *_args: object) -> None:
+        """Decisions changed: recompute soon if the tab is visible, else when it is shown."""
+        self._stale = True
+        if self.isVisible():
+            self._schedule()
+
+    def reviewers(self) -> list[str]:
+        """The reviewers of the last overview (empty before the first)."""
+        if self._overview is None:
+            return []
+        return [r.reviewer for r in self._overview.throughput.by_reviewer if r.reviewer]
+
+    @property
+    def overview(self) -> Overview | None:
+        return self._overview
+
+    @property
+    def computing(self) -> bool:
+        return self._computing
+
+    # -- refreshing ---------------------------------------------------------------------------
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._charts is None:
+            self._build()
+        if self._stale:
+            self._schedule(at_once=self._overview is None)
+
+    def _schedule(self, *, at_once: bool = False) -> None:
+        if self._computing:
+            return  # `_on_overview_computed` looks at `_stale` again
+        wait_ms = REFRESH_INTERVAL_MS - (time.monotonic() - self._last_start) * 1000
+        if at_once or wait_ms <= 0:
+            self._timer.stop()
+            self._start()
+        elif not self._timer.isActive():
+            self._timer.start(int(wait_ms))
+
+    def _on_timer_timeout(self) -> None:
+        if self.isVisible() and self._stale:
+            self._schedule(at_once=True)
+
+    def _start(self) -> None:
+        store = self._store
+        if store is None:
+            return
+        policy = Resolution(self.policy.currentData())
+        engine = store.engine
+        self._computing = True
+        self._stale = False
+        self._last_start = time.monotonic()
+        self._token += 1
+        token = self._token
+        self.status.setText("Computing…")
+        self.refresh_button.setEnabled(False)
+
+        def work() -> Overview:
+            from reviewdesk.stats import compute_overview
+
+            return compute_overview(engine, policy)
+
+        self._runner.submit(
+            work,
+            lambda overview: self._on_overview_computed(token, overview),
+            lambda error: self._on_overview_failed(token, error),
+        )
+
+    def shutdown(self) -> None:
+        """Stop the statistics worker (waiting for a computation under way); idempotent."""
+        self._runner.shutdown()
+
+    def _on_overview_computed(self, token: int, overview: Overview) -> None:
+        if token != self._token:
+            return
+        self._computing = False
+        self.refresh_button.setEnabled(True)
+        self._overview = overview
+        self._show(overview)
+        self.overview_shown.emit(overview)
+        if self._stale and self.isVisible():
+            self._schedule()
+
+    def _on_overview_failed(self, token: int, error: UserError) -> None:
+        if token != self._token:
+            return
+        self._computing = False
+        self.refresh_button.setEnabled(True)
+        self.status.setText(f"The statistics cannot be computed: {error}")
+        self.overview_failed.emit(str(error))
+
+    def _on_policy_current_index_changed(self, _index: int) -> None:
+        self._stale = True
+        if self._computing:
+            self._token += 1  # the one computing is for the other policy
+            self._computing = False
+        self._schedule(at_once=True)
+
+    def _on_refresh_button_clicked(self) -> None:
+        self._stale = True
+        self._schedule(at_once=True)
+
+    # -- the contents -------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        from reviewdesk.ui.stats_charts import ChartPanel
+
+        self.tables = QTabWidget(self)
+        self.versions = _TablePage(("Template", "Version", *_GROUP_COLUMNS), self.tables)
+        self.models = _TablePage(("Model", *_GROUP_COLUMNS), self.tables)
+        self.routes = _TablePage(("Route", *_GROUP_COLUMNS), self.tables)
+        self.validators = _TablePage(
+            _VALIDATOR_COLUMNS,
+            self.tables,
+        )
+        self.agreement = _TablePage(("Reviewer", "Reviewer", "Items", "Agree", "κ"), self.tables)
+        self.throughput = _TablePage(("Reviewer", "Decisions", "Median s", "Per hour"), self.tables)
+        self.routing = _TablePage(
+            _ROUTING_COLUMNS,
+            self.tables,
+        )
+        for page, title in (
+            (self.versions, "Prompt versions"),
+            (self.models, "Models"),
+            (self.routes, "Routes"),
+            (self.validators, "Validators"),
+            (self.agreement, "Agreement"),
+            (self.throughput, "Throughput"),
+            (self.routing, "Routing"),
+        ):
+            self.tables.addTab(page, title)
+        self._charts = ChartPanel(self)
+        splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        splitter.addWidget(self.tables)
+        splitter.addWidget(self._charts)
+        splitter.setStretchFactor(0, 2)
+        splitter.setStretchFactor(1, 3)
+        splitter.setSizes([560, 860])
+        self._body.addWidget(splitter)
+        if self._overview is not None:
+            self._show(self._overview)
+
+    def _show(self, o: Overview) -> None:
+        totals = o.totals
+        self.status.setText(
+            f"{totals.labels:,} labels on {totals.decided_items:,} of {totals.generations:,} "
+            f"items · {totals.decisions:,} decisions by {totals.reviewers} reviewers · "
+            f"acceptance {percent(o.overall.acceptance)} "
+            f"({interval(o.overall.acceptance_low, o.overall.acceptance_high)})"
+            + (f" · {totals.unresolved_items} unresolved" if totals.unresolved_items else "")
+        )
+        if self._charts is None:
+            return  # built (and filled) when first shown
+        self.versions.show_rows(
+            [group_row(g, "prompt_template", "prompt_version") for g in o.by_prompt_version],
+            "\n".join(c.sentence for c in o.comparisons),
+        )
+        self.models.show_rows([group_row(g, "model") for g in o.by_model])
+        self.routes.show_rows([group_row(g, "route") for g in o.by_route])
+        self._show_validators(o)
+        self._show_agreement(o)
+        self.throughput.show_rows(
+            [
+                [t.reviewer, t.decisions, t.median_seconds, t.per_hour]
+                for t in (*o.throughput.by_reviewer, o.throughput.overall)
+            ],
+        )
+        self._show_routing(o)
+        self._charts.show_overview(o)
+
+    def _show_validators(self, o: Overview) -> None:
+        c = o.calibration
+        notes = [
+            "Precision: share of flagged items reviewers rejected or edited. "
+            "Recall: share of rejected items the validator flagged."
+        ]
+        notes.append(f"Noisy (mostly approved when they fire): {', '.join(c.noisy) or 'none'}.")
+        blind = ", ".join(f"{r} ({c.unflagged_rejects.get(r, 0)})" for r in c.blind_spots)
+        notes.append(f"Blind spots (reject reasons no validator flags): {blind or 'none'}.")
+        self.validators.show_rows(
+            [
+                [
+                    v.validator,
+                    v.code,
+                    v.flagged_items,
+                    v.labels,
+                    v.approve,
+                    v.edit,
+                    v.reject,
+                    percent(v.precision),
+                    interval(v.precision_low, v.precision_high),
+                    percent(v.recall),
+                    "noisy" if v.noisy else "",
+                ]
+                for v in c.validators
+            ],
+            "\n".join(notes),
+        )
+
+    def _show_agreement(self, o: Overview) -> None:
+        a = o.agreement
+        alpha = "–" if a.krippendorff_alpha is None else f"{a.krippendorff_alpha:.2f}"
+        note = (
+            f"{a.items:,} items with two or more reviewers ({a.reviewers} reviewers): "
+            f"{percent(a.percent_agreement)} agree · Krippendorff's α {alpha} · "
+            f"{a.disagreement_count:,} disagreements to adjudicate"
+        )
+        self.agreement.show_rows(
+            [
+                [
+                    p.first,
+                    p.second,
+                    p.items,
+                    percent(p.agreement),
+                    None if p.kappa is None else f"{p.kappa:.2f}",
+                ]
+                for p in a.pairs
+            ],
+            note,
+        )
+
+    def _show_routing(self, o: Overview) -> None:
+        r = o.routing
+        rows: list[list[Cell]] = []
+        for route in r.routes:
+            advice = f"→ {route.model}" if route.model else str(route.status).replace("_", " ")
+            for m in route.models:
+                cost = None if m.cost_per_item_usd is None else f"{m.cost_per_item_usd:.4f}"
+                rows.append(
+                    [
+                        route.route,
+                        m.model,
+                        m.n,
+                        percent(m.acceptance),
+                        interval(m.acceptance_low, m.acceptance_high),
+                        "yes" if m.meets_target else "no",
+                        cost,
+                        m.median_latency_ms,
+                        percent(m.traffic_share),
+                        "advised" if m.model == route.model else advice,
+                    ]
+                )
+        note = (
+            f"Advice: the cheapest model whose acceptance lower bound meets "
+            f"{r.target_acceptance:.0%}, per route."
+        )
+        self.routing.show_rows(rows, note)
