@@ -321,6 +321,12 @@ def queue_set(
         list[str] | None,
         typer.Option("--required-reviews-above", help="RISK=REVIEWERS, e.g. 0.9=2; repeatable."),
     ] = None,
+    priority: Annotated[
+        str,
+        typer.Option(
+            "--priority", help="Lease order: risk (highest first), oldest or newest first."
+        ),
+    ] = "risk",
     db: DbOption = None,
 ) -> None:
     """Set a queue's review policy (it routes the items pushed from now on)."""
@@ -334,6 +340,7 @@ def queue_set(
             "min_severity": min_severity,
             "audit_rate": audit_rate,
             "required_reviews": [_band(value) for value in required_reviews_above or ()],
+            "priority": priority,
         })  # fmt: skip
     except ValidationError as error:
         raise typer.BadParameter(

@@ -18,6 +18,7 @@ from sqlalchemy.engine import Connection
 
 from reviewdesk.domain import Generation
 from reviewdesk.errors import UserError
+from reviewdesk.server.policy import PRIORITY_ORDER, Priority, load_policies
 from reviewdesk.server.slots import (
     Change,
     ChangeKind,
@@ -88,7 +89,7 @@ AND NOT EXISTS (
 AND NOT EXISTS (
     SELECT 1 FROM decision d WHERE d.generation_pk = i.generation_pk AND d.reviewer = :reviewer
 )
-ORDER BY i.risk DESC, i.generation_pk DESC
+ORDER BY {order}
 LIMIT :limit
 """
 
@@ -123,7 +124,11 @@ def claim(
     now_ms: int,
 ) -> Lease:
     """Lease up to `max_items` slots of `queue` to `reviewer` (an empty lease: no work)."""
-    sql = _CANDIDATES + (" FOR UPDATE OF i SKIP LOCKED" if is_postgres(connection) else "")
+    policy = load_policies(connection, {queue}).get(queue)
+    order = PRIORITY_ORDER[policy.priority if policy is not None else Priority.RISK]
+    sql = _CANDIDATES.format(order=order) + (
+        " FOR UPDATE OF i SKIP LOCKED" if is_postgres(connection) else ""
+    )
     params = {"queue": queue, "now": now_ms, "reviewer": reviewer, "limit": max_items}
     candidates = [pk for (pk,) in connection.execute(text(sql), params)]
     lease_id = new_lease_id()
@@ -137,7 +142,7 @@ def claim(
         chosen.setdefault(pk, (slot, state, holder, old_lease, epoch, required))
     changes: list[Change] = []
     taken: list[tuple[int, int, int, int]] = []
-    for pk in candidates:  # in claim order: highest risk first
+    for pk in candidates:  # in claim order (the queue's priority)
         if pk not in chosen:
             continue  # its last free slot went a moment ago; refreshed below
         slot, state, holder, old_lease, epoch, required = chosen[pk]

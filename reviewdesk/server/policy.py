@@ -13,7 +13,8 @@ queue is reviewed when
 Every other item is recorded as `auto_approved`: stored with its text (the audit trail), never
 leasable, and reported as a final verdict like any other. `required_reviews` rises with risk:
 the highest band whose `above` the item's risk exceeds sets it (the producer's own
-`required_reviews` is kept when it asks for more).
+`required_reviews` is kept when it asks for more). `priority` is the order reviewers are handed
+the queue's items in: highest risk first (the default), oldest first, or newest first.
 """
 
 from __future__ import annotations
@@ -27,6 +28,22 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from reviewdesk.domain import Severity
+
+
+class Priority(StrEnum):
+    """The order a queue's items are leased in."""
+
+    RISK = "risk"
+    OLDEST = "oldest"
+    NEWEST = "newest"
+
+
+# The claim query's ORDER BY for each priority (ties: the item pushed last goes first).
+PRIORITY_ORDER = {
+    Priority.RISK: "i.risk DESC, i.generation_pk DESC",
+    Priority.OLDEST: "i.generation_pk ASC",
+    Priority.NEWEST: "i.generation_pk DESC",
+}
 
 
 class Routing(StrEnum):
@@ -55,6 +72,7 @@ class ReviewPolicy(BaseModel):
     min_severity: Severity | None = None
     audit_rate: Annotated[float, Field(ge=0.0, le=1.0)] = 0.0
     required_reviews: tuple[RiskBand, ...] = ()
+    priority: Priority = Priority.RISK
 
     @model_validator(mode="after")
     def _bands_are_distinct(self) -> ReviewPolicy:

@@ -172,3 +172,24 @@ def test_policy_routing_rules() -> None:
     )
     assert [ordered.reviews_for(risk, 1) for risk in (0.5, 0.85, 0.95)] == [1, 2, 3]
     assert ordered.reviews_for(0.5, 4) == 4
+
+
+def test_a_queue_priority_sets_the_lease_order(server: RunningServer) -> None:
+    risks = [0.2, 0.9, 0.5]  # pushed in this order: gen-000001 is the oldest
+    _push(server, [record(n, queue="fifo", flags=[], risk=r) for n, r in enumerate(risks, 1)])
+    _push(server, [record(n, queue="hot", flags=[], risk=r) for n, r in enumerate(risks, 11)])
+    _push(server, [record(n, queue="lifo", flags=[], risk=r) for n, r in enumerate(risks, 21)])
+
+    def lease_order(queue: str, reviewer: str) -> list[str]:
+        with server.client(server.token(reviewer, "reviewer")) as client:
+            answer = client.post(f"/v1/queues/{queue}/leases", json={"max_items": 3})
+            assert answer.status_code == 200, answer.text
+            return [item["generation"]["id"] for item in answer.json()["items"]]
+
+    with server.client(server.token("root", "admin")) as admin:
+        assert admin.put("/v1/queues/fifo/policy", json={"priority": "oldest"}).status_code == 200
+    assert lease_order("fifo", "alice") == ["gen-000001", "gen-000002", "gen-000003"]
+    assert lease_order("hot", "alice") == ["gen-000012", "gen-000013", "gen-000011"]  # by risk
+    with server.client(server.token("root2", "admin")) as admin:
+        assert admin.put("/v1/queues/lifo/policy", json={"priority": "newest"}).status_code == 200
+    assert lease_order("lifo", "bob") == ["gen-000023", "gen-000022", "gen-000021"]
