@@ -220,8 +220,10 @@ class Watch(QObject):
             watched.item_painted.connect(lambda _pk: (print(time.time(), flush=True), os._exit(0)))
         return False
 watch = Watch(application()); application().installEventFilter(watch)
-from reviewdesk.cli import run
-sys.exit(run(["demo", "--store", sys.argv[1]]))
+# What the `reviewdesk demo --store PATH` console script runs (reviewdesk.launcher:main).
+sys.argv = ["reviewdesk", "demo", "--store", sys.argv[1]]
+from reviewdesk.launcher import main
+main()
 """
 
 
