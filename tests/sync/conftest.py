@@ -12,7 +12,7 @@ from reviewdesk.domain import Verdict
 from reviewdesk.review import ReviewSession
 from reviewdesk.store import Store, SyncLedger
 from reviewdesk.sync import SyncClient, SyncEngine
-from tests.server.conftest import clock, database_url, postgres, server  # noqa: F401
+from tests.server.conftest import clock, server  # noqa: F401
 from tests.sync.fakes import MemoryKeyring
 
 
