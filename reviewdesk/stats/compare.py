@@ -136,18 +136,21 @@ def compare_groups(
     p_value, test = proportion_test(xa, na, xb, nb)
     significant = p_value < ALPHA
     ci = f"95% CI {_points(low)} to {_points(high)}, {_p_text(p_value)}"
+    measured = {
+        **fields,
+        "difference": difference,
+        "difference_low": low,
+        "difference_high": high,
+        "p_value": p_value,
+        "test": test,
+        "min_effect": min_effect,
+    }
     if significant:
         winner, loser, sign = (a, b, 1) if difference > 0 else (b, a, -1)
         return Comparison(
-            **fields,
-            difference=difference,
-            difference_low=low,
-            difference_high=high,
-            p_value=p_value,
-            test=test,
+            **measured,
             significant=True,
             more_reviews_per_version=0,
-            min_effect=min_effect,
             sentence=(
                 f"{winner} beats {loser}: {_points(sign * difference)} points "
                 f"(95% CI {_points(min(sign * low, sign * high))} to "
@@ -173,16 +176,7 @@ def compare_groups(
             f"({a} vs {b}: {_points(difference)} points, {ci})"
         )
     return Comparison(
-        **fields,
-        difference=difference,
-        difference_low=low,
-        difference_high=high,
-        p_value=p_value,
-        test=test,
-        significant=False,
-        more_reviews_per_version=more,
-        min_effect=min_effect,
-        sentence=sentence,
+        **measured, significant=False, more_reviews_per_version=more, sentence=sentence
     )
 
 
