@@ -1,4 +1,8 @@
-"""The local store: SQLite through SQLModel/SQLAlchemy, migrated by Alembic.
+"""The local store: SQLite, migrated by Alembic.
+
+The desk reads and writes through plain sqlite3 connections; `Store.engine` (SQLAlchemy, made on
+first use) serves statistics, exports and migrations. Nothing here imports SQLAlchemy at import
+time, so that the desk starts without it.
 
 Public surface: `Store` and its errors; `default_store_path()` for the platform data directory.
 """

@@ -1,19 +1,22 @@
 """Writing many generations (and the decisions they carry) at once, for imports.
 
-Rows go in through `executemany` on plain SQL in the caller's transaction, with primary keys
-assigned here (the transaction holds the write lock, so nobody else takes them).
+Rows go in through `executemany` on plain SQL in the caller's transaction (a sqlite3
+connection in `BEGIN IMMEDIATE`), with primary keys assigned here (the transaction holds the
+write lock, so nobody else takes them).
 """
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
-
-from sqlalchemy.engine import Connection
+from typing import TYPE_CHECKING, Any
 
 from reviewdesk.domain import Decision, GenerationId, ImportRecord, utc_now
 from reviewdesk.store import codec
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
 
 _CHUNK = 900  # ids per IN (...) look-up, under SQLite's old 999-parameter limit
 
@@ -32,28 +35,26 @@ class BulkResult:
 class BulkWriter:
     """Adds import records inside one write transaction (see `Store.bulk_writer`)."""
 
-    def __init__(self, connection: Connection) -> None:
+    def __init__(self, connection: sqlite3.Connection | Connection) -> None:
+        connection = _sqlite_connection(connection)
         self._connection = connection
         self._imported_at = codec.time_text(utc_now())
         self._next_generation_pk = self._next_pk("generation")
         self._next_decision_pk = self._next_pk("decision")
-        reasons = connection.exec_driver_sql("SELECT code, position FROM reason").all()
+        reasons = connection.execute("SELECT code, position FROM reason").fetchall()
         self._reasons = {code for code, _ in reasons}
         self._next_reason_position = max((position for _, position in reasons), default=-1) + 1
         self.new_reasons: list[str] = []
 
     def _next_pk(self, table: str) -> int:
-        return int(
-            self._connection.exec_driver_sql(
-                f"SELECT coalesce(max(pk), 0) + 1 FROM {table}"
-            ).scalar_one()
-        )
+        (pk,) = self._connection.execute(f"SELECT coalesce(max(pk), 0) + 1 FROM {table}").fetchone()
+        return int(pk)
 
     def _existing(self, table: str, ids: Sequence[str]) -> dict[str, int]:
         found: dict[str, int] = {}
         for start in range(0, len(ids), _CHUNK):
             chunk = ids[start : start + _CHUNK]
-            rows = self._connection.exec_driver_sql(
+            rows = self._connection.execute(
                 f"SELECT id, pk FROM {table} WHERE id IN ({', '.join('?' * len(chunk))})",
                 tuple(chunk),
             )
@@ -86,10 +87,10 @@ class BulkWriter:
                 decisions.extend((decision, pk) for decision in _chained(generation.id, drafts))
         connection = self._connection
         if generations:
-            connection.exec_driver_sql(codec.GENERATION_INSERT, generations)
-            connection.exec_driver_sql(codec.TEXT_INSERT, texts)
+            connection.executemany(codec.GENERATION_INSERT, generations)
+            connection.executemany(codec.TEXT_INSERT, texts)
         if flags:
-            connection.exec_driver_sql(codec.FLAG_INSERT, flags)
+            connection.executemany(codec.FLAG_INSERT, flags)
         if decisions:
             self._add_decisions(decisions, result)
         return result
@@ -115,16 +116,16 @@ class BulkWriter:
             result.decisions += 1
         if not rows:
             return
-        self._connection.exec_driver_sql(codec.DECISION_INSERT, rows)
+        self._connection.executemany(codec.DECISION_INSERT, rows)
         if texts:
-            self._connection.exec_driver_sql(codec.DECISION_TEXT_INSERT, texts)
-        self._connection.exec_driver_sql(
+            self._connection.executemany(codec.DECISION_TEXT_INSERT, texts)
+        self._connection.executemany(
             "UPDATE decision SET current = (pk = (SELECT max(pk) FROM decision later "
             "WHERE later.generation_pk = decision.generation_pk "
             "AND later.reviewer = decision.reviewer)) WHERE generation_pk = ?",
             [(pk,) for pk in touched],
         )
-        self._connection.exec_driver_sql(
+        self._connection.executemany(
             "UPDATE generation SET review_count = (SELECT count(DISTINCT reviewer) FROM decision "
             "WHERE decision.generation_pk = generation.pk) WHERE pk = ?",
             [(pk,) for pk in touched],
@@ -138,11 +139,25 @@ class BulkWriter:
                 continue
             self._reasons.add(code)
             self.new_reasons.append(code)
-            self._connection.exec_driver_sql(
+            self._connection.execute(
                 "INSERT INTO reason (code, label, position) VALUES (?, ?, ?)",
                 (code, code.replace("_", " ").capitalize(), self._next_reason_position),
             )
             self._next_reason_position += 1
+
+
+def _sqlite_connection(connection: sqlite3.Connection | Connection) -> sqlite3.Connection:
+    """The sqlite3 connection to write through. A SQLAlchemy connection (on a store's engine:
+    a migration, or a script writing an older store) is begun first if need be, so the rows go
+    into its transaction and its `commit()` commits them."""
+    if isinstance(connection, sqlite3.Connection):
+        return connection
+    if not connection.in_transaction():
+        connection.begin()
+    driver = connection.connection.driver_connection
+    if not isinstance(driver, sqlite3.Connection):
+        raise TypeError(f"bulk writes need an SQLite connection, not {type(driver).__name__}")
+    return driver
 
 
 def _chained(generation_id: GenerationId, drafts: Sequence[Any]) -> list[Decision]:

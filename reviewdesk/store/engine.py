@@ -4,6 +4,9 @@ Every connection runs in WAL mode with `synchronous=FULL` (a decision the desk s
 survives a power cut), a busy timeout and foreign keys on. Transactions are begun by us, not by
 the driver: `BEGIN` for reads, `BEGIN IMMEDIATE` for writes (`immediate=True` execution option),
 so that two writers wait for each other instead of failing on a lock upgrade.
+
+SQLAlchemy is imported inside the functions that use it: the desk opens a current store with
+plain sqlite3 (`reviewdesk.store.connections`) and should not pay for importing SQLAlchemy.
 """
 
 from __future__ import annotations
@@ -12,17 +15,16 @@ import logging
 import sqlite3
 from functools import cache
 from pathlib import Path
-from typing import Any
-
-from sqlalchemy import create_engine, event, inspect
-from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import DatabaseError, OperationalError
+from typing import TYPE_CHECKING, Any
 
 from reviewdesk.errors import StoreError, StoreTooNewError
+from reviewdesk.store.connections import apply_pragmas
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection, Engine
 
 logger = logging.getLogger(__name__)
 
-BUSY_TIMEOUT_MS = 10_000
 SCHEMA_HEAD = "0012"
 """The newest migration's revision (a test checks it against the migration scripts)."""
 _KIND = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
@@ -34,6 +36,8 @@ _MIGRATIONS = Path(__file__).with_name("migrations")
 
 def make_engine(path: Path) -> Engine:
     """An engine on the SQLite file at `path` with reviewdesk's pragmas and transaction rules."""
+    from sqlalchemy import create_engine, event
+
     engine = create_engine(
         f"sqlite:///{path}",
         connect_args={"isolation_level": None, "check_same_thread": False},
@@ -44,14 +48,7 @@ def make_engine(path: Path) -> Engine:
 
 
 def _on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
-    cursor = dbapi_connection.cursor()
-    try:
-        cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        cursor.execute("PRAGMA journal_mode = WAL")
-        cursor.execute("PRAGMA synchronous = FULL")
-        cursor.execute("PRAGMA foreign_keys = ON")
-    finally:
-        cursor.close()
+    apply_pragmas(dbapi_connection)
 
 
 def _on_begin(connection: Connection) -> None:
@@ -89,6 +86,9 @@ def current_revision(engine: Engine) -> str | None:
     Raises:
         StoreError: the file is not an SQLite database, or holds tables but no reviewdesk schema.
     """
+    from sqlalchemy import inspect
+    from sqlalchemy.exc import DatabaseError
+
     try:
         with engine.connect() as connection:
             if engine.dialect.name == "sqlite":
@@ -138,6 +138,7 @@ def migrate(engine: Engine, *, to: str = "head") -> None:
     if revision == (head_revision() if to == "head" else to):
         return
     from alembic import command
+    from sqlalchemy.exc import OperationalError
 
     logger.info("migrating %s from schema %s to %s", engine.url.database, revision, to)
     try:

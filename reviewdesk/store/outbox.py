@@ -9,18 +9,18 @@ plain values, never rows.
 from __future__ import annotations
 
 import logging
+import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from sqlalchemy.engine import Connection
-
 from reviewdesk.domain import Decision, Generation, GenerationId, utc_now
 from reviewdesk.errors import StoreError
 from reviewdesk.store import codec
 from reviewdesk.store.bulk import BulkWriter
+from reviewdesk.store.connections import scalar
 
 if TYPE_CHECKING:
     from reviewdesk.store.store import Store
@@ -92,27 +92,27 @@ class LeasedGeneration:
 # -- called by Store inside its write transactions ---------------------------------------------
 
 
-def lease_of(connection: Connection, generation_id: str) -> tuple[str, int] | None:
+def lease_of(connection: sqlite3.Connection, generation_id: str) -> tuple[str, int] | None:
     """The (lease id, epoch) the store holds `generation_id` under, or None."""
-    row = connection.exec_driver_sql(
+    row = connection.execute(
         "SELECT lease_id, epoch FROM sync_lease WHERE generation_id = ?", (generation_id,)
-    ).first()
+    ).fetchone()
     return None if row is None else (str(row[0]), int(row[1]))
 
 
-def enqueue(connection: Connection, decision: Decision) -> None:
-    connection.exec_driver_sql(
+def enqueue(connection: sqlite3.Connection, decision: Decision) -> None:
+    connection.execute(
         "INSERT INTO sync_outbox (decision_id, generation_id, state, attempts, queued_at) "
         "VALUES (?, ?, 'pending', 0, ?)",
         (decision.id, decision.generation_id, codec.time_text(utc_now())),
     )
 
 
-def forget(connection: Connection, decision: Decision) -> None:
+def forget(connection: sqlite3.Connection, decision: Decision) -> None:
     """Before an undo: drop the decision's outbox row, or refuse when it left the desk."""
-    state = connection.exec_driver_sql(
-        "SELECT state FROM sync_outbox WHERE decision_id = ?", (decision.id,)
-    ).scalar()
+    state = scalar(
+        connection.execute("SELECT state FROM sync_outbox WHERE decision_id = ?", (decision.id,))
+    )
     if state is None:
         return
     if state != OutboxState.PENDING:
@@ -120,7 +120,7 @@ def forget(connection: Connection, decision: Decision) -> None:
             f"the decision on {decision.generation_id} has already been sent to the server, "
             "so it cannot be undone; decide the item again to change it"
         )
-    connection.exec_driver_sql("DELETE FROM sync_outbox WHERE decision_id = ?", (decision.id,))
+    connection.execute("DELETE FROM sync_outbox WHERE decision_id = ?", (decision.id,))
 
 
 # -- the sync engine's view --------------------------------------------------------------------
@@ -165,35 +165,33 @@ class SyncLedger:
     def connect(self, server_url: str, *, queue: str = "default", ttl_s: int = 24 * 3600) -> None:
         """Make `server_url` the store's sync partner (kept when it already is)."""
         with self._store._write() as connection:
-            connection.exec_driver_sql(
+            connection.execute(
                 "INSERT INTO sync_state (server_url, queue, target, ttl_s, changes_cursor) "
                 "VALUES (?, ?, 0, ?, 0) ON CONFLICT (server_url) DO NOTHING",
                 (server_url, queue, ttl_s),
             )
-            connection.exec_driver_sql(
-                "DELETE FROM sync_state WHERE server_url != ?", (server_url,)
-            )
+            connection.execute("DELETE FROM sync_state WHERE server_url != ?", (server_url,))
 
     def set_checkout(self, *, queue: str, target: int, ttl_s: int) -> None:
         with self._store._write() as connection:
-            connection.exec_driver_sql(
+            connection.execute(
                 "UPDATE sync_state SET queue = ?, target = ?, ttl_s = ?", (queue, target, ttl_s)
             )
 
     def set_cursor(self, cursor: int) -> None:
         with self._store._write() as connection:
-            connection.exec_driver_sql("UPDATE sync_state SET changes_cursor = ?", (cursor,))
+            connection.execute("UPDATE sync_state SET changes_cursor = ?", (cursor,))
 
     def finish_sync(self, error: str | None) -> None:
         """Note the end of a sync: its time when it succeeded, its error when not."""
         with self._store._write() as connection:
             if error is None:
-                connection.exec_driver_sql(
+                connection.execute(
                     "UPDATE sync_state SET last_sync_at = ?, last_error = NULL",
                     (codec.time_text(utc_now()),),
                 )
             else:
-                connection.exec_driver_sql("UPDATE sync_state SET last_error = ?", (error,))
+                connection.execute("UPDATE sync_state SET last_error = ?", (error,))
 
     # the lease cache
 
@@ -212,7 +210,7 @@ class SyncLedger:
         with self._store._write() as connection:
             result = BulkWriter(connection).add([(item.generation, ()) for item in items])
             already = set(result.duplicate_ids)
-            connection.exec_driver_sql(
+            connection.executemany(
                 "INSERT INTO sync_lease (generation_id, server_url, queue, lease_id, epoch, slot, "
                 "mode, expires_at, inserted) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT (generation_id) DO UPDATE SET server_url = excluded.server_url, "
@@ -255,7 +253,7 @@ class SyncLedger:
 
     def extended(self, lease_id: str, expires_at: datetime) -> None:
         with self._store._write() as connection:
-            connection.exec_driver_sql(
+            connection.execute(
                 "UPDATE sync_lease SET expires_at = ? WHERE lease_id = ?",
                 (codec.time_text(expires_at), lease_id),
             )
@@ -272,20 +270,20 @@ class SyncLedger:
         removed: list[str] = []
         with self._store._write() as connection:
             for generation_id in generation_ids:
-                row = connection.exec_driver_sql(
+                row = connection.execute(
                     "SELECT l.inserted, g.pk, g.review_count FROM sync_lease l "
                     "LEFT JOIN generation g ON g.id = l.generation_id "
                     "WHERE l.generation_id = ? AND (? IS NULL OR l.lease_id = ?)",
                     (generation_id, lease_id, lease_id),
-                ).first()
+                ).fetchone()
                 if row is None:
                     continue
-                connection.exec_driver_sql(
+                connection.execute(
                     "DELETE FROM sync_lease WHERE generation_id = ?", (generation_id,)
                 )
                 inserted, pk, reviews = row
                 if inserted and pk is not None and reviews == 0:
-                    connection.exec_driver_sql("DELETE FROM generation WHERE pk = ?", (pk,))
+                    connection.execute("DELETE FROM generation WHERE pk = ?", (pk,))
                     removed.append(generation_id)
         if removed:
             logger.info("%d items left the store: the server took them back", len(removed))
@@ -296,14 +294,14 @@ class SyncLedger:
     def take_batch(self, limit: int) -> list[Decision]:
         """Up to `limit` decisions to push, oldest first, now marked as being sent."""
         with self._store._write() as connection:
-            rows = connection.exec_driver_sql(
+            rows = connection.execute(
                 f"{_OUTBOX} JOIN sync_outbox o ON o.decision_id = d.id "
                 "WHERE o.state IN ('pending', 'sending') ORDER BY o.queued_at, d.pk LIMIT ?",
                 (limit,),
-            ).all()
+            ).fetchall()
             decisions = [codec.decision_from_row(tuple(row)[5:]) for row in rows]
             if decisions:
-                connection.exec_driver_sql(
+                connection.executemany(
                     "UPDATE sync_outbox SET state = 'sending', attempts = attempts + 1 "
                     "WHERE decision_id = ?",
                     [(decision.id,) for decision in decisions],
@@ -317,7 +315,7 @@ class SyncLedger:
         """
         now = codec.time_text(utc_now())
         with self._store._write() as connection:
-            connection.exec_driver_sql(
+            connection.executemany(
                 "UPDATE sync_outbox SET state = ?, server_status = ?, code = ?, last_error = ?, "
                 "sent_at = ? WHERE decision_id = ?",
                 [
@@ -336,7 +334,7 @@ class SyncLedger:
     def unsent(self, decision_ids: Sequence[str], error: str) -> None:
         """The push did not get through: back to pending (undo is possible again)."""
         with self._store._write() as connection:
-            connection.exec_driver_sql(
+            connection.executemany(
                 "UPDATE sync_outbox SET state = 'pending', last_error = ? "
                 "WHERE decision_id = ? AND state = 'sending'",
                 [(error, decision_id) for decision_id in decision_ids],
@@ -346,11 +344,11 @@ class SyncLedger:
         """Put refused decisions back in the outbox (after the cause was fixed)."""
         with self._store._write() as connection:
             if decision_ids is None:
-                result = connection.exec_driver_sql(
+                result = connection.execute(
                     "UPDATE sync_outbox SET state = 'pending' WHERE state = 'refused'"
                 )
             else:
-                result = connection.exec_driver_sql(
+                result = connection.executemany(
                     "UPDATE sync_outbox SET state = 'pending' "
                     "WHERE state = 'refused' AND decision_id = ?",
                     [(decision_id,) for decision_id in decision_ids],

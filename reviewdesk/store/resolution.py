@@ -19,10 +19,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import text
-from sqlalchemy.engine import Connection
+if TYPE_CHECKING:  # imported when counting: the desk names a policy without SQLAlchemy
+    from sqlalchemy.engine import Connection
 
 __all__ = ["Resolution", "count_unresolved", "labels_sql"]
 
@@ -87,6 +87,8 @@ def count_unresolved(
     connection: Connection, policy: Resolution, adjudicators: Sequence[str] = ()
 ) -> int:
     """How many decided items the policy leaves without a label (ties, open disagreements)."""
+    from sqlalchemy import text
+
     sql, params = labels_sql(policy, adjudicators)
     return int(
         connection.execute(

@@ -2,20 +2,20 @@
 
 Every query returns domain objects. The hot paths (next pending item, a page of the queue list)
 are plain SQL over narrow rows and partial / composite indexes, so they stay O(log n) at a
-million items.
+million items. The store reads and writes through pooled plain sqlite3 connections; the
+SQLAlchemy engine is made only when something asks for it (statistics, exports, migrations),
+so that opening the desk on a current store never imports SQLAlchemy.
 """
 
 from __future__ import annotations
 
 import logging
 import sqlite3
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
-
-from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import OperationalError
+from typing import TYPE_CHECKING, Any
 
 from reviewdesk.domain import (
     Decision,
@@ -32,8 +32,12 @@ from reviewdesk.domain import (
 from reviewdesk.errors import StoreError
 from reviewdesk.store import codec, outbox
 from reviewdesk.store.bulk import BulkWriter
-from reviewdesk.store.engine import make_engine, migrate
+from reviewdesk.store.connections import ConnectionPool, scalar, schema_revision
+from reviewdesk.store.engine import SCHEMA_HEAD, make_engine, migrate
 from reviewdesk.store.keys import CREATED_KEY, NO_RISK, PENDING, PENDING_G
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
 
 logger = logging.getLogger(__name__)
 
@@ -126,9 +130,11 @@ class Store:
     Use `Store.open(path)`; close with `close()` or a `with` block.
     """
 
-    def __init__(self, path: Path, engine: Engine) -> None:
+    def __init__(self, path: Path, pool: ConnectionPool) -> None:
         self.path = path
-        self._engine = engine
+        self._pool = pool
+        self._engine_made: Engine | None = None
+        self._engine_lock = threading.Lock()
 
     @classmethod
     def open(cls, path: Path | str, *, create: bool = True) -> Store:
@@ -148,21 +154,44 @@ class Store:
                 path.parent.mkdir(parents=True, exist_ok=True)
             except OSError as error:
                 raise StoreError(f"cannot create the store at {path}: {error.strerror}") from error
-        engine = make_engine(path)
+        store = cls(path, ConnectionPool(path))
         try:
-            migrate(engine)
+            if store._revision() != SCHEMA_HEAD:
+                migrate(store.engine)  # creates, upgrades, or refuses a newer schema
         except BaseException:
-            engine.dispose()
+            store.close()
             raise
-        return cls(path, engine)
+        return store
+
+    def _revision(self) -> str | None:
+        try:
+            with self._pool.connection() as connection:
+                return schema_revision(connection, self.path)
+        except sqlite3.DatabaseError as error:
+            raise StoreError(f"{self.path} is not a reviewdesk store: {error}") from error
 
     @property
     def engine(self) -> Engine:
-        """The SQLAlchemy engine, for read-only SQL over the tables (statistics, exports)."""
-        return self._engine
+        """The SQLAlchemy engine, for SQL over the tables (statistics, exports, migrations).
+
+        Made on first use: importing SQLAlchemy costs the desk's start-up over a second.
+        """
+        with self._engine_lock:
+            if self._engine_made is None:
+                self._engine_made = make_engine(self.path)
+            return self._engine_made
+
+    @property
+    def _engine(self) -> Engine:
+        # The name the engine had when the store kept one from the start (the migration tests).
+        return self.engine
 
     def close(self) -> None:
-        self._engine.dispose()
+        self._pool.close()
+        with self._engine_lock:
+            engine, self._engine_made = self._engine_made, None
+        if engine is not None:
+            engine.dispose()
 
     def __enter__(self) -> Store:
         return self
@@ -172,30 +201,22 @@ class Store:
 
     @contextmanager
     def _read(self) -> Iterator[sqlite3.Connection]:
-        # Reads go straight to the pooled sqlite3 connection, outside any transaction (each
-        # statement sees a consistent snapshot): the next item must load in well under 1 ms,
-        # and SQLAlchemy's execution layer would cost more than the query itself.
+        # Reads run outside any transaction (each statement sees a consistent snapshot): the
+        # next item must load in well under 1 ms.
         try:
-            raw = self._engine.raw_connection()
-        except OperationalError as error:
-            raise StoreError(f"cannot read the store {self.path}: {error.orig}") from error
-        try:
-            yield raw.driver_connection  # type: ignore[misc]
+            with self._pool.connection() as connection:
+                yield connection
         except sqlite3.Error as error:
             raise StoreError(f"cannot read the store {self.path}: {error}") from error
-        finally:
-            raw.close()
 
     @contextmanager
-    def _write(self) -> Iterator[Connection]:
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        # BEGIN IMMEDIATE ... COMMIT: the call returns after the commit reached the disk.
         try:
-            with (
-                self._engine.connect().execution_options(immediate=True) as connection,
-                connection.begin(),
-            ):
+            with self._pool.transaction() as connection:
                 yield connection
-        except OperationalError as error:
-            raise StoreError(f"cannot write the store {self.path}: {error.orig}") from error
+        except sqlite3.OperationalError as error:
+            raise StoreError(f"cannot write the store {self.path}: {error}") from error
 
     # -- reading -----------------------------------------------------------------------------
 
@@ -355,8 +376,8 @@ class Store:
         if not reasons:
             raise StoreError("the reason taxonomy needs at least one reason")
         with self._write() as connection:
-            connection.exec_driver_sql("DELETE FROM reason")
-            connection.exec_driver_sql(
+            connection.execute("DELETE FROM reason")
+            connection.executemany(
                 "INSERT INTO reason (code, label, position) VALUES (?, ?, ?)",
                 [(reason.code, reason.label, position) for position, reason in enumerate(reasons)],
             )
@@ -389,17 +410,21 @@ class Store:
                         f"decision {decision.id} is already stored with another content"
                     )
                 return stored
-            pk = connection.exec_driver_sql(
-                "SELECT pk FROM generation WHERE id = ?", (decision.generation_id,)
-            ).scalar()
+            pk = scalar(
+                connection.execute(
+                    "SELECT pk FROM generation WHERE id = ?", (decision.generation_id,)
+                )
+            )
             if pk is None:
                 raise UnknownItemError(f"there is no item {decision.generation_id} in {self.path}")
             if decision.supersedes is None:
-                previous = connection.exec_driver_sql(
-                    "SELECT id FROM decision WHERE generation_pk = ? AND reviewer = ? "
-                    "ORDER BY pk DESC LIMIT 1",
-                    (pk, decision.reviewer),
-                ).scalar()
+                previous = scalar(
+                    connection.execute(
+                        "SELECT id FROM decision WHERE generation_pk = ? AND reviewer = ? "
+                        "ORDER BY pk DESC LIMIT 1",
+                        (pk, decision.reviewer),
+                    )
+                )
                 if previous is not None:
                     decision = decision.model_copy(update={"supersedes": previous})
             # An item checked out from a queue server: the decision carries the lease and gets
@@ -409,18 +434,18 @@ class Store:
                 decision = decision.model_copy(
                     update={"lease_id": lease[0], "lease_epoch": lease[1]}
                 )
-            connection.exec_driver_sql(
+            connection.execute(
                 "UPDATE decision SET current = false "
                 "WHERE generation_pk = ? AND reviewer = ? AND current",
                 (pk, decision.reviewer),
             )
-            result = connection.exec_driver_sql(
+            result = connection.execute(
                 codec.DECISION_INSERT,
                 codec.decision_values(decision, None, pk),  # type: ignore[arg-type]
             )
-            text = codec.decision_text_values(decision, result.lastrowid)
+            text = codec.decision_text_values(decision, result.lastrowid)  # type: ignore[arg-type]
             if text is not None:
-                connection.exec_driver_sql(codec.DECISION_TEXT_INSERT, text)
+                connection.execute(codec.DECISION_TEXT_INSERT, text)
             if lease is not None:
                 outbox.enqueue(connection, decision)
             _recount(connection, pk)
@@ -435,18 +460,19 @@ class Store:
                 the store is unchanged.
         """
         with self._write() as connection:
-            row = connection.exec_driver_sql(
+            row = connection.execute(
                 f"{codec.DECISION_SELECT} WHERE d.session_id = ? ORDER BY d.pk DESC LIMIT 1",
                 (session_id,),
-            ).first()
+            ).fetchone()
             if row is None:
                 return None
             decision = codec.decision_from_row(row)
             outbox.forget(connection, decision)
-            pk = connection.exec_driver_sql(
+            # Fetched to the end, so the statement is done before the commit.
+            [(pk,)] = connection.execute(
                 "DELETE FROM decision WHERE id = ? RETURNING generation_pk", (decision.id,)
-            ).scalar_one()
-            connection.exec_driver_sql(
+            ).fetchall()
+            connection.execute(
                 "UPDATE decision SET current = true WHERE pk = (SELECT max(pk) FROM decision "
                 "WHERE generation_pk = ? AND reviewer = ?)",
                 (pk, decision.reviewer),
@@ -462,15 +488,15 @@ class Store:
         with self._write() as connection:
             yield BulkWriter(connection)
 
-    def _stored_decision(self, connection: Connection, decision_id: str) -> Decision | None:
-        row = connection.exec_driver_sql(
+    def _stored_decision(self, connection: sqlite3.Connection, decision_id: str) -> Decision | None:
+        row = connection.execute(
             f"{codec.DECISION_SELECT} WHERE d.id = ?", (decision_id,)
-        ).first()
+        ).fetchone()
         return None if row is None else codec.decision_from_row(row)
 
 
-def _recount(connection: Connection, generation_pk: int) -> None:
-    connection.exec_driver_sql(
+def _recount(connection: sqlite3.Connection, generation_pk: int) -> None:
+    connection.execute(
         "UPDATE generation SET review_count = (SELECT count(DISTINCT reviewer) FROM decision "
         "WHERE generation_pk = ?) WHERE pk = ?",
         (generation_pk, generation_pk),

@@ -1,8 +1,9 @@
 """The desk's actions: each with its key (in its tooltip), its menu entry and toolbar button.
 
 The window's second half, kept apart so the window reads as the review loop: `DeskActions`
-makes the actions, connects each to its `DeskWindow._on_<name>_action_triggered` slot and lays
-out the menus and the toolbar. Enabling and disabling by state (editing, which tab is shown)
+makes the actions, connects each to its `_on_<name>_action_triggered` slot (on the window, or
+on its `file_desk` or `sync_desk` for the File menu and the server) and lays out the menus and
+the toolbar. Enabling and disabling by state (editing, which tab is shown)
 stays with the window, through the groups `item_actions` and `desk_actions` here.
 """
 
@@ -36,7 +37,7 @@ class DeskActions:
 
     def __init__(self, window: DeskWindow) -> None:
         self._window = window
-        w = window
+        w, files, sync = window, window.file_desk, window.sync_desk
         self.approve = self._make("&Approve", "A", w._on_approve_action_triggered, "approve")
         self.edit = self._make("&Edit", "E", w._on_edit_action_triggered, "edit")
         self.reject = self._make("&Reject…", "R", w._on_reject_action_triggered, "reject")
@@ -59,20 +60,22 @@ class DeskActions:
         self.review_tab = self._make("Re&view tab", "Ctrl+1", w._on_review_tab_action_triggered)
         self.stats_tab = self._make("S&tatistics tab", "Ctrl+2", w._on_stats_tab_action_triggered)
         self.import_ = self._make(
-            "&Import a file…", "Ctrl+O", w._on_import_action_triggered, "import"
+            "&Import a file…", "Ctrl+O", files._on_import_action_triggered, "import"
         )
-        self.export = self._make("&Export dataset…", "Ctrl+Shift+E", w._on_export_action_triggered)
-        self.demo = self._make("Open the &demo", None, w._on_demo_action_triggered)
-        self.connect = self._make("&Connect to server…", None, w._on_connect_action_triggered)
+        self.export = self._make(
+            "&Export dataset…", "Ctrl+Shift+E", files._on_export_action_triggered
+        )
+        self.demo = self._make("Open the &demo", None, files._on_demo_action_triggered)
+        self.connect = self._make("&Connect to server…", None, sync._on_connect_action_triggered)
         self.checkout = self._make(
-            "&Check out items for offline work…", None, w._on_checkout_action_triggered
+            "&Check out items for offline work…", None, sync._on_checkout_action_triggered
         )
-        self.sync_now = self._make("S&ync now", "Ctrl+Shift+S", w._on_sync_now_action_triggered)
+        self.sync_now = self._make("S&ync now", "Ctrl+Shift+S", sync._on_sync_now_action_triggered)
         self.needs_attention = self._make(
-            "Needs &attention…", None, w._on_needs_attention_action_triggered
+            "Needs &attention…", None, sync._on_needs_attention_action_triggered
         )
         self.settings = self._make(
-            "Se&ttings…", "Ctrl+,", w._on_settings_action_triggered, "settings"
+            "Se&ttings…", "Ctrl+,", files._on_settings_action_triggered, "settings"
         )
         self.quit = self._make("&Quit", QKeySequence.StandardKey.Quit, w._on_quit_action_triggered)
 

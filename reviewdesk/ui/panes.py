@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPlainTextEdit,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -42,15 +43,22 @@ def _plain_label(parent: QWidget, text: str = "") -> QLabel:
 
 class ItemHeader(QWidget):
     """One compact line about the item: id, model, template@version, route, risk, tokens,
-    latency, trace id, and whether it is decided."""
+    latency, trace id, and whether it is decided.
+
+    The line never asks for width: an unwrapped label's minimum width is its whole text, so a
+    long line would widen the review view, move the splitter and re-lay out the queue list and
+    every pane on each new item. A line too long for the view is cut (its tooltip has it all).
+    """
 
     def __init__(self, parent: QWidget) -> None:
         super().__init__(parent)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.title = _plain_label(self)
         font = self.title.font()
         font.setBold(True)
         self.title.setFont(font)
         self.details = _plain_label(self)
+        self.details.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.status = _plain_label(self)
         self.comment = _plain_label(self)
         self.comment.setVisible(False)
@@ -86,7 +94,9 @@ class ItemHeader(QWidget):
         if generation.trace_id:
             parts.append(f"trace {generation.trace_id}")
         self.title.setText(generation.id)
-        self.details.setText("  ·  ".join(parts))
+        details = "  ·  ".join(parts)
+        self.details.setText(details)
+        self.details.setToolTip(details)
         mine = item.latest_by(reviewer)
         if mine is not None:
             self.status.setText(f"you: {mine.verdict}")

@@ -6,6 +6,7 @@ import getpass
 import logging
 
 from PySide6.QtCore import QByteArray, QObject, QSettings
+from PySide6.QtWidgets import QSplitter, QWidget
 
 from reviewdesk.ui.style import Theme
 
@@ -91,3 +92,21 @@ class DeskSettings:
 
     def set_state(self, key: str, state: QByteArray) -> None:
         self._settings.setValue(f"state/{key}", state)
+
+    def restore_layout(self, window: QWidget, splitters: dict[str, QSplitter]) -> None:
+        """Give `window` and its `splitters` (by key) the geometry they were left with
+        (a default size the first time)."""
+        geometry = self.state("window")
+        if geometry is None or not window.restoreGeometry(geometry):
+            window.resize(1440, 860)
+        for key, splitter in splitters.items():
+            state = self.state(key)
+            if state is not None:
+                splitter.restoreState(state)
+
+    def save_layout(self, window: QWidget, splitters: dict[str, QSplitter]) -> None:
+        """Keep the geometry of `window` and its `splitters` for the next run."""
+        self.set_state("window", window.saveGeometry())
+        for key, splitter in splitters.items():
+            self.set_state(key, splitter.saveState())
+        self.sync()

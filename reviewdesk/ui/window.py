@@ -11,46 +11,29 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
-from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import (
-    QApplication,
-    QDialog,
-    QFileDialog,
-    QHBoxLayout,
-    QLabel,
-    QMainWindow,
-    QPushButton,
-    QSplitter,
-    QStackedWidget,
-    QTabWidget,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QApplication, QDialog, QMainWindow, QSplitter
 
 from reviewdesk.domain import Reason, Verdict
 from reviewdesk.errors import UserError
 from reviewdesk.review import ReviewItem, ReviewSession, SessionProgress, Step, Stopwatch
 from reviewdesk.store import Store
 from reviewdesk.ui.actions import DeskActions
-from reviewdesk.ui.dialogs import CommentDialog, DeskPreferences, ReasonDialog, SettingsDialog
+from reviewdesk.ui.dialogs import CommentDialog, ReasonDialog
+from reviewdesk.ui.file_desk import FileDesk
+from reviewdesk.ui.pages import DeskPages, DeskTabs
 from reviewdesk.ui.queue_model import QueueModel
 from reviewdesk.ui.queue_panel import FILTER_COLUMNS, QueuePanel
 from reviewdesk.ui.review_view import ReviewView
 from reviewdesk.ui.runner import TaskRunner
 from reviewdesk.ui.settings import DeskSettings
 from reviewdesk.ui.stats_tab import StatsTab
+from reviewdesk.ui.status_line import StatusLine
 from reviewdesk.ui.style import Theme, app_icon, apply_theme
-from reviewdesk.ui.sync_control import SyncController, SyncState
-from reviewdesk.ui.sync_widgets import (
-    CheckoutDialog,
-    ConnectDialog,
-    NeedsAttentionDialog,
-    SyncStatus,
-)
+from reviewdesk.ui.sync_control import SyncController
+from reviewdesk.ui.sync_desk import SyncDesk
 
 logger = logging.getLogger(__name__)
 
@@ -66,40 +49,6 @@ class _Opened:
     step: Step
     reasons: list[Reason]
     empty: bool
-
-
-class _Page(QWidget):
-    """A centred message with buttons, for the empty and the finished states."""
-
-    def __init__(self, parent: QWidget) -> None:
-        super().__init__(parent)
-        self.title = QLabel(self)
-        self.title.setTextFormat(Qt.TextFormat.PlainText)
-        font = self.title.font()
-        font.setPointSizeF(font.pointSizeF() * 1.4)
-        font.setBold(True)
-        self.title.setFont(font)
-        self.text = QLabel(self)
-        self.text.setTextFormat(Qt.TextFormat.PlainText)
-        self.text.setWordWrap(True)
-        self.buttons = QHBoxLayout()
-        layout = QVBoxLayout(self)
-        layout.addStretch(1)
-        for label in (self.title, self.text):
-            label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-            layout.addWidget(label)
-        layout.addLayout(self.buttons)
-        layout.addStretch(2)
-        self.buttons.addStretch(1)
-
-    def add_button(self, text: str, slot: Callable[[], None]) -> QPushButton:
-        button = QPushButton(text, self)
-        button.clicked.connect(slot)
-        self.buttons.insertWidget(self.buttons.count(), button)
-        return button
-
-    def finish_buttons(self) -> None:
-        self.buttons.addStretch(1)
 
 
 class DeskWindow(QMainWindow):
@@ -161,22 +110,19 @@ class DeskWindow(QMainWindow):
         self.model = QueueModel(self.runner, self)
         self.queue_panel = QueuePanel(self.model, self)
         self.review = ReviewView(self)
-        self.loading = _Page(self)
-        self.loading.title.setText("Opening the store…")
-        self.loading.finish_buttons()
-        self.empty = _Page(self)
-        self.empty.title.setText("This store is empty")
-        self.empty.text.setText("Import a file of generations (JSONL, CSV or OpenAI chat logs).")
-        self.empty.add_button("Import a file…", self._on_import_action_triggered)
-        self.empty.add_button("Open the demo", self._on_demo_action_triggered)
-        self.empty.finish_buttons()
-        self.finished = _Page(self)
-        self.finished.title.setText("Queue finished")
-        self.finished.add_button("Back to the last item (K)", self._on_previous_action_triggered)
-        self.finished.finish_buttons()
-        self.pages = QStackedWidget(self)
-        for page in (self.loading, self.review, self.empty, self.finished):
-            self.pages.addWidget(page)
+        self.file_desk = FileDesk(self)
+        self.pages = DeskPages(
+            self.review,
+            self,
+            on_import=self.file_desk._on_import_action_triggered,
+            on_demo=self.file_desk._on_demo_action_triggered,
+            on_back=self._on_previous_action_triggered,
+        )
+        self.loading, self.empty, self.finished = (
+            self.pages.loading,
+            self.pages.empty,
+            self.pages.finished,
+        )
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.addWidget(self.queue_panel)
         self.splitter.addWidget(self.pages)
@@ -184,29 +130,18 @@ class DeskWindow(QMainWindow):
         self.splitter.setStretchFactor(1, 5)
         self.splitter.setSizes([430, 1010])
         self.stats = StatsTab(self)
-        self.tabs = QTabWidget(self)
-        self.tabs.setDocumentMode(True)
+        self.tabs = DeskTabs(self)
         self.tabs.addTab(self.splitter, "Review")
         self.tabs.addTab(self.stats, "Statistics")
         self.setCentralWidget(self.tabs)
 
-        self.store_label = QLabel(store_label, self)
-        self.progress_label = QLabel(self)
-        self.rate_label = QLabel(self)
-        self.saved_label = QLabel(self)
-        for label in (self.store_label, self.progress_label, self.rate_label, self.saved_label):
-            label.setTextFormat(Qt.TextFormat.PlainText)
-        bar = self.statusBar()
-        bar.addWidget(self.store_label)
-        bar.addPermanentWidget(self.progress_label)
-        bar.addPermanentWidget(self.rate_label)
-        bar.addPermanentWidget(self.saved_label)
-
+        self.sync_desk = SyncDesk(self)
         self.acts = DeskActions(self)
-        self.sync_status = SyncStatus(self.acts.sync_now, self)
-        bar.insertPermanentWidget(1, self.sync_status)  # after the store label
-        self._restore_state()
-        self._apply_appearance()
+        self.status = StatusLine(self, store_label, self.acts.sync_now)
+        self.sync_status = self.status.sync
+        self.saved_label, self.progress_label = self.status.saved, self.status.progress
+        self.settings.restore_layout(self, self._splitters())
+        self.apply_appearance()
         self._set_editing(False)
 
         self.tabs.currentChanged.connect(self._on_tabs_current_changed)
@@ -216,12 +151,6 @@ class DeskWindow(QMainWindow):
         self.queue_panel.item_activated.connect(self._on_queue_panel_item_activated)
         self.queue_panel.search_left.connect(self._on_queue_panel_search_left)
         self.model.load_failed.connect(self._on_model_load_failed)
-        self.sync.state_changed.connect(self._on_sync_state_changed)
-        self.sync.leases_changed.connect(self.model.set_leases)
-        self.sync.items_removed.connect(self._on_sync_items_removed)
-        self.sync.items_added.connect(self._on_sync_items_added)
-        self.decision_saved.connect(self.sync.refresh)
-        self.decision_undone.connect(self.sync.refresh)
         self.runner.submit(
             lambda: self._open(open_store), self._on_store_opened, self._on_open_failed
         )
@@ -261,10 +190,10 @@ class DeskWindow(QMainWindow):
             return
         self._store, self._session, self._reasons = opened.store, opened.session, opened.reasons
         self._skipped.clear()
-        self.store_label.setText(str(opened.store.path))
+        self.status.store.setText(str(opened.store.path))
         self._on_step(opened.step)
         if opened.empty:
-            self.pages.setCurrentWidget(self.empty)
+            self.pages.show_empty()
             self.store_empty.emit()
         session, store = opened.session, opened.store
         self.model.set_store(store)
@@ -277,16 +206,14 @@ class DeskWindow(QMainWindow):
         )
 
     def _on_open_failed(self, error: UserError) -> None:
-        self.loading.title.setText("The store cannot be opened")
-        self.loading.text.setText(str(error))
-        self.pages.setCurrentWidget(self.loading)
+        self.pages.show_open_failed(str(error))
 
     def _on_choices_loaded(self, choices: dict[str, list[str]]) -> None:
         for column, values in choices.items():
             self.queue_panel.set_choices(column, values)
 
     def _on_model_load_failed(self, message: str) -> None:
-        self.statusBar().showMessage(f"The queue list cannot be read: {message}", 8000)
+        self.status.show_message(f"The queue list cannot be read: {message}", 8000)
 
     # -- steps --------------------------------------------------------------------------------
 
@@ -305,11 +232,10 @@ class DeskWindow(QMainWindow):
     def _on_step(self, step: Step) -> None:
         self._in_flight = False
         if step.saved is not None:
-            self.saved_label.setText(f"Saved ✓ {datetime.now():%H:%M:%S}")
-            self.saved_label.setStyleSheet("color: #1f9d55")
+            self.status.show_saved()
             self._comment = ""
         if step.undone is not None:
-            self.statusBar().showMessage(
+            self.status.show_message(
                 f"Undid {step.undone.verdict} on {step.undone.generation_id}", 4000
             )
         if step.touched is not None:
@@ -320,7 +246,7 @@ class DeskWindow(QMainWindow):
             self.model.mark_skipped(sorted(self._skipped))
             self.model.update_entry(step.touched)
         if step.note:
-            self.statusBar().showMessage(step.note, 4000)
+            self.status.show_message(step.note, 4000)
         self._on_progress_step(step)
         if step.item is None:
             self._show_finished(step.progress)
@@ -337,30 +263,29 @@ class DeskWindow(QMainWindow):
     def _on_step_failed(self, error: UserError) -> None:
         self._in_flight = False
         self.review.show_problem(f"{error}")
-        self.statusBar().showMessage(str(error), 8000)
+        self.status.show_message(str(error), 8000)
 
     def _on_decision_failed(self, error: UserError) -> None:
         self._in_flight = False
         message = f"Not saved: {error}. The item stays here; try again when the problem is fixed."
         self.review.show_problem(message)
-        self.saved_label.setText("Not saved ✗")
-        self.saved_label.setStyleSheet("color: #e5484d; font-weight: bold")
+        self.status.show_not_saved()
         self.decision_failed.emit(str(error))
 
     def _on_progress_step(self, step: Step) -> None:
-        self._progress = progress = step.progress
-        left = "…" if progress.left is None else f"{progress.left:,}"
-        skipped = f" · {progress.skipped} skipped" if progress.skipped else ""
-        self.progress_label.setText(
-            f"{progress.decided} decided this session{skipped} · {left} pending"
-        )
-        rate = progress.per_hour
-        self.rate_label.setText("– / hour" if rate is None else f"{rate:,.0f} / hour")
+        self._progress = step.progress
+        self.status.show_progress(step.progress)
+
+    def count_pending(self) -> None:
+        """Count the pending items again (after items arrived) and show the figure."""
+        session = self._session
+        if session is not None:
+            self.runner.submit(session.count_pending, self._on_progress_step)
 
     def _show_item(self, item: ReviewItem) -> None:
         self._item = item
         self._set_editing(False)
-        self.pages.setCurrentWidget(self.review)
+        self.pages.show_review()
         self.review.show_item(item, self._reviewer)
         self.review.output.set_markdown(self.acts.markdown.isChecked())
         self.model.set_current(item.pk)
@@ -376,12 +301,7 @@ class DeskWindow(QMainWindow):
         self._item = None
         self._set_editing(False)
         self.model.set_current(None)
-        self.finished.text.setText(
-            f"Nothing left to review in this session.\n\n"
-            f"This session: {progress.approved} approved, {progress.edited} edited, "
-            f"{progress.rejected} rejected, {progress.skipped} skipped."
-        )
-        self.pages.setCurrentWidget(self.finished)
+        self.pages.show_finished(progress)
         self.queue_finished.emit()
 
     def _on_review_painted(self) -> None:
@@ -401,8 +321,7 @@ class DeskWindow(QMainWindow):
             return
         duration_ms = self._stopwatch.elapsed_ms()
         comment = self._comment or None
-        self.saved_label.setText("Saving…")
-        self.saved_label.setStyleSheet("")
+        self.status.show_saving()
         self._submit_step(
             lambda session: session.decide(
                 verdict,
@@ -446,7 +365,7 @@ class DeskWindow(QMainWindow):
         dialog = ReasonDialog(self._reasons, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.accepted.connect(lambda: self._decide(Verdict.REJECT, reasons=dialog.chosen()))
-        self._open_dialog(dialog)
+        self.open_dialog(dialog)
 
     def _on_comment_action_triggered(self) -> None:
         if self._item is None:
@@ -454,13 +373,14 @@ class DeskWindow(QMainWindow):
         dialog = CommentDialog(self._comment, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.accepted.connect(lambda: self._set_comment(dialog.comment()))
-        self._open_dialog(dialog)
+        self.open_dialog(dialog)
 
     def _set_comment(self, comment: str) -> None:
         self._comment = comment
         self.review.header.set_comment(comment or None)
 
-    def _open_dialog(self, dialog: QDialog) -> None:
+    def open_dialog(self, dialog: QDialog) -> None:
+        """Open `dialog` (window-modal); the keys go back to the item when it closes."""
         self._dialog = dialog
         dialog.finished.connect(self._on_dialog_finished)
         dialog.open()
@@ -510,26 +430,6 @@ class DeskWindow(QMainWindow):
         if self.tabs.currentWidget() is self.splitter:
             self.review.output.text.setFocus(Qt.FocusReason.OtherFocusReason)
 
-    def _on_export_action_triggered(self) -> None:
-        store = self._store
-        if store is None:
-            return
-        self.runner.submit(
-            lambda: {column: store.distinct(column) for column in FILTER_COLUMNS},
-            lambda choices: self._open_export_dialog(store, choices),
-            self._on_step_failed,
-        )
-
-    def _open_export_dialog(self, store: Store, choices: dict[str, list[str]]) -> None:
-        from reviewdesk.ui.export_dialog import ExportDialog
-
-        if store is not self._store or self._closing:
-            return
-        choices["reviewer"] = self.stats.reviewers()
-        dialog = ExportDialog(store.engine, choices, self, source=store.path.name)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self._open_dialog(dialog)
-
     def _on_quit_action_triggered(self) -> None:
         self.close()
 
@@ -541,98 +441,15 @@ class DeskWindow(QMainWindow):
         self.settings.markdown = on
         self.review.output.set_markdown(on)
 
-    # -- the queue server ---------------------------------------------------------------------
-
-    def _on_connect_action_triggered(self) -> None:
-        if self._store is None:
-            return
-        dialog = ConnectDialog(self.sync, self)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self._open_dialog(dialog)
-
-    def _on_checkout_action_triggered(self) -> None:
-        if self._store is None:
-            return
-        if not self.sync.state.connected:
-            self.statusBar().showMessage("Connect to a server first: File → Connect to server…")
-            return
-        dialog = CheckoutDialog(self.sync, self)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.accepted.connect(lambda: self.statusBar().showMessage(dialog.result_text, 8000))
-        self._open_dialog(dialog)
-
-    def _on_sync_now_action_triggered(self) -> None:
-        if not self.sync.state.connected:
-            self.statusBar().showMessage("Connect to a server first: File → Connect to server…")
-        else:
-            self.sync.sync_now()
-
-    def _on_needs_attention_action_triggered(self) -> None:
-        if self._store is None:
-            return
-        dialog = NeedsAttentionDialog(self.sync, self)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self._open_dialog(dialog)
-
-    def _on_sync_state_changed(self, state: SyncState) -> None:
-        self.sync_status.set_state(state)
-
-    def _on_sync_items_removed(self, generation_ids: list[str]) -> None:
-        count = len(generation_ids)
-        self.statusBar().showMessage(
-            f"{count} item(s) left the queue: the server revoked or withdrew them.", 15000
-        )
-        item = self._item
-        if item is not None and item.generation.id in generation_ids and not self._editing:
-            self._restart_session()  # the item on screen is gone: show the next one
-        else:
-            self.model.reload()
-
-    def _on_sync_items_added(self, _count: int) -> None:
-        if self._item is None and not self._in_flight:
-            self._restart_session()  # the empty or finished page: show the new items
-            return
-        self.model.reload()
-        session = self._session
-        if session is not None:
-            self.runner.submit(session.count_pending, self._on_progress_step)
-
     # -- store and settings -------------------------------------------------------------------
 
-    def _on_import_action_triggered(self) -> None:
-        files, _ = QFileDialog.getOpenFileNames(
-            self, "Import generations", "", "Generations (*.jsonl *.json *.csv);;All files (*)"
-        )
-        store = self._store
-        if not files or store is None:
-            return
-
-        def work() -> str:
-            from reviewdesk.ingest import import_files
-
-            report = import_files(store, [Path(name) for name in files])
-            return f"Imported {report.imported} item(s), {report.duplicates} duplicate(s)."
-
-        self.runner.submit(work, self._on_import_done, self._on_step_failed)
-
-    def _on_import_done(self, message: str) -> None:
-        self.statusBar().showMessage(message, 8000)
-        self._restart_session()
-
-    def _on_demo_action_triggered(self) -> None:
-        def open_demo() -> Store:
-            from reviewdesk.demo import ensure_demo_store
-
-            return Store.open(ensure_demo_store())
-
-        self._switch_store(open_demo)
-
-    def _switch_store(self, open_store: StoreOpener, *, close_old: bool = True) -> None:
+    def switch_store(self, open_store: StoreOpener, *, close_old: bool = True) -> None:
+        """Close the store (unless `close_old` is False) and open the one `open_store` opens."""
         old, self._store, self._session, self._item = self._store, None, None, None
         self.model.set_store(None)
         self.stats.set_store(None)
         self.sync.set_store(None)
-        self.pages.setCurrentWidget(self.loading)
+        self.pages.show_loading()
 
         def work() -> _Opened:
             if old is not None and close_old:
@@ -641,41 +458,20 @@ class DeskWindow(QMainWindow):
 
         self.runner.submit(work, self._on_store_opened, self._on_open_failed)
 
-    def _restart_session(self) -> None:
+    def restart_session(self) -> None:
+        """Start a new session on the same store (the queue changed under the current one)."""
         store = self._store
         if store is None:
             return
-        self._switch_store(lambda: store, close_old=False)
+        self.switch_store(lambda: store, close_old=False)
 
-    def _on_settings_action_triggered(self) -> None:
-        current = DeskPreferences(
-            theme=self.settings.theme,
-            font_size=self.settings.font_size,
-            reviewer=self._reviewer,
-            reasons=tuple(self._reasons),
-        )
-        dialog = SettingsDialog(current, self)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.accepted.connect(lambda: self._apply_preferences(dialog.preferences()))
-        self._open_dialog(dialog)
+    def change_reviewer(self, name: str) -> None:
+        """Decide under another name from now on (in a new session)."""
+        self._reviewer = name
+        self.restart_session()
 
-    def _apply_preferences(self, preferences: DeskPreferences | None) -> None:
-        if preferences is None:
-            return
-        self.settings.theme = preferences.theme
-        self.settings.font_size = preferences.font_size
-        self.settings.reviewer = preferences.reviewer
-        self._apply_appearance()
-        store = self._store
-        if preferences.reasons != tuple(self._reasons) and store is not None:
-            reasons = list(preferences.reasons)
-            self._reasons = reasons
-            self.runner.submit(lambda: store.set_reasons(reasons), None, self._on_step_failed)
-        if preferences.reviewer != self._reviewer:
-            self._reviewer = preferences.reviewer
-            self._restart_session()
-
-    def _apply_appearance(self) -> None:
+    def apply_appearance(self) -> None:
+        """Apply the theme and font size of the settings."""
         app = QApplication.instance()
         if isinstance(app, QApplication):
             apply_theme(app, self.settings.theme)
@@ -689,15 +485,6 @@ class DeskWindow(QMainWindow):
 
     # -- state and closing --------------------------------------------------------------------
 
-    def _restore_state(self) -> None:
-        geometry = self.settings.state("window")
-        if geometry is None or not self.restoreGeometry(geometry):
-            self.resize(1440, 860)
-        for key, splitter in self._splitters().items():
-            state = self.settings.state(key)
-            if state is not None:
-                splitter.restoreState(state)
-
     def _splitters(self) -> dict[str, QSplitter]:
         return {
             "main-splitter": self.splitter,
@@ -708,10 +495,7 @@ class DeskWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         if not self._closing:
             self._closing = True
-            self.settings.set_state("window", self.saveGeometry())
-            for key, splitter in self._splitters().items():
-                self.settings.set_state(key, splitter.saveState())
-            self.settings.sync()
+            self.settings.save_layout(self, self._splitters())
             store = self._store
             self._store = self._session = None
             self.stats.shutdown()  # before the store closes: it may be reading it
@@ -726,6 +510,15 @@ class DeskWindow(QMainWindow):
         return self._item
 
     @property
+    def store(self) -> Store | None:
+        """The open store (None while opening or switching)."""
+        return self._store
+
+    @property
+    def editing(self) -> bool:
+        return self._editing
+
+    @property
     def session(self) -> ReviewSession | None:
         """The session (lives on the worker: read it only when the worker is idle)."""
         return self._session
@@ -735,5 +528,18 @@ class DeskWindow(QMainWindow):
         return self._in_flight
 
     @property
+    def closing(self) -> bool:
+        return self._closing
+
+    @property
     def reviewer(self) -> str:
         return self._reviewer
+
+    @property
+    def reasons(self) -> list[Reason]:
+        """The store's reason taxonomy as the desk knows it."""
+        return self._reasons
+
+    @reasons.setter
+    def reasons(self, reasons: list[Reason]) -> None:
+        self._reasons = reasons

@@ -137,7 +137,7 @@ def test_prefetch_spares_the_text_load(filled: Store) -> None:
             CountingStore.loads += 1
             return super().load(pk)
 
-    counting = CountingStore(filled.path, filled._engine)
+    counting = CountingStore(filled.path, filled._pool)
     session = ReviewSession(counting, "alice")
     session.start()
     session.prefetch()
@@ -156,7 +156,7 @@ class FailingStore(Store):
 
 @pytest.fixture
 def failing(filled: Store) -> Store:
-    return FailingStore(filled.path, filled._engine)
+    return FailingStore(filled.path, filled._pool)
 
 
 def test_a_failed_write_changes_nothing(failing: Store) -> None:

@@ -57,11 +57,13 @@ def decide(
 
 
 def test_a_new_store_uses_wal_full_sync_and_foreign_keys(store: Store, store_path: Path) -> None:
-    with store._engine.connect() as connection:  # the pragmas are per connection
-        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
-        assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
-        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
-        assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 1000
+    pragmas = ("journal_mode", "synchronous", "foreign_keys", "busy_timeout")
+    with store._write() as connection:  # the pragmas are per connection: the desk's own
+        values = [connection.execute(f"PRAGMA {name}").fetchone()[0] for name in pragmas]
+    with store.engine.connect() as connection:  # and SQLAlchemy's, for stats and exports
+        assert [connection.exec_driver_sql(f"PRAGMA {name}").scalar() for name in pragmas] == values
+    assert values[:3] == ["wal", 2, 1]  # WAL, synchronous FULL, foreign keys on
+    assert values[3] >= 1000
     assert store.counts().generations == 0
     assert [reason.code for reason in store.reasons()][:3] == [
         "factual_error",
@@ -106,7 +108,7 @@ def test_next_pending_in_one_queue(store: Store) -> None:
 def test_an_item_needing_two_reviews_stays_pending_for_the_second_reviewer(store: Store) -> None:
     add(store, gen(1))
     with store._write() as connection:
-        connection.exec_driver_sql("UPDATE generation SET required_reviews = 2")
+        connection.execute("UPDATE generation SET required_reviews = 2")
     store.record_decision(decide("gen-000001", "alice"))
     assert store.next_pending("alice") is None
     assert store.next_pending("bob").id == "gen-000001"  # type: ignore[union-attr]

@@ -62,3 +62,31 @@ def test_a_killed_desk_has_lost_no_saved_decision(tmp_path: Path) -> None:
         stored = {d.id for n in range(1, 41) for d in reopened.decisions_of(f"gen-{n:04d}")}
         assert set(saved) <= stored
         assert reopened.counts().decisions >= 5
+
+
+def test_the_desk_paints_its_first_item_without_sqlalchemy(tmp_path: Path) -> None:
+    # Importing SQLAlchemy (and SQLModel, Alembic) costs the desk over a second of start-up:
+    # a current store opens on plain sqlite3, and the engine is made only for stats or exports.
+    # So do the command line's frameworks (typer, rich) and the sync client's (httpx, keyring).
+    store = make_store(tmp_path / "fast.sqlite", count=3)
+    Store.open(store).close()  # at the current schema: no migration to run
+    probe = (
+        "import atexit, sys\n"
+        "heavy = ('sqlalchemy', 'sqlmodel', 'alembic', 'typer', 'rich', 'httpx', 'keyring')\n"
+        "atexit.register(lambda: print('loaded:', *[m for m in heavy if m in sys.modules]))\n"
+        "sys.argv = ['reviewdesk', *sys.argv[1:]]\n"
+        "from reviewdesk.launcher import main\n"
+        "main()\n"
+    )
+    png = tmp_path / "desk.png"
+    done = subprocess.run(
+        [sys.executable, "-c", probe, "--store", str(store), "--screenshot", str(png)],
+        env=env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert png.exists()  # the first item was painted and the list loaded
+    assert done.stdout.splitlines()[-1] == "loaded:"

@@ -1,0 +1,118 @@
+"""The desk window's File menu and settings: import a file, export a dataset, open the demo,
+and the settings dialog. Each runs its store work on the window's worker."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtWidgets import QFileDialog
+
+from reviewdesk.store import Store
+from reviewdesk.ui.dialogs import DeskPreferences, SettingsDialog
+from reviewdesk.ui.queue_panel import FILTER_COLUMNS
+
+if TYPE_CHECKING:
+    from reviewdesk.errors import UserError
+    from reviewdesk.ui.window import DeskWindow
+
+__all__ = ["FileDesk"]
+
+
+class FileDesk(QObject):
+    """The File menu's commands and the settings dialog of `window`."""
+
+    def __init__(self, window: DeskWindow) -> None:
+        super().__init__(window)
+        self._window = window
+
+    def _on_failed(self, error: UserError) -> None:
+        window = self._window
+        window.review.show_problem(f"{error}")
+        window.status.show_message(str(error), 8000)
+
+    # -- import, demo -------------------------------------------------------------------------
+
+    def _on_import_action_triggered(self) -> None:
+        window = self._window
+        files, _ = QFileDialog.getOpenFileNames(
+            window, "Import generations", "", "Generations (*.jsonl *.json *.csv);;All files (*)"
+        )
+        store = window.store
+        if not files or store is None:
+            return
+
+        def work() -> str:
+            from reviewdesk.ingest import import_files
+
+            report = import_files(store, [Path(name) for name in files])
+            return f"Imported {report.imported} item(s), {report.duplicates} duplicate(s)."
+
+        window.runner.submit(work, self._on_import_done, self._on_failed)
+
+    def _on_import_done(self, message: str) -> None:
+        self._window.status.show_message(message, 8000)
+        self._window.restart_session()
+
+    def _on_demo_action_triggered(self) -> None:
+        def open_demo() -> Store:
+            from reviewdesk.demo import ensure_demo_store
+
+            return Store.open(ensure_demo_store())
+
+        self._window.switch_store(open_demo)
+
+    # -- export -------------------------------------------------------------------------------
+
+    def _on_export_action_triggered(self) -> None:
+        store = self._window.store
+        if store is None:
+            return
+        self._window.runner.submit(
+            lambda: {column: store.distinct(column) for column in FILTER_COLUMNS},
+            lambda choices: self._open_export_dialog(store, choices),
+            self._on_failed,
+        )
+
+    def _open_export_dialog(self, store: Store, choices: dict[str, list[str]]) -> None:
+        from reviewdesk.ui.export_dialog import ExportDialog  # it loads the export code
+
+        window = self._window
+        if store is not window.store or window.closing:
+            return
+        choices["reviewer"] = window.stats.reviewers()
+        dialog = ExportDialog(store.engine, choices, window, source=store.path.name)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        window.open_dialog(dialog)
+
+    # -- settings -----------------------------------------------------------------------------
+
+    def _on_settings_action_triggered(self) -> None:
+        window = self._window
+        current = DeskPreferences(
+            theme=window.settings.theme,
+            font_size=window.settings.font_size,
+            reviewer=window.reviewer,
+            reasons=tuple(window.reasons),
+        )
+        dialog = SettingsDialog(current, window)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self._apply_preferences(dialog.preferences()))
+        window.open_dialog(dialog)
+
+    def _apply_preferences(self, preferences: DeskPreferences | None) -> None:
+        if preferences is None:
+            return
+        window = self._window
+        window.settings.theme = preferences.theme
+        window.settings.font_size = preferences.font_size
+        window.settings.reviewer = preferences.reviewer
+        window.apply_appearance()
+        store = window.store
+        if preferences.reasons != tuple(window.reasons) and store is not None:
+            reasons = list(preferences.reasons)
+            window.reasons = reasons
+            window.runner.submit(lambda: store.set_reasons(reasons), None, self._on_failed)
+        if preferences.reviewer != window.reviewer:
+            window.change_reviewer(preferences.reviewer)

@@ -1,0 +1,92 @@
+"""The desk window's side of syncing: the File menu's server entries and what the window does
+when the sync controller reports a change (items checked out, taken back, the state)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, Qt
+
+from reviewdesk.ui.sync_control import SyncState
+from reviewdesk.ui.sync_widgets import CheckoutDialog, ConnectDialog, NeedsAttentionDialog
+
+if TYPE_CHECKING:
+    from reviewdesk.ui.window import DeskWindow
+
+__all__ = ["SyncDesk"]
+
+_CONNECT_FIRST = "Connect to a server first: File → Connect to server…"
+
+
+class SyncDesk(QObject):
+    """Connects `window.sync` (the `SyncController`) to the window: its actions open the sync
+    dialogs, its reports update the status bar, the queue list and the item on screen."""
+
+    def __init__(self, window: DeskWindow) -> None:
+        super().__init__(window)
+        self._window = window
+        sync = window.sync
+        sync.state_changed.connect(self._on_sync_state_changed)
+        sync.leases_changed.connect(window.model.set_leases)
+        sync.items_removed.connect(self._on_sync_items_removed)
+        sync.items_added.connect(self._on_sync_items_added)
+        window.decision_saved.connect(sync.refresh)
+        window.decision_undone.connect(sync.refresh)
+
+    def _on_connect_action_triggered(self) -> None:
+        window = self._window
+        if window.store is None:
+            return
+        dialog = ConnectDialog(window.sync, window)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        window.open_dialog(dialog)
+
+    def _on_checkout_action_triggered(self) -> None:
+        window = self._window
+        if window.store is None:
+            return
+        if not window.sync.state.connected:
+            window.status.show_message(_CONNECT_FIRST)
+            return
+        dialog = CheckoutDialog(window.sync, window)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: window.status.show_message(dialog.result_text, 8000))
+        window.open_dialog(dialog)
+
+    def _on_sync_now_action_triggered(self) -> None:
+        window = self._window
+        if not window.sync.state.connected:
+            window.status.show_message(_CONNECT_FIRST)
+        else:
+            window.sync.sync_now()
+
+    def _on_needs_attention_action_triggered(self) -> None:
+        window = self._window
+        if window.store is None:
+            return
+        dialog = NeedsAttentionDialog(window.sync, window)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        window.open_dialog(dialog)
+
+    def _on_sync_state_changed(self, state: SyncState) -> None:
+        self._window.status.sync.set_state(state)
+
+    def _on_sync_items_removed(self, generation_ids: list[str]) -> None:
+        window = self._window
+        window.status.show_message(
+            f"{len(generation_ids)} item(s) left the queue: the server revoked or withdrew them.",
+            15000,
+        )
+        item = window.current_item
+        if item is not None and item.generation.id in generation_ids and not window.editing:
+            window.restart_session()  # the item on screen is gone: show the next one
+        else:
+            window.model.reload()
+
+    def _on_sync_items_added(self, _count: int) -> None:
+        window = self._window
+        if window.current_item is None and not window.in_flight:
+            window.restart_session()  # the empty or finished page: show the new items
+            return
+        window.model.reload()
+        window.count_pending()
