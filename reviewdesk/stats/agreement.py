@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from itertools import combinations
 
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
+from reviewdesk.stats import tallies
 from reviewdesk.stats.models import Agreement, Disagreement, PairAgreement
 from reviewdesk.stats.reliability import (
     cohen_kappa,
@@ -24,11 +25,23 @@ DISAGREEMENT_LIMIT = 200
 # index holds them) instead of scanning every decision; PostgreSQL plans it as the inner join
 # it is.
 _MULTI = """
-SELECT g.pk, g.id, g.prompt_template, g.prompt_version, g.model, d.reviewer, d.verdict,
-       d.decided_at
+SELECT g.pk, {labels}, max(d.pk)
 FROM generation g CROSS JOIN decision d
 WHERE d.generation_pk = g.pk AND g.review_count >= 2 AND d.current
+GROUP BY g.pk
 """
+# One text per item: "reviewer<US>verdict" joined by <RS> (in no particular order).
+_LABELS = {
+    "sqlite": "group_concat(d.reviewer || char(31) || d.verdict, char(30))",
+    "postgresql": "string_agg(d.reviewer || chr(31) || d.verdict, chr(30))",
+}
+_DETAILS = """
+SELECT g.pk, g.id, g.prompt_template, g.prompt_version, g.model,
+       (SELECT max(d.decided_at) FROM decision d WHERE d.generation_pk = g.pk AND d.current)
+FROM generation g WHERE g.pk IN ({})
+"""
+
+Pattern = tuple[tuple[str, str], ...]
 
 
 def agreement(
@@ -37,22 +50,41 @@ def agreement(
     *,
     limit: int = DISAGREEMENT_LIMIT,
 ) -> Agreement:
-    """Percent agreement, Cohen's kappa per reviewer pair, Krippendorff's alpha, disagreements."""
-    items: dict[int, dict[str, str]] = defaultdict(dict)
-    info: dict[int, tuple[str, str | None, str | None, str]] = {}
-    last: dict[int, str] = {}
-    for pk, gid, template, version, model, reviewer, verdict, decided_at in connection.execute(
-        text(_MULTI)
-    ):
-        items[pk][reviewer] = verdict
-        info[pk] = (gid, template, version, model)
-        last[pk] = max(last.get(pk, ""), decided_at)
-    units = {pk: verdicts for pk, verdicts in items.items() if len(verdicts) >= 2}
-    values = [list(verdicts.values()) for verdicts in units.values()]
+    """Percent agreement, Cohen's kappa per reviewer pair, Krippendorff's alpha, disagreements.
+
+    Each item with two or more reviewers comes as its labels in one text (see
+    `tally_item_labels`); items whose reviewers gave the same verdicts share the text's pattern,
+    counted with a weight (a few thousand patterns for tens of thousands of items). A SQLite
+    store keeps the texts and their counts as decisions are written; otherwise one query makes
+    them. Disagreements are listed most recently recorded first, and only those shown are
+    looked up in full.
+    """
+    by_text: Counter[str] = Counter()
+    if tallies.kept(connection):
+        for labels, count in tallies.agreement_rows(connection):
+            by_text[labels] += count
+        candidates = tallies.disputed_rows(connection)
+    else:
+        sql = _MULTI.format(labels=_LABELS[connection.dialect.name])
+        rows = connection.execute(text(sql)).all()
+        by_text.update(labels for _, labels, _ in rows)
+        candidates = sorted(((latest, pk, labels) for pk, labels, latest in rows), reverse=True)
+    parsed: dict[str, Pattern] = {labels: _pattern(labels) for labels in by_text}
+    patterns: Counter[Pattern] = Counter()
+    for labels, count in by_text.items():
+        if len(parsed[labels]) >= 2:
+            patterns[parsed[labels]] += count
+    patterns = +patterns  # texts differing only in order net out
+    judges = set(adjudicators)
+    disputed = [
+        (latest, pk, labels)
+        for latest, pk, labels in candidates
+        if _open(parsed.get(labels) or _pattern(labels), judges)
+    ]
     pair_labels: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)
-    for verdicts in units.values():
-        for first, second in combinations(sorted(verdicts), 2):
-            pair_labels[(first, second)].append((verdicts[first], verdicts[second]))
+    for pattern, count in patterns.items():
+        for (first, first_verdict), (second, second_verdict) in combinations(pattern, 2):
+            pair_labels[(first, second)].extend([(first_verdict, second_verdict)] * count)
     pairs = tuple(
         PairAgreement(
             first=first,
@@ -63,30 +95,55 @@ def agreement(
         )
         for (first, second), labels in sorted(pair_labels.items())
     )
-    judges = set(adjudicators)
-    disputed = [
-        pk
-        for pk, verdicts in units.items()
-        if len(set(verdicts.values())) > 1 and not judges & verdicts.keys()
-    ]
-    disputed.sort(key=lambda pk: (last[pk], pk), reverse=True)
+    units = [[verdict for _, verdict in pattern] for pattern in patterns]
+    weights = list(patterns.values())
+    shown = disputed[:limit]
+    details = _details(connection, [pk for _, pk, _ in shown])
     return Agreement(
-        items=len(units),
-        reviewers=len({reviewer for verdicts in units.values() for reviewer in verdicts}),
-        percent_agreement=percent_agreement(values),
-        krippendorff_alpha=krippendorff_alpha_nominal(values),
+        items=sum(weights),
+        reviewers=len({reviewer for pattern in patterns for reviewer, _ in pattern}),
+        percent_agreement=percent_agreement(units, weights),
+        krippendorff_alpha=krippendorff_alpha_nominal(units, weights),
         pairs=pairs,
         disagreement_count=len(disputed),
         disagreements=tuple(
             Disagreement(
-                id=info[pk][0],
-                prompt_template=info[pk][1],
-                prompt_version=info[pk][2],
-                model=info[pk][3],
-                verdicts=dict(sorted(units[pk].items())),
-                last_decided_at=last[pk],
+                id=details[pk][0],
+                prompt_template=details[pk][1],
+                prompt_version=details[pk][2],
+                model=details[pk][3],
+                verdicts=dict(parsed[labels]),
+                last_decided_at=details[pk][4],
             )
-            for pk in disputed[:limit]
+            for _, pk, labels in shown
         ),
         limit=limit,
     )
+
+
+def _open(pattern: Pattern, judges: set[str]) -> bool:
+    """Whether the verdicts differ and no adjudicator has settled them."""
+    return len({verdict for _, verdict in pattern}) > 1 and not judges & {
+        reviewer for reviewer, _ in pattern
+    }
+
+
+def _pattern(labels: str) -> Pattern:
+    """("reviewer", "verdict") pairs of one item's label text, by reviewer."""
+    return tuple(
+        sorted(tuple(label.rsplit("\x1f", 1)) for label in labels.split("\x1e"))  # type: ignore[misc]
+    )
+
+
+def _details(
+    connection: Connection, pks: Sequence[int]
+) -> dict[int, tuple[str, str | None, str | None, str, str]]:
+    """Id, template, version, model and latest decision time of the items `pks`."""
+    if not pks:
+        return {}
+    params = {f"p{index}": pk for index, pk in enumerate(pks)}
+    sql = _DETAILS.format(", ".join(f":{name}" for name in params))
+    return {
+        pk: (gid, template, version, model, latest)
+        for pk, gid, template, version, model, latest in connection.execute(text(sql), params).all()
+    }

@@ -14,6 +14,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from reviewdesk.domain import Severity
+from reviewdesk.stats import tallies
 from reviewdesk.stats.cube import Cube
 from reviewdesk.stats.feedback import rollup
 from reviewdesk.stats.inference import wilson
@@ -26,6 +27,11 @@ MIN_LABELS = 10  # fewer labels than this and a validator or reason is not named
 
 def flagged_items(connection: Connection) -> dict[tuple[str, str, int | None], int]:
     """Items flagged per (validator, code, severity) and per (validator, code, None)."""
+    if tallies.kept(connection):
+        return {
+            (validator, code, severity): items
+            for validator, code, severity, items in tallies.flagged_rows(connection)
+        }
     found: dict[tuple[str, str, int | None], int] = {}
     for validator, code, severity, count in connection.execute(
         text(

@@ -17,6 +17,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from reviewdesk.domain import Severity
+from reviewdesk.stats import tallies
 from reviewdesk.stats.errors import StatsInputError
 from reviewdesk.stats.models import GroupKey
 from reviewdesk.store import Resolution, labels_sql
@@ -131,6 +132,33 @@ def load_cube(connection: Connection, labels: LabelFilter, columns: Sequence[str
     """Count the labels by `columns` in one pass."""
     sql_columns = ["day" if column == "week" else column for column in columns]
     sql_columns = list(dict.fromkeys(sql_columns))
+    rows = _tallied(connection, labels, sql_columns)
+    if rows is None:
+        rows = _counted(connection, labels, sql_columns)
+    cube_rows: list[tuple[Any, ...]] = []
+    for row in rows:
+        values = dict(zip(sql_columns, row[: len(sql_columns)], strict=True))
+        keys = tuple(_value(values, column) for column in columns)
+        cube_rows.append((*keys, *row[len(sql_columns) :]))
+    return Cube(tuple(columns), tuple(cube_rows))
+
+
+def _tallied(
+    connection: Connection, labels: LabelFilter, sql_columns: Sequence[str]
+) -> Sequence[Sequence[Any]] | None:
+    """The cube's rows from the store's running tallies, when they hold these columns."""
+    if not tallies.kept(connection, labels.policy):
+        return None
+    found = tallies.label_rows(connection, sql_columns)
+    if found is None:
+        found = tallies.flag_label_rows(connection, sql_columns)
+    return found
+
+
+def _counted(
+    connection: Connection, labels: LabelFilter, sql_columns: Sequence[str]
+) -> Sequence[Sequence[Any]]:
+    """The cube's rows counted from the decisions (one GROUP BY pass)."""
     selects = [f"{COLUMN_SQL[column]} AS c{index}" for index, column in enumerate(sql_columns)]
     selects.append("d.verdict")
     selects.append("CASE WHEN d.verdict = 'reject' THEN d.reasons END")
@@ -142,13 +170,7 @@ def load_cube(connection: Connection, labels: LabelFilter, columns: Sequence[str
         f"SELECT {', '.join(selects)} FROM decision d {generation} {join} "
         f"WHERE {labels.sql} GROUP BY {group}"
     )
-    rows = connection.execute(text(sql), labels.params).all()
-    cube_rows: list[tuple[Any, ...]] = []
-    for row in rows:
-        values = dict(zip(sql_columns, row[: len(sql_columns)], strict=True))
-        keys = tuple(_value(values, column) for column in columns)
-        cube_rows.append((*keys, *row[len(sql_columns) :]))
-    return Cube(tuple(columns), tuple(cube_rows))
+    return connection.execute(text(sql), labels.params).all()
 
 
 def _value(values: dict[str, Any], column: str) -> Any:

@@ -114,27 +114,24 @@ def load_edit_sample(
         {**labels.params, "every": every},
     ).all()
     measured: list[tuple[dict[str, Any], float]] = []
-    pks: set[int] = set()
     for row in rows:
         values = dict(zip(_SAMPLE_COLUMNS, row[: len(_SAMPLE_COLUMNS)], strict=True))
         pk, original, edited = row[len(_SAMPLE_COLUMNS) :]
         values["pk"] = pk
         values["week"] = iso_week(values["day"])
-        pks.add(pk)
         measured.append((values, edit_severity(original or "", edited or "")))
     flags: dict[int, list[tuple[str, str]]] = defaultdict(list)
-    ordered = sorted(pks)
-    for start in range(0, len(ordered), 500):
-        chunk = ordered[start : start + 500]
-        names = ", ".join(f":p{index}" for index in range(len(chunk)))
-        for pk, validator, code in connection.execute(
-            text(
-                "SELECT DISTINCT generation_pk, validator, code FROM flag "
-                f"WHERE generation_pk IN ({names})"
-            ),
-            {f"p{index}": value for index, value in enumerate(chunk)},
-        ):
-            flags[pk].append((validator, code))
+    for pk, validator, code in connection.execute(
+        text(
+            # From the sampled edits (found as above) to their flags, never the other way round.
+            "WITH sampled AS MATERIALIZED (SELECT d.generation_pk FROM decision d "
+            f"WHERE {labels.sql} AND d.verdict = 'edit' {sample}) "
+            "SELECT DISTINCT f.generation_pk, f.validator, f.code FROM sampled "
+            "CROSS JOIN flag f WHERE f.generation_pk = sampled.generation_pk"
+        ),
+        {**labels.params, "every": every},
+    ).all():
+        flags[pk].append((validator, code))
     return EditSample(
         tuple(measured), {pk: tuple(found) for pk, found in flags.items()}, every=every
     )

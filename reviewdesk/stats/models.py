@@ -184,7 +184,8 @@ class Agreement(_Frozen):
     """Agreement on items with two or more reviewers (each reviewer's latest decision counts,
     whatever the resolution policy: agreement is about the reviewers, not the labels).
 
-    `disagreements` lists the most recent ones first, at most `limit`; `disagreement_count`
+    `disagreements` lists the most recent ones first (by when their latest label was recorded),
+    at most `limit`; `disagreement_count`
     counts them all. With adjudicators named, items an adjudicator decided are left out of the
     list (they are settled).
     """

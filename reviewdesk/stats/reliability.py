@@ -15,12 +15,19 @@ from collections.abc import Hashable, Mapping, Sequence
 __all__ = ["cohen_kappa", "krippendorff_alpha_nominal", "percent_agreement"]
 
 
-def percent_agreement(units: Sequence[Sequence[Hashable]]) -> float | None:
-    """The share of units (with two or more values) on which every value is the same."""
-    pairable = [unit for unit in units if len(unit) >= 2]
-    if not pairable:
+def percent_agreement(
+    units: Sequence[Sequence[Hashable]], weights: Sequence[int] | None = None
+) -> float | None:
+    """The share of units (with two or more values) on which every value is the same.
+
+    `weights`: how many units each entry of `units` stands for (default: one each).
+    """
+    counted = zip(units, weights or [1] * len(units), strict=True)
+    pairable = [(unit, weight) for unit, weight in counted if len(unit) >= 2]
+    total = sum(weight for _, weight in pairable)
+    if not total:
         return None
-    return sum(1 for unit in pairable if len(set(unit)) == 1) / len(pairable)
+    return sum(weight for unit, weight in pairable if len(set(unit)) == 1) / total
 
 
 def cohen_kappa(pairs: Sequence[tuple[Hashable, Hashable]]) -> float | None:
@@ -42,14 +49,17 @@ def cohen_kappa(pairs: Sequence[tuple[Hashable, Hashable]]) -> float | None:
     return (observed - expected) / (1 - expected)
 
 
-def krippendorff_alpha_nominal(units: Sequence[Sequence[Hashable]]) -> float | None:
+def krippendorff_alpha_nominal(
+    units: Sequence[Sequence[Hashable]], weights: Sequence[int] | None = None
+) -> float | None:
     """Krippendorff's alpha (nominal) of `units`, each the list of values its raters gave.
 
-    None when fewer than two pairable values exist or every pairable value is the same category
-    (no variation: alpha is undefined).
+    `weights`: how many units each entry of `units` stands for (default: one each). None when
+    fewer than two pairable values exist or every pairable value is the same category (no
+    variation: alpha is undefined).
     """
     coincidences: dict[tuple[Hashable, Hashable], float] = defaultdict(float)
-    for unit in units:
+    for unit, weight in zip(units, weights or [1] * len(units), strict=True):
         m = len(unit)
         if m < 2:
             continue
@@ -58,7 +68,7 @@ def krippendorff_alpha_nominal(units: Sequence[Sequence[Hashable]]) -> float | N
             for k, n_k in counts.items():
                 pairs = n_c * (n_c - 1) if c == k else n_c * n_k
                 if pairs:
-                    coincidences[(c, k)] += pairs / (m - 1)
+                    coincidences[(c, k)] += weight * pairs / (m - 1)
     return _alpha_from_coincidences(coincidences)
 
 

@@ -54,6 +54,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
+from reviewdesk.stats import tallies
 from reviewdesk.stats.feedback import natural_key
 from reviewdesk.stats.models import GroupStats, ModelRoute, RouteAdvice, RouteStatus, RoutingAdvice
 from reviewdesk.stats.prices import Price
@@ -127,7 +128,10 @@ def load_usage(connection: Connection) -> dict[tuple[str | None, str], UsageTota
     items without a route, which routing leaves out)."""
     found: dict[tuple[str | None, str], UsageTotals] = defaultdict(UsageTotals)
     for (route, model, tens, items, with_tokens, tokens_in, tokens_out, with_cost, cost,
-         decided) in connection.execute(text(_USAGE)):  # fmt: skip
+         decided) in (
+        tallies.usage_rows(connection) if tallies.kept(connection)
+        else connection.execute(text(_USAGE))
+    ):  # fmt: skip
         totals = found[(route, model)]
         totals.items += items
         totals.with_tokens += with_tokens or 0

@@ -1,25 +1,28 @@
 """Reviewer throughput: decisions, median seconds per decision and decisions per hour.
 
-Counted over every decision (changes of mind included: they are work done), from one GROUP BY
-on reviewer, day and the whole seconds on screen; medians come from those histograms. The same
-pass counts the labels (of the resolution policy) by reviewer and day, so the overview needs no
-second pass over the decisions for its reviewer and time groupings.
+Counted over every decision (changes of mind included: they are work done) by reviewer, day and
+the whole seconds on screen; medians come from those histograms. The same counts carry the
+labels (of the resolution policy) by reviewer and day, so the overview needs no second pass over
+the decisions for its reviewer and time groupings. A SQLite store keeps these counts as it goes
+(the pace tallies); otherwise one GROUP BY over the decisions counts them.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
+from reviewdesk.stats import tallies
 from reviewdesk.stats.cube import Cube, LabelFilter
 from reviewdesk.stats.models import ReviewerThroughput, Throughput
 
-__all__ = ["CAP_SECONDS", "Pace", "load_pace", "throughput"]
+__all__ = ["CAP_SECONDS", "Pace", "load_pace", "median", "throughput"]
 
 CAP_SECONDS = 3600  # an item on screen an hour or more counts as an hour (someone left for lunch)
 
@@ -36,110 +39,153 @@ FROM decision d GROUP BY 1, 2, 3
 """
 
 
+_TALLIED_DAYS = """
+SELECT reviewer, day, decisions, timed, total_ms, approve, edit, reject, seconds
+FROM tally_pace WHERE decisions > 0
+"""
+
+
+def median(histogram: Mapping[int, int]) -> float | None:
+    """The median of whole seconds given as {seconds: count} (the two middle values averaged
+    when the count is even); None when empty."""
+    total = sum(histogram.values())
+    if not total:
+        return None
+    lower_rank, upper_rank = (total - 1) // 2, total // 2
+    seen = 0
+    lower: int | None = None
+    for seconds, count in sorted(histogram.items()):
+        if lower is None and seen + count > lower_rank:
+            lower = seconds
+        if seen + count > upper_rank:
+            return ((lower if lower is not None else seconds) + seconds) / 2
+        seen += count
+    return None  # pragma: no cover (the ranks are below the total)
+
+
 @dataclass(frozen=True)
 class Pace:
-    """Decisions by (reviewer, day, whole seconds on screen or None): rows of (reviewer, day,
-    seconds, decisions, total ms, approve labels, edit labels, reject labels)."""
+    """How reviewers worked, in the few shapes the throughput tables need.
 
-    rows: tuple[tuple[Any, ...], ...]
+    - `days`: rows of (reviewer, day, decisions, timed decisions, total ms of the timed ones,
+      median seconds or None, approve labels, edit labels, reject labels);
+    - `by_reviewer`, `by_day`: histograms {whole seconds: timed decisions} per reviewer, per day.
+    """
+
+    days: tuple[tuple[Any, ...], ...]
+    by_reviewer: Mapping[str, Mapping[int, int]]
+    by_day: Mapping[str, Mapping[int, int]]
+
+    @classmethod
+    def from_rows(cls, rows: Iterable[Sequence[Any]]) -> Pace:
+        """From decisions counted by (reviewer, day, whole seconds or None): rows of (reviewer,
+        day, seconds, decisions, total ms, approve labels, edit labels, reject labels)."""
+        days: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0, 0])
+        hours: dict[tuple[str, str], dict[int, int]] = defaultdict(lambda: defaultdict(int))
+        by_reviewer: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+        by_day: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+        for reviewer, day, seconds, count, total_ms, approve, edit, reject in rows:
+            tally = days[(reviewer, day)]
+            tally[0] += count
+            tally[3] += approve
+            tally[4] += edit
+            tally[5] += reject
+            if seconds is None:
+                continue
+            tally[1] += count
+            tally[2] += total_ms
+            capped = min(int(seconds), CAP_SECONDS)
+            hours[(reviewer, day)][capped] += count
+            by_reviewer[reviewer][capped] += count
+            by_day[day][capped] += count
+        return cls(
+            tuple(
+                (reviewer, day, *tally[:3], median(hours.get((reviewer, day), {})), *tally[3:])
+                for (reviewer, day), tally in days.items()
+            ),
+            by_reviewer,
+            by_day,
+        )
 
     def label_cube(self) -> Cube:
         """The labels among these decisions as a cube over (reviewer, day) (no reasons)."""
-        totals: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0, 0])
-        for reviewer, day, _, _, _, approve, edit, reject in self.rows:
-            tally = totals[(reviewer, day)]
-            tally[0] += approve
-            tally[1] += edit
-            tally[2] += reject
         rows = [
             (reviewer, day, verdict, None, count)
-            for (reviewer, day), tally in totals.items()
-            for verdict, count in zip(("approve", "edit", "reject"), tally, strict=True)
+            for reviewer, day, *_, approve, edit, reject in self.days
+            for verdict, count in (("approve", approve), ("edit", edit), ("reject", reject))
             if count
         ]
         return Cube(("reviewer", "day"), tuple(rows))
 
 
 def load_pace(connection: Connection, labels: LabelFilter) -> Pace:
-    """One pass over every decision (see `Pace`)."""
-    rows = connection.execute(text(_pace_sql(labels)), labels.params).all()
-    return Pace(
-        tuple(
-            (
-                reviewer,
-                day,
-                None if seconds is None else min(int(seconds), CAP_SECONDS),
-                int(count),
-                int(total or 0),
-                int(approve or 0),
-                int(edit or 0),
-                int(reject or 0),
-            )
-            for reviewer, day, seconds, count, total, approve, edit, reject in rows
+    """Every decision's pace (see `Pace`): from the store's tallies when it keeps them, else
+    counted in one pass over the decisions."""
+    if not tallies.kept(connection, labels.policy):
+        return Pace.from_rows(
+            (reviewer, day, seconds, int(count), int(total or 0), *(int(n or 0) for n in labels_))
+            for reviewer, day, seconds, count, total, *labels_ in connection.execute(
+                text(_pace_sql(labels)), labels.params
+            ).all()
         )
+    days = tuple(
+        (
+            reviewer,
+            day,
+            decisions,
+            timed,
+            total_ms,
+            median({int(seconds): count for seconds, count in orjson.loads(histogram).items()}),
+            approve,
+            edit,
+            reject,
+        )
+        for reviewer, day, decisions, timed, total_ms, approve, edit, reject, histogram in (
+            connection.execute(text(_TALLIED_DAYS)).all()
+        )
+    )
+    return Pace(days, *tallies.pace_histograms(connection))
+
+
+def _result(
+    reviewer: str | None, day: str | None, sums: Sequence[int], middle: float | None
+) -> ReviewerThroughput:
+    decisions, timed, total_ms = sums
+    return ReviewerThroughput(
+        reviewer=reviewer,
+        day=day,
+        decisions=decisions,
+        median_seconds=middle,
+        per_hour=timed * 3_600_000 / total_ms if total_ms > 0 else None,
     )
 
 
-class _Tally:
-    __slots__ = ("decisions", "histogram", "timed", "total_ms")
-
-    def __init__(self) -> None:
-        self.decisions = 0
-        self.timed = 0
-        self.total_ms = 0
-        self.histogram: dict[int, int] = defaultdict(int)
-
-    def add(self, seconds: int | None, count: int, total_ms: int) -> None:
-        self.decisions += count
-        if seconds is not None:
-            self.timed += count
-            self.total_ms += total_ms
-            self.histogram[seconds] += count
-
-    def median(self) -> float | None:
-        if not self.timed:
-            return None
-        # The lower and upper middle values, so an even count averages the two.
-        lower_rank, upper_rank = (self.timed - 1) // 2, self.timed // 2
-        seen = 0
-        lower: int | None = None
-        for seconds, count in sorted(self.histogram.items()):
-            if lower is None and seen + count > lower_rank:
-                lower = seconds
-            if seen + count > upper_rank:
-                return ((lower if lower is not None else seconds) + seconds) / 2
-            seen += count
-        return None  # pragma: no cover (the ranks are below the total)
-
-    def result(self, reviewer: str | None, day: str | None) -> ReviewerThroughput:
-        return ReviewerThroughput(
-            reviewer=reviewer,
-            day=day,
-            decisions=self.decisions,
-            median_seconds=self.median(),
-            per_hour=self.timed * 3_600_000 / self.total_ms if self.total_ms > 0 else None,
-        )
-
-
-def throughput(pace: Pace | Sequence[tuple[Any, ...]]) -> Throughput:
+def throughput(pace: Pace) -> Throughput:
     """Throughput by reviewer, by day, by reviewer and day, and overall."""
-    rows = pace.rows if isinstance(pace, Pace) else pace
-    by_reviewer: dict[str, _Tally] = defaultdict(_Tally)
-    by_day: dict[str, _Tally] = defaultdict(_Tally)
-    by_both: dict[tuple[str, str], _Tally] = defaultdict(_Tally)
-    overall = _Tally()
-    for reviewer, day, seconds, count, total_ms, *_ in rows:
-        for tally in (by_reviewer[reviewer], by_day[day], by_both[(reviewer, day)], overall):
-            tally.add(seconds, count, total_ms)
-
-    def listed(
-        found: dict[Any, _Tally], split: Callable[[Any], tuple[str | None, str | None]]
-    ) -> tuple[ReviewerThroughput, ...]:
-        return tuple(found[key].result(*split(key)) for key in sorted(found))
-
+    reviewers: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+    days: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+    overall = [0, 0, 0]
+    by_both = []
+    for reviewer, day, decisions, timed, total_ms, middle, *_ in sorted(
+        pace.days, key=lambda row: (row[0], row[1])
+    ):
+        for sums in (reviewers[reviewer], days[day], overall):
+            sums[0] += decisions
+            sums[1] += timed
+            sums[2] += total_ms
+        by_both.append(_result(reviewer, day, (decisions, timed, total_ms), middle))
+    everything: Counter[int] = Counter()
+    for histogram in pace.by_day.values():
+        everything.update(histogram)
     return Throughput(
-        by_reviewer=listed(by_reviewer, lambda key: (key, None)),
-        by_day=listed(by_day, lambda key: (None, key)),
-        by_reviewer_day=listed(by_both, lambda key: key),
-        overall=overall.result(None, None),
+        by_reviewer=tuple(
+            _result(name, None, reviewers[name], median(pace.by_reviewer.get(name, {})))
+            for name in sorted(reviewers)
+        ),
+        by_day=tuple(
+            _result(None, name, days[name], median(pace.by_day.get(name, {})))
+            for name in sorted(days)
+        ),
+        by_reviewer_day=tuple(by_both),
+        overall=_result(None, None, overall, median(everything)),
     )

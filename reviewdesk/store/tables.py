@@ -112,14 +112,26 @@ class DecisionRow(SQLModel, table=True):
         Index("ix_decision_session", "session_id", "pk"),
         # Statistics (migration 0004): the throughput pass reads this index alone.
         Index("ix_decision_pace", "reviewer", "decided_at", "duration_ms", "current", "verdict"),
+        # `current` as a column too (migration 0013): SQLite reads a partial index alone only
+        # when it holds every column the query names, the filter's included.
         Index(
             "ix_decision_current",
             "generation_pk",
             "verdict",
             "reviewer",
             "pk",
+            "current",
             sqlite_where=text("current"),
             postgresql_where=text("current"),
+        ),
+        # Statistics (migration 0013): the current edits, for the edit-severity sample.
+        Index(
+            "ix_decision_edit",
+            "generation_pk",
+            "current",
+            "verdict",
+            sqlite_where=text("current AND verdict = 'edit'"),
+            postgresql_where=text("current AND verdict = 'edit'"),
         ),
     )
 
@@ -165,3 +177,4 @@ class ReasonRow(SQLModel, table=True):
 from reviewdesk.store import server_feedback_tables as _server_feedback_tables  # noqa: E402, F401
 from reviewdesk.store import server_tables as _server_tables  # noqa: E402, F401
 from reviewdesk.store import sync_tables as _sync_tables  # noqa: E402, F401
+from reviewdesk.store import tally_tables as _tally_tables  # noqa: E402, F401

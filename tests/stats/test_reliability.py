@@ -75,3 +75,14 @@ def test_percent_agreement() -> None:
         2 / 3
     )
     assert percent_agreement([["a"]]) is None
+
+
+def test_a_weighted_unit_counts_as_that_many_units() -> None:
+    units = [["approve", "approve"], ["approve", "reject"], ["reject", "reject", "approve"]]
+    weights = [3, 1, 2]
+    repeated = [unit for unit, weight in zip(units, weights, strict=True) for _ in range(weight)]
+    assert krippendorff_alpha_nominal(units, weights) == pytest.approx(
+        krippendorff_alpha_nominal(repeated)
+    )
+    assert percent_agreement(units, weights) == pytest.approx(percent_agreement(repeated))
+    assert percent_agreement(units, weights) == pytest.approx(3 / 6)
