@@ -60,10 +60,16 @@ def agreement(
     looked up in full.
     """
     by_text: Counter[str] = Counter()
+    judges = set(adjudicators)
+    known_count: int | None = None
     if tallies.kept(connection):
         for labels, count in tallies.agreement_rows(connection):
             by_text[labels] += count
-        candidates = tallies.disputed_rows(connection)
+        if judges:  # which disputes are still open depends on who decided: look at them all
+            candidates = tallies.disputed_rows(connection)
+        else:
+            candidates = tallies.disputed_rows(connection, limit)
+            known_count = tallies.disputed_count(connection)
     else:
         sql = _MULTI.format(labels=_LABELS[connection.dialect.name])
         rows = connection.execute(text(sql)).all()
@@ -75,12 +81,13 @@ def agreement(
         if len(parsed[labels]) >= 2:
             patterns[parsed[labels]] += count
     patterns = +patterns  # texts differing only in order net out
-    judges = set(adjudicators)
-    disputed = [
-        (latest, pk, labels)
-        for latest, pk, labels in candidates
-        if _open(parsed.get(labels) or _pattern(labels), judges)
-    ]
+    still_open: dict[str, bool] = {}
+    disputed = []
+    for latest, pk, labels in candidates:
+        if labels not in still_open:
+            still_open[labels] = _open(parsed.get(labels) or _pattern(labels), judges)
+        if still_open[labels]:
+            disputed.append((latest, pk, labels))
     pair_labels: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)
     for pattern, count in patterns.items():
         for (first, first_verdict), (second, second_verdict) in combinations(pattern, 2):
@@ -105,7 +112,7 @@ def agreement(
         percent_agreement=percent_agreement(units, weights),
         krippendorff_alpha=krippendorff_alpha_nominal(units, weights),
         pairs=pairs,
-        disagreement_count=len(disputed),
+        disagreement_count=len(disputed) if known_count is None else known_count,
         disagreements=tuple(
             Disagreement(
                 id=details[pk][0],

@@ -3,8 +3,10 @@
 `grouped_stats` answers `reviewdesk stats --by KEY[,KEY]`: one SQL pass counts the labels by the
 keys (a cube), Python turns the counts into rates and intervals. Edit severity needs the texts,
 so it is measured on the edits only: all of them up to `EDIT_SAMPLE`, beyond that on an even
-sample (every k-th edit by decision order), which keeps it well under a second at a million
-decisions; each group reports how many edits it was measured on.
+sample (every k-th edit by decision order). Reading the texts is the cost (two random reads an
+edit), so the sample is sized to a tenth of a second; 4,000 edits put the mean severity within
+about ±0.005 of the whole (a severity's spread is rarely above 0.15), and each group reports how
+many edits it was measured on.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from operator import itemgetter
 from typing import Any
 
 import orjson
@@ -37,7 +40,7 @@ __all__ = [
     "rollup",
 ]
 
-EDIT_SAMPLE = 10_000
+EDIT_SAMPLE = 4_000
 
 _SAMPLE_COLUMNS = (
     "prompt_template",
@@ -80,8 +83,16 @@ class EditSample:
         """The measured severities by group over `columns`."""
         found: dict[tuple[Any, ...], list[float]] = defaultdict(list)
         if "validator" not in columns and "code" not in columns:
-            for values, severity in self.rows:
-                found[tuple(values[column] for column in columns)].append(severity)
+            if not columns:
+                found[()] = [severity for _, severity in self.rows]
+                return found
+            key = itemgetter(*columns)
+            if len(columns) == 1:
+                for values, severity in self.rows:
+                    found[(key(values),)].append(severity)
+            else:
+                for values, severity in self.rows:
+                    found[key(values)].append(severity)
             return found
         for values, severity in self.rows:
             for group in self.groups_of(values, columns):

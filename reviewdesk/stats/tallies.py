@@ -19,6 +19,7 @@ from reviewdesk.store import Resolution
 
 __all__ = [
     "agreement_rows",
+    "disputed_count",
     "disputed_rows",
     "flag_label_rows",
     "flagged_rows",
@@ -117,18 +118,27 @@ def agreement_rows(connection: Connection) -> list[tuple[str, int]]:
     ]
 
 
-def disputed_rows(connection: Connection) -> list[tuple[int, int, str]]:
+def disputed_rows(connection: Connection, limit: int | None = None) -> list[tuple[int, int, str]]:
     """(latest label pk, item pk, labels text) of the items whose reviewers disagree, newest
-    first."""
-    return [
-        (int(latest), int(pk), labels)
-        for latest, pk, labels in connection.execute(
-            text(
-                "SELECT latest_pk, generation_pk, labels FROM tally_item_labels "
-                "WHERE disputed = 1 ORDER BY latest_pk DESC"
-            )
-        ).all()
-    ]
+    first (the first `limit` of them, or all)."""
+    sql = (
+        "SELECT latest_pk, generation_pk, labels FROM tally_item_labels "
+        "WHERE disputed = 1 ORDER BY latest_pk DESC"
+    )
+    rows = connection.execute(
+        text(f"{sql} LIMIT :limit" if limit is not None else sql),
+        {"limit": limit} if limit is not None else {},
+    ).all()
+    return [(int(latest), int(pk), labels) for latest, pk, labels in rows]
+
+
+def disputed_count(connection: Connection) -> int:
+    """How many items their reviewers disagree on."""
+    return int(
+        connection.execute(
+            text("SELECT count(*) FROM tally_item_labels WHERE disputed = 1")
+        ).scalar_one()
+    )
 
 
 def usage_rows(connection: Connection) -> list[tuple[Any, ...]]:

@@ -61,3 +61,21 @@ def test_grouped_stats_are_the_same_either_way(
             ]
     assert len(from_tallies) > 1
     assert from_tallies == counted
+
+
+@pytest.mark.parametrize("adjudicators", [(), ("carol",)])
+def test_agreement_is_the_same_either_way(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, adjudicators: tuple[str, ...]
+) -> None:
+    from reviewdesk.stats.agreement import agreement
+
+    with Store.open(tmp_path / "store.sqlite") as store:
+        fill_random_store(store, random.Random(12), datetime(2026, 11, 20, tzinfo=UTC), 300)
+        with store.engine.connect() as connection:
+            from_tallies = agreement(connection, adjudicators, limit=5)
+            with monkeypatch.context() as patched:
+                _without_tallies(patched)
+                counted = agreement(connection, adjudicators, limit=5)
+    assert from_tallies.disagreement_count > 5, "the list must be cut to test the limit"
+    assert len(from_tallies.disagreements) == 5
+    assert from_tallies == counted
