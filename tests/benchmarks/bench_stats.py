@@ -3,7 +3,9 @@
     .venv/bin/python tests/benchmarks/bench_stats.py [--decisions 1000000] [--workdir /tmp/rd-bench-stats]
 
 The store is built once (raw sqlite3 executemany into the tables a migrated store has, the way
-`Store.bulk_writer` writes them) and cached in the work directory; delete it to rebuild.
+`Store.bulk_writer` writes them; the store's triggers keep its tallies as the rows go in) and
+cached in the work directory; delete it to rebuild. A cached store from an older release is
+upgraded when opened (its tallies counted once), which the first run pays for.
 
 Figures, each the median of a few runs after one warm-up:
 - baseline: the single raw GROUP BY (labels joined to their generations, counted by model and
