@@ -159,12 +159,18 @@ def _locked(error: DBAPIError) -> bool:
 
 
 def read(engine: Engine, work: Callable[[Connection], T]) -> T:
-    """Run `work` in a read transaction.
+    """Run `work` in a read transaction (SQLite: one snapshot for all its statements) or, on
+    PostgreSQL, in autocommit (READ COMMITTED gives each statement its own snapshot anyway).
 
     Raises:
         DatabaseBusyError: the database could not be reached in time.
     """
     try:
+        if engine.dialect.name == "postgresql":
+            # Each statement at READ COMMITTED sees its own snapshot, in a transaction or not:
+            # without one, a read saves the round trips of BEGIN and COMMIT.
+            with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+                return work(connection)
         with engine.connect() as connection, connection.begin():
             return work(connection)
     except OperationalError as error:

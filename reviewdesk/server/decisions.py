@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from sqlalchemy import text
+from sqlalchemy import bindparam, text
 from sqlalchemy.engine import Connection
 
 from reviewdesk.domain import Decision
@@ -61,149 +61,224 @@ class DecisionOutcome:
     detail: str | None = None
 
 
-_STORED = text(f"{codec.DECISION_SELECT} WHERE d.id = :id")
+_STORED = text(f"{codec.DECISION_SELECT} WHERE d.id IN :ids").bindparams(
+    bindparam("ids", expanding=True)
+)
+_SLOTS = text(
+    "SELECT generation_pk, slot, state, reviewer, lease_id, epoch, expires_at_ms FROM lease_slot "
+    "WHERE generation_pk IN :pks ORDER BY generation_pk, slot"
+).bindparams(bindparam("pks", expanding=True))
+_LATEST = text(
+    "SELECT generation_pk, reviewer, id FROM decision "
+    "WHERE generation_pk IN :pks AND reviewer IN :reviewers ORDER BY pk"
+).bindparams(bindparam("pks", expanding=True), bindparam("reviewers", expanding=True))
+_NOT_CURRENT = text(
+    "UPDATE decision SET current = false "
+    "WHERE generation_pk = :pk AND reviewer = :reviewer AND current"
+)
 _INSERT = text(
     "INSERT INTO decision (id, generation_pk, reviewer, verdict, reasons, duration_ms, "
     "decided_at, supersedes, session_id, lease_id, lease_epoch, device_id, current) "
     "VALUES (:id, :generation_pk, :reviewer, :verdict, :reasons, :duration_ms, :decided_at, "
-    ":supersedes, :session_id, :lease_id, :lease_epoch, :device_id, true) RETURNING pk"
+    ":supersedes, :session_id, :lease_id, :lease_epoch, :device_id, true)"
+)
+_INSERTED = text("SELECT id, pk FROM decision WHERE id IN :ids").bindparams(
+    bindparam("ids", expanding=True)
 )
 _INSERT_TEXT = text(
     "INSERT INTO decision_text (pk, edited_output, comment) VALUES (:pk, :edited, :comment)"
 )
-_SLOTS = text(
-    "SELECT slot, state, reviewer, lease_id, epoch, expires_at_ms FROM lease_slot "
-    "WHERE generation_pk = :pk ORDER BY slot"
-)
+_REVIEW_COUNT = text(
+    "UPDATE generation SET review_count = (SELECT count(DISTINCT d.reviewer) FROM decision d "
+    "WHERE d.generation_pk = generation.pk) WHERE pk IN :pks"
+).bindparams(bindparam("pks", expanding=True))
 _FILL = text(
     "UPDATE lease_slot SET state = 'decided', reviewer = :reviewer, decision_pk = :decision, "
     "expires_at_ms = NULL WHERE generation_pk = :pk AND slot = :slot"
 )
+_LINK = text(
+    "UPDATE lease_slot SET decision_pk = :decision WHERE generation_pk = :pk "
+    "AND reviewer = :reviewer AND state = 'decided'"
+)
+
+
+@dataclass(frozen=True)
+class _Slot:
+    slot: int
+    state: str
+    reviewer: str | None
+    lease_id: str | None
+    epoch: int
+    expires_at_ms: int | None
+
+
+@dataclass(frozen=True)
+class _Accepted:
+    """A decision to store: on item `pk`, filling `slot` (None: the reviewer's decided slot, if
+    any, is linked to it instead)."""
+
+    decision: Decision
+    pk: int
+    slot: int | None
 
 
 def record_decisions(
     connection: Connection, decisions: Sequence[Decision], *, now_ms: int
 ) -> list[DecisionOutcome | DecisionConflictError]:
-    """Record decisions in one transaction; an outcome (or the conflict) for each, in order."""
+    """Record decisions in one transaction; an outcome (or the conflict) for each, in order.
+
+    The decisions are taken in rounds of decisions on distinct items with distinct ids, each
+    round read and written with a fixed number of statements; a decision on an item (or with an
+    id) that an earlier one in the call also has goes to a later round, so it sees that one
+    stored, as if the decisions were recorded one by one.
+    """
     item_pks = pks_of(connection, {decision.generation_id for decision in decisions})
     states = lock_items(connection, set(item_pks.values()))
     changes: list[Change] = []
     touched: set[int] = set()
-    outcomes: list[DecisionOutcome | DecisionConflictError] = []
-    for decision in decisions:
-        outcome = _record(connection, decision, item_pks, states, changes, touched, now_ms)
-        outcomes.append(outcome)
+    outcomes: dict[int, DecisionOutcome | DecisionConflictError] = {}
+    for indexes in _rounds(decisions):
+        batch = [decisions[index] for index in indexes]
+        found = _record_round(connection, batch, item_pks, states, changes, now_ms)
+        for index, (outcome, pk) in zip(indexes, found, strict=True):
+            outcomes[index] = outcome
+            if pk is not None:
+                touched.add(pk)
     refresh_items(connection, touched)
     finalize(connection, touched, now_ms=now_ms)
     add_changes(connection, changes, now_ms)
-    return outcomes
+    return [outcomes[index] for index in range(len(decisions))]
 
 
-def _record(
+def _rounds(decisions: Sequence[Decision]) -> list[list[int]]:
+    """The decisions' indexes in rounds: no two in a round share an item or an id, and each
+    comes after every earlier decision on its item or with its id."""
+    latest: dict[tuple[str, str], int] = {}
+    rounds: list[list[int]] = []
+    for index, decision in enumerate(decisions):
+        keys = (("id", decision.id), ("item", decision.generation_id))
+        number = max((latest[key] + 1 for key in keys if key in latest), default=0)
+        for key in keys:
+            latest[key] = number
+        if number == len(rounds):
+            rounds.append([])
+        rounds[number].append(index)
+    return rounds
+
+
+def _record_round(
     connection: Connection,
-    decision: Decision,
+    decisions: Sequence[Decision],
     item_pks: dict[str, int],
     states: dict[int, str],
     changes: list[Change],
-    touched: set[int],
     now_ms: int,
-) -> DecisionOutcome | DecisionConflictError:
-    row = connection.execute(_STORED, {"id": decision.id}).first()
-    if row is not None:
-        stored = codec.decision_from_row(tuple(row))
-        if stored.model_copy(update={"supersedes": decision.supersedes}) != decision:
-            return DecisionConflictError(
-                f"decision {decision.id} is already stored with another content"
+) -> list[tuple[DecisionOutcome | DecisionConflictError, int | None]]:
+    """Record decisions on distinct items with distinct ids; each one's outcome and the item
+    it touched."""
+    stored = {
+        row[0]: codec.decision_from_row(tuple(row))
+        for row in connection.execute(_STORED, {"ids": [decision.id for decision in decisions]})
+    }
+    pks = sorted({item_pks[d.generation_id] for d in decisions if d.generation_id in item_pks})
+    slots: dict[int, list[_Slot]] = {}
+    latest: dict[tuple[int, str], str] = {}
+    if pks:
+        for pk, *values in connection.execute(_SLOTS, {"pks": pks}):
+            slots.setdefault(pk, []).append(_Slot(*values))
+        reviewers = sorted({decision.reviewer for decision in decisions})
+        for pk, reviewer, decision_id in connection.execute(
+            _LATEST, {"pks": pks, "reviewers": reviewers}
+        ):
+            latest[(pk, reviewer)] = decision_id  # ordered by pk: the last one is the latest
+    results: list[tuple[DecisionOutcome | DecisionConflictError, int | None]] = []
+    accepted: list[_Accepted] = []
+    for decision in decisions:
+        known = stored.get(decision.id)
+        if known is not None:
+            if known.model_copy(update={"supersedes": decision.supersedes}) != decision:
+                conflict = DecisionConflictError(
+                    f"decision {decision.id} is already stored with another content"
+                )
+                results.append((conflict, None))
+            else:
+                results.append((DecisionOutcome(decision.id, DecisionStatus.DUPLICATE), None))
+            continue
+        pk = item_pks.get(decision.generation_id)
+        if pk is None or pk not in states:
+            unknown = DecisionOutcome(
+                decision.id,
+                DecisionStatus.INVALID,
+                "unknown_item",
+                f"there is no item {decision.generation_id}",
             )
-        return DecisionOutcome(decision.id, DecisionStatus.DUPLICATE)
-    pk = item_pks.get(decision.generation_id)
-    if pk is None or pk not in states:
-        return DecisionOutcome(
-            decision.id,
-            DecisionStatus.INVALID,
-            "unknown_item",
-            f"there is no item {decision.generation_id}",
-        )
-    if states[pk] == ItemState.WITHDRAWN:
-        return DecisionOutcome(decision.id, DecisionStatus.WITHDRAWN)
-    slots = connection.execute(_SLOTS, {"pk": pk}).all()
+            results.append((unknown, None))
+            continue
+        if states[pk] == ItemState.WITHDRAWN:
+            results.append((DecisionOutcome(decision.id, DecisionStatus.WITHDRAWN), None))
+            continue
+        status, fill = _place(decision, pk, slots.get(pk, []), changes, now_ms)
+        if decision.supersedes is None:
+            previous = latest.get((pk, decision.reviewer))
+            if previous is not None:
+                decision = decision.model_copy(update={"supersedes": previous})
+        accepted.append(_Accepted(decision, pk, fill))
+        results.append((DecisionOutcome(decision.id, status), pk))
+    _store(connection, accepted)
+    return results
+
+
+def _place(
+    decision: Decision, pk: int, slots: Sequence[_Slot], changes: list[Change], now_ms: int
+) -> tuple[DecisionStatus, int | None]:
+    """How a decision on item `pk` counts, and the slot it fills (None: none)."""
     reviewer = decision.reviewer
-    status: DecisionStatus
-    fill: int | None = None
     mine = [slot for slot in slots if slot.reviewer == reviewer]
     live_mine = [
-        slot for slot in mine if slot.state == SlotState.LEASED and slot.expires_at_ms > now_ms
+        slot
+        for slot in mine
+        if slot.state == SlotState.LEASED and (slot.expires_at_ms or 0) > now_ms
     ]
     if live_mine:
-        status, fill = DecisionStatus.ACCEPTED, live_mine[0].slot
-    elif any(slot.state == SlotState.DECIDED for slot in mine):
-        status = DecisionStatus.ACCEPTED  # a change of mind keeps the reviewer's slot
-    else:
-        open_slots = [
-            slot
-            for slot in slots
-            if slot.state == SlotState.FREE
-            or (slot.state == SlotState.LEASED and slot.expires_at_ms <= now_ms)
-        ]
-        # The reviewer's own expired slot first, then a free one, then another's expired one.
-        open_slots.sort(
-            key=lambda slot: (slot.reviewer != reviewer, slot.state != SlotState.FREE, slot.slot)
-        )
-        if open_slots:
-            chosen = open_slots[0]
-            fill = chosen.slot
-            late = decision.lease_id is not None or chosen.reviewer == reviewer
-            status = DecisionStatus.ACCEPTED_LATE if late else DecisionStatus.ACCEPTED
-            if chosen.state == SlotState.LEASED and chosen.reviewer not in (None, reviewer):
-                changes.append(
-                    Change(
-                        ChangeKind.SLOT_FILLED, pk, chosen.reviewer, chosen.lease_id, chosen.epoch
-                    )
-                )
-        else:
-            status = DecisionStatus.ACCEPTED_EXTRA
-    decision_pk = _insert(connection, decision, pk)
-    if fill is not None:
-        connection.execute(
-            _FILL, {"reviewer": reviewer, "decision": decision_pk, "pk": pk, "slot": fill}
-        )
-    else:
-        connection.execute(
-            text(
-                "UPDATE lease_slot SET decision_pk = :decision WHERE generation_pk = :pk "
-                "AND reviewer = :reviewer AND state = 'decided'"
-            ),
-            {"decision": decision_pk, "pk": pk, "reviewer": reviewer},
-        )
-    touched.add(pk)
-    return DecisionOutcome(decision.id, status)
-
-
-def _insert(connection: Connection, decision: Decision, generation_pk: int) -> int:
-    if decision.supersedes is None:
-        previous = connection.execute(
-            text(
-                "SELECT id FROM decision WHERE generation_pk = :pk AND reviewer = :reviewer "
-                "ORDER BY pk DESC LIMIT 1"
-            ),
-            {"pk": generation_pk, "reviewer": decision.reviewer},
-        ).scalar()
-        if previous is not None:
-            decision = decision.model_copy(update={"supersedes": previous})
-    connection.execute(
-        text(
-            "UPDATE decision SET current = false "
-            "WHERE generation_pk = :pk AND reviewer = :reviewer AND current"
-        ),
-        {"pk": generation_pk, "reviewer": decision.reviewer},
+        return DecisionStatus.ACCEPTED, live_mine[0].slot
+    if any(slot.state == SlotState.DECIDED for slot in mine):
+        return DecisionStatus.ACCEPTED, None  # a change of mind keeps the reviewer's slot
+    open_slots = [
+        slot
+        for slot in slots
+        if slot.state == SlotState.FREE
+        or (slot.state == SlotState.LEASED and (slot.expires_at_ms or 0) <= now_ms)
+    ]
+    if not open_slots:
+        return DecisionStatus.ACCEPTED_EXTRA, None
+    # The reviewer's own expired slot first, then a free one, then another's expired one.
+    chosen = min(
+        open_slots,
+        key=lambda slot: (slot.reviewer != reviewer, slot.state != SlotState.FREE, slot.slot),
     )
-    values = codec.decision_values(decision, 0, generation_pk)
-    pk = int(
-        connection.execute(
-            _INSERT,
+    late = decision.lease_id is not None or chosen.reviewer == reviewer
+    if chosen.state == SlotState.LEASED and chosen.reviewer not in (None, reviewer):
+        changes.append(
+            Change(ChangeKind.SLOT_FILLED, pk, chosen.reviewer, chosen.lease_id, chosen.epoch)
+        )
+    return (DecisionStatus.ACCEPTED_LATE if late else DecisionStatus.ACCEPTED), chosen.slot
+
+
+def _store(connection: Connection, accepted: Sequence[_Accepted]) -> None:
+    """Insert accepted decisions (each on its own item) as their reviewers' current ones, and
+    mark the slots they fill."""
+    if not accepted:
+        return
+    connection.execute(
+        _NOT_CURRENT, [{"pk": a.pk, "reviewer": a.decision.reviewer} for a in accepted]
+    )
+    rows = []
+    for a in accepted:
+        values = codec.decision_values(a.decision, 0, a.pk)
+        rows.append(
             {
                 "id": values[1],
-                "generation_pk": generation_pk,
+                "generation_pk": a.pk,
                 "reviewer": values[3],
                 "verdict": values[4],
                 "reasons": values[5],
@@ -214,17 +289,41 @@ def _insert(connection: Connection, decision: Decision, generation_pk: int) -> i
                 "lease_id": values[10],
                 "lease_epoch": values[11],
                 "device_id": values[12],
-            },
-        ).scalar_one()
-    )
-    texts = codec.decision_text_values(decision, pk)
-    if texts is not None:
-        connection.execute(_INSERT_TEXT, {"pk": pk, "edited": texts[1], "comment": texts[2]})
-    connection.execute(
-        text(
-            "UPDATE generation SET review_count = (SELECT count(DISTINCT reviewer) FROM decision "
-            "WHERE generation_pk = :pk) WHERE pk = :pk"
-        ),
-        {"pk": generation_pk},
-    )
-    return pk
+            }
+        )
+    connection.execute(_INSERT, rows)
+    decision_pks: dict[str, int] = {
+        row[0]: row[1]
+        for row in connection.execute(_INSERTED, {"ids": [a.decision.id for a in accepted]})
+    }
+    texts = [
+        found
+        for a in accepted
+        if (found := codec.decision_text_values(a.decision, decision_pks[a.decision.id]))
+        is not None
+    ]
+    if texts:
+        connection.execute(
+            _INSERT_TEXT,
+            [{"pk": pk, "edited": edited, "comment": comment} for pk, edited, comment in texts],
+        )
+    connection.execute(_REVIEW_COUNT, {"pks": sorted(a.pk for a in accepted)})
+    fills = [
+        {
+            "reviewer": a.decision.reviewer,
+            "decision": decision_pks[a.decision.id],
+            "pk": a.pk,
+            "slot": a.slot,
+        }
+        for a in accepted
+        if a.slot is not None
+    ]
+    if fills:
+        connection.execute(_FILL, fills)
+    links = [
+        {"decision": decision_pks[a.decision.id], "pk": a.pk, "reviewer": a.decision.reviewer}
+        for a in accepted
+        if a.slot is None
+    ]
+    if links:
+        connection.execute(_LINK, links)

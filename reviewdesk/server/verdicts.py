@@ -20,9 +20,10 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import bindparam, text
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Row
 
 from reviewdesk.server.slots import is_postgres
 from reviewdesk.store import codec
@@ -67,17 +68,29 @@ class ItemView:
     seq: int | None = None
 
 
+_CURRENT = text(
+    "SELECT d.generation_pk, d.reviewer, d.verdict, d.reasons, d.decided_at, dt.edited_output "
+    "FROM decision d LEFT JOIN decision_text dt ON dt.pk = d.pk "
+    "WHERE d.generation_pk IN :pks AND d.current ORDER BY d.pk"
+).bindparams(bindparam("pks", expanding=True))
+
+
 def _resolve(connection: Connection, pk: int) -> Resolved | None:
-    rows = connection.execute(
-        text(
-            "SELECT d.reviewer, d.verdict, d.reasons, d.decided_at, dt.edited_output "
-            "FROM decision d LEFT JOIN decision_text dt ON dt.pk = d.pk "
-            "WHERE d.generation_pk = :pk AND d.current ORDER BY d.pk"
-        ),
-        {"pk": pk},
-    ).all()
-    if not rows:
-        return None
+    return _resolve_many(connection, [pk]).get(pk)
+
+
+def _resolve_many(connection: Connection, pks: Collection[int]) -> dict[int, Resolved]:
+    """The resolved verdicts of the items among `pks` that have a current decision."""
+    if not pks:
+        return {}
+    rows: dict[int, list[Row[Any]]] = {}
+    for row in connection.execute(_CURRENT, {"pks": sorted(pks)}):
+        rows.setdefault(row.generation_pk, []).append(row)
+    return {pk: _resolved(found) for pk, found in rows.items()}
+
+
+def _resolved(rows: Sequence[Row[Any]]) -> Resolved:
+    """The majority of an item's current decisions (rows oldest first)."""
     votes = Counter(row.verdict for row in rows).most_common()
     reviewers = tuple(sorted({row.reviewer for row in rows}))
     decided_at = max(row.decided_at for row in rows)
@@ -90,54 +103,75 @@ def _resolve(connection: Connection, pk: int) -> Resolved | None:
     return Resolved(verdict, edited, tuple(reasons), reviewers, decided_at)
 
 
+_BECAME_FINAL = text(
+    "SELECT i.generation_pk, i.queue, i.state FROM server_item i "
+    "WHERE i.generation_pk IN :pks AND i.state IN ('done', 'auto_approved') "
+    "AND NOT EXISTS (SELECT 1 FROM server_verdict v WHERE v.generation_pk = i.generation_pk) "
+    "ORDER BY i.generation_pk"
+).bindparams(bindparam("pks", expanding=True))
+_HOOKS = text("SELECT queue, pk FROM webhook WHERE queue IN :queues AND active").bindparams(
+    bindparam("queues", expanding=True)
+)
+_INSERT_VERDICT = text(
+    "INSERT INTO server_verdict (generation_pk, queue, verdict, decided_at_ms) "
+    "VALUES (:pk, :queue, :verdict, :now)"
+)
+_SEQS = text(
+    "SELECT generation_pk, seq FROM server_verdict WHERE generation_pk IN :pks"
+).bindparams(bindparam("pks", expanding=True))
+_INSERT_DELIVERY = text(
+    "INSERT INTO webhook_delivery (id, webhook_pk, verdict_seq, state, attempts, "
+    "next_attempt_ms, created_at_ms) VALUES (:id, :hook, :seq, 'pending', 0, :now, :now)"
+)
+
+
 def finalize(connection: Connection, pks: Collection[int], *, now_ms: int) -> int:
     """Record the items among `pks` that became final and are not in the feed yet; their
     webhook deliveries are queued. Call after `refresh_items`. How many were recorded."""
     if not pks:
         return 0
-    rows = connection.execute(
-        text(
-            "SELECT i.generation_pk, i.queue, i.state FROM server_item i "
-            "WHERE i.generation_pk IN :pks AND i.state IN ('done', 'auto_approved') "
-            "AND NOT EXISTS "
-            "(SELECT 1 FROM server_verdict v WHERE v.generation_pk = i.generation_pk) "
-            "ORDER BY i.generation_pk"
-        ).bindparams(bindparam("pks", expanding=True)),
-        {"pks": sorted(pks)},
-    ).all()
+    rows = connection.execute(_BECAME_FINAL, {"pks": sorted(pks)}).all()
     if not rows:
         return 0
+    resolved = _resolve_many(
+        connection, [row.generation_pk for row in rows if row.state != AUTO_APPROVED]
+    )
+    hooks: dict[str, list[int]] = {}
+    for queue, hook in connection.execute(_HOOKS, {"queues": sorted({row.queue for row in rows})}):
+        hooks.setdefault(queue, []).append(hook)
+    # Taken as late as it can be: writers of the feed wait for each other from here to commit.
     if is_postgres(connection):
         connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_FEED_LOCK})")
-    for row in rows:
+    verdicts = []
+    for row in rows:  # in pk order: the feed's order within one transaction
         if row.state == AUTO_APPROVED:
             verdict = AUTO_APPROVED
         else:
-            resolved = _resolve(connection, row.generation_pk)
-            verdict = NEEDS_ADJUDICATION if resolved is None else resolved.verdict
-        seq = connection.execute(
-            text(
-                "INSERT INTO server_verdict (generation_pk, queue, verdict, decided_at_ms) "
-                "VALUES (:pk, :queue, :verdict, :now) RETURNING seq"
-            ),
-            {"pk": row.generation_pk, "queue": row.queue, "verdict": verdict, "now": now_ms},
-        ).scalar_one()
-        hooks = connection.execute(
-            text("SELECT pk FROM webhook WHERE queue = :queue AND active"), {"queue": row.queue}
-        ).scalars()
-        deliveries = [
-            {"id": f"dlv_{secrets.token_hex(12)}", "hook": hook, "seq": seq, "now": now_ms}
-            for hook in hooks
-        ]
-        if deliveries:
-            connection.execute(
-                text(
-                    "INSERT INTO webhook_delivery (id, webhook_pk, verdict_seq, state, attempts, "
-                    "next_attempt_ms, created_at_ms) "
-                    "VALUES (:id, :hook, :seq, 'pending', 0, :now, :now)"
-                ),
-                deliveries,
-            )
+            found = resolved.get(row.generation_pk)
+            verdict = NEEDS_ADJUDICATION if found is None else found.verdict
+        verdicts.append(
+            {"pk": row.generation_pk, "queue": row.queue, "verdict": verdict, "now": now_ms}
+        )
+    connection.execute(_INSERT_VERDICT, verdicts)
+    hooked = [row for row in rows if row.queue in hooks]
+    if hooked:
+        seqs: dict[int, int] = {
+            row.generation_pk: row.seq
+            for row in connection.execute(_SEQS, {"pks": [row.generation_pk for row in hooked]})
+        }
+        connection.execute(
+            _INSERT_DELIVERY,
+            [
+                {
+                    "id": f"dlv_{secrets.token_hex(12)}",
+                    "hook": hook,
+                    "seq": seqs[row.generation_pk],
+                    "now": now_ms,
+                }
+                for row in hooked
+                for hook in hooks[row.queue]
+            ],
+        )
     return len(rows)
 
 
