@@ -68,54 +68,40 @@ def _seconds(d: str) -> str:
     )
 
 
-_UPSERT = {
-    "tally_label": (
-        "prompt_template, prompt_version, model, route, queue, flagged, verdict, reasons",
-        "n = n + excluded.n",
-    ),
-    "tally_flag_label": ("validator, code, severity, verdict, reasons", "n = n + excluded.n"),
-    "tally_flagged": ("validator, code, severity", "items = items + excluded.items"),
-    "tally_pace": (
-        "reviewer, day",
-        "decisions = decisions + excluded.decisions, timed = timed + excluded.timed, "
-        "total_ms = total_ms + excluded.total_ms, approve = approve + excluded.approve, "
-        "edit = edit + excluded.edit, reject = reject + excluded.reject",
-    ),
-    "tally_agreement": ("labels", "items = items + excluded.items"),
-    "tally_pace_reviewer": ("reviewer, seconds", "decisions = decisions + excluded.decisions"),
-    "tally_pace_day": ("day, seconds", "decisions = decisions + excluded.decisions"),
-    "tally_usage": (
-        "route, model, tens",
-        "items = items + excluded.items, with_tokens = with_tokens + excluded.with_tokens, "
-        "input_tokens = input_tokens + excluded.input_tokens, "
-        "output_tokens = output_tokens + excluded.output_tokens, "
-        "with_cost = with_cost + excluded.with_cost, cost_usd = cost_usd + excluded.cost_usd, "
-        "decided = decided + excluded.decided",
-    ),
+# Each tally's key columns and its counters (added up on conflict; `seconds` is a histogram,
+# merged by `_histogram_add`).
+_KEYS = {
+    "tally_label": "prompt_template, prompt_version, model, route, queue, flagged, verdict, reasons",
+    "tally_flag_label": "validator, code, severity, verdict, reasons",
+    "tally_flagged": "validator, code, severity",
+    "tally_pace": "reviewer, day",
+    "tally_pace_reviewer": "reviewer, seconds",
+    "tally_pace_day": "day, seconds",
+    "tally_agreement": "labels",
+    "tally_usage": "route, model, tens",
 }
-
-
-_COLUMNS = {
+_COUNTERS = {
     "tally_label": "n",
     "tally_flag_label": "n",
     "tally_flagged": "items",
     "tally_pace": "decisions, timed, total_ms, approve, edit, reject, seconds",
-    "tally_agreement": "items",
     "tally_pace_reviewer": "decisions",
     "tally_pace_day": "decisions",
-    "tally_usage": (
-        "items, with_tokens, input_tokens, output_tokens, with_cost, cost_usd, decided"
-    ),
+    "tally_agreement": "items",
+    "tally_usage": "items, with_tokens, input_tokens, output_tokens, with_cost, cost_usd, decided",
 }
 
 
 def _into(table: str, select: str, also: str = "") -> str:
-    """`select` (with a WHERE, as SQLite's upsert grammar wants) added into `table`; `also`:
-    more assignments for a row that is there already."""
-    keys, update = _UPSERT[table]
+    """`select` (with a WHERE, as SQLite's upsert grammar wants) added into `table`: counters
+    of a row already there are summed; `also`: more assignments for that case."""
+    counters = [name.strip() for name in _COUNTERS[table].split(",")]
+    summed = ", ".join(
+        f"{name} = {name} + excluded.{name}" for name in counters if name != "seconds"
+    )
     return (
-        f"INSERT INTO {table} ({keys}, {_COLUMNS[table]}) {select} "
-        f"ON CONFLICT ({keys}) DO UPDATE SET {update}{also}"
+        f"INSERT INTO {table} ({_KEYS[table]}, {_COUNTERS[table]}) {select} "
+        f"ON CONFLICT ({_KEYS[table]}) DO UPDATE SET {summed}{also}"
     )
 
 
