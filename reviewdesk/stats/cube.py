@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import text
@@ -122,7 +123,8 @@ def label_filter(policy: Resolution, adjudicators: Sequence[str] = ()) -> LabelF
 @dataclass(frozen=True)
 class Cube:
     """Label counts by `columns` (+ verdict and reject reasons): rows of
-    (column values..., verdict, reasons JSON text or None, count)."""
+    (column values..., verdict, reasons JSON text or None, count). A row may repeat a group (its
+    counts add up), and rows with verdict `tallies.REASONS_ONLY` add to the reason mix only."""
 
     columns: tuple[str, ...]
     rows: tuple[tuple[Any, ...], ...]
@@ -135,6 +137,8 @@ def load_cube(connection: Connection, labels: LabelFilter, columns: Sequence[str
     rows = _tallied(connection, labels, sql_columns)
     if rows is None:
         rows = _counted(connection, labels, sql_columns)
+    if list(columns) == sql_columns and "severity" not in sql_columns:
+        return Cube(tuple(columns), tuple(tuple(row) for row in rows))  # nothing to convert
     cube_rows: list[tuple[Any, ...]] = []
     for row in rows:
         values = dict(zip(sql_columns, row[: len(sql_columns)], strict=True))
@@ -149,10 +153,11 @@ def _tallied(
     """The cube's rows from the store's running tallies, when they hold these columns."""
     if not tallies.kept(connection, labels.policy):
         return None
-    found = tallies.label_rows(connection, sql_columns)
-    if found is None:
-        found = tallies.flag_label_rows(connection, sql_columns)
-    return found
+    for reader in (tallies.label_rows, tallies.flag_label_rows, tallies.reviewer_day_rows):
+        found = reader(connection, sql_columns)
+        if found is not None:
+            return found
+    return None
 
 
 def _counted(
@@ -182,6 +187,7 @@ def _value(values: dict[str, Any], column: str) -> Any:
     return values[column]
 
 
+@lru_cache(maxsize=4096)
 def iso_week(day: str | None) -> str | None:
     """`2026-W48` for the day `2026-11-27`."""
     if day is None:

@@ -27,6 +27,7 @@ from sqlalchemy.engine import Connection, Engine
 from reviewdesk.stats.cube import Cube, LabelFilter, iso_week, key_columns, label_filter, load_cube
 from reviewdesk.stats.inference import wilson
 from reviewdesk.stats.models import GroupKey, GroupStats, ReasonShare
+from reviewdesk.stats.tallies import REASONS_ONLY
 from reviewdesk.store import Resolution
 
 __all__ = [
@@ -219,17 +220,19 @@ def natural_key(value: Any) -> tuple[Any, ...]:
 def rollup(cube: Cube, columns: Sequence[str], edits: EditSample | None = None) -> list[GroupStats]:
     """The cube's counts summed by `columns` (a subset of the cube's), one GroupStats a group."""
     positions = [cube.columns.index(column) for column in columns]
+    pick = itemgetter(*positions) if positions else None
     width = len(cube.columns)
     counts: dict[tuple[Any, ...], list[int]] = {}
     reasons: dict[tuple[Any, ...], Counter[str]] = defaultdict(Counter)
     for row in cube.rows:
-        group = tuple(row[position] for position in positions)
+        group = () if pick is None else pick(row) if len(positions) > 1 else (pick(row),)
         verdict, reason_text, count = row[width], row[width + 1], row[width + 2]
         tally = counts.setdefault(group, [0, 0, 0])
         index = _VERDICT_INDEX.get(verdict)
-        if index is None:
+        if index is not None:
+            tally[index] += count
+        elif verdict != REASONS_ONLY:
             continue
-        tally[index] += count
         if reason_text:
             for reason in _reasons(reason_text):
                 reasons[group][reason] += count

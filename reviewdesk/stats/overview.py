@@ -2,14 +2,18 @@
 
 `compute_overview` reads in one transaction (one consistent snapshot), makes no writes and
 touches no Qt, so the desk can run it on a worker thread while the reviewer keeps working, and
-the server can run it on PostgreSQL. The passes over the decisions:
+the server can run it on PostgreSQL. What it reads:
 
 1. labels by template, version, model, route, queue and whether the item was flagged;
-2. labels by reviewer and day;
+2. labels by reviewer and day (with reject reasons);
 3. labels by validator code and severity (joined to the flags);
 4. every decision by reviewer, day and seconds on screen (throughput);
 5. every generation by route, model and latency (costs, traffic, latency);
-plus two index scans of the flags, the items with two or more reviewers, and the sampled edits.
+6. the flagged items per code, the items with two or more reviewers, and sampled edits.
+
+A SQLite store keeps running tallies of 1-6 (but the edits) as it is written, so there each is a
+read of a few thousand rows; otherwise (PostgreSQL, or a policy other than `latest` for the
+labels) each is one GROUP BY pass over the decisions (see reviewdesk/stats/tallies.py).
 """
 
 from __future__ import annotations
@@ -114,8 +118,8 @@ def compute_overview(
     labels = label_filter(policy, adjudicators)
     with _snapshot(engine) as connection:
         generation_cube = load_cube(connection, labels, _GENERATION_COLUMNS)
-        pace = load_pace(connection, labels)
-        decision_cube = pace.label_cube()
+        pace = load_pace(connection)
+        decision_cube = load_cube(connection, labels, ("reviewer", "day"))
         flag_cube = load_cube(connection, labels, ("validator", "code", "severity"))
         flagged = flagged_items(connection)
         edits = sum(row[-1] for row in decision_cube.rows if row[2] == "edit")
@@ -212,7 +216,7 @@ def agreement_stats(engine: Engine, adjudicators: Sequence[str] = ()) -> Agreeme
 def throughput_stats(engine: Engine) -> Throughput:
     """Reviewer throughput alone."""
     with engine.connect() as connection:
-        return throughput(load_pace(connection, label_filter(Resolution.LATEST)))
+        return throughput(load_pace(connection))
 
 
 def bench_parts(engine: Engine, policy: Resolution) -> dict[str, Callable[[], Any]]:
@@ -228,7 +232,8 @@ def bench_parts(engine: Engine, policy: Resolution) -> dict[str, Callable[[], An
 
     return {
         "labels x generation keys": run(lambda c: load_cube(c, labels, _GENERATION_COLUMNS)),
-        "decisions x reviewer, day, seconds": run(lambda c: load_pace(c, labels)),
+        "decisions x reviewer, day, seconds": run(load_pace),
+        "labels x reviewer, day": run(lambda c: load_cube(c, labels, ("reviewer", "day"))),
         "labels x validator": run(
             lambda c: load_cube(c, labels, ("validator", "code", "severity"))
         ),

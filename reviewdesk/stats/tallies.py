@@ -9,15 +9,18 @@ PostgreSQL database (no tallies there), another policy, or columns no tally hold
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
+import orjson
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from reviewdesk.store import Resolution
 
 __all__ = [
+    "REASONS_ONLY",
     "agreement_rows",
     "disputed_count",
     "disputed_rows",
@@ -26,8 +29,13 @@ __all__ = [
     "kept",
     "label_rows",
     "pace_histograms",
+    "reviewer_day_rows",
     "usage_rows",
 ]
+
+# A cube row with this verdict counts rejects citing its reasons for the reason mix only (their
+# labels are counted in the row with verdict "reject"): how per-reason tallies enter a cube.
+REASONS_ONLY = "+reasons"
 
 _LABEL_COLUMNS = {
     "prompt_template": "nullif(prompt_template, '')",
@@ -63,6 +71,35 @@ def _grouped(
         )
     ).all()
     return tuple(tuple(row) for row in rows)
+
+
+def reviewer_day_rows(
+    connection: Connection, columns: Sequence[str]
+) -> tuple[tuple[Any, ...], ...] | None:
+    """Labels by reviewer and/or day: rows of (column values..., verdict, None, count), and for
+    the reason mix (column values..., REASONS_ONLY, '["reason"]', rejects citing it); None
+    when `columns` are not among reviewer and day."""
+    if not set(columns) <= {"reviewer", "day"}:
+        return None
+    positions = [("reviewer", "day").index(column) for column in columns]
+    counts: Counter[tuple[Any, ...]] = Counter()
+    for row in connection.execute(
+        text("SELECT reviewer, day, approve, edit, reject FROM tally_pace")
+    ).all():
+        where = tuple(row[position] for position in positions)
+        counts[(*where, "approve", None)] += row[2]
+        counts[(*where, "edit", None)] += row[3]
+        counts[(*where, "reject", None)] += row[4]
+    cited = {}
+    for row in connection.execute(
+        text("SELECT reviewer, day, reason, n FROM tally_reject_reasons")
+    ).all():
+        reason = row[2]
+        if reason not in cited:
+            cited[reason] = orjson.dumps([reason]).decode()
+        where = tuple(row[position] for position in positions)
+        counts[(*where, REASONS_ONLY, cited[reason])] += row[3]
+    return tuple((*row, count) for row, count in counts.items() if count > 0)
 
 
 def label_rows(

@@ -1,10 +1,9 @@
 """Reviewer throughput: decisions, median seconds per decision and decisions per hour.
 
-Counted over every decision (changes of mind included: they are work done) by reviewer, day and
-the whole seconds on screen; medians come from those histograms. The same counts carry the
-labels (of the resolution policy) by reviewer and day, so the overview needs no second pass over
-the decisions for its reviewer and time groupings. A SQLite store keeps these counts as it goes
-(the pace tallies); otherwise one GROUP BY over the decisions counts them.
+Counted over every decision (changes of mind included: they are work done, so the resolution
+policy does not matter here) by reviewer, day and the whole seconds on screen; medians come from
+those histograms. A SQLite store keeps these counts as it goes (the pace tallies); otherwise one
+GROUP BY over the decisions counts them.
 """
 
 from __future__ import annotations
@@ -19,7 +18,6 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from reviewdesk.stats import tallies
-from reviewdesk.stats.cube import Cube, LabelFilter
 from reviewdesk.stats.models import ReviewerThroughput, Throughput
 
 __all__ = ["CAP_SECONDS", "Pace", "load_pace", "median", "throughput"]
@@ -27,21 +25,12 @@ __all__ = ["CAP_SECONDS", "Pace", "load_pace", "median", "throughput"]
 CAP_SECONDS = 3600  # an item on screen an hour or more counts as an hour (someone left for lunch)
 
 
-def _pace_sql(labels: LabelFilter) -> str:
-    label = labels.sql
-    return f"""
-SELECT d.reviewer, substr(d.decided_at, 1, 10), d.duration_ms / 1000,
-       count(*), sum(d.duration_ms),
-       sum(CASE WHEN {label} AND d.verdict = 'approve' THEN 1 ELSE 0 END),
-       sum(CASE WHEN {label} AND d.verdict = 'edit' THEN 1 ELSE 0 END),
-       sum(CASE WHEN {label} AND d.verdict = 'reject' THEN 1 ELSE 0 END)
+_PACE = """
+SELECT d.reviewer, substr(d.decided_at, 1, 10), d.duration_ms / 1000, count(*), sum(d.duration_ms)
 FROM decision d GROUP BY 1, 2, 3
 """
-
-
 _TALLIED_DAYS = """
-SELECT reviewer, day, decisions, timed, total_ms, approve, edit, reject, seconds
-FROM tally_pace WHERE decisions > 0
+SELECT reviewer, day, decisions, timed, total_ms, seconds FROM tally_pace WHERE decisions > 0
 """
 
 
@@ -68,7 +57,7 @@ class Pace:
     """How reviewers worked, in the few shapes the throughput tables need.
 
     - `days`: rows of (reviewer, day, decisions, timed decisions, total ms of the timed ones,
-      median seconds or None, approve labels, edit labels, reject labels);
+      median seconds or None);
     - `by_reviewer`, `by_day`: histograms {whole seconds: timed decisions} per reviewer, per day.
     """
 
@@ -79,17 +68,14 @@ class Pace:
     @classmethod
     def from_rows(cls, rows: Iterable[Sequence[Any]]) -> Pace:
         """From decisions counted by (reviewer, day, whole seconds or None): rows of (reviewer,
-        day, seconds, decisions, total ms, approve labels, edit labels, reject labels)."""
-        days: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0, 0])
+        day, seconds, decisions, total ms)."""
+        days: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0, 0])
         hours: dict[tuple[str, str], dict[int, int]] = defaultdict(lambda: defaultdict(int))
         by_reviewer: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
         by_day: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
-        for reviewer, day, seconds, count, total_ms, approve, edit, reject in rows:
+        for reviewer, day, seconds, count, total_ms in rows:
             tally = days[(reviewer, day)]
             tally[0] += count
-            tally[3] += approve
-            tally[4] += edit
-            tally[5] += reject
             if seconds is None:
                 continue
             tally[1] += count
@@ -100,33 +86,21 @@ class Pace:
             by_day[day][capped] += count
         return cls(
             tuple(
-                (reviewer, day, *tally[:3], median(hours.get((reviewer, day), {})), *tally[3:])
+                (reviewer, day, *tally, median(hours.get((reviewer, day), {})))
                 for (reviewer, day), tally in days.items()
             ),
             by_reviewer,
             by_day,
         )
 
-    def label_cube(self) -> Cube:
-        """The labels among these decisions as a cube over (reviewer, day) (no reasons)."""
-        rows = [
-            (reviewer, day, verdict, None, count)
-            for reviewer, day, *_, approve, edit, reject in self.days
-            for verdict, count in (("approve", approve), ("edit", edit), ("reject", reject))
-            if count
-        ]
-        return Cube(("reviewer", "day"), tuple(rows))
 
-
-def load_pace(connection: Connection, labels: LabelFilter) -> Pace:
+def load_pace(connection: Connection) -> Pace:
     """Every decision's pace (see `Pace`): from the store's tallies when it keeps them, else
     counted in one pass over the decisions."""
-    if not tallies.kept(connection, labels.policy):
+    if not tallies.kept(connection):
         return Pace.from_rows(
-            (reviewer, day, seconds, int(count), int(total or 0), *(int(n or 0) for n in labels_))
-            for reviewer, day, seconds, count, total, *labels_ in connection.execute(
-                text(_pace_sql(labels)), labels.params
-            ).all()
+            (reviewer, day, seconds, int(count), int(total or 0))
+            for reviewer, day, seconds, count, total in connection.execute(text(_PACE)).all()
         )
     days = tuple(
         (
@@ -136,11 +110,8 @@ def load_pace(connection: Connection, labels: LabelFilter) -> Pace:
             timed,
             total_ms,
             median({int(seconds): count for seconds, count in orjson.loads(histogram).items()}),
-            approve,
-            edit,
-            reject,
         )
-        for reviewer, day, decisions, timed, total_ms, approve, edit, reject, histogram in (
+        for reviewer, day, decisions, timed, total_ms, histogram in (
             connection.execute(text(_TALLIED_DAYS)).all()
         )
     )
@@ -166,7 +137,7 @@ def throughput(pace: Pace) -> Throughput:
     days: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
     overall = [0, 0, 0]
     by_both = []
-    for reviewer, day, decisions, timed, total_ms, middle, *_ in sorted(
+    for reviewer, day, decisions, timed, total_ms, middle in sorted(
         pace.days, key=lambda row: (row[0], row[1])
     ):
         for sums in (reviewers[reviewer], days[day], overall):

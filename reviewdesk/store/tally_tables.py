@@ -23,6 +23,8 @@ are those of the `latest` policy: each reviewer's current decision on an item.
   many timed and their total ms, the labels among them by verdict, and `seconds`, the timed
   ones' histogram as a JSON object {"whole seconds on screen (capped at an hour)": decisions}
   (one row a reviewer-day, however many different durations it holds);
+- `tally_reject_reasons`: the rejects among the labels citing each reason, by reviewer and day
+  (with `tally_pace`'s label counts: the labels by reviewer and day and their reason mix);
 - `tally_pace_reviewer`, `tally_pace_day`: the timed decisions by reviewer (by day) and whole
   seconds, for the medians of a reviewer's (a day's) pace without reading every reviewer-day;
 - `tally_item_labels`: the items two or more reviewers label: their labels as one text
@@ -99,6 +101,16 @@ class TallyPaceRow(SQLModel, table=True):
     edit: int = _count()
     reject: int = _count()
     seconds: str = Field(default="{}", sa_column_kwargs={"server_default": "{}"})
+
+
+class TallyRejectReasonsRow(SQLModel, table=True):
+    __tablename__ = "tally_reject_reasons"
+    __table_args__ = _ROWID
+
+    reviewer: str = Field(primary_key=True)
+    day: str = Field(primary_key=True)
+    reason: str = Field(primary_key=True)
+    n: int = _count()
 
 
 class TallyPaceReviewerRow(SQLModel, table=True):

@@ -59,7 +59,11 @@ def random_items(
         (
             random_generation(rng, number),
             tuple(
-                random_draft(rng, rng.choice(REVIEWERS), start + timedelta(hours=step))
+                random_draft(
+                    rng,
+                    rng.choice(REVIEWERS),
+                    start + timedelta(days=rng.randint(0, 20), hours=step),
+                )
                 for step in range(rng.choice((0, 1, 1, 2, 3)))
             ),
         )

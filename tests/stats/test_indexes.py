@@ -59,7 +59,16 @@ def test_the_latest_policy_reads_the_tallies(
 ) -> None:
     _fill(builder, store, analyzed)
     plans = _plans(store, Resolution.LATEST)
-    tables = ("label", "flag_label", "flagged", "pace", "usage", "agreement", "item_labels")
+    tables = (
+        "label",
+        "flag_label",
+        "flagged",
+        "pace",
+        "usage",
+        "agreement",
+        "item_labels",
+        "reject_reasons",
+    )
     for table in tables:
         assert any(f"tally_{table}" in plan for plan in plans), table
     # The disputed items come newest first from their partial index.
@@ -77,9 +86,9 @@ def test_the_counting_passes_use_their_indexes(
 ) -> None:
     _fill(builder, store, analyzed)
     plans = " || ".join(_plans(store, Resolution.MAJORITY))
-    # The labels are counted (the tallies hold the latest policy's); items and flags are not
-    # labels, so their tallies serve every policy.
-    for table in ("tally_label", "tally_flag_label", "tally_pace"):
+    # The labels are counted (the tallies hold the latest policy's); pace, items and flags are
+    # not labels, so their tallies serve every policy.
+    for table in ("tally_label", "tally_flag_label", "tally_reject_reasons"):
         assert table not in plans
-    assert "COVERING INDEX ix_decision_pace" in plans
+    assert "tally_pace" in plans
     assert "ix_flag_item_code (generation_pk=? AND validator=? AND code=?)" in plans

@@ -44,7 +44,17 @@ def test_the_overview_is_the_same_either_way(
 
 
 @pytest.mark.parametrize(
-    "keys", ["prompt_version", "model,route", "validator", "queue", "route,model"]
+    "keys",
+    [
+        "prompt_version",
+        "model,route",
+        "validator",
+        "queue",
+        "route,model",
+        "reviewer",
+        "day",
+        "week",
+    ],
 )
 def test_grouped_stats_are_the_same_either_way(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, keys: str

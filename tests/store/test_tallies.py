@@ -64,6 +64,7 @@ def _expected(path: Path) -> dict[str, Counter[tuple[Any, ...]]]:
             "usage_sums",
             "agreement",
             "item_labels",
+            "reject_reasons",
         )
     }
     labelled: dict[int, list[tuple[str, str, int]]] = {}
@@ -84,6 +85,9 @@ def _expected(path: Path) -> dict[str, Counter[tuple[Any, ...]]]:
             continue
         found["pace"][(*pace_key, verdict)] += 1
         reason = reasons if verdict == "reject" else ""
+        if verdict == "reject":
+            for code in json.loads(reasons):
+                found["reject_reasons"][(reviewer, decided_at[:10], code)] += 1
         found["label"][(*generations[pk][1:7], verdict, reason)] += 1
         highest: dict[tuple[str, str], int] = {}
         for validator, code, severity in flags.get(pk, []):
@@ -167,6 +171,9 @@ def _tallied(path: Path) -> dict[str, Counter[tuple[Any, ...]]]:
         sums[(*key, "cost")] = round(cost * 1e6)
         sums[(*key, "decided")] = decided
     found["usage_items"] = items
+    found["reject_reasons"] = Counter(
+        {tuple(row[:-1]): row[-1] for row in db.execute("SELECT * FROM tally_reject_reasons")}
+    )
     patterns: Counter[tuple[Any, ...]] = Counter()
     for labels, count in db.execute("SELECT labels, items FROM tally_agreement"):
         patterns[_pattern(labels)] += count

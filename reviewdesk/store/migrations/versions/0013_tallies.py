@@ -45,6 +45,7 @@ _TRIGGERS = (
     "tally_flag_delete",
 )
 _TABLES = (
+    "tally_reject_reasons",
     "tally_agreement",
     "tally_item_labels",
     "tally_usage",
@@ -78,6 +79,7 @@ _KEYS = {
     "tally_pace_reviewer": "reviewer, seconds",
     "tally_pace_day": "day, seconds",
     "tally_agreement": "labels",
+    "tally_reject_reasons": "reviewer, day, reason",
     "tally_usage": "route, model, tens",
 }
 _COUNTERS = {
@@ -88,6 +90,7 @@ _COUNTERS = {
     "tally_pace_reviewer": "decisions",
     "tally_pace_day": "decisions",
     "tally_agreement": "items",
+    "tally_reject_reasons": "n",
     "tally_usage": "items, with_tokens, input_tokens, output_tokens, with_cost, cost_usd, decided",
 }
 
@@ -147,6 +150,11 @@ def _decision(d: str, sign: int) -> list[str]:
             "tally_pace_day",
             f"SELECT substr({d}.decided_at, 1, 10), {_seconds(d)}, {sign} "
             f"WHERE {d}.duration_ms IS NOT NULL",
+        ),
+        _into(
+            "tally_reject_reasons",
+            f"SELECT {d}.reviewer, substr({d}.decided_at, 1, 10), r.value, {sign} "
+            f"FROM json_each({d}.reasons) r WHERE {d}.current AND {d}.verdict = 'reject'",
         ),
         _into(
             "tally_label",
@@ -342,6 +350,11 @@ def triggers() -> list[str]:
 
 
 _BACKFILL = [
+    _into(
+        "tally_reject_reasons",
+        "SELECT d.reviewer, substr(d.decided_at, 1, 10), r.value, count(*) FROM decision d, "
+        "json_each(d.reasons) r WHERE d.current AND d.verdict = 'reject' GROUP BY 1, 2, 3",
+    ),
     "INSERT INTO tally_item_labels (generation_pk, labels, latest_pk, disputed) "
     "SELECT generation_pk, group_concat(reviewer || char(31) || verdict, char(30)), max(pk), "
     "CASE WHEN count(DISTINCT verdict) > 1 THEN 1 ELSE 0 END FROM ("
@@ -490,6 +503,15 @@ def _create_tables() -> None:
         ["latest_pk", "labels"],
         sqlite_where=sa.text("disputed = 1"),
         postgresql_where=sa.text("disputed = 1"),
+    )
+    op.create_table(
+        "tally_reject_reasons",
+        sa.Column("reviewer", sa.String(), nullable=False),
+        sa.Column("day", sa.String(), nullable=False),
+        sa.Column("reason", sa.String(), nullable=False),
+        count("n"),
+        sa.PrimaryKeyConstraint("reviewer", "day", "reason"),
+        **rowid,
     )
     op.create_table(
         "tally_agreement",
