@@ -2,9 +2,9 @@
 
 The window's second half, kept apart so the window reads as the review loop: `DeskActions`
 makes the actions, connects each to its `_on_<name>_action_triggered` slot (on the window, or
-on its `file_desk` or `sync_desk` for the File menu and the server) and lays out the menus and
-the toolbar. Enabling and disabling by state (editing, which tab is shown)
-stays with the window, through the groups `item_actions` and `desk_actions` here.
+on its `decisions`, `file_desk` or `sync_desk` for deciding, the File menu and the server) and
+lays out the menus and the toolbar. Enabling and disabling by state (editing, which tab is
+shown) stays with the window, through the groups `item_actions` and `desk_actions` here.
 """
 
 from __future__ import annotations
@@ -37,18 +37,20 @@ class DeskActions:
 
     def __init__(self, window: DeskWindow) -> None:
         self._window = window
-        w, files, sync = window, window.file_desk, window.sync_desk
-        self.approve = self._make("&Approve", "A", w._on_approve_action_triggered, "approve")
-        self.edit = self._make("&Edit", "E", w._on_edit_action_triggered, "edit")
-        self.reject = self._make("&Reject…", "R", w._on_reject_action_triggered, "reject")
-        self.comment = self._make("&Comment…", "C", w._on_comment_action_triggered, "comment")
+        w, files, sync, decide = window, window.file_desk, window.sync_desk, window.decisions
+        self.approve = self._make("&Approve", "A", decide._on_approve_action_triggered, "approve")
+        self.edit = self._make("&Edit", "E", decide._on_edit_action_triggered, "edit")
+        self.reject = self._make("&Reject…", "R", decide._on_reject_action_triggered, "reject")
+        self.comment = self._make("&Comment…", "C", decide._on_comment_action_triggered, "comment")
         self.skip = self._make("&Skip", "S", w._on_skip_action_triggered, "skip")
         self.undo = self._make(
             "&Undo decision", QKeySequence.StandardKey.Undo, w._on_undo_action_triggered, "undo"
         )
-        self.save_edit = self._make("Save edit", "Ctrl+Return", w._on_save_edit_action_triggered)
+        self.save_edit = self._make(
+            "Save edit", "Ctrl+Return", decide._on_save_edit_action_triggered
+        )
         self.save_edit.setShortcuts([QKeySequence("Ctrl+Return"), QKeySequence("Ctrl+Enter")])
-        self.cancel_edit = self._make("Cancel edit", "Esc", w._on_cancel_edit_action_triggered)
+        self.cancel_edit = self._make("Cancel edit", "Esc", decide._on_cancel_edit_action_triggered)
         self.next = self._make("&Next", "J", w._on_next_action_triggered, "next", repeat=True)
         self.previous = self._make(
             "&Previous", "K", w._on_previous_action_triggered, "previous", repeat=True

@@ -8,6 +8,7 @@ Huge outputs are cut (see `text_map`) with a "Show all" button.
 from __future__ import annotations
 
 import difflib
+import functools
 import logging
 from typing import Any
 
@@ -26,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from reviewdesk.domain import Flag
+from reviewdesk.domain import Flag, Severity
 from reviewdesk.ui.style import severity_color, severity_tint
 from reviewdesk.ui.text_map import TOTAL_CAP, DisplayText, display_text
 
@@ -41,6 +42,17 @@ _MARKDOWN_FEATURES = QTextDocument.MarkdownFeature(
     QTextDocument.MarkdownFeature.MarkdownDialectGitHub.value
     | QTextDocument.MarkdownFeature.MarkdownNoHTML.value
 )
+
+
+@functools.cache
+def _span_format(severity: Severity, validator: str, code: str) -> QTextCharFormat:
+    """How a flag's span looks (made once per kind of flag: an item shows several)."""
+    char_format = QTextCharFormat()
+    char_format.setBackground(severity_tint(severity))
+    char_format.setUnderlineStyle(QTextCharFormat.UnderlineStyle.SingleUnderline)
+    char_format.setUnderlineColor(severity_color(severity))
+    char_format.setToolTip(f"{severity}: {validator}/{code}")
+    return char_format
 
 
 class OutputText(QPlainTextEdit):
@@ -190,6 +202,8 @@ class OutputPane(QWidget):
         self.show_output(self._source, self._flags, show_all=True)
 
     def set_markdown(self, on: bool) -> None:
+        if on == self._markdown:
+            return
         self._markdown = on
         if not self._editing:
             self._render_mode()
@@ -261,13 +275,8 @@ class OutputPane(QWidget):
             cursor = QTextCursor(self.text.document())
             cursor.setPosition(positions[0])
             cursor.setPosition(positions[1], QTextCursor.MoveMode.KeepAnchor)
-            char_format = QTextCharFormat()
-            char_format.setBackground(severity_tint(flag.severity))
-            char_format.setUnderlineStyle(QTextCharFormat.UnderlineStyle.SingleUnderline)
-            char_format.setUnderlineColor(severity_color(flag.severity))
-            char_format.setToolTip(f"{flag.severity}: {flag.validator}/{flag.code}")
             selection.cursor = cursor
-            selection.format = char_format
+            selection.format = _span_format(flag.severity, flag.validator, flag.code)
             selections.append(selection)
         self.text.setExtraSelections(selections)
 
@@ -277,7 +286,8 @@ class OutputPane(QWidget):
             self.markdown_view.show_markdown(self._source)
             self.stack.setCurrentWidget(self.markdown_view)
         else:
-            self.markdown_view.clear()
+            if not self.markdown_view.document().isEmpty():
+                self.markdown_view.clear()
             self.stack.setCurrentWidget(self.text)
         self._update_bar()
 

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QTextCharFormat, QTextCursor
+from PySide6.QtCore import QEvent, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QResizeEvent, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QHBoxLayout,
     QLabel,
     QListView,
     QListWidget,
@@ -43,36 +42,73 @@ def _plain_label(parent: QWidget, text: str = "") -> QLabel:
 
 class ItemHeader(QWidget):
     """One compact line about the item: id, model, template@version, route, risk, tokens,
-    latency, trace id, and whether it is decided.
+    latency, trace id, and whether it is decided; under it, the comment for the decision.
 
-    The line never asks for width: an unwrapped label's minimum width is its whole text, so a
-    long line would widen the review view, move the splitter and re-lay out the queue list and
-    every pane on each new item. A line too long for the view is cut (its tooltip has it all).
+    The header places its labels itself, with no layout. A label's new text asks its parent's
+    layout to run again, and a layout that ran asks its parent's, up to the window: in a layout,
+    each new item would re-lay out the whole window. Here a new text only moves the labels
+    inside the header, whose own size changes only when the comment line comes or goes (or the
+    font changes). The line never asks for width either: a line too long for the view is cut
+    (the details' tooltip has it all).
     """
+
+    _SPACING = 12
+    _LINE_GAP = 2
 
     def __init__(self, parent: QWidget) -> None:
         super().__init__(parent)
-        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        # Opaque: a new text repaints the header alone, not every widget underneath it.
+        self.setAutoFillBackground(True)
         self.title = _plain_label(self)
         font = self.title.font()
         font.setBold(True)
         self.title.setFont(font)
         self.details = _plain_label(self)
-        self.details.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.status = _plain_label(self)
         self.comment = _plain_label(self)
         self.comment.setVisible(False)
-        line = QHBoxLayout()
-        line.setContentsMargins(0, 0, 0, 0)
-        line.setSpacing(12)
-        line.addWidget(self.title)
-        line.addWidget(self.details, 1)
-        line.addWidget(self.status)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(2)
-        layout.addLayout(line)
-        layout.addWidget(self.comment)
+        self._hint = self._height_hint()
+
+    def sizeHint(self) -> QSize:
+        return QSize(0, self._hint)
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(0, self._hint)
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.LayoutRequest:  # a label's text, font or visibility
+            self._place()
+        return super().event(event)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._place()
+
+    def _line_height(self) -> int:
+        return max(self.title.sizeHint().height(), self.details.sizeHint().height())
+
+    def _height_hint(self) -> int:
+        height = self._line_height()
+        if not self.comment.isHidden():
+            height += self._LINE_GAP + self.comment.sizeHint().height()
+        return height
+
+    def _place(self) -> None:
+        hint = self._height_hint()
+        if hint != self._hint:
+            self._hint = hint
+            self.updateGeometry()
+        width, line = self.width(), self._line_height()
+        title = min(self.title.sizeHint().width(), width)
+        status = self.status.sizeHint().width()
+        self.title.setGeometry(0, 0, title, line)
+        self.status.setGeometry(max(title, width - status), 0, status, line)
+        left = title + self._SPACING
+        self.details.setGeometry(left, 0, max(0, width - status - self._SPACING - left), line)
+        if not self.comment.isHidden():
+            top = line + self._LINE_GAP
+            self.comment.setGeometry(0, top, width, self.comment.sizeHint().height())
 
     def show_item(self, item: ReviewItem, reviewer: str) -> None:
         generation = item.generation
@@ -107,8 +143,10 @@ class ItemHeader(QWidget):
         self.set_comment(None)
 
     def set_comment(self, comment: str | None) -> None:
-        self.comment.setVisible(bool(comment))
         self.comment.setText(f"Comment for the decision: {comment}" if comment else "")
+        if self.comment.isHidden() == bool(comment):
+            self.comment.setVisible(bool(comment))
+            self._place()
 
 
 class PromptView(QPlainTextEdit):
@@ -120,10 +158,10 @@ class PromptView(QPlainTextEdit):
         self.setUndoRedoEnabled(False)
 
     def show_prompt(self, prompt: Prompt) -> None:
-        self.clear()
         if isinstance(prompt, str):
-            self.setPlainText(display_text(prompt).text)
+            self.setPlainText(display_text(prompt).text)  # replaces the whole document
             return
+        self.clear()
         cursor = QTextCursor(self.document())
         plain = QTextCharFormat()
         for number, message in enumerate(prompt):
@@ -197,6 +235,9 @@ class FlagsPanel(QWidget):
             row.setBackground(severity_tint(flag.severity))
             row.setToolTip("\n".join(lines))
         self.list.blockSignals(False)
+        # Lay the rows out now rather than on the list's next timer, so that they are painted
+        # with the rest of the item instead of in a paint of their own after it.
+        self.list.doItemsLayout()
         count = len(self._flags)
         self.title.setText("No flags" if count == 0 else f"Flags ({count})")
         self.detail.setText("" if count == 0 else "Select a flag to show its span in the output.")

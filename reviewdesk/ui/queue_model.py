@@ -5,6 +5,11 @@ count is exact and the scroll bar honest, but it holds the rows themselves only 
 view has asked for, in a bounded cache. Page fetches go through the store worker one at a time and
 only for the pages asked for last, so scrolling fast through a million rows never queues work in
 front of a decision.
+
+The row changes of each step (the decided item's status, the bold current item) are announced
+to the view once the GUI thread has handled the events already posted: the model holds the new
+values at once, but the list repaints its rows just after the paint of the item the step put on
+screen, not in front of it.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from PySide6.QtCore import (
     QObject,
     QPersistentModelIndex,
     Qt,
+    QTimer,
     Signal,
 )
 from PySide6.QtGui import QFont
@@ -90,6 +96,11 @@ class QueueModel(QAbstractTableModel):
         self._leases: dict[str, datetime] = {}
         self._bold = QFont()
         self._bold.setBold(True)
+        self._changed: set[int] = set()  # pks of rows changed but not yet announced
+        self._announce = QTimer(self)
+        self._announce.setSingleShot(True)
+        self._announce.setInterval(0)
+        self._announce.timeout.connect(self._on_announce_timeout)
 
     # -- what the list shows ------------------------------------------------------------------
 
@@ -301,6 +312,7 @@ class QueueModel(QAbstractTableModel):
         for page, entries in first.items():
             self._cache(page, entries)
         self._wanted.clear()
+        self._changed.clear()
         self.endResetModel()
 
     def _on_first_page(self, generation: int, entries: list[QueueEntry]) -> None:
@@ -374,9 +386,16 @@ class QueueModel(QAbstractTableModel):
                     self._row_of.pop(entry.pk, None)
 
     def _refresh_pk(self, pk: int) -> None:
-        row = self._row_of.get(pk)
-        if row is not None:
-            self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
+        if pk in self._row_of:
+            self._changed.add(pk)
+            self._announce.start()
+
+    def _on_announce_timeout(self) -> None:
+        changed, self._changed = self._changed, set()
+        for pk in changed:
+            row = self._row_of.get(pk)
+            if row is not None:
+                self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
 
 
 def _lease_text(expires: datetime | None) -> str:

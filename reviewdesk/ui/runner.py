@@ -4,6 +4,12 @@ Every store call of the desk runs here, one after another in submission order, o
 background thread. The worker returns values; they come back to the GUI thread through a queued
 signal, and only the GUI thread touches widgets. Ordering is the point: a decision submitted
 before a "next item" request is written before that request runs.
+
+Work that is not waited for (loading the item after the next) can be submitted `after_events`:
+it is handed to the worker only once the GUI thread has handled the events already posted, the
+paint of what was just put on screen among them. The worker's Python code would otherwise hold
+the GIL while that paint runs, and every call from Qt into a Python widget (a paint, an event,
+a size hint) would wait for it.
 """
 
 from __future__ import annotations
@@ -14,7 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from reviewdesk.errors import UserError
 
@@ -53,6 +59,11 @@ class TaskRunner(QObject):
             max_workers=1, thread_name_prefix=name
         )
         self._queued = 0
+        self._held: list[Callable[[], None]] = []  # `after_events` jobs not yet handed over
+        self._release = QTimer(self)
+        self._release.setSingleShot(True)
+        self._release.setInterval(0)
+        self._release.timeout.connect(self._on_release_timeout)
         self._finished.connect(self._on_self_finished)
 
     @property
@@ -64,9 +75,16 @@ class TaskRunner(QObject):
         work: Callable[[], T],
         on_done: Callable[[T], None] | None = None,
         on_error: Callable[[UserError], None] | None = None,
+        *,
+        after_events: bool = False,
     ) -> None:
         """Run `work()` on the worker; then `on_done(result)` or `on_error(error)` on the GUI
-        thread. After `shutdown()` nothing runs."""
+        thread. After `shutdown()` nothing runs.
+
+        With `after_events`, the worker starts `work` only after the GUI thread has handled
+        the events posted so far (see the module docstring); it still runs before anything
+        submitted after it, and counts as queued (`busy`) from now on.
+        """
         if self._executor is None:
             logger.debug("task after shutdown dropped: %r", work)
             return
@@ -82,13 +100,29 @@ class TaskRunner(QObject):
                 outcome = _Outcome(done, on_error, error=error)
             self._finished.emit(outcome)
 
+        if after_events:
+            self._held.append(job)
+            self._release.start()
+            return
+        self._hand_over_held()
         self._executor.submit(job)
 
     def shutdown(self) -> None:
         """Finish the queued work (decisions included) and stop the thread; idempotent."""
+        self._hand_over_held()
         executor, self._executor = self._executor, None
         if executor is not None:
             executor.shutdown(wait=True)
+
+    def _on_release_timeout(self) -> None:
+        self._hand_over_held()
+
+    def _hand_over_held(self) -> None:
+        self._release.stop()
+        held, self._held = self._held, []
+        if self._executor is not None:
+            for job in held:
+                self._executor.submit(job)
 
     def _on_self_finished(self, outcome: _Outcome) -> None:
         if self._executor is None:  # shut down: the widgets the outcome was for are going away

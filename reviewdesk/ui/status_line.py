@@ -3,6 +3,7 @@ whether the last decision is saved."""
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 
 from PySide6.QtCore import Qt
@@ -21,10 +22,11 @@ _NOT_SAVED = "#e5484d"
 class StatusLine:
     """The labels of `window`'s status bar, and what they say at each step.
 
-    The labels that change on every decision keep a width reserved for their longest usual
-    text, so a new text does not shift their neighbours and repaint the whole bar; and the
-    saved label is coloured through its palette, not a style sheet (a new style sheet, twice
-    a decision, re-polishes the label and lays out the bar again).
+    The labels that change on every decision have a fixed size, reserved for their longest usual
+    text: a label whose size can change asks the bar to lay out again on every new text, and the
+    bar then repaints all of itself (twice a decision: "Saving…", then "Saved"). A text longer
+    than the reserve widens its label once. The saved label is coloured through its palette,
+    not a style sheet (a new style sheet re-polishes the label and lays out the bar again).
 
     Attributes:
         store, progress, rate, saved: the labels; sync: the sync entry.
@@ -38,12 +40,12 @@ class StatusLine:
         self.saved = QLabel(window)
         for label in (self.store, self.progress, self.rate, self.saved):
             label.setTextFormat(Qt.TextFormat.PlainText)
-        metrics = self.saved.fontMetrics()
-        self.saved.setMinimumWidth(metrics.horizontalAdvance("Saved ✓ 00:00:00  "))
-        self.rate.setMinimumWidth(metrics.horizontalAdvance("9,999 / hour  "))
-        self.progress.setMinimumWidth(
-            metrics.horizontalAdvance("999 decided this session · 99 skipped · 999,999 pending  ")
-        )
+        for label in (self.progress, self.rate, self.saved):
+            # Opaque: a new text repaints the label alone, not the bar and window beneath it.
+            label.setAutoFillBackground(True)
+        _reserve(self.saved, "Saved ✓ 00:00:00  ")
+        _reserve(self.rate, "9,999 / hour  ")
+        _reserve(self.progress, "999 decided this session · 99 skipped · 9,999,999 pending  ")
         self.progress.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.sync = SyncStatus(sync_now, window)
         bar = window.statusBar()
@@ -59,9 +61,10 @@ class StatusLine:
     def show_progress(self, progress: SessionProgress) -> None:
         left = "…" if progress.left is None else f"{progress.left:,}"
         skipped = f" · {progress.skipped} skipped" if progress.skipped else ""
-        self.progress.setText(f"{progress.decided} decided this session{skipped} · {left} pending")
+        text = f"{progress.decided} decided this session{skipped} · {left} pending"
+        _set_text(self.progress, text)
         rate = progress.per_hour
-        self.rate.setText("– / hour" if rate is None else f"{rate:,.0f} / hour")
+        _set_text(self.rate, "– / hour" if rate is None else f"{rate:,.0f} / hour")
 
     def show_saving(self) -> None:
         self._set_saved("Saving…", None)
@@ -73,12 +76,33 @@ class StatusLine:
         self._set_saved("Not saved ✗", _NOT_SAVED, bold=True)
 
     def _set_saved(self, text: str, color: str | None, *, bold: bool = False) -> None:
-        palette = QPalette()  # nothing set: the theme's colours
-        if color is not None:
-            palette.setColor(QPalette.ColorRole.WindowText, QColor(color))
-        self.saved.setPalette(palette)
+        self.saved.setPalette(_text_palette(color))
         if self.saved.font().bold() != bold:
             font = self.saved.font()
             font.setBold(bold)
             self.saved.setFont(font)
-        self.saved.setText(text)
+        _set_text(self.saved, text)
+
+
+@functools.cache
+def _text_palette(color: str | None) -> QPalette:
+    """A palette that sets the text colour alone (None: nothing, the theme's colours)."""
+    palette = QPalette()
+    if color is not None:
+        palette.setColor(QPalette.ColorRole.WindowText, QColor(color))
+    return palette
+
+
+def _reserve(label: QLabel, sample: str) -> None:
+    """Fix `label`'s size to fit `sample` (see `StatusLine`)."""
+    label.setText(sample)
+    label.setFixedSize(label.sizeHint())
+    label.clear()
+
+
+def _set_text(label: QLabel, text: str) -> None:
+    """Show `text`, widening the fixed-size `label` if the text needs more room."""
+    label.setText(text)
+    # The advance is a quarter of the cost of a size hint, and the reserve has room to spare.
+    if label.fontMetrics().horizontalAdvance(text) > label.minimumWidth():
+        label.setFixedWidth(label.sizeHint().width())

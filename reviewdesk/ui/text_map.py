@@ -33,6 +33,7 @@ class _Segment:
     start: int  # code point offset in the source
     end: int
     position: int  # UTF-16 position in the display text
+    one_to_one: bool  # no "\r\n" and nothing outside the BMP: one position per code point
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,8 @@ class DisplayText:
             return 0
         segment = self._segments[slot]
         index = min(index, segment.end)
+        if segment.one_to_one:  # the usual case, and no copy of a long output for each flag
+            return segment.position + index - segment.start
         piece = self.source[segment.start : index]
         return segment.position + utf16_length(piece) - piece.count("\r\n")
 
@@ -90,10 +93,13 @@ def display_text(
             return
         # Every line end becomes "\n": a lone "\r" too, or "\r\r\n" would turn into a new "\r\n"
         # that Qt reads as one break where the map counts two characters.
-        piece = source[start:end].replace("\r\n", "\n").replace("\r", "\n")
-        segments.append(_Segment(start, end, position))
+        original = source[start:end]
+        piece = original.replace("\r\n", "\n").replace("\r", "\n")
+        length = utf16_length(piece)
+        one_to_one = length == len(original) and "\r\n" not in original
+        segments.append(_Segment(start, end, position, one_to_one))
         pieces.append(piece)
-        position += utf16_length(piece)
+        position += length
 
     def mark() -> None:
         nonlocal position

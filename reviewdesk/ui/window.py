@@ -4,6 +4,8 @@ The window drives a `ReviewSession` that lives on the store worker. A key press 
 session call; the call returns a `Step` (what to show next), and only then does the window move on,
 so a decision is durable before the next item appears. While a step is in flight further
 decision keys are ignored, so a quick double press never decides an item nobody has seen.
+The deciding commands (approve, edit, reject, comment) are in `decision_desk`, and submit their
+step through `submit_step` like every other move.
 """
 
 from __future__ import annotations
@@ -16,12 +18,12 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QApplication, QDialog, QMainWindow, QSplitter
 
-from reviewdesk.domain import Reason, Verdict
+from reviewdesk.domain import Reason
 from reviewdesk.errors import UserError
 from reviewdesk.review import ReviewItem, ReviewSession, SessionProgress, Step, Stopwatch
 from reviewdesk.store import Store
 from reviewdesk.ui.actions import DeskActions
-from reviewdesk.ui.dialogs import CommentDialog, ReasonDialog
+from reviewdesk.ui.decision_desk import DecisionDesk
 from reviewdesk.ui.file_desk import FileDesk
 from reviewdesk.ui.pages import DeskPages, DeskTabs
 from reviewdesk.ui.queue_model import QueueModel
@@ -97,7 +99,6 @@ class DeskWindow(QMainWindow):
         self._reasons: list[Reason] = []
         self._item: ReviewItem | None = None
         self._in_flight = False
-        self._comment = ""
         self._skipped: set[int] = set()
         self._progress = SessionProgress()
         self._stopwatch = Stopwatch()
@@ -111,6 +112,7 @@ class DeskWindow(QMainWindow):
         self.queue_panel = QueuePanel(self.model, self)
         self.review = ReviewView(self)
         self.file_desk = FileDesk(self)
+        self.decisions = DecisionDesk(self)
         self.pages = DeskPages(
             self.review,
             self,
@@ -142,7 +144,7 @@ class DeskWindow(QMainWindow):
         self.saved_label, self.progress_label = self.status.saved, self.status.progress
         self.settings.restore_layout(self, self._splitters())
         self.apply_appearance()
-        self._set_editing(False)
+        self.set_editing(False)
 
         self.tabs.currentChanged.connect(self._on_tabs_current_changed)
         self.decision_saved.connect(self.stats.note_change)
@@ -155,7 +157,8 @@ class DeskWindow(QMainWindow):
             lambda: self._open(open_store), self._on_store_opened, self._on_open_failed
         )
 
-    def _set_editing(self, editing: bool) -> None:
+    def set_editing(self, editing: bool) -> None:
+        """Enter or leave editing the output: only the edit keys work while editing."""
         self._editing = editing
         for action in self.acts.desk_actions:
             action.setEnabled(not editing)
@@ -217,23 +220,31 @@ class DeskWindow(QMainWindow):
 
     # -- steps --------------------------------------------------------------------------------
 
-    def _submit_step(
+    def submit_step(
         self,
         work: Callable[[ReviewSession], Step],
         on_error: Callable[[UserError], None] | None = None,
     ) -> bool:
+        """Run `work(session)` on the worker and show the `Step` it returns; False (and nothing
+        runs) while another step is in flight. A failed step leaves the screen as it is and
+        goes to `on_error` (by default: the reason, above the item)."""
         session = self._session
         if session is None or self._in_flight:
             return False
         self._in_flight = True
-        self.runner.submit(lambda: work(session), self._on_step, on_error or self._on_step_failed)
+        show_failure = on_error or self._on_step_failed
+
+        def failed(error: UserError) -> None:
+            self._in_flight = False
+            show_failure(error)
+
+        self.runner.submit(lambda: work(session), self._on_step, failed)
         return True
 
     def _on_step(self, step: Step) -> None:
         self._in_flight = False
         if step.saved is not None:
             self.status.show_saved()
-            self._comment = ""
         if step.undone is not None:
             self.status.show_message(
                 f"Undid {step.undone.verdict} on {step.undone.generation_id}", 4000
@@ -258,19 +269,12 @@ class DeskWindow(QMainWindow):
             self.decision_undone.emit(step.undone)
         session = self._session
         if session is not None and step.item is not None:
-            self.runner.submit(session.prefetch)
+            # Once the item is painted: the prefetch's Python work would slow the paint down.
+            self.runner.submit(session.prefetch, after_events=True)
 
     def _on_step_failed(self, error: UserError) -> None:
-        self._in_flight = False
         self.review.show_problem(f"{error}")
         self.status.show_message(str(error), 8000)
-
-    def _on_decision_failed(self, error: UserError) -> None:
-        self._in_flight = False
-        message = f"Not saved: {error}. The item stays here; try again when the problem is fixed."
-        self.review.show_problem(message)
-        self.status.show_not_saved()
-        self.decision_failed.emit(str(error))
 
     def _on_progress_step(self, step: Step) -> None:
         self._progress = step.progress
@@ -284,7 +288,8 @@ class DeskWindow(QMainWindow):
 
     def _show_item(self, item: ReviewItem) -> None:
         self._item = item
-        self._set_editing(False)
+        if self._editing:
+            self.set_editing(False)
         self.pages.show_review()
         self.review.show_item(item, self._reviewer)
         self.review.output.set_markdown(self.acts.markdown.isChecked())
@@ -299,7 +304,7 @@ class DeskWindow(QMainWindow):
 
     def _show_finished(self, progress: SessionProgress) -> None:
         self._item = None
-        self._set_editing(False)
+        self.set_editing(False)
         self.model.set_current(None)
         self.pages.show_finished(progress)
         self.queue_finished.emit()
@@ -308,76 +313,7 @@ class DeskWindow(QMainWindow):
         if self._item is not None:
             self.item_painted.emit(self._item.pk)
 
-    # -- deciding -----------------------------------------------------------------------------
-
-    def _decide(
-        self,
-        verdict: Verdict,
-        *,
-        edited_output: str | None = None,
-        reasons: list[str] | None = None,
-    ) -> None:
-        if self._item is None or self._in_flight:
-            return
-        duration_ms = self._stopwatch.elapsed_ms()
-        comment = self._comment or None
-        self.status.show_saving()
-        self._submit_step(
-            lambda session: session.decide(
-                verdict,
-                duration_ms=duration_ms,
-                edited_output=edited_output,
-                reasons=reasons or (),
-                comment=comment,
-            ),
-            self._on_decision_failed,
-        )
-
-    def _on_approve_action_triggered(self) -> None:
-        self._decide(Verdict.APPROVE)
-
-    def _on_edit_action_triggered(self) -> None:
-        if self._item is None or self._in_flight:
-            return
-        self._set_editing(True)
-        self.review.output.begin_edit()
-
-    def _on_save_edit_action_triggered(self) -> None:
-        output = self.review.output
-        if not output.editing or self._item is None:
-            return
-        edited = output.edited_text()
-        if edited == self._item.generation.output:
-            self.review.show_problem("The output is unchanged: edit it, or press Esc to cancel.")
-            return
-        output.diff.setPlainText(output.diff_text())
-        self._decide(Verdict.EDIT, edited_output=edited)
-
-    def _on_cancel_edit_action_triggered(self) -> None:
-        if self.review.output.editing and not self._in_flight:
-            self.review.output.cancel_edit()
-            self.review.clear_problem()
-            self._set_editing(False)
-
-    def _on_reject_action_triggered(self) -> None:
-        if self._item is None or self._in_flight or not self._reasons:
-            return
-        dialog = ReasonDialog(self._reasons, self)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.accepted.connect(lambda: self._decide(Verdict.REJECT, reasons=dialog.chosen()))
-        self.open_dialog(dialog)
-
-    def _on_comment_action_triggered(self) -> None:
-        if self._item is None:
-            return
-        dialog = CommentDialog(self._comment, self)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.accepted.connect(lambda: self._set_comment(dialog.comment()))
-        self.open_dialog(dialog)
-
-    def _set_comment(self, comment: str) -> None:
-        self._comment = comment
-        self.review.header.set_comment(comment or None)
+    # -- dialogs ------------------------------------------------------------------------------
 
     def open_dialog(self, dialog: QDialog) -> None:
         """Open `dialog` (window-modal); the keys go back to the item when it closes."""
@@ -400,21 +336,21 @@ class DeskWindow(QMainWindow):
 
     def _on_skip_action_triggered(self) -> None:
         if self._item is not None:
-            self._submit_step(ReviewSession.skip)
+            self.submit_step(ReviewSession.skip)
 
     def _on_undo_action_triggered(self) -> None:
-        self._submit_step(ReviewSession.undo)
+        self.submit_step(ReviewSession.undo)
 
     def _on_next_action_triggered(self) -> None:
-        self._submit_step(ReviewSession.forward)
+        self.submit_step(ReviewSession.forward)
 
     def _on_previous_action_triggered(self) -> None:
-        self._submit_step(ReviewSession.back)
+        self.submit_step(ReviewSession.back)
 
     def _on_queue_panel_item_activated(self, pk: int) -> None:
         if self._item is not None and self._item.pk == pk:
             return
-        self._submit_step(lambda session: session.open(pk))
+        self.submit_step(lambda session: session.open(pk))
 
     def _on_queue_panel_search_left(self) -> None:
         self.review.output.text.setFocus()
@@ -513,6 +449,11 @@ class DeskWindow(QMainWindow):
     def store(self) -> Store | None:
         """The open store (None while opening or switching)."""
         return self._store
+
+    @property
+    def stopwatch(self) -> Stopwatch:
+        """Time on the item on screen (restarted when an item is shown)."""
+        return self._stopwatch
 
     @property
     def editing(self) -> bool:

@@ -3,9 +3,15 @@
     QT_QPA_PLATFORM=offscreen python tests/benchmarks/bench_desk.py [--items 1000000] [--presses 500]
 
 Measures, on a store of `--items` generations (built once and cached under /tmp):
-  * approve → next item painted: from the key press to the output view's paint of the next item,
-    median and p99, against a raw baseline measured in the same run (the same session calls
-    without Qt: record + next pending + load);
+  * approve → next item painted: from the key press to the end of the paint that shows the next
+    item, median and p99, against a raw baseline measured in the same run (the same session
+    call without Qt: record + next pending + load; half before the desk's presses, half after,
+    so that a change of machine load during the run weighs on both). Each press is split into
+    the session call on the store worker (the raw work) and the rest (the desk's own: the key,
+    the hand-offs between threads, showing and painting the item), with the GUI thread's CPU
+    time, a histogram, and the slowest presses, to tell a slow desk from a loaded machine
+    (the bench's own waiting is set up before each timed span, so that its Python does not
+    compete with the worker for the GIL while the decision is written);
   * resident memory with the store open and the queue list scrolled end to end;
   * the first item painted after process start on the demo store (a fresh `reviewdesk demo`
     process), against a bare `python -c pass` start in the same run.
@@ -14,11 +20,14 @@ Measures, on a store of `--items` generations (built once and cached under /tmp)
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from itertools import pairwise
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -101,8 +110,6 @@ def bench_in_process(path: Path, presses: int) -> None:
     from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QApplication
 
-    from reviewdesk.domain import Verdict
-    from reviewdesk.review import ReviewSession
     from reviewdesk.store import Store
     from reviewdesk.ui.app import application
     from reviewdesk.ui.window import DeskWindow
@@ -138,29 +145,28 @@ def bench_in_process(path: Path, presses: int) -> None:
         f"queue list keys ({window.model.rowCount():,} rows) {list_loaded:.2f} s"
     )
 
-    latencies: list[float] = []
+    raw = raw_baseline(path, presses // 2)
+    presses_timed = _Presses(window)
+    # Connected once, outside the timed span: the bench's own Python would otherwise run (and
+    # hold the GIL) while the worker writes the decision.
+    timeout = QTimer()
+    timeout.setSingleShot(True)
+    timeout.timeout.connect(loop.quit)
+    window.item_painted.connect(loop.quit)
     for _ in range(presses):
         window.activateWindow()
         target = QApplication.focusWidget() or window
-        started = time.perf_counter()
-        QTest.keyClick(target, Qt.Key.Key_A)
-        wait(window.item_painted)
-        latencies.append((time.perf_counter() - started) * 1000)
+        timeout.start(120_000)
+        with presses_timed.press():
+            QTest.keyClick(target, Qt.Key.Key_A)
+            loop.exec()
+        if not timeout.isActive():
+            raise SystemExit("timed out")
+        timeout.stop()
         while window.runner.busy:  # the prefetch of the next item, as a reviewer's reading time
             wait(window.runner.busy_changed)
-
-    # Raw baseline: the same session calls without Qt, on the same store.
-    with Store.open(path) as store:
-        session = ReviewSession(store, "bench-raw")
-        session.start()
-        raw: list[float] = []
-        for _ in range(presses):
-            session.prefetch()
-            started = time.perf_counter()
-            session.decide(Verdict.APPROVE, duration_ms=1)
-            raw.append((time.perf_counter() - started) * 1000)
-        while session.undo().undone is not None:
-            pass
+    window.item_painted.disconnect(loop.quit)
+    raw += raw_baseline(path, presses - presses // 2)
 
     # Scroll the queue list end to end, letting each screenful arrive.
     table = window.queue_panel.table
@@ -180,6 +186,7 @@ def bench_in_process(path: Path, presses: int) -> None:
     undo_all(window)
     window.close()
 
+    latencies = presses_timed.total
     median, p99 = statistics.median(latencies), percentile(latencies, 0.99)
     raw_median = statistics.median(raw)
     print(
@@ -190,10 +197,93 @@ def bench_in_process(path: Path, presses: int) -> None:
         f"raw baseline (record + next + load, no Qt): median {raw_median:.2f} ms, "
         f"p99 {percentile(raw, 0.99):.2f} ms; desk/raw median ratio {median / raw_median:.2f}"
     )
+    presses_timed.report()
     print(
         f"queue list scrolled end to end in {steps} screens ({scrolled:.1f} s): "
         f"RSS {rss:.0f} MB, peak {peak:.0f} MB, rows cached {model.cached_rows:,}"
     )
+
+
+def raw_baseline(path: Path, presses: int) -> list[float]:
+    """The session call of an approve without Qt, on the same store (then undone)."""
+    from reviewdesk.domain import Verdict
+    from reviewdesk.review import ReviewSession
+    from reviewdesk.store import Store
+
+    with Store.open(path) as store:
+        session = ReviewSession(store, "bench-raw")
+        session.start()
+        raw: list[float] = []
+        for _ in range(presses):
+            session.prefetch()
+            started = time.perf_counter()
+            session.decide(Verdict.APPROVE, duration_ms=1)
+            raw.append((time.perf_counter() - started) * 1000)
+        while session.undo().undone is not None:
+            pass
+    return raw
+
+
+class _Presses:
+    """Times each press: in all, in the session call on the store worker, and GUI thread CPU."""
+
+    HISTOGRAM_MS = (2, 4, 6, 8, 10, 12, 16, 24, 32)
+
+    def __init__(self, window: object) -> None:
+        session = window.session  # type: ignore[attr-defined]
+        self.total: list[float] = []
+        self.worker: list[float] = []
+        self.cpu: list[float] = []
+        self._call_ms = 0.0
+        decide = session.decide
+
+        def timed_decide(*args: object, **kwargs: object) -> object:  # runs on the worker
+            started = time.perf_counter()
+            try:
+                return decide(*args, **kwargs)
+            finally:
+                self._call_ms += (time.perf_counter() - started) * 1000
+
+        session.decide = timed_decide  # this session only, for the bench
+
+    @contextlib.contextmanager
+    def press(self) -> Iterator[None]:
+        self._call_ms = 0.0
+        cpu, started = time.thread_time(), time.perf_counter()
+        yield
+        self.total.append((time.perf_counter() - started) * 1000)
+        self.cpu.append((time.thread_time() - cpu) * 1000)
+        self.worker.append(self._call_ms)
+
+    def report(self) -> None:
+        rest = [total - worker for total, worker in zip(self.total, self.worker, strict=True)]
+
+        def spread(values: list[float]) -> str:
+            return (
+                f"median {statistics.median(values):5.2f}, p90 {percentile(values, 0.9):5.2f}, "
+                f"p99 {percentile(values, 0.99):5.2f}, max {max(values):5.2f} ms"
+            )
+
+        print(f"  of which the session call on the store worker: {spread(self.worker)}")
+        print(f"  the rest (key, thread hand-offs, show, paint): {spread(rest)}")
+        print(f"  GUI thread CPU per press (not load-bound):     {spread(self.cpu)}")
+        edges = (0, *self.HISTOGRAM_MS)
+        counts = [sum(low <= value < high for value in self.total) for low, high in pairwise(edges)]
+        counts.append(sum(value >= edges[-1] for value in self.total))
+        labels = [f"<{high}" for high in self.HISTOGRAM_MS] + [f"≥{edges[-1]}"]
+        print(
+            "  histogram (ms): "
+            + "  ".join(f"{label}:{count}" for label, count in zip(labels, counts, strict=True))
+        )
+        slowest = sorted(range(len(self.total)), key=self.total.__getitem__)[-5:][::-1]
+        print(
+            "  slowest: "
+            + "; ".join(
+                f"#{i} {self.total[i]:.1f} = worker {self.worker[i]:.1f} + rest "
+                f"{rest[i]:.1f} (GUI CPU {self.cpu[i]:.1f})"
+                for i in slowest
+            )
+        )
 
 
 def undo_all(window: object) -> None:
@@ -265,6 +355,7 @@ def main() -> None:
     build_store(path, args.items)
     print(f"load average at start: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
     bench_in_process(path, args.presses)
+    print(f"load average at the end: {os.getloadavg()[0]:.2f}")
     bench_first_paint()
 
 

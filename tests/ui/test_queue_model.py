@@ -72,3 +72,18 @@ def test_inserting_rows_keeps_nones_refcount(model: QueueModel) -> None:
         keys.pop(0)
         model.endRemoveRows()
     assert sys.getrefcount(None) >= before - 50
+
+
+def test_a_row_change_shows_at_once_and_reaches_the_view_once(
+    qtbot: QtBot, model: QueueModel
+) -> None:
+    changes: list[tuple[int, int]] = []
+    model.dataChanged.connect(lambda first, last: changes.append((first.row(), last.row())))
+    pk = model.pk_at(0)
+    assert pk is not None
+    model.set_current(pk)
+    model.mark_skipped([pk])
+    assert model.data(model.index(0, 6)) == "skipped"
+    assert model.data(model.index(0, 0), Qt.ItemDataRole.FontRole).bold()
+    qtbot.waitUntil(lambda: bool(changes))
+    assert changes == [(0, 0)]  # both changes in one announcement, after the events

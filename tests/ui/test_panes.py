@@ -1,0 +1,55 @@
+"""The item header and the status line: new texts fit, and change no size around them."""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QMainWindow, QVBoxLayout, QWidget
+from pytestqt.qtbot import QtBot
+
+from reviewdesk.domain import QueueEntry
+from reviewdesk.review import ReviewItem, SessionProgress
+from reviewdesk.ui.panes import ItemHeader
+from reviewdesk.ui.status_line import StatusLine
+from tests.review.builders import generation
+
+
+def item(number: int, **fields: object) -> ReviewItem:
+    shown = generation(number, **fields)
+    entry = QueueEntry.model_construct(pk=number, id=shown.id)
+    return ReviewItem(entry, shown, ())
+
+
+def test_the_header_lines_up_its_labels_and_makes_room_for_a_comment(qtbot: QtBot) -> None:
+    page = QWidget()
+    qtbot.addWidget(page)
+    header = ItemHeader(page)
+    QVBoxLayout(page).addWidget(header)
+    page.resize(700, 200)
+    page.show()
+    header.show_item(item(1, trace_id="t" * 200), "alice")
+    qtbot.waitUntil(lambda: header.details.width() > 0)
+    title, details, status = (
+        label.geometry() for label in (header.title, header.details, header.status)
+    )
+    assert title.right() < details.left() and details.right() < status.left()
+    assert status.right() <= header.width()  # a long line is cut, not widening the view
+    assert header.minimumSizeHint().width() == 0
+    one_line = header.height()
+
+    header.set_comment("tone is borderline")
+    qtbot.waitUntil(lambda: header.height() > one_line)
+    assert header.comment.isVisible()
+    assert header.comment.geometry().top() > title.bottom()
+    header.set_comment(None)
+    qtbot.waitUntil(lambda: header.height() == one_line)
+    assert not header.comment.isVisible()
+
+
+def test_a_status_text_longer_than_its_room_widens_its_label(qtbot: QtBot) -> None:
+    window = QMainWindow()
+    qtbot.addWidget(window)
+    status = StatusLine(window, "store", QAction(window))
+    room = status.progress.width()
+    status.show_progress(SessionProgress(approved=123_456, skipped=4_321, left=987_654_321_000))
+    assert status.progress.width() > room
+    assert status.progress.width() >= status.progress.sizeHint().width()
