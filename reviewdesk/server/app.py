@@ -25,6 +25,7 @@ from reviewdesk.server.observe import Metrics, RequestObserver
 from reviewdesk.server.problems import ApiError, install_problem_handlers, problem_responses
 from reviewdesk.server.ratelimit import TokenBuckets
 from reviewdesk.server.routes import AUTH_ERRORS, router
+from reviewdesk.server.routing import ApiRoute
 from reviewdesk.server.schemas import Health, Problem, TokenIn, TokenOut, TokensOut
 from reviewdesk.server.settings import ServerSettings
 from reviewdesk.server.tokens import (
@@ -74,6 +75,7 @@ def create_app(settings: ServerSettings, *, engine: Engine | None = None) -> Fas
     app.include_router(router)
     app.include_router(feedback_router)
     app.include_router(verdict_router)
+    app.router.route_class = ApiRoute
     _add_service_routes(app)
     # Make the Problem schema part of the document: every error response refers to it.
     original = app.openapi

@@ -1,8 +1,18 @@
-"""Who is asking: the bearer token, its role, and its rate limit, as FastAPI dependencies."""
+"""Who is asking: the bearer token, its role, and its rate limit, as FastAPI dependencies.
+
+The dependency itself does no I/O: it only takes the token from the header (401 when there is
+none) and hands the endpoint a `PendingToken`. The route (`routing.ApiRoute`) resolves it — the
+database lookup, 401 for an unknown or revoked token, 403 for a wrong role, 429 past the rate
+limit — on the worker thread that then runs the endpoint, before the endpoint's own code: one
+thread hand-off per request instead of two. The token is looked up on every request (revoking
+one takes effect at the next request, in every server process). A request that fails FastAPI's
+validation is answered 422 only once its token has passed (`problems.install_problem_handlers`),
+so auth errors still come first.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -19,29 +29,37 @@ _CHALLENGE = {"WWW-Authenticate": "Bearer"}
 Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 
 
-def require(
-    *roles: TokenRole,
-) -> Callable[[Request, HTTPAuthorizationCredentials | None], TokenInfo]:
-    """A dependency that lets through a live token of one of `roles` (an admin always)."""
-    allowed = {*roles, TokenRole.ADMIN}
-    names = " or ".join(sorted(allowed))
+class PendingToken:
+    """A request's bearer token, not checked yet; `resolve` checks it (once)."""
 
-    def dependency(request: Request, credentials: Credentials) -> TokenInfo:
-        if credentials is None:
-            raise ApiError(
-                401, "token_missing", "send a token: Authorization: Bearer rdk_...",
-                headers=_CHALLENGE,
-            )  # fmt: skip
-        engine = request.app.state.engine
-        token = read(engine, lambda connection: authenticate(connection, credentials.credentials))
+    def __init__(
+        self, request: Request, secret: str, allowed: frozenset[TokenRole], names: str
+    ) -> None:
+        self._request = request
+        self._secret = secret
+        self._allowed = allowed
+        self._names = names
+        self._token: TokenInfo | None = None
+
+    def resolve(self) -> TokenInfo:
+        """The live token, of an allowed role, within its rate limit (blocking: a worker thread).
+
+        Raises:
+            ApiError: 401 unknown or revoked, 403 wrong role, 429 rate limited.
+        """
+        if self._token is not None:
+            return self._token
+        request = self._request
+        secret = self._secret
+        token = read(request.app.state.engine, lambda connection: authenticate(connection, secret))
         if token is None:
             raise ApiError(
                 401, "token_invalid", "the token is unknown or revoked", headers=_CHALLENGE
             )
         request.state.token_name = token.name
-        if token.role not in allowed:
+        if token.role not in self._allowed:
             raise ApiError(
-                403, "wrong_role", f"a {token.role} token may not do this (it needs {names})"
+                403, "wrong_role", f"a {token.role} token may not do this (it needs {self._names})"
             )
         wait = request.app.state.buckets.take(token.id)
         if wait > 0:
@@ -51,7 +69,27 @@ def require(
                 "too many requests with this token; slow down",
                 headers={"Retry-After": retry_after(wait)},
             )
+        self._token = token
         return token
+
+
+def require(
+    *roles: TokenRole,
+) -> Callable[[Request, HTTPAuthorizationCredentials | None], Awaitable[PendingToken]]:
+    """A dependency for a live token of one of `roles` (an admin always); the route resolves
+    what it gives into a `TokenInfo` before the endpoint runs."""
+    allowed = frozenset({*roles, TokenRole.ADMIN})
+    names = " or ".join(sorted(allowed))
+
+    async def dependency(request: Request, credentials: Credentials) -> PendingToken:
+        if credentials is None:
+            raise ApiError(
+                401, "token_missing", "send a token: Authorization: Bearer rdk_...",
+                headers=_CHALLENGE,
+            )  # fmt: skip
+        pending = PendingToken(request, credentials.credentials, allowed, names)
+        request.state.pending_token = pending
+        return pending
 
     return dependency
 

@@ -5,6 +5,11 @@ write with `BEGIN IMMEDIATE`, so writers queue instead of failing on a lock upgr
 runs at READ COMMITTED; leases are claimed with `FOR UPDATE SKIP LOCKED` and every other write
 locks the `server_item` rows it touches in primary-key order. A transaction that PostgreSQL
 aborts as a deadlock or a serialization failure is run again.
+
+Pooled connections are not pinged at checkout (that is a round trip on every request). A
+connection that turns out dead (PostgreSQL restarted) fails its first statement; SQLAlchemy then
+invalidates the whole pool, and the work is run once more on a fresh connection, unless the
+failure came while committing, when it cannot be known whether the commit happened.
 """
 
 from __future__ import annotations
@@ -63,7 +68,7 @@ def open_engine(url: str) -> Engine:
         if parsed.drivername != "postgresql+psycopg":
             parsed = parsed.set(drivername="postgresql+psycopg")
         return create_engine(
-            parsed, pool_size=20, max_overflow=20, pool_pre_ping=True, pool_timeout=10
+            parsed, pool_size=20, max_overflow=20, pool_pre_ping=False, pool_timeout=10
         )
     raise UserError(f"{parsed.drivername}: the server runs on sqlite:/// or postgresql+psycopg://")
 
@@ -122,18 +127,23 @@ def _shown(engine: Engine) -> str:
 
 
 def transact(engine: Engine, work: Callable[[Connection], T]) -> T:
-    """Run `work` in one write transaction and commit; run it again after a deadlock.
+    """Run `work` in one write transaction and commit; run it again after a deadlock, or once
+    after a dead pooled connection (before the commit was sent).
 
     Raises:
-        DatabaseBusyError: the database stayed locked or busy.
+        DatabaseBusyError: the database stayed locked or busy, or cannot be reached.
     """
+    reconnected = False
     for attempt in range(1, ATTEMPTS + 1):
+        committing = False
         try:
             with (
                 engine.connect().execution_options(immediate=True) as connection,
                 connection.begin(),
             ):
-                return work(connection)
+                result = work(connection)
+                committing = True  # the block's end sends COMMIT
+            return result
         except IntegrityError:
             # Two requests raced to insert the same id; the second run sees the first's row.
             if attempt == ATTEMPTS:
@@ -143,6 +153,10 @@ def transact(engine: Engine, work: Callable[[Connection], T]) -> T:
             state = getattr(error.orig, "sqlstate", None)
             if state in _RETRIED_SQLSTATES and attempt < ATTEMPTS:
                 logger.debug("transaction aborted (%s), attempt %d", state, attempt)
+                continue
+            if error.connection_invalidated and not committing and not reconnected:
+                reconnected = True
+                logger.info("the database connection was lost; trying once more")
                 continue
             if _locked(error) and attempt < ATTEMPTS:
                 logger.debug("database locked, attempt %d", attempt)
@@ -161,17 +175,28 @@ def _locked(error: DBAPIError) -> bool:
 def read(engine: Engine, work: Callable[[Connection], T]) -> T:
     """Run `work` in a read transaction (SQLite: one snapshot for all its statements) or, on
     PostgreSQL, in autocommit (READ COMMITTED gives each statement its own snapshot anyway).
+    A dead pooled connection (PostgreSQL restarted) is replaced once.
 
     Raises:
         DatabaseBusyError: the database could not be reached in time.
     """
     try:
-        if engine.dialect.name == "postgresql":
-            # Each statement at READ COMMITTED sees its own snapshot, in a transaction or not:
-            # without one, a read saves the round trips of BEGIN and COMMIT.
-            with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-                return work(connection)
-        with engine.connect() as connection, connection.begin():
-            return work(connection)
+        try:
+            return _read_once(engine, work)
+        except DBAPIError as error:
+            if not error.connection_invalidated:
+                raise
+            logger.info("the database connection was lost; trying once more")
+        return _read_once(engine, work)
     except OperationalError as error:
         raise DatabaseBusyError(f"the database is busy: {error.orig}") from error
+
+
+def _read_once(engine: Engine, work: Callable[[Connection], T]) -> T:
+    if engine.dialect.name == "postgresql":
+        # Each statement at READ COMMITTED sees its own snapshot, in a transaction or not:
+        # without one, a read saves the round trips of BEGIN and COMMIT.
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            return work(connection)
+    with engine.connect() as connection, connection.begin():
+        return work(connection)

@@ -102,6 +102,18 @@ _LINK = text(
 )
 
 
+Result = DecisionOutcome | DecisionConflictError
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """What `record_decisions` did: an outcome (or the conflict) per decision, in order, and
+    how many webhook deliveries the verdicts it made final queued."""
+
+    outcomes: list[Result]
+    deliveries: int
+
+
 @dataclass(frozen=True)
 class _Slot:
     slot: int
@@ -124,7 +136,7 @@ class _Accepted:
 
 def record_decisions(
     connection: Connection, decisions: Sequence[Decision], *, now_ms: int
-) -> list[DecisionOutcome | DecisionConflictError]:
+) -> Recorded:
     """Record decisions in one transaction; an outcome (or the conflict) for each, in order.
 
     The decisions are taken in rounds of decisions on distinct items with distinct ids, each
@@ -145,9 +157,9 @@ def record_decisions(
             if pk is not None:
                 touched.add(pk)
     refresh_items(connection, touched)
-    finalize(connection, touched, now_ms=now_ms)
+    finalized = finalize(connection, touched, now_ms=now_ms)
     add_changes(connection, changes, now_ms)
-    return [outcomes[index] for index in range(len(decisions))]
+    return Recorded([outcomes[index] for index in range(len(decisions))], finalized.deliveries)
 
 
 def _rounds(decisions: Sequence[Decision]) -> list[list[int]]:

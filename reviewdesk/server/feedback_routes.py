@@ -21,6 +21,7 @@ from reviewdesk.server.auth import Admin, Watcher
 from reviewdesk.server.database import read
 from reviewdesk.server.policy import unreviewed_counts
 from reviewdesk.server.problems import ApiError, problem_responses
+from reviewdesk.server.routing import ApiRoute
 from reviewdesk.stats import (
     StatsInputError,
     grouped_stats,
@@ -30,7 +31,7 @@ from reviewdesk.stats import (
 )
 from reviewdesk.store import Resolution
 
-router = APIRouter(prefix="/v1")
+router = APIRouter(prefix="/v1", route_class=ApiRoute)
 
 _ERRORS = (401, 403, 422, 429, 503)
 _GROUP_BY = (

@@ -261,7 +261,8 @@ def _record_carried(
             key=lambda decision: decision.decided_at,
         )
         decisions.extend((parsed.index, decision) for decision in chained)
-    results = record_decisions(connection, [decision for _, decision in decisions], now_ms=now_ms)
+    recorded = record_decisions(connection, [decision for _, decision in decisions], now_ms=now_ms)
+    results = recorded.outcomes
     for (index, _), result in zip(decisions, results, strict=True):
         if isinstance(result, DecisionConflictError):
             outcomes[index].errors.append(FieldError("decisions", str(result)))

@@ -23,6 +23,7 @@ from typing import Any
 
 import orjson
 from fastapi import FastAPI, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException
@@ -114,6 +115,14 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     async def on_validation(request: Request, error: Exception) -> Response:
         assert isinstance(error, RequestValidationError)
+        pending = getattr(request.state, "pending_token", None)
+        if pending is not None:  # the token is checked first (see auth); it may raise ApiError
+            try:
+                await run_in_threadpool(pending.resolve)
+            except ApiError as refused:
+                return await on_api_error(request, refused)
+            except DatabaseBusyError as busy:
+                return await on_busy(request, busy)
         return problem_response(
             request,
             422,

@@ -15,7 +15,6 @@ from reviewdesk.server import leases as lease_ops
 from reviewdesk.server.auth import Producer, Reviewer, reviewer_scope
 from reviewdesk.server.database import read, transact
 from reviewdesk.server.decisions import (
-    DecisionConflictError,
     DecisionOutcome,
     DecisionStatus,
     record_decisions,
@@ -24,6 +23,7 @@ from reviewdesk.server.feed import changes_since
 from reviewdesk.server.items import UnknownItemError, enqueue, withdraw
 from reviewdesk.server.leases import LeaseLostError, LeaseMode, LeaseNotFoundError
 from reviewdesk.server.problems import ApiError, problem_responses
+from reviewdesk.server.routing import ApiRoute
 from reviewdesk.server.schemas import (
     BatchDecisionIn,
     BatchIn,
@@ -52,7 +52,7 @@ from reviewdesk.server.tokens import TokenInfo, TokenRole
 from reviewdesk.server.verdict_routes import announce
 from reviewdesk.store import codec
 
-router = APIRouter(prefix="/v1")
+router = APIRouter(prefix="/v1", route_class=ApiRoute)
 
 AUTH_ERRORS = (401, 403, 429, 503)
 IdPath = Annotated[str, Path(min_length=1, max_length=200)]
@@ -302,16 +302,16 @@ def _decision(decision_id: str, body: DecisionIn, token: TokenInfo) -> Decision:
 
 def _record(request: Request, decisions: list[Decision]) -> list[DecisionOutcome | Exception]:
     now = _settings(request).clock()
-    outcomes: list[DecisionOutcome | DecisionConflictError] = transact(
+    recorded = transact(
         request.app.state.engine,
         lambda connection: record_decisions(connection, decisions, now_ms=now),
     )
-    announce(request)
+    announce(request, deliveries=recorded.deliveries > 0)
     counter = request.app.state.metrics.decisions
-    for outcome in outcomes:
+    for outcome in recorded.outcomes:
         status = "conflict" if isinstance(outcome, Exception) else str(outcome.status)
         counter.labels(status).inc()
-    return list(outcomes)
+    return list(recorded.outcomes)
 
 
 @router.put(

@@ -20,6 +20,7 @@ from reviewdesk.server.auth import Admin, Watcher
 from reviewdesk.server.database import read, transact
 from reviewdesk.server.policy import ReviewPolicy, load_policies, save_policy, unreviewed_counts
 from reviewdesk.server.problems import ApiError, problem_responses
+from reviewdesk.server.routing import ApiRoute
 from reviewdesk.server.settings import ServerSettings
 from reviewdesk.server.verdict_schemas import (
     DeliveriesOut,
@@ -38,7 +39,7 @@ from reviewdesk.server.verdict_schemas import (
 )
 from reviewdesk.server.verdicts import feed_head, item_view, verdicts_since
 
-router = APIRouter(prefix="/v1")
+router = APIRouter(prefix="/v1", route_class=ApiRoute)
 
 AUTH_ERRORS = (401, 403, 429, 503)
 IdPath = Annotated[str, Path(min_length=1, max_length=200)]
@@ -80,11 +81,12 @@ class VerdictBell:
                 self._waiters.discard(waiter)
 
 
-def announce(request: Request) -> None:
-    """Something may have become final: wake long-polls and the delivery worker."""
+def announce(request: Request, *, deliveries: bool = True) -> None:
+    """Something may have become final: wake long-polls, and the delivery worker when
+    `deliveries` may have been queued (it also looks every `idle_s` on its own)."""
     request.app.state.verdict_bell.ring()
     worker = getattr(request.app.state, "delivery_worker", None)
-    if worker is not None:
+    if worker is not None and deliveries:
         worker.wake()
 
 

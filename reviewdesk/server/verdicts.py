@@ -125,14 +125,22 @@ _INSERT_DELIVERY = text(
 )
 
 
-def finalize(connection: Connection, pks: Collection[int], *, now_ms: int) -> int:
+@dataclass(frozen=True)
+class Finalized:
+    """What `finalize` recorded: verdicts appended to the feed, webhook deliveries queued."""
+
+    verdicts: int = 0
+    deliveries: int = 0
+
+
+def finalize(connection: Connection, pks: Collection[int], *, now_ms: int) -> Finalized:
     """Record the items among `pks` that became final and are not in the feed yet; their
-    webhook deliveries are queued. Call after `refresh_items`. How many were recorded."""
+    webhook deliveries are queued. Call after `refresh_items`."""
     if not pks:
-        return 0
+        return Finalized()
     rows = connection.execute(_BECAME_FINAL, {"pks": sorted(pks)}).all()
     if not rows:
-        return 0
+        return Finalized()
     resolved = _resolve_many(
         connection, [row.generation_pk for row in rows if row.state != AUTO_APPROVED]
     )
@@ -154,6 +162,7 @@ def finalize(connection: Connection, pks: Collection[int], *, now_ms: int) -> in
         )
     connection.execute(_INSERT_VERDICT, verdicts)
     hooked = [row for row in rows if row.queue in hooks]
+    queued = sum(len(hooks[row.queue]) for row in hooked)
     if hooked:
         seqs: dict[int, int] = {
             row.generation_pk: row.seq
@@ -172,7 +181,7 @@ def finalize(connection: Connection, pks: Collection[int], *, now_ms: int) -> in
                 for hook in hooks[row.queue]
             ],
         )
-    return len(rows)
+    return Finalized(len(rows), queued)
 
 
 _ITEM = text(

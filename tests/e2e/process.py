@@ -31,6 +31,10 @@ class ServerProcess:
             )
         wait_until_healthy(self.url)
 
+    @property
+    def pid(self) -> int | None:
+        return None if self._process is None else self._process.pid
+
     def kill(self) -> None:
         """SIGKILL: no graceful shutdown, requests in flight are cut."""
         if self._process is not None:

@@ -45,6 +45,7 @@ class PostgresServer:
     bin_dir: Path
     data_dir: Path
     user: str | None
+    options: str = ""
     _numbers: Iterator[int] = field(default_factory=lambda: count(1))
 
     def url(self, name: str = "postgres") -> str:
@@ -67,8 +68,17 @@ class PostgresServer:
             command = ["runuser", "-u", self.user, "--", *command]
         subprocess.run(command, check=True, capture_output=True, timeout=120)
 
+    def start(self) -> None:
+        log = str(self.data_dir.parent / "log")
+        self._run("pg_ctl", "-D", str(self.data_dir), "-o", self.options, "-l", log, "-w", "start")
+
     def stop(self) -> None:
         self._run("pg_ctl", "-D", str(self.data_dir), "-m", "immediate", "-w", "stop")
+
+    def restart(self) -> None:
+        """Stop at once (connections are cut, as in a crash) and start again."""
+        self.stop()
+        self.start()
 
 
 def _run_as() -> str | None:
@@ -105,21 +115,11 @@ def postgres_server(*, fsync: bool = False) -> Iterator[PostgresServer | None]:
         server._run(
             "initdb", "-D", str(server.data_dir), "-A", "trust", "-U", "postgres", "-E", "UTF8"
         )
-        options = (
+        server.options = (
             f"-p {server.port} -k {root} -c listen_addresses=127.0.0.1 -c max_connections=200 "
             f"-c fsync={'on' if fsync else 'off'} -c shared_buffers=128MB"
         )
-        server._run(
-            "pg_ctl",
-            "-D",
-            str(server.data_dir),
-            "-o",
-            options,
-            "-l",
-            str(root / "log"),
-            "-w",
-            "start",
-        )
+        server.start()
         try:
             yield server
         finally:

@@ -12,8 +12,11 @@ from sqlmodel import SQLModel
 
 from reviewdesk.cli_server import run_standalone
 from reviewdesk.server import SchemaNeedsMigrationError, open_engine, prepare_schema
+from reviewdesk.server.database import transact
+from reviewdesk.server.tokens import TokenRole, create_token
 from reviewdesk.store import head_revision
 from reviewdesk.store.engine import current_revision, migrate
+from tests.server.harness import running_server
 from tests.server.postgres import PostgresServer
 
 
@@ -70,3 +73,21 @@ def test_tokens_are_printed_once_listed_without_secrets_and_revoked(
     assert run_standalone(["token", "revoke", "tok_nope", "--db", database_url]) == 1
     assert run_standalone(["token", "create", "--name", "x", "--role", "boss",
                            "--db", database_url]) == 2  # fmt: skip
+
+
+def test_the_server_answers_again_after_postgresql_restarts(
+    postgres: PostgresServer | None,
+) -> None:
+    # Pooled connections are not pinged at checkout: a dead one must be replaced on first use.
+    if postgres is None:
+        pytest.skip("PostgreSQL is not installed")
+    with running_server(postgres.database()) as server:
+        secret = server.token("alice", "reviewer")
+        with server.client(secret) as client:
+            assert client.get("/v1/leases").status_code == 200  # the pool holds connections
+            postgres.restart()
+            assert client.get("/v1/leases").status_code == 200  # token lookup: a read
+            assert client.post("/v1/queues/q/leases", json={}).status_code == 200
+        postgres.restart()
+        made = transact(server.engine, lambda c: create_token(c, "bob", TokenRole.REVIEWER))
+        assert made.info.name == "bob"  # a write transaction on a dead pooled connection
