@@ -22,6 +22,7 @@ from reviewdesk.server.database import open_engine, read, transact
 from reviewdesk.server.feed import queue_figures
 from reviewdesk.server.feedback_routes import router as feedback_router
 from reviewdesk.server.observe import Metrics, RequestObserver
+from reviewdesk.server.policy import PriorityCache
 from reviewdesk.server.problems import ApiError, install_problem_handlers, problem_responses
 from reviewdesk.server.ratelimit import TokenBuckets
 from reviewdesk.server.routes import AUTH_ERRORS, router
@@ -67,6 +68,7 @@ def create_app(settings: ServerSettings, *, engine: Engine | None = None) -> Fas
     app.state.engine = engine
     app.state.verdict_bell = VerdictBell()
     app.state.delivery_worker = None
+    app.state.priorities = PriorityCache()
     app.state.buckets = TokenBuckets(settings.rate_per_s, settings.rate_burst)
     metrics = Metrics(lambda: read(engine, lambda c: queue_figures(c, settings.clock())))
     app.state.metrics = metrics

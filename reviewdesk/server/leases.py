@@ -10,7 +10,7 @@ that expired lease is still kept (see `decisions`).
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from sqlalchemy import bindparam, text
@@ -29,6 +29,7 @@ from reviewdesk.server.slots import (
     lock_items,
     refresh_items,
 )
+from reviewdesk.store import codec
 
 
 class LeaseMode(StrEnum):
@@ -103,14 +104,62 @@ ORDER BY s.generation_pk, CASE WHEN s.state = 'free' THEN 0 ELSE 1 END, s.slot
 """
 ).bindparams(bindparam("pks", expanding=True))
 
+
+def new_lease_id() -> str:
+    return "lea_" + secrets.token_hex(12)
+
+
 _TAKE_SLOT = text(
     "UPDATE lease_slot SET state = 'leased', reviewer = :reviewer, lease_id = :lease_id, "
     "epoch = :epoch, expires_at_ms = :expires WHERE generation_pk = :pk AND slot = :slot"
 )
+_INSERT_LEASE = text(
+    "INSERT INTO server_lease (id, reviewer, queue, mode, created_at_ms, expires_at_ms) "
+    "VALUES (:lease_id, :reviewer, :queue, :mode, :now, :expires)"
+)
 
-
-def new_lease_id() -> str:
-    return "lea_" + secrets.token_hex(12)
+# PostgreSQL: the rest of a claim in one statement, once the candidates' server_item rows are
+# locked. Every writer of an item's slots holds that lock to its commit, so the statement's
+# snapshot (taken after the locks) is the items' final state; its parts cannot see each
+# other's writes, so the item's new earliest time is worked out from the snapshot's other
+# slots and the new lease's expiry (`least` ignores the NULL of an item with no other slot).
+_TAKE_POSTGRES = text(
+    """
+WITH open_slot AS (
+    SELECT DISTINCT ON (s.generation_pk)
+        s.generation_pk, s.slot, s.state, s.reviewer, s.lease_id, s.epoch
+    FROM lease_slot s
+    WHERE s.generation_pk = ANY(:pks)
+    AND (s.state = 'free' OR (s.state = 'leased' AND s.expires_at_ms <= :now))
+    ORDER BY s.generation_pk, CASE WHEN s.state = 'free' THEN 0 ELSE 1 END, s.slot
+), taken AS (
+    UPDATE lease_slot s SET state = 'leased', reviewer = :reviewer, lease_id = :lease_id,
+        epoch = o.epoch + 1, expires_at_ms = :expires
+    FROM open_slot o
+    WHERE s.generation_pk = o.generation_pk AND s.slot = o.slot
+    RETURNING s.generation_pk, s.slot, s.epoch, o.state AS was, o.reviewer AS holder,
+        o.lease_id AS old_lease, o.epoch AS old_epoch
+), lease AS (
+    INSERT INTO server_lease (id, reviewer, queue, mode, created_at_ms, expires_at_ms)
+    SELECT :lease_id, :reviewer, :queue, :mode, :now, :expires WHERE EXISTS (SELECT 1 FROM taken)
+), refreshed AS (
+    UPDATE server_item i SET available_at_ms = least(:expires, (
+        SELECT min(CASE WHEN s.state = 'free' THEN 0 ELSE s.expires_at_ms END)
+        FROM lease_slot s
+        WHERE s.generation_pk = i.generation_pk AND s.state <> 'decided' AND s.slot <> t.slot
+    ))
+    FROM taken t WHERE i.generation_pk = t.generation_pk
+)
+SELECT t.generation_pk, t.slot, t.epoch, t.was, t.holder, t.old_lease, t.old_epoch,
+    g.required_reviews, g.id, g.queue, g.model, g.prompt_template, g.prompt_version, g.route,
+    g.risk, g.latency_ms, g.created_at, x.prompt, x.output, x.usage, x.trace_id, x.extra, (
+        SELECT json_agg(json_build_array(f.validator, f.code, f.severity, f.message, f.score,
+            f.span_start, f.span_end) ORDER BY f.position)
+        FROM flag f WHERE f.generation_pk = t.generation_pk
+    )
+FROM taken t JOIN generation g ON g.pk = t.generation_pk JOIN generation_text x ON x.pk = g.pk
+"""
+)
 
 
 def claim(
@@ -122,19 +171,36 @@ def claim(
     mode: LeaseMode,
     ttl_ms: int,
     now_ms: int,
+    priority: Priority | None = None,
 ) -> Lease:
-    """Lease up to `max_items` slots of `queue` to `reviewer` (an empty lease: no work)."""
-    policy = load_policies(connection, {queue}).get(queue)
-    order = PRIORITY_ORDER[policy.priority if policy is not None else Priority.RISK]
-    sql = _CANDIDATES.format(order=order) + (
-        " FOR UPDATE OF i SKIP LOCKED" if is_postgres(connection) else ""
+    """Lease up to `max_items` slots of `queue` to `reviewer` (an empty lease: no work).
+
+    Args:
+        priority: the queue's lease order; None reads it from the queue's policy.
+    """
+    if priority is None:
+        policy = load_policies(connection, {queue}).get(queue)
+        priority = Priority.RISK if policy is None else policy.priority
+    postgres = is_postgres(connection)
+    sql = _CANDIDATES.format(order=PRIORITY_ORDER[priority]) + (
+        " FOR UPDATE OF i SKIP LOCKED" if postgres else ""
     )
     params = {"queue": queue, "now": now_ms, "reviewer": reviewer, "limit": max_items}
     candidates = [pk for (pk,) in connection.execute(text(sql), params)]
-    lease_id = new_lease_id()
-    expires = now_ms + ttl_ms
+    lease = Lease(new_lease_id(), reviewer, queue, mode, now_ms + ttl_ms, ())
     if not candidates:
-        return Lease(lease_id, reviewer, queue, mode, expires, ())
+        return lease
+    take = _take_postgres if postgres else _take
+    taken, changes = take(connection, lease, candidates, now_ms)
+    add_changes(connection, changes, now_ms)
+    return replace(lease, slots=taken)
+
+
+def _take(
+    connection: Connection, lease: Lease, candidates: list[int], now_ms: int
+) -> tuple[tuple[LeasedSlot, ...], list[Change]]:
+    """Lease one open slot of each candidate, statement by statement (SQLite: the write lock
+    is already held); the slots in claim order and the feed's changes."""
     chosen: dict[int, tuple[int, str, str | None, str | None, int, int]] = {}
     for pk, slot, state, holder, old_lease, epoch, required in connection.execute(
         _AVAILABLE_SLOTS, {"pks": candidates, "now": now_ms}
@@ -146,45 +212,55 @@ def claim(
         if pk not in chosen:
             continue  # its last free slot went a moment ago; refreshed below
         slot, state, holder, old_lease, epoch, required = chosen[pk]
-        if state == SlotState.LEASED and holder is not None and holder != reviewer:
+        if state == SlotState.LEASED and holder is not None and holder != lease.reviewer:
             changes.append(Change(ChangeKind.LEASE_REVOKED, pk, holder, old_lease, epoch))
         taken.append((pk, slot, epoch + 1, required))
+    values = _lease_values(lease, now_ms)
     if taken:
         connection.execute(
             _TAKE_SLOT,
-            [
-                {
-                    "reviewer": reviewer,
-                    "lease_id": lease_id,
-                    "epoch": epoch,
-                    "expires": expires,
-                    "pk": pk,
-                    "slot": slot,
-                }
-                for pk, slot, epoch, _ in taken
-            ],
+            [{**values, "epoch": epoch, "pk": pk, "slot": slot} for pk, slot, epoch, _ in taken],
         )
-        connection.execute(
-            text(
-                "INSERT INTO server_lease (id, reviewer, queue, mode, created_at_ms, "
-                "expires_at_ms) VALUES (:id, :reviewer, :queue, :mode, :now, :expires)"
-            ),
-            {
-                "id": lease_id,
-                "reviewer": reviewer,
-                "queue": queue,
-                "mode": str(mode),
-                "now": now_ms,
-                "expires": expires,
-            },
-        )
+        connection.execute(_INSERT_LEASE, values)
     refresh_items(connection, candidates)
     generations = load_generations(connection, [pk for pk, *_ in taken])
-    add_changes(connection, changes, now_ms)
     slots = tuple(
         LeasedSlot(generations[pk], slot, epoch, required) for pk, slot, epoch, required in taken
     )
-    return Lease(lease_id, reviewer, queue, mode, expires, slots)
+    return slots, changes
+
+
+def _take_postgres(
+    connection: Connection, lease: Lease, candidates: list[int], now_ms: int
+) -> tuple[tuple[LeasedSlot, ...], list[Change]]:
+    """`_take` in one statement (see `_TAKE_POSTGRES`): a lease is a few round trips."""
+    order = {pk: index for index, pk in enumerate(candidates)}
+    rows = sorted(  # in claim order (the queue's priority)
+        connection.execute(_TAKE_POSTGRES, {**_lease_values(lease, now_ms), "pks": candidates}),
+        key=lambda row: order[row[0]],
+    )
+    changes: list[Change] = []
+    slots: list[LeasedSlot] = []
+    for pk, slot, epoch, was, holder, old_lease, old_epoch, required, *generation, flags in rows:
+        if was == SlotState.LEASED and holder is not None and holder != lease.reviewer:
+            changes.append(Change(ChangeKind.LEASE_REVOKED, pk, holder, old_lease, old_epoch))
+        slots.append(
+            LeasedSlot(codec.generation_from_row(generation, flags or ()), slot, epoch, required)
+        )
+    if len(rows) < len(candidates):  # their last open slot went a moment ago
+        refresh_items(connection, sorted(set(candidates) - {row[0] for row in rows}))
+    return tuple(slots), changes
+
+
+def _lease_values(lease: Lease, now_ms: int) -> dict[str, object]:
+    return {
+        "reviewer": lease.reviewer,
+        "lease_id": lease.id,
+        "queue": lease.queue,
+        "mode": str(lease.mode),
+        "now": now_ms,
+        "expires": lease.expires_at_ms,
+    }
 
 
 def _lease_row(

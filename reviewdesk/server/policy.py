@@ -20,6 +20,8 @@ the queue's items in: highest risk first (the default), oldest first, or newest 
 from __future__ import annotations
 
 import hashlib
+import time
+from collections.abc import Callable
 from enum import StrEnum
 from typing import Annotated
 
@@ -125,6 +127,36 @@ def load_policies(connection: Connection, queues: set[str]) -> dict[str, ReviewP
         if stored is not None:
             policies[queue] = _sorted(ReviewPolicy.model_validate_json(stored))
     return policies
+
+
+class PriorityCache:
+    """Each queue's lease order, read at most once every `ttl_s` seconds per queue.
+
+    A lease needs only its queue's `priority`, and reading the policy on every lease is one
+    more round trip to the database on the busiest endpoint. A policy changed through this
+    process is seen by its next lease (`forget`); one changed through another server process or
+    `reviewdesk queue set` is seen within `ttl_s`. Which items are reviewed at all is decided
+    at push time from the stored policy, never from this cache.
+    """
+
+    def __init__(self, ttl_s: float = 2.0, clock: Callable[[], float] = time.monotonic) -> None:
+        self._ttl_s = ttl_s
+        self._clock = clock
+        self._known: dict[str, tuple[float, Priority]] = {}
+
+    def get(self, queue: str, load: Callable[[], ReviewPolicy | None]) -> Priority:
+        """The queue's priority; `load` reads its policy when the cached one is too old."""
+        now = self._clock()
+        known = self._known.get(queue)
+        if known is not None and now - known[0] < self._ttl_s:
+            return known[1]
+        policy = load()
+        priority = Priority.RISK if policy is None else policy.priority
+        self._known[queue] = (now, priority)
+        return priority
+
+    def forget(self, queue: str) -> None:
+        self._known.pop(queue, None)
 
 
 def save_policy(connection: Connection, queue: str, policy: ReviewPolicy, *, now_ms: int) -> None:

@@ -22,6 +22,7 @@ from reviewdesk.server.decisions import (
 from reviewdesk.server.feed import changes_since
 from reviewdesk.server.items import UnknownItemError, enqueue, withdraw
 from reviewdesk.server.leases import LeaseLostError, LeaseMode, LeaseNotFoundError
+from reviewdesk.server.policy import load_policies
 from reviewdesk.server.problems import ApiError, problem_responses
 from reviewdesk.server.routing import ApiRoute
 from reviewdesk.server.schemas import (
@@ -153,8 +154,12 @@ def lease_items(
     else:
         ttl_s = min(body.ttl_s or settings.offline_default_ttl_s, settings.offline_ttl_s)
     now = settings.clock()
+    engine = request.app.state.engine
+    priority = request.app.state.priorities.get(
+        queue, lambda: read(engine, lambda c: load_policies(c, {queue})).get(queue)
+    )
     lease = transact(
-        request.app.state.engine,
+        engine,
         lambda connection: lease_ops.claim(
             connection,
             reviewer=token.name,
@@ -163,6 +168,7 @@ def lease_items(
             mode=body.mode,
             ttl_ms=ttl_s * 1000,
             now_ms=now,
+            priority=priority,
         ),
     )
     request.app.state.metrics.leased.inc(len(lease.slots))

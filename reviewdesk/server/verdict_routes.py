@@ -170,6 +170,7 @@ def put_policy(request: Request, queue: IdPath, body: ReviewPolicy, token: Admin
     """Set a queue's review policy; it routes the items pushed from now on."""
     now = _now(request)
     transact(_engine(request), lambda connection: save_policy(connection, queue, body, now_ms=now))
+    request.app.state.priorities.forget(queue)
     return get_policy(request, queue, token)
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 
-from reviewdesk.server.policy import ReviewPolicy, Routing, audit_draw
+from reviewdesk.server.policy import Priority, PriorityCache, ReviewPolicy, Routing, audit_draw
 from tests.helpers.records import record
 from tests.server.harness import RunningServer, approve
 
@@ -193,3 +193,43 @@ def test_a_queue_priority_sets_the_lease_order(server: RunningServer) -> None:
     with server.client(server.token("root2", "admin")) as admin:
         assert admin.put("/v1/queues/lifo/policy", json={"priority": "newest"}).status_code == 200
     assert lease_order("lifo", "bob") == ["gen-000023", "gen-000022", "gen-000021"]
+
+
+def test_a_priority_set_after_leases_began_orders_the_next_lease(server: RunningServer) -> None:
+    _push(
+        server,
+        [record(n, queue="late", flags=[], risk=r) for n, r in ((1, 0.2), (2, 0.9), (3, 0.5))],
+    )
+
+    def lease_order(reviewer: str) -> list[str]:
+        with server.client(server.token(reviewer, "reviewer")) as client:
+            answer = client.post("/v1/queues/late/leases", json={"max_items": 3})
+            assert answer.status_code == 200, answer.text
+            return [item["generation"]["id"] for item in answer.json()["items"]]
+
+    with server.client(server.token("peek", "reviewer")) as peek:
+        first = peek.post("/v1/queues/late/leases", json={"max_items": 1}).json()["items"]
+    assert [item["generation"]["id"] for item in first] == ["gen-000002"]  # by risk
+    with server.client(server.token("root", "admin")) as admin:
+        assert admin.put("/v1/queues/late/policy", json={"priority": "oldest"}).status_code == 200
+    assert lease_order("bob") == ["gen-000001", "gen-000003"]  # gen-000002 is leased
+
+
+def test_a_priority_changed_elsewhere_is_read_again_after_the_cache_time() -> None:
+    now = [100.0]
+    cache = PriorityCache(ttl_s=2.0, clock=lambda: now[0])
+    stored: list[ReviewPolicy | None] = [None]
+    reads: list[str] = []
+
+    def load() -> ReviewPolicy | None:
+        reads.append("read")
+        return stored[0]
+
+    assert cache.get("q", load) is Priority.RISK
+    stored[0] = ReviewPolicy(priority=Priority.NEWEST)  # another server process set it
+    now[0] += 1.9
+    assert cache.get("q", load) is Priority.RISK
+    assert len(reads) == 1
+    now[0] += 0.2
+    assert cache.get("q", load) is Priority.NEWEST
+    assert len(reads) == 2
