@@ -32,11 +32,11 @@ from reviewdesk.server.slots import (
     ItemState,
     SlotState,
     add_changes,
-    lock_items,
-    pks_of,
-    refresh_items,
+    is_postgres,
+    lock_items_by_id,
+    refresh_final,
 )
-from reviewdesk.server.verdicts import finalize
+from reviewdesk.server.verdicts import feed_final
 from reviewdesk.store import codec
 
 
@@ -101,6 +101,51 @@ _LINK = text(
     "AND reviewer = :reviewer AND state = 'decided'"
 )
 
+# PostgreSQL: `_store`'s statements as one, over the decisions passed as arrays. Its parts
+# cannot see each other's writes: each item is in the round once, so an item's review count is
+# its distinct reviewers so far, plus one when this is the reviewer's first decision on it.
+_DECISION_COLUMNS = (
+    "id", "generation_pk", "reviewer", "verdict", "reasons", "duration_ms", "decided_at",
+    "supersedes", "session_id", "lease_id", "lease_epoch", "device_id",
+)  # fmt: skip
+_STORE_COLUMNS = (*_DECISION_COLUMNS, "edited", "comment", "slot", "first")
+_TYPES = {"generation_pk": "integer", "duration_ms": "integer", "lease_epoch": "integer",
+          "slot": "integer", "first": "boolean"}  # fmt: skip
+_STORE_POSTGRES = text(
+    f"""
+WITH x AS (
+    SELECT * FROM unnest({
+        ", ".join(f"CAST(:{name} AS {_TYPES.get(name, 'varchar')}[])" for name in _STORE_COLUMNS)
+    }) AS x({", ".join(_STORE_COLUMNS)})
+), not_current AS (
+    UPDATE decision d SET current = false FROM x
+    WHERE d.generation_pk = x.generation_pk AND d.reviewer = x.reviewer AND d.current
+), inserted AS (
+    INSERT INTO decision ({", ".join(_DECISION_COLUMNS)}, current)
+    SELECT {", ".join(_DECISION_COLUMNS)}, true FROM x
+    RETURNING pk, id
+), stored AS (
+    SELECT x.*, i.pk AS decision_pk FROM x JOIN inserted i ON i.id = x.id
+), texts AS (
+    INSERT INTO decision_text (pk, edited_output, comment)
+    SELECT decision_pk, edited, comment FROM stored
+    WHERE edited IS NOT NULL OR comment IS NOT NULL
+), filled AS (
+    UPDATE lease_slot s SET state = 'decided', reviewer = t.reviewer,
+        decision_pk = t.decision_pk, expires_at_ms = NULL
+    FROM stored t WHERE t.slot IS NOT NULL AND s.generation_pk = t.generation_pk
+    AND s.slot = t.slot
+), linked AS (
+    UPDATE lease_slot s SET decision_pk = t.decision_pk
+    FROM stored t WHERE t.slot IS NULL AND s.generation_pk = t.generation_pk
+    AND s.reviewer = t.reviewer AND s.state = 'decided'
+)
+UPDATE generation g SET review_count = (
+    SELECT count(DISTINCT d.reviewer) FROM decision d WHERE d.generation_pk = g.pk
+) + CASE WHEN x.first THEN 1 ELSE 0 END
+FROM x WHERE g.pk = x.generation_pk
+"""
+)
 
 Result = DecisionOutcome | DecisionConflictError
 
@@ -127,11 +172,12 @@ class _Slot:
 @dataclass(frozen=True)
 class _Accepted:
     """A decision to store: on item `pk`, filling `slot` (None: the reviewer's decided slot, if
-    any, is linked to it instead)."""
+    any, is linked to it instead); `first`: the reviewer's first decision on the item."""
 
     decision: Decision
     pk: int
     slot: int | None
+    first: bool
 
 
 def record_decisions(
@@ -144,8 +190,9 @@ def record_decisions(
     id) that an earlier one in the call also has goes to a later round, so it sees that one
     stored, as if the decisions were recorded one by one.
     """
-    item_pks = pks_of(connection, {decision.generation_id for decision in decisions})
-    states = lock_items(connection, set(item_pks.values()))
+    locked = lock_items_by_id(connection, {decision.generation_id for decision in decisions})
+    item_pks = {gid: pk for gid, (pk, _) in locked.items()}
+    states = dict(locked.values())
     changes: list[Change] = []
     touched: set[int] = set()
     outcomes: dict[int, DecisionOutcome | DecisionConflictError] = {}
@@ -156,8 +203,7 @@ def record_decisions(
             outcomes[index] = outcome
             if pk is not None:
                 touched.add(pk)
-    refresh_items(connection, touched)
-    finalized = finalize(connection, touched, now_ms=now_ms)
+    finalized = feed_final(connection, refresh_final(connection, touched), now_ms=now_ms)
     add_changes(connection, changes, now_ms)
     return Recorded([outcomes[index] for index in range(len(decisions))], finalized.deliveries)
 
@@ -230,11 +276,10 @@ def _record_round(
             results.append((DecisionOutcome(decision.id, DecisionStatus.WITHDRAWN), None))
             continue
         status, fill = _place(decision, pk, slots.get(pk, []), changes, now_ms)
-        if decision.supersedes is None:
-            previous = latest.get((pk, decision.reviewer))
-            if previous is not None:
-                decision = decision.model_copy(update={"supersedes": previous})
-        accepted.append(_Accepted(decision, pk, fill))
+        previous = latest.get((pk, decision.reviewer))
+        if decision.supersedes is None and previous is not None:
+            decision = decision.model_copy(update={"supersedes": previous})
+        accepted.append(_Accepted(decision, pk, fill, first=previous is None))
         results.append((DecisionOutcome(decision.id, status), pk))
     _store(connection, accepted)
     return results
@@ -280,6 +325,9 @@ def _store(connection: Connection, accepted: Sequence[_Accepted]) -> None:
     """Insert accepted decisions (each on its own item) as their reviewers' current ones, and
     mark the slots they fill."""
     if not accepted:
+        return
+    if is_postgres(connection):
+        _store_postgres(connection, accepted)
         return
     connection.execute(
         _NOT_CURRENT, [{"pk": a.pk, "reviewer": a.decision.reviewer} for a in accepted]
@@ -339,3 +387,17 @@ def _store(connection: Connection, accepted: Sequence[_Accepted]) -> None:
     ]
     if links:
         connection.execute(_LINK, links)
+
+
+def _store_postgres(connection: Connection, accepted: Sequence[_Accepted]) -> None:
+    """`_store` in one statement (see `_STORE_POSTGRES`)."""
+    columns: dict[str, list[object]] = {name: [] for name in _STORE_COLUMNS}
+    for a in accepted:
+        values = codec.decision_values(a.decision, 0, a.pk)
+        for name, value in zip(_DECISION_COLUMNS, values[1:], strict=True):
+            columns[name].append(value)
+        columns["edited"].append(a.decision.edited_output)
+        columns["comment"].append(a.decision.comment)
+        columns["slot"].append(a.slot)
+        columns["first"].append(a.first)
+    connection.execute(_STORE_POSTGRES, columns)

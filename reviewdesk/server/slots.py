@@ -77,8 +77,7 @@ def lock_items(connection: Connection, pks: Collection[int]) -> dict[int, str]:
     return {row[0]: row[1] for row in rows}
 
 
-_REFRESH = text(
-    """
+_REFRESH_SQL = """
 UPDATE server_item SET
     available_at_ms = coalesce((
         SELECT min(CASE WHEN s.state = 'free' THEN 0 ELSE s.expires_at_ms END)
@@ -95,6 +94,10 @@ UPDATE server_item SET
     END
 WHERE generation_pk IN :pks
 """
+_REFRESH = text(_REFRESH_SQL).bindparams(bindparam("pks", expanding=True))
+_REFRESH_FINAL = text(
+    _REFRESH_SQL + "RETURNING generation_pk, queue, state, EXISTS ("
+    "SELECT 1 FROM server_verdict v WHERE v.generation_pk = server_item.generation_pk)"
 ).bindparams(bindparam("pks", expanding=True))
 
 
@@ -102,6 +105,31 @@ def refresh_items(connection: Connection, pks: Collection[int]) -> None:
     """Recompute the items' state and the earliest time one of their slots can be leased."""
     if pks:
         connection.execute(_REFRESH, {"pks": sorted(pks)})
+
+
+@dataclass(frozen=True)
+class FinalItem:
+    """An item that is final (decided, or let through by its queue's policy)."""
+
+    generation_pk: int
+    queue: str
+    state: str
+
+
+def refresh_final(connection: Connection, pks: Collection[int]) -> list[FinalItem]:
+    """`refresh_items`, in the same statement giving the items that are now final and not yet
+    in the verdict feed (in pk order)."""
+    if not pks:
+        return []
+    final = (ItemState.DONE, ItemState.AUTO_APPROVED)
+    return sorted(
+        (
+            FinalItem(pk, queue, state)
+            for pk, queue, state, fed in connection.execute(_REFRESH_FINAL, {"pks": sorted(pks)})
+            if state in final and not fed
+        ),
+        key=lambda item: item.generation_pk,
+    )
 
 
 _CHANGES_LOCK = 0x72646368
@@ -135,6 +163,23 @@ def add_changes(connection: Connection, changes: Sequence[Change], now_ms: int) 
             for change in changes
         ],
     )
+
+
+def lock_items_by_id(connection: Connection, ids: Collection[str]) -> dict[str, tuple[int, str]]:
+    """`lock_items` for producer ids, in one statement: each known item's pk and state (ids of
+    unknown items are left out)."""
+    if not ids:
+        return {}
+    sql = (
+        "SELECT g.id, i.generation_pk, i.state FROM server_item i "
+        "JOIN generation g ON g.pk = i.generation_pk WHERE g.id IN :ids ORDER BY i.generation_pk"
+    )
+    if is_postgres(connection):
+        sql += " FOR UPDATE OF i"
+    rows = connection.execute(
+        text(sql).bindparams(bindparam("ids", expanding=True)), {"ids": sorted(ids)}
+    )
+    return {row[0]: (row[1], row[2]) for row in rows}
 
 
 def pks_of(connection: Connection, ids: Collection[str]) -> dict[str, int]:

@@ -25,7 +25,7 @@ from typing import Any
 from sqlalchemy import bindparam, text
 from sqlalchemy.engine import Connection, Row
 
-from reviewdesk.server.slots import is_postgres
+from reviewdesk.server.slots import FinalItem, is_postgres
 from reviewdesk.store import codec
 
 NEEDS_ADJUDICATION = "needs_adjudication"
@@ -119,6 +119,31 @@ _INSERT_VERDICT = text(
 _SEQS = text(
     "SELECT generation_pk, seq FROM server_verdict WHERE generation_pk IN :pks"
 ).bindparams(bindparam("pks", expanding=True))
+# PostgreSQL: the feed's lock, the verdicts and their deliveries in one statement. The lock is
+# taken before the first verdict's sequence number (writers of the feed then commit in the
+# order of their numbers, see `slots.add_changes`); the verdicts go in in the order given.
+_FEED_POSTGRES = text(
+    """
+WITH feed_lock AS MATERIALIZED (
+    SELECT pg_advisory_xact_lock(:lock)
+), fed AS (
+    INSERT INTO server_verdict (generation_pk, queue, verdict, decided_at_ms)
+    SELECT v.pk, v.queue, v.verdict, :now
+    FROM feed_lock, unnest(CAST(:pks AS integer[]), CAST(:queues AS varchar[]),
+        CAST(:verdicts AS varchar[])) WITH ORDINALITY AS v(pk, queue, verdict, n)
+    ORDER BY v.n
+    RETURNING seq, queue
+), queued AS (
+    INSERT INTO webhook_delivery (id, webhook_pk, verdict_seq, state, attempts,
+        next_attempt_ms, created_at_ms)
+    SELECT 'dlv_' || left(replace(CAST(gen_random_uuid() AS text), '-', ''), 24), w.pk, f.seq,
+        'pending', 0, :now, :now
+    FROM fed f JOIN webhook w ON w.queue = f.queue AND w.active
+    RETURNING 1
+)
+SELECT count(*) FROM queued
+"""
+)
 _INSERT_DELIVERY = text(
     "INSERT INTO webhook_delivery (id, webhook_pk, verdict_seq, state, attempts, "
     "next_attempt_ms, created_at_ms) VALUES (:id, :hook, :seq, 'pending', 0, :now, :now)"
@@ -138,35 +163,51 @@ def finalize(connection: Connection, pks: Collection[int], *, now_ms: int) -> Fi
     webhook deliveries are queued. Call after `refresh_items`."""
     if not pks:
         return Finalized()
-    rows = connection.execute(_BECAME_FINAL, {"pks": sorted(pks)}).all()
-    if not rows:
+    rows = connection.execute(_BECAME_FINAL, {"pks": sorted(pks)})
+    return feed_final(connection, [FinalItem(*row) for row in rows], now_ms=now_ms)
+
+
+def feed_final(connection: Connection, items: Sequence[FinalItem], *, now_ms: int) -> Finalized:
+    """Append these final items (in pk order, none in the feed yet) to the verdict feed with
+    their verdicts, and queue their webhook deliveries."""
+    if not items:
         return Finalized()
     resolved = _resolve_many(
-        connection, [row.generation_pk for row in rows if row.state != AUTO_APPROVED]
+        connection, [item.generation_pk for item in items if item.state != AUTO_APPROVED]
     )
-    hooks: dict[str, list[int]] = {}
-    for queue, hook in connection.execute(_HOOKS, {"queues": sorted({row.queue for row in rows})}):
-        hooks.setdefault(queue, []).append(hook)
-    # Taken as late as it can be: writers of the feed wait for each other from here to commit.
-    if is_postgres(connection):
-        connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_FEED_LOCK})")
     verdicts = []
-    for row in rows:  # in pk order: the feed's order within one transaction
-        if row.state == AUTO_APPROVED:
+    for item in items:  # in pk order: the feed's order within one transaction
+        if item.state == AUTO_APPROVED:
             verdict = AUTO_APPROVED
         else:
-            found = resolved.get(row.generation_pk)
+            found = resolved.get(item.generation_pk)
             verdict = NEEDS_ADJUDICATION if found is None else found.verdict
         verdicts.append(
-            {"pk": row.generation_pk, "queue": row.queue, "verdict": verdict, "now": now_ms}
+            {"pk": item.generation_pk, "queue": item.queue, "verdict": verdict, "now": now_ms}
         )
+    if is_postgres(connection):
+        queued = connection.execute(
+            _FEED_POSTGRES,
+            {
+                "lock": _FEED_LOCK,
+                "pks": [row["pk"] for row in verdicts],
+                "queues": [row["queue"] for row in verdicts],
+                "verdicts": [row["verdict"] for row in verdicts],
+                "now": now_ms,
+            },
+        ).scalar_one()
+        return Finalized(len(items), queued)
+    hooks: dict[str, list[int]] = {}
+    queues = sorted({item.queue for item in items})
+    for queue, hook in connection.execute(_HOOKS, {"queues": queues}):
+        hooks.setdefault(queue, []).append(hook)
     connection.execute(_INSERT_VERDICT, verdicts)
-    hooked = [row for row in rows if row.queue in hooks]
-    queued = sum(len(hooks[row.queue]) for row in hooked)
+    hooked = [item for item in items if item.queue in hooks]
+    queued = sum(len(hooks[item.queue]) for item in hooked)
     if hooked:
         seqs: dict[int, int] = {
             row.generation_pk: row.seq
-            for row in connection.execute(_SEQS, {"pks": [row.generation_pk for row in hooked]})
+            for row in connection.execute(_SEQS, {"pks": [item.generation_pk for item in hooked]})
         }
         connection.execute(
             _INSERT_DELIVERY,
@@ -174,14 +215,14 @@ def finalize(connection: Connection, pks: Collection[int], *, now_ms: int) -> Fi
                 {
                     "id": f"dlv_{secrets.token_hex(12)}",
                     "hook": hook,
-                    "seq": seqs[row.generation_pk],
+                    "seq": seqs[item.generation_pk],
                     "now": now_ms,
                 }
-                for row in hooked
-                for hook in hooks[row.queue]
+                for item in hooked
+                for hook in hooks[item.queue]
             ],
         )
-    return Finalized(len(rows), queued)
+    return Finalized(len(items), queued)
 
 
 _ITEM = text(
