@@ -2,8 +2,9 @@
 
 Records are read and validated by the importer's own code (`reviewdesk.ingest`), so a file that
 `reviewdesk import` takes is a file `push` takes. Batches of at most 500 items go to
-`POST /v1/items`; network errors, 408, 429 and 5xx are retried with exponential backoff and
-jitter, honouring `Retry-After`. Re-sending a batch is safe: the server is idempotent by item id.
+`POST /v1/items`; network errors, 408, 429 and 5xx are retried as the desk's sync retries them
+(`reviewdesk.http_retry`: backoff with jitter, `Retry-After` honoured). Re-sending a batch is
+safe: the server is idempotent by item id.
 
 This module is a client: it imports httpx, never FastAPI.
 """
@@ -11,7 +12,6 @@ This module is a client: it imports httpx, never FastAPI.
 from __future__ import annotations
 
 import logging
-import random
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -19,8 +19,16 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import tenacity
 
 from reviewdesk.errors import UserError
+from reviewdesk.http_retry import (
+    RetryableResponseError,
+    problem,
+    retries_made,
+    retrying,
+    send_once,
+)
 from reviewdesk.ingest import Mapping, RecordError
 from reviewdesk.ingest.records import to_import_record
 from reviewdesk.ingest.sources import SourceFormat, read_records
@@ -30,7 +38,6 @@ logger = logging.getLogger(__name__)
 BATCH = 500
 ATTEMPTS = 8
 MAX_BACKOFF_S = 30.0
-RETRIED_STATUSES = {408, 429, 500, 502, 503, 504}
 
 PushProgress = Callable[[int, int], None]
 """Called with (bytes read so far, total bytes)."""
@@ -129,6 +136,7 @@ def push_file(
             progress(done, total)
 
     headers = {"Authorization": f"Bearer {token}", "User-Agent": "reviewdesk-push"}
+    policy = retrying(attempts=ATTEMPTS, max_wait_s=MAX_BACKOFF_S, sleep=sleep, what="push")
     with httpx.Client(
         base_url=server.rstrip("/"), headers=headers, timeout=60.0, transport=transport
     ) as client:
@@ -136,69 +144,41 @@ def push_file(
         for record in _valid_records(path, queue, report, _progress):
             pending.append(record)
             if len(pending) >= batch:
-                _send(client, pending, report, sleep)
+                _send(client, policy, pending, report)
                 pending = []
         if pending:
-            _send(client, pending, report, sleep)
+            _send(client, policy, pending, report)
     logger.info("push: %s", report.summary())
     return report
 
 
 def _send(
     client: httpx.Client,
+    policy: tenacity.Retrying,
     items: list[dict[str, Any]],
     report: PushReport,
-    sleep: Callable[[float], None],
 ) -> None:
-    for attempt in range(1, ATTEMPTS + 1):
-        wait: float | None = None
-        try:
-            response = client.post("/v1/items", json={"items": items})
-        except httpx.TransportError as error:
-            reason = f"{type(error).__name__}: {error}"
-        else:
-            if response.status_code == 200:
-                body = response.json()
-                report.created += body["created"]
-                report.duplicates += body["duplicates"]
-                report.invalid += body["invalid"]
-                report.batches += 1
-                for result in body["results"]:
-                    for problem in result.get("errors", []):
-                        if len(report.errors) < 50:
-                            report.errors.append(
-                                f"{result.get('id') or '#' + str(result['index'])}: "
-                                f"{problem['field']}: {problem['message']}"
-                            )
-                return
-            reason = _problem(response)
-            if response.status_code not in RETRIED_STATUSES:
-                raise PushFailedError(f"the server refused the items: {reason}")
-            wait = _retry_after(response)
-        if attempt == ATTEMPTS:
-            raise PushFailedError(f"gave up after {ATTEMPTS} attempts: {reason}")
-        report.retries += 1
-        delay = wait if wait is not None else min(MAX_BACKOFF_S, 0.5 * 2 ** (attempt - 1))
-        delay *= random.uniform(1.0, 1.25)  # jitter: clients that failed together spread out
-        logger.warning("push: %s; retrying in %.1f s", reason, delay)
-        sleep(delay)
-
-
-def _problem(response: httpx.Response) -> str:
     try:
-        body = response.json()
-    except ValueError:
-        return f"HTTP {response.status_code}"
-    if isinstance(body, dict) and "detail" in body:
-        return f"HTTP {response.status_code} {body.get('code', '')}: {body['detail']}"
-    return f"HTTP {response.status_code}"
-
-
-def _retry_after(response: httpx.Response) -> float | None:
-    value = response.headers.get("Retry-After")
-    if value is None:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        return None
+        response = policy(send_once, client, "POST", "/v1/items", json={"items": items})
+    except httpx.TransportError as error:
+        raise PushFailedError(
+            f"gave up after {ATTEMPTS} attempts: {type(error).__name__}: {error}"
+        ) from error
+    except RetryableResponseError as error:
+        raise PushFailedError(f"gave up after {ATTEMPTS} attempts: {error}") from error
+    finally:
+        report.retries += retries_made(policy)
+    if response.status_code != 200:
+        raise PushFailedError(f"the server refused the items: {problem(response)}")
+    body = response.json()
+    report.created += body["created"]
+    report.duplicates += body["duplicates"]
+    report.invalid += body["invalid"]
+    report.batches += 1
+    for result in body["results"]:
+        for found in result.get("errors", []):
+            if len(report.errors) < 50:
+                report.errors.append(
+                    f"{result.get('id') or '#' + str(result['index'])}: "
+                    f"{found['field']}: {found['message']}"
+                )

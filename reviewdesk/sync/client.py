@@ -1,7 +1,7 @@
 """An httpx client for the queue server's reviewer endpoints (API v1), with retries.
 
-Network errors, 408, 429 and 5xx are retried with exponential backoff and jitter (tenacity),
-`Retry-After` honoured; every other 4xx is final: 401 raises `TokenNeededError`, the rest
+Network errors, 408, 429 and 5xx are retried (`reviewdesk.http_retry`: exponential backoff and
+jitter, `Retry-After` honoured); every other 4xx is final: 401 raises `TokenNeededError`, the rest
 `RequestRefusedError`. A batch of decisions is safe to send again: the server is idempotent by
 decision id, so a retry after a lost answer yields `duplicate`, never a second decision.
 """
@@ -16,9 +16,15 @@ from datetime import datetime
 from typing import Any
 
 import httpx
-import tenacity
 
 from reviewdesk.domain import Decision, Generation
+from reviewdesk.http_retry import (
+    RetryableResponseError,
+    code_detail,
+    problem,
+    retrying,
+    send_once,
+)
 from reviewdesk.sync.errors import RequestRefusedError, ServerUnreachableError, TokenNeededError
 
 logger = logging.getLogger(__name__)
@@ -26,7 +32,6 @@ logger = logging.getLogger(__name__)
 __all__ = ["BATCH", "Changes", "Extended", "Lease", "LeasedItem", "SyncClient"]
 
 BATCH = 200
-RETRIED_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 TIMEOUT = httpx.Timeout(30.0, connect=5.0)
 
 
@@ -77,13 +82,6 @@ class DecisionStatus:
     detail: str | None
 
 
-class _Retryable(Exception):
-    def __init__(self, response: httpx.Response) -> None:
-        super().__init__(_problem(response))
-        self.response = response
-        self.retry_after = _retry_after(response)
-
-
 class SyncClient:
     """The reviewer's side of API v1 on one server, with one token.
 
@@ -112,13 +110,8 @@ class SyncClient:
             timeout=timeout,
             transport=transport,
         )
-        self._retrying = tenacity.Retrying(
-            stop=tenacity.stop_after_attempt(attempts),
-            wait=_Wait(max_wait_s),
-            retry=tenacity.retry_if_exception_type((httpx.TransportError, _Retryable)),
-            sleep=sleep,
-            before_sleep=_log_retry,
-            reraise=True,
+        self._retrying = retrying(
+            attempts=attempts, max_wait_s=max_wait_s, sleep=sleep, what="sync"
         )
 
     def close(self) -> None:
@@ -208,78 +201,25 @@ class SyncClient:
 
     def _call(self, method: str, url: str, **kwargs: Any) -> Any:
         try:
-            response: httpx.Response = self._retrying(self._once, method, url, **kwargs)
+            response: httpx.Response = self._retrying(send_once, self._http, method, url, **kwargs)
         except httpx.TransportError as error:
             raise ServerUnreachableError(
                 f"cannot reach the server {self.server_url}: {type(error).__name__} {error}"
             ) from error
-        except _Retryable as error:
+        except RetryableResponseError as error:
             raise ServerUnreachableError(
                 f"the server {self.server_url} stayed unavailable: {error}"
             ) from error
         if response.status_code == 401:
             raise TokenNeededError(
-                f"the server {self.server_url} did not take the token ({_problem(response)}); "
+                f"the server {self.server_url} did not take the token ({problem(response)}); "
                 "log in again with a new token"
             )
         if response.status_code >= 400:
-            code, detail = _code_detail(response)
+            code, detail = code_detail(response)
             raise RequestRefusedError(response.status_code, code, detail)
         return response.json()
-
-    def _once(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
-        response = self._http.request(method, url, **kwargs)
-        if response.status_code in RETRIED_STATUSES:
-            raise _Retryable(response)
-        return response
-
-
-class _Wait(tenacity.wait.wait_base):
-    """Retry-After when the server gave one, exponential backoff with jitter otherwise."""
-
-    def __init__(self, max_wait_s: float) -> None:
-        self._max = max_wait_s
-        self._backoff = tenacity.wait_exponential_jitter(multiplier=0.5, max=max_wait_s, jitter=0.5)
-
-    def __call__(self, retry_state: tenacity.RetryCallState) -> float:
-        outcome = retry_state.outcome
-        error = None if outcome is None else outcome.exception()
-        if isinstance(error, _Retryable) and error.retry_after is not None:
-            return min(error.retry_after, self._max)
-        return float(self._backoff(retry_state))
-
-
-def _log_retry(retry_state: tenacity.RetryCallState) -> None:
-    outcome = retry_state.outcome
-    error = None if outcome is None else outcome.exception()
-    wait = retry_state.next_action.sleep if retry_state.next_action else 0.0
-    logger.info("sync: %s; retrying in %.1f s", error, wait)
 
 
 def _decision_body(decision: Decision) -> dict[str, Any]:
     return decision.model_dump(mode="json", exclude={"reviewer"})
-
-
-def _code_detail(response: httpx.Response) -> tuple[str, str]:
-    try:
-        body = response.json()
-    except ValueError:
-        return "", f"HTTP {response.status_code}"
-    if isinstance(body, dict):
-        return str(body.get("code", "")), str(body.get("detail", body))
-    return "", str(body)
-
-
-def _problem(response: httpx.Response) -> str:
-    code, detail = _code_detail(response)
-    return f"HTTP {response.status_code} {code}: {detail}".replace("  ", " ")
-
-
-def _retry_after(response: httpx.Response) -> float | None:
-    value = response.headers.get("Retry-After")
-    if value is None:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        return None
