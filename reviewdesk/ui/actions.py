@@ -73,6 +73,7 @@ class DeskActions:
             "&Check out items for offline work…", None, sync._on_checkout_action_triggered
         )
         self.sync_now = self._make("S&ync now", "Ctrl+Shift+S", sync._on_sync_now_action_triggered)
+        self.new_token = self._make("Enter a new &token…", None, sync._on_connect_action_triggered)
         self.needs_attention = self._make(
             "Needs &attention…", None, sync._on_needs_attention_action_triggered
         )

@@ -15,6 +15,7 @@ a size hint) would wait for it.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -106,6 +107,16 @@ class TaskRunner(QObject):
             return
         self._hand_over_held()
         self._executor.submit(job)
+
+    def drained(self) -> threading.Event:
+        """An event set once the work submitted so far has run (at once after `shutdown`)."""
+        done = threading.Event()
+        self._hand_over_held()
+        if self._executor is None:
+            done.set()
+        else:
+            self._executor.submit(done.set)
+        return done
 
     def shutdown(self) -> None:
         """Finish the queued work (decisions included) and stop the thread; idempotent."""

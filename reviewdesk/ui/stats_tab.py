@@ -10,6 +10,7 @@ pyqtgraph) are built the first time the tab is shown: the desk's start-up never 
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
@@ -212,6 +213,12 @@ class StatsTab(QWidget):
         self._stale = True
         if self.isVisible():
             self._schedule(at_once=True)
+
+    def let_go(self) -> threading.Event:
+        """Stop showing the open store; the event is set once an overview still computing on
+        it is done (the store may then close)."""
+        self.set_store(None)
+        return self._runner.drained()
 
     def note_change(self, *_args: object) -> None:
         """Decisions changed: recompute soon if the tab is visible, else when it is shown."""

@@ -32,7 +32,9 @@ class StatusLine:
         store, progress, rate, saved: the labels; sync: the sync entry.
     """
 
-    def __init__(self, window: QMainWindow, store_label: str, sync_now: QAction) -> None:
+    def __init__(
+        self, window: QMainWindow, store_label: str, sync_now: QAction, new_token: QAction
+    ) -> None:
         self._window = window
         self.store = QLabel(store_label, window)
         self.progress = QLabel(window)
@@ -47,7 +49,7 @@ class StatusLine:
         _reserve(self.rate, "9,999 / hour  ")
         _reserve(self.progress, "999 decided this session · 99 skipped · 9,999,999 pending  ")
         self.progress.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        self.sync = SyncStatus(sync_now, window)
+        self.sync = SyncStatus(sync_now, new_token, window)
         bar = window.statusBar()
         bar.addWidget(self.store)
         bar.addPermanentWidget(self.sync)

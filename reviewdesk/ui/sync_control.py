@@ -135,6 +135,7 @@ class SyncController(QObject):
         self._credentials = credentials
         self._make_client = make_client
         self._closing = threading.Event()
+        self._cut = threading.Event()  # set: retry waits end at once (closing, switching)
         self._store: Store | None = None
         self._engine: SyncEngine | None = None
         self._state = SyncState()
@@ -164,6 +165,19 @@ class SyncController(QObject):
             self._store_runner.submit(
                 lambda: _snapshot(store), lambda snap: self._on_snapshot(store, snap, start=True)
             )
+
+    def let_go(self) -> threading.Event:
+        """Stop syncing the open store (`set_store(None)`), cutting a retry wait short; the
+        event is set once the network worker is done with the store, which may then close."""
+        self.set_store(None)
+        self._cut.set()
+        released = self.runner.drained()
+        self.runner.submit(self._rearm)
+        return released
+
+    def _rearm(self) -> None:
+        if not self._closing.is_set():
+            self._cut.clear()
 
     def refresh(self) -> None:
         """Read the counts again (after a decision or an undo), behind the store's queued work."""
@@ -221,11 +235,12 @@ class SyncController(QObject):
         )
 
     def _wait(self, seconds: float) -> None:
-        """Between retries; cut short when the desk closes, so closing never waits on it."""
-        if self._closing.wait(seconds):
+        """Between retries; cut short when the desk closes or switches stores, so neither
+        waits on it."""
+        if self._cut.wait(seconds):
             from reviewdesk.sync import ServerUnreachableError
 
-            raise ServerUnreachableError("the desk is closing")
+            raise ServerUnreachableError("the desk is closing or switching stores")
 
     def _engine_for(self, store: Store) -> SyncEngine:
         from reviewdesk.sync import SyncEngine, TokenNeededError
@@ -409,5 +424,6 @@ class SyncController(QObject):
         """Stop the timer and the network worker (a retry wait is cut short); idempotent."""
         self.timer.stop()
         self._closing.set()
+        self._cut.set()
         self._store = self._engine = None
         self.runner.shutdown()

@@ -16,6 +16,10 @@ if TYPE_CHECKING:
 __all__ = ["SyncDesk"]
 
 _CONNECT_FIRST = "Connect to a server first: File → Connect to server…"
+_TOKEN_REFUSED = (
+    "The server no longer takes your token (revoked or expired). Your decisions are kept: "
+    "click “Enter a new token” in the status bar to go on syncing."
+)
 
 
 class SyncDesk(QObject):
@@ -25,6 +29,7 @@ class SyncDesk(QObject):
     def __init__(self, window: DeskWindow) -> None:
         super().__init__(window)
         self._window = window
+        self._token_needed = False
         sync = window.sync
         sync.state_changed.connect(self._on_sync_state_changed)
         sync.leases_changed.connect(window.model.set_leases)
@@ -57,6 +62,8 @@ class SyncDesk(QObject):
         window = self._window
         if not window.sync.state.connected:
             window.status.show_message(_CONNECT_FIRST)
+        elif window.sync.state.token_needed:
+            self._on_connect_action_triggered()  # syncing would be refused again
         else:
             window.sync.sync_now()
 
@@ -69,7 +76,11 @@ class SyncDesk(QObject):
         window.open_dialog(dialog)
 
     def _on_sync_state_changed(self, state: SyncState) -> None:
-        self._window.status.sync.set_state(state)
+        window = self._window
+        window.status.sync.set_state(state)
+        if state.token_needed and not self._token_needed:
+            window.status.show_message(_TOKEN_REFUSED, 20000)
+        self._token_needed = state.token_needed
 
     def _on_sync_items_removed(self, generation_ids: list[str]) -> None:
         window = self._window

@@ -75,7 +75,7 @@ def describe(state: SyncState) -> tuple[str, str, str]:
     parts.append(f"last sync {_when(state.last_sync)}")
     tooltip = [f"Server: {state.server_url} (queue {state.queue})"]
     if state.token_needed:
-        tooltip.append("The server did not take the token: File → Connect to server…")
+        tooltip.append("The server did not take the token: click “Enter a new token”")
     elif state.online is False:
         tooltip.append("Working offline: decisions are kept and sent when the server is back.")
     if state.error:
@@ -97,21 +97,26 @@ class _SyncDialog(QDialog):
 
 
 class SyncStatus(QWidget):
-    """The status bar entry: online / offline / token needed, waiting, last sync, "Sync now"."""
+    """The status bar entry: online / offline / token needed, waiting, last sync, "Sync now";
+    when the server no longer takes the token, "Enter a new token…" in its place."""
 
-    def __init__(self, sync_now: QAction, parent: QWidget) -> None:
+    def __init__(self, sync_now: QAction, new_token: QAction, parent: QWidget) -> None:
         super().__init__(parent)
         self.label = QLabel(self)
         self.label.setTextFormat(Qt.TextFormat.PlainText)
         self.button = QToolButton(self)
         self.button.setDefaultAction(sync_now)
-        self.button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        self.button.setAutoRaise(True)
+        self.token_button = QToolButton(self)
+        self.token_button.setDefaultAction(new_token)
+        for button in (self.button, self.token_button):
+            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+            button.setAutoRaise(True)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(4)
         layout.addWidget(self.label)
         layout.addWidget(self.button)
+        layout.addWidget(self.token_button)
         self.set_state(SyncState())
 
     def set_state(self, state: SyncState) -> None:
@@ -119,7 +124,8 @@ class SyncStatus(QWidget):
         self.label.setText(text)
         self.label.setStyleSheet(style)
         self.label.setToolTip(tooltip)
-        self.button.setVisible(state.connected)
+        self.button.setVisible(state.connected and not state.token_needed)
+        self.token_button.setVisible(state.connected and state.token_needed)
 
 
 class ConnectDialog(_SyncDialog):

@@ -43,6 +43,10 @@ __all__ = ["DeskWindow"]
 
 StoreOpener = Callable[[], Store]
 
+_LET_GO_S = 120.0
+"""How long a store switch waits for the statistics and the sync to finish with the old store
+(a sync's requests time out well before: 3 tries of at most 20 s)."""
+
 
 @dataclass(frozen=True)
 class _Opened:
@@ -139,7 +143,7 @@ class DeskWindow(QMainWindow):
 
         self.sync_desk = SyncDesk(self)
         self.acts = DeskActions(self)
-        self.status = StatusLine(self, store_label, self.acts.sync_now)
+        self.status = StatusLine(self, store_label, self.acts.sync_now, self.acts.new_token)
         self.sync_status = self.status.sync
         self.saved_label, self.progress_label = self.status.saved, self.status.progress
         self.settings.restore_layout(self, self._splitters())
@@ -383,12 +387,16 @@ class DeskWindow(QMainWindow):
         """Close the store (unless `close_old` is False) and open the one `open_store` opens."""
         old, self._store, self._session, self._item = self._store, None, None, None
         self.model.set_store(None)
-        self.stats.set_store(None)
-        self.sync.set_store(None)
+        released = (self.stats.let_go(), self.sync.let_go())
         self.pages.show_loading()
 
         def work() -> _Opened:
             if old is not None and close_old:
+                # An overview being computed and a sync in flight (which writes the server's
+                # answers to the store) finish with the old store before it closes.
+                for done in released:
+                    if not done.wait(_LET_GO_S):
+                        logger.warning("closing the store while a worker still uses it")
                 old.close()
             return self._open(open_store)
 

@@ -48,7 +48,7 @@ def test_the_header_lines_up_its_labels_and_makes_room_for_a_comment(qtbot: QtBo
 def test_a_status_text_longer_than_its_room_widens_its_label(qtbot: QtBot) -> None:
     window = QMainWindow()
     qtbot.addWidget(window)
-    status = StatusLine(window, "store", QAction(window))
+    status = StatusLine(window, "store", QAction(window), QAction(window))
     room = status.progress.width()
     status.show_progress(SessionProgress(approved=123_456, skipped=4_321, left=987_654_321_000))
     assert status.progress.width() > room

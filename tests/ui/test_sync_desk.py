@@ -19,6 +19,8 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import text
 
 from reviewdesk.domain import Decision, Verdict, new_decision_id, utc_now
+from reviewdesk.server.database import transact
+from reviewdesk.server.tokens import list_tokens, revoke_token
 from reviewdesk.store import LeasedGeneration, OutboxState, Store, SyncLedger
 from reviewdesk.sync import Credentials, SyncClient
 from reviewdesk.ui.queue_model import LEASE_COLUMN
@@ -339,3 +341,89 @@ def test_the_server_unreachable_is_said_plainly(
     dialog.ok_button.click()
     qtbot.waitUntil(lambda: "cannot be reached" in dialog.message.text())
     assert dialog.ok_button.isEnabled()
+
+
+def test_a_revoked_token_is_said_and_a_new_one_is_one_click_away(
+    qtbot: QtBot, server: Server, open_synced_desk: DeskOpener
+) -> None:
+    server.enqueue(3)
+    window = open_synced_desk()
+    dialog = _connect(qtbot, window, server.url, server.reviewer)
+    with qtbot.waitSignal(dialog.connected):
+        dialog.ok_button.click()
+    qtbot.waitUntil(lambda: window.sync.state.online is True)
+    window.acts.checkout.trigger()
+    checkout = window.dialog
+    assert isinstance(checkout, CheckoutDialog)
+    with qtbot.waitSignal(window.item_shown, timeout=10_000):
+        checkout.ok_button.click()
+
+    # An admin revokes the reviewer's token: the next sync is refused, nothing is lost.
+    for info in transact(server.engine, list_tokens):
+        if info.name == "reviewer":
+            transact(server.engine, lambda c, token_id=info.id: revoke_token(c, token_id))
+    first = _approve(qtbot, window)
+    window.acts.sync_now.trigger()
+    qtbot.waitUntil(lambda: _synced(window)() and window.sync.state.token_needed)
+    status = window.sync_status
+    assert status.label.text().startswith("⚠ Token needed · 1 waiting to sync")
+    assert status.token_button.isVisibleTo(window) and not status.button.isVisibleTo(window)
+    assert status.token_button.text() == "Enter a new token"
+    assert "no longer takes your token" in window.statusBar().currentMessage()
+    assert server.decisions() == []
+
+    # Sync now (the key or the button) asks for the new token instead of failing again.
+    window.acts.sync_now.trigger()
+    again = window.dialog
+    assert isinstance(again, ConnectDialog)
+    assert again.url.text() == server.url and again.queue.text() == "support"
+    qtbot.waitUntil(lambda: "…" not in again.keychain_note.text())
+    assert server.running is not None
+    again.token.setText(server.running.token("reviewer", "reviewer"))
+    with qtbot.waitSignal(again.connected):
+        again.ok_button.click()
+    qtbot.waitUntil(lambda: window.sync.state.online is True and not window.sync.state.token_needed)
+    assert status.button.isVisibleTo(window) and not status.token_button.isVisibleTo(window)
+    window.acts.sync_now.trigger()
+    qtbot.waitUntil(lambda: _synced(window)() and window.sync.state.waiting == 0)
+    assert server.decisions() == [(first.generation_id, "approve")]
+
+
+def test_a_store_switch_in_the_middle_of_a_sync_loses_nothing(
+    qtbot: QtBot,
+    server: Server,
+    open_synced_desk: DeskOpener,
+    gate: GateTransport,
+    tmp_path: Path,
+) -> None:
+    server.enqueue(3)
+    window = open_synced_desk()
+    dialog = _connect(qtbot, window, server.url, server.reviewer)
+    with qtbot.waitSignal(dialog.connected):
+        dialog.ok_button.click()
+    qtbot.waitUntil(lambda: window.sync.state.online is True)
+    window.acts.checkout.trigger()
+    checkout = window.dialog
+    assert isinstance(checkout, CheckoutDialog)
+    with qtbot.waitSignal(window.item_shown, timeout=10_000):
+        checkout.ok_button.click()
+    first = _approve(qtbot, window)
+    qtbot.waitUntil(lambda: window.sync.state.waiting == 1)
+
+    # The sync is on its way to a slow server when the reviewer opens another store.
+    gate.open.clear()
+    window.acts.sync_now.trigger()
+    qtbot.waitUntil(gate.waiting.is_set)
+    window.switch_store(lambda: Store.open(tmp_path / "other.sqlite"))
+    assert window.store is None
+    with qtbot.waitSignal(window.store_empty, timeout=20_000):
+        gate.open.set()  # the server answers: the old store takes the answer, then closes
+
+    assert server.decisions() == [(first.generation_id, "approve")]
+    old = Store.open(tmp_path / "desk.sqlite")
+    try:
+        counts = SyncLedger(old).counts()
+        assert counts[OutboxState.SENT] == 1
+        assert counts[OutboxState.PENDING] == counts[OutboxState.SENDING] == 0
+    finally:
+        old.close()
