@@ -16,10 +16,7 @@ if TYPE_CHECKING:
 __all__ = ["SyncDesk"]
 
 _CONNECT_FIRST = "Connect to a server first: File → Connect to server…"
-_TOKEN_REFUSED = (
-    "The server no longer takes your token (revoked or expired). Your decisions are kept: "
-    "click “Enter a new token” in the status bar to go on syncing."
-)
+_TOKEN_REFUSED = "The server refused your token. Your decisions are kept."
 
 
 class SyncDesk(QObject):

@@ -369,7 +369,7 @@ def test_a_revoked_token_is_said_and_a_new_one_is_one_click_away(
     assert status.label.text().startswith("⚠ Token needed · 1 waiting to sync")
     assert status.token_button.isVisibleTo(window) and not status.button.isVisibleTo(window)
     assert status.token_button.text() == "Enter a new token"
-    assert "no longer takes your token" in window.statusBar().currentMessage()
+    assert "refused your token" in window.statusBar().currentMessage()
     assert server.decisions() == []
 
     # Sync now (the key or the button) asks for the new token instead of failing again.
