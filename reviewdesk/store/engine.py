@@ -13,6 +13,9 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -31,6 +34,23 @@ _KIND = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
 # Taken for the migration's transaction on PostgreSQL, so that server processes started together
 # with --migrate upgrade the schema one after the other.
 _MIGRATION_LOCK = 0x72657669
+
+UpgradeNotice = Callable[[str, str], None]
+"""Told (old schema, new schema) just before an existing store is upgraded."""
+_UPGRADE_NOTICE: ContextVar[UpgradeNotice | None] = ContextVar("upgrade_notice", default=None)
+
+
+@contextmanager
+def upgrade_notice(notice: UpgradeNotice) -> Iterator[None]:
+    """Within the block (and on this thread), an upgrade of an existing store first calls
+    `notice`: an upgrade can take a minute on a large store, and a desk says why it waits."""
+    token = _UPGRADE_NOTICE.set(notice)
+    try:
+        yield
+    finally:
+        _UPGRADE_NOTICE.reset(token)
+
+
 _MIGRATIONS = Path(__file__).with_name("migrations")
 
 
@@ -141,6 +161,9 @@ def migrate(engine: Engine, *, to: str = "head") -> None:
     from sqlalchemy.exc import OperationalError
 
     logger.info("migrating %s from schema %s to %s", engine.url.database, revision, to)
+    notice = _UPGRADE_NOTICE.get()
+    if notice is not None and revision is not None:
+        notice(revision, head_revision() if to == "head" else to)
     try:
         with engine.connect().execution_options(immediate=True) as connection:
             if engine.dialect.name == "postgresql":

@@ -92,6 +92,18 @@ class DeskPages(QStackedWidget):
             self.addWidget(page)
 
     def show_loading(self) -> None:
+        self.loading.title.setText("Opening the store…")
+        self.loading.text.setText("")
+        self.setCurrentWidget(self.loading)
+
+    def show_upgrading(self, old: str, new: str) -> None:
+        """The store being opened was written by an earlier reviewdesk and is upgraded now."""
+        self.loading.title.setText("Upgrading the store…")
+        self.loading.text.setText(
+            f"This store was written by an earlier reviewdesk (schema {old}) and is upgraded "
+            f"once to schema {new}. A store with a million decisions takes about a minute; "
+            "it opens by itself when done."
+        )
         self.setCurrentWidget(self.loading)
 
     def show_open_failed(self, message: str) -> None:

@@ -22,6 +22,7 @@ from reviewdesk.domain import Reason
 from reviewdesk.errors import UserError
 from reviewdesk.review import ReviewItem, ReviewSession, SessionProgress, Step, Stopwatch
 from reviewdesk.store import Store
+from reviewdesk.store.engine import upgrade_notice
 from reviewdesk.ui.actions import DeskActions
 from reviewdesk.ui.decision_desk import DecisionDesk
 from reviewdesk.ui.file_desk import FileDesk
@@ -83,6 +84,7 @@ class DeskWindow(QMainWindow):
     decision_undone = Signal(object)
     queue_finished = Signal()
     store_empty = Signal()
+    store_upgrading = Signal(str, str)
 
     def __init__(
         self,
@@ -157,6 +159,7 @@ class DeskWindow(QMainWindow):
         self.queue_panel.item_activated.connect(self._on_queue_panel_item_activated)
         self.queue_panel.search_left.connect(self._on_queue_panel_search_left)
         self.model.load_failed.connect(self._on_model_load_failed)
+        self.store_upgrading.connect(self.pages.show_upgrading)
         self.runner.submit(
             lambda: self._open(open_store), self._on_store_opened, self._on_open_failed
         )
@@ -181,7 +184,8 @@ class DeskWindow(QMainWindow):
 
     def _open(self, open_store: StoreOpener) -> _Opened:
         """On the worker: open the store and start a session."""
-        store = open_store()
+        with upgrade_notice(self.store_upgrading.emit):  # to the GUI thread, queued
+            store = open_store()
         try:
             session = ReviewSession(store, self._reviewer)
             step = session.start()
