@@ -1,0 +1,78 @@
+"""What an operator sees: one access-log line a request (id, latency, who) and never a token,
+a prompt or an output above DEBUG; `reviewdesk serve` listens on loopback unless told."""
+
+from __future__ import annotations
+
+import logging
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.process import ServerProcess
+from tests.helpers.records import record
+from tests.server.harness import RunningServer, approve
+
+_ACCESS = re.compile(r"^(GET|POST|PUT|PATCH|DELETE) (\S+) (\d{3}) (\d+\.\d)ms rid=(\S+) who=(\S+)$")
+
+
+def test_each_request_is_logged_once_with_its_id_and_no_secret(
+    server: RunningServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    producer = server.token("producer", "producer")
+    reviewer = server.token("alice", "reviewer")
+    prompt, output = "PROMPT-MARKER-7c1f: my card is 4111", "OUTPUT-MARKER-93ad: call 555-0100"
+    item = record(1, prompt=prompt, output=output, flags=[])
+    with server.client(producer) as client:
+        pushed = client.post(
+            "/v1/items", json={"items": [item]}, headers={"X-Request-ID": "push-1"}
+        )
+        assert pushed.status_code == 200 and pushed.headers["x-request-id"] == "push-1"
+    with server.client(reviewer) as client:
+        leased = client.post("/v1/queues/support/leases", json={"max_items": 1})
+        body = approve("gen-000001", "d-1", verdict="edit", edited_output=output + " (fixed)")
+        decision_id = body.pop("id")
+        decided = client.put(f"/v1/decisions/{decision_id}", json=body)
+        invalid = client.put("/v1/decisions/d-2", json={"verdict": output})
+    with server.client("rdk_not-a-real-token-2b9e") as stranger:
+        refused = stranger.get("/v1/leases")
+    answers = [pushed, leased, decided, invalid, refused]
+    assert [answer.status_code for answer in answers] == [200, 200, 200, 422, 401]
+
+    lines = [
+        match.groups()
+        for r in caplog.records
+        if r.name == "reviewdesk.server.access" and (match := _ACCESS.match(r.getMessage()))
+    ]
+    assert [
+        (method, path, int(status), rid, who) for method, path, status, _, rid, who in lines
+    ] == [
+        ("POST", "/v1/items", 200, "push-1", "producer"),
+        ("POST", "/v1/queues/support/leases", 200, leased.headers["x-request-id"], "alice"),
+        ("PUT", "/v1/decisions/d-1", 200, decided.headers["x-request-id"], "alice"),
+        ("PUT", "/v1/decisions/d-2", 422, invalid.headers["x-request-id"], "alice"),
+        ("GET", "/v1/leases", 401, refused.headers["x-request-id"], "-"),
+    ]
+    assert all(float(ms) > 0 for _, _, _, ms, _, _ in lines)
+    secrets = [producer, reviewer, "rdk_not-a-real-token-2b9e", "PROMPT-MARKER", "OUTPUT-MARKER"]
+    above_debug = [r.getMessage() for r in caplog.records if r.levelno > logging.DEBUG]
+    assert above_debug  # the access lines at least
+    assert [m for m in above_debug if any(secret in m for secret in secrets)] == []
+
+
+def test_serve_listens_on_loopback_unless_told(tmp_path: Path) -> None:
+    server = ServerProcess(f"sqlite:///{tmp_path / 'server.sqlite'}", tmp_path / "server.log")
+    server.start()  # no --host
+    try:
+        port = f"{int(server.url.rsplit(':', 1)[1]):04X}"
+        listening = [
+            fields[1]
+            for table in ("/proc/net/tcp", "/proc/net/tcp6")
+            for line in Path(table).read_text().splitlines()[1:]
+            if (fields := line.split())[1].endswith(f":{port}") and fields[3] == "0A"  # LISTEN
+        ]
+        assert listening == [f"0100007F:{port}"]  # 127.0.0.1 only
+    finally:
+        server.stop()
+    assert "serving API v1 on http://127.0.0.1:" in (tmp_path / "server.log").read_text()
