@@ -101,7 +101,7 @@ class DeskPages(QStackedWidget):
         self.loading.title.setText("Upgrading the store…")
         self.loading.text.setText(
             f"This store was written by an earlier reviewdesk (schema {old}) and is upgraded "
-            f"once to schema {new}. A store with a million decisions takes about a minute; "
+            f"once to schema {new}. A store with a million decisions takes under a minute; "
             "it opens by itself when done."
         )
         self.setCurrentWidget(self.loading)
