@@ -100,6 +100,15 @@ token_app = typer.Typer(
 def token_create(
     name: Annotated[str, typer.Option("--name", help="Who or what uses the token.")],
     role: Annotated[str, typer.Option("--role", help="reviewer, producer or admin.")],
+    queue: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--queue",
+            help="A reviewer token only: a queue it may lease and decide (repeat for more; "
+            "default: every queue).",
+            show_default=False,
+        ),
+    ] = None,
     db: DbOption = None,
     json_: JsonOption = False,
 ) -> None:
@@ -112,12 +121,16 @@ def token_create(
         raise typer.BadParameter(
             f"{role!r}: use reviewer, producer or admin", param_hint="--role"
         ) from None
-    made = _with_database(db, lambda connection: create_token(connection, name, token_role))
+    made = _with_database(
+        db, lambda connection: create_token(connection, name, token_role, queue or None)
+    )
     if json_:
         print(json.dumps({**_token_dict(made.info), "secret": made.secret}))
         return
     err.print(
-        f"token {made.info.id} for {made.info.name} ({made.info.role}); it is shown only now:",
+        f"token {made.info.id} for {made.info.name} ({made.info.role}"
+        f"{'' if made.info.queues is None else ', queues ' + ', '.join(made.info.queues)}); "
+        "it is shown only now:",
         markup=False,
     )
     print(made.secret)
@@ -130,6 +143,7 @@ def _token_dict(info: Any) -> dict[str, Any]:
         "role": str(info.role),
         "created_at": info.created_at,
         "revoked_at": info.revoked_at,
+        "queues": None if info.queues is None else list(info.queues),
     }
 
 
@@ -144,7 +158,8 @@ def token_list(db: DbOption = None, json_: JsonOption = False) -> None:
         return
     for info in tokens:
         state = f"revoked {info.revoked_at}" if info.revoked_at else "live"
-        out.print(f"{info.id}  {info.role:<8}  {info.name}  {state}", markup=False)
+        scope = "" if info.queues is None else f"  queues {', '.join(info.queues)}"
+        out.print(f"{info.id}  {info.role:<8}  {info.name}  {state}{scope}", markup=False)
 
 
 @token_app.command("revoke")

@@ -17,6 +17,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 from reviewdesk import __version__
+from reviewdesk.errors import UserError
 from reviewdesk.server.auth import Admin, Watcher
 from reviewdesk.server.database import open_engine, read, transact
 from reviewdesk.server.feed import queue_figures
@@ -119,6 +120,7 @@ def _token_out(info: TokenInfo, secret: str | None = None) -> TokenOut:
         role=info.role,
         created_at=codec.parse_time(info.created_at),
         revoked_at=None if info.revoked_at is None else codec.parse_time(info.revoked_at),
+        queues=None if info.queues is None else list(info.queues),
         secret=secret,
     )
 
@@ -153,10 +155,13 @@ def _add_service_routes(app: FastAPI) -> None:
     )
     def make_token(request: Request, body: TokenIn, token: Admin) -> TokenOut:
         """Make a token; its secret is in this answer only."""
-        made = transact(
-            request.app.state.engine,
-            lambda connection: create_token(connection, body.name, body.role),
-        )
+        try:
+            made = transact(
+                request.app.state.engine,
+                lambda connection: create_token(connection, body.name, body.role, body.queues),
+            )
+        except UserError as error:  # a blank name, queues on a producer's token
+            raise ApiError(422, "invalid_token", str(error)) from error
         return _token_out(made.info, made.secret)
 
     @app.get("/v1/tokens", tags=["admin"], responses=problem_responses(*AUTH_ERRORS))

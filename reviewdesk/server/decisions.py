@@ -17,7 +17,7 @@ A decision id stored with another content is a conflict (`DecisionConflictError`
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -147,6 +147,8 @@ FROM x WHERE g.pk = x.generation_pk
 """
 )
 
+_NOT_ALLOWED = "not_allowed"  # an item state of this module's own: out of the token's queues
+
 Result = DecisionOutcome | DecisionConflictError
 
 
@@ -181,7 +183,11 @@ class _Accepted:
 
 
 def record_decisions(
-    connection: Connection, decisions: Sequence[Decision], *, now_ms: int
+    connection: Connection,
+    decisions: Sequence[Decision],
+    *,
+    now_ms: int,
+    queues: Collection[str] | None = None,
 ) -> Recorded:
     """Record decisions in one transaction; an outcome (or the conflict) for each, in order.
 
@@ -189,10 +195,18 @@ def record_decisions(
     round read and written with a fixed number of statements; a decision on an item (or with an
     id) that an earlier one in the call also has goes to a later round, so it sees that one
     stored, as if the decisions were recorded one by one.
+
+    Args:
+        queues: the queues the sender's token works on (None: all); a decision on an item of
+            another queue is `invalid` (`queue_not_allowed`).
     """
     locked = lock_items_by_id(connection, {decision.generation_id for decision in decisions})
-    item_pks = {gid: pk for gid, (pk, _) in locked.items()}
-    states = dict(locked.values())
+    item_pks = {gid: pk for gid, (pk, _, _) in locked.items()}
+    states = {pk: state for pk, state, _ in locked.values()}
+    if queues is not None:  # items out of the token's queues are refused below
+        for item_pk, _, queue in locked.values():
+            if queue not in queues:
+                states[item_pk] = _NOT_ALLOWED
     changes: list[Change] = []
     touched: set[int] = set()
     outcomes: dict[int, DecisionOutcome | DecisionConflictError] = {}
@@ -271,6 +285,15 @@ def _record_round(
                 f"there is no item {decision.generation_id}",
             )
             results.append((unknown, None))
+            continue
+        if states[pk] == _NOT_ALLOWED:
+            refused = DecisionOutcome(
+                decision.id,
+                DecisionStatus.INVALID,
+                "queue_not_allowed",
+                f"this token does not work on the queue of item {decision.generation_id}",
+            )
+            results.append((refused, None))
             continue
         if states[pk] == ItemState.WITHDRAWN:
             results.append((DecisionOutcome(decision.id, DecisionStatus.WITHDRAWN), None))

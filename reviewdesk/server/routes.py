@@ -149,6 +149,8 @@ def lease_items(
     """
     settings = _settings(request)
     body = body or LeaseIn()
+    if not token.may_work_on(queue):
+        raise ApiError(403, "queue_not_allowed", f"this token does not work on the queue {queue}")
     if body.mode is LeaseMode.ONLINE:
         ttl_s = min(body.ttl_s or settings.online_ttl_s, settings.online_ttl_s)
     else:
@@ -306,11 +308,13 @@ def _decision(decision_id: str, body: DecisionIn, token: TokenInfo) -> Decision:
         ) from error
 
 
-def _record(request: Request, decisions: list[Decision]) -> list[DecisionOutcome | Exception]:
+def _record(
+    request: Request, decisions: list[Decision], token: TokenInfo
+) -> list[DecisionOutcome | Exception]:
     now = _settings(request).clock()
     recorded = transact(
         request.app.state.engine,
-        lambda connection: record_decisions(connection, decisions, now_ms=now),
+        lambda connection: record_decisions(connection, decisions, now_ms=now, queues=token.queues),
     )
     announce(request, deliveries=recorded.deliveries > 0)
     counter = request.app.state.metrics.decisions
@@ -331,7 +335,7 @@ def put_decision(
     """Record one decision; idempotent by id (the same body again: `duplicate`; another body
     under the same id: 409 `decision_conflict`). The status says how it counted."""
     decision = _decision(decision_id, body, token)
-    (outcome,) = _record(request, [decision])
+    (outcome,) = _record(request, [decision], token)
     if isinstance(outcome, Exception):
         raise ApiError(409, "decision_conflict", str(outcome))
     if outcome.status is DecisionStatus.INVALID:
@@ -378,7 +382,7 @@ def post_decisions(request: Request, body: BatchIn, token: Reviewer) -> BatchOut
             results.append(
                 DecisionResult(id=shown_id, status="invalid", code=error.code, detail=error.detail)
             )
-    outcomes = _record(request, [decision for _, decision in valid]) if valid else []
+    outcomes = _record(request, [decision for _, decision in valid], token) if valid else []
     for (index, decision), outcome in zip(valid, outcomes, strict=True):
         if isinstance(outcome, Exception):
             results[index] = DecisionResult(

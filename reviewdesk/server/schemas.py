@@ -202,6 +202,11 @@ class ChangesOut(BaseModel):
 class TokenIn(_In):
     name: Annotated[str, Field(min_length=1, max_length=200)]
     role: TokenRole
+    queues: list[Id] | None = Field(
+        default=None,
+        min_length=1,
+        description="A reviewer token only: the queues it may lease and decide (default: all).",
+    )
 
 
 class TokenOut(BaseModel):
@@ -210,6 +215,7 @@ class TokenOut(BaseModel):
     role: TokenRole
     created_at: datetime
     revoked_at: datetime | None
+    queues: list[str] | None = Field(description="The queues it works on; null: every queue.")
     secret: str | None = Field(default=None, description="Shown once, when the token is made.")
 
 

@@ -165,13 +165,15 @@ def add_changes(connection: Connection, changes: Sequence[Change], now_ms: int) 
     )
 
 
-def lock_items_by_id(connection: Connection, ids: Collection[str]) -> dict[str, tuple[int, str]]:
-    """`lock_items` for producer ids, in one statement: each known item's pk and state (ids of
-    unknown items are left out)."""
+def lock_items_by_id(
+    connection: Connection, ids: Collection[str]
+) -> dict[str, tuple[int, str, str]]:
+    """`lock_items` for producer ids, in one statement: each known item's pk, state and queue
+    (ids of unknown items are left out)."""
     if not ids:
         return {}
     sql = (
-        "SELECT g.id, i.generation_pk, i.state FROM server_item i "
+        "SELECT g.id, i.generation_pk, i.state, i.queue FROM server_item i "
         "JOIN generation g ON g.pk = i.generation_pk WHERE g.id IN :ids ORDER BY i.generation_pk"
     )
     if is_postgres(connection):
@@ -179,7 +181,7 @@ def lock_items_by_id(connection: Connection, ids: Collection[str]) -> dict[str, 
     rows = connection.execute(
         text(sql).bindparams(bindparam("ids", expanding=True)), {"ids": sorted(ids)}
     )
-    return {row[0]: (row[1], row[2]) for row in rows}
+    return {row[0]: (row[1], row[2], row[3]) for row in rows}
 
 
 def pks_of(connection: Connection, ids: Collection[str]) -> dict[str, int]:

@@ -2,12 +2,18 @@
 
 A token is `rdk_` and 32 random bytes (URL-safe base64): far too much entropy to guess, so a
 plain SHA-256 is a safe thing to store and look up by. The secret is shown once, when made.
+
+A reviewer token may be scoped to queues: it then leases and decides only those queues' items
+(a lease elsewhere is refused with 403, a decision on another queue's item is `invalid`). A
+token without queues works on every queue.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -39,6 +45,11 @@ class TokenInfo:
     role: TokenRole
     created_at: str
     revoked_at: str | None
+    queues: tuple[str, ...] | None = None
+    """The queues a reviewer token works on; None: every queue."""
+
+    def may_work_on(self, queue: str | None) -> bool:
+        return self.queues is None or queue in self.queues
 
 
 @dataclass(frozen=True)
@@ -57,11 +68,23 @@ def secret_hash(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def create_token(connection: Connection, name: str, role: TokenRole) -> NewToken:
-    """Make a token for the person or system `name`."""
+def create_token(
+    connection: Connection, name: str, role: TokenRole, queues: Sequence[str] | None = None
+) -> NewToken:
+    """Make a token for the person or system `name`; a reviewer's may be kept to `queues`.
+
+    Raises:
+        UserError: no name, queues for a token that is not a reviewer's, or an empty queue name.
+    """
     name = name.strip()
     if not name or len(name) > 200:
         raise UserError("a token needs a name of 1 to 200 characters")
+    scope = None if queues is None else tuple(sorted({queue.strip() for queue in queues}))
+    if scope is not None:
+        if role is not TokenRole.REVIEWER:
+            raise UserError(f"only reviewer tokens are kept to queues, not {role} tokens")
+        if not scope or any(not queue or len(queue) > 200 for queue in scope):
+            raise UserError("give each queue a name of 1 to 200 characters")
     secret = PREFIX + secrets.token_urlsafe(32)
     info = TokenInfo(
         id="tok_" + secrets.token_hex(6),
@@ -69,11 +92,12 @@ def create_token(connection: Connection, name: str, role: TokenRole) -> NewToken
         role=role,
         created_at=codec.time_text(utc_now()),
         revoked_at=None,
+        queues=scope,
     )
     connection.execute(
         text(
-            "INSERT INTO api_token (id, name, role, secret_hash, created_at) "
-            "VALUES (:id, :name, :role, :hash, :created_at)"
+            "INSERT INTO api_token (id, name, role, secret_hash, created_at, queues) "
+            "VALUES (:id, :name, :role, :hash, :created_at, :queues)"
         ),
         {
             "id": info.id,
@@ -81,16 +105,18 @@ def create_token(connection: Connection, name: str, role: TokenRole) -> NewToken
             "role": str(role),
             "hash": secret_hash(secret),
             "created_at": info.created_at,
+            "queues": None if scope is None else json.dumps(list(scope)),
         },
     )
     return NewToken(info, secret)
 
 
-_COLUMNS = "id, name, role, created_at, revoked_at"
+_COLUMNS = "id, name, role, created_at, revoked_at, queues"
 
 
 def _info(row: tuple[Any, ...]) -> TokenInfo:
-    return TokenInfo(row[0], row[1], TokenRole(row[2]), row[3], row[4])
+    queues = None if row[5] is None else tuple(json.loads(row[5]))
+    return TokenInfo(row[0], row[1], TokenRole(row[2]), row[3], row[4], queues)
 
 
 def list_tokens(connection: Connection) -> list[TokenInfo]:

@@ -3,7 +3,8 @@
 The server keeps generations and decisions in the same core tables as the desk's store, so that
 statistics and exports run unchanged on its database. What only a server needs lives here:
 
-- `api_token`: bearer tokens, stored as SHA-256 hashes, one role each.
+- `api_token`: bearer tokens, stored as SHA-256 hashes, one role each, optionally scoped to
+  queues.
 - `server_item`: the server's state of a generation: its queue and risk (copied for the claim
   query's index), `state` (open, done, withdrawn) and `available_at_ms`, the earliest time one of
   its slots can be leased (0: a slot is free now; a lease expiry otherwise).
@@ -18,7 +19,7 @@ Times the server compares are integer milliseconds since the epoch (`*_ms`).
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, ForeignKey, Index, Integer, text
+from sqlalchemy import BigInteger, Column, ForeignKey, Index, Integer, Text, text
 from sqlmodel import Field, SQLModel
 
 OPEN_ITEM = "state = 'open'"
@@ -34,6 +35,8 @@ class ApiTokenRow(SQLModel, table=True):
     secret_hash: str = Field(sa_column_kwargs={"unique": True})
     created_at: str
     revoked_at: str | None = None
+    queues: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    """The queues the token may work on, a JSON list; None: every queue."""
 
 
 class ServerItemRow(SQLModel, table=True):

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.server.harness import RunningServer, running_server
+from tests.helpers.records import record
+from tests.server.harness import RunningServer, approve, running_server
 
 # Each operation of API v1 and the roles that may call it (an admin may call every one).
 ROLES: dict[tuple[str, str], set[str]] = {
@@ -108,3 +110,61 @@ def test_the_wrong_role_is_403_and_the_right_one_passes(
             assert status not in (401, 403), (role, status)
         else:
             assert status == 403, (role, status)
+
+
+def test_a_reviewer_token_kept_to_queues_leases_and_decides_only_there(
+    server: RunningServer,
+) -> None:
+    items = [record(1, queue="support"), record(2, queue="billing"), record(3, queue="billing")]
+    with server.client(server.token("producer", "producer")) as producer:
+        assert producer.post("/v1/items", json={"items": items}).status_code == 200
+    with server.client(server.token("root", "admin")) as admin:
+        made = admin.post(
+            "/v1/tokens", json={"name": "carol", "role": "reviewer", "queues": ["support"]}
+        )
+        assert made.status_code == 201 and made.json()["queues"] == ["support"]
+        # Only a reviewer's token is kept to queues; an empty list keeps it to none: refused.
+        for body in ({"name": "p", "role": "producer", "queues": ["support"]},
+                     {"name": "q", "role": "reviewer", "queues": []},
+                     {"name": " ", "role": "reviewer"}):  # fmt: skip
+            refused = admin.post("/v1/tokens", json=body)
+            assert refused.status_code == 422, (body, refused.text)
+        listed = {t["name"]: t["queues"] for t in admin.get("/v1/tokens").json()["tokens"]}
+        assert listed["carol"] == ["support"] and listed["root"] is None
+    with server.client(made.json()["secret"]) as carol:
+        other = carol.post("/v1/queues/billing/leases", json={"max_items": 5})
+        assert other.status_code == 403 and other.json()["code"] == "queue_not_allowed"
+        own = carol.post("/v1/queues/support/leases", json={"max_items": 5}).json()
+        assert [item["generation"]["id"] for item in own["items"]] == ["gen-000001"]
+        # An item id of another queue, learnt elsewhere: the decision is refused, not stored.
+        batch = [approve("gen-000001", "d-own"), approve("gen-000002", "d-other")]
+        results = carol.post("/v1/decisions/batch", json={"decisions": batch}).json()["results"]
+        assert [(r["status"], r.get("code")) for r in results] == [
+            ("accepted", None),
+            ("invalid", "queue_not_allowed"),
+        ]
+        body = approve("gen-000003", "d-other-2")
+        single = carol.put(f"/v1/decisions/{body.pop('id')}", json=body)
+        assert single.status_code == 422 and single.json()["code"] == "queue_not_allowed"
+        assert "billing" not in single.text  # another queue's name is not given away
+        assert carol.get("/v1/decisions/d-other").status_code == 404
+    with server.client(server.token("dave", "reviewer")) as dave:  # no scope: every queue
+        leased = dave.post("/v1/queues/billing/leases", json={"max_items": 5}).json()
+        assert len(leased["items"]) == 2
+
+
+def test_token_create_keeps_a_reviewer_to_queues(
+    database_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from reviewdesk.cli_server import run_standalone
+
+    assert run_standalone(["token", "create", "--name", "erin", "--role", "reviewer",
+                           "--queue", "support", "--queue", "billing",
+                           "--db", database_url, "--json"]) == 0  # fmt: skip
+    made = json.loads(capsys.readouterr().out)
+    assert made["queues"] == ["billing", "support"] and made["secret"].startswith("rdk_")
+    assert run_standalone(["token", "list", "--db", database_url]) == 0
+    assert "queues billing, support" in capsys.readouterr().out
+    assert run_standalone(["token", "create", "--name", "p", "--role", "producer",
+                           "--queue", "support", "--db", database_url]) == 1  # fmt: skip
+    assert "only reviewer tokens are kept to queues" in capsys.readouterr().err
