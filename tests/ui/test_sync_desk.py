@@ -152,6 +152,22 @@ def _connect(qtbot: QtBot, window: DeskWindow, url: str, token: str) -> ConnectD
     return dialog
 
 
+def _checked_out(qtbot: QtBot, server: Server, open_desk: DeskOpener, count: int) -> DeskWindow:
+    """A desk connected to the server, with `count` items checked out and the first shown."""
+    server.enqueue(count)
+    window = open_desk()
+    dialog = _connect(qtbot, window, server.url, server.reviewer)
+    with qtbot.waitSignal(dialog.connected):
+        dialog.ok_button.click()
+    qtbot.waitUntil(lambda: window.sync.state.online is True)
+    window.acts.checkout.trigger()
+    checkout = window.dialog
+    assert isinstance(checkout, CheckoutDialog)
+    with qtbot.waitSignal(window.item_shown, timeout=10_000):
+        checkout.ok_button.click()
+    return window
+
+
 def _synced(window: DeskWindow) -> Callable[[], bool]:
     return lambda: not window.sync.state.syncing and not window.sync.runner.busy
 
@@ -346,17 +362,7 @@ def test_the_server_unreachable_is_said_plainly(
 def test_a_revoked_token_is_said_and_a_new_one_is_one_click_away(
     qtbot: QtBot, server: Server, open_synced_desk: DeskOpener
 ) -> None:
-    server.enqueue(3)
-    window = open_synced_desk()
-    dialog = _connect(qtbot, window, server.url, server.reviewer)
-    with qtbot.waitSignal(dialog.connected):
-        dialog.ok_button.click()
-    qtbot.waitUntil(lambda: window.sync.state.online is True)
-    window.acts.checkout.trigger()
-    checkout = window.dialog
-    assert isinstance(checkout, CheckoutDialog)
-    with qtbot.waitSignal(window.item_shown, timeout=10_000):
-        checkout.ok_button.click()
+    window = _checked_out(qtbot, server, open_synced_desk, 3)
 
     # An admin revokes the reviewer's token: the next sync is refused, nothing is lost.
     for info in transact(server.engine, list_tokens):
@@ -396,17 +402,7 @@ def test_a_store_switch_in_the_middle_of_a_sync_loses_nothing(
     gate: GateTransport,
     tmp_path: Path,
 ) -> None:
-    server.enqueue(3)
-    window = open_synced_desk()
-    dialog = _connect(qtbot, window, server.url, server.reviewer)
-    with qtbot.waitSignal(dialog.connected):
-        dialog.ok_button.click()
-    qtbot.waitUntil(lambda: window.sync.state.online is True)
-    window.acts.checkout.trigger()
-    checkout = window.dialog
-    assert isinstance(checkout, CheckoutDialog)
-    with qtbot.waitSignal(window.item_shown, timeout=10_000):
-        checkout.ok_button.click()
+    window = _checked_out(qtbot, server, open_synced_desk, 3)
     first = _approve(qtbot, window)
     qtbot.waitUntil(lambda: window.sync.state.waiting == 1)
 
