@@ -277,23 +277,9 @@ def _record_round(
                 results.append((DecisionOutcome(decision.id, DecisionStatus.DUPLICATE), None))
             continue
         pk = item_pks.get(decision.generation_id)
-        if pk is None or pk not in states:
-            unknown = DecisionOutcome(
-                decision.id,
-                DecisionStatus.INVALID,
-                "unknown_item",
-                f"there is no item {decision.generation_id}",
-            )
-            results.append((unknown, None))
-            continue
-        if states[pk] == _NOT_ALLOWED:
-            refused = DecisionOutcome(
-                decision.id,
-                DecisionStatus.INVALID,
-                "queue_not_allowed",
-                f"this token does not work on the queue of item {decision.generation_id}",
-            )
-            results.append((refused, None))
+        state = None if pk is None else states.get(pk)
+        if pk is None or state is None or state == _NOT_ALLOWED:
+            results.append((_invalid(decision, state), None))
             continue
         if states[pk] == ItemState.WITHDRAWN:
             results.append((DecisionOutcome(decision.id, DecisionStatus.WITHDRAWN), None))
@@ -306,6 +292,18 @@ def _record_round(
         results.append((DecisionOutcome(decision.id, status), pk))
     _store(connection, accepted)
     return results
+
+
+def _invalid(decision: Decision, state: str | None) -> DecisionOutcome:
+    """The outcome of a decision on an unknown item (state None) or one out of the token's
+    queues (which is not named: the token may not see it)."""
+    if state == _NOT_ALLOWED:
+        code, detail = "queue_not_allowed", "this token does not work on the queue of item"
+    else:
+        code, detail = "unknown_item", "there is no item"
+    return DecisionOutcome(
+        decision.id, DecisionStatus.INVALID, code, f"{detail} {decision.generation_id}"
+    )
 
 
 def _place(
