@@ -113,7 +113,8 @@ def token_create(
     json_: JsonOption = False,
 ) -> None:
     """Make a token and print it once (only its hash is stored)."""
-    from reviewdesk.server.tokens import TokenRole, create_token
+    from reviewdesk.protocol import TokenRole
+    from reviewdesk.server.access.tokens import create_token
 
     try:
         token_role = TokenRole(role)
@@ -150,7 +151,7 @@ def _token_dict(info: Any) -> dict[str, Any]:
 @token_app.command("list")
 def token_list(db: DbOption = None, json_: JsonOption = False) -> None:
     """List the tokens (never their secrets)."""
-    from reviewdesk.server.tokens import list_tokens
+    from reviewdesk.server.access.tokens import list_tokens
 
     tokens = _with_database(db, list_tokens)
     if json_:
@@ -168,7 +169,7 @@ def token_revoke(
     db: DbOption = None,
 ) -> None:
     """Revoke a token: the server refuses it from the next request on."""
-    from reviewdesk.server.tokens import revoke_token
+    from reviewdesk.server.access.tokens import revoke_token
 
     info = _with_database(db, lambda connection: revoke_token(connection, token_id))
     err.print(f"revoked {info.id} ({info.name})", markup=False)
@@ -241,7 +242,7 @@ def webhook_add(
     json_: JsonOption = False,
 ) -> None:
     """Register a webhook and print its signing secret once."""
-    from reviewdesk.server.webhooks import add_webhook
+    from reviewdesk.server.webhooks.hooks import add_webhook
 
     hook = _with_database(db, lambda c: add_webhook(c, queue, url, now_ms=_now_ms()))
     if json_:
@@ -260,7 +261,7 @@ def webhook_list(db: DbOption = None, json_: JsonOption = False) -> None:
     """List the webhooks (never their secrets) with their pending and dead deliveries."""
     from sqlalchemy import text
 
-    from reviewdesk.server.webhooks import list_webhooks
+    from reviewdesk.server.webhooks.hooks import list_webhooks
 
     def load(connection: Any) -> list[tuple[Any, dict[str, int]]]:
         found = []
@@ -294,7 +295,7 @@ def webhook_replay(
     db: DbOption = None,
 ) -> None:
     """Send a webhook's dead deliveries again."""
-    from reviewdesk.server.webhooks import replay
+    from reviewdesk.server.webhooks.hooks import replay
 
     count = _with_database(db, lambda c: replay(c, webhook_id, delivery_ids=None, now_ms=_now_ms()))
     err.print(f"{count} dead deliveries of {webhook_id} will be sent again", markup=False)
@@ -347,7 +348,8 @@ def queue_set(
     """Set a queue's review policy (it routes the items pushed from now on)."""
     from pydantic import ValidationError
 
-    from reviewdesk.server.policy import ReviewPolicy, save_policy
+    from reviewdesk.domain.policy import ReviewPolicy
+    from reviewdesk.server.queue.policy import save_policy
 
     try:
         policy = ReviewPolicy.model_validate({
@@ -372,7 +374,7 @@ def queue_show(
     json_: JsonOption = False,
 ) -> None:
     """Show a queue's review policy and how many items it auto-approved."""
-    from reviewdesk.server.policy import load_policies, unreviewed_counts
+    from reviewdesk.server.queue.policy import load_policies, unreviewed_counts
 
     policy, counts = _with_database(
         db, lambda c: (load_policies(c, {queue}).get(queue), unreviewed_counts(c))

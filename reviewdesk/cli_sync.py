@@ -32,16 +32,17 @@ def _open(store: Path | None) -> Store:
 
 
 def _engine(store: Store, credentials: Credentials) -> SyncEngine:
-    from reviewdesk.sync import SyncClient, SyncEngine, TokenNeededError
+    from reviewdesk.remote import ReviewerClient
+    from reviewdesk.sync import SyncEngine, TokenNeededError
 
-    def client(server_url: str) -> SyncClient:
+    def client(server_url: str) -> ReviewerClient:
         token = credentials.token(server_url)
         if token is None:
             raise TokenNeededError(
                 f"no token for {server_url}: run `reviewdesk login --server {server_url}` "
                 "(or set REVIEWDESK_TOKEN)"
             )
-        return SyncClient(server_url, token)
+        return ReviewerClient(server_url, token)
 
     return SyncEngine(store, client)
 
@@ -57,7 +58,8 @@ def login(
     store: StoreOption = None,
 ) -> None:
     """Connect the store to a queue server and keep your token in the OS keychain."""
-    from reviewdesk.sync import Credentials, SyncClient, TokenStorage
+    from reviewdesk.remote import ReviewerClient
+    from reviewdesk.sync import Credentials, TokenStorage
 
     server = server.rstrip("/")
     if not server.startswith(("http://", "https://")):
@@ -68,7 +70,7 @@ def login(
         token = typer.prompt("Token", hide_input=True).strip()
     if not token:
         raise UserError("no token given")
-    with SyncClient(server, token, attempts=3) as client:
+    with ReviewerClient(server, token, attempts=3) as client:
         client.check()
     with _open(store) as opened:
         from reviewdesk.store import SyncLedger

@@ -10,7 +10,15 @@ ReviewdeskError
 
 from __future__ import annotations
 
-__all__ = ["ImportFailedError", "ReviewdeskError", "StoreError", "StoreTooNewError", "UserError"]
+__all__ = [
+    "DecisionConflictError",
+    "ImportFailedError",
+    "ReviewdeskError",
+    "StoreError",
+    "StoreTooNewError",
+    "UnknownItemError",
+    "UserError",
+]
 
 
 class ReviewdeskError(Exception):
@@ -31,3 +39,11 @@ class StoreTooNewError(StoreError):
 
 class ImportFailedError(UserError):
     """An import stopped and stored nothing."""
+
+
+class UnknownItemError(UserError):
+    """No item has that id (in the store, or on the server)."""
+
+
+class DecisionConflictError(UserError):
+    """A decision id is stored already with another content."""

@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from reviewdesk.client import ClientError, ReviewdeskClient, verify_signature
-from reviewdesk.webhook_signature import sign
+from reviewdesk.protocol.signature import sign
 
 SECRET = "whsec_test"
 BODY = b'{"type":"verdict","verdict":{"id":"gen-1"}}'

@@ -121,7 +121,7 @@ def _generation_where(filters: Filters, params: dict[str, Any]) -> list[str]:
 
 
 def _where(filters: Filters, params: dict[str, Any]) -> str:
-    from reviewdesk.store.codec import time_text
+    from reviewdesk.store.rows import time_text
 
     clauses = _generation_where(filters, params)
     if filters.since is not None:

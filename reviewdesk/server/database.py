@@ -20,13 +20,18 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
-from sqlalchemy import create_engine, event
+from sqlalchemy import create_engine
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, OperationalError
 
 from reviewdesk.errors import StoreError, UserError
-from reviewdesk.store import engine as store_engine
-from reviewdesk.store.engine import current_revision, head_revision, migrate
+from reviewdesk.store.engine import (
+    current_revision,
+    head_revision,
+    known_revisions,
+    make_engine,
+    migrate,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -77,16 +82,7 @@ def _sqlite_engine(path: Path) -> Engine:
     # The desk's pragmas and BEGIN IMMEDIATE (see reviewdesk.store.engine), with a pool that
     # keeps its connections: the request threads share them, and opening a connection while
     # others write can meet SQLITE_BUSY before the busy timeout applies.
-    engine = create_engine(
-        f"sqlite:///{path}",
-        connect_args={"isolation_level": None, "check_same_thread": False},
-        pool_size=SQLITE_POOL,
-        max_overflow=0,
-        pool_timeout=30,
-    )
-    event.listen(engine, "connect", store_engine._on_connect)
-    event.listen(engine, "begin", store_engine._on_begin)
-    return engine
+    return make_engine(path, pool_size=SQLITE_POOL, max_overflow=0, pool_timeout=30)
 
 
 def prepare_schema(engine: Engine, *, allow_migrate: bool) -> None:
@@ -105,21 +101,17 @@ def prepare_schema(engine: Engine, *, allow_migrate: bool) -> None:
     except OperationalError as error:
         raise StoreError(f"cannot reach the database {_shown(engine)}: {error.orig}") from error
     head = head_revision()
-    if revision is not None and revision != head and not allow_migrate:
-        known = _known_revisions()
-        if revision in known:
-            raise SchemaNeedsMigrationError(
-                f"the database {_shown(engine)} has schema {revision} and this reviewdesk needs "
-                f"{head}: back it up, then start once with --migrate to upgrade it"
-            )
+    if (
+        revision is not None
+        and revision != head
+        and not allow_migrate
+        and revision in known_revisions()
+    ):
+        raise SchemaNeedsMigrationError(
+            f"the database {_shown(engine)} has schema {revision} and this reviewdesk needs "
+            f"{head}: back it up, then start once with --migrate to upgrade it"
+        )
     migrate(engine)
-
-
-def _known_revisions() -> set[str]:
-    from alembic.script import ScriptDirectory
-
-    script = ScriptDirectory(str(store_engine._MIGRATIONS))
-    return {revision.revision for revision in script.walk_revisions()}
 
 
 def _shown(engine: Engine) -> str:

@@ -1,12 +1,10 @@
 """`reviewdesk push`: send a canonical JSONL file to a queue server in batches.
 
 Records are read and validated by the importer's own code (`reviewdesk.ingest`), so a file that
-`reviewdesk import` takes is a file `push` takes. Batches of at most 500 items go to
-`POST /v1/items`; network errors, 408, 429 and 5xx are retried as the desk's sync retries them
-(`reviewdesk.http_retry`: backoff with jitter, `Retry-After` honoured). Re-sending a batch is
-safe: the server is idempotent by item id.
-
-This module is a client: it imports httpx, never FastAPI.
+`reviewdesk import` takes is a file `push` takes. Batches of at most 500 items go out through the
+producer client (`reviewdesk.remote.ReviewdeskClient`), whose transport retries network errors,
+408, 429 and 5xx as the desk's sync does (backoff with jitter, `Retry-After` honoured).
+Re-sending a batch is safe: the server is idempotent by item id.
 """
 
 from __future__ import annotations
@@ -19,23 +17,17 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import tenacity
 
 from reviewdesk.errors import UserError
-from reviewdesk.http_retry import (
-    RetryableResponseError,
-    problem,
-    retries_made,
-    retrying,
-    send_once,
-)
 from reviewdesk.ingest import Mapping, RecordError
 from reviewdesk.ingest.records import to_import_record
 from reviewdesk.ingest.sources import SourceFormat, read_records
+from reviewdesk.protocol.statuses import ItemResultStatus
+from reviewdesk.remote import ITEMS_PER_CALL, RemoteError, ReviewdeskClient, ServerUnreachableError
 
 logger = logging.getLogger(__name__)
 
-BATCH = 500
+BATCH = ITEMS_PER_CALL
 ATTEMPTS = 8
 MAX_BACKOFF_S = 30.0
 
@@ -135,47 +127,44 @@ def push_file(
         if progress is not None:
             progress(done, total)
 
-    headers = {"Authorization": f"Bearer {token}", "User-Agent": "reviewdesk-push"}
-    policy = retrying(attempts=ATTEMPTS, max_wait_s=MAX_BACKOFF_S, sleep=sleep, what="push")
-    with httpx.Client(
-        base_url=server.rstrip("/"), headers=headers, timeout=60.0, transport=transport
+    with ReviewdeskClient(
+        server,
+        token,
+        transport=transport,
+        timeout_s=60.0,
+        attempts=ATTEMPTS,
+        max_wait_s=MAX_BACKOFF_S,
+        sleep=sleep,
+        user_agent="reviewdesk-push",
     ) as client:
         pending: list[dict[str, Any]] = []
         for record in _valid_records(path, queue, report, _progress):
             pending.append(record)
             if len(pending) >= batch:
-                _send(client, policy, pending, report)
+                _send(client, pending, report)
                 pending = []
         if pending:
-            _send(client, policy, pending, report)
+            _send(client, pending, report)
     logger.info("push: %s", report.summary())
     return report
 
 
-def _send(
-    client: httpx.Client,
-    policy: tenacity.Retrying,
-    items: list[dict[str, Any]],
-    report: PushReport,
-) -> None:
+def _send(client: ReviewdeskClient, items: list[dict[str, Any]], report: PushReport) -> None:
     try:
-        response = policy(send_once, client, "POST", "/v1/items", json={"items": items})
-    except httpx.TransportError as error:
-        raise PushFailedError(
-            f"gave up after {ATTEMPTS} attempts: {type(error).__name__}: {error}"
-        ) from error
-    except RetryableResponseError as error:
-        raise PushFailedError(f"gave up after {ATTEMPTS} attempts: {error}") from error
+        body = client.submit_batch(items)
+    except ServerUnreachableError as error:
+        raise PushFailedError(str(error)) from error
+    except RemoteError as error:
+        raise PushFailedError(f"the server refused the items: {error}") from error
     finally:
-        report.retries += retries_made(policy)
-    if response.status_code != 200:
-        raise PushFailedError(f"the server refused the items: {problem(response)}")
-    body = response.json()
+        report.retries += client.retries
     report.created += body["created"]
     report.duplicates += body["duplicates"]
     report.invalid += body["invalid"]
     report.batches += 1
     for result in body["results"]:
+        if result["status"] != ItemResultStatus.INVALID:
+            continue
         for found in result.get("errors", []):
             if len(report.errors) < 50:
                 report.errors.append(

@@ -9,6 +9,7 @@ Public surface: `Store` and its errors; `default_store_path()` for the platform 
 
 from __future__ import annotations
 
+from reviewdesk.errors import DecisionConflictError, UnknownItemError
 from reviewdesk.store.bulk import BulkResult, BulkWriter
 from reviewdesk.store.engine import head_revision
 from reviewdesk.store.outbox import (
@@ -17,12 +18,13 @@ from reviewdesk.store.outbox import (
     LeasedGeneration,
     OutboxEntry,
     OutboxState,
+    Settled,
     SyncLedger,
     SyncSettings,
 )
 from reviewdesk.store.paths import default_store_path
 from reviewdesk.store.resolution import Resolution, count_unresolved, labels_sql
-from reviewdesk.store.store import DecisionConflictError, Store, UnknownItemError
+from reviewdesk.store.store import Store
 
 __all__ = [
     "BulkResult",
@@ -34,6 +36,7 @@ __all__ = [
     "OutboxEntry",
     "OutboxState",
     "Resolution",
+    "Settled",
     "Store",
     "SyncLedger",
     "SyncSettings",

@@ -1,6 +1,7 @@
 """Writing many generations (and the decisions they carry) at once, for imports.
 
-Rows go in through `executemany` on plain SQL in the caller's transaction (a sqlite3
+The generations go in through `rows.insert_generations` (the path the queue server's push takes
+too); the decisions through `executemany` on plain SQL in the caller's transaction (a sqlite3
 connection in `BEGIN IMMEDIATE`), with primary keys assigned here (the transaction holds the
 write lock, so nobody else takes them).
 """
@@ -13,12 +14,11 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from reviewdesk.domain import Decision, GenerationId, ImportRecord, utc_now
-from reviewdesk.store import codec
+from reviewdesk.store import _codec as codec
+from reviewdesk.store.rows import _existing, insert_generations, sqlite_connection
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
-
-_CHUNK = 900  # ids per IN (...) look-up, under SQLite's old 999-parameter limit
 
 
 @dataclass
@@ -36,10 +36,9 @@ class BulkWriter:
     """Adds import records inside one write transaction (see `Store.bulk_writer`)."""
 
     def __init__(self, connection: sqlite3.Connection | Connection) -> None:
-        connection = _sqlite_connection(connection)
+        connection = sqlite_connection(connection)
         self._connection = connection
         self._imported_at = codec.time_text(utc_now())
-        self._next_generation_pk = self._next_pk("generation")
         self._next_decision_pk = self._next_pk("decision")
         reasons = connection.execute("SELECT code, position FROM reason").fetchall()
         self._reasons = {code for code, _ in reasons}
@@ -50,53 +49,33 @@ class BulkWriter:
         (pk,) = self._connection.execute(f"SELECT coalesce(max(pk), 0) + 1 FROM {table}").fetchone()
         return int(pk)
 
-    def _existing(self, table: str, ids: Sequence[str]) -> dict[str, int]:
-        found: dict[str, int] = {}
-        for start in range(0, len(ids), _CHUNK):
-            chunk = ids[start : start + _CHUNK]
-            rows = self._connection.execute(
-                f"SELECT id, pk FROM {table} WHERE id IN ({', '.join('?' * len(chunk))})",
-                tuple(chunk),
-            )
-            found.update((row[0], row[1]) for row in rows)
-        return found
-
     def add(self, records: Sequence[ImportRecord]) -> BulkResult:
         """Store a batch of records. Generations already stored (or earlier in the batch) are
         duplicates and left as they are; their decisions are still added when new."""
         result = BulkResult()
-        known = self._existing("generation", [generation.id for generation, _ in records])
-        generations: list[tuple[Any, ...]] = []
-        texts: list[tuple[Any, ...]] = []
-        flags: list[tuple[Any, ...]] = []
+        inserted = insert_generations(
+            self._connection,
+            [(generation, 1) for generation, _ in records],
+            imported_at=self._imported_at,
+        )
+        seen: set[str] = set()
         decisions: list[tuple[Decision, int]] = []
         for generation, drafts in records:
-            pk = known.get(generation.id)
-            if pk is None:
-                pk = self._next_generation_pk
-                self._next_generation_pk += 1
-                known[generation.id] = pk
-                generations.append(codec.generation_values(generation, pk, self._imported_at))
-                texts.append(codec.text_values(generation, pk))
-                flags.extend(codec.flag_values(generation, pk))
+            if generation.id in inserted.created and generation.id not in seen:
                 result.imported += 1
             else:
                 result.duplicates += 1
                 result.duplicate_ids.append(generation.id)
+            seen.add(generation.id)
             if drafts:
+                pk = inserted.pks[generation.id]
                 decisions.extend((decision, pk) for decision in _chained(generation.id, drafts))
-        connection = self._connection
-        if generations:
-            connection.executemany(codec.GENERATION_INSERT, generations)
-            connection.executemany(codec.TEXT_INSERT, texts)
-        if flags:
-            connection.executemany(codec.FLAG_INSERT, flags)
         if decisions:
             self._add_decisions(decisions, result)
         return result
 
     def _add_decisions(self, decisions: list[tuple[Decision, int]], result: BulkResult) -> None:
-        stored = self._existing("decision", [decision.id for decision, _ in decisions])
+        stored = _existing(self._connection, "decision", [decision.id for decision, _ in decisions])
         rows: list[tuple[Any, ...]] = []
         texts: list[tuple[Any, ...]] = []
         touched: set[int] = set()
@@ -144,20 +123,6 @@ class BulkWriter:
                 (code, code.replace("_", " ").capitalize(), self._next_reason_position),
             )
             self._next_reason_position += 1
-
-
-def _sqlite_connection(connection: sqlite3.Connection | Connection) -> sqlite3.Connection:
-    """The sqlite3 connection to write through. A SQLAlchemy connection (on a store's engine:
-    a migration, or a script writing an older store) is begun first if need be, so the rows go
-    into its transaction and its `commit()` commits them."""
-    if isinstance(connection, sqlite3.Connection):
-        return connection
-    if not connection.in_transaction():
-        connection.begin()
-    driver = connection.connection.driver_connection
-    if not isinstance(driver, sqlite3.Connection):
-        raise TypeError(f"bulk writes need an SQLite connection, not {type(driver).__name__}")
-    return driver
 
 
 def _chained(generation_id: GenerationId, drafts: Sequence[Any]) -> list[Decision]:

@@ -54,13 +54,19 @@ def upgrade_notice(notice: UpgradeNotice) -> Iterator[None]:
 _MIGRATIONS = Path(__file__).with_name("migrations")
 
 
-def make_engine(path: Path) -> Engine:
-    """An engine on the SQLite file at `path` with reviewdesk's pragmas and transaction rules."""
+def make_engine(path: Path, **pool: Any) -> Engine:
+    """An engine on the SQLite file at `path` with reviewdesk's pragmas and transaction rules.
+
+    Args:
+        pool: SQLAlchemy's pool arguments (`pool_size`, `max_overflow`, `pool_timeout`); the
+            queue server keeps more connections than the desk.
+    """
     from sqlalchemy import create_engine, event
 
     engine = create_engine(
         f"sqlite:///{path}",
         connect_args={"isolation_level": None, "check_same_thread": False},
+        **pool,
     )
     event.listen(engine, "connect", _on_connect)
     event.listen(engine, "begin", _on_begin)
@@ -82,6 +88,11 @@ def _on_begin(connection: Connection) -> None:
 def head_revision() -> str:
     """The schema revision this program writes."""
     return _script_directory().get_current_head() or ""
+
+
+def known_revisions() -> set[str]:
+    """Every schema revision a release of reviewdesk up to this one wrote."""
+    return {revision.revision for revision in _script_directory().walk_revisions()}
 
 
 @cache

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from reviewdesk.domain import Decision, Generation, GenerationId, utc_now
 from reviewdesk.errors import StoreError
-from reviewdesk.store import codec
+from reviewdesk.store import _codec as codec
 from reviewdesk.store.bulk import BulkWriter
 from reviewdesk.store.connections import scalar
 
@@ -33,6 +33,7 @@ __all__ = [
     "LeasedGeneration",
     "OutboxEntry",
     "OutboxState",
+    "Settled",
     "SyncLedger",
     "SyncSettings",
 ]
@@ -47,6 +48,19 @@ class OutboxState(StrEnum):
 
 class DecisionAlreadySentError(StoreError):
     """Undo of a decision that has reached (or is reaching) the queue server."""
+
+
+@dataclass(frozen=True)
+class Settled:
+    """The server's answer to one sent decision, as the outbox keeps it: the outbox state the
+    sync engine chose for it (sent, or refused: kept for the reviewer's attention) and the
+    server's status, code and detail."""
+
+    decision_id: str
+    state: OutboxState
+    server_status: str
+    code: str | None
+    detail: str | None
 
 
 @dataclass(frozen=True)
@@ -145,7 +159,7 @@ class SyncLedger:
     # state
 
     def settings(self) -> SyncSettings | None:
-        with self._store._read() as connection:
+        with self._store.reading() as connection:
             row = connection.execute(
                 "SELECT server_url, queue, target, ttl_s, changes_cursor, last_sync_at, "
                 "last_error FROM sync_state ORDER BY rowid DESC LIMIT 1"
@@ -164,7 +178,7 @@ class SyncLedger:
 
     def connect(self, server_url: str, *, queue: str = "default", ttl_s: int = 24 * 3600) -> None:
         """Make `server_url` the store's sync partner (kept when it already is)."""
-        with self._store._write() as connection:
+        with self._store.writing() as connection:
             connection.execute(
                 "INSERT INTO sync_state (server_url, queue, target, ttl_s, changes_cursor) "
                 "VALUES (?, ?, 0, ?, 0) ON CONFLICT (server_url) DO NOTHING",
@@ -173,18 +187,18 @@ class SyncLedger:
             connection.execute("DELETE FROM sync_state WHERE server_url != ?", (server_url,))
 
     def set_checkout(self, *, queue: str, target: int, ttl_s: int) -> None:
-        with self._store._write() as connection:
+        with self._store.writing() as connection:
             connection.execute(
                 "UPDATE sync_state SET queue = ?, target = ?, ttl_s = ?", (queue, target, ttl_s)
             )
 
     def set_cursor(self, cursor: int) -> None:
-        with self._store._write() as connection:
+        with self._store.writing() as connection:
             connection.execute("UPDATE sync_state SET changes_cursor = ?", (cursor,))
 
     def finish_sync(self, error: str | None) -> None:
         """Note the end of a sync: its time when it succeeded, its error when not."""
-        with self._store._write() as connection:
+        with self._store.writing() as connection:
             if error is None:
                 connection.execute(
                     "UPDATE sync_state SET last_sync_at = ?, last_error = NULL",
@@ -207,7 +221,7 @@ class SyncLedger:
     ) -> int:
         """Store leased items and their lease in one transaction; the number of new items."""
         expires = codec.time_text(expires_at)
-        with self._store._write() as connection:
+        with self._store.writing() as connection:
             result = BulkWriter(connection).add([(item.generation, ()) for item in items])
             already = set(result.duplicate_ids)
             connection.executemany(
@@ -235,7 +249,7 @@ class SyncLedger:
 
     def held(self) -> list[HeldItem]:
         """Every item the store holds under a lease, soonest expiry first."""
-        with self._store._read() as connection:
+        with self._store.reading() as connection:
             rows = connection.execute(f"{_HELD} ORDER BY l.expires_at, l.generation_id").fetchall()
         return [
             HeldItem(
@@ -252,7 +266,7 @@ class SyncLedger:
         ]
 
     def extended(self, lease_id: str, expires_at: datetime) -> None:
-        with self._store._write() as connection:
+        with self._store.writing() as connection:
             connection.execute(
                 "UPDATE sync_lease SET expires_at = ? WHERE lease_id = ?",
                 (codec.time_text(expires_at), lease_id),
@@ -268,7 +282,7 @@ class SyncLedger:
             The ids of the items that left the store.
         """
         removed: list[str] = []
-        with self._store._write() as connection:
+        with self._store.writing() as connection:
             for generation_id in generation_ids:
                 row = connection.execute(
                     "SELECT l.inserted, g.pk, g.review_count FROM sync_lease l "
@@ -293,7 +307,7 @@ class SyncLedger:
 
     def take_batch(self, limit: int) -> list[Decision]:
         """Up to `limit` decisions to push, oldest first, now marked as being sent."""
-        with self._store._write() as connection:
+        with self._store.writing() as connection:
             rows = connection.execute(
                 f"{_OUTBOX} JOIN sync_outbox o ON o.decision_id = d.id "
                 "WHERE o.state IN ('pending', 'sending') ORDER BY o.queued_at, d.pk LIMIT ?",
@@ -308,32 +322,29 @@ class SyncLedger:
                 )
         return decisions
 
-    def settle(self, results: Sequence[tuple[str, str, str | None, str | None]]) -> None:
-        """Record the server's answers: (decision id, status, code, detail) each.
-
-        `invalid` is refused (it needs the reviewer's attention); every other status is final.
-        """
+    def settle(self, results: Sequence[Settled]) -> None:
+        """Record the server's answers."""
         now = codec.time_text(utc_now())
-        with self._store._write() as connection:
+        with self._store.writing() as connection:
             connection.executemany(
                 "UPDATE sync_outbox SET state = ?, server_status = ?, code = ?, last_error = ?, "
                 "sent_at = ? WHERE decision_id = ?",
                 [
                     (
-                        OutboxState.REFUSED if status == "invalid" else OutboxState.SENT,
-                        status,
-                        code,
-                        detail,
+                        str(result.state),
+                        str(result.server_status),
+                        result.code,
+                        result.detail,
                         now,
-                        decision_id,
+                        result.decision_id,
                     )
-                    for decision_id, status, code, detail in results
+                    for result in results
                 ],
             )
 
     def unsent(self, decision_ids: Sequence[str], error: str) -> None:
         """The push did not get through: back to pending (undo is possible again)."""
-        with self._store._write() as connection:
+        with self._store.writing() as connection:
             connection.executemany(
                 "UPDATE sync_outbox SET state = 'pending', last_error = ? "
                 "WHERE decision_id = ? AND state = 'sending'",
@@ -342,7 +353,7 @@ class SyncLedger:
 
     def retry_refused(self, decision_ids: Sequence[str] | None = None) -> int:
         """Put refused decisions back in the outbox (after the cause was fixed)."""
-        with self._store._write() as connection:
+        with self._store.writing() as connection:
             if decision_ids is None:
                 result = connection.execute(
                     "UPDATE sync_outbox SET state = 'pending' WHERE state = 'refused'"
@@ -358,7 +369,7 @@ class SyncLedger:
     def entries(self, *states: OutboxState) -> list[OutboxEntry]:
         """Outbox entries in `states` (every state when none is given), oldest first."""
         wanted = list(states or OutboxState)
-        with self._store._read() as connection:
+        with self._store.reading() as connection:
             rows = connection.execute(
                 f"{_OUTBOX} JOIN sync_outbox o ON o.decision_id = d.id "
                 f"WHERE o.state IN ({', '.join('?' * len(wanted))}) ORDER BY o.queued_at, d.pk",
@@ -377,7 +388,7 @@ class SyncLedger:
         ]
 
     def counts(self) -> dict[OutboxState, int]:
-        with self._store._read() as connection:
+        with self._store.reading() as connection:
             rows = connection.execute(
                 "SELECT state, count(*) FROM sync_outbox GROUP BY state"
             ).fetchall()

@@ -3,7 +3,7 @@
 - `server_verdict`: the feed behind `/v1/verdicts`, one row per item that became final (all its
   required reviews decided, or auto-approved by its queue's policy). `seq` is the cursor.
 - `queue_policy`: a queue's review policy (risk threshold, severity, audit rate, required
-  reviews by risk band), as JSON written and read by `reviewdesk.server.policy`.
+  reviews by risk band), as JSON written and read by `reviewdesk.server.queue.policy`.
 - `webhook`: a URL per queue that receives each final verdict, with its signing secret (kept in
   clear: the server must sign with it).
 - `webhook_delivery`: the outbox and delivery log: one row per verdict and webhook, claimed by a

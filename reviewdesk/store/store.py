@@ -29,8 +29,9 @@ from reviewdesk.domain import (
     Severity,
     StoreCounts,
 )
-from reviewdesk.errors import StoreError
-from reviewdesk.store import codec, outbox
+from reviewdesk.errors import DecisionConflictError, StoreError, UnknownItemError
+from reviewdesk.store import _codec as codec
+from reviewdesk.store import outbox
 from reviewdesk.store.bulk import BulkWriter
 from reviewdesk.store.connections import ConnectionPool, scalar, schema_revision
 from reviewdesk.store.engine import SCHEMA_HEAD, make_engine, migrate
@@ -41,15 +42,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["DecisionConflictError", "Store", "UnknownItemError"]
-
-
-class UnknownItemError(StoreError):
-    """A decision names a generation the store does not hold."""
-
-
-class DecisionConflictError(StoreError):
-    """A decision id is already stored with another content."""
+__all__ = ["Store"]
 
 
 _ENTRY_COLUMNS = (
@@ -181,11 +174,6 @@ class Store:
                 self._engine_made = make_engine(self.path)
             return self._engine_made
 
-    @property
-    def _engine(self) -> Engine:
-        # The name the engine had when the store kept one from the start (the migration tests).
-        return self.engine
-
     def close(self) -> None:
         self._pool.close()
         with self._engine_lock:
@@ -200,9 +188,14 @@ class Store:
         self.close()
 
     @contextmanager
-    def _read(self) -> Iterator[sqlite3.Connection]:
-        # Reads run outside any transaction (each statement sees a consistent snapshot): the
-        # next item must load in well under 1 ms.
+    def reading(self) -> Iterator[sqlite3.Connection]:
+        """A pooled connection for reads, outside any transaction (each statement sees a
+        consistent snapshot): the next item must load in well under 1 ms. For the store's own
+        modules (the sync ledger); other layers call `Store`'s methods.
+
+        Raises:
+            StoreError: the store cannot be read.
+        """
         try:
             with self._pool.connection() as connection:
                 yield connection
@@ -210,8 +203,14 @@ class Store:
             raise StoreError(f"cannot read the store {self.path}: {error}") from error
 
     @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
-        # BEGIN IMMEDIATE ... COMMIT: the call returns after the commit reached the disk.
+    def writing(self) -> Iterator[sqlite3.Connection]:
+        """A pooled connection in a write transaction (`BEGIN IMMEDIATE ... COMMIT`): the block
+        returns after the commit reached the disk, and is rolled back when it raises. For the
+        store's own modules (the sync ledger); other layers call `Store`'s methods.
+
+        Raises:
+            StoreError: the store cannot be written (locked, read-only, disk full).
+        """
         try:
             with self._pool.transaction() as connection:
                 yield connection
@@ -221,7 +220,7 @@ class Store:
     # -- reading -----------------------------------------------------------------------------
 
     def counts(self) -> StoreCounts:
-        with self._read() as connection:
+        with self.reading() as connection:
             generations, pending = connection.execute(
                 f"SELECT count(*), count(*) FILTER (WHERE {PENDING}) FROM generation"
             ).fetchone()
@@ -238,7 +237,7 @@ class Store:
 
     def get(self, generation_id: str) -> Generation | None:
         """The generation with the producer's id `generation_id`, or None."""
-        with self._read() as connection:
+        with self.reading() as connection:
             row = connection.execute(
                 "SELECT pk FROM generation WHERE id = ?", (generation_id,)
             ).fetchone()
@@ -246,7 +245,7 @@ class Store:
 
     def load(self, pk: int) -> Generation:
         """The whole generation (text, flags) of a queue entry."""
-        with self._read() as connection:
+        with self.reading() as connection:
             row = connection.execute(f"{codec.GENERATION_SELECT} WHERE g.pk = ?", (pk,)).fetchone()
             if row is None:
                 raise UnknownItemError(f"item {pk} is no longer in the store {self.path}")
@@ -286,7 +285,7 @@ class Store:
             f"SELECT {_ENTRY_COLUMNS} FROM generation g WHERE {' AND '.join(clauses)} "
             "ORDER BY g.risk DESC, g.pk DESC LIMIT 1"
         )
-        with self._read() as connection:
+        with self.reading() as connection:
             row = connection.execute(sql, tuple(params)).fetchone()
         return None if row is None else _entry(row)
 
@@ -307,7 +306,7 @@ class Store:
         where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
         order = ", ".join(f"{key} DESC" for key in keys)
         sql = f"SELECT {_ENTRY_COLUMNS} FROM generation g {where} ORDER BY {order} LIMIT ?"
-        with self._read() as connection:
+        with self.reading() as connection:
             rows = connection.execute(sql, (*params, limit)).fetchall()
         return [_entry(row) for row in rows]
 
@@ -321,7 +320,7 @@ class Store:
         clauses, params = _where(filters)
         where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
         order = ", ".join(f"{key} DESC" for key in _SORT_KEYS[sort])
-        with self._read() as connection:
+        with self.reading() as connection:
             result = connection.execute(
                 f"SELECT g.pk FROM generation g {where} ORDER BY {order}", tuple(params)
             )
@@ -332,7 +331,7 @@ class Store:
         if not pks:
             return []
         found: dict[int, QueueEntry] = {}
-        with self._read() as connection:
+        with self.reading() as connection:
             for start in range(0, len(pks), 500):
                 chunk = pks[start : start + 500]
                 rows = connection.execute(
@@ -347,7 +346,7 @@ class Store:
         """The values of a filter column (queue, model, prompt_template, ...) in the store."""
         if column not in _FILTER_COLUMNS:
             raise ValueError(f"not a filter column: {column}")
-        with self._read() as connection:
+        with self.reading() as connection:
             rows = connection.execute(
                 f"SELECT DISTINCT {column} FROM generation WHERE {column} IS NOT NULL ORDER BY 1"
             )
@@ -355,7 +354,7 @@ class Store:
 
     def decisions_of(self, generation_id: str) -> list[Decision]:
         """Every decision on a generation, oldest first."""
-        with self._read() as connection:
+        with self.reading() as connection:
             rows = connection.execute(
                 f"{codec.DECISION_SELECT} WHERE g.id = ? ORDER BY d.pk", (generation_id,)
             ).fetchall()
@@ -363,7 +362,7 @@ class Store:
 
     def reasons(self) -> list[Reason]:
         """The store's reason taxonomy, in display order."""
-        with self._read() as connection:
+        with self.reading() as connection:
             rows = connection.execute("SELECT code, label FROM reason ORDER BY position")
             return [Reason(code=code, label=label) for code, label in rows]
 
@@ -375,7 +374,7 @@ class Store:
         """
         if not reasons:
             raise StoreError("the reason taxonomy needs at least one reason")
-        with self._write() as connection:
+        with self.writing() as connection:
             connection.execute("DELETE FROM reason")
             connection.executemany(
                 "INSERT INTO reason (code, label, position) VALUES (?, ?, ?)",
@@ -399,7 +398,7 @@ class Store:
             UnknownItemError: the generation is not in the store.
             DecisionConflictError: the id is stored with another content.
         """
-        with self._write() as connection:
+        with self.writing() as connection:
             stored = self._stored_decision(connection, decision.id)
             if stored is not None:
                 same = {"supersedes": decision.supersedes}
@@ -459,7 +458,7 @@ class Store:
             DecisionAlreadySentError: the decision is on its way to (or at) the queue server;
                 the store is unchanged.
         """
-        with self._write() as connection:
+        with self.writing() as connection:
             row = connection.execute(
                 f"{codec.DECISION_SELECT} WHERE d.session_id = ? ORDER BY d.pk DESC LIMIT 1",
                 (session_id,),
@@ -485,7 +484,7 @@ class Store:
     def bulk_writer(self) -> Iterator[BulkWriter]:
         """A writer for large imports, in one transaction: committed when the block ends
         normally, rolled back (the store unchanged) when it raises."""
-        with self._write() as connection:
+        with self.writing() as connection:
             yield BulkWriter(connection)
 
     def _stored_decision(self, connection: sqlite3.Connection, decision_id: str) -> Decision | None:

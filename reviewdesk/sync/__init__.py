@@ -1,16 +1,18 @@
-"""Sync with a queue server: client, credentials, checkout and the sync loop (no Qt).
+"""The desk's sync with a queue server: credentials, checkout and the sync loop (no Qt).
 
-Public surface: `SyncClient` (httpx, retries), `Credentials` (keyring, keychain backends
-only), `SyncEngine` (checkout, one sync step) and the errors in `reviewdesk.sync.errors`.
+Public surface: `Credentials` (keyring, keychain backends only), `SyncEngine` (checkout, one
+sync step) and the errors in `reviewdesk.sync.errors` (the server's side re-exported from
+`reviewdesk.remote`, whose `ReviewerClient` the engine calls). The sync state itself (outbox,
+lease cache) lives in the store: `reviewdesk.store.SyncLedger`.
 """
 
 from __future__ import annotations
 
-from reviewdesk.sync.client import SyncClient
 from reviewdesk.sync.credentials import TOKEN_ENV, Credentials, TokenStorage, usable_keychain
-from reviewdesk.sync.engine import CheckoutReport, SyncEngine, SyncReport
+from reviewdesk.sync.engine import CheckoutReport, ClientFactory, SyncEngine, SyncReport
 from reviewdesk.sync.errors import (
     KeychainError,
+    RemoteError,
     RequestRefusedError,
     ServerUnreachableError,
     SyncError,
@@ -20,11 +22,12 @@ from reviewdesk.sync.errors import (
 __all__ = [
     "TOKEN_ENV",
     "CheckoutReport",
+    "ClientFactory",
     "Credentials",
     "KeychainError",
+    "RemoteError",
     "RequestRefusedError",
     "ServerUnreachableError",
-    "SyncClient",
     "SyncEngine",
     "SyncError",
     "SyncReport",

@@ -16,23 +16,23 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from reviewdesk.store import LeasedGeneration, OutboxEntry, OutboxState, Store, SyncLedger
-from reviewdesk.sync.client import BATCH, SyncClient
-from reviewdesk.sync.errors import (
+from reviewdesk.protocol.statuses import KEPT_STATUSES, ChangeKind, DecisionStatus, LeaseMode
+from reviewdesk.protocol.v1 import DecisionResult
+from reviewdesk.remote.errors import (
+    RemoteError,
     RequestRefusedError,
     ServerUnreachableError,
-    SyncError,
     TokenNeededError,
 )
+from reviewdesk.remote.reviewer import DECISIONS_PER_CALL, ReviewerClient
+from reviewdesk.store import LeasedGeneration, OutboxEntry, OutboxState, Settled, Store, SyncLedger
+from reviewdesk.sync.errors import SyncError
 
 logger = logging.getLogger(__name__)
 
 __all__ = ["CheckoutReport", "SyncEngine", "SyncReport"]
 
-KEPT = frozenset({"accepted", "accepted_late", "accepted_extra"})
-LOST_KINDS = frozenset({"lease_revoked", "slot_filled", "item_withdrawn"})
-
-ClientFactory = Callable[[str], SyncClient]
+ClientFactory = Callable[[str], ReviewerClient]
 """Makes a client for a server URL (with the token); the engine closes it."""
 
 
@@ -116,7 +116,8 @@ class SyncEngine:
         """Lease `count` items for offline work into the store; keep that many checked out.
 
         Raises:
-            SyncError: no server, unreachable, the token rejected, or the request refused.
+            SyncError: the store is not connected to a server.
+            RemoteError: unreachable, the token rejected, or the request refused.
         """
         server_url, saved_queue, _target, saved_ttl = self._server()
         queue = queue or saved_queue
@@ -126,9 +127,9 @@ class SyncEngine:
             return self._lease(client, server_url, queue, count, ttl_s)
 
     def _lease(
-        self, client: SyncClient, server_url: str, queue: str, count: int, ttl_s: int
+        self, client: ReviewerClient, server_url: str, queue: str, count: int, ttl_s: int
     ) -> CheckoutReport:
-        lease = client.lease(queue, count, ttl_s=ttl_s, mode="offline")
+        lease = client.lease(queue, count, ttl_s=ttl_s, mode=LeaseMode.OFFLINE)
         if not lease.items:
             return CheckoutReport(None, 0, 0, None)
         # The server's expiry, moved onto our clock: the desk compares it with its own time.
@@ -145,7 +146,8 @@ class SyncEngine:
         return CheckoutReport(lease.lease_id, len(lease.items), added, expires_at)
 
     def sync(self) -> SyncReport:
-        """One step of the loop. Never raises a `SyncError`: the report says what went wrong."""
+        """One step of the loop. Never raises a `SyncError` or a `RemoteError`: the report says
+        what went wrong."""
         report = SyncReport()
         try:
             server_url, queue, target, ttl_s = self._server()
@@ -154,7 +156,7 @@ class SyncEngine:
                 self._pull(client, report)
                 self._extend(client, ttl_s, report)
                 self._top_up(client, server_url, queue, target, ttl_s, report)
-        except SyncError as error:
+        except (SyncError, RemoteError) as error:
             report.error = str(error)
             report.online = not isinstance(error, ServerUnreachableError)
             report.token_needed = isinstance(error, TokenNeededError)
@@ -172,9 +174,9 @@ class SyncEngine:
 
     # -- the steps -----------------------------------------------------------------------------
 
-    def _push(self, client: SyncClient, report: SyncReport) -> None:
+    def _push(self, client: ReviewerClient, report: SyncReport) -> None:
         while True:
-            batch = self.ledger.take_batch(BATCH)
+            batch = self.ledger.take_batch(DECISIONS_PER_CALL)
             if not batch:
                 return
             try:
@@ -183,51 +185,57 @@ class SyncEngine:
                 # The whole batch was refused (413, 422, ...): keep every decision, shown as
                 # needing attention with the server's reason, and go on with the rest.
                 self.ledger.settle(
-                    [(decision.id, "invalid", error.code, error.detail) for decision in batch]
+                    [
+                        Settled(
+                            decision.id,
+                            OutboxState.REFUSED,
+                            DecisionStatus.INVALID,
+                            error.code,
+                            error.detail,
+                        )
+                        for decision in batch
+                    ]
                 )
                 report.refused += len(batch)
                 continue
-            except SyncError as error:
+            except RemoteError as error:
                 self.ledger.unsent([decision.id for decision in batch], str(error))
                 raise
             answered = {result.id for result in results}
             missing = [decision.id for decision in batch if decision.id not in answered]
-            self.ledger.settle(
-                [(result.id, result.status, result.code, result.detail) for result in results]
-            )
+            self.ledger.settle([_settled(result) for result in results if result.id is not None])
             if missing:  # a server that skipped some: send them again next time
                 self.ledger.unsent(missing, "the server did not answer for this decision")
             for result in results:
                 report.statuses[result.status] += 1
-                if result.status in KEPT:
+                if result.status in KEPT_STATUSES:
                     report.pushed += 1
-                elif result.status == "duplicate":
+                elif result.status is DecisionStatus.DUPLICATE:
                     report.duplicates += 1
-                elif result.status == "withdrawn":
+                elif result.status is DecisionStatus.WITHDRAWN:
                     report.withdrawn += 1
                 else:
                     report.refused += 1
             if missing:
                 return
 
-    def _pull(self, client: SyncClient, report: SyncReport) -> None:
+    def _pull(self, client: ReviewerClient, report: SyncReport) -> None:
         settings = self.ledger.settings()
         cursor = 0 if settings is None else settings.changes_cursor
         while True:
             changes = client.changes(cursor)
             report.pulled += len(changes.changes)
-            for change in changes.changes:
-                if change.kind in LOST_KINDS:
-                    report.removed += self.ledger.drop(
-                        [change.item_id],
-                        lease_id=None if change.kind == "item_withdrawn" else change.lease_id,
-                    )
+            for change in changes.changes:  # each kind takes the item away from this reviewer
+                report.removed += self.ledger.drop(
+                    [change.item_id],
+                    lease_id=None if change.kind is ChangeKind.ITEM_WITHDRAWN else change.lease_id,
+                )
             if changes.next == cursor or not changes.changes:
                 break
             cursor = changes.next
             self.ledger.set_cursor(cursor)
 
-    def _extend(self, client: SyncClient, ttl_s: int, report: SyncReport) -> None:
+    def _extend(self, client: ReviewerClient, ttl_s: int, report: SyncReport) -> None:
         live: dict[str, list[str]] = {}
         for item in self.ledger.held():
             if not item.decided:
@@ -250,7 +258,7 @@ class SyncEngine:
 
     def _top_up(
         self,
-        client: SyncClient,
+        client: ReviewerClient,
         server_url: str,
         queue: str,
         target: int,
@@ -260,3 +268,16 @@ class SyncEngine:
         left = sum(1 for item in self.ledger.held() if not item.decided)
         if target and left < target:
             report.leased += self._lease(client, server_url, queue, target - left, ttl_s).leased
+
+
+def _settled(result: DecisionResult) -> Settled:
+    """The outbox's record of the server's answer: `invalid` needs the reviewer's attention
+    (refused, kept); every other status is final (sent)."""
+    refused = result.status is DecisionStatus.INVALID
+    return Settled(
+        str(result.id),
+        OutboxState.REFUSED if refused else OutboxState.SENT,
+        result.status,
+        result.code,
+        result.detail,
+    )

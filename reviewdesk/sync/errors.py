@@ -1,19 +1,27 @@
-"""The errors of syncing with a queue server.
+"""The errors of syncing with a queue server that are not the server's own answers.
 
 UserError
- └── SyncError                    a sync step could not finish; the outbox is kept
-      ├── ServerUnreachableError  network errors, timeouts, 408/429/5xx after every retry
-      ├── TokenNeededError        401: no token, or the server rejected it (ask for a new one)
-      ├── KeychainError           the OS keychain failed or did not answer in time
-      └── RequestRefusedError     400/403/404/409/413/422: retrying would not help
+ ├── SyncError             a sync step cannot start: the store is not connected to a server
+ │    └── KeychainError    the OS keychain failed or did not answer in time
+ └── RemoteError           the server's side (`reviewdesk.remote.errors`): unreachable, token
+                           needed, request refused; re-exported here as a sync step raises them
+
+A sync step keeps the outbox whatever it ends in.
 """
 
 from __future__ import annotations
 
 from reviewdesk.errors import UserError
+from reviewdesk.remote.errors import (
+    RemoteError,
+    RequestRefusedError,
+    ServerUnreachableError,
+    TokenNeededError,
+)
 
 __all__ = [
     "KeychainError",
+    "RemoteError",
     "RequestRefusedError",
     "ServerUnreachableError",
     "SyncError",
@@ -22,26 +30,8 @@ __all__ = [
 
 
 class SyncError(UserError):
-    """A sync step could not finish."""
-
-
-class ServerUnreachableError(SyncError):
-    """The server could not be reached, or stayed busy, after every retry: work offline."""
-
-
-class TokenNeededError(SyncError):
-    """The server wants a (new) token: none is stored, or it was rejected or revoked."""
+    """A sync step cannot start (no server connected)."""
 
 
 class KeychainError(SyncError):
     """The OS keychain failed or did not answer in time."""
-
-
-class RequestRefusedError(SyncError):
-    """The server refused the request for good (a 4xx other than 401, 408 and 429)."""
-
-    def __init__(self, status: int, code: str, detail: str) -> None:
-        super().__init__(f"the server refused the request (HTTP {status} {code}): {detail}")
-        self.status = status
-        self.code = code
-        self.detail = detail

@@ -28,8 +28,9 @@ from reviewdesk.store import Store
 from reviewdesk.ui.runner import TaskRunner
 
 if TYPE_CHECKING:
+    from reviewdesk.remote import ReviewerClient
     from reviewdesk.store import OutboxEntry
-    from reviewdesk.sync import Credentials, SyncClient, SyncEngine, SyncReport, TokenStorage
+    from reviewdesk.sync import Credentials, SyncEngine, SyncReport, TokenStorage
 
 logger = logging.getLogger(__name__)
 
@@ -37,7 +38,7 @@ __all__ = ["DEFAULT_INTERVAL_S", "CheckoutDone", "ClientMaker", "SyncController"
 
 DEFAULT_INTERVAL_S = 60
 
-ClientMaker = Callable[[str, str], "SyncClient"]
+ClientMaker = Callable[[str, str], "ReviewerClient"]
 """Makes a client for (server URL, token); tests pass one that never waits between retries."""
 
 
@@ -104,7 +105,7 @@ class SyncController(QObject):
     Args:
         store_runner: the window's ordered store worker (for quick reads of the sync tables).
         credentials: where tokens are kept (default: the OS keychain, or this session).
-        make_client: makes a `SyncClient` (default: a few retries, waits cut short on close).
+        make_client: makes a `ReviewerClient` (default: a few retries, waits cut short on close).
         interval_s: seconds between background sync steps while connected.
 
     Signals:
@@ -218,14 +219,14 @@ class SyncController(QObject):
             self._credentials = Credentials()
         return self._credentials
 
-    def _client(self, server_url: str, token: str) -> SyncClient:
+    def _client(self, server_url: str, token: str) -> ReviewerClient:
         if self._make_client is not None:
             return self._make_client(server_url, token)
         import httpx
 
-        from reviewdesk.sync import SyncClient
+        from reviewdesk.remote import ReviewerClient
 
-        return SyncClient(
+        return ReviewerClient(
             server_url,
             token,
             attempts=3,
@@ -248,7 +249,7 @@ class SyncController(QObject):
         engine = self._engine
         if engine is None or engine.store is not store:
 
-            def client(server_url: str) -> SyncClient:
+            def client(server_url: str) -> ReviewerClient:
                 token = self._creds().token(server_url)
                 if token is None:
                     raise TokenNeededError(

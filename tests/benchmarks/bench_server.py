@@ -52,9 +52,10 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
+from reviewdesk.protocol import TokenRole
 from reviewdesk.server import open_engine
+from reviewdesk.server.access.tokens import create_token
 from reviewdesk.server.database import transact
-from reviewdesk.server.tokens import TokenRole, create_token
 from tests.e2e.process import ServerProcess
 from tests.helpers.records import record
 from tests.server.postgres import PostgresServer, postgres_server

@@ -10,9 +10,10 @@ import orjson
 import pytest
 
 from reviewdesk.client import ReviewdeskClient, verify_signature
+from reviewdesk.protocol import TokenRole
 from reviewdesk.server import open_engine, prepare_schema
+from reviewdesk.server.access.tokens import create_token
 from reviewdesk.server.database import transact
-from reviewdesk.server.tokens import TokenRole, create_token
 from tests.e2e.process import ServerProcess
 from tests.helpers.records import record
 from tests.server.postgres import PostgresServer

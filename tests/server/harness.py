@@ -14,11 +14,12 @@ import httpx
 import uvicorn
 from sqlalchemy.engine import Engine
 
+from reviewdesk.protocol import TokenRole
 from reviewdesk.server import ServerSettings, open_engine, prepare_schema
+from reviewdesk.server.access.tokens import create_token
 from reviewdesk.server.app import create_app
 from reviewdesk.server.database import transact
 from reviewdesk.server.settings import wall_clock_ms
-from reviewdesk.server.tokens import TokenRole, create_token
 from tests.helpers.records import record
 from tests.server.postgres import free_port
 

@@ -11,9 +11,10 @@ from alembic.migration import MigrationContext
 from sqlmodel import SQLModel
 
 from reviewdesk.cli_server import run_standalone
+from reviewdesk.protocol import TokenRole
 from reviewdesk.server import SchemaNeedsMigrationError, open_engine, prepare_schema
+from reviewdesk.server.access.tokens import create_token
 from reviewdesk.server.database import transact
-from reviewdesk.server.tokens import TokenRole, create_token
 from reviewdesk.store import head_revision
 from reviewdesk.store.engine import current_revision, migrate
 from tests.server.harness import running_server

@@ -7,7 +7,8 @@ from typing import Any
 
 import httpx
 
-from reviewdesk.server.policy import Priority, PriorityCache, ReviewPolicy, Routing, audit_draw
+from reviewdesk.domain.policy import Priority, ReviewPolicy, Routing, audit_draw
+from reviewdesk.server.queue.policy import PriorityCache
 from tests.helpers.records import record
 from tests.server.harness import RunningServer, approve
 

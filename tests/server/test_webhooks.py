@@ -8,7 +8,7 @@ import orjson
 import pytest
 
 from reviewdesk.client import verify_signature
-from reviewdesk.server.webhooks import DeliveryPolicy, DeliveryWorker
+from reviewdesk.server.webhooks.worker import DeliveryPolicy, DeliveryWorker
 from tests.helpers.records import record
 from tests.server.harness import FakeClock, RunningServer, approve
 from tests.server.receiver import Receiver

@@ -32,7 +32,7 @@ def test_a_store_made_at_the_first_revision_opens_upgraded_with_its_data(tmp_pat
             "VALUES (1, 'd-1', 1, 'alice', 'approve', '[]', '2026-11-02T00:00:00.000000Z')"
         )
     with Store.open(path) as store:
-        assert current_revision(store._engine) == head_revision()
+        assert current_revision(store.engine) == head_revision()
         generation = store.get("gen-1")
         assert generation is not None and generation.output == "hello"
         assert [d.id for d in store.decisions_of("gen-1")] == ["d-1"]
@@ -56,7 +56,7 @@ def test_a_store_from_a_newer_release_is_refused_untouched(tmp_path: Path) -> No
     "ignore:autogenerate skipping metadata-specified expression-based index"
 )
 def test_the_migrations_build_exactly_the_tables_the_code_declares(store: Store) -> None:
-    with store._engine.connect() as connection:
+    with store.engine.connect() as connection:
         diff = compare_metadata(MigrationContext.configure(connection), SQLModel.metadata)
         expression_indexes = connection.exec_driver_sql(
             "SELECT name FROM sqlite_master WHERE type = 'index' AND sql LIKE '%coalesce(created_at%'"
@@ -66,7 +66,7 @@ def test_the_migrations_build_exactly_the_tables_the_code_declares(store: Store)
 
 
 def test_the_hot_queries_use_their_indexes(store: Store) -> None:
-    with store._engine.connect() as connection:
+    with store.engine.connect() as connection:
         plan = " ".join(
             str(row[-1])
             for row in connection.exec_driver_sql(

@@ -58,7 +58,7 @@ def decide(
 
 def test_a_new_store_uses_wal_full_sync_and_foreign_keys(store: Store, store_path: Path) -> None:
     pragmas = ("journal_mode", "synchronous", "foreign_keys", "busy_timeout")
-    with store._write() as connection:  # the pragmas are per connection: the desk's own
+    with store.writing() as connection:  # the pragmas are per connection: the desk's own
         values = [connection.execute(f"PRAGMA {name}").fetchone()[0] for name in pragmas]
     with store.engine.connect() as connection:  # and SQLAlchemy's, for stats and exports
         assert [connection.exec_driver_sql(f"PRAGMA {name}").scalar() for name in pragmas] == values
@@ -107,7 +107,7 @@ def test_next_pending_in_one_queue(store: Store) -> None:
 
 def test_an_item_needing_two_reviews_stays_pending_for_the_second_reviewer(store: Store) -> None:
     add(store, gen(1))
-    with store._write() as connection:
+    with store.writing() as connection:
         connection.execute("UPDATE generation SET required_reviews = 2")
     store.record_decision(decide("gen-000001", "alice"))
     assert store.next_pending("alice") is None
@@ -284,7 +284,7 @@ def test_opening_something_that_is_not_a_store_says_so(tmp_path: Path) -> None:
 
 
 def _current(store: Store) -> set[str]:
-    with store._read() as connection:
+    with store.reading() as connection:
         return {row[0] for row in connection.execute("SELECT id FROM decision WHERE current")}
 
 

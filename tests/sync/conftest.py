@@ -9,9 +9,10 @@ import keyring
 import pytest
 
 from reviewdesk.domain import Verdict
+from reviewdesk.remote import ReviewerClient
 from reviewdesk.review import ReviewSession
 from reviewdesk.store import Store, SyncLedger
-from reviewdesk.sync import SyncClient, SyncEngine
+from reviewdesk.sync import SyncEngine
 from tests.server.conftest import clock, server  # noqa: F401
 from tests.sync.fakes import MemoryKeyring
 
@@ -64,8 +65,8 @@ def make_desk(tmp_path: Path) -> Iterator[DeskFactory]:
         SyncLedger(store).connect(url, queue=queue)
         desk = Desk(store, None, token, transport)  # type: ignore[arg-type]
 
-        def client(server_url: str) -> SyncClient:
-            return SyncClient(
+        def client(server_url: str) -> ReviewerClient:
+            return ReviewerClient(
                 server_url, desk.token, transport=desk.transport, sleep=desk.waits.append
             )
 

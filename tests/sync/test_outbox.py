@@ -8,11 +8,13 @@ from pathlib import Path
 import pytest
 
 from reviewdesk.domain import Decision, Generation, Verdict, new_decision_id, utc_now
+from reviewdesk.protocol import DecisionStatus, ProblemCode
 from reviewdesk.review import ReviewSession
 from reviewdesk.store import (
     DecisionAlreadySentError,
     LeasedGeneration,
     OutboxState,
+    Settled,
     Store,
     SyncLedger,
 )
@@ -83,7 +85,7 @@ def test_undo_of_a_sent_decision_is_refused_and_changes_nothing(store: Store) ->
     assert ledger.take_batch(200) == [saved]
     with pytest.raises(DecisionAlreadySentError, match="already been sent"):
         session.undo()
-    ledger.settle([(saved.id, "accepted", None, None)])
+    ledger.settle([Settled(saved.id, OutboxState.SENT, DecisionStatus.ACCEPTED, None, None)])
     with pytest.raises(DecisionAlreadySentError):
         session.undo()
     assert store.decisions_of(saved.generation_id) == [saved]
@@ -96,7 +98,17 @@ def test_a_refused_decision_is_kept_until_retried(store: Store) -> None:
     assert saved is not None
     ledger = SyncLedger(store)
     ledger.take_batch(200)
-    ledger.settle([(saved.id, "invalid", "reviewer_mismatch", "not your token")])
+    ledger.settle(
+        [
+            Settled(
+                saved.id,
+                OutboxState.REFUSED,
+                DecisionStatus.INVALID,
+                ProblemCode.REVIEWER_MISMATCH,
+                "not your token",
+            )
+        ]
+    )
     (entry,) = ledger.entries(OutboxState.REFUSED)
     assert (entry.code, entry.last_error) == ("reviewer_mismatch", "not your token")
     assert ledger.take_batch(200) == []

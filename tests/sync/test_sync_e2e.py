@@ -10,9 +10,10 @@ import httpx
 import pytest
 from sqlalchemy import text
 
+from reviewdesk.protocol import TokenRole
 from reviewdesk.server import open_engine
+from reviewdesk.server.access.tokens import create_token, revoke_token
 from reviewdesk.server.database import transact
-from reviewdesk.server.tokens import TokenRole, create_token, revoke_token
 from reviewdesk.store import OutboxState
 from tests.e2e.process import ServerProcess
 from tests.server.harness import FakeClock, RunningServer, items

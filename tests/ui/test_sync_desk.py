@@ -19,10 +19,11 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import text
 
 from reviewdesk.domain import Decision, Verdict, new_decision_id, utc_now
+from reviewdesk.remote import ReviewerClient
+from reviewdesk.server.access.tokens import list_tokens, revoke_token
 from reviewdesk.server.database import transact
-from reviewdesk.server.tokens import list_tokens, revoke_token
 from reviewdesk.store import LeasedGeneration, OutboxState, Store, SyncLedger
-from reviewdesk.sync import Credentials, SyncClient
+from reviewdesk.sync import Credentials
 from reviewdesk.ui.queue_model import LEASE_COLUMN
 from reviewdesk.ui.sync_control import SyncController
 from reviewdesk.ui.sync_widgets import CheckoutDialog, ConnectDialog, NeedsAttentionDialog
@@ -114,8 +115,8 @@ def open_synced_desk(qtbot: QtBot, tmp_path: Path, gate: GateTransport) -> Itera
     """A desk window on an empty store, with an in-memory keychain (or none)."""
     windows: list[DeskWindow] = []
 
-    def make_client(server_url: str, token: str) -> SyncClient:
-        return SyncClient(server_url, token, transport=gate, attempts=2, sleep=lambda _s: None)
+    def make_client(server_url: str, token: str) -> ReviewerClient:
+        return ReviewerClient(server_url, token, transport=gate, attempts=2, sleep=lambda _s: None)
 
     def open_(*, keychain: Any = None) -> DeskWindow:
         credentials = Credentials(environ={}, backend=keychain or MemoryKeyring())

@@ -12,23 +12,23 @@ Each decision gets one status:
 - `withdrawn`: the producer withdrew the item; the decision is not stored.
 - `invalid`: the decision breaks a rule (see `code`); nothing is stored.
 
-A decision id stored with another content is a conflict (`DecisionConflictError`, HTTP 409).
+A decision id stored with another content is a conflict (`reviewdesk.errors.DecisionConflictError`,
+HTTP 409).
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from enum import StrEnum
 
 from sqlalchemy import bindparam, text
 from sqlalchemy.engine import Connection
 
 from reviewdesk.domain import Decision
-from reviewdesk.errors import UserError
-from reviewdesk.server.slots import (
+from reviewdesk.errors import DecisionConflictError
+from reviewdesk.protocol.statuses import ChangeKind, DecisionStatus, ProblemCode
+from reviewdesk.server.queue.slots import (
     Change,
-    ChangeKind,
     ItemState,
     SlotState,
     add_changes,
@@ -36,21 +36,8 @@ from reviewdesk.server.slots import (
     lock_items_by_id,
     refresh_final,
 )
-from reviewdesk.server.verdicts import feed_final
-from reviewdesk.store import codec
-
-
-class DecisionStatus(StrEnum):
-    ACCEPTED = "accepted"
-    DUPLICATE = "duplicate"
-    ACCEPTED_LATE = "accepted_late"
-    ACCEPTED_EXTRA = "accepted_extra"
-    WITHDRAWN = "withdrawn"
-    INVALID = "invalid"
-
-
-class DecisionConflictError(UserError):
-    """The decision id is stored with another content."""
+from reviewdesk.server.queue.verdicts import feed_final
+from reviewdesk.store import rows
 
 
 @dataclass(frozen=True)
@@ -61,9 +48,6 @@ class DecisionOutcome:
     detail: str | None = None
 
 
-_STORED = text(f"{codec.DECISION_SELECT} WHERE d.id IN :ids").bindparams(
-    bindparam("ids", expanding=True)
-)
 _SLOTS = text(
     "SELECT generation_pk, slot, state, reviewer, lease_id, epoch, expires_at_ms FROM lease_slot "
     "WHERE generation_pk IN :pks ORDER BY generation_pk, slot"
@@ -72,26 +56,6 @@ _LATEST = text(
     "SELECT generation_pk, reviewer, id FROM decision "
     "WHERE generation_pk IN :pks AND reviewer IN :reviewers ORDER BY pk"
 ).bindparams(bindparam("pks", expanding=True), bindparam("reviewers", expanding=True))
-_NOT_CURRENT = text(
-    "UPDATE decision SET current = false "
-    "WHERE generation_pk = :pk AND reviewer = :reviewer AND current"
-)
-_INSERT = text(
-    "INSERT INTO decision (id, generation_pk, reviewer, verdict, reasons, duration_ms, "
-    "decided_at, supersedes, session_id, lease_id, lease_epoch, device_id, current) "
-    "VALUES (:id, :generation_pk, :reviewer, :verdict, :reasons, :duration_ms, :decided_at, "
-    ":supersedes, :session_id, :lease_id, :lease_epoch, :device_id, true)"
-)
-_INSERTED = text("SELECT id, pk FROM decision WHERE id IN :ids").bindparams(
-    bindparam("ids", expanding=True)
-)
-_INSERT_TEXT = text(
-    "INSERT INTO decision_text (pk, edited_output, comment) VALUES (:pk, :edited, :comment)"
-)
-_REVIEW_COUNT = text(
-    "UPDATE generation SET review_count = (SELECT count(DISTINCT d.reviewer) FROM decision d "
-    "WHERE d.generation_pk = generation.pk) WHERE pk IN :pks"
-).bindparams(bindparam("pks", expanding=True))
 _FILL = text(
     "UPDATE lease_slot SET state = 'decided', reviewer = :reviewer, decision_pk = :decision, "
     "expires_at_ms = NULL WHERE generation_pk = :pk AND slot = :slot"
@@ -104,10 +68,7 @@ _LINK = text(
 # PostgreSQL: `_store`'s statements as one, over the decisions passed as arrays. Its parts
 # cannot see each other's writes: each item is in the round once, so an item's review count is
 # its distinct reviewers so far, plus one when this is the reviewer's first decision on it.
-_DECISION_COLUMNS = (
-    "id", "generation_pk", "reviewer", "verdict", "reasons", "duration_ms", "decided_at",
-    "supersedes", "session_id", "lease_id", "lease_epoch", "device_id",
-)  # fmt: skip
+_DECISION_COLUMNS = rows.DECISION_FIELDS
 _STORE_COLUMNS = (*_DECISION_COLUMNS, "edited", "comment", "slot", "first")
 _TYPES = {"generation_pk": "integer", "duration_ms": "integer", "lease_epoch": "integer",
           "slot": "integer", "first": "boolean"}  # fmt: skip
@@ -248,10 +209,7 @@ def _record_round(
 ) -> list[tuple[DecisionOutcome | DecisionConflictError, int | None]]:
     """Record decisions on distinct items with distinct ids; each one's outcome and the item
     it touched."""
-    stored = {
-        row[0]: codec.decision_from_row(tuple(row))
-        for row in connection.execute(_STORED, {"ids": [decision.id for decision in decisions]})
-    }
+    stored = rows.load_decisions(connection, [decision.id for decision in decisions])
     pks = sorted({item_pks[d.generation_id] for d in decisions if d.generation_id in item_pks})
     slots: dict[int, list[_Slot]] = {}
     latest: dict[tuple[int, str], str] = {}
@@ -298,9 +256,12 @@ def _invalid(decision: Decision, state: str | None) -> DecisionOutcome:
     """The outcome of a decision on an unknown item (state None) or one out of the token's
     queues (which is not named: the token may not see it)."""
     if state == _NOT_ALLOWED:
-        code, detail = "queue_not_allowed", "this token does not work on the queue of item"
+        code, detail = (
+            ProblemCode.QUEUE_NOT_ALLOWED,
+            "this token does not work on the queue of item",
+        )
     else:
-        code, detail = "unknown_item", "there is no item"
+        code, detail = ProblemCode.UNKNOWN_ITEM, "there is no item"
     return DecisionOutcome(
         decision.id, DecisionStatus.INVALID, code, f"{detail} {decision.generation_id}"
     )
@@ -350,45 +311,7 @@ def _store(connection: Connection, accepted: Sequence[_Accepted]) -> None:
     if is_postgres(connection):
         _store_postgres(connection, accepted)
         return
-    connection.execute(
-        _NOT_CURRENT, [{"pk": a.pk, "reviewer": a.decision.reviewer} for a in accepted]
-    )
-    rows = []
-    for a in accepted:
-        values = codec.decision_values(a.decision, 0, a.pk)
-        rows.append(
-            {
-                "id": values[1],
-                "generation_pk": a.pk,
-                "reviewer": values[3],
-                "verdict": values[4],
-                "reasons": values[5],
-                "duration_ms": values[6],
-                "decided_at": values[7],
-                "supersedes": values[8],
-                "session_id": values[9],
-                "lease_id": values[10],
-                "lease_epoch": values[11],
-                "device_id": values[12],
-            }
-        )
-    connection.execute(_INSERT, rows)
-    decision_pks: dict[str, int] = {
-        row[0]: row[1]
-        for row in connection.execute(_INSERTED, {"ids": [a.decision.id for a in accepted]})
-    }
-    texts = [
-        found
-        for a in accepted
-        if (found := codec.decision_text_values(a.decision, decision_pks[a.decision.id]))
-        is not None
-    ]
-    if texts:
-        connection.execute(
-            _INSERT_TEXT,
-            [{"pk": pk, "edited": edited, "comment": comment} for pk, edited, comment in texts],
-        )
-    connection.execute(_REVIEW_COUNT, {"pks": sorted(a.pk for a in accepted)})
+    decision_pks = rows.insert_decisions(connection, [(a.decision, a.pk) for a in accepted])
     fills = [
         {
             "reviewer": a.decision.reviewer,
@@ -414,8 +337,7 @@ def _store_postgres(connection: Connection, accepted: Sequence[_Accepted]) -> No
     """`_store` in one statement (see `_STORE_POSTGRES`)."""
     columns: dict[str, list[object]] = {name: [] for name in _STORE_COLUMNS}
     for a in accepted:
-        values = codec.decision_values(a.decision, 0, a.pk)
-        for name, value in zip(_DECISION_COLUMNS, values[1:], strict=True):
+        for name, value in rows.decision_fields(a.decision, a.pk).items():
             columns[name].append(value)
         columns["edited"].append(a.decision.edited_output)
         columns["comment"].append(a.decision.comment)

@@ -11,32 +11,24 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass, replace
-from enum import StrEnum
 
 from sqlalchemy import bindparam, text
 from sqlalchemy.engine import Connection
 
 from reviewdesk.domain import Generation
+from reviewdesk.domain.policy import Priority
 from reviewdesk.errors import UserError
-from reviewdesk.server.policy import PRIORITY_ORDER, Priority, load_policies
-from reviewdesk.server.slots import (
+from reviewdesk.protocol.statuses import ChangeKind, LeaseMode
+from reviewdesk.server.queue.policy import PRIORITY_ORDER, load_policies
+from reviewdesk.server.queue.slots import (
     Change,
-    ChangeKind,
     SlotState,
     add_changes,
     is_postgres,
-    load_generations,
     lock_items,
     refresh_items,
 )
-from reviewdesk.store import codec
-
-
-class LeaseMode(StrEnum):
-    """An online lease is heartbeated by a connected desk; an offline one is checked out."""
-
-    ONLINE = "online"
-    OFFLINE = "offline"
+from reviewdesk.store import rows
 
 
 class LeaseNotFoundError(UserError):
@@ -124,7 +116,7 @@ _INSERT_LEASE = text(
 # other's writes, so the item's new earliest time is worked out from the snapshot's other
 # slots and the new lease's expiry (`least` ignores the NULL of an item with no other slot).
 _TAKE_POSTGRES = text(
-    """
+    f"""
 WITH open_slot AS (
     SELECT DISTINCT ON (s.generation_pk)
         s.generation_pk, s.slot, s.state, s.reviewer, s.lease_id, s.epoch
@@ -151,10 +143,8 @@ WITH open_slot AS (
     FROM taken t WHERE i.generation_pk = t.generation_pk
 )
 SELECT t.generation_pk, t.slot, t.epoch, t.was, t.holder, t.old_lease, t.old_epoch,
-    g.required_reviews, g.id, g.queue, g.model, g.prompt_template, g.prompt_version, g.route,
-    g.risk, g.latency_ms, g.created_at, x.prompt, x.output, x.usage, x.trace_id, x.extra, (
-        SELECT json_agg(json_build_array(f.validator, f.code, f.severity, f.message, f.score,
-            f.span_start, f.span_end) ORDER BY f.position)
+    g.required_reviews, {rows.generation_select("g", "x")}, (
+        SELECT json_agg(json_build_array({rows.flag_select("f")}) ORDER BY f.position)
         FROM flag f WHERE f.generation_pk = t.generation_pk
     )
 FROM taken t JOIN generation g ON g.pk = t.generation_pk JOIN generation_text x ON x.pk = g.pk
@@ -223,7 +213,7 @@ def _take(
         )
         connection.execute(_INSERT_LEASE, values)
     refresh_items(connection, candidates)
-    generations = load_generations(connection, [pk for pk, *_ in taken])
+    generations = rows.load_generations(connection, [pk for pk, *_ in taken])
     slots = tuple(
         LeasedSlot(generations[pk], slot, epoch, required) for pk, slot, epoch, required in taken
     )
@@ -235,20 +225,20 @@ def _take_postgres(
 ) -> tuple[tuple[LeasedSlot, ...], list[Change]]:
     """`_take` in one statement (see `_TAKE_POSTGRES`): a lease is a few round trips."""
     order = {pk: index for index, pk in enumerate(candidates)}
-    rows = sorted(  # in claim order (the queue's priority)
+    found = sorted(  # in claim order (the queue's priority)
         connection.execute(_TAKE_POSTGRES, {**_lease_values(lease, now_ms), "pks": candidates}),
         key=lambda row: order[row[0]],
     )
     changes: list[Change] = []
     slots: list[LeasedSlot] = []
-    for pk, slot, epoch, was, holder, old_lease, old_epoch, required, *generation, flags in rows:
+    for pk, slot, epoch, was, holder, old_lease, old_epoch, required, *generation, flags in found:
         if was == SlotState.LEASED and holder is not None and holder != lease.reviewer:
             changes.append(Change(ChangeKind.LEASE_REVOKED, pk, holder, old_lease, old_epoch))
         slots.append(
-            LeasedSlot(codec.generation_from_row(generation, flags or ()), slot, epoch, required)
+            LeasedSlot(rows.generation_from_row(generation, flags or ()), slot, epoch, required)
         )
-    if len(rows) < len(candidates):  # their last open slot went a moment ago
-        refresh_items(connection, sorted(set(candidates) - {row[0] for row in rows}))
+    if len(found) < len(candidates):  # their last open slot went a moment ago
+        refresh_items(connection, sorted(set(candidates) - {row[0] for row in found}))
     return tuple(slots), changes
 
 

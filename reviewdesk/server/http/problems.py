@@ -29,8 +29,8 @@ from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
+from reviewdesk.protocol.v1 import Problem
 from reviewdesk.server.database import DatabaseBusyError
-from reviewdesk.server.schemas import Problem
 
 logger = logging.getLogger(__name__)
 

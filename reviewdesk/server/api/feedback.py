@@ -17,11 +17,11 @@ from sqlalchemy.engine import Engine
 
 from reviewdesk.domain import Verdict
 from reviewdesk.export import ExportError, ExportFormat, ExportOptions, Filters, stream_export
-from reviewdesk.server.auth import Admin, Watcher
+from reviewdesk.server.access.auth import Admin, Watcher
 from reviewdesk.server.database import read
-from reviewdesk.server.policy import unreviewed_counts
-from reviewdesk.server.problems import ApiError, problem_responses
-from reviewdesk.server.routing import ApiRoute
+from reviewdesk.server.http.problems import ApiError, problem_responses
+from reviewdesk.server.http.routing import ApiRoute
+from reviewdesk.server.queue.policy import unreviewed_counts
 from reviewdesk.stats import (
     StatsInputError,
     grouped_stats,

@@ -19,8 +19,8 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from reviewdesk.server.feed import QueueFigures
-from reviewdesk.server.problems import PROBLEM_JSON, TYPE_BASE, BodyTooLargeError
+from reviewdesk.server.http.problems import PROBLEM_JSON, TYPE_BASE, BodyTooLargeError
+from reviewdesk.server.queue.changes import QueueFigures
 
 access_log = logging.getLogger("reviewdesk.server.access")
 

@@ -1,5 +1,5 @@
 """SQL shared by the lease, decision and item code: locking items, keeping `server_item` up to
-date with its slots, the changes feed, and loading generations to hand out.
+date with its slots, and the changes feed.
 
 Every write that touches slots first locks the `server_item` rows involved (`lock_items`, in
 primary-key order, so two writers never wait on each other in a circle); the claim query instead
@@ -12,13 +12,11 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
 
 from sqlalchemy import bindparam, text
 from sqlalchemy.engine import Connection
 
-from reviewdesk.domain import Generation
-from reviewdesk.store import codec
+from reviewdesk.protocol.statuses import ChangeKind, ItemPhase
 
 
 class SlotState(StrEnum):
@@ -28,24 +26,14 @@ class SlotState(StrEnum):
 
 
 class ItemState(StrEnum):
-    """Where an item stands on the server."""
+    """Where an item stands on the server (`server_item.state`); a producer sees its
+    `ItemPhase`, worked out from this and the item's slots."""
 
     OPEN = "open"
     DONE = "done"
-    WITHDRAWN = "withdrawn"
-    AUTO_APPROVED = "auto_approved"
+    WITHDRAWN = ItemPhase.WITHDRAWN.value
+    AUTO_APPROVED = ItemPhase.AUTO_APPROVED.value
     """Its queue's review policy let it through unreviewed; it has no slots."""
-
-
-class ChangeKind(StrEnum):
-    """What `/v1/changes` tells a reviewer."""
-
-    LEASE_REVOKED = "lease_revoked"
-    """The slot the reviewer held (its lease expired) was leased to someone else."""
-    SLOT_FILLED = "slot_filled"
-    """The slot the reviewer held (its lease expired) was filled by another reviewer's decision."""
-    ITEM_WITHDRAWN = "item_withdrawn"
-    """The producer withdrew an item the reviewer held."""
 
 
 @dataclass(frozen=True)
@@ -182,38 +170,3 @@ def lock_items_by_id(
         text(sql).bindparams(bindparam("ids", expanding=True)), {"ids": sorted(ids)}
     )
     return {row[0]: (row[1], row[2], row[3]) for row in rows}
-
-
-def pks_of(connection: Connection, ids: Collection[str]) -> dict[str, int]:
-    """The pks of the generations with these producer ids (unknown ids are left out)."""
-    if not ids:
-        return {}
-    rows = connection.execute(
-        text("SELECT id, pk FROM generation WHERE id IN :ids").bindparams(
-            bindparam("ids", expanding=True)
-        ),
-        {"ids": list(ids)},
-    )
-    return {row[0]: row[1] for row in rows}
-
-
-_GENERATIONS = text(
-    "SELECT g.pk, " + codec.GENERATION_SELECT.removeprefix("SELECT ") + " WHERE g.pk IN :pks"
-).bindparams(bindparam("pks", expanding=True))
-_FLAGS = text(
-    "SELECT generation_pk, validator, code, severity, message, score, span_start, span_end "
-    "FROM flag WHERE generation_pk IN :pks ORDER BY generation_pk, position"
-).bindparams(bindparam("pks", expanding=True))
-
-
-def load_generations(connection: Connection, pks: Sequence[int]) -> dict[int, Generation]:
-    """The whole generations (text and flags) of these pks."""
-    if not pks:
-        return {}
-    flags: dict[int, list[Any]] = {}
-    for row in connection.execute(_FLAGS, {"pks": list(pks)}):
-        flags.setdefault(row[0], []).append(tuple(row[1:]))
-    return {
-        row[0]: codec.generation_from_row(tuple(row[1:]), flags.get(row[0], []))
-        for row in connection.execute(_GENERATIONS, {"pks": list(pks)})
-    }

@@ -1,31 +1,20 @@
-"""API v1's queue endpoints: items (producers), leases, decisions and changes (reviewers)."""
+"""API v1 for reviewers: lease items, extend and release leases, send decisions, read the
+changes that concern them."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Path, Query, Request
+from fastapi import APIRouter, Body, Query, Request
 from pydantic import ValidationError
-from sqlalchemy import text
-from sqlalchemy.engine import Connection
 
 from reviewdesk.domain import Decision
-from reviewdesk.server import leases as lease_ops
-from reviewdesk.server.auth import Producer, Reviewer, reviewer_scope
-from reviewdesk.server.database import read, transact
-from reviewdesk.server.decisions import (
-    DecisionOutcome,
+from reviewdesk.protocol.statuses import (
     DecisionStatus,
-    record_decisions,
+    LeaseMode,
+    TokenRole,
 )
-from reviewdesk.server.feed import changes_since
-from reviewdesk.server.items import UnknownItemError, enqueue, withdraw
-from reviewdesk.server.leases import LeaseLostError, LeaseMode, LeaseNotFoundError
-from reviewdesk.server.policy import load_policies
-from reviewdesk.server.problems import ApiError, problem_responses
-from reviewdesk.server.routing import ApiRoute
-from reviewdesk.server.schemas import (
+from reviewdesk.protocol.v1 import (
     BatchDecisionIn,
     BatchIn,
     BatchOut,
@@ -36,99 +25,37 @@ from reviewdesk.server.schemas import (
     DecisionResult,
     ExtendIn,
     ExtendOut,
-    FieldErrorOut,
-    ItemResult,
-    ItemsIn,
-    ItemsOut,
     LeasedItem,
     LeaseIn,
     LeaseOut,
     LeasesOut,
     LeaseSummaryOut,
     ReleaseOut,
-    WithdrawnOut,
 )
+from reviewdesk.server.access.auth import Reviewer, reviewer_scope
+from reviewdesk.server.access.tokens import (
+    TokenInfo,
+)
+from reviewdesk.server.api.common import (
+    AUTH_ERRORS,
+    IdPath,
+    as_time,
+    engine_of,
+    settings_of,
+)
+from reviewdesk.server.api.wakeups import announce
+from reviewdesk.server.database import read, transact
+from reviewdesk.server.http.problems import ApiError, problem_responses
+from reviewdesk.server.http.routing import ApiRoute
+from reviewdesk.server.queue import leases as lease_ops
+from reviewdesk.server.queue.changes import changes_since
+from reviewdesk.server.queue.decisions import DecisionOutcome, record_decisions
+from reviewdesk.server.queue.leases import LeaseLostError, LeaseNotFoundError
+from reviewdesk.server.queue.policy import load_policies
 from reviewdesk.server.settings import ServerSettings
-from reviewdesk.server.tokens import TokenInfo, TokenRole
-from reviewdesk.server.verdict_routes import announce
-from reviewdesk.store import codec
+from reviewdesk.store import rows
 
 router = APIRouter(prefix="/v1", route_class=ApiRoute)
-
-AUTH_ERRORS = (401, 403, 429, 503)
-IdPath = Annotated[str, Path(min_length=1, max_length=200)]
-
-
-def as_time(ms: int) -> datetime:
-    return datetime.fromtimestamp(ms / 1000, UTC)
-
-
-def _settings(request: Request) -> ServerSettings:
-    settings: ServerSettings = request.app.state.settings
-    return settings
-
-
-@router.post(
-    "/items",
-    tags=["producers"],
-    responses=problem_responses(*AUTH_ERRORS, 413, 422),
-)
-def post_items(request: Request, body: ItemsIn, token: Producer) -> ItemsOut:
-    """Enqueue up to 500 items (canonical import records; `required_reviews` optional).
-
-    Idempotent by item id: an id already stored is a `duplicate` and left as it is. Each item
-    gets a result; an invalid one names its fields and problems and the others are still stored.
-    """
-    settings = _settings(request)
-    if len(body.items) > settings.max_items_per_call:
-        raise ApiError(
-            413,
-            "batch_too_large",
-            f"{len(body.items)} items: send at most {settings.max_items_per_call} a call",
-        )
-    now = settings.clock()
-    outcomes = transact(
-        request.app.state.engine, lambda connection: enqueue(connection, body.items, now_ms=now)
-    )
-    results = [
-        ItemResult(
-            index=outcome.index,
-            id=outcome.id,
-            status=outcome.status.value,
-            errors=[FieldErrorOut(field=e.field, message=e.message) for e in outcome.errors],
-            decisions=outcome.decisions,
-        )
-        for outcome in outcomes
-    ]
-    announce(request)
-    metrics = request.app.state.metrics
-    for result in results:
-        metrics.items.labels(result.status).inc()
-    return ItemsOut(
-        created=sum(result.status == "created" for result in results),
-        duplicates=sum(result.status == "duplicate" for result in results),
-        invalid=sum(result.status == "invalid" for result in results),
-        results=results,
-    )
-
-
-@router.delete(
-    "/items/{item_id}",
-    tags=["producers"],
-    responses=problem_responses(*AUTH_ERRORS, 404, 422),
-)
-def withdraw_item(request: Request, item_id: IdPath, token: Producer) -> WithdrawnOut:
-    """Withdraw an item: it leaves every queue, reviewers holding it are told (`/v1/changes`),
-    and decisions arriving on it later get the status `withdrawn`."""
-    now = _settings(request).clock()
-    try:
-        transact(
-            request.app.state.engine,
-            lambda connection: withdraw(connection, item_id, now_ms=now),
-        )
-    except UnknownItemError as error:
-        raise ApiError(404, "unknown_item", str(error)) from error
-    return WithdrawnOut(id=item_id, state="withdrawn")
 
 
 @router.post(
@@ -147,7 +74,7 @@ def lease_items(
     An online lease lasts at most the server's online TTL (default 15 minutes) and is kept alive
     with `PATCH /v1/leases/{id}`; an offline lease (a checkout) lasts up to 72 hours.
     """
-    settings = _settings(request)
+    settings = settings_of(request)
     body = body or LeaseIn()
     if not token.may_work_on(queue):
         raise ApiError(403, "queue_not_allowed", f"this token does not work on the queue {queue}")
@@ -202,7 +129,7 @@ def _max_ttl_ms(settings: ServerSettings) -> dict[LeaseMode, int]:
 @router.get("/leases", tags=["reviewers"], responses=problem_responses(*AUTH_ERRORS))
 def list_leases(request: Request, token: Reviewer) -> LeasesOut:
     """The live leases of the token's reviewer (an admin: everyone's)."""
-    now = _settings(request).clock()
+    now = settings_of(request).clock()
     found = read(
         request.app.state.engine,
         lambda connection: lease_ops.live_leases(
@@ -236,7 +163,7 @@ def extend_lease(
     body: Annotated[ExtendIn | None, Body()] = None,
 ) -> ExtendOut:
     """Extend a lease to now + TTL (a heartbeat); 409 `lease_lost` when it holds nothing."""
-    settings = _settings(request)
+    settings = settings_of(request)
     now = settings.clock()
     ttl_s = None if body is None else body.ttl_s
     try:
@@ -272,7 +199,7 @@ def extend_lease(
 )
 def release_lease(request: Request, lease_id: IdPath, token: Reviewer) -> ReleaseOut:
     """Give back the lease's undecided items (they go to the next reviewer at once)."""
-    now = _settings(request).clock()
+    now = settings_of(request).clock()
     try:
         released = transact(
             request.app.state.engine,
@@ -311,7 +238,7 @@ def _decision(decision_id: str, body: DecisionIn, token: TokenInfo) -> Decision:
 def _record(
     request: Request, decisions: list[Decision], token: TokenInfo
 ) -> list[DecisionOutcome | Exception]:
-    now = _settings(request).clock()
+    now = settings_of(request).clock()
     recorded = transact(
         request.app.state.engine,
         lambda connection: record_decisions(connection, decisions, now_ms=now, queues=token.queues),
@@ -351,7 +278,7 @@ def put_decision(
 def post_decisions(request: Request, body: BatchIn, token: Reviewer) -> BatchOut:
     """Record up to 200 decisions in one transaction, each with its own status; a decision
     that breaks a rule is `invalid` (with a `code`) and the others are still recorded."""
-    settings = _settings(request)
+    settings = settings_of(request)
     if len(body.decisions) > settings.max_decisions_per_call:
         raise ApiError(
             413,
@@ -403,13 +330,9 @@ def post_decisions(request: Request, body: BatchIn, token: Reviewer) -> BatchOut
 def get_decision(request: Request, decision_id: IdPath, token: Reviewer) -> DecisionOut:
     """A decision the token's reviewer made (an admin: anyone's)."""
 
-    def load(connection: Connection) -> Decision | None:
-        row = connection.execute(
-            text(f"{codec.DECISION_SELECT} WHERE d.id = :id"), {"id": decision_id}
-        ).first()
-        return None if row is None else codec.decision_from_row(tuple(row))
-
-    decision = read(request.app.state.engine, load)
+    decision = read(
+        engine_of(request), lambda connection: rows.load_decision(connection, decision_id)
+    )
     scope = reviewer_scope(token)
     if decision is None or (scope is not None and decision.reviewer != scope):
         raise ApiError(404, "decision_not_found", f"there is no decision {decision_id} of yours")
@@ -447,6 +370,3 @@ def get_changes(
         ],
         next=entries[-1].seq if entries else since,
     )
-
-
-__all__ = ["Producer", "router"]

@@ -24,7 +24,7 @@ from fastapi.routing import APIRoute
 from pydantic import BaseModel
 from starlette.responses import Response
 
-from reviewdesk.server.auth import PendingToken
+from reviewdesk.server.access.auth import PendingToken
 
 
 def _resolved(arguments: dict[str, Any]) -> dict[str, Any]:

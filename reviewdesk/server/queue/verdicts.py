@@ -13,37 +13,28 @@ tied item) shows in `GET /v1/items/{id}`, which always resolves the current deci
 
 from __future__ import annotations
 
-import json
 import secrets
 from collections import Counter
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from enum import StrEnum
-from typing import Any
 
 from sqlalchemy import bindparam, text
-from sqlalchemy.engine import Connection, Row
+from sqlalchemy.engine import Connection
 
-from reviewdesk.server.slots import FinalItem, is_postgres
-from reviewdesk.store import codec
+from reviewdesk.protocol.statuses import ItemPhase
+from reviewdesk.protocol.v1 import ItemStateOut, VerdictOut
+from reviewdesk.server.queue.slots import FinalItem, ItemState, is_postgres
+from reviewdesk.store import rows
+from reviewdesk.store.rows import CurrentDecision
 
-NEEDS_ADJUDICATION = "needs_adjudication"
-AUTO_APPROVED = "auto_approved"
+NEEDS_ADJUDICATION = ItemPhase.NEEDS_ADJUDICATION.value
+"""The resolved verdict of a tie (its item's phase has the same name)."""
+AUTO_APPROVED = ItemPhase.AUTO_APPROVED.value
+"""The verdict of an item its queue's policy let through (its phase has the same name)."""
 # The changes feed's lock (slots.add_changes): verdict sequence numbers too must become visible
 # in order, or a reader could move its cursor past a verdict committed a moment later.
 _FEED_LOCK = 0x72646368
-
-
-class ItemPhase(StrEnum):
-    """Where an item stands, as a producer sees it."""
-
-    QUEUED = "queued"
-    LEASED = "leased"
-    DECIDED = "decided"
-    NEEDS_ADJUDICATION = "needs_adjudication"
-    AUTO_APPROVED = "auto_approved"
-    WITHDRAWN = "withdrawn"
 
 
 @dataclass(frozen=True)
@@ -68,37 +59,26 @@ class ItemView:
     seq: int | None = None
 
 
-_CURRENT = text(
-    "SELECT d.generation_pk, d.reviewer, d.verdict, d.reasons, d.decided_at, dt.edited_output "
-    "FROM decision d LEFT JOIN decision_text dt ON dt.pk = d.pk "
-    "WHERE d.generation_pk IN :pks AND d.current ORDER BY d.pk"
-).bindparams(bindparam("pks", expanding=True))
-
-
 def _resolve(connection: Connection, pk: int) -> Resolved | None:
     return _resolve_many(connection, [pk]).get(pk)
 
 
 def _resolve_many(connection: Connection, pks: Collection[int]) -> dict[int, Resolved]:
     """The resolved verdicts of the items among `pks` that have a current decision."""
-    if not pks:
-        return {}
-    rows: dict[int, list[Row[Any]]] = {}
-    for row in connection.execute(_CURRENT, {"pks": sorted(pks)}):
-        rows.setdefault(row.generation_pk, []).append(row)
-    return {pk: _resolved(found) for pk, found in rows.items()}
+    current = rows.current_decisions(connection, pks)
+    return {pk: _resolved(found) for pk, found in current.items()}
 
 
-def _resolved(rows: Sequence[Row[Any]]) -> Resolved:
+def _resolved(current: Sequence[CurrentDecision]) -> Resolved:
     """The majority of an item's current decisions (rows oldest first)."""
-    votes = Counter(row.verdict for row in rows).most_common()
-    reviewers = tuple(sorted({row.reviewer for row in rows}))
-    decided_at = max(row.decided_at for row in rows)
+    votes = Counter(row.verdict for row in current).most_common()
+    reviewers = tuple(sorted({row.reviewer for row in current}))
+    decided_at = max(row.decided_at for row in current)
     if len(votes) > 1 and votes[0][1] == votes[1][1]:
         return Resolved(NEEDS_ADJUDICATION, None, (), reviewers, decided_at)
     verdict = votes[0][0]
-    winners = [row for row in rows if row.verdict == verdict]
-    reasons = sorted({reason for row in winners for reason in json.loads(row.reasons or "[]")})
+    winners = [row for row in current if row.verdict == verdict]
+    reasons = sorted({reason for row in winners for reason in row.reasons})
     edited = next((row.edited_output for row in reversed(winners) if row.edited_output), None)
     return Resolved(verdict, edited, tuple(reasons), reviewers, decided_at)
 
@@ -173,11 +153,11 @@ def feed_final(connection: Connection, items: Sequence[FinalItem], *, now_ms: in
     if not items:
         return Finalized()
     resolved = _resolve_many(
-        connection, [item.generation_pk for item in items if item.state != AUTO_APPROVED]
+        connection, [item.generation_pk for item in items if item.state != ItemState.AUTO_APPROVED]
     )
     verdicts = []
     for item in items:  # in pk order: the feed's order within one transaction
-        if item.state == AUTO_APPROVED:
+        if item.state == ItemState.AUTO_APPROVED:
             verdict = AUTO_APPROVED
         else:
             found = resolved.get(item.generation_pk)
@@ -240,13 +220,13 @@ def _view(connection: Connection, row: Sequence[object]) -> ItemView:
     pk, item_id, queue, state, required, decided, leased, seq, fed, fed_ms = row
     assert isinstance(pk, int)
     resolved: Resolved | None = None
-    if state == "withdrawn":
+    if state == ItemState.WITHDRAWN:
         phase = ItemPhase.WITHDRAWN
-    elif state == AUTO_APPROVED:
+    elif state == ItemState.AUTO_APPROVED:
         phase = ItemPhase.AUTO_APPROVED
-        at = codec.time_text(_as_time(fed_ms)) if isinstance(fed_ms, int) else None
+        at = rows.time_text(_as_time(fed_ms)) if isinstance(fed_ms, int) else None
         resolved = Resolved(AUTO_APPROVED, None, (), (), at)
-    elif state == "done":
+    elif state == ItemState.DONE:
         resolved = _resolve(connection, pk)
         if resolved is None:
             resolved = Resolved(str(fed or NEEDS_ADJUDICATION), None, (), (), None)
@@ -303,3 +283,35 @@ def feed_head(connection: Connection) -> int:
     return int(
         connection.execute(text("SELECT coalesce(max(seq), 0) FROM server_verdict")).scalar_one()
     )
+
+
+def item_out(view: ItemView) -> ItemStateOut:
+    """An item's state as `GET /v1/items/{id}` answers it."""
+    return ItemStateOut.model_validate(_fields(view))
+
+
+def verdict_out(view: ItemView) -> VerdictOut:
+    """A verdict feed entry as `/v1/verdicts` and the webhooks carry it."""
+    return VerdictOut.model_validate({**_fields(view), "seq": view.seq})
+
+
+def _fields(view: ItemView) -> dict[str, object]:
+    resolved = view.verdict
+    return {
+        "id": view.id,
+        "queue": view.queue,
+        "state": view.state,
+        "required_reviews": view.required_reviews,
+        "reviews": view.reviews,
+        "verdict": None
+        if resolved is None
+        else {
+            "verdict": resolved.verdict,
+            "edited_output": resolved.edited_output,
+            "reasons": list(resolved.reasons),
+            "reviewers": list(resolved.reviewers),
+            "decided_at": None
+            if resolved.decided_at is None
+            else rows.parse_time(resolved.decided_at),
+        },
+    }

@@ -1,4 +1,4 @@
-"""Turning domain objects into row values and back.
+"""Turning domain objects into row values and back (private: other layers use `rows`).
 
 Times are stored as fixed-width UTC text (`2026-11-20T10:00:00.000000Z`), so text order is time
 order and `substr(decided_at, 1, 10)` is the day.
@@ -50,8 +50,11 @@ def prompt_json(generation: Generation) -> str:
     return orjson.dumps(prompt).decode()
 
 
-def generation_values(generation: Generation, pk: int, imported_at: str) -> tuple[Any, ...]:
-    """Values for `generation`, in the column order of `GENERATION_COLUMNS`."""
+def generation_values(
+    generation: Generation, pk: int, imported_at: str, required_reviews: int = 1
+) -> tuple[Any, ...]:
+    """Values for `generation`, in the column order of `GENERATION_COLUMNS` (less
+    `review_count`, which starts at 0)."""
     top = generation.top_severity
     usage = generation.usage
     return (
@@ -71,6 +74,7 @@ def generation_values(generation: Generation, pk: int, imported_at: str) -> tupl
         None if usage is None else usage.cost_usd,
         None if generation.created_at is None else time_text(generation.created_at),
         imported_at,
+        required_reviews,
     )
 
 
@@ -81,7 +85,7 @@ GENERATION_COLUMNS = (
 )
 GENERATION_INSERT = (
     f"INSERT INTO generation ({GENERATION_COLUMNS}) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, 0)"
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)"
 )
 TEXT_INSERT = (
     "INSERT INTO generation_text (pk, prompt, output, usage, trace_id, extra) "

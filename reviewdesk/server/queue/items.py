@@ -10,49 +10,33 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Table
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql import text
 
 from reviewdesk.domain import Decision, DecisionDraft, Generation, utc_now
-from reviewdesk.errors import UserError
+from reviewdesk.domain.policy import Routing
+from reviewdesk.errors import DecisionConflictError, UnknownItemError
 from reviewdesk.ingest.records import to_import_record
-from reviewdesk.server.decisions import DecisionConflictError, record_decisions
-from reviewdesk.server.policy import Routing, load_policies
-from reviewdesk.server.slots import (
+from reviewdesk.protocol.statuses import KEPT_STATUSES, ChangeKind, ItemResultStatus
+from reviewdesk.server.queue.decisions import record_decisions
+from reviewdesk.server.queue.policy import load_policies
+from reviewdesk.server.queue.slots import (
     Change,
-    ChangeKind,
     ItemState,
     SlotState,
     add_changes,
     lock_items,
-    pks_of,
     refresh_items,
 )
-from reviewdesk.server.verdicts import finalize
-from reviewdesk.store import codec
-from reviewdesk.store.tables import GenerationRow
+from reviewdesk.server.queue.verdicts import finalize
+from reviewdesk.store import rows
 
 DEFAULT_QUEUE = "default"
 MAX_REQUIRED_REVIEWS = 10
 _SOURCE = Path("item")
-
-_GENERATION_KEYS = (
-    "id", "queue", "model", "prompt_template", "prompt_version", "route", "risk", "top_severity",
-    "flag_count", "latency_ms", "input_tokens", "output_tokens", "cost_usd", "created_at",
-    "imported_at",
-)  # fmt: skip
-
-
-class ItemStatus(StrEnum):
-    CREATED = "created"
-    DUPLICATE = "duplicate"
-    INVALID = "invalid"
 
 
 @dataclass(frozen=True)
@@ -65,7 +49,7 @@ class FieldError:
 class ItemOutcome:
     index: int
     id: str | None
-    status: ItemStatus
+    status: ItemResultStatus
     errors: list[FieldError] = field(default_factory=list)
     decisions: int = 0
 
@@ -85,7 +69,9 @@ def parse_items(raw_items: Sequence[Any]) -> list[ParsedItem | ItemOutcome]:
     for index, raw in enumerate(raw_items):
         if not isinstance(raw, dict):
             parsed.append(
-                ItemOutcome(index, None, ItemStatus.INVALID, [FieldError("", "expected an object")])
+                ItemOutcome(
+                    index, None, ItemResultStatus.INVALID, [FieldError("", "expected an object")]
+                )
             )
             continue
         raw = dict(raw)
@@ -108,16 +94,11 @@ def parse_items(raw_items: Sequence[Any]) -> list[ParsedItem | ItemOutcome]:
         if isinstance(record, list):
             errors.extend(FieldError(error.field, error.message) for error in record)
         if errors or isinstance(record, list):
-            parsed.append(ItemOutcome(index, item_id, ItemStatus.INVALID, errors))
+            parsed.append(ItemOutcome(index, item_id, ItemResultStatus.INVALID, errors))
             continue
         generation, drafts = record
         parsed.append(ParsedItem(index, generation, drafts, required))
     return parsed
-
-
-def _insert_ignoring_duplicates(connection: Connection, table: Table) -> Any:
-    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-    return dialect.insert(table).on_conflict_do_nothing(index_elements=["id"])
 
 
 def enqueue(connection: Connection, raw_items: Sequence[Any], *, now_ms: int) -> list[ItemOutcome]:
@@ -134,34 +115,23 @@ def enqueue(connection: Connection, raw_items: Sequence[Any], *, now_ms: int) ->
             continue
         gid = parsed.generation.id
         if gid in fresh:
-            outcomes[parsed.index] = ItemOutcome(parsed.index, gid, ItemStatus.DUPLICATE)
+            outcomes[parsed.index] = ItemOutcome(parsed.index, gid, ItemResultStatus.DUPLICATE)
         else:
             fresh[gid] = parsed
         if parsed.drafts:
             with_drafts.append(parsed)
     fresh = _apply_policies(connection, fresh)
-    imported_at = codec.time_text(utc_now())
-    table: Table = GenerationRow.__table__  # type: ignore[attr-defined]
-    created: dict[str, int] = {}
-    if fresh:
-        rows = []
-        for parsed in fresh.values():
-            values = codec.generation_values(parsed.generation, 0, imported_at)[1:]
-            row = dict(zip(_GENERATION_KEYS, values, strict=True))
-            row["required_reviews"] = parsed.required_reviews
-            row["review_count"] = 0
-            rows.append(row)
-        statement = (
-            _insert_ignoring_duplicates(connection, table)
-            .values(rows)
-            .returning(table.c.pk, table.c.id)
-        )
-        created = {gid: pk for pk, gid in connection.execute(statement)}
+    inserted = rows.insert_generations(
+        connection,
+        [(parsed.generation, parsed.required_reviews) for parsed in fresh.values()],
+        imported_at=rows.time_text(utc_now()),
+    )
+    created = {gid: inserted.pks[gid] for gid in fresh if gid in inserted.created}
     new_items = [(pk, fresh[gid]) for gid, pk in created.items()]
     if new_items:
-        _store_content(connection, new_items, now_ms)
+        _add_server_rows(connection, new_items, now_ms)
     for key, parsed in fresh.items():
-        status = ItemStatus.CREATED if key in created else ItemStatus.DUPLICATE
+        status = ItemResultStatus.CREATED if key in created else ItemResultStatus.DUPLICATE
         outcomes[parsed.index] = ItemOutcome(parsed.index, key, status)
     if with_drafts:
         _record_carried(connection, with_drafts, outcomes, now_ms)
@@ -193,32 +163,11 @@ def _apply_policies(connection: Connection, fresh: dict[str, ParsedItem]) -> dic
     return routed
 
 
-def _store_content(
+def _add_server_rows(
     connection: Connection, items: list[tuple[int, ParsedItem]], now_ms: int
 ) -> None:
-    texts = [codec.text_values(parsed.generation, pk) for pk, parsed in items]
-    connection.execute(
-        text(
-            "INSERT INTO generation_text (pk, prompt, output, usage, trace_id, extra) "
-            "VALUES (:pk, :prompt, :output, :usage, :trace_id, :extra)"
-        ),
-        [
-            dict(zip(("pk", "prompt", "output", "usage", "trace_id", "extra"), values, strict=True))
-            for values in texts
-        ],
-    )
-    flags = [values for pk, parsed in items for values in codec.flag_values(parsed.generation, pk)]
-    if flags:
-        keys = (
-            "generation_pk", "position", "validator", "code", "severity", "message", "score",
-            "span_start", "span_end",
-        )  # fmt: skip
-        connection.execute(
-            text(
-                f"INSERT INTO flag ({', '.join(keys)}) VALUES ({', '.join(':' + k for k in keys)})"
-            ),
-            [dict(zip(keys, values, strict=True)) for values in flags],
-        )
+    """The new items' server rows: their state (open, or let through by the policy) and their
+    free slots."""
     connection.execute(
         text(
             "INSERT INTO server_item (generation_pk, queue, risk, state, available_at_ms) "
@@ -227,9 +176,11 @@ def _store_content(
         [
             {
                 "pk": pk,
-                "state": "auto_approved" if parsed.routing is Routing.AUTO_APPROVED else "open",
+                "state": ItemState.AUTO_APPROVED
+                if parsed.routing is Routing.AUTO_APPROVED
+                else ItemState.OPEN,
                 "queue": parsed.generation.queue or DEFAULT_QUEUE,
-                "risk": codec.generation_values(parsed.generation, pk, "")[7],
+                "risk": rows.stored_risk(parsed.generation),
             }
             for pk, parsed in items
         ],
@@ -266,12 +217,8 @@ def _record_carried(
     for (index, _), result in zip(decisions, results, strict=True):
         if isinstance(result, DecisionConflictError):
             outcomes[index].errors.append(FieldError("decisions", str(result)))
-        elif result.status not in ("duplicate", "invalid", "withdrawn"):
+        elif result.status in KEPT_STATUSES:
             outcomes[index].decisions += 1
-
-
-class UnknownItemError(UserError):
-    """No item has that id."""
 
 
 def withdraw(connection: Connection, generation_id: str, *, now_ms: int) -> None:
@@ -281,7 +228,7 @@ def withdraw(connection: Connection, generation_id: str, *, now_ms: int) -> None
     Raises:
         UnknownItemError: no item has that id.
     """
-    pk = pks_of(connection, [generation_id]).get(generation_id)
+    pk = rows.generation_pks(connection, [generation_id]).get(generation_id)
     if pk is None or not lock_items(connection, [pk]):
         raise UnknownItemError(f"there is no item {generation_id}")
     holders = connection.execute(

@@ -18,10 +18,11 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from reviewdesk.protocol import TokenRole
+from reviewdesk.server.access.ratelimit import retry_after
+from reviewdesk.server.access.tokens import TokenInfo, authenticate
 from reviewdesk.server.database import read
-from reviewdesk.server.problems import ApiError
-from reviewdesk.server.ratelimit import retry_after
-from reviewdesk.server.tokens import TokenInfo, TokenRole, authenticate
+from reviewdesk.server.http.problems import ApiError
 
 bearer = HTTPBearer(auto_error=False, description="A reviewdesk token: `rdk_...`")
 _CHALLENGE = {"WWW-Authenticate": "Bearer"}

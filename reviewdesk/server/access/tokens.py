@@ -15,7 +15,6 @@ import json
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import text
@@ -23,17 +22,11 @@ from sqlalchemy.engine import Connection
 
 from reviewdesk.domain import utc_now
 from reviewdesk.errors import UserError
-from reviewdesk.store import codec
+from reviewdesk.protocol.statuses import TokenRole
+from reviewdesk.protocol.v1 import TokenOut
+from reviewdesk.store import rows
 
 PREFIX = "rdk_"
-
-
-class TokenRole(StrEnum):
-    """What a token may do. An admin may do everything a producer or a reviewer may."""
-
-    PRODUCER = "producer"
-    REVIEWER = "reviewer"
-    ADMIN = "admin"
 
 
 @dataclass(frozen=True)
@@ -90,7 +83,7 @@ def create_token(
         id="tok_" + secrets.token_hex(6),
         name=name,
         role=role,
-        created_at=codec.time_text(utc_now()),
+        created_at=rows.time_text(utc_now()),
         revoked_at=None,
         queues=scope,
     )
@@ -133,7 +126,7 @@ def revoke_token(connection: Connection, token_id: str) -> TokenInfo:
     """
     connection.execute(
         text("UPDATE api_token SET revoked_at = :now WHERE id = :id AND revoked_at IS NULL"),
-        {"now": codec.time_text(utc_now()), "id": token_id},
+        {"now": rows.time_text(utc_now()), "id": token_id},
     )
     row = connection.execute(
         text(f"SELECT {_COLUMNS} FROM api_token WHERE id = :id"), {"id": token_id}
@@ -154,3 +147,15 @@ def authenticate(connection: Connection, secret: str) -> TokenInfo | None:
     if row is None or row.revoked_at is not None:
         return None
     return _info(tuple(row))
+
+
+def token_out(info: TokenInfo, secret: str | None = None) -> TokenOut:
+    return TokenOut(
+        id=info.id,
+        name=info.name,
+        role=info.role,
+        created_at=rows.parse_time(info.created_at),
+        revoked_at=None if info.revoked_at is None else rows.parse_time(info.revoked_at),
+        queues=None if info.queues is None else list(info.queues),
+        secret=secret,
+    )

@@ -1,4 +1,10 @@
-"""The request and response bodies of API v1 (one model per purpose)."""
+"""API v1's request and response bodies (one pydantic model per purpose).
+
+The server declares its endpoints with these, so the OpenAPI document is made from them; the
+clients read answers into them (`model_validate`) and build requests from them. A request body
+refuses unknown fields (`extra="forbid"`); an answer a client reads ignores fields it does not
+know yet, so a newer server can add fields without breaking an older client.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +15,16 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from reviewdesk.domain import Generation, Verdict
 from reviewdesk.domain.models import NonEmpty, ReasonCode
-from reviewdesk.server.leases import LeaseMode
-from reviewdesk.server.tokens import TokenRole
+from reviewdesk.domain.policy import ReviewPolicy
+from reviewdesk.protocol.statuses import (
+    ChangeKind,
+    DecisionStatus,
+    DeliveryState,
+    ItemPhase,
+    ItemResultStatus,
+    LeaseMode,
+    TokenRole,
+)
 
 Id = Annotated[str, Field(min_length=1, max_length=200)]
 
@@ -52,7 +66,7 @@ class FieldErrorOut(BaseModel):
 class ItemResult(BaseModel):
     index: int
     id: str | None
-    status: Literal["created", "duplicate", "invalid"]
+    status: ItemResultStatus
     errors: list[FieldErrorOut] = []
     decisions: int = 0
 
@@ -66,7 +80,7 @@ class ItemsOut(BaseModel):
 
 class WithdrawnOut(BaseModel):
     id: str
-    state: Literal["withdrawn"]
+    state: Literal[ItemPhase.WITHDRAWN]
 
 
 class LeaseIn(_In):
@@ -150,14 +164,9 @@ class BatchIn(_In):
     decisions: list[dict[str, Any]]
 
 
-DecisionStatusText = Literal[
-    "accepted", "duplicate", "accepted_late", "accepted_extra", "withdrawn", "invalid"
-]
-
-
 class DecisionResult(BaseModel):
     id: str | None
-    status: DecisionStatusText
+    status: DecisionStatus
     code: str | None = None
     detail: str | None = None
 
@@ -187,7 +196,7 @@ class DecisionOut(BaseModel):
 
 class ChangeOut(BaseModel):
     seq: int
-    kind: Literal["lease_revoked", "slot_filled", "item_withdrawn"]
+    kind: ChangeKind
     item_id: str
     lease_id: str | None
     epoch: int | None
@@ -221,3 +230,91 @@ class TokenOut(BaseModel):
 
 class TokensOut(BaseModel):
     tokens: list[TokenOut]
+
+
+class ResolvedOut(BaseModel):
+    """An item's resolved verdict: the majority of its reviewers' latest decisions (a tie:
+    `needs_adjudication`), or `auto_approved` by its queue's policy."""
+
+    verdict: str
+    edited_output: str | None
+    reasons: list[str]
+    reviewers: list[str]
+    decided_at: datetime | None
+
+
+class ItemStateOut(BaseModel):
+    id: str
+    queue: str
+    state: ItemPhase
+    required_reviews: int
+    reviews: int
+    verdict: ResolvedOut | None
+
+
+class VerdictOut(ItemStateOut):
+    seq: int
+
+
+class VerdictsOut(BaseModel):
+    verdicts: list[VerdictOut]
+    next: int
+    """The cursor to pass as `since` next."""
+    head: int
+    """The feed's newest entry (0: none yet): `since=head` follows from now on."""
+
+
+class PolicyOut(BaseModel):
+    queue: str
+    policy: ReviewPolicy | None
+    auto_approved: int
+    """Items of the queue its policy let through unreviewed."""
+
+
+class WebhookIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    queue: Id
+    url: Annotated[str, Field(min_length=1, max_length=2000)]
+
+
+class WebhookOut(BaseModel):
+    id: str
+    queue: str
+    url: str
+    active: bool
+    created_at: datetime
+    secret: str | None = None
+
+
+class WebhooksOut(BaseModel):
+    webhooks: list[WebhookOut]
+
+
+class DeliveryOut(BaseModel):
+    id: str
+    webhook_id: str
+    item_id: str
+    verdict_seq: int
+    state: DeliveryState
+    attempts: int
+    next_attempt_at: datetime
+    last_status: int | None
+    last_error: str | None
+    created_at: datetime
+    delivered_at: datetime | None
+
+
+class DeliveriesOut(BaseModel):
+    deliveries: list[DeliveryOut]
+
+
+class ReplayIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    delivery_ids: list[Id] | None = None
+    """Only these dead deliveries (default: every dead delivery of the webhook)."""
+
+
+class ReplayOut(BaseModel):
+    replayed: int

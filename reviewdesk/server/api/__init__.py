@@ -1,0 +1,10 @@
+"""API v1's routers, one per audience.
+
+- `producers`: push and withdraw items, an item's state, the verdict feed;
+- `reviewers`: leases, decisions, changes;
+- `admins`: tokens, queue review policies, webhooks;
+- `feedback`: statistics, routing advice, dataset exports (producers and admins);
+- `service`: health and metrics.
+
+The bodies are `reviewdesk.protocol.v1`'s; the write paths are `reviewdesk.server.queue`'s.
+"""

@@ -1,0 +1,153 @@
+"""API v1 for producers: push and withdraw items, read an item's state, follow the verdicts."""
+
+from __future__ import annotations
+
+import time
+from functools import partial
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.concurrency import run_in_threadpool
+
+from reviewdesk.errors import UnknownItemError
+from reviewdesk.protocol.v1 import (
+    FieldErrorOut,
+    ItemResult,
+    ItemsIn,
+    ItemsOut,
+    ItemStateOut,
+    VerdictsOut,
+    WithdrawnOut,
+)
+from reviewdesk.server.access.auth import Producer, Watcher
+from reviewdesk.server.api.common import (
+    AUTH_ERRORS,
+    IdPath,
+    engine_of,
+    now_of,
+    settings_of,
+)
+from reviewdesk.server.api.wakeups import MAX_WAIT_S, POLL_S, VerdictBell, announce
+from reviewdesk.server.database import read, transact
+from reviewdesk.server.http.problems import ApiError, problem_responses
+from reviewdesk.server.http.routing import ApiRoute
+from reviewdesk.server.queue.items import enqueue, withdraw
+from reviewdesk.server.queue.verdicts import (
+    feed_head,
+    item_out,
+    item_view,
+    verdict_out,
+    verdicts_since,
+)
+from reviewdesk.server.settings import ServerSettings
+
+router = APIRouter(prefix="/v1", route_class=ApiRoute)
+
+
+@router.post(
+    "/items",
+    tags=["producers"],
+    responses=problem_responses(*AUTH_ERRORS, 413, 422),
+)
+def post_items(request: Request, body: ItemsIn, token: Producer) -> ItemsOut:
+    """Enqueue up to 500 items (canonical import records; `required_reviews` optional).
+
+    Idempotent by item id: an id already stored is a `duplicate` and left as it is. Each item
+    gets a result; an invalid one names its fields and problems and the others are still stored.
+    """
+    settings = settings_of(request)
+    if len(body.items) > settings.max_items_per_call:
+        raise ApiError(
+            413,
+            "batch_too_large",
+            f"{len(body.items)} items: send at most {settings.max_items_per_call} a call",
+        )
+    now = settings.clock()
+    outcomes = transact(
+        request.app.state.engine, lambda connection: enqueue(connection, body.items, now_ms=now)
+    )
+    results = [
+        ItemResult(
+            index=outcome.index,
+            id=outcome.id,
+            status=outcome.status.value,
+            errors=[FieldErrorOut(field=e.field, message=e.message) for e in outcome.errors],
+            decisions=outcome.decisions,
+        )
+        for outcome in outcomes
+    ]
+    announce(request)
+    metrics = request.app.state.metrics
+    for result in results:
+        metrics.items.labels(result.status).inc()
+    return ItemsOut(
+        created=sum(result.status == "created" for result in results),
+        duplicates=sum(result.status == "duplicate" for result in results),
+        invalid=sum(result.status == "invalid" for result in results),
+        results=results,
+    )
+
+
+@router.delete(
+    "/items/{item_id}",
+    tags=["producers"],
+    responses=problem_responses(*AUTH_ERRORS, 404, 422),
+)
+def withdraw_item(request: Request, item_id: IdPath, token: Producer) -> WithdrawnOut:
+    """Withdraw an item: it leaves every queue, reviewers holding it are told (`/v1/changes`),
+    and decisions arriving on it later get the status `withdrawn`."""
+    now = settings_of(request).clock()
+    try:
+        transact(
+            request.app.state.engine,
+            lambda connection: withdraw(connection, item_id, now_ms=now),
+        )
+    except UnknownItemError as error:
+        raise ApiError(404, "unknown_item", str(error)) from error
+    return WithdrawnOut(id=item_id, state="withdrawn")
+
+
+@router.get("/items/{item_id}", tags=["producers"], responses=problem_responses(*AUTH_ERRORS, 404))
+def get_item(request: Request, item_id: IdPath, token: Watcher) -> ItemStateOut:
+    """An item's state (queued, leased, decided, needs_adjudication, auto_approved, withdrawn)
+    and, once final, its resolved verdict with the edited output, reasons, reviewers and time."""
+    now = now_of(request)
+    view = read(engine_of(request), lambda connection: item_view(connection, item_id, now_ms=now))
+    if view is None:
+        raise ApiError(404, "unknown_item", f"there is no item {item_id}")
+    return item_out(view)
+
+
+@router.get("/verdicts", tags=["producers"], responses=problem_responses(*AUTH_ERRORS, 422))
+async def get_verdicts(
+    request: Request,
+    token: Watcher,
+    since: Annotated[int, Query(ge=0, le=2**62)] = 0,
+    wait: Annotated[float, Query(ge=0, le=MAX_WAIT_S, description="seconds to wait")] = 0,
+    queue: Annotated[str | None, Query(min_length=1, max_length=200)] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> VerdictsOut:
+    """Final verdicts after the cursor `since`, oldest first; pass `next` back as `since`.
+
+    With `wait`, the request is held until a verdict lands (or `wait` seconds pass, then an
+    empty list): one open request follows every verdict as it happens.
+    """
+    engine = engine_of(request)
+    bell: VerdictBell = request.app.state.verdict_bell
+    settings: ServerSettings = request.app.state.settings
+    deadline = time.monotonic() + min(wait, settings.max_wait_s)
+    while True:
+        found = await run_in_threadpool(
+            read, engine, partial(verdicts_since, since=since, queue=queue, limit=limit,
+                                  now_ms=now_of(request))
+        )  # fmt: skip
+        left = deadline - time.monotonic()
+        if found or left <= 0:
+            break
+        await bell.wait(min(POLL_S, left))
+    head = await run_in_threadpool(read, engine, feed_head)
+    return VerdictsOut(
+        verdicts=[verdict_out(view) for view in found],
+        next=found[-1].seq if found and found[-1].seq is not None else since,
+        head=max(head, found[-1].seq or 0) if found else head,
+    )

@@ -1,0 +1,413 @@
+"""The store's core tables for the other layers: writing and reading generations and decisions
+on any connection (the desk's sqlite3, SQLAlchemy on SQLite or PostgreSQL).
+
+The core tables are `generation` (narrow keys), `generation_text`, `flag`, `decision` (narrow
+keys) and `decision_text`. Every write to them goes through this module or through `Store`:
+
+- `insert_generations`: the one path that stores new generations, used alike by an import
+  (`BulkWriter`) and by the queue server's `POST /v1/items`;
+- `insert_decisions`: decisions as their reviewers' current ones, with the items' review counts
+  (the queue server's SQLite path; the desk's own path is `Store.record_decision`);
+- `DECISION_FIELDS` / `decision_fields`: a decision's column values by name, for a statement
+  that writes decisions together with other tables in one round trip (the queue server's
+  PostgreSQL path).
+
+Reading: `load_generations`, `load_decisions`, `current_decisions`, `generation_pks`, and for a
+query that loads generations inside a larger statement, `generation_select` with
+`generation_from_row`. Times are fixed-width UTC text (`time_text`, `parse_time`).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from reviewdesk.domain import Decision, Generation
+from reviewdesk.store import _codec as codec
+from reviewdesk.store.keys import NO_RISK
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
+
+__all__ = [
+    "DECISION_FIELDS",
+    "CurrentDecision",
+    "Inserted",
+    "current_decisions",
+    "decision_fields",
+    "flag_select",
+    "generation_from_row",
+    "generation_pks",
+    "generation_select",
+    "insert_decisions",
+    "insert_generations",
+    "load_decision",
+    "load_decisions",
+    "load_generations",
+    "parse_time",
+    "sqlite_connection",
+    "stored_risk",
+    "time_text",
+]
+
+time_text = codec.time_text
+parse_time = codec.parse_time
+generation_from_row = codec.generation_from_row
+
+_CHUNK = 900  # ids per IN (...) look-up, under SQLite's old 999-parameter limit
+
+
+def sqlite_connection(connection: sqlite3.Connection | Connection) -> sqlite3.Connection:
+    """The sqlite3 connection to write through. A SQLAlchemy connection (the queue server on
+    SQLite, a migration) is begun first if need be, so the rows go into its transaction and its
+    `commit()` commits them.
+
+    Raises:
+        TypeError: the SQLAlchemy connection is not on SQLite.
+    """
+    if isinstance(connection, sqlite3.Connection):
+        return connection
+    if not connection.in_transaction():
+        connection.begin()
+    driver = connection.connection.driver_connection
+    if not isinstance(driver, sqlite3.Connection):
+        raise TypeError(f"not an SQLite connection: {type(driver).__name__}")
+    return driver
+
+
+def _is_sqlite(connection: sqlite3.Connection | Connection) -> bool:
+    return isinstance(connection, sqlite3.Connection) or connection.dialect.name == "sqlite"
+
+
+# -- generations --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Inserted:
+    """What `insert_generations` did: the pk of every id it was given, and which it stored."""
+
+    pks: dict[str, int]
+    created: frozenset[str]
+
+
+def insert_generations(
+    connection: sqlite3.Connection | Connection,
+    generations: Sequence[tuple[Generation, int]],
+    *,
+    imported_at: str,
+) -> Inserted:
+    """Store the generations (each with its `required_reviews`) whose id is not stored yet,
+    with their text and flags, in the caller's transaction. An id stored already, or earlier
+    in `generations`, is left as it is.
+
+    On SQLite the caller holds the write lock (`BEGIN IMMEDIATE`): primary keys are assigned
+    here and the rows go in through `executemany`, the fastest path SQLite has. On PostgreSQL
+    the rows go in with `ON CONFLICT DO NOTHING`, so two pushes of one id never both store it.
+    """
+    if not generations:
+        return Inserted({}, frozenset())
+    if _is_sqlite(connection):
+        return _insert_sqlite(sqlite_connection(connection), generations, imported_at)
+    return _insert_postgres(connection, generations, imported_at)  # type: ignore[arg-type]
+
+
+def _existing(connection: sqlite3.Connection, table: str, ids: Sequence[str]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for start in range(0, len(ids), _CHUNK):
+        chunk = ids[start : start + _CHUNK]
+        rows = connection.execute(
+            f"SELECT id, pk FROM {table} WHERE id IN ({', '.join('?' * len(chunk))})",
+            tuple(chunk),
+        )
+        found.update((row[0], row[1]) for row in rows)
+    return found
+
+
+def _insert_sqlite(
+    connection: sqlite3.Connection,
+    generations: Sequence[tuple[Generation, int]],
+    imported_at: str,
+) -> Inserted:
+    pks = _existing(connection, "generation", [generation.id for generation, _ in generations])
+    (next_pk,) = connection.execute("SELECT coalesce(max(pk), 0) + 1 FROM generation").fetchone()
+    rows: list[tuple[Any, ...]] = []
+    texts: list[tuple[Any, ...]] = []
+    flags: list[tuple[Any, ...]] = []
+    created: set[str] = set()
+    for generation, required in generations:
+        if generation.id in pks:
+            continue
+        pk = pks[generation.id] = next_pk
+        next_pk += 1
+        created.add(generation.id)
+        rows.append(codec.generation_values(generation, pk, imported_at, required))
+        texts.append(codec.text_values(generation, pk))
+        flags.extend(codec.flag_values(generation, pk))
+    if rows:
+        connection.executemany(codec.GENERATION_INSERT, rows)
+        connection.executemany(codec.TEXT_INSERT, texts)
+    if flags:
+        connection.executemany(codec.FLAG_INSERT, flags)
+    return Inserted(pks, frozenset(created))
+
+
+_GENERATION_KEYS = tuple(codec.GENERATION_COLUMNS.replace(" ", "").split(","))[1:-1]
+_TEXT_KEYS = ("pk", "prompt", "output", "usage", "trace_id", "extra")
+_FLAG_KEYS = (
+    "generation_pk", "position", "validator", "code", "severity", "message", "score",
+    "span_start", "span_end",
+)  # fmt: skip
+
+
+def _insert_postgres(
+    connection: Connection, generations: Sequence[tuple[Generation, int]], imported_at: str
+) -> Inserted:
+    from sqlalchemy import Table, bindparam, text
+    from sqlalchemy.dialects import postgresql
+
+    from reviewdesk.store.tables import GenerationRow
+
+    table: Table = GenerationRow.__table__  # type: ignore[attr-defined]
+    fresh: dict[str, tuple[Generation, int]] = {}
+    for generation, required in generations:
+        fresh.setdefault(generation.id, (generation, required))
+    values = [
+        dict(zip(_GENERATION_KEYS, codec.generation_values(g, 0, imported_at, r)[1:], strict=True))
+        | {"review_count": 0}
+        for g, r in fresh.values()
+    ]
+    statement = (
+        postgresql.insert(table)
+        .values(values)
+        .on_conflict_do_nothing(index_elements=["id"])
+        .returning(table.c.pk, table.c.id)
+    )
+    pks: dict[str, int] = {gid: pk for pk, gid in connection.execute(statement)}
+    created = frozenset(pks)
+    if created:
+        stored = [(pks[gid], fresh[gid][0]) for gid in fresh if gid in created]
+        connection.execute(
+            text(
+                f"INSERT INTO generation_text ({', '.join(_TEXT_KEYS)}) "
+                f"VALUES ({', '.join(':' + key for key in _TEXT_KEYS)})"
+            ),
+            [dict(zip(_TEXT_KEYS, codec.text_values(g, pk), strict=True)) for pk, g in stored],
+        )
+        flags = [
+            dict(zip(_FLAG_KEYS, values, strict=True))
+            for pk, g in stored
+            for values in codec.flag_values(g, pk)
+        ]
+        if flags:
+            connection.execute(
+                text(
+                    f"INSERT INTO flag ({', '.join(_FLAG_KEYS)}) "
+                    f"VALUES ({', '.join(':' + key for key in _FLAG_KEYS)})"
+                ),
+                flags,
+            )
+    missing = [gid for gid in fresh if gid not in created]
+    if missing:
+        rows = connection.execute(
+            text("SELECT id, pk FROM generation WHERE id IN :ids").bindparams(
+                bindparam("ids", expanding=True)
+            ),
+            {"ids": missing},
+        )
+        pks.update((row[0], row[1]) for row in rows)
+    return Inserted(pks, created)
+
+
+def stored_risk(generation: Generation) -> float:
+    """`generation.risk` as the store keeps it in its narrow rows (no risk: -1, so that keyset
+    paging never meets a NULL)."""
+    return NO_RISK if generation.risk is None else generation.risk
+
+
+def generation_pks(connection: Connection, ids: Collection[str]) -> dict[str, int]:
+    """The pks of the generations with these producer ids (unknown ids are left out)."""
+    if not ids:
+        return {}
+    from sqlalchemy import bindparam, text
+
+    rows = connection.execute(
+        text("SELECT id, pk FROM generation WHERE id IN :ids").bindparams(
+            bindparam("ids", expanding=True)
+        ),
+        {"ids": list(ids)},
+    )
+    return {row[0]: row[1] for row in rows}
+
+
+def generation_select(generation: str = "g", texts: str = "t") -> str:
+    """The select list `generation_from_row` reads, over `generation` and `generation_text`
+    joined under these aliases; the query adds the flags as `generation_from_row`'s second
+    argument (rows of `validator, code, severity, message, score, span_start, span_end`)."""
+    g, t = generation, texts
+    return (
+        f"{g}.id, {g}.queue, {g}.model, {g}.prompt_template, {g}.prompt_version, {g}.route, "
+        f"{g}.risk, {g}.latency_ms, {g}.created_at, {t}.prompt, {t}.output, {t}.usage, "
+        f"{t}.trace_id, {t}.extra"
+    )
+
+
+def flag_select(flag: str = "f") -> str:
+    """The columns of one flag row as `generation_from_row` reads them."""
+    f = flag
+    return (
+        f"{f}.validator, {f}.code, {f}.severity, {f}.message, {f}.score, {f}.span_start, "
+        f"{f}.span_end"
+    )
+
+
+def load_generations(connection: Connection, pks: Sequence[int]) -> dict[int, Generation]:
+    """The whole generations (text and flags) of these pks."""
+    if not pks:
+        return {}
+    from sqlalchemy import bindparam, text
+
+    flags: dict[int, list[Any]] = {}
+    for row in connection.execute(
+        text(
+            f"SELECT f.generation_pk, {flag_select('f')} FROM flag f "
+            "WHERE f.generation_pk IN :pks ORDER BY f.generation_pk, f.position"
+        ).bindparams(bindparam("pks", expanding=True)),
+        {"pks": list(pks)},
+    ):
+        flags.setdefault(row[0], []).append(tuple(row[1:]))
+    return {
+        row[0]: codec.generation_from_row(tuple(row[1:]), flags.get(row[0], []))
+        for row in connection.execute(
+            text(
+                f"SELECT g.pk, {generation_select('g', 't')} FROM generation g "
+                "JOIN generation_text t ON t.pk = g.pk WHERE g.pk IN :pks"
+            ).bindparams(bindparam("pks", expanding=True)),
+            {"pks": list(pks)},
+        )
+    }
+
+
+# -- decisions ----------------------------------------------------------------------------------
+
+DECISION_FIELDS = (
+    "id", "generation_pk", "reviewer", "verdict", "reasons", "duration_ms", "decided_at",
+    "supersedes", "session_id", "lease_id", "lease_epoch", "device_id",
+)  # fmt: skip
+"""The `decision` columns a new decision sets (besides `pk` and `current`)."""
+
+
+def decision_fields(decision: Decision, generation_pk: int) -> dict[str, Any]:
+    """The values of `DECISION_FIELDS` for a decision on the item `generation_pk`."""
+    values = codec.decision_values(decision, 0, generation_pk)[1:]
+    return dict(zip(DECISION_FIELDS, values, strict=True))
+
+
+def load_decisions(connection: Connection, ids: Collection[str]) -> dict[str, Decision]:
+    """The stored decisions among these ids."""
+    if not ids:
+        return {}
+    from sqlalchemy import bindparam, text
+
+    statement = text(f"{codec.DECISION_SELECT} WHERE d.id IN :ids").bindparams(
+        bindparam("ids", expanding=True)
+    )
+    return {
+        row[0]: codec.decision_from_row(tuple(row))
+        for row in connection.execute(statement, {"ids": list(ids)})
+    }
+
+
+def load_decision(connection: Connection, decision_id: str) -> Decision | None:
+    return load_decisions(connection, [decision_id]).get(decision_id)
+
+
+def insert_decisions(
+    connection: Connection, decisions: Sequence[tuple[Decision, int]]
+) -> dict[str, int]:
+    """Store decisions (each on its own item `generation_pk`, none stored yet) as their
+    reviewers' current ones, and recount the items' reviewers; each decision's pk."""
+    if not decisions:
+        return {}
+    from sqlalchemy import bindparam, text
+
+    connection.execute(
+        text(
+            "UPDATE decision SET current = false "
+            "WHERE generation_pk = :pk AND reviewer = :reviewer AND current"
+        ),
+        [{"pk": pk, "reviewer": decision.reviewer} for decision, pk in decisions],
+    )
+    connection.execute(
+        text(
+            f"INSERT INTO decision ({', '.join(DECISION_FIELDS)}, current) "
+            f"VALUES ({', '.join(':' + name for name in DECISION_FIELDS)}, true)"
+        ),
+        [decision_fields(decision, pk) for decision, pk in decisions],
+    )
+    decision_pks: dict[str, int] = {
+        row[0]: row[1]
+        for row in connection.execute(
+            text("SELECT id, pk FROM decision WHERE id IN :ids").bindparams(
+                bindparam("ids", expanding=True)
+            ),
+            {"ids": [decision.id for decision, _ in decisions]},
+        )
+    }
+    texts = [
+        found
+        for decision, _ in decisions
+        if (found := codec.decision_text_values(decision, decision_pks[decision.id])) is not None
+    ]
+    if texts:
+        connection.execute(
+            text("INSERT INTO decision_text (pk, edited_output, comment) VALUES (:pk, :e, :c)"),
+            [{"pk": pk, "e": edited, "c": comment} for pk, edited, comment in texts],
+        )
+    connection.execute(
+        text(
+            "UPDATE generation SET review_count = (SELECT count(DISTINCT d.reviewer) "
+            "FROM decision d WHERE d.generation_pk = generation.pk) WHERE pk IN :pks"
+        ).bindparams(bindparam("pks", expanding=True)),
+        {"pks": sorted({pk for _, pk in decisions})},
+    )
+    return decision_pks
+
+
+@dataclass(frozen=True)
+class CurrentDecision:
+    """A reviewer's current (latest) decision on an item, as a verdict is resolved from it."""
+
+    generation_pk: int
+    reviewer: str
+    verdict: str
+    reasons: tuple[str, ...]
+    decided_at: str
+    edited_output: str | None
+
+
+def current_decisions(
+    connection: Connection, pks: Collection[int]
+) -> dict[int, list[CurrentDecision]]:
+    """The current decisions of the items among `pks` that have one, oldest first."""
+    if not pks:
+        return {}
+    import orjson
+    from sqlalchemy import bindparam, text
+
+    found: dict[int, list[CurrentDecision]] = {}
+    for pk, reviewer, verdict, reasons, decided_at, edited in connection.execute(
+        text(
+            "SELECT d.generation_pk, d.reviewer, d.verdict, d.reasons, d.decided_at, "
+            "dt.edited_output FROM decision d LEFT JOIN decision_text dt ON dt.pk = d.pk "
+            "WHERE d.generation_pk IN :pks AND d.current ORDER BY d.pk"
+        ).bindparams(bindparam("pks", expanding=True)),
+        {"pks": sorted(pks)},
+    ):
+        found.setdefault(pk, []).append(
+            CurrentDecision(
+                pk, reviewer, verdict, tuple(orjson.loads(reasons or "[]")), decided_at, edited
+            )
+        )
+    return found
