@@ -18,7 +18,6 @@ Errors: `ExportError` (a `UserError`: bad option values, a destination that cann
 from __future__ import annotations
 
 from reviewdesk.export.dataset import (
-    ExportSummary,
     Progress,
     export_dataset,
     preview,
@@ -35,6 +34,7 @@ from reviewdesk.export.options import (
     parse_time_bound,
 )
 from reviewdesk.export.records import Tally
+from reviewdesk.export.summary import ExportSummary
 
 __all__ = [
     "ExportError",

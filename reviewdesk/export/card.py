@@ -10,16 +10,13 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 import jinja2
 import orjson
 
 from reviewdesk import __version__
 from reviewdesk.export.options import ExportFormat, Style
-
-if TYPE_CHECKING:
-    from reviewdesk.export.dataset import ExportSummary
+from reviewdesk.export.summary import ExportSummary
 
 __all__ = ["SCHEMAS", "render_card"]
 

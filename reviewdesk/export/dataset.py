@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -21,55 +20,19 @@ from sqlalchemy.exc import SQLAlchemyError
 from reviewdesk.errors import StoreError
 from reviewdesk.export.options import ExportError, ExportFormat, ExportOptions
 from reviewdesk.export.query import count_labels, count_unresolved_filtered, flags_of, stream_labels
-from reviewdesk.export.records import CSV_COLUMNS, Record, RecordBuilder, Tally
+from reviewdesk.export.records import CSV_COLUMNS, Record, RecordBuilder
+from reviewdesk.export.summary import ExportSummary
 from reviewdesk.export.writer import AtomicFile, RecordFile, encode_jsonl, split_path
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["ExportSummary", "Progress", "export_dataset", "preview", "stream_export"]
+__all__ = ["Progress", "export_dataset", "preview", "stream_export"]
 
 Progress = Callable[[int, int], None]
 """Called with (labels read, labels in all) as the export runs."""
 
 CARD_NAME = "README.md"
 CARD_MARKER = "<!-- reviewdesk dataset card -->"
-
-
-@dataclass(frozen=True)
-class ExportSummary:
-    """What an export wrote (or, for a dry run or a cancelled one, would have)."""
-
-    options: ExportOptions
-    tally: Tally
-    unresolved: int
-    files: dict[str, Path] = field(default_factory=dict)
-    card: Path | None = None
-    dry_run: bool = False
-    cancelled: bool = False
-
-    @property
-    def records(self) -> int:
-        return sum(self.tally.records.values())
-
-    def as_dict(self) -> dict[str, Any]:
-        """A JSON-ready summary (for `--json` and the desk)."""
-        tally = self.tally
-        return {
-            "format": str(self.options.format),
-            "policy": str(self.options.policy),
-            "dry_run": self.dry_run,
-            "cancelled": self.cancelled,
-            "labels": tally.labels,
-            "records": self.records,
-            "records_by_split": {name or "all": n for name, n in tally.records.items()},
-            "verdicts": dict(tally.verdicts),
-            "models": dict(tally.models),
-            "versions": dict(tally.versions),
-            "skipped": dict(tally.skipped),
-            "unresolved_items": self.unresolved,
-            "files": {name or "all": str(path) for name, path in self.files.items()},
-            "card": None if self.card is None else str(self.card),
-        }
 
 
 class _Cancelled(Exception):

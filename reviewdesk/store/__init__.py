@@ -19,12 +19,12 @@ from reviewdesk.store.outbox import (
     OutboxEntry,
     OutboxState,
     Settled,
-    SyncLedger,
     SyncSettings,
 )
 from reviewdesk.store.paths import default_store_path
 from reviewdesk.store.resolution import Resolution, count_unresolved, labels_sql
 from reviewdesk.store.store import Store
+from reviewdesk.store.sync_ledger import SyncLedger
 
 __all__ = [
     "BulkResult",

@@ -210,9 +210,9 @@ class SyncEngine:
                 report.statuses[result.status] += 1
                 if result.status in KEPT_STATUSES:
                     report.pushed += 1
-                elif result.status is DecisionStatus.DUPLICATE:
+                elif result.status == DecisionStatus.DUPLICATE:
                     report.duplicates += 1
-                elif result.status is DecisionStatus.WITHDRAWN:
+                elif result.status == DecisionStatus.WITHDRAWN:
                     report.withdrawn += 1
                 else:
                     report.refused += 1
@@ -228,7 +228,7 @@ class SyncEngine:
             for change in changes.changes:  # each kind takes the item away from this reviewer
                 report.removed += self.ledger.drop(
                     [change.item_id],
-                    lease_id=None if change.kind is ChangeKind.ITEM_WITHDRAWN else change.lease_id,
+                    lease_id=None if change.kind == ChangeKind.ITEM_WITHDRAWN else change.lease_id,
                 )
             if changes.next == cursor or not changes.changes:
                 break
@@ -273,7 +273,7 @@ class SyncEngine:
 def _settled(result: DecisionResult) -> Settled:
     """The outbox's record of the server's answer: `invalid` needs the reviewer's attention
     (refused, kept); every other status is final (sent)."""
-    refused = result.status is DecisionStatus.INVALID
+    refused = result.status == DecisionStatus.INVALID
     return Settled(
         str(result.id),
         OutboxState.REFUSED if refused else OutboxState.SENT,

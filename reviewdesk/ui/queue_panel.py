@@ -56,7 +56,11 @@ class QueuePanel(QWidget):
             [("Any", _ANY)] + [(f"≥ {severity}", severity.value) for severity in Severity]
         )
         self.status = self._combo(
-            [("Any", _ANY), ("Undecided", ItemStatus.PENDING.value), ("Decided", "decided")]
+            [
+                ("Any", _ANY),
+                ("Undecided", ItemStatus.PENDING.value),
+                ("Decided", ItemStatus.DECIDED.value),
+            ]
         )
         grid.addWidget(QLabel("Severity", self), 2, 2)
         grid.addWidget(self.severity, 2, 3)

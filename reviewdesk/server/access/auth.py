@@ -19,6 +19,7 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from reviewdesk.protocol import TokenRole
+from reviewdesk.protocol.statuses import ProblemCode
 from reviewdesk.server.access.ratelimit import retry_after
 from reviewdesk.server.access.tokens import TokenInfo, authenticate
 from reviewdesk.server.database import read
@@ -55,18 +56,23 @@ class PendingToken:
         token = read(request.app.state.engine, lambda connection: authenticate(connection, secret))
         if token is None:
             raise ApiError(
-                401, "token_invalid", "the token is unknown or revoked", headers=_CHALLENGE
+                401,
+                ProblemCode.TOKEN_INVALID,
+                "the token is unknown or revoked",
+                headers=_CHALLENGE,
             )
         request.state.token_name = token.name
         if token.role not in self._allowed:
             raise ApiError(
-                403, "wrong_role", f"a {token.role} token may not do this (it needs {self._names})"
+                403,
+                ProblemCode.WRONG_ROLE,
+                f"a {token.role} token may not do this (it needs {self._names})",
             )
         wait = request.app.state.buckets.take(token.id)
         if wait > 0:
             raise ApiError(
                 429,
-                "rate_limited",
+                ProblemCode.RATE_LIMITED,
                 "too many requests with this token; slow down",
                 headers={"Retry-After": retry_after(wait)},
             )
@@ -85,7 +91,7 @@ def require(
     async def dependency(request: Request, credentials: Credentials) -> PendingToken:
         if credentials is None:
             raise ApiError(
-                401, "token_missing", "send a token: Authorization: Bearer rdk_...",
+                401, ProblemCode.TOKEN_MISSING, "send a token: Authorization: Bearer rdk_...",
                 headers=_CHALLENGE,
             )  # fmt: skip
         pending = PendingToken(request, credentials.credentials, allowed, names)

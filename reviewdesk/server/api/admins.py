@@ -8,7 +8,7 @@ from fastapi import APIRouter, Body, Path, Query, Request
 
 from reviewdesk.domain.policy import ReviewPolicy
 from reviewdesk.errors import UserError
-from reviewdesk.protocol.statuses import DeliveryState
+from reviewdesk.protocol.statuses import DeliveryState, ProblemCode
 from reviewdesk.protocol.v1 import (
     DeliveriesOut,
     PolicyOut,
@@ -88,7 +88,7 @@ def post_webhook(request: Request, body: WebhookIn, token: Admin) -> WebhookOut:
             lambda connection: webhooks.add_webhook(connection, body.queue, body.url, now_ms=now),
         )
     except UserError as error:
-        raise ApiError(422, "invalid_webhook", str(error)) from error
+        raise ApiError(422, ProblemCode.INVALID_WEBHOOK, str(error)) from error
     return webhook_out(hook)
 
 
@@ -109,7 +109,7 @@ def delete_webhook(request: Request, webhook_id: IdPath, token: Admin) -> Replay
             engine_of(request), lambda connection: webhooks.remove_webhook(connection, webhook_id)
         )
     except webhooks.UnknownWebhookError as error:
-        raise ApiError(404, "webhook_not_found", str(error)) from error
+        raise ApiError(404, ProblemCode.WEBHOOK_NOT_FOUND, str(error)) from error
     return ReplayOut(replayed=0)
 
 
@@ -134,7 +134,7 @@ def get_deliveries(
             ),
         )
     except webhooks.UnknownWebhookError as error:
-        raise ApiError(404, "webhook_not_found", str(error)) from error
+        raise ApiError(404, ProblemCode.WEBHOOK_NOT_FOUND, str(error)) from error
     return DeliveriesOut(deliveries=[delivery_out(delivery) for delivery in found])
 
 
@@ -160,7 +160,7 @@ def replay_webhook(
             ),
         )
     except webhooks.UnknownWebhookError as error:
-        raise ApiError(404, "webhook_not_found", str(error)) from error
+        raise ApiError(404, ProblemCode.WEBHOOK_NOT_FOUND, str(error)) from error
     announce(request)
     return ReplayOut(replayed=count)
 
@@ -179,7 +179,7 @@ def make_token(request: Request, body: TokenIn, token: Admin) -> TokenOut:
             lambda connection: create_token(connection, body.name, body.role, body.queues),
         )
     except UserError as error:  # a blank name, queues on a producer's token
-        raise ApiError(422, "invalid_token", str(error)) from error
+        raise ApiError(422, ProblemCode.INVALID_TOKEN, str(error)) from error
     return token_out(made.info, made.secret)
 
 
@@ -206,5 +206,5 @@ def delete_token(
             request.app.state.engine, lambda connection: revoke_token(connection, token_id)
         )
     except UnknownTokenError as error:
-        raise ApiError(404, "token_not_found", str(error)) from error
+        raise ApiError(404, ProblemCode.TOKEN_NOT_FOUND, str(error)) from error
     return token_out(info)

@@ -17,6 +17,7 @@ from sqlalchemy.engine import Engine
 
 from reviewdesk.domain import Verdict
 from reviewdesk.export import ExportError, ExportFormat, ExportOptions, Filters, stream_export
+from reviewdesk.protocol.statuses import ProblemCode
 from reviewdesk.server.access.auth import Admin, Watcher
 from reviewdesk.server.database import read
 from reviewdesk.server.http.problems import ApiError, problem_responses
@@ -54,7 +55,7 @@ def get_stats(
     try:
         keys = parse_keys(group_by)
     except StatsInputError as error:
-        raise ApiError(422, "invalid_group_by", str(error)) from error
+        raise ApiError(422, ProblemCode.INVALID_GROUP_BY, str(error)) from error
     engine: Engine = request.app.state.engine
     groups = grouped_stats(engine, keys, policy, tuple(adjudicator or ()))
     unreviewed = read(engine, unreviewed_counts)
@@ -130,7 +131,7 @@ def get_export(
             limit=limit,
         )
     except (ValidationError, ExportError) as error:
-        raise ApiError(422, "invalid_export", str(error)) from error
+        raise ApiError(422, ProblemCode.INVALID_EXPORT, str(error)) from error
     engine: Engine = request.app.state.engine
 
     def body() -> Iterator[bytes]:

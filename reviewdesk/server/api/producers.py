@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 
 from reviewdesk.errors import UnknownItemError
+from reviewdesk.protocol.statuses import ItemPhase, ItemResultStatus, ProblemCode
 from reviewdesk.protocol.v1 import (
     FieldErrorOut,
     ItemResult,
@@ -59,7 +60,7 @@ def post_items(request: Request, body: ItemsIn, token: Producer) -> ItemsOut:
     if len(body.items) > settings.max_items_per_call:
         raise ApiError(
             413,
-            "batch_too_large",
+            ProblemCode.BATCH_TOO_LARGE,
             f"{len(body.items)} items: send at most {settings.max_items_per_call} a call",
         )
     now = settings.clock()
@@ -81,9 +82,9 @@ def post_items(request: Request, body: ItemsIn, token: Producer) -> ItemsOut:
     for result in results:
         metrics.items.labels(result.status).inc()
     return ItemsOut(
-        created=sum(result.status == "created" for result in results),
-        duplicates=sum(result.status == "duplicate" for result in results),
-        invalid=sum(result.status == "invalid" for result in results),
+        created=sum(result.status == ItemResultStatus.CREATED for result in results),
+        duplicates=sum(result.status == ItemResultStatus.DUPLICATE for result in results),
+        invalid=sum(result.status == ItemResultStatus.INVALID for result in results),
         results=results,
     )
 
@@ -103,8 +104,8 @@ def withdraw_item(request: Request, item_id: IdPath, token: Producer) -> Withdra
             lambda connection: withdraw(connection, item_id, now_ms=now),
         )
     except UnknownItemError as error:
-        raise ApiError(404, "unknown_item", str(error)) from error
-    return WithdrawnOut(id=item_id, state="withdrawn")
+        raise ApiError(404, ProblemCode.UNKNOWN_ITEM, str(error)) from error
+    return WithdrawnOut(id=item_id, state=ItemPhase.WITHDRAWN)
 
 
 @router.get("/items/{item_id}", tags=["producers"], responses=problem_responses(*AUTH_ERRORS, 404))
@@ -114,7 +115,7 @@ def get_item(request: Request, item_id: IdPath, token: Watcher) -> ItemStateOut:
     now = now_of(request)
     view = read(engine_of(request), lambda connection: item_view(connection, item_id, now_ms=now))
     if view is None:
-        raise ApiError(404, "unknown_item", f"there is no item {item_id}")
+        raise ApiError(404, ProblemCode.UNKNOWN_ITEM, f"there is no item {item_id}")
     return item_out(view)
 
 

@@ -12,6 +12,7 @@ from reviewdesk.domain import Decision
 from reviewdesk.protocol.statuses import (
     DecisionStatus,
     LeaseMode,
+    ProblemCode,
     TokenRole,
 )
 from reviewdesk.protocol.v1 import (
@@ -77,7 +78,9 @@ def lease_items(
     settings = settings_of(request)
     body = body or LeaseIn()
     if not token.may_work_on(queue):
-        raise ApiError(403, "queue_not_allowed", f"this token does not work on the queue {queue}")
+        raise ApiError(
+            403, ProblemCode.QUEUE_NOT_ALLOWED, f"this token does not work on the queue {queue}"
+        )
     if body.mode is LeaseMode.ONLINE:
         ttl_s = min(body.ttl_s or settings.online_ttl_s, settings.online_ttl_s)
     else:
@@ -179,9 +182,9 @@ def extend_lease(
             ),
         )
     except LeaseNotFoundError as error:
-        raise ApiError(404, "lease_not_found", str(error)) from error
+        raise ApiError(404, ProblemCode.LEASE_NOT_FOUND, str(error)) from error
     except LeaseLostError as error:
-        raise ApiError(409, "lease_lost", str(error)) from error
+        raise ApiError(409, ProblemCode.LEASE_LOST, str(error)) from error
     return ExtendOut(
         lease_id=state.id,
         mode=state.mode,
@@ -208,7 +211,7 @@ def release_lease(request: Request, lease_id: IdPath, token: Reviewer) -> Releas
             ),
         )
     except LeaseNotFoundError as error:
-        raise ApiError(404, "lease_not_found", str(error)) from error
+        raise ApiError(404, ProblemCode.LEASE_NOT_FOUND, str(error)) from error
     return ReleaseOut(lease_id=lease_id, released=list(released))
 
 
@@ -216,7 +219,7 @@ def _decision(decision_id: str, body: DecisionIn, token: TokenInfo) -> Decision:
     if body.reviewer is not None and body.reviewer != token.name and token.role != TokenRole.ADMIN:
         raise ApiError(
             422,
-            "reviewer_mismatch",
+            ProblemCode.REVIEWER_MISMATCH,
             f"the token is {token.name}'s; a decision of {body.reviewer} cannot be sent with it",
         )
     data: dict[str, Any] = body.model_dump(exclude={"reviewer"})
@@ -227,7 +230,7 @@ def _decision(decision_id: str, body: DecisionIn, token: TokenInfo) -> Decision:
     except ValidationError as error:
         raise ApiError(
             422,
-            "invalid_decision",
+            ProblemCode.INVALID_DECISION,
             "; ".join(
                 f"{'.'.join(str(p) for p in e['loc']) or 'decision'}: {e['msg']}"
                 for e in error.errors(include_url=False)
@@ -264,9 +267,13 @@ def put_decision(
     decision = _decision(decision_id, body, token)
     (outcome,) = _record(request, [decision], token)
     if isinstance(outcome, Exception):
-        raise ApiError(409, "decision_conflict", str(outcome))
+        raise ApiError(409, ProblemCode.DECISION_CONFLICT, str(outcome))
     if outcome.status is DecisionStatus.INVALID:
-        raise ApiError(422, outcome.code or "invalid_decision", outcome.detail or "invalid")
+        raise ApiError(
+            422,
+            outcome.code or ProblemCode.INVALID_DECISION,
+            outcome.detail or "the decision breaks a rule",
+        )
     return DecisionResult(id=outcome.id, status=outcome.status.value)
 
 
@@ -282,7 +289,7 @@ def post_decisions(request: Request, body: BatchIn, token: Reviewer) -> BatchOut
     if len(body.decisions) > settings.max_decisions_per_call:
         raise ApiError(
             413,
-            "batch_too_large",
+            ProblemCode.BATCH_TOO_LARGE,
             f"{len(body.decisions)} decisions: send at most "
             f"{settings.max_decisions_per_call} a call",
         )
@@ -302,18 +309,26 @@ def post_decisions(request: Request, body: BatchIn, token: Reviewer) -> BatchOut
             )
             results.append(
                 DecisionResult(
-                    id=shown_id, status="invalid", code="invalid_decision", detail=detail
+                    id=shown_id,
+                    status=DecisionStatus.INVALID,
+                    code=ProblemCode.INVALID_DECISION,
+                    detail=detail,
                 )
             )
         except ApiError as error:
             results.append(
-                DecisionResult(id=shown_id, status="invalid", code=error.code, detail=error.detail)
+                DecisionResult(
+                    id=shown_id, status=DecisionStatus.INVALID, code=error.code, detail=error.detail
+                )
             )
     outcomes = _record(request, [decision for _, decision in valid], token) if valid else []
     for (index, decision), outcome in zip(valid, outcomes, strict=True):
         if isinstance(outcome, Exception):
             results[index] = DecisionResult(
-                id=decision.id, status="invalid", code="decision_conflict", detail=str(outcome)
+                id=decision.id,
+                status=DecisionStatus.INVALID,
+                code=ProblemCode.DECISION_CONFLICT,
+                detail=str(outcome),
             )
         else:
             results[index] = DecisionResult(
@@ -335,7 +350,9 @@ def get_decision(request: Request, decision_id: IdPath, token: Reviewer) -> Deci
     )
     scope = reviewer_scope(token)
     if decision is None or (scope is not None and decision.reviewer != scope):
-        raise ApiError(404, "decision_not_found", f"there is no decision {decision_id} of yours")
+        raise ApiError(
+            404, ProblemCode.DECISION_NOT_FOUND, f"there is no decision {decision_id} of yours"
+        )
     data = decision.model_dump()
     data["reasons"] = list(decision.reasons)
     return DecisionOut.model_validate(data)

@@ -19,6 +19,7 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from reviewdesk.protocol.statuses import ProblemCode
 from reviewdesk.server.http.problems import PROBLEM_JSON, TYPE_BASE, BodyTooLargeError
 from reviewdesk.server.queue.changes import QueueFigures
 
@@ -150,7 +151,7 @@ async def _send_too_large(send: Send, request_id: str) -> None:
         "type": TYPE_BASE + "body_too_large",
         "title": "Content Too Large",
         "status": 413,
-        "code": "body_too_large",
+        "code": ProblemCode.BODY_TOO_LARGE,
         "detail": "the request body is larger than the server takes",
         "request_id": request_id,
     }

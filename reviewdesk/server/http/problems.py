@@ -1,17 +1,7 @@
 """Errors as `application/problem+json` (RFC 9457) with a stable `code` clients can switch on.
 
-| status | code | when |
-|---|---|---|
-| 401 | token_missing, token_invalid | no bearer token; an unknown or revoked one |
-| 403 | wrong_role | the token's role may not do this |
-| 404 | not_found, unknown_item, lease_not_found, decision_not_found, token_not_found | |
-| 405 | method_not_allowed | |
-| 409 | lease_lost, decision_conflict | the lease holds nothing any more; a decision id reused |
-| 413 | body_too_large, batch_too_large | |
-| 422 | invalid_request, invalid_decision, reviewer_mismatch, unknown_item | |
-| 429 | rate_limited | with Retry-After |
-| 503 | database_busy | with Retry-After |
-| 500 | internal_error | a bug |
+The codes and the statuses they come with are `reviewdesk.protocol.ProblemCode`'s; a 500
+(`internal_error`) is a bug.
 """
 
 from __future__ import annotations
@@ -29,6 +19,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
+from reviewdesk.protocol.statuses import ProblemCode
 from reviewdesk.protocol.v1 import Problem
 from reviewdesk.server.database import DatabaseBusyError
 
@@ -89,7 +80,11 @@ def problem_response(
     )
 
 
-_HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 401: "token_missing"}
+_HTTP_CODES = {
+    404: ProblemCode.NOT_FOUND,
+    405: ProblemCode.METHOD_NOT_ALLOWED,
+    401: ProblemCode.TOKEN_MISSING,
+}
 
 
 def _plain(errors: list[Any]) -> list[dict[str, Any]]:
@@ -126,7 +121,7 @@ def install_problem_handlers(app: FastAPI) -> None:
         return problem_response(
             request,
             422,
-            "invalid_request",
+            ProblemCode.INVALID_REQUEST,
             "the request does not match the API's schema",
             errors=_plain(list(error.errors())),
         )
@@ -145,14 +140,17 @@ def install_problem_handlers(app: FastAPI) -> None:
         return problem_response(
             request,
             503,
-            "database_busy",
+            ProblemCode.DATABASE_BUSY,
             "the database is busy; try again shortly",
             headers={"Retry-After": "1"},
         )
 
     async def on_too_large(request: Request, _error: Exception) -> Response:
         return problem_response(
-            request, 413, "body_too_large", "the request body is larger than the server takes"
+            request,
+            413,
+            ProblemCode.BODY_TOO_LARGE,
+            "the request body is larger than the server takes",
         )
 
     app.add_exception_handler(ApiError, on_api_error)
