@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from reviewdesk.errors import StoreError
+from reviewdesk.errors import ReviewdeskError, StoreError
 from reviewdesk.export.options import ExportError, ExportFormat, ExportOptions
 from reviewdesk.export.query import count_labels, count_unresolved_filtered, flags_of, stream_labels
 from reviewdesk.export.records import CSV_COLUMNS, Record, RecordBuilder
@@ -35,7 +35,7 @@ CARD_NAME = "README.md"
 CARD_MARKER = "<!-- reviewdesk dataset card -->"
 
 
-class _Cancelled(Exception):
+class _Cancelled(ReviewdeskError):
     pass
 
 

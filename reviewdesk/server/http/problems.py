@@ -19,6 +19,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
+from reviewdesk.errors import ReviewdeskError
 from reviewdesk.protocol.statuses import ProblemCode
 from reviewdesk.protocol.v1 import Problem
 from reviewdesk.server.database import DatabaseBusyError
@@ -29,7 +30,7 @@ PROBLEM_JSON = "application/problem+json"
 TYPE_BASE = "https://reviewdesk.dev/problems/"
 
 
-class ApiError(Exception):
+class ApiError(ReviewdeskError):
     """An error answered as a problem document."""
 
     def __init__(
@@ -49,7 +50,7 @@ class ApiError(Exception):
         self.errors = errors
 
 
-class BodyTooLargeError(Exception):
+class BodyTooLargeError(ReviewdeskError):
     """The request body passed the server's limit while it was read."""
 
 
