@@ -1,11 +1,40 @@
 """The one exception tree of reviewdesk.
 
+Every exception reviewdesk raises on purpose descends from `ReviewdeskError`; anything else that
+escapes is a bug. The whole tree, with the module each class lives in (a test keeps this drawing
+true to the classes):
+
 ReviewdeskError
- ├── UserError              a message fit for a person; the command line exits 1 with it
- │    ├── StoreError         the store cannot be opened or written (newer schema, not a store, disk)
- │    │    └── StoreTooNewError
- │    └── ImportFailedError  an import was aborted; carries the record errors
- └── (anything else raised by reviewdesk is a bug)
+ ├── UserError                    a message fit for a person; the command line exits 1 with it
+ │    ├── StoreError              the store cannot be opened, migrated or written
+ │    │    ├── StoreTooNewError   written by a newer reviewdesk
+ │    │    ├── DecisionAlreadySentError   store.outbox: the decision left with a sync already
+ │    │    └── SchemaNeedsMigrationError  server.database: an older schema, no --migrate given
+ │    ├── ImportFailedError       an import stopped and stored nothing; carries the record errors
+ │    ├── UnknownItemError        no item has that id (in the store or on the server)
+ │    ├── DecisionConflictError   a decision id is stored already with other content
+ │    ├── ExportError             export.options: an export cannot be written as asked
+ │    ├── StatsInputError         stats.errors: an unknown grouping, template, version or price
+ │    ├── RemoteError             remote.errors: a call to the server did not succeed
+ │    │    ├── ServerUnreachableError   network errors and 408/429/5xx after every retry
+ │    │    ├── TokenNeededError         401: no token, or a rejected or revoked one
+ │    │    ├── RequestRefusedError      another 4xx: retrying would not help
+ │    │    └── VerdictTimeoutError      no final verdict within the caller's timeout
+ │    ├── SyncError               sync.errors: a sync step cannot start
+ │    │    └── KeychainError      the OS keychain failed or did not answer in time
+ │    ├── PushFailedError         cli.push: refused items, or a server unreachable after retries
+ │    ├── DatabaseBusyError       server.database: the database did not answer in time
+ │    ├── UnknownTokenError       server.access.tokens: no token has that name
+ │    ├── LeaseNotFoundError      server.queue.leases: no such lease for this reviewer
+ │    ├── LeaseLostError          server.queue.leases: the lease expired or was taken over
+ │    └── UnknownWebhookError     server.webhooks.hooks: no webhook has that id
+ ├── ApiError                     server.http.problems: an API answer other than success,
+ │                                as problem+json with its code
+ └── BodyTooLargeError            server.http.problems: a request body over the size limit
+
+Two private ones stay inside their modules: export's `_Cancelled` (a cancelled export) and the
+transport's `_RetryableResponseError` (an answer worth retrying); both are ReviewdeskErrors too.
+`reviewdesk.client.ClientError` is `RemoteError` under the producer client's documented name.
 """
 
 from __future__ import annotations
