@@ -1,4 +1,11 @@
-"""Domain models and rules: pydantic only, no I/O, no Qt, no SQL."""
+"""The domain: what reviewdesk reviews and records, as pydantic models and pure rules.
+
+- `models`: a generation (prompt, output, flags, usage) and a decision (verdict, edit, reasons);
+- `queue`: an item's review status, the queue's filters and sorts, the store's counts;
+- `policy`: a queue's review policy (risk bands, priorities, routing, the audit draw).
+
+No I/O, no Qt, no SQL: every other package may import this one, and it imports none of them.
+"""
 
 from __future__ import annotations
 

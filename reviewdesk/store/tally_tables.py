@@ -2,7 +2,8 @@
 
 The statistics count labels by a handful of keys. Counting a million decisions again on every
 refresh takes seconds; counting them once, as they are written, leaves a few thousand rows to
-read. On SQLite, triggers (migration 0013, `reviewdesk.store.tally_sql`) keep these tables in the
+read. On SQLite, triggers (written in migration 0013,
+`reviewdesk/store/migrations/versions/0013_tallies.py`) keep these tables in the
 transaction that writes a decision, an item or a flag, whichever code path writes it (the desk,
 a bulk import, a sync, the embedded server), so they can never disagree with the rows they count.
 

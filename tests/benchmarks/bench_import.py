@@ -23,6 +23,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import orjson
 
@@ -79,7 +80,9 @@ def baseline_import(data: Path, store: Path) -> int:
     connection.execute("PRAGMA journal_mode = WAL")
     connection.execute("PRAGMA synchronous = FULL")
     connection.execute("BEGIN IMMEDIATE")
-    generations, texts, flags = [], [], []
+    generations: list[tuple[Any, ...]] = []
+    texts: list[tuple[Any, ...]] = []
+    flags: list[tuple[Any, ...]] = []
     count = 0
 
     def flush() -> None:
@@ -187,7 +190,8 @@ def run_child(mode: str, data: Path, store: Path) -> dict[str, float]:
         capture_output=True,
         text=True,
     )
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    figures: dict[str, float] = json.loads(result.stdout.strip().splitlines()[-1])
+    return figures
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -207,7 +211,8 @@ def bench_next_pending(store_path: Path, rounds: int = 2000) -> None:
             after = rng.choice(keys) if rng.random() < 0.5 else None
             started = time.perf_counter()
             entry = store.next_pending("alice", after=after)
-            store.load(entry.pk)  # type: ignore[union-attr]
+            assert entry is not None
+            store.load(entry.pk)
             ours.append(time.perf_counter() - started)
     raw = sqlite3.connect(store_path)
     sql = (

@@ -44,6 +44,7 @@ import statistics
 import sys
 import time
 import uuid
+from functools import partial
 from multiprocessing.queues import Queue
 from multiprocessing.synchronize import Barrier
 from pathlib import Path
@@ -146,7 +147,7 @@ def run(
                 batch = [record(n) for n in range(start, start + count)]
                 client.post("/v1/items", json={"items": batch}).raise_for_status()
         secrets = [
-            transact(engine, lambda c, n=n: create_token(c, f"r{n}", TokenRole.REVIEWER)).secret
+            transact(engine, partial(create_token, name=f"r{n}", role=TokenRole.REVIEWER)).secret
             for n in range(clients)
         ]
         # fork: the clients need none of this process's state, and start at once.
@@ -165,11 +166,11 @@ def run(
         gate.wait(timeout=120)
         started = time.perf_counter()
         server_cpu = _cpu_seconds([server.pid for server in servers])
-        postgres_cpu = _children_cpu(postmaster)
+        postgres_before = _children_cpu(postmaster)
         outcomes = [results.get(timeout=600) for _ in workers]
         elapsed = time.perf_counter() - started
         server_cpu = _cpu_seconds([server.pid for server in servers]) - server_cpu
-        postgres_cpu = _spent(postgres_cpu, _children_cpu(postmaster))
+        postgres_cpu = _spent(postgres_before, _children_cpu(postmaster))
         for worker in workers:
             worker.join(timeout=60)
         failed = [outcome for outcome in outcomes if isinstance(outcome, str)]

@@ -9,6 +9,7 @@ from reviewdesk.domain import (
     Decision,
     DecisionDraft,
     Generation,
+    GenerationId,
     Message,
     Role,
     Severity,
@@ -87,6 +88,7 @@ def test_spans_count_code_points_not_bytes() -> None:
         ],
     )
     generation = Generation.model_validate(raw)
+    assert generation.flags[0].span is not None
     assert generation.output[slice(*generation.flags[0].span)] == "a@b.c"
 
 
@@ -134,7 +136,7 @@ def test_naive_and_offset_times_are_kept_as_utc() -> None:
 def test_generations_are_frozen() -> None:
     generation = Generation.model_validate(record())
     with pytest.raises(ValidationError):
-        generation.output = "changed"  # type: ignore[misc]
+        generation.output = "changed"  # type: ignore[misc]  # the error checked at run time
 
 
 def _decision(**fields: object) -> Decision:
@@ -182,8 +184,8 @@ def test_a_draft_without_id_gets_the_same_id_every_time() -> None:
     draft = DecisionDraft(
         reviewer="alice", verdict=Verdict.APPROVE, decided_at=datetime(2026, 1, 1, tzinfo=UTC)
     )
-    first = draft.to_decision("gen-1")  # type: ignore[arg-type]
-    again = draft.to_decision("gen-1")  # type: ignore[arg-type]
-    other = draft.to_decision("gen-2")  # type: ignore[arg-type]
+    first = draft.to_decision(GenerationId("gen-1"))
+    again = draft.to_decision(GenerationId("gen-1"))
+    other = draft.to_decision(GenerationId("gen-2"))
     assert first.id == again.id != other.id
     assert first.generation_id == "gen-1"

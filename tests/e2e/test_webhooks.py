@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from functools import partial
 from pathlib import Path
 
 import httpx
@@ -22,6 +23,7 @@ from tests.server.receiver import Receiver
 ITEMS = 60
 
 
+@pytest.mark.slow
 def test_two_processes_deliver_each_verdict_exactly_once(
     postgres: PostgresServer | None, tmp_path: Path
 ) -> None:
@@ -31,7 +33,7 @@ def test_two_processes_deliver_each_verdict_exactly_once(
     engine = open_engine(url)
     prepare_schema(engine, allow_migrate=False)
     secrets = {
-        role: transact(engine, lambda c, r=role: create_token(c, r, TokenRole(r))).secret
+        role: transact(engine, partial(create_token, name=role, role=TokenRole(role))).secret
         for role in ("producer", "reviewer", "admin")
     }
     engine.dispose()

@@ -100,6 +100,7 @@ def test_a_dry_run_counts_and_writes_nothing(demo_store: Store, tmp_path: Path) 
     assert dry.dry_run and dry.tally.records == real.tally.records and dry.records > 0
 
 
+@pytest.mark.slow
 def test_a_cancelled_export_leaves_nothing_and_keeps_an_earlier_file(
     make_store: Any, tmp_path: Path
 ) -> None:

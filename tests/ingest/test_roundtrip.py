@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -15,9 +16,9 @@ from reviewdesk.domain import Generation
 from reviewdesk.ingest import import_files
 from reviewdesk.store import Store
 
-text = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=80)
+text = st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=80)
 name = st.text(
-    st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), min_size=1, max_size=20
+    st.characters(codec="utf-8", exclude_categories=["Cs", "Cc"]), min_size=1, max_size=20
 )
 json_scalar = (
     st.none()
@@ -103,6 +104,7 @@ def records(draw: st.DrawFn) -> dict[str, Any]:
 @settings(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
+@pytest.mark.slow
 @given(batch=st.lists(records(), min_size=1, max_size=5))
 def test_imported_records_read_back_unchanged(tmp_path: Path, batch: list[dict[str, Any]]) -> None:
     path = tmp_path / f"in-{next(counter)}.jsonl"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from reviewdesk.domain import Decision, Verdict
+from reviewdesk.domain import Decision, Generation, Verdict
 from reviewdesk.errors import StoreError
 from reviewdesk.review import ReviewSession, Stopwatch
 from reviewdesk.store import Store
@@ -133,7 +133,7 @@ def test_prefetch_spares_the_text_load(filled: Store) -> None:
     class CountingStore(Store):
         loads = 0
 
-        def load(self, pk: int):  # type: ignore[no-untyped-def]
+        def load(self, pk: int) -> Generation:
             CountingStore.loads += 1
             return super().load(pk)
 

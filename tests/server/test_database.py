@@ -39,6 +39,7 @@ def test_the_migrations_build_exactly_the_declared_tables_on_postgresql(
         engine.dispose()
 
 
+@pytest.mark.slow
 def test_an_older_schema_is_upgraded_only_when_asked(
     database_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -76,6 +77,7 @@ def test_tokens_are_printed_once_listed_without_secrets_and_revoked(
                            "--db", database_url]) == 2  # fmt: skip
 
 
+@pytest.mark.slow
 def test_the_server_answers_again_after_postgresql_restarts(
     postgres: PostgresServer | None,
 ) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,26 @@ from tests.helpers.records import record
 from tests.server.harness import RunningServer, approve
 
 _ACCESS = re.compile(r"^(GET|POST|PUT|PATCH|DELETE) (\S+) (\d{3}) (\d+\.\d)ms rid=(\S+) who=(\S+)$")
+
+
+def _access_lines(
+    caplog: pytest.LogCaptureFixture, *, until_rid: str, within_s: float = 10.0
+) -> list[tuple[str, ...]]:
+    """The access lines of the API's requests (not the harness's health checks), once the
+    line of request `until_rid` is in: the server logs a request as its answer leaves, so the
+    line may come a moment after the client has the answer."""
+    deadline = time.monotonic() + within_s
+    while True:
+        lines = [
+            match.groups()
+            for r in list(caplog.records)
+            if r.name == "reviewdesk.server.access"
+            and (match := _ACCESS.match(r.getMessage()))
+            and match[2] != "/v1/health"
+        ]
+        if any(line[4] == until_rid for line in lines) or time.monotonic() > deadline:
+            return lines
+        time.sleep(0.01)
 
 
 def test_each_request_is_logged_once_with_its_id_and_no_secret(
@@ -40,11 +61,7 @@ def test_each_request_is_logged_once_with_its_id_and_no_secret(
     answers = [pushed, leased, decided, invalid, refused]
     assert [answer.status_code for answer in answers] == [200, 200, 200, 422, 401]
 
-    lines = [
-        match.groups()
-        for r in caplog.records
-        if r.name == "reviewdesk.server.access" and (match := _ACCESS.match(r.getMessage()))
-    ]
+    lines = _access_lines(caplog, until_rid=refused.headers["x-request-id"])
     assert [
         (method, path, int(status), rid, who) for method, path, status, _, rid, who in lines
     ] == [
@@ -61,6 +78,7 @@ def test_each_request_is_logged_once_with_its_id_and_no_secret(
     assert [m for m in above_debug if any(secret in m for secret in secrets)] == []
 
 
+@pytest.mark.slow
 def test_serve_listens_on_loopback_unless_told(tmp_path: Path) -> None:
     server = ServerProcess(f"sqlite:///{tmp_path / 'server.sqlite'}", tmp_path / "server.log")
     server.start()  # no --host

@@ -27,6 +27,7 @@ def _stored(server: RunningServer, secret: str, ids: list[str]) -> list[int]:
         return [client.get(f"/v1/items/{item_id}").status_code for item_id in ids]
 
 
+@pytest.mark.slow
 def test_a_file_goes_in_batches_and_again_as_duplicates(
     server: RunningServer, tmp_path: Path
 ) -> None:

@@ -6,6 +6,7 @@ import threading
 from typing import Any
 
 import httpx
+import pytest
 
 from reviewdesk.domain.policy import Priority, ReviewPolicy, Routing, audit_draw
 from reviewdesk.server.queue.policy import PriorityCache
@@ -107,6 +108,7 @@ def test_a_long_poll_with_nothing_to_say_ends_empty(server: RunningServer) -> No
     assert too_long.status_code == 422
 
 
+@pytest.mark.slow
 def test_a_policy_routes_the_right_share_of_10000_items(server: RunningServer) -> None:
     policy = {"risk_threshold": 0.7, "audit_rate": 0.05, "required_reviews": [
         {"above": 0.9, "reviews": 2}]}  # fmt: skip

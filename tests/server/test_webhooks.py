@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
+from typing import Any
 
 import orjson
 import pytest
@@ -38,11 +40,9 @@ def _decide(server: RunningServer, number: int) -> None:
         assert alice.put(f"/v1/decisions/d-{number}", json=body).status_code == 200
 
 
-def _worker(server: RunningServer, clock: FakeClock, **policy: float) -> DeliveryWorker:
+def _worker(server: RunningServer, clock: FakeClock, **policy: Any) -> DeliveryWorker:
     return DeliveryWorker(
-        server.engine,
-        clock=clock,
-        policy=DeliveryPolicy(timeout_s=5, **policy),  # type: ignore[arg-type]
+        server.engine, clock=clock, policy=replace(DeliveryPolicy(timeout_s=5), **policy)
     )
 
 

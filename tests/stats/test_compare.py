@@ -4,20 +4,20 @@ from __future__ import annotations
 
 import pytest
 
-from reviewdesk.stats import StatsInputError, compare_groups, compare_versions
+from reviewdesk.stats import GroupStats, StatsInputError, compare_groups, compare_versions
 from reviewdesk.stats.feedback import make_group
 from reviewdesk.stats.inference import newcombe_difference, two_proportion_z
 from reviewdesk.store import Store
 from tests.stats.conftest import StoreBuilder, d
 
 
-def _group(version: str, accepted: int, rejected: int) -> object:
+def _group(version: str, accepted: int, rejected: int) -> GroupStats:
     return make_group({"prompt_template": "t", "prompt_version": version}, accepted, 0, rejected)
 
 
 def test_a_clear_winner_is_named_with_its_interval_and_p_value() -> None:
     # 90/100 against 70/100: z test (all expected counts >= 5).
-    result = compare_groups("t", "v8", "v7", _group("v8", 90, 10), _group("v7", 70, 30))  # type: ignore[arg-type]
+    result = compare_groups("t", "v8", "v7", _group("v8", 90, 10), _group("v7", 70, 30))
     low, high = newcombe_difference(90, 100, 70, 100)
     assert result.test == "z" and result.significant
     assert result.difference == pytest.approx(0.2)
@@ -33,7 +33,7 @@ def test_a_clear_winner_is_named_with_its_interval_and_p_value() -> None:
 
 
 def test_the_winner_is_named_first_whichever_order_is_given() -> None:
-    result = compare_groups("t", "v7", "v8", _group("v7", 70, 30), _group("v8", 90, 10))  # type: ignore[arg-type]
+    result = compare_groups("t", "v7", "v8", _group("v7", 70, 30), _group("v8", 90, 10))
     assert result.difference == pytest.approx(-0.2)
     assert result.sentence.startswith("v8 beats v7: +20.0 points (95% CI +")
 
@@ -41,7 +41,7 @@ def test_the_winner_is_named_first_whichever_order_is_given() -> None:
 def test_not_enough_evidence_says_how_many_more_reviews() -> None:
     # 12/20 against 10/20: p far from 0.05; a 10-point difference at a pooled 55% needs
     # 388 per version (0.6 vs 0.5), so 368 more.
-    result = compare_groups("t", "v8", "v7", _group("v8", 12, 8), _group("v7", 10, 10))  # type: ignore[arg-type]
+    result = compare_groups("t", "v8", "v7", _group("v8", 12, 8), _group("v7", 10, 10))
     assert not result.significant
     assert result.more_reviews_per_version == 388 - 20
     assert result.sentence.startswith(
@@ -50,20 +50,20 @@ def test_not_enough_evidence_says_how_many_more_reviews() -> None:
 
 
 def test_small_counts_use_fishers_exact_test() -> None:
-    result = compare_groups("t", "v2", "v1", _group("v2", 4, 0), _group("v1", 0, 4))  # type: ignore[arg-type]
+    result = compare_groups("t", "v2", "v1", _group("v2", 4, 0), _group("v1", 0, 4))
     assert result.test == "fisher"
     assert result.p_value == pytest.approx(2 / 70)
     assert result.sentence.startswith("v2 beats v1: +100.0 points")
 
 
 def test_a_version_with_no_reviews() -> None:
-    result = compare_groups("t", "v9", "v8", _group("v9", 0, 0), _group("v8", 5, 5))  # type: ignore[arg-type]
+    result = compare_groups("t", "v9", "v8", _group("v9", 0, 0), _group("v8", 5, 5))
     assert result.difference is None and result.p_value is None and result.test == "none"
     assert result.sentence == "not enough evidence yet: v9 has no reviews"
 
 
 def test_equal_versions_with_plenty_of_reviews_are_settled_as_no_difference() -> None:
-    result = compare_groups("t", "b", "a", _group("b", 5000, 5000), _group("a", 5000, 5000))  # type: ignore[arg-type]
+    result = compare_groups("t", "b", "a", _group("b", 5000, 5000), _group("a", 5000, 5000))
     assert result.more_reviews_per_version == 0 and not result.significant
     assert result.sentence.startswith("no real difference between b and a: +0.0 points")
 

@@ -5,6 +5,7 @@ without the planner statistics ANALYZE gathers (a store fresh from an import has
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
 from sqlalchemy import event, text
@@ -16,7 +17,7 @@ from tests.stats.conftest import StoreBuilder, d
 
 
 def _plans(store: Store, policy: Resolution) -> list[str]:
-    statements: list[tuple[str, object]] = []
+    statements: list[tuple[str, Any]] = []
 
     def capture(
         _c: Connection, _cursor: object, statement: str, params: object, *_: object
@@ -34,7 +35,7 @@ def _plans(store: Store, policy: Resolution) -> list[str]:
             " ".join(
                 str(row[-1])
                 for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", params)
-            )  # type: ignore[arg-type]
+            )
             for sql, params in statements
         ]
 

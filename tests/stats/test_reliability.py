@@ -22,7 +22,7 @@ RELIABILITY_DATA = [
 
 
 def _units(rows: list[list[int | None]]) -> list[list[int]]:
-    return [[row[u] for row in rows if row[u] is not None] for u in range(len(rows[0]))]  # type: ignore[misc]
+    return [[value for row in rows if (value := row[u]) is not None] for u in range(len(rows[0]))]
 
 
 def test_krippendorff_alpha_worked_example_with_missing_values() -> None:

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from reviewdesk.stats import (
+    GroupStats,
     Price,
     RouteStatus,
     StatsInputError,
@@ -33,7 +34,7 @@ output = 0.002
 """
 
 
-def _labels(route: str, model: str, accepted: int, rejected: int) -> object:
+def _labels(route: str, model: str, accepted: int, rejected: int) -> GroupStats:
     return make_group({"route": route, "model": model}, accepted, 0, rejected)
 
 
@@ -53,9 +54,13 @@ def test_the_cheapest_model_whose_lower_bound_meets_the_target() -> None:
         _labels("r", "small", 196, 4),  # lower bound 0.950
         _labels("r", "tiny", 50, 50),  # cheapest but far below the target
     ]
-    usage = {("r", "big"): _usage(300), ("r", "small"): _usage(100), ("r", "tiny"): _usage(100)}
+    usage: dict[tuple[str | None, str], UsageTotals] = {
+        ("r", "big"): _usage(300),
+        ("r", "small"): _usage(100),
+        ("r", "tiny"): _usage(100),
+    }
     prices = {**parse_prices(PRICES), "tiny": Price(0.0, 0.0005)}
-    advice = advise(labels, usage, prices=prices, target=0.9, generated_at="2026-11-27T00:00:00Z")  # type: ignore[arg-type]
+    advice = advise(labels, usage, prices=prices, target=0.9, generated_at="2026-11-27T00:00:00Z")
     [route] = advice.routes
     assert route.status is RouteStatus.ADVISED and route.model == "small"
     models = {m.model: m for m in route.models}
@@ -73,8 +78,11 @@ def test_the_cheapest_model_whose_lower_bound_meets_the_target() -> None:
 
 def test_not_enough_data_and_none_meets_target() -> None:
     labels = [_labels("few", "a", 5, 0), _labels("bad", "a", 10, 90)]
-    usage = {("few", "a"): _usage(5), ("bad", "a"): _usage(100)}
-    advice = advise(labels, usage, target=0.9, generated_at="t")  # type: ignore[arg-type]
+    usage: dict[tuple[str | None, str], UsageTotals] = {
+        ("few", "a"): _usage(5),
+        ("bad", "a"): _usage(100),
+    }
+    advice = advise(labels, usage, target=0.9, generated_at="t")
     routes = {route.route: route for route in advice.routes}
     assert routes["few"].status is RouteStatus.NOT_ENOUGH_DATA and routes["few"].model is None
     assert routes["bad"].status is RouteStatus.NONE_MEETS_TARGET

@@ -31,10 +31,10 @@ class Desk:
     """A reviewer's desk: its own store, connected to a server, syncing with one token."""
 
     store: Store
-    engine: SyncEngine
     token: str
     transport: httpx.BaseTransport | None = None
     waits: list[float] = field(default_factory=list)
+    engine: SyncEngine = field(init=False)
 
     def decide_all(self, reviewer: str, verdict: Verdict = Verdict.APPROVE) -> int:
         session = ReviewSession(self.store, reviewer)
@@ -63,7 +63,7 @@ def make_desk(tmp_path: Path) -> Iterator[DeskFactory]:
     ) -> Desk:
         store = Store.open(tmp_path / f"{name}.sqlite")
         SyncLedger(store).connect(url, queue=queue)
-        desk = Desk(store, None, token, transport)  # type: ignore[arg-type]
+        desk = Desk(store, token, transport)
 
         def client(server_url: str) -> ReviewerClient:
             return ReviewerClient(

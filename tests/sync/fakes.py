@@ -17,7 +17,7 @@ from keyring.backend import KeyringBackend
 class MemoryKeyring(KeyringBackend):
     """A keychain that keeps passwords in a dict (`priority` high enough to be chosen)."""
 
-    priority = 10  # type: ignore[assignment]
+    priority = 10
 
     def __init__(self) -> None:
         super().__init__()
@@ -103,7 +103,7 @@ def timeout_after_commit(request: httpx.Request, send: Callable[[], httpx.Respon
     raise httpx.ReadTimeout("timed out waiting for the answer", request=request)
 
 
-def then(action: Callable[[], None]) -> Fault:
+def then(action: Callable[[], object]) -> Fault:
     """Pass the request through, then run `action` (e.g. revoke the token)."""
 
     def fault(request: httpx.Request, send: Callable[[], httpx.Response]) -> httpx.Response:

@@ -60,7 +60,7 @@ def test_login_checkout_decide_sync(
     assert json.loads(checkout.stdout)["leased"] == 10
 
     with Store.open(store) as opened:
-        Desk(opened, None, token).decide_all("alice")  # type: ignore[arg-type]
+        Desk(opened, token).decide_all("alice")
 
     synced = runner.invoke(app, ["sync", "--store", store, "--json"])
     assert synced.exit_code == 0, synced.output

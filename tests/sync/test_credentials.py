@@ -7,6 +7,7 @@ from types import SimpleNamespace
 
 import keyring
 import pytest
+from keyring.backend import KeyringBackend
 from keyring.backends import fail, null
 
 from reviewdesk.sync import Credentials, KeychainError, TokenStorage, usable_keychain
@@ -30,8 +31,8 @@ def test_the_token_goes_to_the_keychain(memory_keyring: MemoryKeyring) -> None:
 
 
 @pytest.mark.parametrize("backend", [PlaintextKeyring(), fail.Keyring(), null.Keyring()])
-def test_a_plain_file_or_a_null_backend_is_never_used(backend: object) -> None:
-    keyring.set_keyring(backend)  # type: ignore[arg-type]
+def test_a_plain_file_or_a_null_backend_is_never_used(backend: KeyringBackend) -> None:
+    keyring.set_keyring(backend)
     credentials = Credentials(environ={})
     assert usable_keychain() is None
     assert credentials.store(URL, "rd_secret") is TokenStorage.SESSION

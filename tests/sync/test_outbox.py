@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -22,7 +23,7 @@ from tests.helpers.records import record
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Store:
+def store(tmp_path: Path) -> Iterator[Store]:
     with Store.open(tmp_path / "desk.sqlite") as opened:
         ledger = SyncLedger(opened)
         ledger.connect("http://server", queue="support")
@@ -37,7 +38,7 @@ def store(tmp_path: Path) -> Store:
                 for n in (1, 2)
             ],
         )
-        yield opened  # type: ignore[misc]
+        yield opened
 
 
 def test_a_decision_on_a_leased_item_is_queued_with_its_lease(store: Store) -> None:
@@ -58,7 +59,7 @@ def test_a_decision_on_a_local_item_is_not_queued(store: Store) -> None:
         writer.add([(Generation.model_validate(record(9, risk=0.99)), ())])
     decision = Decision(
         id=new_decision_id(),
-        generation_id="gen-000009",  # type: ignore[arg-type]
+        generation_id="gen-000009",
         reviewer="alice",
         verdict=Verdict.APPROVE,
         decided_at=utc_now(),

@@ -4,11 +4,12 @@ checkout, offline review, sync back exactly once, and the faults on the way."""
 from __future__ import annotations
 
 from collections import Counter
+from functools import partial
 from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy import text
+from sqlalchemy import Engine, text
 
 from reviewdesk.protocol import TokenRole
 from reviewdesk.server import open_engine
@@ -33,8 +34,8 @@ def _enqueue(url: str, producer: str, count: int, *, start: int = 1) -> None:
             assert response.status_code == 200, response.text
 
 
-def _decisions_on_server(engine: object, reviewer: str) -> Counter[str]:
-    with engine.connect() as connection:  # type: ignore[attr-defined]
+def _decisions_on_server(engine: Engine, reviewer: str) -> Counter[str]:
+    with engine.connect() as connection:
         rows = connection.execute(
             text(
                 "SELECT g.id FROM decision d JOIN generation g ON g.pk = d.generation_pk "
@@ -54,7 +55,7 @@ def test_two_hundred_items_decided_offline_reach_the_server_exactly_once(
     server.start()
     try:
         made = {
-            role: transact(engine, lambda c, role=role: create_token(c, role, TokenRole(role)))
+            role: transact(engine, partial(create_token, name=role, role=TokenRole(role)))
             for role in ("producer", "reviewer")
         }
         _enqueue(server.url, made["producer"].secret, 200)
