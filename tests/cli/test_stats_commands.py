@@ -3,43 +3,16 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import pytest
-import typer
 
-from reviewdesk.cli_stats import register
+from reviewdesk.cli.app import run
 from reviewdesk.demo import ensure_demo_store
-from reviewdesk.errors import UserError
-
-
-def _run(argv: list[str]) -> int:
-    """Through `reviewdesk.cli.run` once cli.py registers the commands; until then through a
-    local app with the same exit-status rules."""
-    from reviewdesk import cli
-
-    if any(command.name == "stats" for command in cli.app.registered_commands):
-        return cli.run(argv)
-    app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
-
-    @app.callback()
-    def _main() -> None:
-        """reviewdesk (test app)."""
-
-    register(app)
-    try:
-        app(args=argv, prog_name="reviewdesk", standalone_mode=True)
-    except SystemExit as done:
-        return done.code if isinstance(done.code, int) else 0
-    except UserError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
-    return 0
 
 
 def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = _run(list(args))
+    code = run(list(args))
     captured = capsys.readouterr()
     return code, captured.out, captured.err
 

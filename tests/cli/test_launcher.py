@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from reviewdesk.launcher import _desk_arguments, open_desk
+from reviewdesk.cli.launcher import _desk_arguments, open_desk
 
 
 @pytest.mark.parametrize(

@@ -15,7 +15,7 @@ from typing import Annotated, Any
 
 import typer
 
-from reviewdesk.console import JsonOption, ProgressBar, err, out
+from reviewdesk.cli.console import JsonOption, ProgressBar, err, out
 from reviewdesk.errors import UserError
 
 TOKEN_ENV = "REVIEWDESK_TOKEN"

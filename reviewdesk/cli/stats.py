@@ -1,9 +1,9 @@
 """The statistics commands of `reviewdesk`: stats, compare, routing, agreement, report.
 
-`register(app)` adds them to the main typer app (reviewdesk/cli.py calls it). Tables go to stdout
-through rich; with `--json`, stdout holds exactly one JSON document. Bad input (an unknown
-grouping, template or version, a bad price file) raises `UserError`, which `reviewdesk.cli.run`
-turns into a message and exit status 1.
+`register(app)` adds them to the main typer app (reviewdesk/cli/app.py calls it). Tables go to
+stdout through rich; with `--json`, stdout holds exactly one JSON document. Bad input (an unknown
+grouping, template or version, a bad price file) raises `UserError`, which
+`reviewdesk.cli.app.run` turns into a message and exit status 1.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from reviewdesk.console import JsonOption, StoreOption, err, out, store_path
+from reviewdesk.cli.console import JsonOption, StoreOption, err, out, store_path
 from reviewdesk.errors import UserError
 
 if TYPE_CHECKING:

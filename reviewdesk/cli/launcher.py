@@ -90,7 +90,7 @@ def main() -> NoReturn:
         sys.exit(self_test())
     desk = _desk_arguments(sys.argv[1:])
     if desk is None:
-        from reviewdesk.cli import main as command_line
+        from reviewdesk.cli.app import main as command_line
 
         command_line()
     from reviewdesk.errors import UserError

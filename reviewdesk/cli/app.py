@@ -16,7 +16,7 @@ from typing import Annotated, Any, NoReturn
 import typer
 
 from reviewdesk import __version__
-from reviewdesk.console import JsonOption, ProgressBar, StoreOption, err, out, say, store_path
+from reviewdesk.cli.console import JsonOption, ProgressBar, StoreOption, err, out, say, store_path
 from reviewdesk.errors import UserError
 
 logger = logging.getLogger(__name__)
@@ -50,7 +50,7 @@ def _version(value: bool) -> None:
 
 
 def _open_desk(store: Path, screenshot: Path | None) -> None:
-    from reviewdesk.launcher import open_desk
+    from reviewdesk.cli.launcher import open_desk
 
     raise typer.Exit(open_desk(store, screenshot=screenshot))
 
@@ -85,7 +85,7 @@ def main_callback(
         stream=sys.stderr,
     )
     if self_test:
-        from reviewdesk.launcher import self_test as run_self_test
+        from reviewdesk.cli.launcher import self_test as run_self_test
 
         raise typer.Exit(run_self_test())
     if ctx.invoked_subcommand is None:
@@ -101,7 +101,7 @@ def demo(
     ] = False,
 ) -> None:
     """Open the desk on the demo store (built on first use from the bundled demo set)."""
-    from reviewdesk.launcher import open_desk
+    from reviewdesk.cli.launcher import open_desk
 
     raise typer.Exit(open_desk(store, screenshot=screenshot, demo=True, reset=reset))
 
@@ -225,12 +225,12 @@ def import_(
 
 # Commands defined in their own modules (each imports its heavy parts only when it runs).
 def _register_commands() -> None:
-    from reviewdesk import cli_export, cli_server, cli_stats, cli_sync
+    from reviewdesk.cli import export, server, stats, sync
 
-    cli_stats.register(app)
-    cli_export.register(app)
-    cli_server.register(app)
-    cli_sync.register(app)
+    stats.register(app)
+    export.register(app)
+    server.register(app)
+    sync.register(app)
 
 
 _register_commands()
