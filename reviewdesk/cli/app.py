@@ -16,6 +16,7 @@ from typing import Annotated, Any, NoReturn
 import typer
 
 from reviewdesk import __version__
+from reviewdesk.cli import desk
 from reviewdesk.cli.console import JsonOption, ProgressBar, StoreOption, err, out, say, store_path
 from reviewdesk.errors import UserError
 
@@ -50,9 +51,7 @@ def _version(value: bool) -> None:
 
 
 def _open_desk(store: Path, screenshot: Path | None) -> None:
-    from reviewdesk.cli.launcher import open_desk
-
-    raise typer.Exit(open_desk(store, screenshot=screenshot))
+    raise typer.Exit(desk.open_desk(store, screenshot=screenshot))
 
 
 @app.callback(invoke_without_command=True)
@@ -85,9 +84,7 @@ def main_callback(
         stream=sys.stderr,
     )
     if self_test:
-        from reviewdesk.cli.launcher import self_test as run_self_test
-
-        raise typer.Exit(run_self_test())
+        raise typer.Exit(desk.self_test())
     if ctx.invoked_subcommand is None:
         _open_desk(store_path(store), screenshot)
 
@@ -101,9 +98,7 @@ def demo(
     ] = False,
 ) -> None:
     """Open the desk on the demo store (built on first use from the bundled demo set)."""
-    from reviewdesk.cli.launcher import open_desk
-
-    raise typer.Exit(open_desk(store, screenshot=screenshot, demo=True, reset=reset))
+    raise typer.Exit(desk.open_desk(store, screenshot=screenshot, demo=True, reset=reset))
 
 
 @app.command()
