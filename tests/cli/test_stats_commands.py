@@ -97,6 +97,15 @@ def test_routing_writes_routing_json(
     assert code == 0 and json.loads(out)["prices"] is None
 
 
+def test_routing_into_a_missing_folder_says_so(
+    capsys: pytest.CaptureFixture[str], demo: str, tmp_path: Path
+) -> None:
+    out_file = tmp_path / "missing" / "routing.json"
+    code, _, err = cli(capsys, "routing", "--out", str(out_file), "--store", demo)
+    assert code == 1
+    assert f"cannot write {out_file}: No such file or directory" in err
+
+
 def test_routing_with_a_bad_price_file(
     capsys: pytest.CaptureFixture[str], demo: str, tmp_path: Path
 ) -> None:
