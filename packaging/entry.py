@@ -1,5 +1,5 @@
 """The bundle's entry point: the same as the `reviewdesk` command."""
 
-from reviewdesk.launcher import main
+from reviewdesk.cli.launcher import main
 
 main()

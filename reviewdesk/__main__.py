@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from reviewdesk.launcher import main
+from reviewdesk.cli.launcher import main
 
 main()

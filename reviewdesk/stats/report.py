@@ -4,8 +4,6 @@ autoescaping and StrictUndefined."""
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Mapping, Sequence
 from functools import cache
 from pathlib import Path
@@ -16,6 +14,7 @@ from markupsafe import Markup
 from sqlalchemy.engine import Engine
 
 from reviewdesk import __version__
+from reviewdesk.files import write_text_atomically
 from reviewdesk.resources import resource
 from reviewdesk.stats.charts import bar_chart, interval_chart
 from reviewdesk.stats.models import GroupStats, Overview
@@ -146,13 +145,5 @@ def write_report(
         options["target"] = target
     overview = compute_overview(engine, policy, adjudicators, **options)
     page = render_report(overview)
-    path = Path(path)
-    handle, temporary = tempfile.mkstemp(prefix=".report-", suffix=".html", dir=path.parent or ".")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as file:
-            file.write(page)
-        Path(temporary).replace(path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    write_text_atomically(Path(path), page, prefix=".report-", suffix=".html")
     return overview

@@ -310,9 +310,9 @@ class Watch(QObject):
             watched.item_painted.connect(lambda _pk: (print(time.time(), flush=True), os._exit(0)))
         return False
 watch = Watch(application()); application().installEventFilter(watch)
-# What the `reviewdesk demo --store PATH` console script runs (reviewdesk.launcher:main).
+# What the `reviewdesk demo --store PATH` console script runs (reviewdesk.cli.launcher:main).
 sys.argv = ["reviewdesk", "demo", "--store", sys.argv[1]]
-from reviewdesk.launcher import main
+from reviewdesk.cli.launcher import main
 main()
 """
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from reviewdesk import __version__
-from reviewdesk.cli import run
+from reviewdesk.cli.app import run
 from tests.helpers.records import decision, record, write_jsonl
 
 
@@ -124,5 +124,5 @@ def test_the_default_store_lives_in_the_data_directory(
 
 
 def test_the_command_line_does_not_load_qt_until_the_desk_opens() -> None:
-    probe = "import sys, reviewdesk.cli; sys.exit('PySide6' in sys.modules or 'sqlmodel' in sys.modules)"
+    probe = "import sys, reviewdesk.cli.app; sys.exit('PySide6' in sys.modules or 'sqlmodel' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", probe], check=False).returncode == 0

@@ -3,43 +3,16 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import pytest
-import typer
 
-from reviewdesk.cli_stats import register
+from reviewdesk.cli.app import run
 from reviewdesk.demo import ensure_demo_store
-from reviewdesk.errors import UserError
-
-
-def _run(argv: list[str]) -> int:
-    """Through `reviewdesk.cli.run` once cli.py registers the commands; until then through a
-    local app with the same exit-status rules."""
-    from reviewdesk import cli
-
-    if any(command.name == "stats" for command in cli.app.registered_commands):
-        return cli.run(argv)
-    app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
-
-    @app.callback()
-    def _main() -> None:
-        """reviewdesk (test app)."""
-
-    register(app)
-    try:
-        app(args=argv, prog_name="reviewdesk", standalone_mode=True)
-    except SystemExit as done:
-        return done.code if isinstance(done.code, int) else 0
-    except UserError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
-    return 0
 
 
 def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = _run(list(args))
+    code = run(list(args))
     captured = capsys.readouterr()
     return code, captured.out, captured.err
 
@@ -122,6 +95,15 @@ def test_routing_writes_routing_json(
     assert "support.refund" in out
     code, out, _ = cli(capsys, "routing", "--json", "--store", demo)
     assert code == 0 and json.loads(out)["prices"] is None
+
+
+def test_routing_into_a_missing_folder_says_so(
+    capsys: pytest.CaptureFixture[str], demo: str, tmp_path: Path
+) -> None:
+    out_file = tmp_path / "missing" / "routing.json"
+    code, _, err = cli(capsys, "routing", "--out", str(out_file), "--store", demo)
+    assert code == 1
+    assert f"cannot write {out_file}: No such file or directory" in err
 
 
 def test_routing_with_a_bad_price_file(

@@ -22,7 +22,7 @@ class ServerProcess:
 
     def start(self) -> None:
         with self._log.open("ab") as log:
-            command = [sys.executable, "-m", "reviewdesk.cli_server", "serve"]
+            command = [sys.executable, "-m", "reviewdesk.cli.server", "serve"]
             command += ["--db", self.database_url, "--port", str(self.port)]
             self._process = subprocess.Popen(
                 command,

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from reviewdesk.cli import run as cli_run
+from reviewdesk.cli.app import run as cli_run
 from reviewdesk.store import Store
 
 

@@ -156,7 +156,7 @@ def test_a_reviewer_token_kept_to_queues_leases_and_decides_only_there(
 def test_token_create_keeps_a_reviewer_to_queues(
     database_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from reviewdesk.cli_server import run_standalone
+    from reviewdesk.cli.server import run_standalone
 
     assert run_standalone(["token", "create", "--name", "erin", "--role", "reviewer",
                            "--queue", "support", "--queue", "billing",

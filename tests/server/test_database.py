@@ -10,7 +10,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlmodel import SQLModel
 
-from reviewdesk.cli_server import run_standalone
+from reviewdesk.cli.server import run_standalone
 from reviewdesk.protocol import TokenRole
 from reviewdesk.server import SchemaNeedsMigrationError, open_engine, prepare_schema
 from reviewdesk.server.access.tokens import create_token

@@ -10,7 +10,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from reviewdesk import cli_sync
+from reviewdesk.cli import sync as sync_commands
 from reviewdesk.store import Store
 from tests.server.harness import RunningServer, items, running_server
 from tests.sync.conftest import Desk
@@ -29,7 +29,7 @@ def sqlite_server(tmp_path: Path) -> Iterator[RunningServer]:
 @pytest.fixture
 def app() -> typer.Typer:
     app = typer.Typer()
-    cli_sync.register(app)
+    sync_commands.register(app)
     return app
 
 

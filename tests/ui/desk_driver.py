@@ -13,7 +13,7 @@ from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
-from reviewdesk.cli import run
+from reviewdesk.cli.app import run
 from reviewdesk.domain import Decision
 from reviewdesk.ui.app import application
 from reviewdesk.ui.window import DeskWindow

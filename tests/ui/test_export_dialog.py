@@ -11,7 +11,7 @@ import pytest
 from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
-from reviewdesk.cli import run as cli_run
+from reviewdesk.cli.app import run as cli_run
 from reviewdesk.demo import ensure_demo_store
 from reviewdesk.export import ExportFormat, ExportSummary
 from reviewdesk.store import Store

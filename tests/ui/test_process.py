@@ -75,7 +75,7 @@ def test_the_desk_paints_its_first_item_without_sqlalchemy(tmp_path: Path) -> No
         "heavy = ('sqlalchemy', 'sqlmodel', 'alembic', 'typer', 'rich', 'httpx', 'keyring')\n"
         "atexit.register(lambda: print('loaded:', *[m for m in heavy if m in sys.modules]))\n"
         "sys.argv = ['reviewdesk', *sys.argv[1:]]\n"
-        "from reviewdesk.launcher import main\n"
+        "from reviewdesk.cli.launcher import main\n"
         "main()\n"
     )
     png = tmp_path / "desk.png"

@@ -1,7 +1,6 @@
 """The `reviewdesk export` command (registered on the main app by `register`).
 
-Kept apart from `cli.py` so the export's many options live with their one command. It imports
-nothing of `reviewdesk.cli` (which imports this module), so it has its own consoles and bar.
+Kept apart from `app.py` so the export's many options live with their one command.
 """
 
 from __future__ import annotations
@@ -12,7 +11,7 @@ from typing import Annotated, Any
 
 import typer
 
-from reviewdesk import console
+from reviewdesk.cli import console
 
 __all__ = ["register"]
 

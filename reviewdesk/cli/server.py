@@ -15,7 +15,7 @@ from typing import Annotated, Any
 
 import typer
 
-from reviewdesk.console import JsonOption, ProgressBar, err, out
+from reviewdesk.cli.console import JsonOption, ProgressBar, err, out
 from reviewdesk.errors import UserError
 
 TOKEN_ENV = "REVIEWDESK_TOKEN"
@@ -199,7 +199,7 @@ def push(
     json_: JsonOption = False,
 ) -> None:
     """Push items to a queue server, in batches, with progress and retries."""
-    from reviewdesk.server.push import push_file
+    from reviewdesk.cli.push import push_file
 
     secret = token or os.environ.get(TOKEN_ENV)
     if not secret:

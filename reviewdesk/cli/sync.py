@@ -1,9 +1,9 @@
 """The reviewer's sync commands of `reviewdesk`: login, checkout, sync.
 
-`register(app)` adds them to the main typer app (reviewdesk/cli.py calls it). The server a store
-syncs with is kept in the store (`login` sets it); the token in the OS keychain, or
+`register(app)` adds them to the main typer app (reviewdesk/cli/app.py calls it). The server a
+store syncs with is kept in the store (`login` sets it); the token in the OS keychain, or
 `REVIEWDESK_TOKEN` for scripts. A failure (no token, the server unreachable or refusing) raises
-`UserError`, which `reviewdesk.cli.run` turns into a message and exit status 1.
+`UserError`, which `reviewdesk.cli.app.run` turns into a message and exit status 1.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from reviewdesk.console import JsonOption, StoreOption, err, out, store_path
+from reviewdesk.cli.console import JsonOption, StoreOption, err, out, store_path
 from reviewdesk.errors import UserError
 
 if TYPE_CHECKING:

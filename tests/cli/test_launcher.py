@@ -4,7 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from reviewdesk.launcher import _desk_arguments, open_desk
+from reviewdesk.cli.desk import open_desk
+from reviewdesk.cli.launcher import _desk_arguments
 
 
 @pytest.mark.parametrize(

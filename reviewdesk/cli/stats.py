@@ -1,16 +1,14 @@
 """The statistics commands of `reviewdesk`: stats, compare, routing, agreement, report.
 
-`register(app)` adds them to the main typer app (reviewdesk/cli.py calls it). Tables go to stdout
-through rich; with `--json`, stdout holds exactly one JSON document. Bad input (an unknown
-grouping, template or version, a bad price file) raises `UserError`, which `reviewdesk.cli.run`
-turns into a message and exit status 1.
+`register(app)` adds them to the main typer app (reviewdesk/cli/app.py calls it). Tables go to
+stdout through rich; with `--json`, stdout holds exactly one JSON document. Bad input (an unknown
+grouping, template or version, a bad price file) raises `UserError`, which
+`reviewdesk.cli.app.run` turns into a message and exit status 1.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -19,8 +17,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from reviewdesk.console import JsonOption, StoreOption, err, out, store_path
+from reviewdesk.cli.console import JsonOption, StoreOption, err, out, store_path
 from reviewdesk.errors import UserError
+from reviewdesk.files import write_text_atomically
 
 if TYPE_CHECKING:
     from reviewdesk.stats import GroupStats
@@ -207,7 +206,11 @@ def routing(
         )
     document = routing_document(advice)
     if out_file is not None:
-        _write_atomically(out_file, json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+        text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+        try:
+            write_text_atomically(out_file, text, prefix=".routing-")
+        except OSError as error:
+            raise UserError(f"cannot write {out_file}: {error.strerror}") from None
         err.print(f"wrote {out_file}", markup=False)
     if json_:
         _print_json(document)
@@ -325,20 +328,6 @@ def report(
             target=target,
         )
     err.print(f"wrote {output}", markup=False)
-
-
-def _write_atomically(path: Path, content: str) -> None:
-    try:
-        handle, temporary = tempfile.mkstemp(prefix=".routing-", dir=path.parent)
-    except OSError as error:
-        raise UserError(f"cannot write {path}: {error.strerror}") from None
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as file:
-            file.write(content)
-        Path(temporary).replace(path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 def register(app: typer.Typer) -> None:

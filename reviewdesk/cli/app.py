@@ -16,7 +16,8 @@ from typing import Annotated, Any, NoReturn
 import typer
 
 from reviewdesk import __version__
-from reviewdesk.console import JsonOption, ProgressBar, StoreOption, err, out, say, store_path
+from reviewdesk.cli import desk
+from reviewdesk.cli.console import JsonOption, ProgressBar, StoreOption, err, out, say, store_path
 from reviewdesk.errors import UserError
 
 logger = logging.getLogger(__name__)
@@ -50,9 +51,7 @@ def _version(value: bool) -> None:
 
 
 def _open_desk(store: Path, screenshot: Path | None) -> None:
-    from reviewdesk.launcher import open_desk
-
-    raise typer.Exit(open_desk(store, screenshot=screenshot))
+    raise typer.Exit(desk.open_desk(store, screenshot=screenshot))
 
 
 @app.callback(invoke_without_command=True)
@@ -85,9 +84,7 @@ def main_callback(
         stream=sys.stderr,
     )
     if self_test:
-        from reviewdesk.launcher import self_test as run_self_test
-
-        raise typer.Exit(run_self_test())
+        raise typer.Exit(desk.self_test())
     if ctx.invoked_subcommand is None:
         _open_desk(store_path(store), screenshot)
 
@@ -101,9 +98,7 @@ def demo(
     ] = False,
 ) -> None:
     """Open the desk on the demo store (built on first use from the bundled demo set)."""
-    from reviewdesk.launcher import open_desk
-
-    raise typer.Exit(open_desk(store, screenshot=screenshot, demo=True, reset=reset))
+    raise typer.Exit(desk.open_desk(store, screenshot=screenshot, demo=True, reset=reset))
 
 
 @app.command()
@@ -225,12 +220,12 @@ def import_(
 
 # Commands defined in their own modules (each imports its heavy parts only when it runs).
 def _register_commands() -> None:
-    from reviewdesk import cli_export, cli_server, cli_stats, cli_sync
+    from reviewdesk.cli import export, server, stats, sync
 
-    cli_stats.register(app)
-    cli_export.register(app)
-    cli_server.register(app)
-    cli_sync.register(app)
+    stats.register(app)
+    export.register(app)
+    server.register(app)
+    sync.register(app)
 
 
 _register_commands()

@@ -3,15 +3,18 @@
 `reviewdesk`, `reviewdesk --store PATH`, `reviewdesk demo [--store PATH] [--reset]` and their
 `--screenshot FILE` variants go straight to the desk: the command-line framework (typer and rich)
 costs a few tenths of a second at start-up, which the first item on screen should not wait for.
-Any other arguments (a command, `--help`, a typo) are handed to the full command line.
+Any other arguments (a command, `--help`, a typo) are handed to the full command line, which is
+imported only then. The desk itself is opened by `reviewdesk.cli.desk`, as the command line's
+`demo` opens it: the command line never imports this module.
 """
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 from typing import NoReturn
+
+from reviewdesk.cli.desk import open_desk, self_test
 
 _VALUE_OPTIONS = {"--store", "--screenshot"}
 
@@ -41,56 +44,13 @@ def _desk_arguments(argv: list[str]) -> dict[str, object] | None:
     return found
 
 
-def _has_display() -> bool:
-    return bool(
-        os.environ.get("DISPLAY")
-        or os.environ.get("WAYLAND_DISPLAY")
-        or os.environ.get("QT_QPA_PLATFORM")
-        or sys.platform in ("darwin", "win32")
-    )
-
-
-def open_desk(
-    store: Path | None, *, screenshot: Path | None, demo: bool = False, reset: bool = False
-) -> int:
-    """Open the desk (building the demo store first for `demo`); the exit status."""
-    if screenshot is not None and not _has_display():
-        os.environ["QT_QPA_PLATFORM"] = "offscreen"  # a screenshot needs no screen
-    if not _has_display():
-        print(
-            "error: there is no display to open the desk on (DISPLAY is not set); "
-            "run it in a desktop session, or use --screenshot FILE.png",
-            file=sys.stderr,
-        )
-        return 1
-    if demo:
-        from reviewdesk.demo import ensure_demo_store
-
-        store = ensure_demo_store(store, reset=reset)
-    elif store is None:
-        from reviewdesk.store.paths import default_store_path
-
-        store = default_store_path()
-    from reviewdesk.ui.app import run_desk
-
-    return run_desk(store, screenshot=screenshot)
-
-
-def self_test() -> int:
-    """Run `--self-test` offscreen (it needs no screen); the exit status."""
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from reviewdesk.ui.selftest import run_self_test
-
-    return run_self_test()
-
-
 def main() -> NoReturn:
     """The console script."""
     if sys.argv[1:] == ["--self-test"]:
         sys.exit(self_test())
     desk = _desk_arguments(sys.argv[1:])
     if desk is None:
-        from reviewdesk.cli import main as command_line
+        from reviewdesk.cli.app import main as command_line
 
         command_line()
     from reviewdesk.errors import UserError

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from reviewdesk.cli import run
-from reviewdesk.server.push import ATTEMPTS, PushFailedError, push_file
+from reviewdesk.cli.app import run
+from reviewdesk.cli.push import ATTEMPTS, PushFailedError, push_file
 from tests.helpers.records import record
 from tests.server.harness import RunningServer
 from tests.server.postgres import free_port
