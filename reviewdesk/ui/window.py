@@ -6,6 +6,10 @@ so a decision is durable before the next item appears. While a step is in flight
 decision keys are ignored, so a quick double press never decides an item nobody has seen.
 The deciding commands (approve, edit, reject, comment) are in `decision_desk`, and submit their
 step through `submit_step` like every other move.
+
+The window's helpers (its actions, and the desks for deciding, the File menu and syncing) do not
+know this class: each states what it needs of the window as a `Protocol` (`WindowCommands`,
+`DecisionHost`, `FileDeskHost`, `SyncHost`) and the window has what they ask for.
 """
 
 from __future__ import annotations
@@ -117,8 +121,8 @@ class DeskWindow(QMainWindow):
         self.model = QueueModel(self.runner, self)
         self.queue_panel = QueuePanel(self.model, self)
         self.review = ReviewView(self)
-        self.file_desk = FileDesk(self)
-        self.decisions = DecisionDesk(self)
+        self.file_desk = FileDesk(self, self)
+        self.decisions = DecisionDesk(self, self)
         self.pages = DeskPages(
             self.review,
             self,
@@ -143,8 +147,8 @@ class DeskWindow(QMainWindow):
         self.tabs.addTab(self.stats, "Statistics")
         self.setCentralWidget(self.tabs)
 
-        self.sync_desk = SyncDesk(self)
-        self.acts = DeskActions(self)
+        self.sync_desk = SyncDesk(self, self)
+        self.acts = DeskActions(self, self)
         self.status = StatusLine(self, store_label, self.acts.sync_now, self.acts.new_token)
         self.sync_status = self.status.sync
         self.saved_label, self.progress_label = self.status.saved, self.status.progress
