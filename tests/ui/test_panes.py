@@ -8,8 +8,8 @@ from pytestqt.qtbot import QtBot
 
 from reviewdesk.domain import QueueEntry
 from reviewdesk.review import ReviewItem, SessionProgress
-from reviewdesk.ui.panes import ItemHeader
-from reviewdesk.ui.status_line import StatusLine
+from reviewdesk.ui.review.panes import ItemHeader
+from reviewdesk.ui.shell.status_line import StatusLine
 from tests.review.builders import generation
 
 

@@ -24,10 +24,10 @@ from reviewdesk.server.access.tokens import list_tokens, revoke_token
 from reviewdesk.server.database import transact
 from reviewdesk.store import LeasedGeneration, OutboxState, Store, SyncLedger
 from reviewdesk.sync import Credentials
-from reviewdesk.ui.queue_model import LEASE_COLUMN
-from reviewdesk.ui.sync_control import SyncController
-from reviewdesk.ui.sync_widgets import CheckoutDialog, ConnectDialog, NeedsAttentionDialog
-from reviewdesk.ui.window import DeskWindow
+from reviewdesk.ui.queue_list.model import LEASE_COLUMN
+from reviewdesk.ui.shell.window import DeskWindow
+from reviewdesk.ui.sync.control import SyncController
+from reviewdesk.ui.sync.widgets import CheckoutDialog, ConnectDialog, NeedsAttentionDialog
 from tests.review.builders import generation
 from tests.server.harness import FakeClock, RunningServer, items, running_server
 from tests.sync.fakes import MemoryKeyring

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QObject, Qt
 
-from reviewdesk.ui.sync_control import SyncState
-from reviewdesk.ui.sync_widgets import CheckoutDialog, ConnectDialog, NeedsAttentionDialog
+from reviewdesk.ui.sync.control import SyncState
+from reviewdesk.ui.sync.widgets import CheckoutDialog, ConnectDialog, NeedsAttentionDialog
 
 if TYPE_CHECKING:
     from PySide6.QtCore import SignalInstance
@@ -17,9 +17,9 @@ if TYPE_CHECKING:
 
     from reviewdesk.review import ReviewItem
     from reviewdesk.store import Store
-    from reviewdesk.ui.queue_model import QueueModel
-    from reviewdesk.ui.sync_control import SyncController
-    from reviewdesk.ui.sync_widgets import SyncStatus
+    from reviewdesk.ui.queue_list.model import QueueModel
+    from reviewdesk.ui.sync.control import SyncController
+    from reviewdesk.ui.sync.widgets import SyncStatus
 
 __all__ = ["SyncDesk", "SyncHost", "SyncStatusLine"]
 

@@ -20,10 +20,10 @@ from PySide6.QtWidgets import QMainWindow, QToolBar
 from reviewdesk.ui.style import icon
 
 if TYPE_CHECKING:
-    from reviewdesk.ui.decision_desk import DecisionDesk
-    from reviewdesk.ui.file_desk import FileDesk
+    from reviewdesk.ui.review.decision_desk import DecisionDesk
     from reviewdesk.ui.settings import DeskSettings
-    from reviewdesk.ui.sync_desk import SyncDesk
+    from reviewdesk.ui.shell.file_desk import FileDesk
+    from reviewdesk.ui.sync.desk import SyncDesk
 
 __all__ = ["DeskActions", "WindowCommands"]
 

@@ -12,19 +12,19 @@ from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QFileDialog
 
 from reviewdesk.store import Store
-from reviewdesk.ui.dialogs import DeskPreferences, SettingsDialog
-from reviewdesk.ui.queue_panel import FILTER_COLUMNS
+from reviewdesk.ui.dialogs.decision import DeskPreferences, SettingsDialog
+from reviewdesk.ui.queue_list.panel import FILTER_COLUMNS
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QDialog, QWidget
 
     from reviewdesk.domain import Reason
     from reviewdesk.errors import UserError
-    from reviewdesk.ui.review_view import ReviewView
+    from reviewdesk.ui.review.view import ReviewView
     from reviewdesk.ui.runner import TaskRunner
     from reviewdesk.ui.settings import DeskSettings
-    from reviewdesk.ui.stats_tab import StatsTab
-    from reviewdesk.ui.status_line import StatusLine
+    from reviewdesk.ui.shell.status_line import StatusLine
+    from reviewdesk.ui.stats.tab import StatsTab
 
 __all__ = ["FileDesk", "FileDeskHost"]
 
@@ -138,7 +138,7 @@ class FileDesk(QObject):
         )
 
     def _open_export_dialog(self, store: Store, choices: dict[str, list[str]]) -> None:
-        from reviewdesk.ui.export_dialog import ExportDialog  # it loads the export code
+        from reviewdesk.ui.dialogs.export import ExportDialog  # it loads the export code
 
         window = self._window
         if store is not window.store or window.closing:

@@ -38,7 +38,7 @@ from reviewdesk.ui.runner import TaskRunner
 
 if TYPE_CHECKING:
     from reviewdesk.stats import GroupStats, Overview
-    from reviewdesk.ui.stats_charts import ChartPanel
+    from reviewdesk.ui.stats.charts import ChartPanel
 
 logger = logging.getLogger(__name__)
 
@@ -325,7 +325,7 @@ class StatsTab(QWidget):
     # -- the contents -------------------------------------------------------------------------
 
     def _build(self) -> None:
-        from reviewdesk.ui.stats_charts import ChartPanel
+        from reviewdesk.ui.stats.charts import ChartPanel
 
         self.tables = QTabWidget(self)
         self.versions = _TablePage(("Template", "Version", *_GROUP_COLUMNS), self.tables)

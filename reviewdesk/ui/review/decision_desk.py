@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Protocol
 from PySide6.QtCore import QObject, Qt
 
 from reviewdesk.domain import Verdict
-from reviewdesk.ui.dialogs import CommentDialog, ReasonDialog
+from reviewdesk.ui.dialogs.decision import CommentDialog, ReasonDialog
 
 if TYPE_CHECKING:
     from PySide6.QtCore import SignalInstance
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from reviewdesk.domain import Reason
     from reviewdesk.errors import UserError
     from reviewdesk.review import ReviewItem, ReviewSession, Step, Stopwatch
-    from reviewdesk.ui.review_view import ReviewView
+    from reviewdesk.ui.review.view import ReviewView
 
 __all__ = ["DecisionDesk", "DecisionHost", "SavingStatus"]
 
