@@ -12,7 +12,7 @@ from pytestqt.qtbot import QtBot
 
 from reviewdesk.domain import Reason
 from reviewdesk.store import Store
-from reviewdesk.ui.dialogs.decision import DeskPreferences, SettingsDialog, parse_reasons
+from reviewdesk.ui.dialogs.preferences import DeskPreferences, SettingsDialog, parse_reasons
 from reviewdesk.ui.settings import DeskSettings
 from reviewdesk.ui.shell.window import DeskWindow
 from reviewdesk.ui.style import Theme

@@ -12,7 +12,7 @@ from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QFileDialog
 
 from reviewdesk.store import Store
-from reviewdesk.ui.dialogs.decision import DeskPreferences, SettingsDialog
+from reviewdesk.ui.dialogs.preferences import DeskPreferences, SettingsDialog
 from reviewdesk.ui.queue_list.panel import FILTER_COLUMNS
 
 if TYPE_CHECKING:
