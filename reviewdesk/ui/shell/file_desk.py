@@ -1,6 +1,6 @@
 """The desk window's File menu and settings: import a file, export a dataset, open the demo,
-and the settings dialog. Each runs its store work on the window's worker; the window is reached
-through `FileDeskHost`, what these commands need of it."""
+and the settings dialog. Each runs its store work on the window's store worker; the window is
+reached through `FileDeskHost`, what these commands need of it."""
 
 from __future__ import annotations
 
