@@ -406,6 +406,9 @@ def test_a_store_switch_in_the_middle_of_a_sync_loses_nothing(
     window = _checked_out(qtbot, server, open_synced_desk, 3)
     first = _approve(qtbot, window)
     qtbot.waitUntil(lambda: window.sync.state.waiting == 1)
+    # The session restart after the checkout started a sync that may still be running (and have
+    # pushed before the decision): the gate must hold the sync that carries the decision.
+    qtbot.waitUntil(_synced(window))
 
     # The sync is on its way to a slow server when the reviewer opens another store.
     gate.open.clear()
