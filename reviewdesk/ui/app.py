@@ -17,8 +17,8 @@ from PySide6.QtCore import (
 from PySide6.QtWidgets import QApplication
 
 from reviewdesk.store import Store
+from reviewdesk.ui.shell.window import DeskWindow
 from reviewdesk.ui.style import app_icon
-from reviewdesk.ui.window import DeskWindow
 
 logger = logging.getLogger(__name__)
 

@@ -1,9 +1,18 @@
-"""The desk's one ordered worker for store work.
+"""The desk's ordered workers: a `TaskRunner` runs work on one background thread of its own.
 
-Every store call of the desk runs here, one after another in submission order, on a single
-background thread. The worker returns values; they come back to the GUI thread through a queued
-signal, and only the GUI thread touches widgets. Ordering is the point: a decision submitted
-before a "next item" request is written before that request runs.
+The desk runs four (the fourth only while an Export dialog is open), so that slow work never
+holds back a save:
+
+- the window's store worker (`reviewdesk-store`): the review session and every other short store
+  call (the queue list's pages, imports, the sync tables' counts);
+- the sync controller's network worker (`reviewdesk-network`): the server and the keychain;
+- the Statistics tab's worker (`reviewdesk-stats`): the overview, seconds long on a large store;
+- the Export dialog's worker (`reviewdesk-export`): the preview and the export.
+
+Each runs its work one after another in submission order. The worker returns values; they come
+back to the GUI thread through a queued signal, and only the GUI thread touches widgets.
+Ordering is the point: on the store worker, a decision submitted before a "next item" request is
+written before that request runs.
 
 Work that is not waited for (loading the item after the next) can be submitted `after_events`:
 it is handed to the worker only once the GUI thread has handled the events already posted, the

@@ -19,7 +19,7 @@ from reviewdesk.demo import ensure_demo_store
 from reviewdesk.domain import Decision, Verdict
 from reviewdesk.store import Store
 from reviewdesk.ui.app import application, route_qt_messages
-from reviewdesk.ui.window import DeskWindow
+from reviewdesk.ui.shell.window import DeskWindow
 
 logger = logging.getLogger(__name__)
 

@@ -112,7 +112,7 @@ def bench_in_process(path: Path, presses: int) -> None:
 
     from reviewdesk.store import Store
     from reviewdesk.ui.app import application
-    from reviewdesk.ui.window import DeskWindow
+    from reviewdesk.ui.shell.window import DeskWindow
 
     settings_dir = Path("/tmp/reviewdesk-bench-settings")
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(settings_dir))
@@ -303,7 +303,7 @@ FIRST_PAINT_CHILD = """
 import os, sys, time
 from PySide6.QtCore import QEvent, QObject
 from reviewdesk.ui.app import application
-from reviewdesk.ui.window import DeskWindow
+from reviewdesk.ui.shell.window import DeskWindow
 class Watch(QObject):
     def eventFilter(self, watched, event):
         if isinstance(watched, DeskWindow) and event.type() == QEvent.Type.Show:

@@ -17,7 +17,7 @@ from pytestqt.qtbot import QtBot
 
 from reviewdesk.store import Store
 from reviewdesk.ui.settings import DeskSettings
-from reviewdesk.ui.window import DeskWindow
+from reviewdesk.ui.shell.window import DeskWindow
 from tests.review.builders import make_store
 
 _IGNORED_QT_MESSAGES = (r"This plugin does not support propagateSizeHints\(\)",)

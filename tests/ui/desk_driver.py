@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QApplication
 from reviewdesk.cli.app import run
 from reviewdesk.domain import Decision
 from reviewdesk.ui.app import application
-from reviewdesk.ui.window import DeskWindow
+from reviewdesk.ui.shell.window import DeskWindow
 
 
 class Reviewer(QObject):

@@ -13,8 +13,8 @@ from pytestqt.qtbot import QtBot
 from reviewdesk.domain import Decision, Flag, Severity, Verdict
 from reviewdesk.errors import StoreError
 from reviewdesk.store import Store
-from reviewdesk.ui.dialogs import CommentDialog, ReasonDialog
-from reviewdesk.ui.window import DeskWindow
+from reviewdesk.ui.dialogs.decision import CommentDialog, ReasonDialog
+from reviewdesk.ui.shell.window import DeskWindow
 from tests.review.builders import generation, make_store
 
 OpenDesk = Callable[..., DeskWindow]

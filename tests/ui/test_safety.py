@@ -14,7 +14,7 @@ from PySide6.QtGui import QImage, QTextDocument
 from pytestqt.qtbot import QtBot
 
 from reviewdesk.store import Store
-from reviewdesk.ui.window import DeskWindow
+from reviewdesk.ui.shell.window import DeskWindow
 from tests.review.builders import generation
 
 OpenDesk = Callable[..., DeskWindow]

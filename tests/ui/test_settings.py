@@ -12,10 +12,10 @@ from pytestqt.qtbot import QtBot
 
 from reviewdesk.domain import Reason
 from reviewdesk.store import Store
-from reviewdesk.ui.dialogs import DeskPreferences, SettingsDialog, parse_reasons
+from reviewdesk.ui.dialogs.preferences import DeskPreferences, SettingsDialog, parse_reasons
 from reviewdesk.ui.settings import DeskSettings
+from reviewdesk.ui.shell.window import DeskWindow
 from reviewdesk.ui.style import Theme
-from reviewdesk.ui.window import DeskWindow
 
 
 def test_settings_persist_between_runs(settings_owner: Callable[[], DeskSettings]) -> None:

@@ -11,7 +11,7 @@ from pytestqt.qtbot import QtBot
 from reviewdesk.store import Store
 from reviewdesk.store.bulk import BulkWriter
 from reviewdesk.store.engine import SCHEMA_HEAD, make_engine, migrate
-from reviewdesk.ui.window import DeskWindow
+from reviewdesk.ui.shell.window import DeskWindow
 from tests.helpers.random_store import random_items
 
 

@@ -15,7 +15,7 @@ from reviewdesk.cli.app import run as cli_run
 from reviewdesk.demo import ensure_demo_store
 from reviewdesk.export import ExportFormat, ExportSummary
 from reviewdesk.store import Store
-from reviewdesk.ui.export_dialog import ExportDialog
+from reviewdesk.ui.dialogs.export import ExportDialog
 
 _CHOICES = ("queue", "model", "prompt_template", "prompt_version", "route")
 

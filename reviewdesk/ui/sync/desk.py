@@ -1,31 +1,92 @@
 """The desk window's side of syncing: the File menu's server entries and what the window does
-when the sync controller reports a change (items checked out, taken back, the state)."""
+when the sync controller reports a change (items checked out, taken back, the state). The
+window is reached through `SyncHost`, what syncing needs of it."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QObject, Qt
 
-from reviewdesk.ui.sync_control import SyncState
-from reviewdesk.ui.sync_widgets import CheckoutDialog, ConnectDialog, NeedsAttentionDialog
+from reviewdesk.ui.sync.control import SyncState
+from reviewdesk.ui.sync.widgets import CheckoutDialog, ConnectDialog, NeedsAttentionDialog
 
 if TYPE_CHECKING:
-    from reviewdesk.ui.window import DeskWindow
+    from PySide6.QtCore import SignalInstance
+    from PySide6.QtWidgets import QDialog, QWidget
 
-__all__ = ["SyncDesk"]
+    from reviewdesk.review import ReviewItem
+    from reviewdesk.store import Store
+    from reviewdesk.ui.queue_list.model import QueueModel
+    from reviewdesk.ui.sync.control import SyncController
+    from reviewdesk.ui.sync.widgets import SyncStatus
+
+__all__ = ["SyncDesk", "SyncHost", "SyncStatusLine"]
 
 _CONNECT_FIRST = "Connect to a server first: File → Connect to server…"
 _TOKEN_REFUSED = "The server refused your token. Your decisions are kept."
 
 
+class SyncStatusLine(Protocol):
+    """The status bar as syncing uses it: its sync entry and its messages."""
+
+    @property
+    def sync(self) -> SyncStatus: ...
+
+    def show_message(self, text: str, timeout_ms: int = 0) -> None: ...
+
+
+class SyncHost(Protocol):
+    """What syncing needs of the window (the desk window is one): its sync controller, its
+    decisions as they are saved or undone, the queue list, the item on screen, the status bar."""
+
+    @property
+    def decision_saved(self) -> SignalInstance: ...
+
+    @property
+    def decision_undone(self) -> SignalInstance: ...
+
+    @property
+    def sync(self) -> SyncController: ...
+
+    @property
+    def model(self) -> QueueModel: ...
+
+    @property
+    def status(self) -> SyncStatusLine: ...
+
+    @property
+    def store(self) -> Store | None: ...
+
+    @property
+    def current_item(self) -> ReviewItem | None: ...
+
+    @property
+    def editing(self) -> bool: ...
+
+    @property
+    def in_flight(self) -> bool: ...
+
+    def open_dialog(self, dialog: QDialog) -> None: ...
+
+    def restart_session(self) -> None: ...
+
+    def count_pending(self) -> None: ...
+
+
 class SyncDesk(QObject):
     """Connects `window.sync` (the `SyncController`) to the window: its actions open the sync
-    dialogs, its reports update the status bar, the queue list and the item on screen."""
+    dialogs, its reports update the status bar, the queue list and the item on screen.
 
-    def __init__(self, window: DeskWindow) -> None:
-        super().__init__(window)
+    Args:
+        window: the window syncing works on.
+        parent: this object's parent, and the widget the sync dialogs open over.
+    """
+
+    def __init__(self, window: SyncHost, parent: QWidget) -> None:
+        super().__init__(parent)
         self._window = window
+        self._dialog_parent = parent
         self._token_needed = False
         sync = window.sync
         sync.state_changed.connect(self._on_sync_state_changed)
@@ -39,7 +100,7 @@ class SyncDesk(QObject):
         window = self._window
         if window.store is None:
             return
-        dialog = ConnectDialog(window.sync, window)
+        dialog = ConnectDialog(window.sync, self._dialog_parent)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         window.open_dialog(dialog)
 
@@ -50,7 +111,7 @@ class SyncDesk(QObject):
         if not window.sync.state.connected:
             window.status.show_message(_CONNECT_FIRST)
             return
-        dialog = CheckoutDialog(window.sync, window)
+        dialog = CheckoutDialog(window.sync, self._dialog_parent)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.accepted.connect(lambda: window.status.show_message(dialog.result_text, 8000))
         window.open_dialog(dialog)
@@ -68,7 +129,7 @@ class SyncDesk(QObject):
         window = self._window
         if window.store is None:
             return
-        dialog = NeedsAttentionDialog(window.sync, window)
+        dialog = NeedsAttentionDialog(window.sync, self._dialog_parent)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         window.open_dialog(dialog)
 

@@ -4,8 +4,12 @@ The window drives a `ReviewSession` that lives on the store worker. A key press 
 session call; the call returns a `Step` (what to show next), and only then does the window move on,
 so a decision is durable before the next item appears. While a step is in flight further
 decision keys are ignored, so a quick double press never decides an item nobody has seen.
-The deciding commands (approve, edit, reject, comment) are in `decision_desk`, and submit their
-step through `submit_step` like every other move.
+The deciding commands (approve, edit, reject, comment) are in `ui.review.decision_desk`, and
+submit their step through `submit_step` like every other move.
+
+The window's helpers (its actions, and the desks for deciding, the File menu and syncing) do not
+know this class: each states what it needs of the window as a `Protocol` (`WindowCommands`,
+`DecisionHost`, `FileDeskHost`, `SyncHost`) and the window has what they ask for.
 """
 
 from __future__ import annotations
@@ -23,20 +27,20 @@ from reviewdesk.errors import UserError
 from reviewdesk.review import ReviewItem, ReviewSession, SessionProgress, Step, Stopwatch
 from reviewdesk.store import Store
 from reviewdesk.store.engine import upgrade_notice
-from reviewdesk.ui.actions import DeskActions
-from reviewdesk.ui.decision_desk import DecisionDesk
-from reviewdesk.ui.file_desk import FileDesk
-from reviewdesk.ui.pages import DeskPages, DeskTabs
-from reviewdesk.ui.queue_model import QueueModel
-from reviewdesk.ui.queue_panel import FILTER_COLUMNS, QueuePanel
-from reviewdesk.ui.review_view import ReviewView
+from reviewdesk.ui.queue_list.model import QueueModel
+from reviewdesk.ui.queue_list.panel import FILTER_COLUMNS, QueuePanel
+from reviewdesk.ui.review.decision_desk import DecisionDesk
+from reviewdesk.ui.review.view import ReviewView
 from reviewdesk.ui.runner import TaskRunner
 from reviewdesk.ui.settings import DeskSettings
-from reviewdesk.ui.stats_tab import StatsTab
-from reviewdesk.ui.status_line import StatusLine
+from reviewdesk.ui.shell.actions import DeskActions
+from reviewdesk.ui.shell.file_desk import FileDesk
+from reviewdesk.ui.shell.pages import DeskPages, DeskTabs
+from reviewdesk.ui.shell.status_line import StatusLine
+from reviewdesk.ui.stats.tab import StatsTab
 from reviewdesk.ui.style import Theme, app_icon, apply_theme
-from reviewdesk.ui.sync_control import SyncController
-from reviewdesk.ui.sync_desk import SyncDesk
+from reviewdesk.ui.sync.control import SyncController
+from reviewdesk.ui.sync.desk import SyncDesk
 
 logger = logging.getLogger(__name__)
 
@@ -117,8 +121,8 @@ class DeskWindow(QMainWindow):
         self.model = QueueModel(self.runner, self)
         self.queue_panel = QueuePanel(self.model, self)
         self.review = ReviewView(self)
-        self.file_desk = FileDesk(self)
-        self.decisions = DecisionDesk(self)
+        self.file_desk = FileDesk(self, self)
+        self.decisions = DecisionDesk(self, self)
         self.pages = DeskPages(
             self.review,
             self,
@@ -143,8 +147,8 @@ class DeskWindow(QMainWindow):
         self.tabs.addTab(self.stats, "Statistics")
         self.setCentralWidget(self.tabs)
 
-        self.sync_desk = SyncDesk(self)
-        self.acts = DeskActions(self)
+        self.sync_desk = SyncDesk(self, self)
+        self.acts = DeskActions(self, self)
         self.status = StatusLine(self, store_label, self.acts.sync_now, self.acts.new_token)
         self.sync_status = self.status.sync
         self.saved_label, self.progress_label = self.status.saved, self.status.progress

@@ -18,8 +18,8 @@ from PySide6.QtWidgets import (
 
 from reviewdesk.domain import Flag, Prompt, Role
 from reviewdesk.review import ReviewItem
+from reviewdesk.ui.review.text_map import display_text
 from reviewdesk.ui.style import severity_icon, severity_tint
-from reviewdesk.ui.text_map import display_text
 
 __all__ = ["FlagsPanel", "ItemHeader", "PromptView"]
 

@@ -1,15 +1,13 @@
-"""The item header and the status line: new texts fit, and change no size around them."""
+"""The item header: new texts fit, and change no size around them."""
 
 from __future__ import annotations
 
-from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QMainWindow, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QVBoxLayout, QWidget
 from pytestqt.qtbot import QtBot
 
 from reviewdesk.domain import QueueEntry
-from reviewdesk.review import ReviewItem, SessionProgress
-from reviewdesk.ui.panes import ItemHeader
-from reviewdesk.ui.status_line import StatusLine
+from reviewdesk.review import ReviewItem
+from reviewdesk.ui.review.panes import ItemHeader
 from tests.review.builders import generation
 
 
@@ -43,13 +41,3 @@ def test_the_header_lines_up_its_labels_and_makes_room_for_a_comment(qtbot: QtBo
     header.set_comment(None)
     qtbot.waitUntil(lambda: header.height() == one_line)
     assert not header.comment.isVisible()
-
-
-def test_a_status_text_longer_than_its_room_widens_its_label(qtbot: QtBot) -> None:
-    window = QMainWindow()
-    qtbot.addWidget(window)
-    status = StatusLine(window, "store", QAction(window), QAction(window))
-    room = status.progress.width()
-    status.show_progress(SessionProgress(approved=123_456, skipped=4_321, left=987_654_321_000))
-    assert status.progress.width() > room
-    assert status.progress.width() >= status.progress.sizeHint().width()

@@ -13,7 +13,7 @@ from pytestqt.qtbot import QtBot
 
 from reviewdesk.domain import QueueFilter, QueueSort
 from reviewdesk.store import Store
-from reviewdesk.ui.queue_model import PAGE, QueueModel
+from reviewdesk.ui.queue_list.model import PAGE, QueueModel
 from reviewdesk.ui.runner import TaskRunner
 from tests.review.builders import make_store
 

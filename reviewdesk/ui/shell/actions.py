@@ -3,30 +3,74 @@
 The window's second half, kept apart so the window reads as the review loop: `DeskActions`
 makes the actions, connects each to its `_on_<name>_action_triggered` slot (on the window, or
 on its `decisions`, `file_desk` or `sync_desk` for deciding, the File menu and the server) and
-lays out the menus and the toolbar. Enabling and disabling by state (editing, which tab is
+lays out the menus and the toolbar. The window is reached through `WindowCommands`, the slots
+and slot owners the actions connect to. Enabling and disabling by state (editing, which tab is
 shown) stays with the window, through the groups `item_actions` and `desk_actions` here.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QToolBar
+from PySide6.QtWidgets import QMainWindow, QToolBar
 
 from reviewdesk.ui.style import icon
 
 if TYPE_CHECKING:
-    from reviewdesk.ui.window import DeskWindow
+    from reviewdesk.ui.review.decision_desk import DecisionDesk
+    from reviewdesk.ui.settings import DeskSettings
+    from reviewdesk.ui.shell.file_desk import FileDesk
+    from reviewdesk.ui.sync.desk import SyncDesk
 
-__all__ = ["DeskActions"]
+__all__ = ["DeskActions", "WindowCommands"]
+
+
+class WindowCommands(Protocol):
+    """What the actions connect to (the desk window is one): the window's own slots, and the
+    objects that hold the deciding, File menu and server slots."""
+
+    @property
+    def settings(self) -> DeskSettings:
+        """The preferences (the Markdown toggle starts as they say)."""
+
+    @property
+    def decisions(self) -> DecisionDesk: ...
+
+    @property
+    def file_desk(self) -> FileDesk: ...
+
+    @property
+    def sync_desk(self) -> SyncDesk: ...
+
+    def _on_skip_action_triggered(self) -> None: ...
+
+    def _on_undo_action_triggered(self) -> None: ...
+
+    def _on_next_action_triggered(self) -> None: ...
+
+    def _on_previous_action_triggered(self) -> None: ...
+
+    def _on_search_action_triggered(self) -> None: ...
+
+    def _on_markdown_action_triggered(self) -> None: ...
+
+    def _on_review_tab_action_triggered(self) -> None: ...
+
+    def _on_stats_tab_action_triggered(self) -> None: ...
+
+    def _on_quit_action_triggered(self) -> None: ...
 
 
 class DeskActions:
     """Every action of the desk window, parented to the window and added to it (so their keys
     work wherever the focus is in the window).
+
+    Args:
+        window: the slots the actions connect to.
+        parent: the main window the actions, menus and toolbar belong to.
 
     Attributes:
         item_actions: act on the item on screen; off while editing it or on another tab.
@@ -35,8 +79,8 @@ class DeskActions:
         toolbar: the review toolbar.
     """
 
-    def __init__(self, window: DeskWindow) -> None:
-        self._window = window
+    def __init__(self, window: WindowCommands, parent: QMainWindow) -> None:
+        self._parent = parent
         w, files, sync, decide = window, window.file_desk, window.sync_desk, window.decisions
         self.approve = self._make("&Approve", "A", decide._on_approve_action_triggered, "approve")
         self.edit = self._make("&Edit", "E", decide._on_edit_action_triggered, "edit")
@@ -118,7 +162,7 @@ class DeskActions:
         *,
         repeat: bool = False,
     ) -> QAction:
-        action = QAction(text, self._window)
+        action = QAction(text, self._parent)
         if keys is not None:
             sequence = QKeySequence(keys)
             action.setShortcut(sequence)
@@ -129,11 +173,11 @@ class DeskActions:
         if icon_name is not None:
             action.setIcon(icon(icon_name))
         action.triggered.connect(slot)
-        self._window.addAction(action)
+        self._parent.addAction(action)
         return action
 
     def _make_menus(self) -> None:
-        menus = self._window.menuBar()
+        menus = self._parent.menuBar()
         file_menu = menus.addMenu("&File")
         file_menu.addActions([self.import_, self.export, self.demo])
         file_menu.addSeparator()
@@ -154,7 +198,7 @@ class DeskActions:
         view_menu.addAction(self.needs_attention)
 
     def _make_toolbar(self) -> QToolBar:
-        toolbar = QToolBar("Review", self._window)
+        toolbar = QToolBar("Review", self._parent)
         toolbar.setObjectName("review-toolbar")
         toolbar.setMovable(False)
         toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
@@ -163,5 +207,5 @@ class DeskActions:
         )
         toolbar.addSeparator()
         toolbar.addActions([self.previous, self.next, self.search, self.markdown])
-        self._window.addToolBar(toolbar)
+        self._parent.addToolBar(toolbar)
         return toolbar

@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from PySide6.QtGui import QTextCursor, QTextDocument
 
-from reviewdesk.ui.text_map import BREAK_MARK, display_text, utf16_length
+from reviewdesk.ui.review.text_map import BREAK_MARK, display_text, utf16_length
 
 
 def selected(text: str, start: int, end: int) -> str:

@@ -1,31 +1,90 @@
 """The desk window's File menu and settings: import a file, export a dataset, open the demo,
-and the settings dialog. Each runs its store work on the window's worker."""
+and the settings dialog. Each runs its store work on the window's store worker; the window is
+reached through `FileDeskHost`, what these commands need of it."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QFileDialog
 
 from reviewdesk.store import Store
-from reviewdesk.ui.dialogs import DeskPreferences, SettingsDialog
-from reviewdesk.ui.queue_panel import FILTER_COLUMNS
+from reviewdesk.ui.dialogs.preferences import DeskPreferences, SettingsDialog
+from reviewdesk.ui.queue_list.panel import FILTER_COLUMNS
 
 if TYPE_CHECKING:
-    from reviewdesk.errors import UserError
-    from reviewdesk.ui.window import DeskWindow
+    from PySide6.QtWidgets import QDialog, QWidget
 
-__all__ = ["FileDesk"]
+    from reviewdesk.domain import Reason
+    from reviewdesk.errors import UserError
+    from reviewdesk.ui.review.view import ReviewView
+    from reviewdesk.ui.runner import TaskRunner
+    from reviewdesk.ui.settings import DeskSettings
+    from reviewdesk.ui.shell.status_line import StatusLine
+    from reviewdesk.ui.stats.tab import StatsTab
+
+__all__ = ["FileDesk", "FileDeskHost"]
+
+
+class FileDeskHost(Protocol):
+    """What the File menu and the settings need of the window (the desk window is one): its
+    store and store worker, where to say what happened, and how to switch or restart."""
+
+    reasons: list[Reason]
+    """The store's reason taxonomy as the desk knows it (the settings dialog edits it)."""
+
+    @property
+    def runner(self) -> TaskRunner:
+        """The ordered store worker."""
+
+    @property
+    def store(self) -> Store | None:
+        """The open store (None while opening or switching)."""
+
+    @property
+    def closing(self) -> bool: ...
+
+    @property
+    def review(self) -> ReviewView: ...
+
+    @property
+    def status(self) -> StatusLine: ...
+
+    @property
+    def stats(self) -> StatsTab: ...
+
+    @property
+    def settings(self) -> DeskSettings: ...
+
+    @property
+    def reviewer(self) -> str: ...
+
+    def open_dialog(self, dialog: QDialog) -> None: ...
+
+    def restart_session(self) -> None: ...
+
+    def switch_store(self, open_store: Callable[[], Store], *, close_old: bool = True) -> None: ...
+
+    def change_reviewer(self, name: str) -> None: ...
+
+    def apply_appearance(self) -> None: ...
 
 
 class FileDesk(QObject):
-    """The File menu's commands and the settings dialog of `window`."""
+    """The File menu's commands and the settings dialog of `window`.
 
-    def __init__(self, window: DeskWindow) -> None:
-        super().__init__(window)
+    Args:
+        window: the window the commands work on.
+        parent: this object's parent, and the widget the file and settings dialogs open over.
+    """
+
+    def __init__(self, window: FileDeskHost, parent: QWidget) -> None:
+        super().__init__(parent)
         self._window = window
+        self._dialog_parent = parent
 
     def _on_failed(self, error: UserError) -> None:
         window = self._window
@@ -37,7 +96,10 @@ class FileDesk(QObject):
     def _on_import_action_triggered(self) -> None:
         window = self._window
         files, _ = QFileDialog.getOpenFileNames(
-            window, "Import generations", "", "Generations (*.jsonl *.json *.csv);;All files (*)"
+            self._dialog_parent,
+            "Import generations",
+            "",
+            "Generations (*.jsonl *.json *.csv);;All files (*)",
         )
         store = window.store
         if not files or store is None:
@@ -76,13 +138,13 @@ class FileDesk(QObject):
         )
 
     def _open_export_dialog(self, store: Store, choices: dict[str, list[str]]) -> None:
-        from reviewdesk.ui.export_dialog import ExportDialog  # it loads the export code
+        from reviewdesk.ui.dialogs.export import ExportDialog  # it loads the export code
 
         window = self._window
         if store is not window.store or window.closing:
             return
         choices["reviewer"] = window.stats.reviewers()
-        dialog = ExportDialog(store.engine, choices, window, source=store.path.name)
+        dialog = ExportDialog(store.engine, choices, self._dialog_parent, source=store.path.name)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         window.open_dialog(dialog)
 
@@ -96,7 +158,7 @@ class FileDesk(QObject):
             reviewer=window.reviewer,
             reasons=tuple(window.reasons),
         )
-        dialog = SettingsDialog(current, window)
+        dialog = SettingsDialog(current, self._dialog_parent)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.accepted.connect(lambda: self._apply_preferences(dialog.preferences()))
         window.open_dialog(dialog)

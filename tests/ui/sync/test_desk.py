@@ -24,10 +24,10 @@ from reviewdesk.server.access.tokens import list_tokens, revoke_token
 from reviewdesk.server.database import transact
 from reviewdesk.store import LeasedGeneration, OutboxState, Store, SyncLedger
 from reviewdesk.sync import Credentials
-from reviewdesk.ui.queue_model import LEASE_COLUMN
-from reviewdesk.ui.sync_control import SyncController
-from reviewdesk.ui.sync_widgets import CheckoutDialog, ConnectDialog, NeedsAttentionDialog
-from reviewdesk.ui.window import DeskWindow
+from reviewdesk.ui.queue_list.model import LEASE_COLUMN
+from reviewdesk.ui.shell.window import DeskWindow
+from reviewdesk.ui.sync.control import SyncController
+from reviewdesk.ui.sync.widgets import CheckoutDialog, ConnectDialog, NeedsAttentionDialog
 from tests.review.builders import generation
 from tests.server.harness import FakeClock, RunningServer, items, running_server
 from tests.sync.fakes import MemoryKeyring
@@ -406,6 +406,9 @@ def test_a_store_switch_in_the_middle_of_a_sync_loses_nothing(
     window = _checked_out(qtbot, server, open_synced_desk, 3)
     first = _approve(qtbot, window)
     qtbot.waitUntil(lambda: window.sync.state.waiting == 1)
+    # The session restart after the checkout started a sync that may still be running (and have
+    # pushed before the decision): the gate must hold the sync that carries the decision.
+    qtbot.waitUntil(_synced(window))
 
     # The sync is on its way to a slow server when the reviewer opens another store.
     gate.open.clear()

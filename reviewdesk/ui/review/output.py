@@ -28,8 +28,8 @@ from PySide6.QtWidgets import (
 )
 
 from reviewdesk.domain import Flag, Severity
+from reviewdesk.ui.review.text_map import TOTAL_CAP, DisplayText, display_text
 from reviewdesk.ui.style import severity_color, severity_tint
-from reviewdesk.ui.text_map import TOTAL_CAP, DisplayText, display_text
 
 logger = logging.getLogger(__name__)
 

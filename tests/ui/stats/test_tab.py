@@ -13,9 +13,9 @@ from pytestqt.qtbot import QtBot
 from reviewdesk.demo import ensure_demo_store
 from reviewdesk.stats import Overview, compute_overview
 from reviewdesk.store import Resolution, Store
-from reviewdesk.ui import stats_tab
-from reviewdesk.ui.stats_tab import StatsTab, interval, percent
-from reviewdesk.ui.window import DeskWindow
+from reviewdesk.ui.shell.window import DeskWindow
+from reviewdesk.ui.stats import tab as stats_tab
+from reviewdesk.ui.stats.tab import StatsTab, interval, percent
 
 OpenDesk = Callable[..., DeskWindow]
 

@@ -7,8 +7,8 @@ from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout, QWidget
 
 from reviewdesk.domain import Flag
 from reviewdesk.review import ReviewItem
-from reviewdesk.ui.output_view import OutputPane
-from reviewdesk.ui.panes import FlagsPanel, ItemHeader, PromptView
+from reviewdesk.ui.review.output import OutputPane
+from reviewdesk.ui.review.panes import FlagsPanel, ItemHeader, PromptView
 
 __all__ = ["ReviewView"]
 

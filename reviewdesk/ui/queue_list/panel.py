@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from reviewdesk.domain import ItemStatus, QueueFilter, Severity
-from reviewdesk.ui.queue_model import PK_ROLE, SORT_OF_COLUMN, QueueModel
+from reviewdesk.ui.queue_list.model import PK_ROLE, SORT_OF_COLUMN, QueueModel
 
 __all__ = ["FILTER_COLUMNS", "QueuePanel"]
 

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from reviewdesk.errors import UserError
-from reviewdesk.ui.sync_control import CheckoutDone, SyncController, SyncState
+from reviewdesk.ui.sync.control import CheckoutDone, SyncController, SyncState
 
 if TYPE_CHECKING:
     from reviewdesk.store import OutboxEntry

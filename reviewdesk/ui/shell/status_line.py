@@ -11,7 +11,7 @@ from PySide6.QtGui import QAction, QColor, QPalette
 from PySide6.QtWidgets import QLabel, QMainWindow
 
 from reviewdesk.review import SessionProgress
-from reviewdesk.ui.sync_widgets import SyncStatus
+from reviewdesk.ui.sync.widgets import SyncStatus
 
 __all__ = ["StatusLine"]
 

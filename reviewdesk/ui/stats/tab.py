@@ -1,10 +1,11 @@
 """The Statistics tab: the open store's feedback statistics as tables and charts.
 
-The numbers are one `reviewdesk.stats.compute_overview` call, run on the store worker (one
-consistent read; never on the GUI thread). The tab recomputes when it is shown after something
-changed, and while it is visible at most once every `REFRESH_INTERVAL_MS` after decisions, so
-a reviewer deciding quickly queues one overview, not one per decision. Its contents (and
-pyqtgraph) are built the first time the tab is shown: the desk's start-up never pays for them.
+The numbers are one `reviewdesk.stats.compute_overview` call, run on the tab's own worker (one
+consistent read; never on the GUI thread, never in front of a decision). The tab recomputes
+when it is shown after something changed, and while it is visible at most once every
+`REFRESH_INTERVAL_MS` after decisions, so a reviewer deciding quickly queues one overview, not
+one per decision. Its contents (and pyqtgraph) are built the first time the tab is shown: the
+desk's start-up never pays for them.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ from reviewdesk.ui.runner import TaskRunner
 
 if TYPE_CHECKING:
     from reviewdesk.stats import GroupStats, Overview
-    from reviewdesk.ui.stats_charts import ChartPanel
+    from reviewdesk.ui.stats.charts import ChartPanel
 
 logger = logging.getLogger(__name__)
 
@@ -325,7 +326,7 @@ class StatsTab(QWidget):
     # -- the contents -------------------------------------------------------------------------
 
     def _build(self) -> None:
-        from reviewdesk.ui.stats_charts import ChartPanel
+        from reviewdesk.ui.stats.charts import ChartPanel
 
         self.tables = QTabWidget(self)
         self.versions = _TablePage(("Template", "Version", *_GROUP_COLUMNS), self.tables)
