@@ -29,6 +29,12 @@ import time
 from collections.abc import Iterator
 from itertools import pairwise
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from PySide6.QtCore import SignalInstance
+
+    from reviewdesk.ui.shell.window import DeskWindow
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -119,14 +125,14 @@ def bench_in_process(path: Path, presses: int) -> None:
     app = application()
     loop = QEventLoop()
 
-    def wait(signal: object, timeout_ms: int = 120_000) -> None:
+    def wait(signal: SignalInstance, timeout_ms: int = 120_000) -> None:
         timer = QTimer()
         timer.setSingleShot(True)
         timer.timeout.connect(loop.quit)
-        signal.connect(loop.quit)  # type: ignore[attr-defined]
+        signal.connect(loop.quit)
         timer.start(timeout_ms)
         loop.exec()
-        signal.disconnect(loop.quit)  # type: ignore[attr-defined]
+        signal.disconnect(loop.quit)
         if not timer.isActive():
             raise SystemExit("timed out")
         timer.stop()
@@ -229,8 +235,8 @@ class _Presses:
 
     HISTOGRAM_MS = (2, 4, 6, 8, 10, 12, 16, 24, 32)
 
-    def __init__(self, window: object) -> None:
-        session = window.session  # type: ignore[attr-defined]
+    def __init__(self, window: DeskWindow) -> None:
+        session: Any = window.session  # its decide is wrapped below, for this bench only
         self.total: list[float] = []
         self.worker: list[float] = []
         self.cpu: list[float] = []
@@ -286,14 +292,14 @@ class _Presses:
         )
 
 
-def undo_all(window: object) -> None:
+def undo_all(window: DeskWindow) -> None:
     """Leave the cached store pending again, so the next run measures the same thing."""
     from reviewdesk.store import Store
 
-    session = window.session  # type: ignore[attr-defined]
+    session = window.session
     if session is None:
         return
-    window.runner.shutdown()  # type: ignore[attr-defined]
+    window.runner.shutdown()
     with Store.open(session.store.path) as store:
         while store.undo_latest(session.session_id) is not None:
             pass

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from PySide6.QtGui import QImage
 
 from reviewdesk.store import Store
@@ -20,6 +21,7 @@ def env() -> dict[str, str]:
     return {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(ROOT)}
 
 
+@pytest.mark.slow
 def test_screenshot_saves_the_window_with_the_first_item(tmp_path: Path) -> None:
     store = make_store(tmp_path / "shot.sqlite", count=3)
     png = tmp_path / "desk.png"
@@ -35,6 +37,7 @@ def test_screenshot_saves_the_window_with_the_first_item(tmp_path: Path) -> None
     assert image.width() >= 800 and image.height() >= 500
 
 
+@pytest.mark.slow
 def test_a_killed_desk_has_lost_no_saved_decision(tmp_path: Path) -> None:
     store = make_store(tmp_path / "kill.sqlite", count=40)
     saved: list[str] = []
@@ -64,6 +67,7 @@ def test_a_killed_desk_has_lost_no_saved_decision(tmp_path: Path) -> None:
         assert reopened.counts().decisions >= 5
 
 
+@pytest.mark.slow
 def test_the_desk_paints_its_first_item_without_sqlalchemy(tmp_path: Path) -> None:
     # Importing SQLAlchemy (and SQLModel, Alembic) costs the desk over a second of start-up:
     # a current store opens on plain sqlite3, and the engine is made only for stats or exports.

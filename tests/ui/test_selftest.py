@@ -5,7 +5,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 
+
+@pytest.mark.slow
 def test_the_self_test_approves_an_item_and_reads_it_back(tmp_path: Path) -> None:
     env = {
         **os.environ,

@@ -13,7 +13,21 @@ from tests.review.builders import generation
 
 def item(number: int, **fields: object) -> ReviewItem:
     shown = generation(number, **fields)
-    entry = QueueEntry.model_construct(pk=number, id=shown.id)
+    entry = QueueEntry(
+        pk=number,
+        id=shown.id,
+        queue=shown.queue,
+        model=shown.model,
+        prompt_template=shown.prompt_template,
+        prompt_version=shown.prompt_version,
+        route=shown.route,
+        risk=shown.risk,
+        top_severity=None,
+        flag_count=len(shown.flags),
+        created_at=None,
+        review_count=0,
+        required_reviews=1,
+    )
     return ReviewItem(entry, shown, ())
 
 

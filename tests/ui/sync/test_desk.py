@@ -7,6 +7,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -204,7 +205,9 @@ def test_connect_check_out_review_and_sync_then_work_offline(
     qtbot.waitUntil(lambda: window.model.rowCount() == 4)
     lease = window.model.index(0, LEASE_COLUMN)
     qtbot.waitUntil(lambda: str(window.model.data(lease)).startswith("until "))
-    expiry = window.model.lease_of(window.model.entry_at(0).id)  # type: ignore[union-attr]
+    first_entry = window.model.entry_at(0)
+    assert first_entry is not None
+    expiry = window.model.lease_of(first_entry.id)
     assert expiry is not None
     assert timedelta(hours=1.9) < expiry - datetime.now(UTC) <= timedelta(hours=2)
     assert "Checked out 4 item(s)" in window.statusBar().currentMessage()
@@ -315,7 +318,7 @@ def test_a_refused_decision_is_listed_under_needs_attention_and_kept(
     attention = window.dialog
     assert isinstance(attention, NeedsAttentionDialog)
     qtbot.waitUntil(lambda: attention.table.rowCount() == 1)
-    row = [attention.table.item(0, column).text() for column in range(6)]
+    row = [cell.text() if (cell := attention.table.item(0, column)) else "" for column in range(6)]
     assert row[0] == ghost.id and row[2] == "invalid" and row[3] == "unknown_item"
     assert ghost.id in row[4]
 
@@ -345,7 +348,9 @@ def test_the_dialog_says_the_token_is_kept_for_this_session_only_and_explains_a_
     assert dialog.isVisible() and dialog.ok_button.text() == "Done"
     assert not dialog.buttons.button(QDialogButtonBox.StandardButton.Cancel).isVisible()
     dialog.ok_button.click()
-    qtbot.waitUntil(lambda: window.dialog is None and window.sync.state.online is True)
+    qtbot.waitUntil(
+        lambda: window.dialog is None and window.sync.state.online is True, timeout=20_000
+    )
 
 
 def test_the_server_unreachable_is_said_plainly(
@@ -368,7 +373,7 @@ def test_a_revoked_token_is_said_and_a_new_one_is_one_click_away(
     # An admin revokes the reviewer's token: the next sync is refused, nothing is lost.
     for info in transact(server.engine, list_tokens):
         if info.name == "reviewer":
-            transact(server.engine, lambda c, token_id=info.id: revoke_token(c, token_id))
+            transact(server.engine, partial(revoke_token, token_id=info.id))
     first = _approve(qtbot, window)
     window.acts.sync_now.trigger()
     qtbot.waitUntil(lambda: _synced(window)() and window.sync.state.token_needed)
