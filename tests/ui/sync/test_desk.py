@@ -33,6 +33,9 @@ from tests.review.builders import generation
 from tests.server.harness import FakeClock, RunningServer, items, running_server
 from tests.sync.fakes import MemoryKeyring
 
+SERVER_WAIT_MS = 20_000
+"""How long a wait that needs the server may take on a loaded machine (it ends when met)."""
+
 
 class GateTransport(httpx.BaseTransport):
     """The real transport; while `closed`, requests wait at the gate (a server that hangs)."""
@@ -132,7 +135,7 @@ def open_synced_desk(qtbot: QtBot, tmp_path: Path, gate: GateTransport) -> Itera
         windows.append(window)
         with qtbot.waitSignal(window.store_empty):
             window.show()
-        qtbot.waitUntil(lambda: not window.runner.busy)
+        qtbot.waitUntil(lambda: not window.runner.busy, timeout=SERVER_WAIT_MS)
         return window
 
     yield open_
@@ -161,7 +164,7 @@ def _checked_out(qtbot: QtBot, server: Server, open_desk: DeskOpener, count: int
     dialog = _connect(qtbot, window, server.url, server.reviewer)
     with qtbot.waitSignal(dialog.connected):
         dialog.ok_button.click()
-    qtbot.waitUntil(lambda: window.sync.state.online is True)
+    qtbot.waitUntil(lambda: window.sync.state.online is True, timeout=SERVER_WAIT_MS)
     window.acts.checkout.trigger()
     checkout = window.dialog
     assert isinstance(checkout, CheckoutDialog)
@@ -192,7 +195,7 @@ def test_connect_check_out_review_and_sync_then_work_offline(
     assert dialog.keychain_note.text() == "Your token will be kept in the OS keychain."
     with qtbot.waitSignal(dialog.connected):
         dialog.ok_button.click()
-    qtbot.waitUntil(lambda: window.sync.state.online is True)
+    qtbot.waitUntil(lambda: window.sync.state.online is True, timeout=SERVER_WAIT_MS)
     assert window.dialog is None  # closed: the token is in the keychain
 
     window.acts.checkout.trigger()
@@ -202,9 +205,11 @@ def test_connect_check_out_review_and_sync_then_work_offline(
     checkout.hours.setValue(2.0)
     with qtbot.waitSignal(window.item_shown, timeout=10_000):
         checkout.ok_button.click()
-    qtbot.waitUntil(lambda: window.model.rowCount() == 4)
+    qtbot.waitUntil(lambda: window.model.rowCount() == 4, timeout=SERVER_WAIT_MS)
     lease = window.model.index(0, LEASE_COLUMN)
-    qtbot.waitUntil(lambda: str(window.model.data(lease)).startswith("until "))
+    qtbot.waitUntil(
+        lambda: str(window.model.data(lease)).startswith("until "), timeout=SERVER_WAIT_MS
+    )
     first_entry = window.model.entry_at(0)
     assert first_entry is not None
     expiry = window.model.lease_of(first_entry.id)
@@ -213,12 +218,14 @@ def test_connect_check_out_review_and_sync_then_work_offline(
     assert "Checked out 4 item(s)" in window.statusBar().currentMessage()
 
     first = _approve(qtbot, window)
-    qtbot.waitUntil(lambda: window.sync.state.waiting == 1)
+    qtbot.waitUntil(lambda: window.sync.state.waiting == 1, timeout=SERVER_WAIT_MS)
     assert "1 waiting to sync" in window.sync_status.label.text()
     assert server.decisions() == []
 
     window.acts.sync_now.trigger()
-    qtbot.waitUntil(lambda: _synced(window)() and window.sync.state.waiting == 0)
+    qtbot.waitUntil(
+        lambda: _synced(window)() and window.sync.state.waiting == 0, timeout=SERVER_WAIT_MS
+    )
     assert server.decisions() == [(first.generation_id, "approve")]
     status = window.sync_status.label.text()
     assert status.startswith("● Online") and "0 waiting to sync" in status
@@ -227,14 +234,16 @@ def test_connect_check_out_review_and_sync_then_work_offline(
     # A server that hangs: the sync waits on the network worker, the review goes on.
     gate.open.clear()
     window.acts.sync_now.trigger()
-    qtbot.waitUntil(gate.waiting.is_set)
+    qtbot.waitUntil(gate.waiting.is_set, timeout=SERVER_WAIT_MS)
     with qtbot.waitSignal(window.item_shown):
         second = _approve(qtbot, window)
     assert window.sync.state.syncing
     gate.open.set()
-    qtbot.waitUntil(_synced(window))
+    qtbot.waitUntil(_synced(window), timeout=SERVER_WAIT_MS)
     window.acts.sync_now.trigger()  # the decision made meanwhile goes with the next step
-    qtbot.waitUntil(lambda: _synced(window)() and window.sync.state.waiting == 0)
+    qtbot.waitUntil(
+        lambda: _synced(window)() and window.sync.state.waiting == 0, timeout=SERVER_WAIT_MS
+    )
     assert len(server.decisions()) == 2
 
     # The server stopped: the decision waits, the widget says offline, the review goes on.
@@ -242,7 +251,9 @@ def test_connect_check_out_review_and_sync_then_work_offline(
     with qtbot.waitSignal(window.item_shown):
         third = _approve(qtbot, window)
     window.acts.sync_now.trigger()
-    qtbot.waitUntil(lambda: _synced(window)() and window.sync.state.online is False)
+    qtbot.waitUntil(
+        lambda: _synced(window)() and window.sync.state.online is False, timeout=SERVER_WAIT_MS
+    )
     assert window.sync.state.waiting == 1
     assert window.sync_status.label.text().startswith("○ Offline · 1 waiting to sync")
     assert window.current_item is not None and window.current_item.generation.id not in {
@@ -260,21 +271,23 @@ def test_an_item_the_server_withdrew_leaves_the_queue_with_a_notice(
     dialog = _connect(qtbot, window, server.url, server.reviewer)
     with qtbot.waitSignal(dialog.connected):
         dialog.ok_button.click()
-    qtbot.waitUntil(lambda: _synced(window)() and window.sync.state.online is True)
+    qtbot.waitUntil(
+        lambda: _synced(window)() and window.sync.state.online is True, timeout=SERVER_WAIT_MS
+    )
     window.acts.checkout.trigger()
     checkout = window.dialog
     assert isinstance(checkout, CheckoutDialog)
     checkout.count.setValue(3)
     with qtbot.waitSignal(window.item_shown, timeout=10_000):
         checkout.ok_button.click()
-    qtbot.waitUntil(lambda: window.model.rowCount() == 3)
+    qtbot.waitUntil(lambda: window.model.rowCount() == 3, timeout=SERVER_WAIT_MS)
     shown = window.current_item
     assert shown is not None
     server.withdraw(shown.generation.id)
 
     with qtbot.waitSignal(window.item_shown, timeout=10_000):  # the next item replaces it
         window.acts.sync_now.trigger()
-    qtbot.waitUntil(lambda: window.model.rowCount() == 2)
+    qtbot.waitUntil(lambda: window.model.rowCount() == 2, timeout=SERVER_WAIT_MS)
     assert "1 item(s) left the queue" in window.statusBar().currentMessage()
     assert window.current_item is not None
     assert window.current_item.generation.id != shown.generation.id
@@ -287,7 +300,9 @@ def test_a_refused_decision_is_listed_under_needs_attention_and_kept(
     dialog = _connect(qtbot, window, server.url, server.reviewer)
     with qtbot.waitSignal(dialog.connected):
         dialog.ok_button.click()
-    qtbot.waitUntil(lambda: _synced(window)() and window.sync.state.online is True)
+    qtbot.waitUntil(
+        lambda: _synced(window)() and window.sync.state.online is True, timeout=SERVER_WAIT_MS
+    )
     # An item the store holds under a lease the server never gave (so it knows no such item):
     # the server answers `invalid` / `unknown_item` for the decision on it.
     store = window.sync.store
@@ -311,20 +326,24 @@ def test_a_refused_decision_is_listed_under_needs_attention_and_kept(
         )
     )
     window.acts.sync_now.trigger()
-    qtbot.waitUntil(lambda: _synced(window)() and window.sync.state.needs_attention == 1)
+    qtbot.waitUntil(
+        lambda: _synced(window)() and window.sync.state.needs_attention == 1, timeout=SERVER_WAIT_MS
+    )
     assert "1 needs attention" in window.sync_status.label.text()
 
     window.acts.needs_attention.trigger()
     attention = window.dialog
     assert isinstance(attention, NeedsAttentionDialog)
-    qtbot.waitUntil(lambda: attention.table.rowCount() == 1)
+    qtbot.waitUntil(lambda: attention.table.rowCount() == 1, timeout=SERVER_WAIT_MS)
     row = [cell.text() if (cell := attention.table.item(0, column)) else "" for column in range(6)]
     assert row[0] == ghost.id and row[2] == "invalid" and row[3] == "unknown_item"
     assert ghost.id in row[4]
 
     with qtbot.waitSignal(window.sync.state_changed, check_params_cb=lambda s: not s.syncing):
         attention.retry_button.click()
-    qtbot.waitUntil(lambda: _synced(window)() and window.sync.state.needs_attention == 1)
+    qtbot.waitUntil(
+        lambda: _synced(window)() and window.sync.state.needs_attention == 1, timeout=SERVER_WAIT_MS
+    )
     (entry,) = SyncLedger(store).entries()
     assert entry.state is OutboxState.REFUSED and entry.attempts == 2  # refused again, kept
     attention.reject()
@@ -338,7 +357,7 @@ def test_the_dialog_says_the_token_is_kept_for_this_session_only_and_explains_a_
     assert "session only" in dialog.keychain_note.text()
 
     dialog.ok_button.click()
-    qtbot.waitUntil(lambda: "401" in dialog.message.text())
+    qtbot.waitUntil(lambda: "401" in dialog.message.text(), timeout=SERVER_WAIT_MS)
     assert not window.sync.state.connected
 
     dialog.token.setText(server.reviewer)
@@ -361,7 +380,7 @@ def test_the_server_unreachable_is_said_plainly(
     window = open_synced_desk()
     dialog = _connect(qtbot, window, url, "whatever")
     dialog.ok_button.click()
-    qtbot.waitUntil(lambda: "cannot be reached" in dialog.message.text())
+    qtbot.waitUntil(lambda: "cannot be reached" in dialog.message.text(), timeout=SERVER_WAIT_MS)
     assert dialog.ok_button.isEnabled()
 
 
@@ -376,7 +395,9 @@ def test_a_revoked_token_is_said_and_a_new_one_is_one_click_away(
             transact(server.engine, partial(revoke_token, token_id=info.id))
     first = _approve(qtbot, window)
     window.acts.sync_now.trigger()
-    qtbot.waitUntil(lambda: _synced(window)() and window.sync.state.token_needed)
+    qtbot.waitUntil(
+        lambda: _synced(window)() and window.sync.state.token_needed, timeout=SERVER_WAIT_MS
+    )
     status = window.sync_status
     assert status.label.text().startswith("⚠ Token needed · 1 waiting to sync")
     assert status.token_button.isVisibleTo(window) and not status.button.isVisibleTo(window)
@@ -389,15 +410,20 @@ def test_a_revoked_token_is_said_and_a_new_one_is_one_click_away(
     again = window.dialog
     assert isinstance(again, ConnectDialog)
     assert again.url.text() == server.url and again.queue.text() == "support"
-    qtbot.waitUntil(lambda: "…" not in again.keychain_note.text())
+    qtbot.waitUntil(lambda: "…" not in again.keychain_note.text(), timeout=SERVER_WAIT_MS)
     assert server.running is not None
     again.token.setText(server.running.token("reviewer", "reviewer"))
     with qtbot.waitSignal(again.connected):
         again.ok_button.click()
-    qtbot.waitUntil(lambda: window.sync.state.online is True and not window.sync.state.token_needed)
+    qtbot.waitUntil(
+        lambda: window.sync.state.online is True and not window.sync.state.token_needed,
+        timeout=SERVER_WAIT_MS,
+    )
     assert status.button.isVisibleTo(window) and not status.token_button.isVisibleTo(window)
     window.acts.sync_now.trigger()
-    qtbot.waitUntil(lambda: _synced(window)() and window.sync.state.waiting == 0)
+    qtbot.waitUntil(
+        lambda: _synced(window)() and window.sync.state.waiting == 0, timeout=SERVER_WAIT_MS
+    )
     assert server.decisions() == [(first.generation_id, "approve")]
 
 
@@ -410,15 +436,15 @@ def test_a_store_switch_in_the_middle_of_a_sync_loses_nothing(
 ) -> None:
     window = _checked_out(qtbot, server, open_synced_desk, 3)
     first = _approve(qtbot, window)
-    qtbot.waitUntil(lambda: window.sync.state.waiting == 1)
+    qtbot.waitUntil(lambda: window.sync.state.waiting == 1, timeout=SERVER_WAIT_MS)
     # The session restart after the checkout started a sync that may still be running (and have
     # pushed before the decision): the gate must hold the sync that carries the decision.
-    qtbot.waitUntil(_synced(window))
+    qtbot.waitUntil(_synced(window), timeout=SERVER_WAIT_MS)
 
     # The sync is on its way to a slow server when the reviewer opens another store.
     gate.open.clear()
     window.acts.sync_now.trigger()
-    qtbot.waitUntil(gate.waiting.is_set)
+    qtbot.waitUntil(gate.waiting.is_set, timeout=SERVER_WAIT_MS)
     window.switch_store(lambda: Store.open(tmp_path / "other.sqlite"))
     assert window.store is None
     with qtbot.waitSignal(window.store_empty, timeout=20_000):
