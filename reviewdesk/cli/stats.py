@@ -20,6 +20,7 @@ from rich.table import Table
 from reviewdesk.cli.console import JsonOption, StoreOption, err, out, store_path
 from reviewdesk.errors import UserError
 from reviewdesk.files import write_text_atomically
+from reviewdesk.formatting import interval, percent
 
 if TYPE_CHECKING:
     from reviewdesk.stats import GroupStats
@@ -62,14 +63,6 @@ def _print_json(data: Any) -> None:
     print(json.dumps(data, ensure_ascii=False))
 
 
-def _pct(value: float | None) -> str:
-    return "–" if value is None else f"{value * 100:.1f}%"
-
-
-def _interval(low: float | None, high: float | None) -> str:
-    return "–" if low is None or high is None else f"{low * 100:.1f}–{high * 100:.1f}%"
-
-
 def _cell(value: Any) -> str:
     return "(none)" if value is None else str(value)
 
@@ -92,8 +85,8 @@ def _groups_table(groups: Sequence[GroupStats], title: str) -> Table:
             f"{stats.approve:,}",
             f"{stats.edit:,}",
             f"{stats.reject:,}",
-            _pct(stats.acceptance),
-            _interval(stats.acceptance_low, stats.acceptance_high),
+            percent(stats.acceptance),
+            interval(stats.acceptance_low, stats.acceptance_high),
             "–" if stats.edit_severity is None else f"{stats.edit_severity:.2f}",
             ", ".join(f"{reason} {count}" for reason, count in list(stats.reasons.items())[:3]),
         )
@@ -234,8 +227,8 @@ def routing(
                 model.model + (" ✓" if model.meets_target else ""),
                 f"{model.items:,}",
                 f"{model.n:,}",
-                _pct(model.acceptance),
-                _interval(model.acceptance_low, model.acceptance_high),
+                percent(model.acceptance),
+                interval(model.acceptance_low, model.acceptance_high),
                 "–" if model.cost_per_item_usd is None else f"${model.cost_per_item_usd:.5f}",
                 "–" if model.median_latency_ms is None else f"{model.median_latency_ms:.0f} ms",
             )
@@ -264,7 +257,7 @@ def agreement(
     alpha = "–" if result.krippendorff_alpha is None else f"{result.krippendorff_alpha:.3f}"
     out.print(
         f"{result.items:,} items with 2+ reviewers; percent agreement "
-        f"{_pct(result.percent_agreement)}; Krippendorff's alpha (nominal) {alpha}; "
+        f"{percent(result.percent_agreement)}; Krippendorff's alpha (nominal) {alpha}; "
         f"{result.disagreement_count:,} disagreements",
         markup=False,
     )
@@ -276,7 +269,7 @@ def agreement(
             pair.first,
             pair.second,
             f"{pair.items:,}",
-            _pct(pair.agreement),
+            percent(pair.agreement),
             "–" if pair.kappa is None else f"{pair.kappa:.3f}",
         )
     _show(pairs)

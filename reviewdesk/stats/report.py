@@ -15,6 +15,7 @@ from sqlalchemy.engine import Engine
 
 from reviewdesk import __version__
 from reviewdesk.files import write_text_atomically
+from reviewdesk.formatting import percent
 from reviewdesk.resources import resource
 from reviewdesk.stats.charts import bar_chart, interval_chart
 from reviewdesk.stats.models import GroupStats, Overview
@@ -36,15 +37,11 @@ def _environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    environment.filters["pct"] = _percent
+    environment.filters["pct"] = percent
     environment.filters["num"] = _number
     environment.filters["usd"] = _usd
     environment.globals["group_label"] = _group_label
     return environment
-
-
-def _percent(value: float | None, digits: int = 1) -> str:
-    return "–" if value is None else f"{value * 100:.{digits}f}%"
 
 
 def _number(value: float | None, digits: int = 2) -> str:

@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from reviewdesk.errors import UserError
+from reviewdesk.formatting import interval, percent
 from reviewdesk.store import Resolution, Store
 from reviewdesk.ui.runner import TaskRunner
 
@@ -54,16 +55,6 @@ _POLICIES = (
 )
 
 Cell = str | int | float | None
-
-
-def percent(value: float | None) -> str:
-    return "–" if value is None else f"{value * 100:.1f}%"
-
-
-def interval(low: float | None, high: float | None) -> str:
-    if low is None or high is None:
-        return "–"
-    return f"{low * 100:.1f}–{high * 100:.1f}%"
 
 
 def _text(value: Cell) -> str:

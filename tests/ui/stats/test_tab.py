@@ -11,11 +11,12 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from reviewdesk.demo import ensure_demo_store
+from reviewdesk.formatting import interval, percent
 from reviewdesk.stats import Overview, compute_overview
 from reviewdesk.store import Resolution, Store
 from reviewdesk.ui.shell.window import DeskWindow
 from reviewdesk.ui.stats import tab as stats_tab
-from reviewdesk.ui.stats.tab import StatsTab, interval, percent
+from reviewdesk.ui.stats.tab import StatsTab
 
 OpenDesk = Callable[..., DeskWindow]
 
