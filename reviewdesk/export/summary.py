@@ -33,7 +33,8 @@ class ExportSummary:
         tally = self.tally
         return {
             "format": str(self.options.format),
-            "policy": str(self.options.policy),
+            "policy": str(self.options.resolution),
+            "rows": "one per item" if self.options.per_item else "one per label",
             "dry_run": self.dry_run,
             "cancelled": self.cancelled,
             "labels": tally.labels,
@@ -44,6 +45,7 @@ class ExportSummary:
             "versions": dict(tally.versions),
             "skipped": dict(tally.skipped),
             "unresolved_items": self.unresolved,
+            "unresolved_reason": self.options.resolution.leaves_out if self.unresolved else None,
             "files": {name or "all": str(path) for name, path in self.files.items()},
             "card": None if self.card is None else str(self.card),
         }

@@ -53,6 +53,7 @@ def test_export_streams_what_the_library_writes(server: RunningServer) -> None:
     _fill(server)
     with server.client(server.token("root", "admin")) as admin:
         answer = admin.get("/v1/export", params={"format": "sft"})
+        every = admin.get("/v1/export", params={"format": "sft", "policy": "latest"})
         csv_answer = admin.get("/v1/export", params={"format": "csv", "model": "llama"})
         bad = admin.get("/v1/export", params={"format": "xml"})
     assert answer.status_code == 200, answer.text
@@ -61,7 +62,10 @@ def test_export_streams_what_the_library_writes(server: RunningServer) -> None:
         expected = b"".join(stream_export(connection, ExportOptions(format=ExportFormat.SFT)))
     assert answer.content == expected
     rows = [orjson.loads(line) for line in answer.content.splitlines()]
-    assert len(rows) == 3  # approve, edit (edited text), and bob's approve; never the reject
+    # One row per item: item 1's approve (item 2 is a reject, item 3 a tie left out) ...
+    assert len(rows) == 1
+    # ... or, a row per reviewer's label: approve, edit (edited text), bob's approve; no reject.
+    assert len(every.content.splitlines()) == 3
     assert all(row["messages"][-1]["role"] == "assistant" for row in rows)
     assert csv_answer.headers["content-type"].startswith("text/csv")
     assert len(csv_answer.text.strip().splitlines()) == 1 + 2  # header + llama's two labels

@@ -97,7 +97,7 @@ def get_export(
     request: Request,
     token: Admin,
     format: ExportFormat,
-    policy: Resolution = Resolution.LATEST,
+    policy: Resolution | None = None,
     since: datetime | None = None,
     until: datetime | None = None,
     queue: Many = None,
@@ -110,8 +110,9 @@ def get_export(
     redact: bool = False,
     limit: Annotated[int | None, Query(ge=0)] = None,
 ) -> StreamingResponse:
-    """A dataset export, streamed as it is read (JSON lines, or CSV): the formats and filters
-    of `reviewdesk export`."""
+    """A dataset export, streamed as it is read (JSON lines, or CSV): the formats, filters and
+    defaults of `reviewdesk export` (training formats: one row per item, its resolved label;
+    `policy=latest` for a row per reviewer's label)."""
     try:
         options = ExportOptions(
             format=format,
