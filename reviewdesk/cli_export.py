@@ -130,6 +130,18 @@ def export(
     card: Annotated[
         bool, typer.Option("--card/--no-card", help="Write the README.md card.")
     ] = True,
+    overwrite: Annotated[
+        bool,
+        typer.Option(
+            "--overwrite",
+            help="Replace an earlier export in the folder (its card and files) or files of "
+            "the same name.",
+        ),
+    ] = False,
+    allow_empty: Annotated[
+        bool,
+        typer.Option("--allow-empty", help="Write the export even when it holds no records."),
+    ] = False,
     store: console.StoreOption = None,
     json_: console.JsonOption = False,
 ) -> None:
@@ -193,6 +205,8 @@ def export(
                 card=card,
                 command=_command_line(out, options, card=card),
                 source=path.name,
+                overwrite=overwrite,
+                allow_empty=allow_empty,
             )
     finally:
         bar.close()
