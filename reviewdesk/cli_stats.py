@@ -33,16 +33,17 @@ PolicyOption = Annotated[
     str,
     typer.Option(
         "--policy",
-        help="How several decisions on an item resolve: latest (each reviewer's latest), "
-        "majority, or adjudicated.",
+        help="How several decisions on an item resolve: resolved (one label an item: the "
+        "majority, a tie settled by an adjudicator), majority, adjudicated, or latest (each "
+        "reviewer's latest decision counts).",
     ),
 ]
 AdjudicatorOption = Annotated[
     list[str] | None,
     typer.Option(
         "--adjudicator",
-        help="A reviewer whose decision settles a disagreement (with --policy adjudicated). "
-        "Repeat for several.",
+        help="A reviewer whose decision settles a tie (resolved) or a disagreement "
+        "(adjudicated). Repeat for several.",
         show_default=False,
     ),
 ]
@@ -55,7 +56,7 @@ def _policy(name: str) -> Resolution:
         return Resolution(name)
     except ValueError:
         raise typer.BadParameter(
-            f"{name!r}: use latest, majority or adjudicated", param_hint="--policy"
+            f"{name!r}: use resolved, majority, adjudicated or latest", param_hint="--policy"
         ) from None
 
 
@@ -117,47 +118,94 @@ def stats(
             "route, queue, validator, reviewer, day, week.",
         ),
     ] = "prompt_version",
-    policy: PolicyOption = "latest",
+    policy: Annotated[
+        str | None,
+        typer.Option(
+            "--policy",
+            help="How several decisions on an item resolve: resolved (the default: one label "
+            "an item, the majority, a tie settled by an adjudicator), majority, adjudicated, "
+            "or latest (each reviewer's latest decision, as if each were an item).",
+            show_default=False,
+        ),
+    ] = None,
+    unit: Annotated[
+        str,
+        typer.Option(
+            "--unit",
+            help="items: each item's resolved label, Wilson intervals. labels: each reviewer's "
+            "latest label, intervals clustered by item.",
+        ),
+    ] = "items",
     adjudicator: AdjudicatorOption = None,
     store: StoreOption = None,
     json_: JsonOption = False,
 ) -> None:
     """Approve, edit and reject counts and rates with 95% intervals, grouped."""
-    from reviewdesk.stats import grouped_stats, parse_keys
-    from reviewdesk.store import Store
+    from reviewdesk.stats import Unit, grouped_stats, left_out, parse_keys
+    from reviewdesk.store import Resolution, Store
 
     keys = parse_keys(by)
-    resolution = _policy(policy)
+    try:
+        counted = Unit(unit)
+    except ValueError:
+        raise typer.BadParameter(f"{unit!r}: use items or labels", param_hint="--unit") from None
+    if counted is Unit.LABELS and policy not in (None, "latest"):
+        raise UserError(
+            f"--unit labels counts each reviewer's latest label: leave out --policy {policy}"
+        )
+    default = Resolution.LATEST if counted is Unit.LABELS else Resolution.RESOLVED
+    resolution = default if policy is None else _policy(policy)
     with Store.open(store_path(store), create=False) as opened:
-        groups = grouped_stats(opened.engine, keys, resolution, adjudicator or ())
+        groups = grouped_stats(opened.engine, keys, resolution, adjudicator or (), unit=counted)
+        dropped = left_out(opened.engine, resolution, adjudicator or ())
     if json_:
-        _print_json([group.model_dump(mode="json") for group in groups])
+        _print_json(
+            {
+                "group_by": [str(key) for key in keys],
+                "policy": str(resolution),
+                "unit": str(counted),
+                "groups": [group.model_dump(mode="json") for group in groups],
+                "left_out": dropped.model_dump(mode="json"),
+            }
+        )
         return
+    _say_left_out(dropped.items, dropped.reason, resolution)
     if not groups:
         out.print("no labels yet", markup=False)
         return
-    _show(_groups_table(groups, f"labels by {', '.join(keys)} ({resolution.value} policy)"))
+    what = "labels (intervals clustered by item)" if counted is Unit.LABELS else "items"
+    _show(_groups_table(groups, f"{what} by {', '.join(keys)} ({resolution.value} policy)"))
+
+
+def _say_left_out(items: int, reason: str, resolution: Resolution) -> None:
+    if items:
+        err.print(
+            f"left out by the {resolution.value} policy: {items:,} decided items ({reason})",
+            markup=False,
+        )
 
 
 def compare(
     template: Annotated[str, typer.Argument(help="The prompt template.", show_default=False)],
     a: Annotated[str, typer.Argument(help="One version (usually the newer).", show_default=False)],
     b: Annotated[str, typer.Argument(help="The version to compare it with.", show_default=False)],
-    policy: PolicyOption = "latest",
+    policy: PolicyOption = "resolved",
     adjudicator: AdjudicatorOption = None,
     store: StoreOption = None,
     json_: JsonOption = False,
 ) -> None:
     """Compare two versions of a prompt template on acceptance."""
-    from reviewdesk.stats import compare_versions
+    from reviewdesk.stats import compare_versions, left_out
     from reviewdesk.store import Store
 
     resolution = _policy(policy)
     with Store.open(store_path(store), create=False) as opened:
         result = compare_versions(opened.engine, template, a, b, resolution, adjudicator or ())
+        dropped = left_out(opened.engine, resolution, adjudicator or ())
     if json_:
         _print_json(result.model_dump(mode="json"))
         return
+    _say_left_out(dropped.items, dropped.reason, resolution)
     _show(_groups_table([result.a_stats, result.b_stats], f"{template}: {a} against {b}"))
     out.print(result.sentence, markup=False)
 
@@ -183,13 +231,13 @@ def routing(
             "--out", help="Write routing.json (schema version 1) here.", show_default=False
         ),
     ] = None,
-    policy: PolicyOption = "latest",
+    policy: PolicyOption = "resolved",
     adjudicator: AdjudicatorOption = None,
     store: StoreOption = None,
     json_: JsonOption = False,
 ) -> None:
     """Advise, per route, the cheapest model whose acceptance meets a target."""
-    from reviewdesk.stats import load_prices, routing_advice, routing_document
+    from reviewdesk.stats import left_out, load_prices, routing_advice, routing_document
     from reviewdesk.store import Store
 
     if not 0.0 < target <= 1.0:
@@ -205,6 +253,7 @@ def routing(
             prices_name=None if prices is None else prices.name,
             target=target,
         )
+        dropped = left_out(opened.engine, resolution, adjudicator or ())
     document = routing_document(advice)
     if out_file is not None:
         _write_atomically(out_file, json.dumps(document, indent=2, ensure_ascii=False) + "\n")
@@ -212,6 +261,7 @@ def routing(
     if json_:
         _print_json(document)
         return
+    _say_left_out(dropped.items, dropped.reason, resolution)
     for route in advice.routes:
         verdict = {
             "advised": f"use {route.model}",
@@ -302,7 +352,7 @@ def report(
         typer.Option("--prices", help="A TOML price table for the routing advice.", dir_okay=False),
     ] = None,
     target: Annotated[float, typer.Option("--target", help="Target acceptance for routing.")] = 0.9,
-    policy: PolicyOption = "latest",
+    policy: PolicyOption = "resolved",
     adjudicator: AdjudicatorOption = None,
     store: StoreOption = None,
 ) -> None:

@@ -20,6 +20,7 @@ __all__ = [
     "Disagreement",
     "GroupKey",
     "GroupStats",
+    "LeftOut",
     "ModelRoute",
     "Overview",
     "PairAgreement",
@@ -30,6 +31,7 @@ __all__ = [
     "RoutingAdvice",
     "Throughput",
     "Totals",
+    "Unit",
     "ValidatorCalibration",
 ]
 
@@ -58,6 +60,22 @@ class GroupKey(StrEnum):
     WEEK = "week"
 
 
+class Unit(StrEnum):
+    """What the statistics count: items (each item's resolved label, the default) or labels
+    (each reviewer's latest label, with intervals clustered by item)."""
+
+    ITEMS = "items"
+    LABELS = "labels"
+
+
+class LeftOut(_Frozen):
+    """The decided items a policy gives no label, and why (`reason` "" when none are)."""
+
+    policy: Resolution
+    items: int
+    reason: str
+
+
 class GroupStats(_Frozen):
     """Counts and rates of one group's labels.
 
@@ -65,6 +83,8 @@ class GroupStats(_Frozen):
     (0 = unchanged, 1 = rewritten) between the original and the edited output over the group's
     edits that were measured (`edit_severity_n`; all edits up to a limit, then an even sample).
     `reasons` counts the reasons given with rejects (a reject may give several).
+    `items`: in the labels unit, the items the group's labels came from; its intervals are then
+    clustered by item (None in the items unit, where n counts items).
     """
 
     group: dict[str, str | None]
@@ -83,6 +103,7 @@ class GroupStats(_Frozen):
     edit_severity: float | None
     edit_severity_n: int
     reasons: dict[str, int]
+    items: int | None = None
 
 
 class ReasonShare(_Frozen):
@@ -282,7 +303,9 @@ class RoutingAdvice(_Frozen):
 
 
 class Totals(_Frozen):
-    """The size of what the statistics count."""
+    """The size of what the statistics count. `labels` is the items counted (one label an
+    item) under every policy but `latest`; `unresolved_items` the decided items the policy
+    left out, and `unresolved_reason` why."""
 
     generations: int
     decided_items: int
@@ -290,6 +313,7 @@ class Totals(_Frozen):
     labels: int
     unresolved_items: int
     reviewers: int
+    unresolved_reason: str = ""
 
 
 class Overview(_Frozen):

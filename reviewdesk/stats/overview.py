@@ -105,7 +105,7 @@ def _snapshot(engine: Engine) -> Connection:
 
 def compute_overview(
     engine: Engine,
-    policy: Resolution = Resolution.LATEST,
+    policy: Resolution = Resolution.RESOLVED,
     adjudicators: Sequence[str] = (),
     *,
     prices: Mapping[str, Price] | None = None,
@@ -144,6 +144,7 @@ def compute_overview(
             decisions=paced.overall.decisions,
             labels=overall.n,
             unresolved_items=unresolved,
+            unresolved_reason=policy.leaves_out if unresolved else "",
             reviewers=len(paced.by_reviewer),
         ),
         overall=overall,
@@ -184,7 +185,7 @@ def _weeks(decision_cube: Cube, sample: EditSample) -> list[GroupStats]:
 
 def routing_advice(
     engine: Engine,
-    policy: Resolution = Resolution.LATEST,
+    policy: Resolution = Resolution.RESOLVED,
     adjudicators: Sequence[str] = (),
     *,
     prices: Mapping[str, Price] | None = None,
