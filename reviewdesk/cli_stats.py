@@ -72,6 +72,10 @@ def _interval(low: float | None, high: float | None) -> str:
     return "–" if low is None or high is None else f"{low * 100:.1f}–{high * 100:.1f}%"
 
 
+def _num(value: float | None) -> str:
+    return "–" if value is None else f"{value:.3f}"
+
+
 def _cell(value: Any) -> str:
     return "(none)" if value is None else str(value)
 
@@ -292,41 +296,94 @@ def routing(
 
 
 def agreement(
+    by: Annotated[
+        str,
+        typer.Option(
+            "--by",
+            help="Also per group of items: prompt_version, template, model, route, queue "
+            "(KEY[,KEY]). Reviewer pairs and reasons are always shown.",
+        ),
+    ] = "model",
     adjudicator: AdjudicatorOption = None,
     store: StoreOption = None,
     json_: JsonOption = False,
 ) -> None:
     """Agreement between reviewers on items two or more of them decided."""
-    from reviewdesk.stats import agreement_stats
+    from reviewdesk.stats import agreement_breakdown, agreement_stats, parse_keys
     from reviewdesk.store import Store
 
+    keys = parse_keys(by)
     with Store.open(store_path(store), create=False) as opened:
         result = agreement_stats(opened.engine, adjudicator or ())
+        breakdown = agreement_breakdown(opened.engine, keys)
     if json_:
-        _print_json(result.model_dump(mode="json"))
+        _print_json(
+            {
+                **result.model_dump(mode="json"),
+                "breakdown": breakdown.model_dump(mode="json"),
+            }
+        )
         return
     if not result.items:
         out.print("no item has two or more reviewers yet", markup=False)
         return
     alpha = "–" if result.krippendorff_alpha is None else f"{result.krippendorff_alpha:.3f}"
     out.print(
-        f"{result.items:,} items with 2+ reviewers; percent agreement "
-        f"{_pct(result.percent_agreement)}; Krippendorff's alpha (nominal) {alpha}; "
+        f"{result.items:,} items with 2+ reviewers; all agree on {_pct(result.all_agree)} of "
+        f"them; pairwise agreement {_pct(result.pairwise_agreement)} (per item, the share of "
+        f"reviewer pairs that agree, averaged); Krippendorff's alpha (nominal) {alpha}; "
         f"{result.disagreement_count:,} disagreements",
         markup=False,
     )
+    overall = breakdown.overall
+    if overall.reason_items:
+        out.print(
+            f"reasons, on {overall.reason_items:,} items where a pair of reviewers gave some: "
+            f"mean Jaccard {_num(overall.reasons_jaccard)}, MASI {_num(overall.reasons_masi)}",
+            markup=False,
+        )
+    groups = Table(title=f"by {', '.join(breakdown.by)}", title_justify="left")
+    for column in breakdown.by:
+        groups.add_column(column)
+    for name in ("items", "all agree", "pairwise", "alpha", "reasons: Jaccard", "MASI"):
+        groups.add_column(name, justify="right")
+    for group in breakdown.groups:
+        groups.add_row(
+            *(_cell(group.group[column]) for column in breakdown.by),
+            f"{group.items:,}",
+            _pct(group.all_agree),
+            _pct(group.pairwise),
+            _num(group.krippendorff_alpha),
+            _num(group.reasons_jaccard),
+            _num(group.reasons_masi),
+        )
+    _show(groups)
     pairs = Table(title="reviewer pairs", title_justify="left")
-    for name in ("first", "second", "items", "agreement", "kappa"):
+    for name in ("first", "second", "items", "agreement", "kappa", "reasons: Jaccard", "MASI"):
         pairs.add_column(name, justify="left" if name in ("first", "second") else "right")
-    for pair in result.pairs:
+    for pair in breakdown.pairs:
         pairs.add_row(
             pair.first,
             pair.second,
             f"{pair.items:,}",
             _pct(pair.agreement),
-            "–" if pair.kappa is None else f"{pair.kappa:.3f}",
+            _num(pair.kappa),
+            _num(pair.reasons_jaccard),
+            _num(pair.reasons_masi),
         )
     _show(pairs)
+    if breakdown.reasons:
+        reasons = Table(title="reasons (cited or not: alpha)", title_justify="left")
+        for name in ("reason", "cited", "items", "alpha"):
+            reasons.add_column(name, justify="left" if name == "reason" else "right")
+        for reason in breakdown.reasons:
+            reasons.add_row(
+                reason.reason,
+                f"{reason.cited:,}",
+                f"{reason.items:,}",
+                _num(reason.krippendorff_alpha),
+            )
+        _show(reasons)
     if result.disagreements:
         listed = Table(
             title=f"disagreements (latest {len(result.disagreements)})", title_justify="left"

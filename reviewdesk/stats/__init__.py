@@ -10,18 +10,21 @@ server print.
 - `grouped_stats(engine, keys, policy, unit=...)`: `reviewdesk stats --by ... [--unit labels]`.
 - `compare_versions(engine, template, a, b, policy)`: prompt version A against B.
 - `routing_advice(engine, policy, prices=..., target=...)`: the routing table (routing.json).
-- `agreement_stats(engine)`, `throughput_stats(engine)`.
+- `agreement_stats(engine)`, `agreement_breakdown(engine, by)` (per group, reviewer pair and
+  reason), `throughput_stats(engine)`.
 - `render_report(overview)` / `write_report(engine, path)`: the self-contained HTML report.
 """
 
 from __future__ import annotations
 
+from reviewdesk.stats.agreement_groups import agreement_breakdown
 from reviewdesk.stats.compare import compare_groups, compare_versions
 from reviewdesk.stats.cube import parse_keys
 from reviewdesk.stats.errors import StatsInputError
 from reviewdesk.stats.feedback import grouped_stats, left_out
 from reviewdesk.stats.models import (
     Agreement,
+    AgreementBreakdown,
     Calibration,
     Comparison,
     GroupKey,
@@ -46,6 +49,7 @@ from reviewdesk.stats.routing import routing_document
 
 __all__ = [
     "Agreement",
+    "AgreementBreakdown",
     "Calibration",
     "Comparison",
     "GroupKey",
@@ -58,6 +62,7 @@ __all__ = [
     "StatsInputError",
     "Throughput",
     "Unit",
+    "agreement_breakdown",
     "agreement_stats",
     "bench_parts",
     "compare_groups",

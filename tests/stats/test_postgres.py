@@ -80,9 +80,12 @@ def test_groupings_and_comparisons_on_postgres(engines: tuple[Engine, Engine]) -
         assert [g.model_dump() for g in grouped_stats(postgres, parse_keys(keys))] == [
             g.model_dump() for g in grouped_stats(sqlite, parse_keys(keys))
         ]
-        labels = {"policy": Resolution.LATEST, "unit": Unit.LABELS}
-        assert [g.model_dump() for g in grouped_stats(postgres, parse_keys(keys), **labels)] == [
-            g.model_dump() for g in grouped_stats(sqlite, parse_keys(keys), **labels)
+        assert [
+            g.model_dump()
+            for g in grouped_stats(postgres, parse_keys(keys), Resolution.LATEST, unit=Unit.LABELS)
+        ] == [
+            g.model_dump()
+            for g in grouped_stats(sqlite, parse_keys(keys), Resolution.LATEST, unit=Unit.LABELS)
         ]
     assert compare_versions(postgres, "refund-policy", "v7", "v6") == compare_versions(
         sqlite, "refund-policy", "v7", "v6"
