@@ -86,8 +86,8 @@ def _check_destination(
 
     One export a folder: a folder whose card says it holds an earlier export (or a data file
     of the same name) is refused unless `overwrite`; then the earlier export's files that this
-    one does not rewrite are removed when this one is in place, so the folder holds exactly
-    what its card lists.
+    one does not rewrite are removed when this one is in place, so none stays beside the new
+    card (files no card listed are left alone).
     """
     if destination.is_dir():
         raise ExportError(

@@ -28,13 +28,19 @@ class ExportSummary:
     def records(self) -> int:
         return sum(self.tally.records.values())
 
+    def _rows(self) -> str:
+        options = self.options
+        if options.all_decisions and not options.format.uses_labels_only:
+            return "one per decision"
+        return "one per item" if options.per_item else "one per label"
+
     def as_dict(self) -> dict[str, Any]:
         """A JSON-ready summary (for `--json` and the desk)."""
         tally = self.tally
         return {
             "format": str(self.options.format),
             "policy": str(self.options.resolution),
-            "rows": "one per item" if self.options.per_item else "one per label",
+            "rows": self._rows(),
             "dry_run": self.dry_run,
             "cancelled": self.cancelled,
             "labels": tally.labels,

@@ -269,4 +269,10 @@ def test_the_card_and_the_summary_count_what_was_left_out(make_store: Any, tmp_p
 def test_raw_and_csv_keep_each_reviewers_label_by_default(make_store: Any, tmp_path: Path) -> None:
     summary, rows = export_rows(make_store(fixture()), tmp_path / "out", format=ExportFormat.RAW)
     assert summary.options.resolution is Resolution.LATEST
+    assert summary.as_dict()["rows"] == "one per label"
     assert len(rows) == sum(len({dec["reviewer"] for dec in it["decisions"]}) for it in fixture())
+    log, rows = export_rows(
+        make_store(fixture()), tmp_path / "log", format=ExportFormat.RAW, all_decisions=True
+    )
+    assert log.as_dict()["rows"] == "one per decision"
+    assert len(rows) == sum(len(it["decisions"]) for it in fixture())
