@@ -207,7 +207,7 @@ def compare(
         result = compare_versions(opened.engine, template, a, b, resolution, adjudicator or ())
         dropped = left_out(opened.engine, resolution, adjudicator or ())
     if json_:
-        _print_json(result.model_dump(mode="json"))
+        _print_json({**result.model_dump(mode="json"), "left_out": dropped.model_dump(mode="json")})
         return
     _say_left_out(dropped.items, dropped.reason, resolution)
     _show(_groups_table([result.a_stats, result.b_stats], f"{template}: {a} against {b}"))
@@ -241,7 +241,7 @@ def routing(
     json_: JsonOption = False,
 ) -> None:
     """Advise, per route, the cheapest model whose acceptance meets a target."""
-    from reviewdesk.stats import left_out, load_prices, routing_advice, routing_document
+    from reviewdesk.stats import load_prices, routing_advice, routing_document
     from reviewdesk.store import Store
 
     if not 0.0 < target <= 1.0:
@@ -257,7 +257,6 @@ def routing(
             prices_name=None if prices is None else prices.name,
             target=target,
         )
-        dropped = left_out(opened.engine, resolution, adjudicator or ())
     document = routing_document(advice)
     if out_file is not None:
         _write_atomically(out_file, json.dumps(document, indent=2, ensure_ascii=False) + "\n")
@@ -265,7 +264,7 @@ def routing(
     if json_:
         _print_json(document)
         return
-    _say_left_out(dropped.items, dropped.reason, resolution)
+    _say_left_out(advice.unresolved_items, resolution.leaves_out, resolution)
     for route in advice.routes:
         verdict = {
             "advised": f"use {route.model}",

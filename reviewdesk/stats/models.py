@@ -369,6 +369,7 @@ class RoutingAdvice(_Frozen):
     policy: Resolution
     prices: str | None
     routes: tuple[RouteAdvice, ...]
+    unresolved_items: int = 0
 
 
 class Totals(_Frozen):

@@ -171,6 +171,7 @@ def compute_overview(
             target=target,
             policy=policy,
             generated_at=generated_at,
+            unresolved=unresolved,
         ),
     )
 
@@ -197,6 +198,9 @@ def routing_advice(
     with _snapshot(engine) as connection:
         cube = load_cube(connection, labels, ("route", "model"))
         usage = load_usage(connection)
+        unresolved = (
+            0 if policy is Resolution.LATEST else count_unresolved(connection, policy, adjudicators)
+        )
     return advise(
         rollup(cube, ("route", "model")),
         usage,
@@ -205,6 +209,7 @@ def routing_advice(
         target=target,
         policy=policy,
         generated_at=_now(),
+        unresolved=unresolved,
     )
 
 

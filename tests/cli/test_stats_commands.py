@@ -125,6 +125,7 @@ def test_compare(capsys: pytest.CaptureFixture[str], demo: str) -> None:
     assert code == 0, err
     result = json.loads(out)
     assert result["sentence"].startswith("v7 beats v6: +")
+    assert result["left_out"]["items"] == 19
     code, out, _ = cli(capsys, "compare", "refund-policy", "v7", "v6", "--store", demo)
     assert code == 0 and "v7 beats v6" in out
 
@@ -149,6 +150,9 @@ def test_routing_writes_routing_json(
     assert "support.refund" in out
     code, out, _ = cli(capsys, "routing", "--json", "--store", demo)
     assert code == 0 and json.loads(out)["prices"] is None
+    assert json.loads(out)["unresolved_items"] == 19
+    code, out, _ = cli(capsys, "routing", "--json", "--policy", "latest", "--store", demo)
+    assert json.loads(out)["unresolved_items"] == 0
 
 
 def test_routing_with_a_bad_price_file(
