@@ -147,7 +147,9 @@ def _nothing_written(summary: ExportSummary) -> str:
     options, tally = summary.options, summary.tally
     filters = "; ".join(f"{name} {value}" for name, value in options.filters.described().items())
     chosen = f"the filters ({filters})" if filters else "the store (no filters)"
-    if not tally.labels:
+    if options.limit == 0:
+        why = "--limit 0 asks for no records"
+    elif not tally.labels:
         why = f"{chosen} hold no labels"
         if summary.unresolved:
             why += (

@@ -133,6 +133,9 @@ def test_no_records_is_an_error_that_says_what_the_filters_left(
     nobody = ExportOptions(format=ExportFormat.SFT, filters=Filters(models=("nobody",)))
     with pytest.raises(ExportError, match=r"the filters \(model nobody\) hold no labels"):
         export_dataset(demo_store.engine, tmp_path / "d.jsonl", nobody)
+    none = ExportOptions(format=ExportFormat.SFT, limit=0)
+    with pytest.raises(ExportError, match="--limit 0 asks for no records"):
+        export_dataset(demo_store.engine, tmp_path / "d.jsonl", none)
     summary = export_dataset(demo_store.engine, tmp_path / "d.jsonl", nobody, allow_empty=True)
     assert summary.records == 0 and (tmp_path / "d.jsonl").read_bytes() == b""
 
