@@ -75,11 +75,22 @@ def export(
         ),
     ] = None,
     policy: Annotated[
-        str,
+        str | None,
         typer.Option(
-            help="How several decisions on an item resolve: latest, majority, adjudicated."
+            help="How several decisions on an item resolve: resolved (majority, then an "
+            "adjudicator; the training formats' default), latest (each reviewer's; raw and "
+            "csv's default), majority, adjudicated.",
+            show_default=False,
         ),
-    ] = "latest",
+    ] = None,
+    per_reviewer: Annotated[
+        bool,
+        typer.Option(
+            "--per-reviewer",
+            help="Training formats: a row for every reviewer's label (--policy latest) instead "
+            "of one row per item.",
+        ),
+    ] = False,
     adjudicator: Annotated[
         list[str] | None,
         typer.Option(
@@ -118,6 +129,18 @@ def export(
     card: Annotated[
         bool, typer.Option("--card/--no-card", help="Write the README.md card.")
     ] = True,
+    overwrite: Annotated[
+        bool,
+        typer.Option(
+            "--overwrite",
+            help="Replace an earlier export in the folder (its card and files) or files of "
+            "the same name.",
+        ),
+    ] = False,
+    allow_empty: Annotated[
+        bool,
+        typer.Option("--allow-empty", help="Write the export even when it holds no records."),
+    ] = False,
     store: console.StoreOption = None,
     json_: console.JsonOption = False,
 ) -> None:
@@ -137,8 +160,13 @@ def export(
     )
     from reviewdesk.store import Resolution, Store
 
+    if per_reviewer and policy not in (None, "latest"):
+        raise ExportError(f"--per-reviewer is --policy latest: leave out --policy {policy}")
     if min_agreement is not None and not 0.0 <= min_agreement <= 1.0:
         raise ExportError(f"--min-agreement {min_agreement:g}: give a share between 0 and 1")
+    resolution = None if policy is None else _choice(policy, Resolution, "--policy")
+    if per_reviewer:
+        resolution = Resolution.LATEST
     filters = Filters(
         since=None if since is None else parse_time_bound(since, "--since"),
         until=None if until is None else parse_time_bound(until, "--until"),
@@ -154,7 +182,7 @@ def export(
     options = ExportOptions(
         format=_choice(format_, ExportFormat, "--format"),
         filters=filters,
-        policy=_choice(policy, Resolution, "--policy"),
+        policy=resolution,
         adjudicators=tuple(adjudicator or ()),
         all_decisions=all_decisions,
         style=_choice(style, Style, "--style"),
@@ -176,6 +204,8 @@ def export(
                 card=card,
                 command=_command_line(out, options, card=card),
                 source=path.name,
+                overwrite=overwrite,
+                allow_empty=allow_empty,
             )
     finally:
         bar.close()
@@ -187,7 +217,7 @@ def export(
     where = ", ".join(f"{name} {n}" for name, n in data["records_by_split"].items()) or "none"
     console.out.print(
         f"{verb} {summary.records} {options.format} records ({where}) "
-        f"from {summary.tally.labels} labels",
+        f"from {summary.tally.labels} labels ({data['rows']}, {data['policy']} policy)",
         markup=False,
     )
     for name, file in data["files"].items():
@@ -198,7 +228,7 @@ def export(
         console.err.print(f"left out: {why}: {n}", markup=False)
     if summary.unresolved:
         console.err.print(
-            f"left out by the {options.policy} policy (ties, disagreements): "
+            f"left out by the {options.resolution} policy ({data['unresolved_reason']}): "
             f"{summary.unresolved} items",
             markup=False,
         )
@@ -225,7 +255,7 @@ def _command_line(out: Path, options: Any, *, card: bool) -> str:
             words += [flag, str(value)]
     if filters.min_agreement is not None:
         words += ["--min-agreement", f"{filters.min_agreement:g}"]
-    if str(options.policy) != "latest":
+    if options.policy is not None:
         words += ["--policy", str(options.policy)]
     if options.all_decisions:
         words.append("--all-decisions")

@@ -33,16 +33,17 @@ PolicyOption = Annotated[
     str,
     typer.Option(
         "--policy",
-        help="How several decisions on an item resolve: latest (each reviewer's latest), "
-        "majority, or adjudicated.",
+        help="How several decisions on an item resolve: resolved (one label an item: the "
+        "majority, a tie settled by an adjudicator), majority, adjudicated, or latest (each "
+        "reviewer's latest decision counts).",
     ),
 ]
 AdjudicatorOption = Annotated[
     list[str] | None,
     typer.Option(
         "--adjudicator",
-        help="A reviewer whose decision settles a disagreement (with --policy adjudicated). "
-        "Repeat for several.",
+        help="A reviewer whose decision settles a tie (resolved) or a disagreement "
+        "(adjudicated). Repeat for several.",
         show_default=False,
     ),
 ]
@@ -55,12 +56,16 @@ def _policy(name: str) -> Resolution:
         return Resolution(name)
     except ValueError:
         raise typer.BadParameter(
-            f"{name!r}: use latest, majority or adjudicated", param_hint="--policy"
+            f"{name!r}: use resolved, majority, adjudicated or latest", param_hint="--policy"
         ) from None
 
 
 def _print_json(data: Any) -> None:
     print(json.dumps(data, ensure_ascii=False))
+
+
+def _num(value: float | None) -> str:
+    return "–" if value is None else f"{value:.3f}"
 
 
 def _cell(value: Any) -> str:
@@ -109,47 +114,94 @@ def stats(
             "route, queue, validator, reviewer, day, week.",
         ),
     ] = "prompt_version",
-    policy: PolicyOption = "latest",
+    policy: Annotated[
+        str | None,
+        typer.Option(
+            "--policy",
+            help="How several decisions on an item resolve: resolved (the default: one label "
+            "an item, the majority, a tie settled by an adjudicator), majority, adjudicated, "
+            "or latest (each reviewer's latest decision, as if each were an item).",
+            show_default=False,
+        ),
+    ] = None,
+    unit: Annotated[
+        str,
+        typer.Option(
+            "--unit",
+            help="items: each item's resolved label, Wilson intervals. labels: each reviewer's "
+            "latest label, intervals clustered by item.",
+        ),
+    ] = "items",
     adjudicator: AdjudicatorOption = None,
     store: StoreOption = None,
     json_: JsonOption = False,
 ) -> None:
     """Approve, edit and reject counts and rates with 95% intervals, grouped."""
-    from reviewdesk.stats import grouped_stats, parse_keys
-    from reviewdesk.store import Store
+    from reviewdesk.stats import Unit, grouped_stats, left_out, parse_keys
+    from reviewdesk.store import Resolution, Store
 
     keys = parse_keys(by)
-    resolution = _policy(policy)
+    try:
+        counted = Unit(unit)
+    except ValueError:
+        raise typer.BadParameter(f"{unit!r}: use items or labels", param_hint="--unit") from None
+    if counted is Unit.LABELS and policy not in (None, "latest"):
+        raise UserError(
+            f"--unit labels counts each reviewer's latest label: leave out --policy {policy}"
+        )
+    default = Resolution.LATEST if counted is Unit.LABELS else Resolution.RESOLVED
+    resolution = default if policy is None else _policy(policy)
     with Store.open(store_path(store), create=False) as opened:
-        groups = grouped_stats(opened.engine, keys, resolution, adjudicator or ())
+        groups = grouped_stats(opened.engine, keys, resolution, adjudicator or (), unit=counted)
+        dropped = left_out(opened.engine, resolution, adjudicator or ())
     if json_:
-        _print_json([group.model_dump(mode="json") for group in groups])
+        _print_json(
+            {
+                "group_by": [str(key) for key in keys],
+                "policy": str(resolution),
+                "unit": str(counted),
+                "groups": [group.model_dump(mode="json") for group in groups],
+                "left_out": dropped.model_dump(mode="json"),
+            }
+        )
         return
+    _say_left_out(dropped.items, dropped.reason, resolution)
     if not groups:
         out.print("no labels yet", markup=False)
         return
-    _show(_groups_table(groups, f"labels by {', '.join(keys)} ({resolution.value} policy)"))
+    what = "labels (intervals clustered by item)" if counted is Unit.LABELS else "items"
+    _show(_groups_table(groups, f"{what} by {', '.join(keys)} ({resolution.value} policy)"))
+
+
+def _say_left_out(items: int, reason: str, resolution: Resolution) -> None:
+    if items:
+        err.print(
+            f"left out by the {resolution.value} policy: {items:,} decided items ({reason})",
+            markup=False,
+        )
 
 
 def compare(
     template: Annotated[str, typer.Argument(help="The prompt template.", show_default=False)],
     a: Annotated[str, typer.Argument(help="One version (usually the newer).", show_default=False)],
     b: Annotated[str, typer.Argument(help="The version to compare it with.", show_default=False)],
-    policy: PolicyOption = "latest",
+    policy: PolicyOption = "resolved",
     adjudicator: AdjudicatorOption = None,
     store: StoreOption = None,
     json_: JsonOption = False,
 ) -> None:
     """Compare two versions of a prompt template on acceptance."""
-    from reviewdesk.stats import compare_versions
+    from reviewdesk.stats import compare_versions, left_out
     from reviewdesk.store import Store
 
     resolution = _policy(policy)
     with Store.open(store_path(store), create=False) as opened:
         result = compare_versions(opened.engine, template, a, b, resolution, adjudicator or ())
+        dropped = left_out(opened.engine, resolution, adjudicator or ())
     if json_:
-        _print_json(result.model_dump(mode="json"))
+        _print_json({**result.model_dump(mode="json"), "left_out": dropped.model_dump(mode="json")})
         return
+    _say_left_out(dropped.items, dropped.reason, resolution)
     _show(_groups_table([result.a_stats, result.b_stats], f"{template}: {a} against {b}"))
     out.print(result.sentence, markup=False)
 
@@ -175,7 +227,7 @@ def routing(
             "--out", help="Write routing.json (schema version 1) here.", show_default=False
         ),
     ] = None,
-    policy: PolicyOption = "latest",
+    policy: PolicyOption = "resolved",
     adjudicator: AdjudicatorOption = None,
     store: StoreOption = None,
     json_: JsonOption = False,
@@ -208,6 +260,7 @@ def routing(
     if json_:
         _print_json(document)
         return
+    _say_left_out(advice.unresolved_items, resolution.leaves_out, resolution)
     for route in advice.routes:
         verdict = {
             "advised": f"use {route.model}",
@@ -238,41 +291,94 @@ def routing(
 
 
 def agreement(
+    by: Annotated[
+        str,
+        typer.Option(
+            "--by",
+            help="Also per group of items: prompt_version, template, model, route, queue "
+            "(KEY[,KEY]). Reviewer pairs and reasons are always shown.",
+        ),
+    ] = "model",
     adjudicator: AdjudicatorOption = None,
     store: StoreOption = None,
     json_: JsonOption = False,
 ) -> None:
     """Agreement between reviewers on items two or more of them decided."""
-    from reviewdesk.stats import agreement_stats
+    from reviewdesk.stats import agreement_breakdown, agreement_stats, parse_keys
     from reviewdesk.store import Store
 
+    keys = parse_keys(by)
     with Store.open(store_path(store), create=False) as opened:
         result = agreement_stats(opened.engine, adjudicator or ())
+        breakdown = agreement_breakdown(opened.engine, keys)
     if json_:
-        _print_json(result.model_dump(mode="json"))
+        _print_json(
+            {
+                **result.model_dump(mode="json"),
+                "breakdown": breakdown.model_dump(mode="json"),
+            }
+        )
         return
     if not result.items:
         out.print("no item has two or more reviewers yet", markup=False)
         return
     alpha = "–" if result.krippendorff_alpha is None else f"{result.krippendorff_alpha:.3f}"
     out.print(
-        f"{result.items:,} items with 2+ reviewers; percent agreement "
-        f"{percent(result.percent_agreement)}; Krippendorff's alpha (nominal) {alpha}; "
+        f"{result.items:,} items with 2+ reviewers; all agree on {percent(result.all_agree)} of "
+        f"them; pairwise agreement {percent(result.pairwise_agreement)} (per item, the share of "
+        f"reviewer pairs that agree, averaged); Krippendorff's alpha (nominal) {alpha}; "
         f"{result.disagreement_count:,} disagreements",
         markup=False,
     )
+    overall = breakdown.overall
+    if overall.reason_items:
+        out.print(
+            f"reasons, on {overall.reason_items:,} items where a pair of reviewers gave some: "
+            f"mean Jaccard {_num(overall.reasons_jaccard)}, MASI {_num(overall.reasons_masi)}",
+            markup=False,
+        )
+    groups = Table(title=f"by {', '.join(breakdown.by)}", title_justify="left")
+    for column in breakdown.by:
+        groups.add_column(column)
+    for name in ("items", "all agree", "pairwise", "alpha", "reasons: Jaccard", "MASI"):
+        groups.add_column(name, justify="right")
+    for group in breakdown.groups:
+        groups.add_row(
+            *(_cell(group.group[column]) for column in breakdown.by),
+            f"{group.items:,}",
+            percent(group.all_agree),
+            percent(group.pairwise),
+            _num(group.krippendorff_alpha),
+            _num(group.reasons_jaccard),
+            _num(group.reasons_masi),
+        )
+    _show(groups)
     pairs = Table(title="reviewer pairs", title_justify="left")
-    for name in ("first", "second", "items", "agreement", "kappa"):
+    for name in ("first", "second", "items", "agreement", "kappa", "reasons: Jaccard", "MASI"):
         pairs.add_column(name, justify="left" if name in ("first", "second") else "right")
-    for pair in result.pairs:
+    for pair in breakdown.pairs:
         pairs.add_row(
             pair.first,
             pair.second,
             f"{pair.items:,}",
             percent(pair.agreement),
-            "–" if pair.kappa is None else f"{pair.kappa:.3f}",
+            _num(pair.kappa),
+            _num(pair.reasons_jaccard),
+            _num(pair.reasons_masi),
         )
     _show(pairs)
+    if breakdown.reasons:
+        reasons = Table(title="reasons (cited or not: alpha)", title_justify="left")
+        for name in ("reason", "cited", "items", "alpha"):
+            reasons.add_column(name, justify="left" if name == "reason" else "right")
+        for reason in breakdown.reasons:
+            reasons.add_row(
+                reason.reason,
+                f"{reason.cited:,}",
+                f"{reason.items:,}",
+                _num(reason.krippendorff_alpha),
+            )
+        _show(reasons)
     if result.disagreements:
         listed = Table(
             title=f"disagreements (latest {len(result.disagreements)})", title_justify="left"
@@ -298,7 +404,7 @@ def report(
         typer.Option("--prices", help="A TOML price table for the routing advice.", dir_okay=False),
     ] = None,
     target: Annotated[float, typer.Option("--target", help="Target acceptance for routing.")] = 0.9,
-    policy: PolicyOption = "latest",
+    policy: PolicyOption = "resolved",
     adjudicator: AdjudicatorOption = None,
     store: StoreOption = None,
 ) -> None:

@@ -8,12 +8,14 @@ endpoint streams; `preview` shows the first records for a dialog.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import orjson
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -77,7 +79,16 @@ def _records(
             return
 
 
-def _check_destination(destination: Path, options: ExportOptions, card: bool) -> None:
+def _check_destination(
+    destination: Path, options: ExportOptions, card: bool, overwrite: bool
+) -> list[Path]:
+    """Refuse a destination that would mislead; return the earlier export's files to remove.
+
+    One export a folder: a folder whose card says it holds an earlier export (or a data file
+    of the same name) is refused unless `overwrite`; then the earlier export's files that this
+    one does not rewrite are removed when this one is in place, so none stays beside the new
+    card (files no card listed are left alone).
+    """
     if destination.is_dir():
         raise ExportError(
             f"{destination} is a folder: give a file name, e.g. {destination / 'feedback.jsonl'}"
@@ -85,20 +96,73 @@ def _check_destination(destination: Path, options: ExportOptions, card: bool) ->
     folder = destination.parent
     if not folder.is_dir():
         raise ExportError(f"the folder {folder} does not exist")
-    for name in options.split_names():
-        if split_path(destination, name).is_dir():
-            raise ExportError(f"{split_path(destination, name)} is a folder")
+    paths = [split_path(destination, name) for name in options.split_names()]
+    for path in paths:
+        if path.is_dir():
+            raise ExportError(f"{path} is a folder")
     readme = folder / CARD_NAME
-    if card and readme.exists():
+    earlier: list[Path] = []
+    if readme.exists():
         try:
-            ours = CARD_MARKER in readme.read_text(encoding="utf-8", errors="replace")[:4096]
+            head = readme.read_text(encoding="utf-8", errors="replace")
         except OSError as error:
             raise ExportError(f"cannot read {readme}: {error.strerror}") from error
-        if not ours:
+        if CARD_MARKER in head[:4096]:
+            earlier = [readme, *_card_files(head, folder)]
+        elif card:
             raise ExportError(
                 f"{readme} exists and is not a reviewdesk dataset card: export into a folder "
                 "of its own, or leave the card out (--no-card)"
             )
+    in_the_way = [*earlier, *(path for path in paths if path.exists() and path not in earlier)]
+    if in_the_way and not overwrite:
+        names = ", ".join(path.name for path in in_the_way)
+        what = "another export" if earlier else "files of the same name"
+        raise ExportError(
+            f"{folder} holds {what} ({names}): export into a folder of its own, "
+            "or replace it (--overwrite)"
+        )
+    keep = set(paths) | ({readme} if card else set())
+    return [path for path in earlier if path not in keep]
+
+
+def _card_files(card: str, folder: Path) -> list[Path]:
+    """The data files an earlier card lists (its YAML `path:` lines) that are in `folder`."""
+    files: list[Path] = []
+    header = card.split("\n---", 1)[0]
+    for match in re.finditer(r'^\s*path: ("(?:[^"\\]|\\.)*")\s*$', header, re.MULTILINE):
+        try:
+            name = orjson.loads(match.group(1))
+        except orjson.JSONDecodeError:
+            continue
+        path = folder / str(name)
+        # Only a plain file name in this folder: a card never sends a removal elsewhere.
+        if path.parent == folder and path.name not in ("", ".", "..") and path.is_file():
+            files.append(path)
+    return files
+
+
+def _nothing_written(summary: ExportSummary) -> str:
+    """Why an export has no records, from what the filters and the rules left."""
+    options, tally = summary.options, summary.tally
+    filters = "; ".join(f"{name} {value}" for name, value in options.filters.described().items())
+    chosen = f"the filters ({filters})" if filters else "the store (no filters)"
+    if options.limit == 0:
+        why = "--limit 0 asks for no records"
+    elif not tally.labels:
+        why = f"{chosen} hold no labels"
+        if summary.unresolved:
+            why += (
+                f" ({summary.unresolved} items left out by the {options.resolution} policy: "
+                f"{options.resolution.leaves_out})"
+            )
+    else:
+        rules = "; ".join(f"{reason}: {n}" for reason, n in sorted(tally.skipped.items()))
+        why = (
+            f"{chosen} hold {tally.labels} labels, and the {options.format} format left out "
+            f"every one ({rules or f'a limit of {options.limit}'})"
+        )
+    return f"nothing to export: {why}. Nothing was written (--allow-empty writes empty files)"
 
 
 def export_dataset(
@@ -112,6 +176,8 @@ def export_dataset(
     card: bool = True,
     command: str | None = None,
     source: str | None = None,
+    overwrite: bool = False,
+    allow_empty: bool = False,
 ) -> ExportSummary:
     """Export the labels `options` select to `destination` (one file a split) and its card.
 
@@ -129,15 +195,21 @@ def export_dataset(
         card: write the dataset card.
         command: the command line that asked for it, for the card.
         source: where the labels came from (the store's path), for the card.
+        overwrite: replace an earlier export in the folder (its card and the files it lists)
+            or files of the same name; without it, such a folder is refused.
+        allow_empty: write an export of no records; without it, no records is an error that
+            says what the filters left.
 
     Raises:
-        ExportError: the destination cannot be written, or a README.md that is not a card
-            is in the way.
+        ExportError: the destination cannot be written; a README.md that is not a card, an
+            earlier export or files of the same name are in the way (without `overwrite`);
+            nothing to export (without `allow_empty`).
         StoreError: the store cannot be read.
     """
     destination = Path(destination).expanduser()
+    stale: list[Path] = []
     if not dry_run:
-        _check_destination(destination, options, card)
+        stale = _check_destination(destination, options, card, overwrite)
     builder = RecordBuilder(options)
     files: dict[str, RecordFile] = {}
     try:
@@ -164,12 +236,17 @@ def export_dataset(
                     files={name: file.path for name, file in files.items()},
                     card=destination.parent / CARD_NAME if card else None,
                 )
+                if not summary.records and not allow_empty:
+                    raise ExportError(_nothing_written(summary))
                 card_file = _write_card(summary, command, source) if card else None
                 for file in files.values():
                     file.commit()
                 if card_file is not None:
                     card_file.commit()
                 files.clear()
+                for path in stale:
+                    path.unlink(missing_ok=True)
+                    logger.info("removed %s of the export this one replaced", path)
                 logger.info("exported %d records to %s", summary.records, destination)
                 return summary
     except _Cancelled:

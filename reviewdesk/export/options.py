@@ -114,7 +114,10 @@ class ExportOptions(_Frozen):
     Attributes:
         format: the dataset format.
         filters: which labels go in.
-        policy: how several decisions on one item resolve into labels.
+        policy: how several decisions on one item resolve into labels. None (the default):
+            `resolved` for the training formats (one row an item, its resolved label) and
+            `latest` for raw and csv (each reviewer's latest decision). `latest` with a
+            training format is `--per-reviewer`: a row for every reviewer's label.
         adjudicators: the reviewers whose word settles a disagreement (`adjudicated`).
         all_decisions: raw and csv only: every decision, superseded ones too, instead of labels.
         style: dpo and kto only: chat messages or plain text.
@@ -125,7 +128,7 @@ class ExportOptions(_Frozen):
 
     format: ExportFormat
     filters: Filters = Filters()
-    policy: Resolution = Resolution.LATEST
+    policy: Resolution | None = None
     adjudicators: tuple[str, ...] = ()
     all_decisions: bool = False
     style: Style = Style.CHAT
@@ -133,6 +136,20 @@ class ExportOptions(_Frozen):
     redact: bool = False
     redact_validators: tuple[str, ...] = ("pii",)
     limit: int | None = Field(default=None, ge=0)
+
+    @property
+    def resolution(self) -> Resolution:
+        """The policy in effect (see `policy`)."""
+        if self.policy is not None:
+            return self.policy
+        return Resolution.RESOLVED if self.format.uses_labels_only else Resolution.LATEST
+
+    @property
+    def per_item(self) -> bool:
+        """Whether the export holds at most one label an item."""
+        if self.all_decisions and not self.format.uses_labels_only:
+            return False
+        return self.resolution.one_label_an_item
 
     def split_names(self) -> tuple[str, ...]:
         """The splits records go to: `train` and the held-out ones, or `("",)` for no split."""

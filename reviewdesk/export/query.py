@@ -103,7 +103,7 @@ _GENERATION_FILTERS = (
 def _labels(options: ExportOptions) -> tuple[str, dict[str, Any]]:
     if options.all_decisions and not options.format.uses_labels_only:
         return _EVERY_DECISION, {}
-    return labels_sql(options.policy, options.adjudicators)
+    return labels_sql(options.resolution, options.adjudicators)
 
 
 def _in(column: str, name: str, values: Sequence[Any], params: dict[str, Any]) -> str:
@@ -150,6 +150,9 @@ def _order(options: ExportOptions) -> str:
     if options.format is ExportFormat.DPO:
         # Outputs of the same prompt (template, version, rendered prompt) come together to pair.
         return "ORDER BY g.prompt_template, g.prompt_version, t.prompt, d.pk"
+    if options.format is ExportFormat.KTO:
+        # A prompt's completions come together, so one labelled both ways is seen as such.
+        return "ORDER BY t.prompt, d.pk"
     return "ORDER BY d.pk"
 
 
@@ -167,7 +170,7 @@ def count_labels(connection: Connection, options: ExportOptions) -> int:
 
 def count_unresolved_filtered(connection: Connection, options: ExportOptions) -> int:
     """Decided items within the item filters that the policy leaves without a label."""
-    if options.policy is Resolution.LATEST or (
+    if options.resolution is Resolution.LATEST or (
         options.all_decisions and not options.format.uses_labels_only
     ):
         return 0

@@ -14,7 +14,11 @@ The shapes are those Hugging Face TRL 1.x trainers and OpenAI chat fine-tuning r
 The rules: SFT takes approved outputs and the edited text of edits, never an edit's original.
 DPO pairs an edit's text (chosen) with its original (rejected), and an approved with a rejected
 output of the same prompt (same template, version and stored prompt). KTO: approve → true,
-reject → false, edit → the edited text true and the original false.
+reject → false, edit → the edited text true and the original false (only true when the edit
+left the text as it was). A KTO completion labelled both true and false for the same prompt
+(two items, or two reviewers with `--per-reviewer`) is left out: KTO rows come grouped by
+prompt, so a prompt's completions are checked together. An empty or whitespace-only answer
+never becomes a training row. Every row left out is counted in the tally, with the reason.
 
 A plain-text prompt becomes one user turn in chat shapes; a chat prompt becomes text in text
 shapes as `[role]\\ncontent` turns separated by blank lines, ending in `[assistant]\\n`.
@@ -43,6 +47,8 @@ Record = dict[str, Any] | list[Any]
 
 APPROVE, EDIT, REJECT = "approve", "edit", "reject"
 _OPENAI_ROLES = frozenset(("system", "user", "assistant"))
+EMPTY = "empty or whitespace-only answers"
+CONTRADICTED = "completions labelled both desirable and undesirable for one prompt"
 
 CSV_COLUMNS = (
     "decision_id",
@@ -159,6 +165,9 @@ class RecordBuilder:
         self._group: tuple[str | None, str | None, str] | None = None
         self._approved: dict[str, _Texts] = {}
         self._rejected: dict[str, _Texts] = {}
+        # KTO: the prompt being collected, and its rows by completion: (split, record, label).
+        self._kto_prompt: str | None = None
+        self._kto_rows: dict[str, list[tuple[str, Record, bool]]] = {}
 
     def feed(
         self, rows: Sequence[LabelRow], flags: dict[int, list[FlagSpan]]
@@ -179,6 +188,8 @@ class RecordBuilder:
     def finish(self) -> Iterator[tuple[str, Record]]:
         if self._format is ExportFormat.DPO:
             yield from self._close_group()
+        elif self._format is ExportFormat.KTO:
+            yield from self._close_kto_prompt()
 
     # -- the texts of a label
 
@@ -216,11 +227,16 @@ class RecordBuilder:
 
     def _sft_completion(self, row: LabelRow, texts: _Texts) -> str | None:
         if row.verdict == APPROVE:
-            return texts.output
-        if row.verdict == EDIT and texts.edited is not None:
-            return texts.edited
-        self.tally.skipped[f"{row.verdict} labels (not used by {self._format})"] += 1
-        return None
+            completion = texts.output
+        elif row.verdict == EDIT and texts.edited is not None:
+            completion = texts.edited
+        else:
+            self.tally.skipped[f"{row.verdict} labels (not used by {self._format})"] += 1
+            return None
+        if not completion.strip():
+            self.tally.skipped[EMPTY] += 1
+            return None
+        return completion
 
     def _sft(
         self, row: LabelRow, texts: _Texts, _flags: Sequence[FlagSpan]
@@ -258,29 +274,43 @@ class RecordBuilder:
     def _kto(
         self, row: LabelRow, texts: _Texts, _flags: Sequence[FlagSpan]
     ) -> Iterator[tuple[str, Record]]:
+        if row.prompt != self._kto_prompt:
+            yield from self._close_kto_prompt()
+            self._kto_prompt = row.prompt
+        if row.verdict == EDIT and texts.edited is not None:
+            labelled = [(texts.edited, True)]
+            if texts.edited != texts.output:
+                labelled.append((texts.output, False))
+            else:
+                self.tally.skipped["edits that left the output as it was (kept as desirable)"] += 1
+        else:
+            labelled = [(texts.output, row.verdict == APPROVE)]
         split = self._assign(row.prompt)
         prompt = self._prompt(texts.prompt)
-        if row.verdict == EDIT and texts.edited is not None:
-            yield (
-                split,
-                {"prompt": prompt, "completion": self._completion(texts.edited), "label": True},
-            )
-            yield (
-                split,
-                {"prompt": prompt, "completion": self._completion(texts.output), "label": False},
-            )
-        else:
-            label = row.verdict == APPROVE
-            yield (
-                split,
-                {"prompt": prompt, "completion": self._completion(texts.output), "label": label},
-            )
+        for completion, label in labelled:
+            if not completion.strip():
+                self.tally.skipped[EMPTY] += 1
+                continue
+            record = {"prompt": prompt, "completion": self._completion(completion), "label": label}
+            self._kto_rows.setdefault(completion, []).append((split, record, label))
+
+    def _close_kto_prompt(self) -> Iterator[tuple[str, Record]]:
+        for rows in self._kto_rows.values():
+            if len({label for _, _, label in rows}) > 1:
+                self.tally.skipped[CONTRADICTED] += 1
+                continue
+            for split, record, _ in rows:
+                yield split, record
+        self._kto_rows = {}
+        self._kto_prompt = None
 
     def _dpo(
         self, row: LabelRow, texts: _Texts, _flags: Sequence[FlagSpan]
     ) -> Iterator[tuple[str, Record]]:
         if row.verdict == EDIT and texts.edited is not None:
-            if texts.edited != texts.output:
+            if not texts.edited.strip() or not texts.output.strip():
+                self.tally.skipped[EMPTY] += 1
+            elif texts.edited != texts.output:
                 yield self._pair(row.prompt, texts.prompt, texts.edited, texts.output)
             else:
                 self.tally.skipped["edits that left the output as it was"] += 1
@@ -289,6 +319,9 @@ class RecordBuilder:
         if key != self._group:
             yield from self._close_group()
             self._group = key
+        if not texts.output.strip():
+            self.tally.skipped[EMPTY] += 1
+            return
         bucket = self._approved if row.verdict == APPROVE else self._rejected
         bucket.setdefault(texts.output, texts)
 

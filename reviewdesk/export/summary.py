@@ -28,12 +28,19 @@ class ExportSummary:
     def records(self) -> int:
         return sum(self.tally.records.values())
 
+    def _rows(self) -> str:
+        options = self.options
+        if options.all_decisions and not options.format.uses_labels_only:
+            return "one per decision"
+        return "one per item" if options.per_item else "one per label"
+
     def as_dict(self) -> dict[str, Any]:
         """A JSON-ready summary (for `--json` and the desk)."""
         tally = self.tally
         return {
             "format": str(self.options.format),
-            "policy": str(self.options.policy),
+            "policy": str(self.options.resolution),
+            "rows": self._rows(),
             "dry_run": self.dry_run,
             "cancelled": self.cancelled,
             "labels": tally.labels,
@@ -44,6 +51,7 @@ class ExportSummary:
             "versions": dict(tally.versions),
             "skipped": dict(tally.skipped),
             "unresolved_items": self.unresolved,
+            "unresolved_reason": self.options.resolution.leaves_out if self.unresolved else None,
             "files": {name or "all": str(path) for name, path in self.files.items()},
             "card": None if self.card is None else str(self.card),
         }

@@ -1,33 +1,40 @@
 """Feedback statistics and routing advice (no Qt).
 
 Every function takes a SQLAlchemy `Engine` (a local store's `store.engine`, or the server's
-PostgreSQL engine) and a resolution policy, and returns frozen pydantic models whose
-`model_dump(mode="json")` is the shape the command line and the server print.
+PostgreSQL engine) and a resolution policy (by default `resolved`: each item counts once, with
+its resolved label; `left_out` says how many items a policy leaves out and why), and returns
+frozen pydantic models whose `model_dump(mode="json")` is the shape the command line and the
+server print.
 
 - `compute_overview(engine, policy)`: everything the Statistics tab and the report show.
-- `grouped_stats(engine, keys, policy)`: `reviewdesk stats --by ...`.
+- `grouped_stats(engine, keys, policy, unit=...)`: `reviewdesk stats --by ... [--unit labels]`.
 - `compare_versions(engine, template, a, b, policy)`: prompt version A against B.
 - `routing_advice(engine, policy, prices=..., target=...)`: the routing table (routing.json).
-- `agreement_stats(engine)`, `throughput_stats(engine)`.
+- `agreement_stats(engine)`, `agreement_breakdown(engine, by)` (per group, reviewer pair and
+  reason), `throughput_stats(engine)`.
 - `render_report(overview)` / `write_report(engine, path)`: the self-contained HTML report.
 """
 
 from __future__ import annotations
 
+from reviewdesk.stats.agreement_groups import agreement_breakdown
 from reviewdesk.stats.compare import compare_groups, compare_versions
 from reviewdesk.stats.cube import parse_keys
 from reviewdesk.stats.errors import StatsInputError
-from reviewdesk.stats.feedback import grouped_stats
+from reviewdesk.stats.feedback import grouped_stats, left_out
 from reviewdesk.stats.models import (
     Agreement,
+    AgreementBreakdown,
     Calibration,
     Comparison,
     GroupKey,
     GroupStats,
+    LeftOut,
     Overview,
     RouteStatus,
     RoutingAdvice,
     Throughput,
+    Unit,
 )
 from reviewdesk.stats.overview import (
     agreement_stats,
@@ -42,22 +49,27 @@ from reviewdesk.stats.routing import routing_document
 
 __all__ = [
     "Agreement",
+    "AgreementBreakdown",
     "Calibration",
     "Comparison",
     "GroupKey",
     "GroupStats",
+    "LeftOut",
     "Overview",
     "Price",
     "RouteStatus",
     "RoutingAdvice",
     "StatsInputError",
     "Throughput",
+    "Unit",
+    "agreement_breakdown",
     "agreement_stats",
     "bench_parts",
     "compare_groups",
     "compare_versions",
     "compute_overview",
     "grouped_stats",
+    "left_out",
     "load_prices",
     "parse_keys",
     "parse_prices",

@@ -14,6 +14,7 @@ from reviewdesk.stats.models import Agreement, Disagreement, PairAgreement
 from reviewdesk.stats.reliability import (
     cohen_kappa,
     krippendorff_alpha_nominal,
+    pairwise_agreement,
     percent_agreement,
 )
 
@@ -50,7 +51,8 @@ def agreement(
     *,
     limit: int = DISAGREEMENT_LIMIT,
 ) -> Agreement:
-    """Percent agreement, Cohen's kappa per reviewer pair, Krippendorff's alpha, disagreements.
+    """All-agree and pairwise agreement, Cohen's kappa per reviewer pair, Krippendorff's alpha,
+    disagreements.
 
     Each item with two or more reviewers comes as its labels in one text (see
     `tally_item_labels`); items whose reviewers gave the same verdicts share the text's pattern,
@@ -125,6 +127,8 @@ def agreement(
             for _, pk, labels in shown
         ),
         limit=limit,
+        all_agree=percent_agreement(units, weights),
+        pairwise_agreement=pairwise_agreement(units, weights),
     )
 
 

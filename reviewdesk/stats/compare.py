@@ -26,7 +26,7 @@ def compare_versions(
     template: str,
     a: str,
     b: str,
-    policy: Resolution = Resolution.LATEST,
+    policy: Resolution = Resolution.RESOLVED,
     adjudicators: Sequence[str] = (),
 ) -> Comparison:
     """Version `a` of `template` against version `b`.

@@ -23,7 +23,15 @@ from reviewdesk.stats.errors import StatsInputError
 from reviewdesk.stats.models import GroupKey
 from reviewdesk.store import Resolution, labels_sql
 
-__all__ = ["Cube", "LabelFilter", "key_columns", "label_filter", "load_cube", "parse_keys"]
+__all__ = [
+    "Cube",
+    "LabelFilter",
+    "key_columns",
+    "label_filter",
+    "labels_from",
+    "load_cube",
+    "parse_keys",
+]
 
 # The SQL expression of every column a group can name.
 COLUMN_SQL: dict[str, str] = {
@@ -168,14 +176,19 @@ def _counted(
     selects.append("d.verdict")
     selects.append("CASE WHEN d.verdict = 'reject' THEN d.reasons END")
     selects.append("count(*)")
-    join = _FLAG_JOIN if {"validator", "code", "severity"} & set(sql_columns) else ""
     group = ", ".join(str(position) for position in range(1, len(sql_columns) + 3))
-    generation = _GENERATION_JOIN if _ON_GENERATION & set(sql_columns) else ""
     sql = (
-        f"SELECT {', '.join(selects)} FROM decision d {generation} {join} "
+        f"SELECT {', '.join(selects)} {labels_from(sql_columns)} "
         f"WHERE {labels.sql} GROUP BY {group}"
     )
     return connection.execute(text(sql), labels.params).all()
+
+
+def labels_from(sql_columns: Sequence[str]) -> str:
+    """The FROM clause over `decision d` with the joins that `sql_columns` need."""
+    join = _FLAG_JOIN if {"validator", "code", "severity"} & set(sql_columns) else ""
+    generation = _GENERATION_JOIN if _ON_GENERATION & set(sql_columns) else ""
+    return f"FROM decision d {generation} {join}"
 
 
 def _value(values: dict[str, Any], column: str) -> Any:

@@ -1,12 +1,15 @@
 """Grouped verdict counts and rates, edit severity and the reject-reason mix.
 
 `grouped_stats` answers `reviewdesk stats --by KEY[,KEY]`: one SQL pass counts the labels by the
-keys (a cube), Python turns the counts into rates and intervals. Edit severity needs the texts,
-so it is measured on the edits only: all of them up to `EDIT_SAMPLE`, beyond that on an even
-sample (every k-th edit by decision order). Reading the texts is the cost (two random reads an
-edit), so the sample is sized to a tenth of a second; 4,000 edits put the mean severity within
-about ±0.005 of the whole (a severity's spread is rarely above 0.15), and each group reports how
-many edits it was measured on.
+keys (a cube), Python turns the counts into rates and intervals. By default it counts items
+(each item's resolved label, Wilson intervals); the `labels` unit counts each reviewer's latest
+label, with intervals clustered by item (one more pass: reviewdesk/stats/clustered.py).
+
+Edit severity needs the texts, so it is measured on the edits only: all of them up to
+`EDIT_SAMPLE`, beyond that on an even sample (every k-th edit by decision order). Reading the
+texts is the cost (two random reads an edit), so the sample is sized to a tenth of a second;
+4,000 edits put the mean severity within about ±0.005 of the whole (a severity's spread is
+rarely above 0.15), and each group reports how many edits it was measured on.
 """
 
 from __future__ import annotations
@@ -24,16 +27,19 @@ from rapidfuzz.distance import Levenshtein
 from sqlalchemy import text
 from sqlalchemy.engine import Connection, Engine
 
+from reviewdesk.stats.clustered import ClusterSums, load_cluster_sums
 from reviewdesk.stats.cube import Cube, LabelFilter, iso_week, key_columns, label_filter, load_cube
-from reviewdesk.stats.inference import wilson
-from reviewdesk.stats.models import GroupKey, GroupStats, ReasonShare
+from reviewdesk.stats.errors import StatsInputError
+from reviewdesk.stats.inference import wilson, wilson_clustered
+from reviewdesk.stats.models import GroupKey, GroupStats, LeftOut, ReasonShare, Unit
 from reviewdesk.stats.tallies import REASONS_ONLY
-from reviewdesk.store import Resolution
+from reviewdesk.store import Resolution, count_unresolved
 
 __all__ = [
     "EDIT_SAMPLE",
     "EditSample",
     "grouped_stats",
+    "left_out",
     "load_edit_sample",
     "make_group",
     "natural_key",
@@ -166,12 +172,32 @@ def make_group(
     reject: int,
     reasons: Mapping[str, int] | None = None,
     severities: Sequence[float] = (),
+    clusters: ClusterSums | None = None,
 ) -> GroupStats:
-    """One group's counts as rates with Wilson intervals."""
+    """One group's counts as rates with Wilson intervals (clustered by item when the counts
+    are labels whose per-item sums are given)."""
     n = approve + edit + reject
     accepted = approve + edit
-    acc_low, acc_high = wilson(accepted, n)
-    rej_low, rej_high = wilson(reject, n)
+    if clusters is not None and clusters.labels == n:
+        acc_low, acc_high = wilson_clustered(
+            accepted,
+            n,
+            clusters.items,
+            clusters.accepted_squared,
+            clusters.accepted_cross,
+            clusters.sizes_squared,
+        )
+        rej_low, rej_high = wilson_clustered(
+            reject,
+            n,
+            clusters.items,
+            clusters.rejected_squared,
+            clusters.rejected_cross,
+            clusters.sizes_squared,
+        )
+    else:
+        acc_low, acc_high = wilson(accepted, n)
+        rej_low, rej_high = wilson(reject, n)
     return GroupStats(
         group=group,
         n=n,
@@ -189,6 +215,7 @@ def make_group(
         edit_severity=sum(severities) / len(severities) if severities else None,
         edit_severity_n=len(severities),
         reasons=dict(sorted((reasons or {}).items(), key=lambda item: (-item[1], item[0]))),
+        items=None if clusters is None else clusters.items,
     )
 
 
@@ -217,8 +244,15 @@ def natural_key(value: Any) -> tuple[Any, ...]:
     return (0, tuple(parts))
 
 
-def rollup(cube: Cube, columns: Sequence[str], edits: EditSample | None = None) -> list[GroupStats]:
-    """The cube's counts summed by `columns` (a subset of the cube's), one GroupStats a group."""
+def rollup(
+    cube: Cube,
+    columns: Sequence[str],
+    edits: EditSample | None = None,
+    clusters: Mapping[tuple[Any, ...], ClusterSums] | None = None,
+) -> list[GroupStats]:
+    """The cube's counts summed by `columns` (a subset of the cube's), one GroupStats a group;
+    with `clusters` (the groups' per-item sums over the same `columns`), intervals clustered
+    by item."""
     positions = [cube.columns.index(column) for column in columns]
     pick = itemgetter(*positions) if positions else None
     width = len(cube.columns)
@@ -245,6 +279,7 @@ def rollup(cube: Cube, columns: Sequence[str], edits: EditSample | None = None) 
             tally[2],
             reasons=reasons.get(group),
             severities=severities.get(group, ()),
+            clusters=None if clusters is None else clusters.get(group, ClusterSums()),
         )
         for group, tally in counts.items()
     ]
@@ -271,12 +306,25 @@ def reason_mix(groups: Iterable[GroupStats]) -> list[ReasonShare]:
 def grouped_stats(
     engine: Engine,
     keys: Sequence[GroupKey],
-    policy: Resolution = Resolution.LATEST,
+    policy: Resolution = Resolution.RESOLVED,
     adjudicators: Sequence[str] = (),
     *,
+    unit: Unit = Unit.ITEMS,
     edit_sample: int = EDIT_SAMPLE,
 ) -> list[GroupStats]:
-    """Counts, rates, intervals, edit severity and reasons of the labels grouped by `keys`."""
+    """Counts, rates, intervals, edit severity and reasons grouped by `keys`.
+
+    `unit` items (the default): the labels of `policy`, at most one an item (with `latest`,
+    each reviewer's label is counted as if it were an item of its own). `unit` labels: every
+    reviewer's latest label, with intervals clustered by item; `policy` must be `latest`.
+
+    Raises:
+        StatsInputError: the labels unit asked for with another policy than `latest`.
+    """
+    if unit is Unit.LABELS and policy is not Resolution.LATEST:
+        raise StatsInputError(
+            f"the labels unit counts each reviewer's latest label: it takes no {policy} policy"
+        )
     labels = label_filter(policy, adjudicators)
     columns = key_columns(keys)
     with engine.connect() as connection:
@@ -285,7 +333,8 @@ def grouped_stats(
         if GroupKey.VALIDATOR in keys:
             edits = _count_edits(connection, labels)
         sample = load_edit_sample(connection, labels, edits, limit=edit_sample)
-    return rollup(cube, columns, sample)
+        clusters = load_cluster_sums(connection, labels, columns) if unit is Unit.LABELS else None
+    return rollup(cube, columns, sample, clusters)
 
 
 def _count_edits(connection: Connection, labels: LabelFilter) -> int:
@@ -295,3 +344,14 @@ def _count_edits(connection: Connection, labels: LabelFilter) -> int:
             labels.params,
         ).scalar_one()
     )
+
+
+def left_out(
+    engine: Engine, policy: Resolution = Resolution.RESOLVED, adjudicators: Sequence[str] = ()
+) -> LeftOut:
+    """How many decided items `policy` gives no label, and why."""
+    if policy is Resolution.LATEST:
+        return LeftOut(policy=policy, items=0, reason="")
+    with engine.connect() as connection:
+        items = count_unresolved(connection, policy, adjudicators)
+    return LeftOut(policy=policy, items=items, reason=policy.leaves_out if items else "")

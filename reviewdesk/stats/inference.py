@@ -4,6 +4,12 @@ Everything here is a pure function of counts, so it is tested against published 
 (see tests/stats/test_inference.py for the sources). The formulas:
 
 - Wilson score interval for one proportion (Wilson 1927; Newcombe 1998, method 3).
+- For labels clustered in items (several reviewers' labels of one item are not independent):
+  the Wilson interval at the effective sample size n / deff (Kish 1965), where the design
+  effect comes from the cluster-robust (CR0, ratio-estimator) variance of the share,
+  V = sum_i (y_i - p m_i)^2 / (sum_i m_i)^2 for items i with m_i labels of which y_i count, so
+  n_eff = p (1 - p) / V. Items whose labels all agree thus count once each: 450 items with two
+  identical labels give the interval of 450 items with one.
 - Newcombe's hybrid score interval for a difference of two proportions (Newcombe 1998, "Interval
   estimation for the difference between independent proportions", method 10).
 - Two-proportion z test (pooled variance) and, when an expected cell count is below 5, Fisher's
@@ -26,6 +32,7 @@ __all__ = [
     "reviews_per_group",
     "two_proportion_z",
     "wilson",
+    "wilson_clustered",
 ]
 
 Z95 = 1.959963984540054  # the 97.5th percentile of the standard normal distribution
@@ -65,6 +72,53 @@ def wilson(successes: int, n: int, z: float = Z95) -> tuple[float, float]:
     high = (centre + spread) / denominator
     # Exact at the edges (the formula gives 1e-17 instead of 0 there).
     return (0.0 if successes == 0 else max(0.0, low)), (1.0 if successes == n else min(1.0, high))
+
+
+def _wilson_share(p: float, n: float, z: float) -> tuple[float, float]:
+    z2 = z * z
+    centre = p + z2 / (2 * n)
+    spread = z * math.sqrt(max(0.0, p * (1 - p) / n + z2 / (4 * n * n)))
+    denominator = 1 + z2 / n
+    return (centre - spread) / denominator, (centre + spread) / denominator
+
+
+def wilson_clustered(
+    successes: int,
+    labels: int,
+    items: int,
+    sum_squares: float,
+    sum_cross: float,
+    sum_sizes_squared: float,
+    z: float = Z95,
+) -> tuple[float, float]:
+    """The Wilson interval of `successes` out of `labels` that came from `items` items, at the
+    effective sample size of the cluster-robust variance (see the module docstring).
+
+    Args:
+        successes: sum of y_i, the labels that count.
+        labels: sum of m_i, the labels.
+        items: the number of items (clusters).
+        sum_squares: sum of y_i^2.
+        sum_cross: sum of y_i m_i.
+        sum_sizes_squared: sum of m_i^2.
+
+    With no variation between items around the share (every label the same, or every item
+    exactly at the share), the effective size is taken as the number of items: at most one
+    independent observation an item.
+    """
+    if labels <= 0 or items <= 0:
+        return 0.0, 1.0
+    p = successes / labels
+    spread = sum_squares - 2 * p * sum_cross + p * p * sum_sizes_squared
+    variance = max(0.0, spread) / (labels * labels)
+    if variance > 0 and 0 < p < 1:
+        effective = min(float(labels), max(1.0, p * (1 - p) / variance))
+    else:
+        effective = float(items)
+    low, high = _wilson_share(p, effective, z)
+    return (0.0 if successes == 0 else max(0.0, low)), (
+        1.0 if successes == labels else min(1.0, high)
+    )
 
 
 def newcombe_difference(x1: int, n1: int, x2: int, n2: int, z: float = Z95) -> tuple[float, float]:

@@ -15,14 +15,19 @@ from reviewdesk.store import Resolution
 
 __all__ = [
     "Agreement",
+    "AgreementBreakdown",
     "Calibration",
     "Comparison",
     "Disagreement",
+    "GroupAgreement",
     "GroupKey",
     "GroupStats",
+    "LeftOut",
     "ModelRoute",
     "Overview",
     "PairAgreement",
+    "PairReasons",
+    "ReasonAgreement",
     "ReasonShare",
     "ReviewerThroughput",
     "RouteAdvice",
@@ -30,6 +35,7 @@ __all__ = [
     "RoutingAdvice",
     "Throughput",
     "Totals",
+    "Unit",
     "ValidatorCalibration",
 ]
 
@@ -58,6 +64,22 @@ class GroupKey(StrEnum):
     WEEK = "week"
 
 
+class Unit(StrEnum):
+    """What the statistics count: items (each item's resolved label, the default) or labels
+    (each reviewer's latest label, with intervals clustered by item)."""
+
+    ITEMS = "items"
+    LABELS = "labels"
+
+
+class LeftOut(_Frozen):
+    """The decided items a policy gives no label, and why (`reason` "" when none are)."""
+
+    policy: Resolution
+    items: int
+    reason: str
+
+
 class GroupStats(_Frozen):
     """Counts and rates of one group's labels.
 
@@ -65,6 +87,8 @@ class GroupStats(_Frozen):
     (0 = unchanged, 1 = rewritten) between the original and the edited output over the group's
     edits that were measured (`edit_severity_n`; all edits up to a limit, then an even sample).
     `reasons` counts the reasons given with rejects (a reject may give several).
+    `items`: in the labels unit, the items the group's labels came from; its intervals are then
+    clustered by item (None in the items unit, where n counts items).
     """
 
     group: dict[str, str | None]
@@ -83,6 +107,7 @@ class GroupStats(_Frozen):
     edit_severity: float | None
     edit_severity_n: int
     reasons: dict[str, int]
+    items: int | None = None
 
 
 class ReasonShare(_Frozen):
@@ -180,9 +205,72 @@ class Disagreement(_Frozen):
     last_decided_at: str
 
 
+class GroupAgreement(_Frozen):
+    """Agreement on one group's items with two or more reviewers (their latest decisions).
+
+    `all_agree`: share of items on which every reviewer gave the same verdict. `pairwise`: per
+    item, the share of its reviewer pairs that gave the same verdict, averaged over items.
+    `krippendorff_alpha`: nominal, over the verdicts. On reasons: `reason_items` items where a
+    pair of reviewers could be compared (at least one of the two gave a reason);
+    `reasons_jaccard` / `reasons_masi`: per item, the mean Jaccard / MASI similarity of the
+    reason sets of those pairs, averaged over those items.
+    """
+
+    group: dict[str, str | None]
+    items: int
+    reviewers: int
+    all_agree: float | None
+    pairwise: float | None
+    krippendorff_alpha: float | None
+    reason_items: int
+    reasons_jaccard: float | None
+    reasons_masi: float | None
+
+
+class PairReasons(_Frozen):
+    """Two reviewers on the items both decided: verdict agreement, Cohen's kappa, and their
+    reasons' mean Jaccard and MASI similarity over the `reason_items` items where at least one
+    of them gave a reason."""
+
+    first: str
+    second: str
+    items: int
+    agreement: float | None
+    kappa: float | None
+    reason_items: int
+    reasons_jaccard: float | None
+    reasons_masi: float | None
+
+
+class ReasonAgreement(_Frozen):
+    """Agreement on citing one reason: over the items with two or more reviewers, each
+    reviewer's decision cites it or not; Krippendorff's alpha (nominal) of those yes/no values.
+    `cited`: decisions citing it; `items`: items where at least one reviewer cited it."""
+
+    reason: str
+    cited: int
+    items: int
+    krippendorff_alpha: float | None
+
+
+class AgreementBreakdown(_Frozen):
+    """Agreement overall, per group of `by` (item columns), per reviewer pair and per reason."""
+
+    by: tuple[str, ...]
+    overall: GroupAgreement
+    groups: tuple[GroupAgreement, ...]
+    pairs: tuple[PairReasons, ...]
+    reasons: tuple[ReasonAgreement, ...]
+
+
 class Agreement(_Frozen):
     """Agreement on items with two or more reviewers (each reviewer's latest decision counts,
     whatever the resolution policy: agreement is about the reviewers, not the labels).
+
+    `all_agree`: the share of items on which every reviewer gave the same verdict;
+    `pairwise_agreement`: per item, the share of its reviewer pairs that agree, averaged over
+    items (they differ from three reviewers on). `percent_agreement` is `all_agree`, kept under
+    its older name.
 
     `disagreements` lists the most recent ones first (by when their latest label was recorded),
     at most `limit`; `disagreement_count`
@@ -198,6 +286,8 @@ class Agreement(_Frozen):
     disagreement_count: int
     disagreements: tuple[Disagreement, ...]
     limit: int
+    all_agree: float | None = None
+    pairwise_agreement: float | None = None
 
 
 class ReviewerThroughput(_Frozen):
@@ -279,10 +369,13 @@ class RoutingAdvice(_Frozen):
     policy: Resolution
     prices: str | None
     routes: tuple[RouteAdvice, ...]
+    unresolved_items: int = 0
 
 
 class Totals(_Frozen):
-    """The size of what the statistics count."""
+    """The size of what the statistics count. `labels` is the items counted (one label an
+    item) under every policy but `latest`; `unresolved_items` the decided items the policy
+    left out, and `unresolved_reason` why."""
 
     generations: int
     decided_items: int
@@ -290,6 +383,7 @@ class Totals(_Frozen):
     labels: int
     unresolved_items: int
     reviewers: int
+    unresolved_reason: str = ""
 
 
 class Overview(_Frozen):

@@ -105,7 +105,7 @@ def _snapshot(engine: Engine) -> Connection:
 
 def compute_overview(
     engine: Engine,
-    policy: Resolution = Resolution.LATEST,
+    policy: Resolution = Resolution.RESOLVED,
     adjudicators: Sequence[str] = (),
     *,
     prices: Mapping[str, Price] | None = None,
@@ -144,6 +144,7 @@ def compute_overview(
             decisions=paced.overall.decisions,
             labels=overall.n,
             unresolved_items=unresolved,
+            unresolved_reason=policy.leaves_out if unresolved else "",
             reviewers=len(paced.by_reviewer),
         ),
         overall=overall,
@@ -170,6 +171,7 @@ def compute_overview(
             target=target,
             policy=policy,
             generated_at=generated_at,
+            unresolved=unresolved,
         ),
     )
 
@@ -184,7 +186,7 @@ def _weeks(decision_cube: Cube, sample: EditSample) -> list[GroupStats]:
 
 def routing_advice(
     engine: Engine,
-    policy: Resolution = Resolution.LATEST,
+    policy: Resolution = Resolution.RESOLVED,
     adjudicators: Sequence[str] = (),
     *,
     prices: Mapping[str, Price] | None = None,
@@ -196,6 +198,9 @@ def routing_advice(
     with _snapshot(engine) as connection:
         cube = load_cube(connection, labels, ("route", "model"))
         usage = load_usage(connection)
+        unresolved = (
+            0 if policy is Resolution.LATEST else count_unresolved(connection, policy, adjudicators)
+        )
     return advise(
         rollup(cube, ("route", "model")),
         usage,
@@ -204,6 +209,7 @@ def routing_advice(
         target=target,
         policy=policy,
         generated_at=_now(),
+        unresolved=unresolved,
     )
 
 

@@ -1,4 +1,14 @@
-"""Inter-rater agreement on nominal labels: percent agreement, Cohen's kappa, Krippendorff's alpha.
+"""Inter-rater agreement on nominal labels and on sets of reasons.
+
+Two "percent agreements", named apart because they differ from three reviewers on:
+- all-agree (`percent_agreement`): the share of items on which every reviewer gave the same
+  value;
+- pairwise (`pairwise_agreement`): per item, the share of its reviewer pairs that agree, averaged
+  over items (Fleiss's observed agreement P-bar). Two reviewers: both are the same number.
+
+For sets (a decision's reasons): Jaccard's index |A & B| / |A | B| and MASI (Passonneau 2006):
+Jaccard times 1 when the sets are equal, 0.67 when one holds the other, 0.33 when they overlap
+otherwise, 0 when disjoint (the weights of NLTK's `masi_distance`, which is 1 - MASI).
 
 Pure functions over labels, tested against published worked examples:
 - Cohen's kappa (Cohen 1960): kappa = (p_o - p_e) / (1 - p_e), p_e from the two raters' margins.
@@ -9,10 +19,18 @@ Pure functions over labels, tested against published worked examples:
 
 from __future__ import annotations
 
+import math
 from collections import Counter, defaultdict
 from collections.abc import Hashable, Mapping, Sequence
 
-__all__ = ["cohen_kappa", "krippendorff_alpha_nominal", "percent_agreement"]
+__all__ = [
+    "cohen_kappa",
+    "jaccard",
+    "krippendorff_alpha_nominal",
+    "masi",
+    "pairwise_agreement",
+    "percent_agreement",
+]
 
 
 def percent_agreement(
@@ -28,6 +46,44 @@ def percent_agreement(
     if not total:
         return None
     return sum(weight for unit, weight in pairable if len(set(unit)) == 1) / total
+
+
+def pairwise_agreement(
+    units: Sequence[Sequence[Hashable]], weights: Sequence[int] | None = None
+) -> float | None:
+    """The mean over units (with two or more values) of the share of their pairs that agree.
+
+    `weights`: how many units each entry of `units` stands for (default: one each).
+    """
+    total = 0
+    agreeing: list[float] = []
+    for unit, weight in zip(units, weights or [1] * len(units), strict=True):
+        m = len(unit)
+        if m < 2:
+            continue
+        same = sum(n * (n - 1) for n in Counter(unit).values())
+        agreeing.append(weight * same / (m * (m - 1)))
+        total += weight
+    # fsum: the same units in any order give the same share to the last digit.
+    return math.fsum(agreeing) / total if total else None
+
+
+def jaccard(first: frozenset[Hashable], second: frozenset[Hashable]) -> float:
+    """|A & B| / |A | B|; 1.0 for two empty sets."""
+    union = first | second
+    return len(first & second) / len(union) if union else 1.0
+
+
+def masi(first: frozenset[Hashable], second: frozenset[Hashable]) -> float:
+    """MASI similarity (Passonneau 2006): Jaccard weighted by monotonicity; 1.0 for two empty
+    sets."""
+    if first == second:
+        return 1.0
+    common = first & second
+    if not common:
+        return 0.0
+    monotonicity = 0.67 if first <= second or second <= first else 0.33
+    return jaccard(first, second) * monotonicity
 
 
 def cohen_kappa(pairs: Sequence[tuple[Hashable, Hashable]]) -> float | None:

@@ -128,7 +128,7 @@ def render_report(overview: Overview) -> str:
 def write_report(
     engine: Engine,
     path: Path,
-    policy: Resolution = Resolution.LATEST,
+    policy: Resolution = Resolution.RESOLVED,
     adjudicators: Sequence[str] = (),
     *,
     prices: Mapping[str, Price] | None = None,

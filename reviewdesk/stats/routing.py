@@ -17,7 +17,8 @@ returns; a router reads `routes[].route`, `status` and `model`, and ignores keys
       "generated_at": "2026-11-27T10:00:00Z",
       "target_acceptance": 0.9,            // acceptance = (approve + edit) / labels
       "confidence": 0.95,                  // of the Wilson interval whose lower bound is compared
-      "policy": "latest",                  // how several decisions on an item resolve
+      "policy": "resolved",                // how several decisions on an item resolve
+      "unresolved_items": 19,              // decided items the policy left out (open ties)
       "prices": "prices.toml" | null,      // the price table used, null: recorded costs only
       "routes": [{
         "route": "support.refund",
@@ -152,8 +153,9 @@ def advise(
     prices: Mapping[str, Price] | None = None,
     prices_name: str | None = None,
     target: float = DEFAULT_TARGET,
-    policy: Resolution = Resolution.LATEST,
+    policy: Resolution = Resolution.RESOLVED,
     generated_at: str,
+    unresolved: int = 0,
 ) -> RoutingAdvice:
     """The routing table from labels grouped by (route, model) and the store's usage."""
     prices = prices or {}
@@ -180,6 +182,7 @@ def advise(
         policy=policy,
         prices=prices_name,
         routes=tuple(advice),
+        unresolved_items=unresolved,
     )
 
 

@@ -53,8 +53,16 @@ _FLAG_COLUMNS = {
 
 
 def kept(connection: Connection, policy: Resolution = Resolution.LATEST) -> bool:
-    """Whether this database keeps tallies for `policy` (SQLite stores, the latest policy)."""
-    return policy is Resolution.LATEST and connection.dialect.name == "sqlite"
+    """Whether this database keeps tallies for `policy`: SQLite stores, for the latest policy,
+    and for the others too while no item has two reviewers (each item's one label is then its
+    reviewer's latest)."""
+    if connection.dialect.name != "sqlite":
+        return False
+    if policy is Resolution.LATEST:
+        return True
+    return not connection.execute(
+        text("SELECT EXISTS (SELECT 1 FROM generation WHERE review_count >= 2)")
+    ).scalar_one()
 
 
 def _grouped(

@@ -8,6 +8,10 @@ One policy is used everywhere alike (the stats, the exports, the server's endpoi
   the label's decision is the latest one with that verdict. Ties are left out.
 - `adjudicated`: one label an item: the verdict when its reviewers agree; when they disagree,
   the latest decision of an adjudicator (a reviewer named as one). Unsettled items are left out.
+- `resolved` (the default of the statistics and the training exports): one label an item, its
+  resolved verdict: the verdict most of its reviewers gave (an item one reviewer decided keeps
+  that label); a tie goes to the latest decision of an adjudicator among its reviewers. Ties no
+  adjudicator settled are left out.
 
 `labels_sql` gives a SELECT with the columns `generation_pk, decision_pk, verdict`, written in
 SQL that SQLite and PostgreSQL both run, to be used as a CTE:
@@ -33,6 +37,25 @@ class Resolution(StrEnum):
     LATEST = "latest"
     MAJORITY = "majority"
     ADJUDICATED = "adjudicated"
+    RESOLVED = "resolved"
+
+    @property
+    def one_label_an_item(self) -> bool:
+        """Whether the policy gives each item at most one label (all but `latest`)."""
+        return self is not Resolution.LATEST
+
+    @property
+    def leaves_out(self) -> str:
+        """Which items the policy leaves without a label, in words ("" for none)."""
+        return _LEAVES_OUT[self]
+
+
+_LEAVES_OUT = {
+    Resolution.LATEST: "",
+    Resolution.MAJORITY: "ties (no verdict has a majority)",
+    Resolution.ADJUDICATED: "disagreements no adjudicator settled",
+    Resolution.RESOLVED: "ties no adjudicator settled",
+}
 
 
 _LATEST = "SELECT generation_pk, pk AS decision_pk, verdict FROM decision WHERE current"
@@ -69,17 +92,32 @@ AND d.generation_pk IN (
 )
 """
 
+# The ties of `_MAJORITY` (items with decisions but no majority verdict), each settled by the
+# latest decision of an adjudicator among the item's reviewers.
+_TIE_SETTLED = """
+SELECT d.generation_pk, d.pk AS decision_pk, d.verdict FROM decision d
+WHERE d.current AND d.reviewer IN ({names})
+AND d.pk = (
+    SELECT max(a.pk) FROM decision a
+    WHERE a.generation_pk = d.generation_pk AND a.current AND a.reviewer IN ({names})
+)
+AND d.generation_pk NOT IN (SELECT m.generation_pk FROM ({majority}) m)
+"""
+
 
 def labels_sql(policy: Resolution, adjudicators: Sequence[str] = ()) -> tuple[str, dict[str, Any]]:
     """The labels under `policy`, as SQL and its bound parameters."""
     if policy is Resolution.LATEST:
         return _LATEST, {}
-    if policy is Resolution.MAJORITY:
+    if policy is Resolution.MAJORITY or (policy is Resolution.RESOLVED and not adjudicators):
         return _MAJORITY, {}
-    if not adjudicators:
-        return _AGREED, {}
     params = {f"adjudicator_{index}": name for index, name in enumerate(adjudicators)}
     names = ", ".join(f":{key}" for key in params)
+    if policy is Resolution.RESOLVED:
+        settled = _TIE_SETTLED.format(names=names, majority=_MAJORITY)
+        return f"{_MAJORITY} UNION ALL {settled}", params
+    if not adjudicators:
+        return _AGREED, {}
     return f"{_AGREED} UNION ALL {_ADJUDICATED.format(names=names)}", params
 
 

@@ -31,7 +31,16 @@ def test_every_command_has_help(capsys: pytest.CaptureFixture[str], command: str
 def test_stats_json_shape(capsys: pytest.CaptureFixture[str], demo: str) -> None:
     code, out, err = cli(capsys, "stats", "--by", "prompt_version", "--json", "--store", demo)
     assert code == 0, err
-    groups = json.loads(out)
+    document = json.loads(out)
+    assert (document["policy"], document["unit"]) == ("resolved", "items")
+    # 136 decided items: 117 with a resolved label, 19 ties left out (and said so).
+    assert document["left_out"] == {
+        "policy": "resolved",
+        "items": 19,
+        "reason": "ties no adjudicator settled",
+    }
+    groups = document["groups"]
+    assert sum(group["n"] for group in groups) == 117
     assert len(groups) == 8
     first = groups[0]
     assert set(first["group"]) == {"prompt_template", "prompt_version"}
@@ -45,9 +54,27 @@ def test_stats_json_shape(capsys: pytest.CaptureFixture[str], demo: str) -> None
         "acceptance_high",
     ):
         assert key in first
-    assert sum(group["n"] for group in groups) == 176
+    code, out, _ = cli(capsys, "stats", "--unit", "labels", "--json", "--store", demo)
+    labels = json.loads(out)
+    assert (labels["policy"], labels["unit"], labels["left_out"]["items"]) == (
+        "latest",
+        "labels",
+        0,
+    )
+    assert sum(group["n"] for group in labels["groups"]) == 176
+    assert all(group["items"] <= group["n"] for group in labels["groups"])
     code, out, _ = cli(capsys, "stats", "--by", "model,reviewer", "--json", "--store", demo)
-    assert code == 0 and set(json.loads(out)[0]["group"]) == {"model", "reviewer"}
+    assert code == 0 and set(json.loads(out)["groups"][0]["group"]) == {"model", "reviewer"}
+
+
+def test_stats_text_says_what_the_policy_left_out(
+    capsys: pytest.CaptureFixture[str], demo: str
+) -> None:
+    code, out, err = cli(capsys, "stats", "--store", demo)
+    assert code == 0 and "items by prompt_version (resolved policy)" in out
+    assert "left out by the resolved policy: 19 decided items (ties no adjudicator settled)" in err
+    code, _, err = cli(capsys, "stats", "--unit", "labels", "--policy", "majority", "--store", demo)
+    assert code == 1 and "--unit labels counts each reviewer's latest label" in err
 
 
 def test_stats_tables(capsys: pytest.CaptureFixture[str], demo: str) -> None:
@@ -63,7 +90,7 @@ def test_bad_input_exits_1_with_a_message(capsys: pytest.CaptureFixture[str], de
     code, _, err = cli(capsys, "compare", "nope", "v1", "v2", "--store", demo)
     assert code == 1 and "no prompt template 'nope'" in err
     code, _, err = cli(capsys, "stats", "--policy", "loudest", "--store", demo)
-    assert code == 2 and "latest, majority or adjudicated" in err
+    assert code == 2 and "use resolved, majority, adjudicated" in err
 
 
 def test_compare(capsys: pytest.CaptureFixture[str], demo: str) -> None:
@@ -71,6 +98,7 @@ def test_compare(capsys: pytest.CaptureFixture[str], demo: str) -> None:
     assert code == 0, err
     result = json.loads(out)
     assert result["sentence"].startswith("v7 beats v6: +")
+    assert result["left_out"]["items"] == 19
     code, out, _ = cli(capsys, "compare", "refund-policy", "v7", "v6", "--store", demo)
     assert code == 0 and "v7 beats v6" in out
 
@@ -95,6 +123,9 @@ def test_routing_writes_routing_json(
     assert "support.refund" in out
     code, out, _ = cli(capsys, "routing", "--json", "--store", demo)
     assert code == 0 and json.loads(out)["prices"] is None
+    assert json.loads(out)["unresolved_items"] == 19
+    code, out, _ = cli(capsys, "routing", "--json", "--policy", "latest", "--store", demo)
+    assert json.loads(out)["unresolved_items"] == 0
 
 
 def test_routing_into_a_missing_folder_says_so(

@@ -63,7 +63,9 @@ def test_gz_names_are_compressed_and_reproducible(demo_store: Store, tmp_path: P
     packed = tmp_path / "kto-train.jsonl.gz"
     assert gzip.decompress(packed.read_bytes()) == (tmp_path / "kto-train.jsonl").read_bytes()
     first = packed.read_bytes()
-    export_dataset(demo_store.engine, tmp_path / "kto.jsonl.gz", options, card=False)
+    export_dataset(
+        demo_store.engine, tmp_path / "kto.jsonl.gz", options, card=False, overwrite=True
+    )
     assert packed.read_bytes() == first
 
 
@@ -114,7 +116,11 @@ def test_a_cancelled_export_leaves_nothing_and_keeps_an_earlier_file(
         return len(checks) > 1  # after the first chunk
 
     summary = export_dataset(
-        store.engine, out, ExportOptions(format=ExportFormat.SFT), cancelled=cancelled
+        store.engine,
+        out,
+        ExportOptions(format=ExportFormat.SFT),
+        cancelled=cancelled,
+        overwrite=True,
     )
     assert summary.cancelled
     assert sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith(("s0", "r1"))) == [
@@ -170,8 +176,10 @@ def test_the_card_counts_describes_and_escapes(make_store: Any, tmp_path: Path) 
     assert "| refund-policy@v7 | 2 |" in card
     assert "````\nreviewdesk export ```x\n````" in card
     assert "[REDACTED:<code>]" in card
-    # Exporting again into the same folder replaces its own card.
-    export_dataset(store.engine, tmp_path / "kto.jsonl", options)
+    # Exporting again into the same folder replaces the earlier export only when asked to.
+    with pytest.raises(ExportError, match="holds another export"):
+        export_dataset(store.engine, tmp_path / "kto.jsonl", options)
+    export_dataset(store.engine, tmp_path / "kto.jsonl", options, overwrite=True)
 
 
 def test_the_card_makes_the_folder_loadable_by_split(demo_store: Store, tmp_path: Path) -> None:

@@ -27,7 +27,7 @@ EDITED = "Yes, you can return the blender within 30 days."
 def rows(store: Store, tmp_path: Path, **options: Any) -> list[dict[str, Any]]:
     out = tmp_path / "out" / "data.jsonl"
     out.parent.mkdir(exist_ok=True)
-    export_dataset(store.engine, out, ExportOptions(**options), card=False)
+    export_dataset(store.engine, out, ExportOptions(**options), card=False, overwrite=True)
     return [orjson.loads(line) for line in out.read_bytes().splitlines()]
 
 
@@ -119,13 +119,16 @@ def test_the_policy_resolves_several_decisions_and_counts_ties(
 ) -> None:
     store = make_store(disagreement())
     out = tmp_path / "raw.jsonl"
-    latest = export_dataset(store.engine, out, ExportOptions(format=ExportFormat.RAW), card=False)
+    latest = export_dataset(
+        store.engine, out, ExportOptions(format=ExportFormat.RAW), card=False, overwrite=True
+    )
     assert latest.tally.labels == 5 and latest.unresolved == 0
     majority = export_dataset(
         store.engine,
         out,
         ExportOptions(format=ExportFormat.RAW, policy=Resolution.MAJORITY),
         card=False,
+        overwrite=True,
     )
     assert majority.tally.labels == 1 and majority.unresolved == 1  # item 1 is a tie
     assert majority.tally.verdicts == {"approve": 1}
@@ -136,6 +139,7 @@ def test_the_policy_resolves_several_decisions_and_counts_ties(
             format=ExportFormat.KTO, policy=Resolution.ADJUDICATED, adjudicators=("carol",)
         ),
         card=False,
+        overwrite=True,
     )
     assert adjudicated.tally.verdicts == {"reject": 1} and adjudicated.unresolved == 1
 

@@ -56,10 +56,16 @@ def test_the_overview_agrees_with_the_single_groupings(demo: Path, policy: Resol
 
 
 def test_the_demo_story_shows(demo: Path) -> None:
-    """The demo data's story: newer prompt versions are rejected less, gpt-4o is approved more
-    than llama."""
+    """The demo data's story, told in labels: newer prompt versions are rejected less, gpt-4o
+    is approved more than llama."""
     with Store.open(demo) as store:
-        overview = compute_overview(store.engine)
+        overview = compute_overview(store.engine, Resolution.LATEST)
+        items = compute_overview(store.engine)
+    # By default each decided item counts once, or is left out as a tie, and says so.
+    assert items.policy is Resolution.RESOLVED
+    assert items.totals.labels + items.totals.unresolved_items == items.totals.decided_items
+    assert items.totals.unresolved_items > 0
+    assert items.totals.unresolved_reason == "ties no adjudicator settled"
     models = {g.group["model"]: g for g in overview.by_model}
     assert (models["gpt-4o"].acceptance or 0) > (models["llama-3.1-70b"].acceptance or 1)
     assert len(overview.comparisons) == 4

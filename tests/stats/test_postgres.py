@@ -17,7 +17,13 @@ from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel
 
 from reviewdesk.demo import ensure_demo_store
-from reviewdesk.stats import compare_versions, compute_overview, grouped_stats, parse_keys
+from reviewdesk.stats import (
+    Unit,
+    compare_versions,
+    compute_overview,
+    grouped_stats,
+    parse_keys,
+)
 from reviewdesk.store import Resolution, Store
 from reviewdesk.store.engine import migrate
 from tests.server.postgres import postgres_server
@@ -73,6 +79,13 @@ def test_groupings_and_comparisons_on_postgres(engines: tuple[Engine, Engine]) -
     for keys in ("validator,model", "week,reviewer", "prompt_version,route,queue"):
         assert [g.model_dump() for g in grouped_stats(postgres, parse_keys(keys))] == [
             g.model_dump() for g in grouped_stats(sqlite, parse_keys(keys))
+        ]
+        assert [
+            g.model_dump()
+            for g in grouped_stats(postgres, parse_keys(keys), Resolution.LATEST, unit=Unit.LABELS)
+        ] == [
+            g.model_dump()
+            for g in grouped_stats(sqlite, parse_keys(keys), Resolution.LATEST, unit=Unit.LABELS)
         ]
     assert compare_versions(postgres, "refund-policy", "v7", "v6") == compare_versions(
         sqlite, "refund-policy", "v7", "v6"

@@ -77,3 +77,31 @@ def test_adjudicated_settles_disagreements_only_by_an_adjudicator(store: Store) 
     }
     with store.engine.connect() as connection:
         assert count_unresolved(connection, Resolution.ADJUDICATED, ("lead",)) == 2
+
+
+def test_resolved_takes_the_majority_and_an_adjudicator_settles_ties(store: Store) -> None:
+    _setup(store)
+    with store.bulk_writer() as writer:
+        # A tie (approve, reject) the lead settled as one of its reviewers.
+        tie = (
+            DecisionDraft.model_validate(decision("alice", "approve")),
+            DecisionDraft.model_validate(decision("bob", "edit")),
+            DecisionDraft.model_validate(decision("lead", "reject")),
+            DecisionDraft.model_validate(decision("carol", "reject")),
+            DecisionDraft.model_validate(decision("dave", "approve")),
+        )
+        writer.add([(Generation.model_validate(record(6)), tie)])
+    majority = _labels(store, Resolution.MAJORITY)
+    assert _labels(store, Resolution.RESOLVED) == majority  # no adjudicator: the majority
+    assert _labels(store, Resolution.RESOLVED, ("lead",)) == {
+        **majority,
+        "6": [("reject", "lead")],  # 2 approve, 2 reject, 1 edit: a tie the lead settles
+    }
+    assert _labels(store, Resolution.RESOLVED, ("carol",)) == {
+        **majority,
+        "6": [("reject", "carol")],
+    }
+    # Item 5 (alice approve, bob reject) has no adjudicator among its reviewers: still open.
+    with store.engine.connect() as connection:
+        assert count_unresolved(connection, Resolution.RESOLVED, ("lead",)) == 1
+        assert count_unresolved(connection, Resolution.RESOLVED) == 2

@@ -25,7 +25,9 @@ from reviewdesk.server.http.routing import ApiRoute
 from reviewdesk.server.queue.policy import unreviewed_counts
 from reviewdesk.stats import (
     StatsInputError,
+    Unit,
     grouped_stats,
+    left_out,
     parse_keys,
     routing_advice,
     routing_document,
@@ -47,22 +49,33 @@ def get_stats(
     request: Request,
     token: Watcher,
     group_by: Annotated[str, Query(description=_GROUP_BY)] = "prompt_version",
-    policy: Resolution = Resolution.LATEST,
+    policy: Resolution | None = None,
+    unit: Unit = Unit.ITEMS,
     adjudicator: Many = None,
 ) -> dict[str, Any]:
     """Approve / edit / reject counts and rates with Wilson 95% intervals, acceptance, edit
-    severity and the reason mix, grouped as `reviewdesk stats --by` groups them."""
+    severity and the reason mix, grouped as `reviewdesk stats --by` groups them: by default
+    each item once (its resolved label); `unit=labels` each reviewer's latest label, intervals
+    clustered by item. `left_out` says how many decided items the policy left out, and why."""
+    if policy is None:
+        policy = Resolution.LATEST if unit is Unit.LABELS else Resolution.RESOLVED
     try:
         keys = parse_keys(group_by)
     except StatsInputError as error:
         raise ApiError(422, ProblemCode.INVALID_GROUP_BY, str(error)) from error
     engine: Engine = request.app.state.engine
-    groups = grouped_stats(engine, keys, policy, tuple(adjudicator or ()))
+    adjudicators = tuple(adjudicator or ())
+    try:
+        groups = grouped_stats(engine, keys, policy, adjudicators, unit=unit)
+    except StatsInputError as error:  # the labels unit with another policy than latest
+        raise ApiError(422, ProblemCode.INVALID_REQUEST, str(error)) from error
     unreviewed = read(engine, unreviewed_counts)
     return {
         "group_by": [str(key) for key in keys],
         "policy": str(policy),
+        "unit": str(unit),
         "groups": [group.model_dump(mode="json") for group in groups],
+        "left_out": left_out(engine, policy, adjudicators).model_dump(mode="json"),
         # Items a queue's review policy auto-approved: no label, so not in the rates above.
         "unreviewed": {"auto_approved": sum(unreviewed.values()), "by_queue": unreviewed},
     }
@@ -73,7 +86,7 @@ def get_routing(
     request: Request,
     token: Watcher,
     target: Annotated[float, Query(gt=0.0, lt=1.0)] = 0.9,
-    policy: Resolution = Resolution.LATEST,
+    policy: Resolution = Resolution.RESOLVED,
 ) -> dict[str, Any]:
     """The routing table (`routing.json`): per route, the cheapest model whose acceptance lower
     bound meets `target`, or "not enough data". Costs come from the items' recorded usage."""
@@ -97,7 +110,7 @@ def get_export(
     request: Request,
     token: Admin,
     format: ExportFormat,
-    policy: Resolution = Resolution.LATEST,
+    policy: Resolution | None = None,
     since: datetime | None = None,
     until: datetime | None = None,
     queue: Many = None,
@@ -110,8 +123,9 @@ def get_export(
     redact: bool = False,
     limit: Annotated[int | None, Query(ge=0)] = None,
 ) -> StreamingResponse:
-    """A dataset export, streamed as it is read (JSON lines, or CSV): the formats and filters
-    of `reviewdesk export`."""
+    """A dataset export, streamed as it is read (JSON lines, or CSV): the formats, filters and
+    defaults of `reviewdesk export` (training formats: one row per item, its resolved label;
+    `policy=latest` for a row per reviewer's label)."""
     try:
         options = ExportOptions(
             format=format,

@@ -71,7 +71,9 @@ def test_an_export_matches_the_command_line(
 
     cli_out = tmp_path / "cli" / "sft.jsonl"
     cli_out.parent.mkdir()
+    # The dialog's policy is its first choice, each reviewer's latest decision.
     args = ["export", str(cli_out), "--format", "sft", "--model", "gpt-4o", "--redact"]
+    args.append("--per-reviewer")
     assert cli_run([*args, "--store", str(store.path)]) == 0
     assert out.read_bytes() == cli_out.read_bytes()
     assert summary.records == len(out.read_bytes().splitlines()) > 0
