@@ -92,7 +92,9 @@ def serve(
 
 
 token_app = typer.Typer(
-    help="Make, list and revoke the server's bearer tokens.", no_args_is_help=True
+    help="Make, list and revoke the server's bearer tokens.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
 )
 
 
@@ -213,18 +215,34 @@ def push(
         )  # fmt: skip
     for line in report.errors:
         err.print(line, markup=False)
+    if report.conflicts:
+        err.print(
+            f"{_plural(report.conflicts, 'conflict')}: the server holds those ids with another "
+            "prompt, output or model; they were not stored (the other items were)",
+            markup=False,
+        )
     if json_:
         print(json.dumps(report.summary()))
     else:
         out.print(
             f"created {report.created}, duplicates {report.duplicates}, "
-            f"invalid {report.invalid} ({report.batches} batches, {report.retries} retries)",
+            f"conflicts {report.conflicts}, invalid {report.invalid} "
+            f"({_plural(report.batches, 'batch', 'batches')}, "
+            f"{_plural(report.retries, 'retry', 'retries')})",
             markup=False,
         )
+    if report.conflicts and on_error == "abort":
+        raise typer.Exit(1)
+
+
+def _plural(count: int, one: str, many: str | None = None) -> str:
+    return f"{count} {one if count == 1 else (many or one + 's')}"
 
 
 webhook_app = typer.Typer(
-    help="Webhooks: each final verdict of a queue POSTed, signed, to a URL.", no_args_is_help=True
+    help="Webhooks: each final verdict of a queue POSTed, signed, to a URL.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
 )
 
 
@@ -301,7 +319,7 @@ def webhook_replay(
     err.print(f"{count} dead deliveries of {webhook_id} will be sent again", markup=False)
 
 
-queue_app = typer.Typer(help="Queue review policies.", no_args_is_help=True)
+queue_app = typer.Typer(help="Queue review policies.", no_args_is_help=True, rich_markup_mode=None)
 
 
 def _band(value: str) -> dict[str, Any]:
@@ -399,7 +417,7 @@ def register(app: typer.Typer) -> None:
 
 def run_standalone(argv: list[str] | None = None) -> int:
     """These commands alone as a program (tests start the server this way); the exit status."""
-    app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
+    app = typer.Typer(add_completion=False, pretty_exceptions_enable=False, rich_markup_mode=None)
     register(app)
     try:
         app(args=argv, prog_name="reviewdesk", standalone_mode=True)
