@@ -131,7 +131,7 @@ def info(store: StoreOption = None, json_: JsonOption = False) -> None:
 def import_(
     files: Annotated[
         list[Path],
-        typer.Argument(help="Files to import.", show_default=False, metavar="FILE..."),
+        typer.Argument(help="Files to import.", show_default=False, metavar="FILE"),
     ],
     format_: Annotated[
         str | None,
@@ -308,10 +308,38 @@ def _register_commands() -> None:
 _register_commands()
 
 
+_PLAIN_TYPES = {"str": "TEXT", "int": "N", "float": "X", "Path": "PATH", "datetime": "TIME"}
+
+
+def _plain_metavars(command: Any) -> Any:
+    """Name what each option takes the way command lines do (`--since TEXT`, `--limit N`)
+    where no metavar was given, instead of typer's `<str>`, `<list[str]>`, `<int range>`
+    (typer 0.2x; an older typer leaves click's own names, which read well already)."""
+    for param in command.params:
+        described = getattr(param, "type_descriptor", None)
+        if described is None:
+            continue
+        if param.param_type_name == "argument":
+            param.metavar = param.metavar or param.name.upper()
+            param.display_type_rich = lambda ctx: None  # the name says it: FILE, OUT
+            continue
+        if param.metavar is not None or getattr(param, "is_flag", False):
+            continue
+        if described.is_choice:
+            param.metavar = "|".join(str(choice) for choice in described.choices or ())
+        else:
+            bare = param.bare_type().removeprefix("list[").removesuffix("]")
+            param.metavar = _PLAIN_TYPES.get(bare, bare.upper())
+    for sub in getattr(command, "commands", {}).values():
+        _plain_metavars(sub)
+    return command
+
+
 def run(argv: list[str] | None = None) -> int:
     """Run the command line on `argv` (default: sys.argv); the exit status."""
     try:
-        app(args=argv, prog_name="reviewdesk", standalone_mode=True)
+        command = _plain_metavars(typer.main.get_command(app))
+        command(args=argv, prog_name="reviewdesk", standalone_mode=True)
     except SystemExit as done:
         code = done.code
         return code if isinstance(code, int) else (0 if code is None else 1)

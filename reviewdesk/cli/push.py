@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -182,3 +183,32 @@ def _send(client: ReviewdeskClient, items: list[dict[str, Any]], report: PushRep
                     f"{result.get('id') or '#' + str(result['index'])}: "
                     f"{found['field']}: {found['message']}"
                 )
+
+
+_TRANSPORT_LOGGER = "reviewdesk.remote.transport"
+
+
+@contextmanager
+def retries_said(say: Callable[[str], None]) -> Iterator[None]:
+    """Tell `say` each retry the transport makes and how long it waits first ("attempt 2 of 8
+    failed: ConnectError ...; retrying in 3.1 s"), so that a push to a server that does not
+    answer is never silent for a minute."""
+
+    class _Said(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            message = record.getMessage()
+            if message.startswith("attempt "):
+                say(f"push: {message}")
+
+    transport = logging.getLogger(_TRANSPORT_LOGGER)
+    handler = _Said(logging.INFO)
+    level, propagate = transport.level, transport.propagate
+    transport.addHandler(handler)
+    transport.setLevel(min(transport.getEffectiveLevel(), logging.INFO))
+    transport.propagate = False  # said once, here, not again by a -v log handler
+    try:
+        yield
+    finally:
+        transport.removeHandler(handler)
+        transport.setLevel(level)
+        transport.propagate = propagate

@@ -15,7 +15,7 @@ from typing import Annotated, Any
 
 import typer
 
-from reviewdesk.cli.console import JsonOption, ProgressBar, err, out
+from reviewdesk.cli.console import JsonOption, ProgressBar, err, out, say
 from reviewdesk.errors import UserError
 
 TOKEN_ENV = "REVIEWDESK_TOKEN"
@@ -59,7 +59,9 @@ def serve(
     host: Annotated[
         str, typer.Option("--host", help="The address to listen on (all: 0.0.0.0).")
     ] = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port", min=1, max=65535)] = 8787,
+    port: Annotated[
+        int, typer.Option("--port", min=1, max=65535, help="The port to listen on.")
+    ] = 8787,
     migrate: Annotated[
         bool,
         typer.Option("--migrate", help="Upgrade a database made by an older reviewdesk first."),
@@ -197,18 +199,20 @@ def push(
             help="abort: push nothing if any record is invalid. skip: push the valid ones.",
         ),
     ] = "abort",
-    batch: Annotated[int, typer.Option("--batch", min=1, max=500)] = 500,
+    batch: Annotated[
+        int, typer.Option("--batch", min=1, max=500, help="Items per request to the server.")
+    ] = 500,
     json_: JsonOption = False,
 ) -> None:
     """Push items to a queue server, in batches, with progress and retries."""
-    from reviewdesk.cli.push import push_file
+    from reviewdesk.cli.push import push_file, retries_said
 
     secret = token or os.environ.get(TOKEN_ENV)
     if not secret:
         raise typer.BadParameter(f"give --token or set ${TOKEN_ENV}", param_hint="--token")
     if on_error not in ("abort", "skip"):
         raise typer.BadParameter(f"{on_error!r}: use abort or skip", param_hint="--on-error")
-    with ProgressBar("pushing", unit="bytes") as bar:
+    with ProgressBar("pushing", unit="bytes") as bar, retries_said(say):
         report = push_file(
             file, server, secret, queue=queue, batch=batch, skip_invalid=on_error == "skip",
             progress=bar.update,
@@ -402,7 +406,8 @@ def queue_show(
         print(json.dumps({"queue": queue, "policy": shown,
                           "auto_approved": counts.get(queue, 0)}))  # fmt: skip
         return
-    out.print(f"{queue}: {shown or 'no policy (every item is reviewed)'}", markup=False)
+    policy_text = "no policy (every item is reviewed)" if shown is None else json.dumps(shown)
+    out.print(f"{queue}: {policy_text}", markup=False)
     out.print(f"auto-approved (unreviewed) items: {counts.get(queue, 0)}", markup=False)
 
 

@@ -207,13 +207,32 @@ def test_every_help_text_is_printed_whole(
     texts = [command.help or ""] + [
         param.help or "" for param in command.params if param.param_type_name == "option"
     ]
+    undocumented = [
+        param.opts
+        for param in command.params
+        if param.param_type_name == "option" and not param.help
+    ]
+    assert undocumented == [], f"{' '.join(path)}: options without help"
     for text in texts:
         first_paragraph = text.split("\n\n")[0]
         assert _squeezed(first_paragraph) in shown, f"{' '.join(path)}: {first_paragraph!r}"
-    assert "<bool>" not in out
+    assert "<bool>" not in out and "<str>" not in out and "<list[" not in out
 
 
 def test_the_import_help_names_the_mapping_tables(capsys: pytest.CaptureFixture[str]) -> None:
     _, out, _ = cli(capsys, "import", "--help")
     assert "[columns], [defaults]" in out
     assert "[[decisions]]" in out
+
+
+def test_queue_show_prints_the_policy_as_json_as_set_does(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    db = f"sqlite:///{tmp_path / 'server.sqlite'}"
+    code, _, err = cli(capsys, "queue", "set", "support", "--risk-threshold", "0.5", "--db", db)
+    assert code == 0, err
+    set_line = err.strip().removeprefix("policy of support: ")
+    code, out, _ = cli(capsys, "queue", "show", "support", "--db", db)
+    assert code == 0
+    first = out.splitlines()[0]
+    assert json.loads(first.removeprefix("support: ")) == json.loads(set_line)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -168,3 +169,15 @@ def test_ids_the_server_holds_with_other_content_are_conflicts(
     captured = capsys.readouterr()
     assert "1 conflict: the server holds those ids" in captured.err
     assert "conflicts 1" in captured.out and "(1 batch, 0 retries)" in captured.out
+
+
+def test_each_retry_is_said_with_its_wait(tmp_path: Path) -> None:
+    from reviewdesk.cli.push import retries_said
+
+    source = _write(tmp_path / "items.jsonl", [record(1)])
+    said: list[str] = []
+    with retries_said(said.append), pytest.raises(PushFailedError):
+        push_file(source, f"http://127.0.0.1:{free_port()}", "rdk_x", sleep=lambda _s: None)
+    assert len(said) == ATTEMPTS - 1
+    assert said[0].startswith(f"push: attempt 1 of {ATTEMPTS} failed: ")
+    assert re.search(r"; retrying in \d+\.\d s$", said[0])
