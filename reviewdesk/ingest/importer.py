@@ -55,7 +55,8 @@ class ImportReport:
     notes: list[str] = field(default_factory=list)
     """What a person should know that is not an error (a format read from the content)."""
     preview: list[dict[str, Any]] = field(default_factory=list)
-    """With `preview=N`: the first N records as they are stored (JSON-ready)."""
+    """With `preview=N`: the first N records as they are stored (JSON-ready; conflicts and
+    invalid records, which are not stored, left out)."""
     dry_run: bool = False
 
     def summary(self) -> dict[str, int]:
@@ -164,12 +165,10 @@ def import_files(
                     # the end), so that every conflict, not just the first, is reported.
                     batch.append(record)
                     pending.append(_Pending(path, line, original))
-                    if len(report.preview) < preview:
-                        report.preview.append(_shown(record))
                     if len(batch) >= BATCH:
-                        _flush(writer, batch, pending, report, on_error, sink, dry_run)
+                        _flush(writer, batch, pending, report, on_error, sink, dry_run, preview)
                 before += path.stat().st_size
-            _flush(writer, batch, pending, report, on_error, sink, dry_run)
+            _flush(writer, batch, pending, report, on_error, sink, dry_run, preview)
             if report.refused and on_error is OnError.ABORT and not dry_run:
                 raise ImportFailedError(_abort_message(report))
             report.new_reasons = writer.new_reasons
@@ -193,6 +192,7 @@ def _flush(
     on_error: OnError,
     sink: _Rejects,
     dry_run: bool,
+    preview: int,
 ) -> None:
     if not batch:
         return
@@ -201,6 +201,12 @@ def _flush(
     report.duplicates += result.duplicates
     report.decisions += result.decisions
     report.duplicate_decisions += result.duplicate_decisions
+    refused = {conflict.index for conflict in result.conflicts}
+    for index, record in enumerate(batch):
+        if len(report.preview) >= preview:
+            break
+        if index not in refused:
+            report.preview.append(_shown(record))
     for conflict in result.conflicts:
         where = pending[conflict.index]
         fields = ", ".join(conflict.fields)
@@ -214,9 +220,7 @@ def _flush(
             "id",
             f"{message}: a conflict, not imported (--id-from or --id-prefix make ids unique)",
         )
-        report.conflicts += 1
-        report.invalid -= 1  # `_refuse` counts an invalid record; this one is a conflict
-        _refuse(report, [error], where.original, on_error, sink, dry_run)
+        _refuse(report, [error], where.original, on_error, sink, dry_run, conflict=True)
     batch.clear()
     pending.clear()
 
@@ -228,8 +232,13 @@ def _refuse(
     on_error: OnError,
     sink: _Rejects,
     dry_run: bool,
+    *,
+    conflict: bool = False,
 ) -> None:
-    report.invalid += 1
+    if conflict:
+        report.conflicts += 1
+    else:
+        report.invalid += 1
     room = SHOWN_ERRORS - len(report.errors)
     if room > 0:
         report.errors.extend(errors[:room])

@@ -40,9 +40,8 @@ from __future__ import annotations
 import hashlib
 import re
 import tomllib
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +50,14 @@ import orjson
 from reviewdesk.domain import Generation
 from reviewdesk.errors import UserError
 from reviewdesk.ingest.records import RecordError, json_kind
+from reviewdesk.ingest.transforms import (
+    ExpressionError,
+    check_expression,
+    evaluate,
+    row_context,
+    text_of,
+    translate,
+)
 
 GENERATION_FIELDS = tuple(Generation.model_fields)
 DECISION_FIELDS = (
@@ -124,7 +131,7 @@ class Mapping:
             value_maps.setdefault(name, {})[source] = target
         expressions = dict(_spec(item, "--compute") for item in computed)
         for name, expression in expressions.items():
-            _check_expression(expression, f"--compute {name}")
+            check_expression(expression, f"--compute {name}")
         return cls(
             columns=dict(_spec(item, "--map") for item in maps),
             defaults=dict(_spec(item, "--default") for item in defaults),
@@ -217,22 +224,22 @@ class Mapping:
             if key not in consumed and key not in record:
                 record[key] = value
         if self.computed:
-            context = _context(raw, path, line)
+            context = row_context(raw, path, line)
             for name, expression in self.computed.items():
                 try:
-                    record[name] = _evaluate(expression, context)
-                except _ExpressionError as error:
+                    record[name] = evaluate(expression, context)
+                except ExpressionError as error:
                     errors.append(RecordError(path, line, name, f"{error} (in {expression!r})"))
         if text_cells:
             record = _from_text_cells(record)
-        _translate(record, self.values, path, line, errors)
+        translate(record, self.values, path, line, errors)
         for name, value in self.defaults.items():
             if record.get(name) in (None, ""):
                 record[name] = value
         extra = []
         for block in self.decisions:
             if block.computed and context is None:
-                context = _context(raw, path, line)
+                context = row_context(raw, path, line)
             made = _block_decision(block, self.values, raw, text_cells, context, path, line, errors)
             if made is not None:
                 extra.append(made)
@@ -269,12 +276,12 @@ class Mapping:
                         )
                     )
                     return
-                parts.append(_text(value))
+                parts.append(text_of(value))
             record["id"] = ID_SEPARATOR.join(parts)
         elif "id" not in record and "output" in record:
             record["id"] = content_id(record)
         if self.id_prefix and record.get("id") not in (None, ""):
-            record["id"] = self.id_prefix + _text(record["id"])
+            record["id"] = self.id_prefix + text_of(record["id"])
 
 
 def _tables(
@@ -303,7 +310,7 @@ def _tables(
         _check_field(name, f"{where} [computed]", fields)
         if not isinstance(expression, str):
             raise UserError(f"{where} [computed] {name}: the expression must be text")
-        _check_expression(expression, f"{where} [computed] {name}")
+        check_expression(expression, f"{where} [computed] {name}")
     return (
         dict(columns),
         dict(defaults),
@@ -356,97 +363,6 @@ def _lookup(raw: dict[str, Any], path: str) -> tuple[bool, Any]:
     return True, value
 
 
-def _text(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
-# -- value maps ---------------------------------------------------------------------------------
-
-
-def _translate(
-    record: dict[str, Any],
-    values: dict[str, dict[str, Any]],
-    path: Path,
-    line: int,
-    errors: list[RecordError],
-    fallback: dict[str, dict[str, Any]] | None = None,
-) -> None:
-    names = set(values) | set(fallback or {})
-    for name in names:
-        table = values.get(name) if name in values else (fallback or {}).get(name)
-        if table is None or record.get(name) in (None, ""):
-            continue
-        value = record[name]
-        items = value if isinstance(value, list) else [value]
-        mapped: list[Any] = []
-        for item in items:
-            key = _text(item).strip()
-            if key not in table:
-                known = ", ".join(repr(k) for k in list(table)[:8])
-                more = ", ..." if len(table) > 8 else ""
-                message = f"{key!r} is not in the value map ({known}{more})"
-                errors.append(RecordError(path, line, name, message))
-                return
-            target = table[key]
-            # a list value maps element by element; an element may map to several (reasons)
-            if isinstance(value, list) and isinstance(target, list):
-                mapped.extend(target)
-            else:
-                mapped.append(target)
-        record[name] = mapped if isinstance(value, list) else mapped[0]
-
-
-# -- computed fields ----------------------------------------------------------------------------
-
-
-class _ExpressionError(Exception):
-    pass
-
-
-@lru_cache(maxsize=256)
-def _compiled(expression: str) -> Callable[..., Any]:
-    from jinja2 import StrictUndefined
-    from jinja2.sandbox import ImmutableSandboxedEnvironment
-
-    environment = ImmutableSandboxedEnvironment(undefined=StrictUndefined)
-    return environment.compile_expression(expression, undefined_to_none=False)
-
-
-def _check_expression(expression: str, where: str) -> None:
-    from jinja2 import TemplateSyntaxError
-
-    try:
-        _compiled(expression)
-    except TemplateSyntaxError as error:
-        raise UserError(f"{where}: {expression!r} is not a valid expression: {error}") from error
-
-
-def _context(raw: dict[str, Any], path: Path, line: int) -> dict[str, Any]:
-    stem = path.name
-    for suffix in (".gz", ".csv", ".tsv", ".jsonl", ".json"):
-        stem = stem.removesuffix(suffix)
-    return {"row": raw, **raw, "_file": path.name, "_stem": stem, "_line": line}
-
-
-def _evaluate(expression: str, context: dict[str, Any]) -> Any:
-    from jinja2 import Undefined
-    from jinja2.exceptions import SecurityError, UndefinedError
-
-    try:
-        value = _compiled(expression)(**context)
-    except UndefinedError as error:
-        raise _ExpressionError(str(error)) from error
-    except SecurityError as error:
-        raise _ExpressionError(f"not allowed: {error}") from error
-    except Exception as error:  # an expression may fail in any way its operators can
-        raise _ExpressionError(f"{type(error).__name__}: {error}") from error
-    return None if isinstance(value, Undefined) else value
-
-
 # -- cells and decisions ------------------------------------------------------------------------
 
 
@@ -496,8 +412,8 @@ def _block_decision(
     for name, expression in block.computed.items():
         assert context is not None
         try:
-            decision[name] = _evaluate(expression, context)
-        except _ExpressionError as error:
+            decision[name] = evaluate(expression, context)
+        except ExpressionError as error:
             errors.append(RecordError(path, line, name, f"{error} (in {expression!r})"))
     decision = {
         name: value
@@ -508,7 +424,7 @@ def _block_decision(
         return None  # this reviewer left the row unlabelled
     if text_cells and isinstance(decision.get("reasons"), str):
         decision["reasons"] = _json_cell("reasons", decision["reasons"])
-    _translate(decision, block.values, path, line, errors, top_values)
+    translate(decision, block.values, path, line, errors, top_values)
     for name, value in block.defaults.items():
         if decision.get(name) in (None, ""):
             decision[name] = value

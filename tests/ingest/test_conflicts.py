@@ -118,6 +118,6 @@ def test_a_dry_run_counts_conflicts_and_stores_nothing(store: Store, tmp_path: P
     data = write_jsonl(tmp_path / "data.jsonl", [record(1), record(1, output="x", flags=[])])
     report = import_files(store, [data], dry_run=True, preview=5)
     assert (report.imported, report.conflicts) == (1, 1)
-    assert [shown["id"] for shown in report.preview] == ["gen-000001", "gen-000001"]
+    assert [shown["output"] for shown in report.preview] == [record(1)["output"]]
     assert store.counts().generations == 0
     assert report.rejects is None
