@@ -151,7 +151,7 @@ def import_files(
                         continue
                     if queue is not None:
                         raw["queue"] = queue
-                    original = raw.copy() if keep_original else None
+                    original = _as_read(raw) if keep_original else None
                     undated = prepare(path, line, raw, imported_at)
                     if isinstance(undated, RecordError):
                         _refuse(report, [undated], original, on_error, sink, dry_run)
@@ -244,6 +244,16 @@ def _refuse(
         report.errors.extend(errors[:room])
     if on_error is OnError.SKIP and not dry_run:
         sink.write(errors, original)
+
+
+def _as_read(raw: dict[str, Any]) -> dict[str, Any]:
+    """A copy of a record as the file had it, for the rejects file: `prepare` then fills in
+    the decisions of `raw`, not of this copy."""
+    copy = raw.copy()
+    decisions = raw.get("decisions")
+    if isinstance(decisions, list):
+        copy["decisions"] = [d.copy() if isinstance(d, dict) else d for d in decisions]
+    return copy
 
 
 def _shown(record: ImportRecord) -> dict[str, Any]:

@@ -42,7 +42,9 @@ def test_an_id_repeated_with_another_output_in_one_file_aborts_naming_line_and_f
 def test_skip_keeps_the_first_and_rejects_the_conflict_with_its_decisions(
     store: Store, tmp_path: Path
 ) -> None:
-    other = record(1, output="Another answer.", flags=[], decisions=[decision("bob", "approve")])
+    undated = decision("bob", "approve")
+    del undated["decided_at"]
+    other = record(1, output="Another answer.", flags=[], decisions=[undated])
     data = write_jsonl(tmp_path / "data.jsonl", [record(1), record(2), other])
     report = import_files(store, [data], on_error=OnError.SKIP)
     assert report.summary() == {
@@ -59,6 +61,7 @@ def test_skip_keeps_the_first_and_rejects_the_conflict_with_its_decisions(
     [rejected] = [orjson.loads(line) for line in report.rejects.read_bytes().splitlines()]
     assert (rejected["line"], rejected["record"]["output"]) == (3, "Another answer.")
     assert "a conflict, not imported" in rejected["errors"][0]
+    assert rejected["record"]["decisions"] == [undated]  # as the file had it: no time added
 
 
 def test_an_id_stored_before_with_another_prompt_and_model(store: Store, tmp_path: Path) -> None:
