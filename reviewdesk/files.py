@@ -17,7 +17,9 @@ __all__ = ["write_text_atomically"]
 def write_text_atomically(path: Path, text: str, *, prefix: str, suffix: str = "") -> None:
     """Write `text` (UTF-8) to `path` through a temporary file `prefix...suffix` in its folder.
 
-    The file keeps the temporary's mode, 0600 (only its owner reads it).
+    The file gets the mode any new file of the user gets (0666 less the umask, as `open`
+    gives): a router or a web server reading the table or the report as another user can, as
+    it can read an export.
 
     Raises:
         OSError: the folder is missing or not writable, or the disk is full.
@@ -26,7 +28,23 @@ def write_text_atomically(path: Path, text: str, *, prefix: str, suffix: str = "
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as file:
             file.write(text)
+            if hasattr(os, "fchmod"):  # POSIX; mkstemp made it 0600
+                os.fchmod(file.fileno(), 0o666 & ~_umask())
         Path(temporary).replace(path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def _umask() -> int:
+    """The process's umask. Linux tells it in /proc; elsewhere it is read by setting it, which
+    for a moment changes it for every thread."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask

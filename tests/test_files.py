@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import stat
 import sys
 from pathlib import Path
@@ -20,10 +21,15 @@ def test_the_text_replaces_the_file_and_nothing_else_is_left(tmp_path: Path) -> 
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX file modes")
-def test_the_file_is_its_owners_alone(tmp_path: Path) -> None:
+@pytest.mark.parametrize(("umask", "mode"), [(0o022, 0o644), (0o077, 0o600), (0o002, 0o664)])
+def test_the_file_gets_the_mode_the_umask_gives(tmp_path: Path, umask: int, mode: int) -> None:
     path = tmp_path / "report.html"
-    write_text_atomically(path, "<p>", prefix=".report-", suffix=".html")
-    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    before = os.umask(umask)
+    try:
+        write_text_atomically(path, "<p>", prefix=".report-", suffix=".html")
+    finally:
+        os.umask(before)
+    assert stat.S_IMODE(path.stat().st_mode) == mode
 
 
 def test_a_failed_write_keeps_the_old_file(tmp_path: Path) -> None:

@@ -16,8 +16,15 @@ from typing import Annotated, Any, NoReturn
 import typer
 
 from reviewdesk import __version__
-from reviewdesk.cli import desk
-from reviewdesk.cli.console import JsonOption, ProgressBar, StoreOption, err, out, say, store_path
+from reviewdesk.cli import desk, imports
+from reviewdesk.cli.console import (
+    JsonOption,
+    ProgressBar,
+    StoreOption,
+    error_line,
+    out,
+    store_path,
+)
 from reviewdesk.errors import UserError
 
 logger = logging.getLogger(__name__)
@@ -30,6 +37,8 @@ app = typer.Typer(
     no_args_is_help=False,
     add_completion=False,
     pretty_exceptions_enable=False,
+    # Help as written: `[columns]` is no markup, and flags show no `<bool>` value.
+    rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
@@ -120,13 +129,18 @@ def info(store: StoreOption = None, json_: JsonOption = False) -> None:
 
 @app.command("import")
 def import_(
-    files: Annotated[list[Path], typer.Argument(help="Files to import.", show_default=False)],
+    files: Annotated[
+        list[Path],
+        typer.Argument(help="Files to import.", show_default=False, metavar="FILE"),
+    ],
     format_: Annotated[
         str | None,
         typer.Option(
             "--format",
-            help="jsonl (canonical), csv, or openai (chat logs). Default: by file name.",
+            help="jsonl (canonical), json (an array of records), csv, tsv, or openai (chat "
+            "logs); any of them may be gzipped (.gz). Default: by file name, then by content.",
             show_default=False,
+            metavar="FORMAT",
         ),
     ] = None,
     map_: Annotated[
@@ -135,38 +149,101 @@ def import_(
             "--map",
             help="FIELD=COLUMN: take a field from another column or key.",
             show_default=False,
+            metavar="FIELD=COLUMN",
         ),
     ] = None,
     default: Annotated[
         list[str] | None,
         typer.Option(
-            "--default", help="FIELD=VALUE: a value for a field the file lacks.", show_default=False
+            "--default",
+            help="FIELD=VALUE: a value for a field the file lacks.",
+            show_default=False,
+            metavar="FIELD=VALUE",
+        ),
+    ] = None,
+    value: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--value",
+            help="FIELD:FROM=TO: translate the file's value FROM to TO in FIELD, e.g. "
+            "verdict:yes=approve (a field with a value map takes only the values it lists).",
+            show_default=False,
+            metavar="FIELD:FROM=TO",
+        ),
+    ] = None,
+    compute: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--compute",
+            help="FIELD=EXPRESSION: compute a field from the row's columns with a jinja2 "
+            "expression, e.g. \"verdict='approve' if label == 'safe' else 'reject'\".",
+            show_default=False,
+            metavar="FIELD=EXPR",
         ),
     ] = None,
     mapping_file: Annotated[
         Path | None,
         typer.Option(
-            "--mapping", help="A TOML file with [columns] and [defaults].", show_default=False
+            "--mapping",
+            help="A TOML file with [columns], [defaults], [values.FIELD], [computed] and "
+            "[[decisions]] (see the README).",
+            show_default=False,
+            metavar="FILE.toml",
+        ),
+    ] = None,
+    id_from: Annotated[
+        str | None,
+        typer.Option(
+            "--id-from",
+            help="FIELD,FIELD: build each id from these fields or columns, joined with ':' "
+            "(e.g. model,id when files reuse ids).",
+            show_default=False,
+            metavar="FIELDS",
+        ),
+    ] = None,
+    id_prefix: Annotated[
+        str | None,
+        typer.Option(
+            "--id-prefix",
+            help="Put this text before every id (e.g. the name of the run).",
+            show_default=False,
+            metavar="TEXT",
         ),
     ] = None,
     queue: Annotated[
         str | None,
-        typer.Option("--queue", help="Put every imported item in this queue.", show_default=False),
+        typer.Option(
+            "--queue",
+            help="Put every imported item in this queue.",
+            show_default=False,
+            metavar="NAME",
+        ),
     ] = None,
     on_error: Annotated[
         str,
         typer.Option(
             "--on-error",
-            help="abort: import nothing if any record is invalid. skip: import the valid ones "
-            "and write the invalid ones to a rejects file.",
+            help="abort: import nothing if any record is invalid or a conflict (its id stored "
+            "with other content). skip: import the others and write those to a rejects file.",
+            metavar="abort|skip",
         ),
     ] = "abort",
     rejects: Annotated[
         Path | None,
         typer.Option(
-            "--rejects", help="Where --on-error skip writes invalid records.", show_default=False
+            "--rejects",
+            help="Where --on-error skip writes refused records.",
+            show_default=False,
+            metavar="FILE",
         ),
     ] = None,
+    dry_run: Annotated[
+        bool,
+        typer.Option(
+            "--dry-run",
+            help="Show the first records as they would be stored and the counts; store nothing.",
+        ),
+    ] = False,
     store: StoreOption = None,
     json_: JsonOption = False,
 ) -> None:
@@ -178,7 +255,7 @@ def import_(
         source_format = None if format_ is None else SourceFormat(format_)
     except ValueError:
         raise typer.BadParameter(
-            f"{format_!r}: use jsonl, csv or openai", param_hint="--format"
+            f"{format_!r}: use {', '.join(SourceFormat)}", param_hint="--format"
         ) from None
     try:
         policy = OnError(on_error)
@@ -187,7 +264,16 @@ def import_(
             f"{on_error!r}: use abort or skip", param_hint="--on-error"
         ) from None
     mapping = Mapping.from_toml(mapping_file) if mapping_file else Mapping()
-    mapping = mapping.merged(Mapping.from_specs(map_ or [], default or []))
+    mapping = mapping.merged(
+        Mapping.from_specs(
+            map_ or [],
+            default or [],
+            value or [],
+            compute or [],
+            id_from=id_from,
+            id_prefix=id_prefix,
+        )
+    )
     with Store.open(store_path(store)) as opened, ProgressBar("importing", unit="bytes") as bar:
         report = import_files(
             opened,
@@ -198,24 +284,15 @@ def import_(
             on_error=policy,
             rejects=rejects,
             progress=bar.update,
+            dry_run=dry_run,
+            preview=PREVIEW if dry_run else 0,
         )
-    if report.errors:
-        for error in report.errors:
-            say(str(error))
-        if report.invalid > len(report.errors):
-            say(f"... {report.invalid} invalid records in all")
-    if report.rejects is not None:
-        say(f"invalid records written to {report.rejects}")
-    if report.new_reasons:
-        say(f"new reasons added to the taxonomy: {', '.join(report.new_reasons)}")
-    if json_:
-        print(json.dumps(report.summary()))
-    else:
-        s = report.summary()
-        out.print(
-            f"imported {s['imported']}, duplicates {s['duplicates']}, invalid {s['invalid']}, "
-            f"decisions {s['decisions']}"
-        )
+    imports.print_report(report, as_json=json_)
+    if dry_run and report.refused and policy is OnError.ABORT:
+        raise typer.Exit(1)
+
+
+PREVIEW = 3
 
 
 # Commands defined in their own modules (each imports its heavy parts only when it runs).
@@ -231,17 +308,43 @@ def _register_commands() -> None:
 _register_commands()
 
 
+_PLAIN_TYPES = {"str": "TEXT", "int": "N", "float": "X", "Path": "PATH", "datetime": "TIME"}
+
+
+def _plain_metavars(command: Any) -> Any:
+    """Name what each option takes the way command lines do (`--since TEXT`, `--limit N`)
+    where no metavar was given, instead of typer's `<str>`, `<list[str]>`, `<int range>`
+    (typer 0.2x; an older typer leaves click's own names, which read well already)."""
+    for param in command.params:
+        described = getattr(param, "type_descriptor", None)
+        if described is None:
+            continue
+        if param.param_type_name == "argument":
+            param.metavar = param.metavar or param.name.upper()
+            param.display_type_rich = lambda ctx: None  # the name says it: FILE, OUT
+            continue
+        if param.metavar is not None or getattr(param, "is_flag", False):
+            continue
+        if described.is_choice:
+            param.metavar = "|".join(str(choice) for choice in described.choices or ())
+        else:
+            bare = param.bare_type().removeprefix("list[").removesuffix("]")
+            param.metavar = _PLAIN_TYPES.get(bare, bare.upper())
+    for sub in getattr(command, "commands", {}).values():
+        _plain_metavars(sub)
+    return command
+
+
 def run(argv: list[str] | None = None) -> int:
     """Run the command line on `argv` (default: sys.argv); the exit status."""
     try:
-        app(args=argv, prog_name="reviewdesk", standalone_mode=True)
+        command = _plain_metavars(typer.main.get_command(app))
+        command(args=argv, prog_name="reviewdesk", standalone_mode=True)
     except SystemExit as done:
         code = done.code
         return code if isinstance(code, int) else (0 if code is None else 1)
     except UserError as error:
-        from rich.markup import escape
-
-        err.print(f"[bold red]error:[/] {escape(str(error))}")
+        error_line(str(error))
         return 1
     return 0
 

@@ -13,7 +13,17 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
-__all__ = ["JsonOption", "ProgressBar", "StoreOption", "err", "out", "say", "store_path"]
+__all__ = [
+    "JsonOption",
+    "ProgressBar",
+    "StoreOption",
+    "err",
+    "error_line",
+    "out",
+    "say",
+    "store_path",
+    "write_out",
+]
 
 StoreOption = Annotated[
     Path | None,
@@ -37,13 +47,27 @@ def store_path(store: Path | None) -> Path:
     return store if store is not None else default_store_path()
 
 
-err = Console(stderr=True, highlight=False, soft_wrap=True)
-out = Console(highlight=False, soft_wrap=True)
+# Verbatim: messages quote file names, lines and data, where `[columns]` is no markup and
+# `file.csv:100:` no emoji code. Styling, where wanted, goes through `rich.text.Text`.
+err = Console(stderr=True, highlight=False, soft_wrap=True, markup=False, emoji=False)
+out = Console(highlight=False, soft_wrap=True, markup=False, emoji=False)
 
 
 def say(message: str) -> None:
-    """A plain message on stderr (no markup: it may quote user data)."""
-    err.print(message, markup=False)
+    """A plain message on stderr, printed as it is."""
+    err.print(message, markup=False, emoji=False)
+
+
+def write_out(message: str) -> None:
+    """A plain line on stdout, printed as it is."""
+    out.print(message, markup=False, emoji=False)
+
+
+def error_line(message: str) -> None:
+    """`error: MESSAGE` on stderr, the word in bold red on a terminal, the message as it is."""
+    from rich.text import Text
+
+    err.print(Text.assemble(("error:", "bold red"), " ", message))
 
 
 class ProgressBar:

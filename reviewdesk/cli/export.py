@@ -18,7 +18,10 @@ __all__ = ["register"]
 
 _FORMATS = "raw, sft, sft-text, dpo, kto, openai, csv"
 
-Many = Annotated[list[str] | None, typer.Option(show_default=False)]
+
+def _many(what: str) -> Any:
+    """A repeatable filter option on `what` (any of the values given matches)."""
+    return typer.Option(help=f"Only this {what} (repeatable).", show_default=False)
 
 
 def _choice(value: str, choices: type[Any], option: str) -> Any:
@@ -52,8 +55,8 @@ def export(
     until: Annotated[
         str | None, typer.Option(help="Decisions made before this time.", show_default=False)
     ] = None,
-    queue: Many = None,
-    model: Many = None,
+    queue: Annotated[list[str] | None, _many("queue")] = None,
+    model: Annotated[list[str] | None, _many("model")] = None,
     template: Annotated[
         list[str] | None, typer.Option(help="Prompt template (repeatable).", show_default=False)
     ] = None,
@@ -61,12 +64,12 @@ def export(
         list[str] | None,
         typer.Option("--prompt-version", help="Prompt version (repeatable).", show_default=False),
     ] = None,
-    route: Many = None,
+    route: Annotated[list[str] | None, _many("route")] = None,
     verdict: Annotated[
         list[str] | None,
         typer.Option(help="approve, edit or reject (repeatable).", show_default=False),
     ] = None,
-    reviewer: Many = None,
+    reviewer: Annotated[list[str] | None, _many("reviewer's decisions")] = None,
     min_agreement: Annotated[
         float | None,
         typer.Option(

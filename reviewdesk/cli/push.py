@@ -12,15 +12,17 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import httpx
 
+from reviewdesk.domain import utc_now
 from reviewdesk.errors import UserError
 from reviewdesk.ingest import Mapping, RecordError
-from reviewdesk.ingest.records import to_import_record
+from reviewdesk.ingest.records import prepare, to_import_record
 from reviewdesk.ingest.sources import SourceFormat, read_records
 from reviewdesk.protocol.statuses import ItemResultStatus
 from reviewdesk.remote import ITEMS_PER_CALL, RemoteError, ReviewdeskClient, ServerUnreachableError
@@ -43,6 +45,8 @@ class PushFailedError(UserError):
 class PushReport:
     created: int = 0
     duplicates: int = 0
+    conflicts: int = 0
+    """Items whose id the server holds with another prompt, output or model: not stored."""
     invalid: int = 0
     batches: int = 0
     retries: int = 0
@@ -52,6 +56,7 @@ class PushReport:
         return {
             "created": self.created,
             "duplicates": self.duplicates,
+            "conflicts": self.conflicts,
             "invalid": self.invalid,
             "batches": self.batches,
             "retries": self.retries,
@@ -61,12 +66,17 @@ class PushReport:
 def _valid_records(
     path: Path, queue: str | None, report: PushReport, progress: Callable[[int], None]
 ) -> Iterator[dict[str, Any]]:
+    pushed_at = utc_now().isoformat().replace("+00:00", "Z")
     for line, raw in read_records(path, SourceFormat.JSONL, Mapping(), progress):
         if isinstance(raw, tuple):
             _invalid(report, list(raw))
             continue
         if queue is not None:
             raw["queue"] = queue
+        prepared = prepare(path, line, raw, pushed_at)
+        if isinstance(prepared, RecordError):
+            _invalid(report, [prepared])
+            continue
         checked = to_import_record(path, line, dict(raw))  # it pops "decisions": check a copy
         if isinstance(checked, list):
             _invalid(report, checked)
@@ -163,7 +173,9 @@ def _send(client: ReviewdeskClient, items: list[dict[str, Any]], report: PushRep
     report.invalid += body["invalid"]
     report.batches += 1
     for result in body["results"]:
-        if result["status"] != ItemResultStatus.INVALID:
+        if result["status"] == ItemResultStatus.CONFLICT:
+            report.conflicts += 1
+        elif result["status"] != ItemResultStatus.INVALID:
             continue
         for found in result.get("errors", []):
             if len(report.errors) < 50:
@@ -171,3 +183,32 @@ def _send(client: ReviewdeskClient, items: list[dict[str, Any]], report: PushRep
                     f"{result.get('id') or '#' + str(result['index'])}: "
                     f"{found['field']}: {found['message']}"
                 )
+
+
+_TRANSPORT_LOGGER = "reviewdesk.remote.transport"
+
+
+@contextmanager
+def retries_said(say: Callable[[str], None]) -> Iterator[None]:
+    """Tell `say` each retry the transport makes and how long it waits first ("attempt 2 of 8
+    failed: ConnectError ...; retrying in 3.1 s"), so that a push to a server that does not
+    answer is never silent for a minute."""
+
+    class _Said(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            message = record.getMessage()
+            if message.startswith("attempt "):
+                say(f"push: {message}")
+
+    transport = logging.getLogger(_TRANSPORT_LOGGER)
+    handler = _Said(logging.INFO)
+    level, propagate = transport.level, transport.propagate
+    transport.addHandler(handler)
+    transport.setLevel(min(transport.getEffectiveLevel(), logging.INFO))
+    transport.propagate = False  # said once, here, not again by a -v log handler
+    try:
+        yield
+    finally:
+        transport.removeHandler(handler)
+        transport.setLevel(level)
+        transport.propagate = propagate

@@ -15,7 +15,7 @@ from typing import Annotated, Any
 
 import typer
 
-from reviewdesk.cli.console import JsonOption, ProgressBar, err, out
+from reviewdesk.cli.console import JsonOption, ProgressBar, err, out, say
 from reviewdesk.errors import UserError
 
 TOKEN_ENV = "REVIEWDESK_TOKEN"
@@ -59,7 +59,9 @@ def serve(
     host: Annotated[
         str, typer.Option("--host", help="The address to listen on (all: 0.0.0.0).")
     ] = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port", min=1, max=65535)] = 8787,
+    port: Annotated[
+        int, typer.Option("--port", min=1, max=65535, help="The port to listen on.")
+    ] = 8787,
     migrate: Annotated[
         bool,
         typer.Option("--migrate", help="Upgrade a database made by an older reviewdesk first."),
@@ -92,7 +94,9 @@ def serve(
 
 
 token_app = typer.Typer(
-    help="Make, list and revoke the server's bearer tokens.", no_args_is_help=True
+    help="Make, list and revoke the server's bearer tokens.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
 )
 
 
@@ -195,36 +199,54 @@ def push(
             help="abort: push nothing if any record is invalid. skip: push the valid ones.",
         ),
     ] = "abort",
-    batch: Annotated[int, typer.Option("--batch", min=1, max=500)] = 500,
+    batch: Annotated[
+        int, typer.Option("--batch", min=1, max=500, help="Items per request to the server.")
+    ] = 500,
     json_: JsonOption = False,
 ) -> None:
     """Push items to a queue server, in batches, with progress and retries."""
-    from reviewdesk.cli.push import push_file
+    from reviewdesk.cli.push import push_file, retries_said
 
     secret = token or os.environ.get(TOKEN_ENV)
     if not secret:
         raise typer.BadParameter(f"give --token or set ${TOKEN_ENV}", param_hint="--token")
     if on_error not in ("abort", "skip"):
         raise typer.BadParameter(f"{on_error!r}: use abort or skip", param_hint="--on-error")
-    with ProgressBar("pushing", unit="bytes") as bar:
+    with ProgressBar("pushing", unit="bytes") as bar, retries_said(say):
         report = push_file(
             file, server, secret, queue=queue, batch=batch, skip_invalid=on_error == "skip",
             progress=bar.update,
         )  # fmt: skip
     for line in report.errors:
         err.print(line, markup=False)
+    if report.conflicts:
+        err.print(
+            f"{_plural(report.conflicts, 'conflict')}: the server holds those ids with another "
+            "prompt, output or model; they were not stored (the other items were)",
+            markup=False,
+        )
     if json_:
         print(json.dumps(report.summary()))
     else:
         out.print(
             f"created {report.created}, duplicates {report.duplicates}, "
-            f"invalid {report.invalid} ({report.batches} batches, {report.retries} retries)",
+            f"conflicts {report.conflicts}, invalid {report.invalid} "
+            f"({_plural(report.batches, 'batch', 'batches')}, "
+            f"{_plural(report.retries, 'retry', 'retries')})",
             markup=False,
         )
+    if report.conflicts and on_error == "abort":
+        raise typer.Exit(1)
+
+
+def _plural(count: int, one: str, many: str | None = None) -> str:
+    return f"{count} {one if count == 1 else (many or one + 's')}"
 
 
 webhook_app = typer.Typer(
-    help="Webhooks: each final verdict of a queue POSTed, signed, to a URL.", no_args_is_help=True
+    help="Webhooks: each final verdict of a queue POSTed, signed, to a URL.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
 )
 
 
@@ -301,7 +323,7 @@ def webhook_replay(
     err.print(f"{count} dead deliveries of {webhook_id} will be sent again", markup=False)
 
 
-queue_app = typer.Typer(help="Queue review policies.", no_args_is_help=True)
+queue_app = typer.Typer(help="Queue review policies.", no_args_is_help=True, rich_markup_mode=None)
 
 
 def _band(value: str) -> dict[str, Any]:
@@ -384,7 +406,8 @@ def queue_show(
         print(json.dumps({"queue": queue, "policy": shown,
                           "auto_approved": counts.get(queue, 0)}))  # fmt: skip
         return
-    out.print(f"{queue}: {shown or 'no policy (every item is reviewed)'}", markup=False)
+    policy_text = "no policy (every item is reviewed)" if shown is None else json.dumps(shown)
+    out.print(f"{queue}: {policy_text}", markup=False)
     out.print(f"auto-approved (unreviewed) items: {counts.get(queue, 0)}", markup=False)
 
 
@@ -399,7 +422,7 @@ def register(app: typer.Typer) -> None:
 
 def run_standalone(argv: list[str] | None = None) -> int:
     """These commands alone as a program (tests start the server this way); the exit status."""
-    app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
+    app = typer.Typer(add_completion=False, pretty_exceptions_enable=False, rich_markup_mode=None)
     register(app)
     try:
         app(args=argv, prog_name="reviewdesk", standalone_mode=True)

@@ -236,8 +236,7 @@ def routing(
     from reviewdesk.stats import load_prices, routing_advice, routing_document
     from reviewdesk.store import Store
 
-    if not 0.0 < target <= 1.0:
-        raise typer.BadParameter(f"{target}: use a share between 0 and 1", param_hint="--target")
+    _check_target(target)
     resolution = _policy(policy)
     table = load_prices(prices) if prices is not None else None
     with Store.open(store_path(store), create=False) as opened:
@@ -261,6 +260,12 @@ def routing(
         _print_json(document)
         return
     _say_left_out(advice.unresolved_items, resolution.leaves_out, resolution)
+    if advice.routes:
+        out.print(
+            f"target: acceptance of at least {target:.0%}, the lower end of its 95% interval "
+            "(models that meet it are marked ✓)",
+            markup=False,
+        )
     for route in advice.routes:
         verdict = {
             "advised": f"use {route.model}",
@@ -268,10 +273,7 @@ def routing(
             "none_meets_target": "no model meets the target",
         }[route.status.value]
         if route.saving_share is not None and route.estimated_saving_usd is not None:
-            verdict += (
-                f" (saves {route.saving_share * 100:.0f}% a item, "
-                f"${route.estimated_saving_usd:,.2f} over {route.items:,} items)"
-            )
+            verdict += _saving(route.saving_share, route.estimated_saving_usd, route.items)
         table_ = Table(title=f"{route.route}: {verdict}", title_justify="left")
         for name in ("model", "items", "labels", "acceptance", "95% CI", "cost/item", "latency"):
             table_.add_column(name, justify="left" if name == "model" else "right")
@@ -288,6 +290,20 @@ def routing(
         _show(table_)
     if not advice.routes:
         out.print("no items with a route", markup=False)
+
+
+def _check_target(target: float) -> None:
+    if not 0.0 < target <= 1.0:
+        raise typer.BadParameter(
+            f"{target}: use a share between 0 and 1, e.g. 0.9", param_hint="--target"
+        )
+
+
+def _saving(share: float, usd: float, items: int) -> str:
+    """What the advised model saves against what the route costs now, or what it costs more."""
+    if share >= 0:
+        return f" (saves {share * 100:.0f}% per item, ${usd:,.2f} over {items:,} items)"
+    return f" (costs {-share * 100:.0f}% more per item, ${-usd:,.2f} more over {items:,} items)"
 
 
 def agreement(
@@ -403,7 +419,12 @@ def report(
         Path | None,
         typer.Option("--prices", help="A TOML price table for the routing advice.", dir_okay=False),
     ] = None,
-    target: Annotated[float, typer.Option("--target", help="Target acceptance for routing.")] = 0.9,
+    target: Annotated[
+        float,
+        typer.Option(
+            "--target", help="The acceptance the advised model must reach (0..1), for routing."
+        ),
+    ] = 0.9,
     policy: PolicyOption = "resolved",
     adjudicator: AdjudicatorOption = None,
     store: StoreOption = None,
@@ -412,6 +433,7 @@ def report(
     from reviewdesk.stats import load_prices, write_report
     from reviewdesk.store import Store
 
+    _check_target(target)
     resolution = _policy(policy)
     table = load_prices(prices) if prices is not None else None
     if not output.parent.is_dir():

@@ -9,6 +9,7 @@ store syncs with is kept in the store (`login` sets it); the token in the OS key
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -33,39 +34,48 @@ def _open(store: Path | None) -> Store:
 
 def _engine(store: Store, credentials: Credentials) -> SyncEngine:
     from reviewdesk.remote import ReviewerClient
-    from reviewdesk.sync import SyncEngine, TokenNeededError
+    from reviewdesk.sync import TOKEN_ENV, SyncEngine, TokenNeededError
 
     def client(server_url: str) -> ReviewerClient:
         token = credentials.token(server_url)
         if token is None:
-            raise TokenNeededError(
-                f"no token for {server_url}: run `reviewdesk login --server {server_url}` "
-                "(or set REVIEWDESK_TOKEN)"
-            )
+            if credentials.keychain_available():
+                how = f"run `reviewdesk login --server {server_url}` (or set {TOKEN_ENV})"
+            else:  # a login would keep nothing: say what works here
+                how = f"there is no OS keychain here to keep a login: set {TOKEN_ENV}"
+            raise TokenNeededError(f"no token for {server_url}: {how}")
         return ReviewerClient(server_url, token)
 
     return SyncEngine(store, client)
 
 
 def login(
-    server: Annotated[str, typer.Option("--server", help="The queue server's URL.")],
-    queue: Annotated[str, typer.Option("--queue", help="The queue to check items out of.")] = (
-        "default"
-    ),
+    server: Annotated[str, typer.Option("--server", help="The queue server's URL.", metavar="URL")],
+    queue: Annotated[
+        str, typer.Option("--queue", help="The queue to check items out of.", metavar="NAME")
+    ] = "default",
     token_stdin: Annotated[
         bool, typer.Option("--token-stdin", help="Read the token from stdin (for scripts).")
     ] = False,
     store: StoreOption = None,
 ) -> None:
-    """Connect the store to a queue server and keep your token in the OS keychain."""
+    """Connect the store to a queue server and keep your token in the OS keychain.
+
+    The token is read from stdin (--token-stdin), else from REVIEWDESK_TOKEN when it is set,
+    else asked for. Without an OS keychain nothing can keep it: set REVIEWDESK_TOKEN.
+    """
     from reviewdesk.remote import ReviewerClient
-    from reviewdesk.sync import Credentials, TokenStorage
+    from reviewdesk.sync import TOKEN_ENV, Credentials, TokenStorage
 
     server = server.rstrip("/")
     if not server.startswith(("http://", "https://")):
         raise typer.BadParameter("use an http:// or https:// URL", param_hint="--server")
+    from_env = False
     if token_stdin:
         token = sys.stdin.readline().strip()
+    elif os.environ.get(TOKEN_ENV, "").strip():
+        token, from_env = os.environ[TOKEN_ENV].strip(), True
+        err.print(f"using the token in {TOKEN_ENV}", markup=False)
     else:
         token = typer.prompt("Token", hide_input=True).strip()
     if not token:
@@ -76,21 +86,27 @@ def login(
         from reviewdesk.store import SyncLedger
 
         SyncLedger(opened).connect(server, queue=queue)
+    if from_env:
+        err.print(
+            f"logged in to {server}; checkout and sync will use the token in {TOKEN_ENV}",
+            markup=False,
+        )
+        return
     stored = Credentials().store(server, token)
     if stored is TokenStorage.KEYCHAIN:
         err.print(f"logged in to {server}; the token is in your OS keychain", markup=False)
-    else:
-        err.print(
-            f"logged in to {server}, but there is no OS keychain: the token was not kept. "
-            "Set REVIEWDESK_TOKEN for the sync commands.",
-            markup=False,
-        )
+        return
+    raise UserError(
+        f"the token works with {server}, but there is no OS keychain to keep it in: set "
+        f"{TOKEN_ENV} to the token for checkout and sync (login then reads it from there too)"
+    )
 
 
 def checkout(
     count: Annotated[int, typer.Argument(min=1, max=10_000, help="How many items.")],
     queue: Annotated[
-        str | None, typer.Option("--queue", help="The queue (default: the one of login).")
+        str | None,
+        typer.Option("--queue", help="The queue (default: the one of login).", metavar="NAME"),
     ] = None,
     ttl: Annotated[
         float, typer.Option("--ttl", min=0.01, max=72, help="Hours the items stay yours.")

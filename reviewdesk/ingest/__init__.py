@@ -1,4 +1,5 @@
-"""Importers: canonical JSONL, CSV / JSONL through a column mapping, OpenAI-style chat logs."""
+"""Importers: canonical JSONL, JSON arrays, CSV and TSV through a column mapping (value maps,
+computed fields, several decisions a row), OpenAI-style chat logs; gzipped or not."""
 
 from __future__ import annotations
 

@@ -1,4 +1,9 @@
-"""Importing files into a store, all or nothing (`abort`) or valid records only (`skip`)."""
+"""Importing files into a store, all or nothing (`abort`) or valid records only (`skip`).
+
+A record whose id is stored already with other content (prompt, output or model), or came
+earlier in the same import with other content, is a conflict: like an invalid record, it is
+never stored, and its decisions are never attached to the other item.
+"""
 
 from __future__ import annotations
 
@@ -11,10 +16,10 @@ from typing import Any
 
 import orjson
 
-from reviewdesk.domain import ImportRecord
+from reviewdesk.domain import ImportRecord, utc_now
 from reviewdesk.errors import ImportFailedError, UserError
 from reviewdesk.ingest.mapping import Mapping
-from reviewdesk.ingest.records import RecordError, to_import_record
+from reviewdesk.ingest.records import RecordError, prepare, to_import_record
 from reviewdesk.ingest.sources import SourceFormat, guess_format, read_records
 from reviewdesk.store import BulkWriter, Store
 
@@ -25,7 +30,7 @@ SHOWN_ERRORS = 50
 
 
 class OnError(StrEnum):
-    """What an import does with invalid records."""
+    """What an import does with invalid or conflicting records."""
 
     ABORT = "abort"
     SKIP = "skip"
@@ -33,29 +38,58 @@ class OnError(StrEnum):
 
 @dataclass
 class ImportReport:
-    """What an import did."""
+    """What an import did (or, for a dry run, would do)."""
 
     imported: int = 0
     duplicates: int = 0
+    conflicts: int = 0
     invalid: int = 0
     decisions: int = 0
     duplicate_decisions: int = 0
+    undated_decisions: int = 0
+    """Decisions that came without `decided_at` and were given the import time."""
+    imported_at: str = ""
     errors: list[RecordError] = field(default_factory=list)
     new_reasons: list[str] = field(default_factory=list)
     rejects: Path | None = None
+    notes: list[str] = field(default_factory=list)
+    """What a person should know that is not an error (a format read from the content)."""
+    preview: list[dict[str, Any]] = field(default_factory=list)
+    """With `preview=N`: the first N records as they are stored (JSON-ready; conflicts and
+    invalid records, which are not stored, left out)."""
+    dry_run: bool = False
 
     def summary(self) -> dict[str, int]:
         """The counts `import --json` prints."""
         return {
             "imported": self.imported,
             "duplicates": self.duplicates,
+            "conflicts": self.conflicts,
             "invalid": self.invalid,
             "decisions": self.decisions,
         }
 
+    @property
+    def refused(self) -> int:
+        """Records not stored for a fault of theirs: invalid ones and conflicts."""
+        return self.invalid + self.conflicts
+
 
 ImportProgress = Callable[[int, int], None]
 """Called with (bytes read so far, total bytes of all files)."""
+
+
+class _DryRun(Exception):
+    """Raised inside the write transaction of a dry run, to roll it back."""
+
+
+@dataclass
+class _Pending:
+    """A validated record waiting in a batch, with where it came from."""
+
+    path: Path
+    line: int
+    original: dict[str, Any] | None
 
 
 def import_files(
@@ -68,25 +102,34 @@ def import_files(
     on_error: OnError = OnError.ABORT,
     rejects: Path | None = None,
     progress: ImportProgress | None = None,
+    dry_run: bool = False,
+    preview: int = 0,
 ) -> ImportReport:
     """Import generations (and the decisions they carry) from files into `store`.
 
     Args:
-        source_format: the files' format; guessed from each name when None.
+        source_format: the files' format; guessed from each name (and first byte) when None.
         queue: put every imported item in this queue.
-        on_error: `abort` stores nothing when any record is invalid; `skip` stores the valid
-            ones and writes the invalid ones, with their errors, to `rejects`.
-        rejects: where `skip` writes invalid records (default: beside the first file).
+        on_error: `abort` stores nothing when any record is invalid or a conflict; `skip`
+            stores the others and writes those, with their errors, to `rejects`.
+        rejects: where `skip` writes refused records (default: beside the first file).
+        dry_run: do everything but keep nothing: the report counts what the import would do
+            (the write transaction is rolled back), no rejects file is written, and an import
+            that would abort does not raise.
+        preview: keep the first this many records, as stored, in `report.preview`.
 
     Raises:
-        ImportFailedError: with `abort`, when any record is invalid; the store is unchanged.
+        ImportFailedError: with `abort`, when any record is invalid or a conflict; the store
+            is unchanged.
         UserError: a file cannot be opened.
     """
     for path in paths:
         if not path.is_file():
             raise UserError(f"{path}: no such file" if not path.exists() else f"{path}: not a file")
     total = sum(path.stat().st_size for path in paths)
-    report = ImportReport()
+    imported_at = utc_now().isoformat().replace("+00:00", "Z")
+    report = ImportReport(imported_at=imported_at, dry_run=dry_run)
+    keep_original = on_error is OnError.SKIP and not dry_run
     sink = _Rejects(rejects or paths[0].with_name(paths[0].name + ".rejects.jsonl"))
     before = 0
 
@@ -97,29 +140,42 @@ def import_files(
     try:
         with store.bulk_writer() as writer:
             batch: list[ImportRecord] = []
+            pending: list[_Pending] = []
             for path in paths:
                 fmt = source_format or guess_format(path)
+                if source_format is None and fmt is SourceFormat.JSON:
+                    report.notes.append(f"{path.name}: read as a JSON array (--format json)")
                 for line, raw in read_records(path, fmt, mapping, _progress):
                     if isinstance(raw, tuple):
-                        _invalid(report, list(raw), None, on_error, sink)
+                        _refuse(report, list(raw), None, on_error, sink, dry_run)
                         continue
                     if queue is not None:
                         raw["queue"] = queue
-                    original = raw.copy() if on_error is OnError.SKIP else None
+                    original = _as_read(raw) if keep_original else None
+                    undated = prepare(path, line, raw, imported_at)
+                    if isinstance(undated, RecordError):
+                        _refuse(report, [undated], original, on_error, sink, dry_run)
+                        continue
                     record = to_import_record(path, line, raw)
                     if isinstance(record, list):
-                        _invalid(report, record, original, on_error, sink)
+                        _refuse(report, record, original, on_error, sink, dry_run)
                         continue
-                    if report.invalid and on_error is OnError.ABORT:
-                        continue  # nothing will be stored: keep reading only to report errors
+                    report.undated_decisions += undated
+                    # After a refusal an `abort` import keeps writing (all is rolled back at
+                    # the end), so that every conflict, not just the first, is reported.
                     batch.append(record)
+                    pending.append(_Pending(path, line, original))
                     if len(batch) >= BATCH:
-                        _flush(writer, batch, report)
+                        _flush(writer, batch, pending, report, on_error, sink, dry_run, preview)
                 before += path.stat().st_size
-            if report.invalid and on_error is OnError.ABORT:
+            _flush(writer, batch, pending, report, on_error, sink, dry_run, preview)
+            if report.refused and on_error is OnError.ABORT and not dry_run:
                 raise ImportFailedError(_abort_message(report))
-            _flush(writer, batch, report)
             report.new_reasons = writer.new_reasons
+            if dry_run:
+                raise _DryRun
+    except _DryRun:
+        pass
     finally:
         sink.close()
     if sink.written:
@@ -128,7 +184,16 @@ def import_files(
     return report
 
 
-def _flush(writer: BulkWriter, batch: list[ImportRecord], report: ImportReport) -> None:
+def _flush(
+    writer: BulkWriter,
+    batch: list[ImportRecord],
+    pending: list[_Pending],
+    report: ImportReport,
+    on_error: OnError,
+    sink: _Rejects,
+    dry_run: bool,
+    preview: int,
+) -> None:
     if not batch:
         return
     result = writer.add(batch)
@@ -136,38 +201,89 @@ def _flush(writer: BulkWriter, batch: list[ImportRecord], report: ImportReport) 
     report.duplicates += result.duplicates
     report.decisions += result.decisions
     report.duplicate_decisions += result.duplicate_decisions
+    refused = {conflict.index for conflict in result.conflicts}
+    for index, record in enumerate(batch):
+        if len(report.preview) >= preview:
+            break
+        if index not in refused:
+            report.preview.append(_shown(record))
+    for conflict in result.conflicts:
+        where = pending[conflict.index]
+        fields = ", ".join(conflict.fields)
+        if conflict.same_import:
+            message = f"{conflict.id!r} came earlier in this import with a different {fields}"
+        else:
+            message = f"{conflict.id!r} is stored already with a different {fields}"
+        error = RecordError(
+            where.path,
+            where.line,
+            "id",
+            f"{message}: a conflict, not imported (--id-from or --id-prefix make ids unique)",
+        )
+        _refuse(report, [error], where.original, on_error, sink, dry_run, conflict=True)
     batch.clear()
+    pending.clear()
 
 
-def _invalid(
+def _refuse(
     report: ImportReport,
     errors: list[RecordError],
     original: dict[str, Any] | None,
     on_error: OnError,
     sink: _Rejects,
+    dry_run: bool,
+    *,
+    conflict: bool = False,
 ) -> None:
-    report.invalid += 1
+    if conflict:
+        report.conflicts += 1
+    else:
+        report.invalid += 1
     room = SHOWN_ERRORS - len(report.errors)
     if room > 0:
         report.errors.extend(errors[:room])
-    if on_error is OnError.SKIP:
+    if on_error is OnError.SKIP and not dry_run:
         sink.write(errors, original)
+
+
+def _as_read(raw: dict[str, Any]) -> dict[str, Any]:
+    """A copy of a record as the file had it, for the rejects file: `prepare` then fills in
+    the decisions of `raw`, not of this copy."""
+    copy = raw.copy()
+    decisions = raw.get("decisions")
+    if isinstance(decisions, list):
+        copy["decisions"] = [d.copy() if isinstance(d, dict) else d for d in decisions]
+    return copy
+
+
+def _shown(record: ImportRecord) -> dict[str, Any]:
+    generation, drafts = record
+    shown = generation.model_dump(mode="json", exclude_defaults=True)
+    if drafts:
+        shown["decisions"] = [
+            draft.model_dump(mode="json", exclude_defaults=True) for draft in drafts
+        ]
+    return shown
 
 
 def _abort_message(report: ImportReport) -> str:
     lines = [str(error) for error in report.errors]
-    more = report.invalid - len({(e.path, e.line) for e in report.errors})
+    more = report.refused - len({(e.path, e.line) for e in report.errors})
     if more > 0:
-        lines.append(f"... and {more} more invalid records")
+        lines.append(f"... and {more} more")
+    counts = []
+    if report.invalid:
+        counts.append(f"{report.invalid} invalid record{'s' if report.invalid != 1 else ''}")
+    if report.conflicts:
+        counts.append(f"{report.conflicts} conflict{'s' if report.conflicts != 1 else ''}")
     lines.append(
-        f"{report.invalid} invalid record{'s' if report.invalid != 1 else ''}: nothing was "
-        "imported (use --on-error skip to import the valid ones)"
+        f"{' and '.join(counts)}: nothing was imported (use --on-error skip to import the others)"
     )
     return "\n".join(lines)
 
 
 class _Rejects:
-    """The invalid records of a `skip` import, as JSONL with their errors, opened on first use."""
+    """The refused records of a `skip` import, as JSONL with their errors, opened on first use."""
 
     def __init__(self, path: Path) -> None:
         self.path = path

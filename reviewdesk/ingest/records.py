@@ -6,6 +6,7 @@ Every problem is reported as a `RecordError` naming the file, the line, the fiel
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -143,3 +144,34 @@ def to_import_record(path: Path, line: int, raw: Any) -> ImportRecord | list[Rec
     if errors or generation is None:
         return errors
     return generation, drafts
+
+
+_UNDATED = uuid.UUID("0b8f5e8e-52f4-4c57-8d5e-3a1f3f61c1a4")
+COMPARISONS_NOT_YET = (
+    "a comparison (a record with candidates) cannot be imported yet: this release reviews "
+    "one output per item"
+)
+
+
+def prepare(path: Path, line: int, raw: dict[str, Any], imported_at: str) -> int | RecordError:
+    """Bring a file's record to what validation expects, in place: an integer id becomes text,
+    and a decision without `decided_at` gets `imported_at` (with an id that does not depend on
+    the time, so importing the file again finds it a duplicate). The number of decisions given
+    the import time, or the error that rules the record out."""
+    if "candidates" in raw:
+        return RecordError(path, line, "candidates", COMPARISONS_NOT_YET)
+    gid = raw.get("id")
+    if isinstance(gid, int) and not isinstance(gid, bool):
+        raw["id"] = gid = str(gid)
+    decisions = raw.get("decisions")
+    undated = 0
+    if isinstance(decisions, list):
+        for decision in decisions:
+            if not isinstance(decision, dict) or decision.get("decided_at") not in (None, ""):
+                continue
+            decision["decided_at"] = imported_at
+            undated += 1
+            reviewer, verdict = decision.get("reviewer"), decision.get("verdict")
+            if "id" not in decision and all(isinstance(v, str) for v in (gid, reviewer, verdict)):
+                decision["id"] = str(uuid.uuid5(_UNDATED, f"{gid}\x1f{reviewer}\x1f{verdict}"))
+    return undated

@@ -1,20 +1,25 @@
-"""Reading records from files, one at a time: JSONL, CSV and OpenAI-style chat logs.
+"""Reading records from files, one at a time: JSONL, JSON arrays, CSV, TSV and OpenAI-style
+chat logs, each also gzip-compressed (`.gz`).
 
 Each reader yields `(line, raw)` pairs, where `raw` is a dict in the canonical shape or a tuple
-of `RecordError`s for a line that could not be read. Files are streamed, so memory does not grow
-with their size. `progress(bytes_read)` is called as the file is consumed.
+of `RecordError`s for a line that could not be read. JSONL and CSV are streamed, so memory does
+not grow with their size; a JSON array is read whole. `progress(bytes_read)` is called as the
+file on disk is consumed.
 """
 
 from __future__ import annotations
 
 import csv
+import gzip
 import io
+import re
 import sys
+import zlib
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
+from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import orjson
 
@@ -28,26 +33,88 @@ Progress = Callable[[int], None]
 
 
 class SourceFormat(StrEnum):
-    """The kinds of file `reviewdesk import` reads."""
+    """The kinds of file `reviewdesk import` reads (each also gzip-compressed, `.gz`)."""
 
     JSONL = "jsonl"
+    JSON = "json"
     CSV = "csv"
+    TSV = "tsv"
     OPENAI = "openai"
 
 
+_BY_SUFFIX = {".csv": SourceFormat.CSV, ".tsv": SourceFormat.TSV}
+
+
 def guess_format(path: Path) -> SourceFormat:
-    """The format a file's name suggests (`.csv` → csv, anything else → jsonl)."""
-    return SourceFormat.CSV if path.suffix.lower() in {".csv", ".tsv"} else SourceFormat.JSONL
+    """The format a file's name suggests (`.csv`, `.tsv`, with or without `.gz`), else its
+    content: a file starting with `[` is a JSON array, anything else JSON Lines."""
+    name = path.name.lower().removesuffix(".gz")
+    by_suffix = _BY_SUFFIX.get(Path(name).suffix)
+    if by_suffix is not None:
+        return by_suffix
+    return SourceFormat.JSON if _first_byte(path) == b"[" else SourceFormat.JSONL
+
+
+def _first_byte(path: Path) -> bytes:
+    try:
+        with _open(path) as file:
+            head: bytes = file.read(4096)
+    except (OSError, EOFError, zlib.error):
+        return b""  # reading it for real says what is wrong
+    return head.lstrip(b" \t\r\n\xef\xbb\xbf")[:1]
+
+
+class _Counted(io.RawIOBase):
+    """A file's bytes, counting how many were read (for progress through gzip)."""
+
+    def __init__(self, file: BinaryIO) -> None:
+        self._file = file
+        self.count = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        size = self._file.readinto(buffer)  # type: ignore[attr-defined]
+        self.count += size or 0
+        return int(size or 0)
+
+    def close(self) -> None:
+        self._file.close()
+        super().close()
+
+
+@contextmanager
+def _open(path: Path) -> Iterator[Any]:
+    """The file's bytes, decompressed when its name ends in `.gz`; `.position()` is how far
+    into the file on disk reading has come."""
+    raw = path.open("rb")
+    counted = _Counted(raw)
+    if path.name.lower().endswith(".gz"):
+        file: Any = gzip.GzipFile(fileobj=io.BufferedReader(counted), mode="rb")
+    else:
+        file = io.BufferedReader(counted, buffer_size=1 << 16)
+    file.position = lambda: counted.count
+    try:
+        yield file
+    finally:
+        file.close()
+        counted.close()
 
 
 def read_records(
     path: Path, source_format: SourceFormat, mapping: Mapping, progress: Progress
 ) -> Iterator[RawRecord]:
     """The records of one file, mapped to the canonical shape."""
-    if source_format is SourceFormat.CSV:
-        yield from _csv_records(path, mapping, progress)
+    if source_format in (SourceFormat.CSV, SourceFormat.TSV):
+        yield from _csv_records(path, source_format, mapping, progress)
         return
-    for line, raw in _jsonl_values(path, progress):
+    values = (
+        _json_array_values(path, progress)
+        if source_format is SourceFormat.JSON
+        else _jsonl_values(path, progress)
+    )
+    for line, raw in values:
         if isinstance(raw, tuple):
             yield line, raw
             continue
@@ -64,30 +131,123 @@ def read_records(
                 continue
             raw = converted
         if not mapping.is_identity:
-            raw = mapping.apply(raw, text_cells=False)
-        if source_format is SourceFormat.OPENAI or not mapping.is_identity:
-            _fill_derived(path, raw)
+            yield line, mapping.apply(raw, text_cells=False, path=path, line=line)
+            continue
+        if source_format is SourceFormat.OPENAI and "id" not in raw and "output" in raw:
+            raw["id"] = content_id(raw)
         yield line, raw
 
 
+_NOT_JSONL = (
+    "this is a JSON array, not JSON Lines (one object a line): import it with --format json"
+)
+
+
 def _jsonl_values(path: Path, progress: Progress) -> Iterator[tuple[int, Any]]:
-    done = 0
     seen_any = False
-    with path.open("rb") as file:
-        for line_number, line in enumerate(file, start=1):
-            done += len(line)
-            if line_number % 256 == 0:
-                progress(done)
-            if not line.strip():
-                continue
-            seen_any = True
-            try:
-                yield line_number, orjson.loads(line)
-            except orjson.JSONDecodeError as error:
-                yield line_number, (_json_problem(path, line_number, line, error),)
-    progress(done)
+    try:
+        with _open(path) as file:
+            for line_number, line in enumerate(file, start=1):
+                if line_number % 256 == 0:
+                    progress(file.position())
+                if not line.strip():
+                    continue
+                if not seen_any and line.lstrip(b" \t\xef\xbb\xbf").startswith(b"["):
+                    yield line_number, (RecordError(path, line_number, "", _NOT_JSONL),)
+                    return
+                seen_any = True
+                try:
+                    yield line_number, orjson.loads(line)
+                except orjson.JSONDecodeError as error:
+                    yield line_number, (_json_problem(path, line_number, line, error),)
+            progress(file.position())
+    except (OSError, EOFError, zlib.error) as error:
+        yield 0, (RecordError(path, 0, "", f"cannot be read: {error}"),)
+        return
     if not seen_any:
         yield 0, (RecordError(path, 0, "", "the file is empty: there is no record to import"),)
+
+
+# A JSON string, or one of the characters that give a JSON text its structure.
+_TOKENS = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{},]')
+
+
+def _json_array_values(path: Path, progress: Progress) -> Iterator[tuple[int, Any]]:
+    """The elements of a JSON array file, each with the line it starts on.
+
+    The file is read whole (a JSON array has no record boundaries to stream by), then split at
+    its top-level commas, so each element is parsed (and its errors reported) on its own.
+    """
+    try:
+        with _open(path) as file:
+            data = file.read()
+            size = file.position()
+    except (OSError, EOFError, zlib.error) as error:
+        yield 0, (RecordError(path, 0, "", f"cannot be read: {error}"),)
+        return
+    start = len(data) - len(data.lstrip(b" \t\r\n\xef\xbb\xbf"))
+    if start == len(data):
+        yield 0, (RecordError(path, 0, "", "the file is empty: there is no record to import"),)
+        return
+    if data[start : start + 1] != b"[":
+        yield 1, (RecordError(path, 1, "", "expected a JSON array of records ([{...}, ...])"),)
+        return
+    depth = 0
+    item = start + 1
+    line, counted_to = 1, 0
+    records = 0
+    closed = None
+    for token in _TOKENS.finditer(data, start):
+        char = data[token.start()]
+        if char == 0x22:  # a string
+            continue
+        if char in b"[{":
+            depth += 1
+            continue
+        if char in b"]}":
+            depth -= 1
+        if depth > 1 or (depth == 1 and char != 0x2C):
+            continue
+        # a comma between top-level elements, or the array's closing bracket
+        element = data[item : token.start()]
+        stripped = element.lstrip()
+        at = item + len(element) - len(stripped)
+        line += data.count(b"\n", counted_to, at)
+        counted_to = at
+        item = token.end()
+        if not stripped.strip():
+            if char == 0x2C or records:
+                yield line, (RecordError(path, line, "", "not valid JSON: an empty element"),)
+        else:
+            records += 1
+            try:
+                yield line, orjson.loads(stripped)
+            except orjson.JSONDecodeError as error:
+                yield line, (RecordError(path, line, "", f"not valid JSON: {error}"),)
+            if records % 256 == 0:
+                progress(size * at // len(data))
+        if depth == 0:
+            closed = token.end()
+            break
+    progress(size)
+    if closed is None:
+        line += data.count(b"\n", counted_to)
+        yield (
+            line,
+            (
+                RecordError(
+                    path, line, "", "the JSON array is not closed (the file looks truncated)"
+                ),
+            ),
+        )
+    elif data[closed:].strip():
+        line += data.count(b"\n", counted_to, closed)
+        yield line, (RecordError(path, line, "", "there is more text after the JSON array"),)
+    elif not records:
+        yield (
+            0,
+            (RecordError(path, 0, "", "the JSON array is empty: there is no record to import"),),
+        )
 
 
 def _json_problem(path: Path, line_number: int, line: bytes, error: Exception) -> RecordError:
@@ -108,11 +268,15 @@ def _json_problem(path: Path, line_number: int, line: bytes, error: Exception) -
     return RecordError(path, line_number, "", f"not valid JSON: {error}")
 
 
-def _csv_records(path: Path, mapping: Mapping, progress: Progress) -> Iterator[RawRecord]:
+def _csv_records(
+    path: Path, source_format: SourceFormat, mapping: Mapping, progress: Progress
+) -> Iterator[RawRecord]:
     csv.field_size_limit(sys.maxsize)  # a 50 MB output is one cell
-    with path.open("rb") as binary:
+    with _open(path) as binary:
         text = io.TextIOWrapper(binary, encoding="utf-8-sig", newline="")
-        dialect: type[csv.Dialect] = csv.excel_tab if path.suffix.lower() == ".tsv" else csv.excel
+        dialect: type[csv.Dialect] = (
+            csv.excel_tab if source_format is SourceFormat.TSV else csv.excel
+        )
         reader = csv.DictReader(text, dialect=dialect)
         try:
             header = reader.fieldnames
@@ -154,7 +318,7 @@ def _csv_records(path: Path, mapping: Mapping, progress: Progress) -> Iterator[R
                 return
             rows += 1
             if rows % 256 == 0:
-                progress(binary.tell())
+                progress(binary.position())
             extra = row.pop(None, None)  # type: ignore[call-overload,unused-ignore]
             if extra:
                 yield (
@@ -162,24 +326,10 @@ def _csv_records(path: Path, mapping: Mapping, progress: Progress) -> Iterator[R
                     (RecordError(path, start, "", f"has {len(extra)} more cells than the header"),),
                 )
                 continue
-            record = mapping.apply(dict(row), text_cells=True)
-            _fill_derived(path, record)
-            yield start, record
-        progress(binary.tell())
+            yield start, mapping.apply(dict(row), text_cells=True, path=path, line=start)
+        progress(binary.position())
         if not rows:
             yield 0, (RecordError(path, 0, "", "the file has a header but no rows"),)
-
-
-def _fill_derived(path: Path, record: dict[str, Any]) -> None:
-    """Ids and decision times for sources that have none: stable across re-imports."""
-    if "id" not in record and "output" in record:
-        record["id"] = content_id(record)
-    decisions = record.get("decisions")
-    if isinstance(decisions, list):
-        stamp = datetime.fromtimestamp(path.stat().st_mtime, UTC).isoformat()
-        for decision in decisions:
-            if isinstance(decision, dict) and not decision.get("decided_at"):
-                decision["decided_at"] = stamp
 
 
 _ROLE_ALIASES = {"developer": "system", "function": "tool"}

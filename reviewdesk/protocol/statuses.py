@@ -31,6 +31,9 @@ class ItemResultStatus(StrEnum):
     """The id is stored already (with the same content): nothing changed."""
     INVALID = "invalid"
     """The item breaks a rule (its `errors` say which); nothing of it is stored."""
+    CONFLICT = "conflict"
+    """The id is stored already (or came earlier in the call) with another prompt, output or
+    model (its `errors` say which): nothing of it is stored, its decisions neither."""
 
 
 class DecisionStatus(StrEnum):

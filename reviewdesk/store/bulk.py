@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from reviewdesk.domain import Decision, GenerationId, ImportRecord, utc_now
 from reviewdesk.store import _codec as codec
-from reviewdesk.store.rows import _existing, insert_generations, sqlite_connection
+from reviewdesk.store.rows import Conflict, _existing, insert_generations, sqlite_connection
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
@@ -30,6 +30,9 @@ class BulkResult:
     decisions: int = 0
     duplicate_decisions: int = 0
     duplicate_ids: list[str] = field(default_factory=list)
+    conflicts: tuple[Conflict, ...] = ()
+    """Records whose id is stored with other content (`index` is the position in the batch):
+    nothing of them is stored, their decisions neither."""
 
 
 class BulkWriter:
@@ -50,17 +53,21 @@ class BulkWriter:
         return int(pk)
 
     def add(self, records: Sequence[ImportRecord]) -> BulkResult:
-        """Store a batch of records. Generations already stored (or earlier in the batch) are
-        duplicates and left as they are; their decisions are still added when new."""
-        result = BulkResult()
+        """Store a batch of records. Generations already stored (or earlier in the batch) with
+        the same content are duplicates and left as they are; their decisions are still added
+        when new. With other content they are conflicts: nothing of them is stored."""
         inserted = insert_generations(
             self._connection,
             [(generation, 1) for generation, _ in records],
             imported_at=self._imported_at,
         )
+        result = BulkResult(conflicts=inserted.conflicts)
+        refused = {conflict.index for conflict in inserted.conflicts}
         seen: set[str] = set()
         decisions: list[tuple[Decision, int]] = []
-        for generation, drafts in records:
+        for index, (generation, drafts) in enumerate(records):
+            if index in refused:
+                continue
             if generation.id in inserted.created and generation.id not in seen:
                 result.imported += 1
             else:

@@ -32,11 +32,14 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
 
 __all__ = [
+    "CONTENT_FIELDS",
     "DECISION_FIELDS",
+    "Conflict",
     "CurrentDecision",
     "Inserted",
     "current_decisions",
     "decision_fields",
+    "differing_content",
     "flag_select",
     "generation_from_row",
     "generation_pks",
@@ -84,12 +87,36 @@ def _is_sqlite(connection: sqlite3.Connection | Connection) -> bool:
 # -- generations --------------------------------------------------------------------------------
 
 
+CONTENT_FIELDS = ("prompt", "output", "model")
+"""What makes an item the item it is: the same id with any of these different is a conflict."""
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """A generation whose id is stored already (or earlier in the same call) with other content.
+
+    Attributes:
+        index: its position in the `generations` given to `insert_generations`.
+        fields: the content fields that differ, in `CONTENT_FIELDS` order.
+        same_import: the stored one came in with the same call or the same import (the same
+            `imported_at`), not before it.
+    """
+
+    index: int
+    id: str
+    fields: tuple[str, ...]
+    same_import: bool
+
+
 @dataclass(frozen=True)
 class Inserted:
-    """What `insert_generations` did: the pk of every id it was given, and which it stored."""
+    """What `insert_generations` did: the pk of every id it was given, which it stored, and
+    which it refused because the id is stored with other content (those keep the stored item's
+    pk in `pks`: it is that item's, not theirs)."""
 
     pks: dict[str, int]
     created: frozenset[str]
+    conflicts: tuple[Conflict, ...] = ()
 
 
 def insert_generations(
@@ -100,7 +127,8 @@ def insert_generations(
 ) -> Inserted:
     """Store the generations (each with its `required_reviews`) whose id is not stored yet,
     with their text and flags, in the caller's transaction. An id stored already, or earlier
-    in `generations`, is left as it is.
+    in `generations`, is left as it is: with the same content a duplicate, with a different
+    prompt, output or model a `Conflict` (never merged into the stored item).
 
     On SQLite the caller holds the write lock (`BEGIN IMMEDIATE`): primary keys are assigned
     here and the rows go in through `executemany`, the fastest path SQLite has. On PostgreSQL
@@ -131,26 +159,69 @@ def _insert_sqlite(
     imported_at: str,
 ) -> Inserted:
     pks = _existing(connection, "generation", [generation.id for generation, _ in generations])
+    stored = _stored_content(connection, list(pks.values())) if pks else {}
     (next_pk,) = connection.execute("SELECT coalesce(max(pk), 0) + 1 FROM generation").fetchone()
     rows: list[tuple[Any, ...]] = []
     texts: list[tuple[Any, ...]] = []
     flags: list[tuple[Any, ...]] = []
     created: set[str] = set()
-    for generation, required in generations:
-        if generation.id in pks:
+    conflicts: list[Conflict] = []
+    for index, (generation, required) in enumerate(generations):
+        gid = generation.id
+        if gid in pks:
+            prompt, output, model, stamp = stored[pks[gid]]
+            fields = _differing(generation, prompt, output, model)
+            if fields:
+                conflicts.append(Conflict(index, gid, fields, stamp == imported_at))
             continue
-        pk = pks[generation.id] = next_pk
+        pk = pks[gid] = next_pk
         next_pk += 1
-        created.add(generation.id)
+        created.add(gid)
         rows.append(codec.generation_values(generation, pk, imported_at, required))
-        texts.append(codec.text_values(generation, pk))
+        text = codec.text_values(generation, pk)
+        texts.append(text)
+        stored[pk] = (text[1], generation.output, generation.model, imported_at)
         flags.extend(codec.flag_values(generation, pk))
     if rows:
         connection.executemany(codec.GENERATION_INSERT, rows)
         connection.executemany(codec.TEXT_INSERT, texts)
     if flags:
         connection.executemany(codec.FLAG_INSERT, flags)
-    return Inserted(pks, frozenset(created))
+    return Inserted(pks, frozenset(created), tuple(conflicts))
+
+
+_Content = tuple[str, str, str, str]
+"""A stored generation's prompt (as stored: JSON text), output, model and imported_at."""
+
+
+def _stored_content(connection: sqlite3.Connection, pks: Sequence[int]) -> dict[int, _Content]:
+    found: dict[int, _Content] = {}
+    for start in range(0, len(pks), _CHUNK):
+        chunk = pks[start : start + _CHUNK]
+        rows = connection.execute(
+            "SELECT g.pk, t.prompt, t.output, g.model, g.imported_at FROM generation g "
+            f"JOIN generation_text t ON t.pk = g.pk WHERE g.pk IN ({', '.join('?' * len(chunk))})",
+            tuple(chunk),
+        )
+        found.update((row[0], (row[1], row[2], row[3], row[4])) for row in rows)
+    return found
+
+
+def differing_content(generation: Generation, other: Generation) -> tuple[str, ...]:
+    """The `CONTENT_FIELDS` in which two generations (of one id) differ."""
+    return _differing(generation, codec.prompt_json(other), other.output, other.model)
+
+
+def _differing(generation: Generation, prompt: str, output: str, model: str) -> tuple[str, ...]:
+    """The content fields in which `generation` differs from a stored one."""
+    fields: list[str] = []
+    if codec.prompt_json(generation) != prompt:
+        fields.append("prompt")
+    if generation.output != output:
+        fields.append("output")
+    if generation.model != model:
+        fields.append("model")
+    return tuple(fields)
 
 
 _GENERATION_KEYS = tuple(codec.GENERATION_COLUMNS.replace(" ", "").split(","))[1:-1]
@@ -171,8 +242,14 @@ def _insert_postgres(
 
     table: Table = GenerationRow.__table__  # type: ignore[attr-defined]
     fresh: dict[str, tuple[Generation, int]] = {}
-    for generation, required in generations:
-        fresh.setdefault(generation.id, (generation, required))
+    first: dict[str, int] = {}
+    repeated: list[int] = []
+    for index, (generation, required) in enumerate(generations):
+        if generation.id in fresh:
+            repeated.append(index)
+            continue
+        fresh[generation.id] = (generation, required)
+        first[generation.id] = index
     values = [
         dict(zip(_GENERATION_KEYS, codec.generation_values(g, 0, imported_at, r)[1:], strict=True))
         | {"review_count": 0}
@@ -208,16 +285,32 @@ def _insert_postgres(
                 ),
                 flags,
             )
+    # What each id's later copies are compared with: the stored item, else the first copy.
+    reference: dict[str, _Content] = {
+        gid: (codec.prompt_json(g), g.output, g.model, imported_at)
+        for gid, (g, _) in fresh.items()
+        if gid in created
+    }
     missing = [gid for gid in fresh if gid not in created]
     if missing:
         rows = connection.execute(
-            text("SELECT id, pk FROM generation WHERE id IN :ids").bindparams(
-                bindparam("ids", expanding=True)
-            ),
+            text(
+                "SELECT g.id, g.pk, t.prompt, t.output, g.model, g.imported_at FROM generation g "
+                "JOIN generation_text t ON t.pk = g.pk WHERE g.id IN :ids"
+            ).bindparams(bindparam("ids", expanding=True)),
             {"ids": missing},
         )
-        pks.update((row[0], row[1]) for row in rows)
-    return Inserted(pks, created)
+        for gid, pk, prompt, output, model, stamp in rows:
+            pks[gid] = pk
+            reference[gid] = (prompt, output, model, stamp)
+    conflicts: list[Conflict] = []
+    for index in sorted([first[gid] for gid in missing if gid in reference] + repeated):
+        generation = generations[index][0]
+        prompt, output, model, stamp = reference[generation.id]
+        fields = _differing(generation, prompt, output, model)
+        if fields:
+            conflicts.append(Conflict(index, generation.id, fields, stamp == imported_at))
+    return Inserted(pks, created, tuple(conflicts))
 
 
 def stored_risk(generation: Generation) -> float:

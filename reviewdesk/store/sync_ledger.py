@@ -110,7 +110,7 @@ class SyncLedger:
         expires = codec.time_text(expires_at)
         with self._store.writing() as connection:
             result = BulkWriter(connection).add([(item.generation, ()) for item in items])
-            already = set(result.duplicate_ids)
+            already = set(result.duplicate_ids) | {c.id for c in result.conflicts}
             connection.executemany(
                 "INSERT INTO sync_lease (generation_id, server_url, queue, lease_id, epoch, slot, "
                 "mode, expires_at, inserted) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "

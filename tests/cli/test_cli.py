@@ -38,7 +38,13 @@ def test_import_json_then_info_json(capsys: pytest.CaptureFixture[str], tmp_path
     )
     code, out, err = cli(capsys, "import", str(data), "--store", str(store), "--json")
     assert code == 0, err
-    assert json.loads(out) == {"imported": 2, "duplicates": 0, "invalid": 0, "decisions": 2}
+    assert json.loads(out) == {
+        "imported": 2,
+        "duplicates": 0,
+        "conflicts": 0,
+        "invalid": 0,
+        "decisions": 2,
+    }
     code, out, _ = cli(capsys, "info", "--store", str(store), "--json")
     info = json.loads(out)
     assert code == 0
@@ -83,7 +89,13 @@ def test_skip_prints_counts_and_where_the_rejects_went(
         "--json",
     )
     assert code == 0
-    assert json.loads(out) == {"imported": 1, "duplicates": 0, "invalid": 1, "decisions": 0}
+    assert json.loads(out) == {
+        "imported": 1,
+        "duplicates": 0,
+        "conflicts": 0,
+        "invalid": 1,
+        "decisions": 0,
+    }
     assert "d.jsonl.rejects.jsonl" in err
 
 

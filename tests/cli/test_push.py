@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -136,10 +137,47 @@ def test_the_command_prints_what_it_did_and_fails_clearly(
 
     assert run(["push", str(source), "--server", server.url, "--token", secret, "--json"]) == 0
     summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
-    assert summary == {"created": 3, "duplicates": 0, "invalid": 0, "batches": 1, "retries": 0}
+    assert summary == {
+        "created": 3,
+        "duplicates": 0,
+        "conflicts": 0,
+        "invalid": 0,
+        "batches": 1,
+        "retries": 0,
+    }
 
     missing = tmp_path / "nope.jsonl"
     assert run(["push", str(missing), "--server", server.url, "--token", secret]) == 1
     assert "nope.jsonl: no such file" in capsys.readouterr().err
     assert run(["push", str(source), "--server", server.url, "--token", "rdk_bad"]) == 1
     assert "401" in capsys.readouterr().err
+
+
+def test_ids_the_server_holds_with_other_content_are_conflicts(
+    server: RunningServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    secret = server.token("producer", "producer")
+    push_file(_write(tmp_path / "first.jsonl", [record(1)]), server.url, secret)
+    changed = record(1, output="Another answer.", flags=[])
+    source = _write(tmp_path / "second.jsonl", [changed, record(2)])
+
+    report = push_file(source, server.url, secret)
+    assert (report.created, report.duplicates, report.conflicts) == (1, 0, 1)
+    assert report.errors == ["gen-000001: id: stored already with a different output: not stored"]
+
+    assert run(["push", str(source), "--server", server.url, "--token", secret]) == 1
+    captured = capsys.readouterr()
+    assert "1 conflict: the server holds those ids" in captured.err
+    assert "conflicts 1" in captured.out and "(1 batch, 0 retries)" in captured.out
+
+
+def test_each_retry_is_said_with_its_wait(tmp_path: Path) -> None:
+    from reviewdesk.cli.push import retries_said
+
+    source = _write(tmp_path / "items.jsonl", [record(1)])
+    said: list[str] = []
+    with retries_said(said.append), pytest.raises(PushFailedError):
+        push_file(source, f"http://127.0.0.1:{free_port()}", "rdk_x", sleep=lambda _s: None)
+    assert len(said) == ATTEMPTS - 1
+    assert said[0].startswith(f"push: attempt 1 of {ATTEMPTS} failed: ")
+    assert re.search(r"; retrying in \d+\.\d s$", said[0])

@@ -168,3 +168,22 @@ def test_report(capsys: pytest.CaptureFixture[str], demo: str, tmp_path: Path) -
 def test_a_missing_store_is_an_error(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     code, _, err = cli(capsys, "stats", "--store", str(tmp_path / "none.sqlite"))
     assert code == 1 and "there is no store" in err
+
+
+def test_routing_states_its_target_and_report_takes_the_same_targets(
+    capsys: pytest.CaptureFixture[str], demo: str, tmp_path: Path
+) -> None:
+    code, out, _ = cli(capsys, "routing", "--target", "0.5", "--store", demo)
+    assert code == 0
+    assert out.startswith("target: acceptance of at least 50%, the lower end of its 95% interval")
+    assert "% a item" not in out and "$-" not in out
+    code, _, err = cli(capsys, "report", str(tmp_path / "r.html"), "--target", "5", "--store", demo)
+    assert code == 2 and "use a share between 0 and 1" in err
+    assert not (tmp_path / "r.html").exists()
+
+
+def test_a_dearer_advised_model_is_said_to_cost_more() -> None:
+    from reviewdesk.cli.stats import _saving
+
+    assert _saving(0.25, 1.5, 40) == " (saves 25% per item, $1.50 over 40 items)"
+    assert _saving(-1.48, -0.09, 12) == " (costs 148% more per item, $0.09 more over 12 items)"

@@ -35,7 +35,13 @@ def test_canonical_jsonl_with_decisions(store: Store, tmp_path: Path) -> None:
         ],
     )
     report = import_files(store, [data])
-    assert report.summary() == {"imported": 3, "duplicates": 0, "invalid": 0, "decisions": 3}
+    assert report.summary() == {
+        "imported": 3,
+        "duplicates": 0,
+        "conflicts": 0,
+        "invalid": 0,
+        "decisions": 3,
+    }
     assert store.counts().model_dump() == {
         "generations": 3,
         "pending": 1,
@@ -55,18 +61,21 @@ def test_importing_the_same_file_twice_counts_duplicates_and_adds_nothing(
     import_files(store, [data])
     before = content(store.path)
     again = import_files(store, [data])
-    assert again.summary() == {"imported": 0, "duplicates": 2, "invalid": 0, "decisions": 0}
+    assert again.summary() == {
+        "imported": 0,
+        "duplicates": 2,
+        "conflicts": 0,
+        "invalid": 0,
+        "decisions": 0,
+    }
     assert again.duplicate_decisions == 1
     assert content(store.path) == before
 
 
 def test_a_duplicate_inside_one_file_is_counted_once(store: Store, tmp_path: Path) -> None:
-    data = write_jsonl(
-        tmp_path / "data.jsonl", [record(1), record(1, output="other text", flags=[])]
-    )
+    data = write_jsonl(tmp_path / "data.jsonl", [record(1), record(1, risk=0.1)])
     report = import_files(store, [data])
-    assert (report.imported, report.duplicates) == (1, 1)
-    assert _output(store, "gen-000001").startswith("Yes")
+    assert (report.imported, report.duplicates, report.conflicts) == (1, 1, 0)
 
 
 def test_queue_option_puts_everything_in_one_queue(store: Store, tmp_path: Path) -> None:
@@ -97,7 +106,13 @@ def test_skip_imports_the_valid_records_and_writes_the_rest_to_a_rejects_file(
 ) -> None:
     data = write_jsonl(tmp_path / "data.jsonl", [record(1), record(2, risk=7), record(3)])
     report = import_files(store, [data], on_error=OnError.SKIP)
-    assert report.summary() == {"imported": 2, "duplicates": 0, "invalid": 1, "decisions": 0}
+    assert report.summary() == {
+        "imported": 2,
+        "duplicates": 0,
+        "conflicts": 0,
+        "invalid": 1,
+        "decisions": 0,
+    }
     assert report.rejects == tmp_path / "data.jsonl.rejects.jsonl"
     [rejected] = [orjson.loads(line) for line in report.rejects.read_bytes().splitlines()]
     assert rejected["line"] == 2
@@ -200,7 +215,13 @@ def test_csv_through_a_column_mapping_with_multiline_cells_and_labels(
         ["queue=sheets"],
     )
     report = import_files(store, [data], mapping=mapping)
-    assert report.summary() == {"imported": 2, "duplicates": 0, "invalid": 0, "decisions": 1}
+    assert report.summary() == {
+        "imported": 2,
+        "duplicates": 0,
+        "conflicts": 0,
+        "invalid": 0,
+        "decisions": 1,
+    }
     [first, second] = store.page()
     assert (second.model, second.risk, second.queue) == ("gpt-4o", 0.4, "sheets")
     generation = store.load(second.pk)

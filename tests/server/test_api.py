@@ -48,6 +48,35 @@ def test_items_are_idempotent_by_id_with_a_result_each(server: RunningServer) ->
     ]  # fmt: skip
 
 
+def test_an_id_with_other_content_is_a_conflict_never_merged(server: RunningServer) -> None:
+    first, second = items(2)
+    assert _push(server, [first])["created"] == 1
+    label = {"reviewer": "bob", "verdict": "approve", "decided_at": "2026-11-21T09:00:00Z"}
+    changed = {**first, "output": "Another answer.", "flags": [], "decisions": [label]}
+    body = _push(server, [changed, first, second, {**second, "model": "other-model"}])
+    assert [result["status"] for result in body["results"]] == [
+        "conflict", "duplicate", "created", "conflict",
+    ]  # fmt: skip
+    assert (body["created"], body["duplicates"]) == (1, 1)
+    assert body["results"][0]["errors"] == [
+        {"field": "id", "message": "stored already with a different output: not stored"}
+    ]
+    assert body["results"][0]["decisions"] == 0
+    assert (
+        "earlier in this call with a different model" in body["results"][3]["errors"][0]["message"]
+    )
+    with server.engine.connect() as connection:
+        output = connection.execute(
+            text(
+                "SELECT t.output FROM generation g JOIN generation_text t ON t.pk = g.pk "
+                "WHERE g.id = :id"
+            ),
+            {"id": first["id"]},
+        ).scalar_one()
+        decisions = connection.execute(text("SELECT count(*) FROM decision")).scalar_one()
+    assert (output, decisions) == (first["output"], 0)
+
+
 def test_a_span_outside_the_output_names_the_field_as_import_does(server: RunningServer) -> None:
     bad = items(1)[0]
     bad["flags"][0]["span"] = [0, 10_000]

@@ -6,6 +6,7 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 
+import keyring
 import pytest
 import typer
 from typer.testing import CliRunner
@@ -97,3 +98,42 @@ def test_sync_without_a_token_says_how_to_log_in(
     result = CliRunner().invoke(app, ["sync", "--store", str(store)])
     assert result.exit_code == 1
     assert "reviewdesk login --server" in str(result.exception)
+
+
+@pytest.fixture
+def no_keychain() -> Iterator[None]:
+    from keyring.backends import fail
+
+    previous = keyring.get_keyring()
+    keyring.set_keyring(fail.Keyring())
+    yield
+    keyring.set_keyring(previous)
+
+
+def test_login_without_a_keychain_fails_and_says_to_set_the_variable(
+    app: typer.Typer,
+    sqlite_server: RunningServer,
+    tmp_path: Path,
+    no_keychain: None,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("REVIEWDESK_TOKEN", raising=False)
+    token = sqlite_server.token("alice", "reviewer")
+    store = str(tmp_path / "desk.sqlite")
+    result = CliRunner().invoke(
+        app,
+        ["login", "--server", sqlite_server.url, "--token-stdin", "--store", store],
+        input=token + "\n",
+    )
+    assert result.exit_code == 1
+    assert "no OS keychain to keep it in: set REVIEWDESK_TOKEN" in str(result.exception)
+    checkout = CliRunner().invoke(app, ["checkout", "2", "--store", store])
+    assert checkout.exit_code == 1
+    assert "no OS keychain here to keep a login: set REVIEWDESK_TOKEN" in str(checkout.exception)
+
+    monkeypatch.setenv("REVIEWDESK_TOKEN", token)
+    login = CliRunner().invoke(app, ["login", "--server", sqlite_server.url, "--store", store])
+    assert login.exit_code == 0, login.output
+    assert "checkout and sync will use the token in REVIEWDESK_TOKEN" in login.output
+    checkout = CliRunner().invoke(app, ["checkout", "2", "--store", store, "--json"])
+    assert checkout.exit_code == 0, checkout.output

@@ -102,37 +102,57 @@ def parse_items(raw_items: Sequence[Any]) -> list[ParsedItem | ItemOutcome]:
 
 
 def enqueue(connection: Connection, raw_items: Sequence[Any], *, now_ms: int) -> list[ItemOutcome]:
-    """Store new items, each with its slots; items already stored are duplicates, unchanged.
+    """Store new items, each with its slots; items already stored are duplicates, unchanged,
+    and items whose id is stored with another prompt, output or model are conflicts, not stored.
 
     Decisions an item carries (labels made elsewhere) are recorded as decisions without a lease.
     """
     outcomes: dict[int, ItemOutcome] = {}
     fresh: dict[str, ParsedItem] = {}
-    with_drafts: list[ParsedItem] = []
+    valid: list[ParsedItem] = []
     for parsed in parse_items(raw_items):
         if isinstance(parsed, ItemOutcome):
             outcomes[parsed.index] = parsed
             continue
-        gid = parsed.generation.id
-        if gid in fresh:
-            outcomes[parsed.index] = ItemOutcome(parsed.index, gid, ItemResultStatus.DUPLICATE)
-        else:
-            fresh[gid] = parsed
-        if parsed.drafts:
-            with_drafts.append(parsed)
+        fresh.setdefault(parsed.generation.id, parsed)
+        valid.append(parsed)
     fresh = _apply_policies(connection, fresh)
+    # Every copy goes to `insert_generations`, which stores the first and tells a repeat with
+    # other content (than the stored item, else the first copy) as a conflict.
     inserted = rows.insert_generations(
         connection,
-        [(parsed.generation, parsed.required_reviews) for parsed in fresh.values()],
+        [(parsed.generation, fresh[parsed.generation.id].required_reviews) for parsed in valid],
         imported_at=rows.time_text(utc_now()),
     )
     created = {gid: inserted.pks[gid] for gid in fresh if gid in inserted.created}
     new_items = [(pk, fresh[gid]) for gid, pk in created.items()]
     if new_items:
         _add_server_rows(connection, new_items, now_ms)
-    for key, parsed in fresh.items():
-        status = ItemResultStatus.CREATED if key in created else ItemResultStatus.DUPLICATE
-        outcomes[parsed.index] = ItemOutcome(parsed.index, key, status)
+    conflicts = {conflict.index: conflict for conflict in inserted.conflicts}
+    with_drafts: list[ParsedItem] = []
+    for position, parsed in enumerate(valid):
+        gid = parsed.generation.id
+        conflict = conflicts.get(position)
+        if conflict is not None:
+            where = "earlier in this call" if conflict.same_import else "stored already"
+            outcomes[parsed.index] = ItemOutcome(
+                parsed.index,
+                gid,
+                ItemResultStatus.CONFLICT,
+                [
+                    FieldError(
+                        "id", f"{where} with a different {', '.join(conflict.fields)}: not stored"
+                    )
+                ],
+            )
+            continue
+        first = fresh[gid].index == parsed.index
+        status = (
+            ItemResultStatus.CREATED if first and gid in created else ItemResultStatus.DUPLICATE
+        )
+        outcomes[parsed.index] = ItemOutcome(parsed.index, gid, status)
+        if parsed.drafts:
+            with_drafts.append(parsed)
     if with_drafts:
         _record_carried(connection, with_drafts, outcomes, now_ms)
     finalize(
