@@ -11,6 +11,7 @@ ReviewdeskError
  │    │    ├── DecisionAlreadySentError   store.outbox: the decision left with a sync already
  │    │    └── SchemaNeedsMigrationError  server.database: an older schema, no --migrate given
  │    ├── ImportFailedError       an import stopped and stored nothing; carries the record errors
+ │    ├── ExpressionError         ingest.transforms: a computed field's expression failed
  │    ├── UnknownItemError        no item has that id (in the store or on the server)
  │    ├── DecisionConflictError   a decision id is stored already with other content
  │    ├── ExportError             export.options: an export cannot be written as asked
@@ -32,8 +33,9 @@ ReviewdeskError
  │                                as problem+json with its code
  └── BodyTooLargeError            server.http.problems: a request body over the size limit
 
-Two private ones stay inside their modules: export's `_Cancelled` (a cancelled export) and the
-transport's `_RetryableResponseError` (an answer worth retrying); both are ReviewdeskErrors too.
+Three private ones stay inside their modules: export's `_Cancelled` (a cancelled export), the
+importer's `_DryRun` (rolls a dry run back) and the transport's `_RetryableResponseError` (an
+answer worth retrying); all are ReviewdeskErrors too.
 `reviewdesk.client.ClientError` is `RemoteError` under the producer client's documented name.
 """
 

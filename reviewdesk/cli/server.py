@@ -221,7 +221,7 @@ def push(
         err.print(line, markup=False)
     if report.conflicts:
         err.print(
-            f"{_plural(report.conflicts, 'conflict')}: the server holds those ids with another "
+            f"{_plural(report.conflicts, 'id conflict')}: the server holds those ids with another "
             "prompt, output or model; they were not stored (the other items were)",
             markup=False,
         )

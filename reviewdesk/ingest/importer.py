@@ -17,7 +17,7 @@ from typing import Any
 import orjson
 
 from reviewdesk.domain import ImportRecord, utc_now
-from reviewdesk.errors import ImportFailedError, UserError
+from reviewdesk.errors import ImportFailedError, ReviewdeskError, UserError
 from reviewdesk.ingest.mapping import Mapping
 from reviewdesk.ingest.records import RecordError, prepare, to_import_record
 from reviewdesk.ingest.sources import SourceFormat, guess_format, read_records
@@ -79,7 +79,7 @@ ImportProgress = Callable[[int, int], None]
 """Called with (bytes read so far, total bytes of all files)."""
 
 
-class _DryRun(Exception):
+class _DryRun(ReviewdeskError):
     """Raised inside the write transaction of a dry run, to roll it back."""
 
 

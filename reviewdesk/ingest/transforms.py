@@ -65,8 +65,8 @@ def translate(
 # -- computed fields ----------------------------------------------------------------------------
 
 
-class ExpressionError(Exception):
-    pass
+class ExpressionError(UserError):
+    """A computed field's expression cannot be compiled or evaluated for a record."""
 
 
 @lru_cache(maxsize=256)

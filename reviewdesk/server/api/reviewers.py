@@ -249,7 +249,11 @@ def _record(
     announce(request, deliveries=recorded.deliveries > 0)
     counter = request.app.state.metrics.decisions
     for outcome in recorded.outcomes:
-        status = "conflict" if isinstance(outcome, Exception) else str(outcome.status)
+        status = (
+            ProblemCode.DECISION_CONFLICT.value
+            if isinstance(outcome, Exception)
+            else str(outcome.status)
+        )
         counter.labels(status).inc()
     return list(recorded.outcomes)
 
