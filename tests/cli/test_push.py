@@ -167,7 +167,7 @@ def test_ids_the_server_holds_with_other_content_are_conflicts(
 
     assert run(["push", str(source), "--server", server.url, "--token", secret]) == 1
     captured = capsys.readouterr()
-    assert "1 conflict: the server holds those ids" in captured.err
+    assert "1 id conflict: the server holds those ids" in captured.err
     assert "conflicts 1" in captured.out and "(1 batch, 0 retries)" in captured.out
 
 
