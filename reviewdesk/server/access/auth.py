@@ -89,16 +89,41 @@ def require(
     names = " or ".join(sorted(allowed))
 
     async def dependency(request: Request, credentials: Credentials) -> PendingToken:
-        if credentials is None:
-            raise ApiError(
-                401, ProblemCode.TOKEN_MISSING, "send a token: Authorization: Bearer rdk_...",
-                headers=_CHALLENGE,
-            )  # fmt: skip
-        pending = PendingToken(request, credentials.credentials, allowed, names)
-        request.state.pending_token = pending
-        return pending
+        secret = None if credentials is None else credentials.credentials
+        return pending_token(request, secret, allowed, names)
 
+    dependency.roles = (allowed, names)  # type: ignore[attr-defined]
     return dependency
+
+
+def pending_token(
+    request: Request, secret: str | None, allowed: frozenset[TokenRole], names: str
+) -> PendingToken:
+    """The request's token, to be checked (`PendingToken.resolve`) before anything else.
+
+    Raises:
+        ApiError: 401, the request has no token.
+    """
+    if not secret:
+        raise ApiError(
+            401, ProblemCode.TOKEN_MISSING, "send a token: Authorization: Bearer rdk_...",
+            headers=_CHALLENGE,
+        )  # fmt: skip
+    pending = PendingToken(request, secret, allowed, names)
+    request.state.pending_token = pending
+    return pending
+
+
+def bearer_secret(request: Request) -> str | None:
+    """The token of the request's `Authorization: Bearer ...` header, if it has one."""
+    scheme, _, secret = request.headers.get("authorization", "").partition(" ")
+    return secret.strip() or None if scheme.lower() == "bearer" else None
+
+
+def roles_required(call: object) -> tuple[frozenset[TokenRole], str] | None:
+    """The roles a dependency made by `require` lets in (None: not such a dependency)."""
+    roles: tuple[frozenset[TokenRole], str] | None = getattr(call, "roles", None)
+    return roles
 
 
 Producer = Annotated[TokenInfo, Depends(require(TokenRole.PRODUCER))]
