@@ -47,7 +47,7 @@ router = APIRouter(prefix="/v1", route_class=ApiRoute)
 
 
 @router.get(
-    "/queues/{queue}/policy", tags=["admin"], responses=problem_responses(*AUTH_ERRORS, 422)
+    "/queues/{queue:path}/policy", tags=["admin"], responses=problem_responses(*AUTH_ERRORS, 422)
 )
 def get_policy(request: Request, queue: IdPath, token: Admin) -> PolicyOut:
     """A queue's review policy (null: every item is reviewed) and how many items it let
@@ -64,7 +64,7 @@ def get_policy(request: Request, queue: IdPath, token: Admin) -> PolicyOut:
 
 
 @router.put(
-    "/queues/{queue}/policy", tags=["admin"], responses=problem_responses(*AUTH_ERRORS, 422)
+    "/queues/{queue:path}/policy", tags=["admin"], responses=problem_responses(*AUTH_ERRORS, 422)
 )
 def put_policy(request: Request, queue: IdPath, body: ReviewPolicy, token: Admin) -> PolicyOut:
     """Set a queue's review policy; it routes the items pushed from now on."""

@@ -90,7 +90,7 @@ def post_items(request: Request, body: ItemsIn, token: Producer) -> ItemsOut:
 
 
 @router.delete(
-    "/items/{item_id}",
+    "/items/{item_id:path}",
     tags=["producers"],
     responses=problem_responses(*AUTH_ERRORS, 404, 422),
 )
@@ -108,7 +108,9 @@ def withdraw_item(request: Request, item_id: IdPath, token: Producer) -> Withdra
     return WithdrawnOut(id=item_id, state=ItemPhase.WITHDRAWN)
 
 
-@router.get("/items/{item_id}", tags=["producers"], responses=problem_responses(*AUTH_ERRORS, 404))
+@router.get(
+    "/items/{item_id:path}", tags=["producers"], responses=problem_responses(*AUTH_ERRORS, 404)
+)
 def get_item(request: Request, item_id: IdPath, token: Watcher) -> ItemStateOut:
     """An item's state (queued, leased, decided, needs_adjudication, auto_approved, withdrawn)
     and, once final, its resolved verdict with the edited output, reasons, reviewers and time."""
