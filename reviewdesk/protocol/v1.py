@@ -252,10 +252,20 @@ class ItemStateOut(BaseModel):
     required_reviews: int
     reviews: int
     verdict: ResolvedOut | None
+    revision: int | None = Field(
+        default=None,
+        description="The verdict's revision: 1 when the item became final, one more each time "
+        "a later decision changed it (null: not final yet).",
+    )
 
 
 class VerdictOut(ItemStateOut):
+    """One entry of the verdict feed: an item's first final verdict, or a later revision."""
+
     seq: int
+    previous: str | None = Field(
+        default=None, description="The verdict this revision replaced (null: revision 1)."
+    )
 
 
 class VerdictsOut(BaseModel):

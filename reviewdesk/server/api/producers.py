@@ -128,9 +128,14 @@ async def get_verdicts(
     since: Annotated[int, Query(ge=0, le=2**62)] = 0,
     wait: Annotated[float, Query(ge=0, le=MAX_WAIT_S, description="seconds to wait")] = 0,
     queue: Annotated[str | None, Query(min_length=1, max_length=200)] = None,
+    item: Annotated[str | None, Query(min_length=1, max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> VerdictsOut:
     """Final verdicts after the cursor `since`, oldest first; pass `next` back as `since`.
+
+    Each entry is a revision of an item's verdict: `revision` 1 when the item became final,
+    then one more (with the `previous` verdict) each time a later decision changed it. With
+    `item`, only that item's revisions.
 
     With `wait`, the request is held until a verdict lands (or `wait` seconds pass, then an
     empty list): one open request follows every verdict as it happens.
@@ -142,7 +147,7 @@ async def get_verdicts(
     while True:
         found = await run_in_threadpool(
             read, engine, partial(verdicts_since, since=since, queue=queue, limit=limit,
-                                  now_ms=now_of(request))
+                                  now_ms=now_of(request), item_id=item)
         )  # fmt: skip
         left = deadline - time.monotonic()
         if found or left <= 0:

@@ -7,8 +7,12 @@ it to `server_verdict` (the cursor feed of `/v1/verdicts`) and queues one webhoo
 active webhook of its queue, in the same transaction as the decision: a verdict is never
 announced without being stored, nor stored without being announced.
 
-The feed is written once per item. A later change of mind (or an adjudicator's decision on a
-tied item) shows in `GET /v1/items/{id}`, which always resolves the current decisions.
+Each feed entry is one revision of an item's verdict, with the resolved verdict as it was then.
+Revision 1 is written when the item becomes final; a later decision that changes the resolved
+verdict (a late or extra decision, an adjudicator's, a change of mind) appends revision n+1
+with the verdict it replaced (`revise`), and its webhook deliveries. A queue whose policy
+freezes verdicts keeps revision 1: later decisions are stored and counted, nothing else.
+`GET /v1/items/{id}` shows the latest revision.
 """
 
 from __future__ import annotations
@@ -19,11 +23,14 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+import orjson
 from sqlalchemy import bindparam, text
 from sqlalchemy.engine import Connection
 
+from reviewdesk.domain.policy import ReviewPolicy
 from reviewdesk.protocol.statuses import ItemPhase
 from reviewdesk.protocol.v1 import ItemStateOut, VerdictOut
+from reviewdesk.server.queue.policy import load_policies
 from reviewdesk.server.queue.slots import FinalItem, ItemState, is_postgres
 from reviewdesk.store import rows
 from reviewdesk.store.rows import CurrentDecision
@@ -47,6 +54,33 @@ class Resolved:
     reviewers: tuple[str, ...]
     decided_at: str | None
 
+    def snapshot(self) -> str:
+        """As `server_verdict.resolved` keeps it (JSON)."""
+        return orjson.dumps(
+            {
+                "verdict": self.verdict,
+                "edited_output": self.edited_output,
+                "reasons": list(self.reasons),
+                "reviewers": list(self.reviewers),
+                "decided_at": self.decided_at,
+            }
+        ).decode()
+
+    @classmethod
+    def from_snapshot(cls, stored: str) -> Resolved:
+        found = orjson.loads(stored)
+        return cls(
+            found["verdict"],
+            found["edited_output"],
+            tuple(found["reasons"]),
+            tuple(found["reviewers"]),
+            found["decided_at"],
+        )
+
+    def changed_from(self, other: Resolved) -> bool:
+        """Whether a producer sees another verdict (the word, or the corrected output)."""
+        return (self.verdict, self.edited_output) != (other.verdict, other.edited_output)
+
 
 @dataclass(frozen=True)
 class ItemView:
@@ -57,6 +91,8 @@ class ItemView:
     reviews: int
     verdict: Resolved | None
     seq: int | None = None
+    revision: int | None = None
+    previous: str | None = None
 
 
 def _resolve(connection: Connection, pk: int) -> Resolved | None:
@@ -93,11 +129,11 @@ _HOOKS = text("SELECT queue, pk FROM webhook WHERE queue IN :queues AND active")
     bindparam("queues", expanding=True)
 )
 _INSERT_VERDICT = text(
-    "INSERT INTO server_verdict (generation_pk, queue, verdict, decided_at_ms) "
-    "VALUES (:pk, :queue, :verdict, :now)"
+    "INSERT INTO server_verdict (generation_pk, queue, verdict, decided_at_ms, revision, "
+    "previous, resolved) VALUES (:pk, :queue, :verdict, :now, :revision, :previous, :resolved)"
 )
 _SEQS = text(
-    "SELECT generation_pk, seq FROM server_verdict WHERE generation_pk IN :pks"
+    "SELECT generation_pk, seq FROM server_verdict WHERE generation_pk IN :pks AND seq > :after"
 ).bindparams(bindparam("pks", expanding=True))
 # PostgreSQL: the feed's lock, the verdicts and their deliveries in one statement. The lock is
 # taken before the first verdict's sequence number (writers of the feed then commit in the
@@ -107,10 +143,13 @@ _FEED_POSTGRES = text(
 WITH feed_lock AS MATERIALIZED (
     SELECT pg_advisory_xact_lock(:lock)
 ), fed AS (
-    INSERT INTO server_verdict (generation_pk, queue, verdict, decided_at_ms)
-    SELECT v.pk, v.queue, v.verdict, :now
+    INSERT INTO server_verdict (generation_pk, queue, verdict, decided_at_ms, revision,
+        previous, resolved)
+    SELECT v.pk, v.queue, v.verdict, :now, v.revision, v.previous, v.resolved
     FROM feed_lock, unnest(CAST(:pks AS integer[]), CAST(:queues AS varchar[]),
-        CAST(:verdicts AS varchar[])) WITH ORDINALITY AS v(pk, queue, verdict, n)
+        CAST(:verdicts AS varchar[]), CAST(:revisions AS integer[]),
+        CAST(:previous AS varchar[]), CAST(:resolved AS text[]))
+        WITH ORDINALITY AS v(pk, queue, verdict, revision, previous, resolved, n)
     ORDER BY v.n
     RETURNING seq, queue
 ), queued AS (
@@ -128,6 +167,11 @@ _INSERT_DELIVERY = text(
     "INSERT INTO webhook_delivery (id, webhook_pk, verdict_seq, state, attempts, "
     "next_attempt_ms, created_at_ms) VALUES (:id, :hook, :seq, 'pending', 0, :now, :now)"
 )
+_LATEST_REVISIONS = text(
+    "SELECT v.generation_pk, v.revision, v.verdict, v.resolved FROM server_verdict v "
+    "WHERE v.generation_pk IN :pks AND v.revision = "
+    "(SELECT max(r.revision) FROM server_verdict r WHERE r.generation_pk = v.generation_pk)"
+).bindparams(bindparam("pks", expanding=True))
 
 
 @dataclass(frozen=True)
@@ -136,6 +180,18 @@ class Finalized:
 
     verdicts: int = 0
     deliveries: int = 0
+
+
+@dataclass(frozen=True)
+class _Entry:
+    """A feed entry to append: one revision of one item's verdict."""
+
+    pk: int
+    queue: str
+    verdict: str
+    revision: int
+    previous: str | None
+    resolved: Resolved | None
 
 
 def finalize(connection: Connection, pks: Collection[int], *, now_ms: int) -> Finalized:
@@ -149,45 +205,108 @@ def finalize(connection: Connection, pks: Collection[int], *, now_ms: int) -> Fi
 
 def feed_final(connection: Connection, items: Sequence[FinalItem], *, now_ms: int) -> Finalized:
     """Append these final items (in pk order, none in the feed yet) to the verdict feed with
-    their verdicts, and queue their webhook deliveries."""
+    their verdicts (revision 1), and queue their webhook deliveries."""
     if not items:
         return Finalized()
     resolved = _resolve_many(
         connection, [item.generation_pk for item in items if item.state != ItemState.AUTO_APPROVED]
     )
-    verdicts = []
+    entries = []
     for item in items:  # in pk order: the feed's order within one transaction
+        found = resolved.get(item.generation_pk)
         if item.state == ItemState.AUTO_APPROVED:
-            verdict = AUTO_APPROVED
+            verdict, found = AUTO_APPROVED, None
         else:
-            found = resolved.get(item.generation_pk)
             verdict = NEEDS_ADJUDICATION if found is None else found.verdict
-        verdicts.append(
-            {"pk": item.generation_pk, "queue": item.queue, "verdict": verdict, "now": now_ms}
+        entries.append(_Entry(item.generation_pk, item.queue, verdict, 1, None, found))
+    return _append(connection, entries, now_ms=now_ms)
+
+
+def revise(connection: Connection, items: Sequence[FinalItem], *, now_ms: int) -> Finalized:
+    """Append a revision for each of these items (in the feed already, in pk order) whose
+    resolved verdict changed since its latest revision, unless its queue freezes verdicts; the
+    revisions' webhook deliveries are queued."""
+    decided = [item for item in items if item.state == ItemState.DONE]
+    if not decided:
+        return Finalized()
+    policies = load_policies(connection, {item.queue for item in decided})
+    open_items = [item for item in decided if not _frozen(policies.get(item.queue))]
+    if not open_items:
+        return Finalized()
+    pks = [item.generation_pk for item in open_items]
+    latest = {
+        row.generation_pk: (row.revision, row.verdict, row.resolved)
+        for row in connection.execute(_LATEST_REVISIONS, {"pks": pks})
+    }
+    current = _resolve_many(connection, pks)
+    entries = []
+    for item in open_items:
+        if item.generation_pk not in latest or item.generation_pk not in current:
+            continue
+        revision, verdict, stored = latest[item.generation_pk]
+        now = current[item.generation_pk]
+        before = (
+            Resolved.from_snapshot(stored)
+            if stored is not None
+            else Resolved(verdict, now.edited_output, (), (), None)
         )
+        if now.changed_from(before):
+            entries.append(
+                _Entry(item.generation_pk, item.queue, now.verdict, revision + 1, verdict, now)
+            )
+    return _append(connection, entries, now_ms=now_ms)
+
+
+def _frozen(policy: ReviewPolicy | None) -> bool:
+    return policy is not None and policy.freeze
+
+
+def _append(connection: Connection, entries: Sequence[_Entry], *, now_ms: int) -> Finalized:
+    """Append feed entries in the order given, with one webhook delivery per active webhook of
+    each entry's queue."""
+    if not entries:
+        return Finalized()
+    rows_in = [
+        {
+            "pk": entry.pk,
+            "queue": entry.queue,
+            "verdict": entry.verdict,
+            "now": now_ms,
+            "revision": entry.revision,
+            "previous": entry.previous,
+            "resolved": None if entry.resolved is None else entry.resolved.snapshot(),
+        }
+        for entry in entries
+    ]
     if is_postgres(connection):
         queued = connection.execute(
             _FEED_POSTGRES,
             {
                 "lock": _FEED_LOCK,
-                "pks": [row["pk"] for row in verdicts],
-                "queues": [row["queue"] for row in verdicts],
-                "verdicts": [row["verdict"] for row in verdicts],
+                "pks": [row["pk"] for row in rows_in],
+                "queues": [row["queue"] for row in rows_in],
+                "verdicts": [row["verdict"] for row in rows_in],
+                "revisions": [row["revision"] for row in rows_in],
+                "previous": [row["previous"] for row in rows_in],
+                "resolved": [row["resolved"] for row in rows_in],
                 "now": now_ms,
             },
         ).scalar_one()
-        return Finalized(len(items), queued)
+        return Finalized(len(entries), queued)
     hooks: dict[str, list[int]] = {}
-    queues = sorted({item.queue for item in items})
+    queues = sorted({entry.queue for entry in entries})
     for queue, hook in connection.execute(_HOOKS, {"queues": queues}):
         hooks.setdefault(queue, []).append(hook)
-    connection.execute(_INSERT_VERDICT, verdicts)
-    hooked = [item for item in items if item.queue in hooks]
-    queued = sum(len(hooks[item.queue]) for item in hooked)
+    head = feed_head(connection)
+    connection.execute(_INSERT_VERDICT, rows_in)
+    hooked = [entry for entry in entries if entry.queue in hooks]
+    queued = sum(len(hooks[entry.queue]) for entry in hooked)
     if hooked:
         seqs: dict[int, int] = {
             row.generation_pk: row.seq
-            for row in connection.execute(_SEQS, {"pks": [item.generation_pk for item in hooked]})
+            for row in connection.execute(
+                _SEQS, {"pks": [entry.pk for entry in hooked], "after": head}
+            )
         }
         connection.execute(
             _INSERT_DELIVERY,
@@ -195,29 +314,39 @@ def feed_final(connection: Connection, items: Sequence[FinalItem], *, now_ms: in
                 {
                     "id": f"dlv_{secrets.token_hex(12)}",
                     "hook": hook,
-                    "seq": seqs[item.generation_pk],
+                    "seq": seqs[entry.pk],
                     "now": now_ms,
                 }
-                for item in hooked
-                for hook in hooks[item.queue]
+                for entry in hooked
+                for hook in hooks[entry.queue]
             ],
         )
-    return Finalized(len(items), queued)
+    return Finalized(len(entries), queued)
 
 
-_ITEM = text(
+_COLUMNS = (
     "SELECT g.pk, g.id, i.queue, i.state, g.required_reviews, "
     "(SELECT count(*) FROM lease_slot s WHERE s.generation_pk = g.pk AND s.state = 'decided'), "
     "(SELECT count(*) FROM lease_slot s WHERE s.generation_pk = g.pk AND s.state = 'leased' "
     "AND s.expires_at_ms > :now), "
-    "v.seq, v.verdict, v.decided_at_ms "
-    "FROM generation g JOIN server_item i ON i.generation_pk = g.pk "
-    "LEFT JOIN server_verdict v ON v.generation_pk = g.pk"
+    "v.seq, v.verdict, v.decided_at_ms, v.revision, v.previous, v.resolved "
+)
+# An item with its latest revision (none before it is final).
+_ITEM = text(
+    _COLUMNS + "FROM generation g JOIN server_item i ON i.generation_pk = g.pk "
+    "LEFT JOIN server_verdict v ON v.generation_pk = g.pk AND v.revision = "
+    "(SELECT max(r.revision) FROM server_verdict r WHERE r.generation_pk = g.pk)"
+)
+# Each feed entry (one revision of one item's verdict) with its item.
+_FEED = text(
+    _COLUMNS + "FROM server_verdict v JOIN generation g ON g.pk = v.generation_pk "
+    "JOIN server_item i ON i.generation_pk = g.pk"
 )
 
 
 def _view(connection: Connection, row: Sequence[object]) -> ItemView:
-    pk, item_id, queue, state, required, decided, leased, seq, fed, fed_ms = row
+    (pk, item_id, queue, state, required, decided, leased, seq, fed, fed_ms, revision, previous,
+     stored) = row  # fmt: skip
     assert isinstance(pk, int)
     resolved: Resolved | None = None
     if state == ItemState.WITHDRAWN:
@@ -227,7 +356,10 @@ def _view(connection: Connection, row: Sequence[object]) -> ItemView:
         at = rows.time_text(_as_time(fed_ms)) if isinstance(fed_ms, int) else None
         resolved = Resolved(AUTO_APPROVED, None, (), (), at)
     elif state == ItemState.DONE:
-        resolved = _resolve(connection, pk)
+        if isinstance(stored, str):
+            resolved = Resolved.from_snapshot(stored)
+        else:  # a verdict fed before revisions were kept: resolved from the decisions now
+            resolved = _resolve(connection, pk)
         if resolved is None:
             resolved = Resolved(str(fed or NEEDS_ADJUDICATION), None, (), (), None)
         adjudicate = resolved.verdict == NEEDS_ADJUDICATION
@@ -242,6 +374,8 @@ def _view(connection: Connection, row: Sequence[object]) -> ItemView:
         reviews=int(str(decided)),
         verdict=resolved,
         seq=seq if isinstance(seq, int) else None,
+        revision=revision if isinstance(revision, int) and seq is not None else None,
+        previous=previous if isinstance(previous, str) else None,
     )
 
 
@@ -258,14 +392,24 @@ def item_view(connection: Connection, item_id: str, *, now_ms: int) -> ItemView 
 
 
 def verdicts_since(
-    connection: Connection, since: int, *, queue: str | None, limit: int, now_ms: int
+    connection: Connection,
+    since: int,
+    *,
+    queue: str | None,
+    limit: int,
+    now_ms: int,
+    item_id: str | None = None,
 ) -> list[ItemView]:
-    """Final verdicts after the cursor `since`, oldest first (of one queue, or of all)."""
-    sql = _ITEM.text + " WHERE v.seq > :since"
+    """Feed entries after the cursor `since`, oldest first (of one queue or item, or of all):
+    each item's first final verdict and every later revision of it."""
+    sql = _FEED.text + " WHERE v.seq > :since"
     params: dict[str, object] = {"since": since, "limit": limit, "now": now_ms}
     if queue is not None:
         sql += " AND v.queue = :queue"
         params["queue"] = queue
+    if item_id is not None:
+        sql += " AND g.id = :item"
+        params["item"] = item_id
     rows = connection.execute(text(sql + " ORDER BY v.seq LIMIT :limit"), params).all()
     return [_view(connection, tuple(row)) for row in rows]
 
@@ -273,7 +417,7 @@ def verdicts_since(
 def verdict_at(connection: Connection, seq: int, *, now_ms: int) -> ItemView | None:
     """The feed's entry `seq` (for a webhook delivery)."""
     row = connection.execute(
-        text(_ITEM.text + " WHERE v.seq = :seq"), {"seq": seq, "now": now_ms}
+        text(_FEED.text + " WHERE v.seq = :seq"), {"seq": seq, "now": now_ms}
     ).first()
     return None if row is None else _view(connection, tuple(row))
 
@@ -292,7 +436,7 @@ def item_out(view: ItemView) -> ItemStateOut:
 
 def verdict_out(view: ItemView) -> VerdictOut:
     """A verdict feed entry as `/v1/verdicts` and the webhooks carry it."""
-    return VerdictOut.model_validate({**_fields(view), "seq": view.seq})
+    return VerdictOut.model_validate({**_fields(view), "seq": view.seq, "previous": view.previous})
 
 
 def _fields(view: ItemView) -> dict[str, object]:
@@ -303,6 +447,7 @@ def _fields(view: ItemView) -> dict[str, object]:
         "state": view.state,
         "required_reviews": view.required_reviews,
         "reviews": view.reviews,
+        "revision": view.revision,
         "verdict": None
         if resolved is None
         else {
