@@ -68,6 +68,13 @@ def serve(
         int,
         typer.Option("--workers", min=1, max=64, help="Server processes sharing the database."),
     ] = 1,
+    webhook_allow: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--webhook-allow",
+            help="A private host or network (10.0.0.0/8) webhooks may reach; repeat for more.",
+        ),
+    ] = None,
 ) -> None:
     """Run the queue server (API v1; OpenAPI docs at /docs)."""
     try:
@@ -86,7 +93,8 @@ def serve(
         )
     err.print(f"reviewdesk server on http://{host}:{port} (docs at /docs)", markup=False)
     run_server(
-        ServerSettings(database_url=url), host=host, port=port, allow_migrate=migrate,
+        ServerSettings(database_url=url, webhook_allow=tuple(webhook_allow or ())),
+        host=host, port=port, allow_migrate=migrate,
         workers=workers,
     )  # fmt: skip
 

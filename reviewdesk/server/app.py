@@ -24,6 +24,7 @@ from reviewdesk.server.http.routing import ApiRoute
 from reviewdesk.server.queue.changes import queue_figures
 from reviewdesk.server.queue.policy import PriorityCache
 from reviewdesk.server.settings import ServerSettings
+from reviewdesk.server.webhooks.destinations import Destinations
 from reviewdesk.server.webhooks.worker import DeliveryWorker
 
 DESCRIPTION = """\
@@ -54,6 +55,7 @@ def create_app(settings: ServerSettings, *, engine: Engine | None = None) -> Fas
     app.state.verdict_bell = VerdictBell()
     app.state.delivery_worker = None
     app.state.priorities = PriorityCache()
+    app.state.destinations = Destinations(settings.webhook_allow)
     app.state.buckets = TokenBuckets(settings.rate_per_s, settings.rate_burst)
     metrics = Metrics(lambda: read(engine, lambda c: queue_figures(c, settings.clock())))
     app.state.metrics = metrics
@@ -85,7 +87,9 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: ServerSettings = app.state.settings
     worker: DeliveryWorker | None = None
     if settings.deliver_webhooks:
-        worker = DeliveryWorker(app.state.engine, clock=settings.clock)
+        worker = DeliveryWorker(
+            app.state.engine, clock=settings.clock, destinations=app.state.destinations
+        )
         worker.start()
         app.state.delivery_worker = worker
     try:

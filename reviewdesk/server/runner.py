@@ -15,6 +15,7 @@ from reviewdesk.server.settings import ServerSettings
 logger = logging.getLogger(__name__)
 
 DB_ENV = "REVIEWDESK_SERVER_DB"
+ALLOW_ENV = "REVIEWDESK_WEBHOOK_ALLOW"
 
 
 def app_from_environment() -> FastAPI:
@@ -25,7 +26,8 @@ def app_from_environment() -> FastAPI:
         raise RuntimeError(f"${DB_ENV} is not set")
     engine = open_engine(url)
     prepare_schema(engine, allow_migrate=False)
-    return create_app(ServerSettings(database_url=url), engine=engine)
+    allow = tuple(entry for entry in os.environ.get(ALLOW_ENV, "").split(",") if entry)
+    return create_app(ServerSettings(database_url=url, webhook_allow=allow), engine=engine)
 
 
 def _log_to_stderr() -> None:
@@ -72,6 +74,7 @@ def serve(
     if workers > 1:
         engine.dispose()
         os.environ[DB_ENV] = settings.database_url
+        os.environ[ALLOW_ENV] = ",".join(settings.webhook_allow)
         uvicorn.run(
             "reviewdesk.server.runner:app_from_environment",
             factory=True,

@@ -32,6 +32,8 @@ class ServerSettings:
         max_wait_s: the longest a `/v1/verdicts` long-poll is held (a larger `wait` is cut).
         deliver_webhooks: run a webhook delivery worker in the app's lifespan (each process
             serving the database runs one; tests without a lifespan run their own).
+        webhook_allow: private hosts or networks webhooks may reach (`--webhook-allow`);
+            public addresses are always allowed, private and local ones only when listed.
         clock: the time, in ms; tests pass a clock they move by hand.
     """
 
@@ -47,4 +49,5 @@ class ServerSettings:
     rate_burst: int = 200
     deliver_webhooks: bool = True
     max_wait_s: float = 30.0
+    webhook_allow: tuple[str, ...] = ()
     clock: Clock = field(default=wall_clock_ms, compare=False)

@@ -75,6 +75,7 @@ def running_server(
     """The app under uvicorn on a free loopback port, until the block ends."""
     if clock is not None:
         settings["clock"] = clock
+    settings.setdefault("webhook_allow", ("127.0.0.0/8",))  # the tests' receivers
     config_settings = ServerSettings(database_url=database_url, **settings)
     engine = open_engine(database_url)
     prepare_schema(engine, allow_migrate=False)
