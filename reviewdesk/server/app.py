@@ -16,7 +16,7 @@ from reviewdesk import __version__
 from reviewdesk.protocol.v1 import Problem
 from reviewdesk.server.access.ratelimit import TokenBuckets
 from reviewdesk.server.api import admins, feedback, producers, reviewers, service
-from reviewdesk.server.api.wakeups import VerdictBell
+from reviewdesk.server.api.wakeups import OpenPolls, VerdictBell
 from reviewdesk.server.database import open_engine, read
 from reviewdesk.server.http.observe import Metrics, RequestObserver
 from reviewdesk.server.http.problems import install_problem_handlers
@@ -53,6 +53,7 @@ def create_app(settings: ServerSettings, *, engine: Engine | None = None) -> Fas
     app.state.settings = settings
     app.state.engine = engine
     app.state.verdict_bell = VerdictBell()
+    app.state.open_polls = OpenPolls(settings.max_polls_per_token)
     app.state.delivery_worker = None
     app.state.priorities = PriorityCache()
     app.state.destinations = Destinations(settings.webhook_allow)

@@ -30,6 +30,7 @@ class ServerSettings:
         max_body_bytes: largest request body (more: 413).
         rate_per_s / rate_burst: the token bucket of each token (429 with Retry-After past it).
         max_wait_s: the longest a `/v1/verdicts` long-poll is held (a larger `wait` is cut).
+        max_polls_per_token: long-polls one token may hold open in one process (more: 429).
         deliver_webhooks: run a webhook delivery worker in the app's lifespan (each process
             serving the database runs one; tests without a lifespan run their own).
         webhook_allow: private hosts or networks webhooks may reach (`--webhook-allow`);
@@ -49,5 +50,6 @@ class ServerSettings:
     rate_burst: int = 200
     deliver_webhooks: bool = True
     max_wait_s: float = 30.0
+    max_polls_per_token: int = 20
     webhook_allow: tuple[str, ...] = ()
     clock: Clock = field(default=wall_clock_ms, compare=False)

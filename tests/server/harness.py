@@ -56,6 +56,7 @@ class RunningServer:
     url: str
     engine: Engine
     settings: ServerSettings
+    app: Any = None
 
     def token(self, name: str, role: str) -> str:
         made = transact(
@@ -90,7 +91,7 @@ def running_server(
     url = f"http://127.0.0.1:{port}"
     try:
         wait_until_healthy(url)
-        yield RunningServer(url, engine, config_settings)
+        yield RunningServer(url, engine, config_settings, app)
     finally:
         server.should_exit = True
         thread.join(timeout=15)
