@@ -75,8 +75,11 @@ def serve(
             help="A private host or network (10.0.0.0/8) webhooks may reach; repeat for more.",
         ),
     ] = None,
+    docs: Annotated[
+        bool, typer.Option("--docs", help="Serve Swagger UI at /docs (its scripts from a CDN).")
+    ] = False,
 ) -> None:
-    """Run the queue server (API v1; OpenAPI docs at /docs)."""
+    """Run the queue server (API v1; OpenAPI document at /openapi.json)."""
     try:
         from reviewdesk.server import ServerSettings
         from reviewdesk.server.runner import serve as run_server
@@ -91,9 +94,9 @@ def serve(
         raise typer.BadParameter(
             "several processes need PostgreSQL; SQLite serves one", param_hint="--workers"
         )
-    err.print(f"reviewdesk server on http://{host}:{port} (docs at /docs)", markup=False)
+    err.print(f"reviewdesk server on http://{host}:{port}", markup=False)
     run_server(
-        ServerSettings(database_url=url, webhook_allow=tuple(webhook_allow or ())),
+        ServerSettings(database_url=url, webhook_allow=tuple(webhook_allow or ()), docs=docs),
         host=host, port=port, allow_migrate=migrate,
         workers=workers,
     )  # fmt: skip

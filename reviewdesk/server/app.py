@@ -46,7 +46,7 @@ def create_app(settings: ServerSettings, *, engine: Engine | None = None) -> Fas
         title="reviewdesk queue server",
         version=__version__,
         description=DESCRIPTION,
-        docs_url="/docs",
+        docs_url="/docs" if settings.docs else None,
         redoc_url=None,
         openapi_url="/openapi.json",
     )
@@ -58,6 +58,9 @@ def create_app(settings: ServerSettings, *, engine: Engine | None = None) -> Fas
     app.state.priorities = PriorityCache()
     app.state.destinations = Destinations(settings.webhook_allow)
     app.state.buckets = TokenBuckets(settings.rate_per_s, settings.rate_burst)
+    app.state.auth_failures = TokenBuckets(
+        settings.auth_failures_per_s, settings.auth_failure_burst
+    )
     metrics = Metrics(lambda: read(engine, lambda c: queue_figures(c, settings.clock())))
     app.state.metrics = metrics
     install_problem_handlers(app)

@@ -19,6 +19,7 @@ from reviewdesk.server import ServerSettings, open_engine, prepare_schema
 from reviewdesk.server.access.tokens import create_token
 from reviewdesk.server.app import create_app
 from reviewdesk.server.database import transact
+from reviewdesk.server.http.connections import uvicorn_options
 from reviewdesk.server.settings import wall_clock_ms
 from tests.helpers.records import record
 from tests.server.postgres import free_port
@@ -83,7 +84,13 @@ def running_server(
     app = create_app(config_settings, engine=engine)
     port = free_port()
     config = uvicorn.Config(
-        app, host="127.0.0.1", port=port, log_level="warning", access_log=False, lifespan="off"
+        app,
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        access_log=False,
+        lifespan="off",
+        **uvicorn_options(config_settings.header_timeout_s, config_settings.idle_timeout_s),
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name="uvicorn", daemon=True)

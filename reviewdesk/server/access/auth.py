@@ -5,7 +5,9 @@ none) and hands the endpoint a `PendingToken`. The route (`routing.ApiRoute`) re
 database lookup, 401 for an unknown or revoked token, 403 for a wrong role, 429 past the rate
 limit — on the worker thread that then runs the endpoint, before the endpoint's own code: one
 thread hand-off per request instead of two. The token is looked up on every request (revoking
-one takes effect at the next request, in every server process). A request that fails FastAPI's
+one takes effect at the next request, in every server process). Failed checks are counted per
+client address: past `auth_failure_burst` (refilled at `auth_failures_per_s`) the address is
+answered 429 without a look at its tokens. A request that fails FastAPI's
 validation is answered 422 only once its token has passed (`problems.install_problem_handlers`),
 so auth errors still come first.
 """
@@ -53,8 +55,19 @@ class PendingToken:
             return self._token
         request = self._request
         secret = self._secret
+        failures = request.app.state.auth_failures
+        address = request.client.host if request.client is not None else "-"
+        blocked = failures.wait_for(address)
+        if blocked > 0:  # guessing tokens: refused before the database is asked
+            raise ApiError(
+                429,
+                ProblemCode.RATE_LIMITED,
+                "too many requests with a wrong token from this address; slow down",
+                headers={"Retry-After": retry_after(blocked)},
+            )
         token = read(request.app.state.engine, lambda connection: authenticate(connection, secret))
         if token is None:
+            failures.take(address)
             raise ApiError(
                 401,
                 ProblemCode.TOKEN_INVALID,
