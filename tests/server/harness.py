@@ -78,6 +78,8 @@ def running_server(
     if clock is not None:
         settings["clock"] = clock
     settings.setdefault("webhook_allow", ("127.0.0.0/8",))  # the tests' receivers
+    # Every test client is 127.0.0.1, and some send wrong tokens on purpose, many times over.
+    settings.setdefault("auth_failure_burst", 100_000)
     config_settings = ServerSettings(database_url=database_url, **settings)
     engine = open_engine(database_url)
     prepare_schema(engine, allow_migrate=False)
