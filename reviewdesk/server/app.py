@@ -12,6 +12,11 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from sqlalchemy.engine import Engine
 
+# The store's table classes (and with them sqlalchemy.orm) load lazily for the desk's start-up
+# time; a server loads them now. Loaded by the first push instead, they were imported while
+# other request threads ran SQL, and SQLAlchemy's half-imported ORM made those statements fail
+# (a 500 burst after each restart under load).
+import reviewdesk.store.tables  # noqa: F401
 from reviewdesk import __version__
 from reviewdesk.protocol.v1 import Problem
 from reviewdesk.server.access.ratelimit import TokenBuckets

@@ -266,12 +266,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--items", type=int, default=3000)
     parser.add_argument("--engines", default="sqlite,postgresql")
+    parser.add_argument("--logs", type=Path, help="keep the servers' logs in this folder")
     args = parser.parse_args()
     import tempfile
 
     with tempfile.TemporaryDirectory() as folder:
+        logs = args.logs or Path(folder)
+        logs.mkdir(parents=True, exist_ok=True)
         for engine in args.engines.split(","):
-            run(engine, args.items, Path(folder))
+            run(engine, args.items, logs)
 
 
 if __name__ == "__main__":

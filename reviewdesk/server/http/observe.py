@@ -181,7 +181,9 @@ def _log_failure(error: Exception, scope: Scope, request_id: str) -> None:
     """Log an unexpected error by its kind and where it was raised, at ERROR; its message (which
     may quote a prompt, an output or SQL parameters) only at DEBUG."""
     frames = traceback.extract_tb(error.__traceback__)
-    where = " < ".join(f"{frame.name} ({frame.filename}:{frame.lineno})" for frame in frames[-4:])
+    ours = [frame for frame in frames if "/reviewdesk/" in frame.filename.replace("\\", "/")]
+    shown = [*frames[-3:], *(ours[-3:] if ours and ours[-1] not in frames[-3:] else [])]
+    where = " < ".join(f"{frame.name} ({frame.filename}:{frame.lineno})" for frame in shown)
     logger.error(
         "internal error on %s %s rid=%s: %s in %s",
         scope["method"] if scope["method"] in KNOWN_METHODS else "other",
