@@ -27,6 +27,7 @@ from sqlalchemy.engine import Connection
 from reviewdesk.domain import Decision
 from reviewdesk.errors import DecisionConflictError
 from reviewdesk.protocol.statuses import ChangeKind, DecisionStatus, ProblemCode
+from reviewdesk.server.queue.feed import feed_final, revise
 from reviewdesk.server.queue.slots import (
     Change,
     ItemState,
@@ -36,7 +37,6 @@ from reviewdesk.server.queue.slots import (
     lock_items_by_id,
     refresh_final,
 )
-from reviewdesk.server.queue.verdicts import feed_final, revise
 from reviewdesk.store import rows
 
 

@@ -23,6 +23,7 @@ from reviewdesk.ingest.records import to_import_record
 from reviewdesk.protocol.screening import field_path, id_problem, text_problem, unfit_values
 from reviewdesk.protocol.statuses import KEPT_STATUSES, ChangeKind, ItemResultStatus
 from reviewdesk.server.queue.decisions import record_decisions
+from reviewdesk.server.queue.feed import finalize
 from reviewdesk.server.queue.policy import load_policies
 from reviewdesk.server.queue.slots import (
     Change,
@@ -32,7 +33,6 @@ from reviewdesk.server.queue.slots import (
     lock_items,
     refresh_items,
 )
-from reviewdesk.server.queue.verdicts import finalize
 from reviewdesk.store import rows
 
 DEFAULT_QUEUE = "default"

@@ -1,7 +1,7 @@
 """Webhooks in the server's database: registering them, their delivery log, and replay.
 
 Each final verdict of a queue becomes one `webhook_delivery` row per active webhook of the
-queue, written in the transaction that made the item final (`queue.verdicts.finalize`): the
+queue, written in the transaction that made the item final (`queue.feed.finalize`): the
 database is the outbox, so a restart loses nothing. `worker.DeliveryWorker` sends them.
 """
 
