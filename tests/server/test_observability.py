@@ -44,7 +44,9 @@ def test_each_request_is_logged_once_with_its_id_and_no_secret(
     lines = [
         match.groups()
         for r in caplog.records
-        if r.name == "reviewdesk.server.access" and (match := _ACCESS.match(r.getMessage()))
+        if r.name == "reviewdesk.server.access"
+        and (match := _ACCESS.match(r.getMessage()))
+        and match.group(2) != "/v1/health"  # the harness's readiness probe may log late
     ]
     assert [
         (method, path, int(status), rid, who) for method, path, status, _, rid, who in lines
