@@ -70,8 +70,18 @@ def serve(
         int,
         typer.Option("--workers", min=1, max=64, help="Server processes sharing the database."),
     ] = 1,
+    webhook_allow: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--webhook-allow",
+            help="A private host or network (10.0.0.0/8) webhooks may reach; repeat for more.",
+        ),
+    ] = None,
+    docs: Annotated[
+        bool, typer.Option("--docs", help="Serve Swagger UI at /docs (its scripts from a CDN).")
+    ] = False,
 ) -> None:
-    """Run the queue server (API v1; OpenAPI docs at /docs)."""
+    """Run the queue server (API v1; OpenAPI document at /openapi.json)."""
     try:
         from reviewdesk.server import ServerSettings
         from reviewdesk.server.runner import serve as run_server
@@ -86,9 +96,10 @@ def serve(
         raise typer.BadParameter(
             "several processes need PostgreSQL; SQLite serves one", param_hint="--workers"
         )
-    err.print(f"reviewdesk server on http://{host}:{port} (docs at /docs)", markup=False)
+    err.print(f"reviewdesk server on http://{host}:{port}", markup=False)
     run_server(
-        ServerSettings(database_url=url), host=host, port=port, allow_migrate=migrate,
+        ServerSettings(database_url=url, webhook_allow=tuple(webhook_allow or ()), docs=docs),
+        host=host, port=port, allow_migrate=migrate,
         workers=workers,
     )  # fmt: skip
 

@@ -40,11 +40,26 @@ def new_decision_id() -> DecisionId:
     return DecisionId(str(uuid.uuid4()))
 
 
-def _as_utc(value: datetime) -> datetime:
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+"""The earliest time a generation or a decision may carry (stores count ms from here)."""
+
+MAX_COUNT = 2**31 - 1
+"""The largest count or duration a field takes (a 32-bit column: ~24.8 days in ms)."""
+
+Count = Annotated[int, Field(ge=0, le=MAX_COUNT)]
+
+
+def as_utc(value: datetime) -> datetime:
     # Naive times are taken as UTC: producers log in UTC far more often than in local time.
     if value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    return value.astimezone(UTC)
+        value = value.replace(tzinfo=UTC)
+    try:
+        value = value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError(f"{value.isoformat()} is past the year 9999 in UTC") from None
+    if value < EARLIEST:
+        raise ValueError(f"{value.isoformat()} is before 1970: expected a time from 1970 on")
+    return value
 
 
 class Severity(StrEnum):
@@ -126,8 +141,8 @@ class Usage(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="allow", allow_inf_nan=False)
 
-    input_tokens: Annotated[int, Field(ge=0)] | None = None
-    output_tokens: Annotated[int, Field(ge=0)] | None = None
+    input_tokens: Count | None = None
+    output_tokens: Count | None = None
     cost_usd: Annotated[float, Field(ge=0.0)] | None = None
 
 
@@ -147,7 +162,7 @@ class Generation(_Frozen):
     risk: Annotated[float, Field(ge=0.0, le=1.0)] | None = None
     flags: tuple[Flag, ...] = ()
     usage: Usage | None = None
-    latency_ms: Annotated[int, Field(ge=0)] | None = None
+    latency_ms: Count | None = None
     trace_id: NonEmpty | None = None
     queue: NonEmpty | None = None
     created_at: datetime | None = None
@@ -185,7 +200,7 @@ class Generation(_Frozen):
     @field_validator("created_at")
     @classmethod
     def _created_in_utc(cls, value: datetime | None) -> datetime | None:
-        return None if value is None else _as_utc(value)
+        return None if value is None else as_utc(value)
 
     @model_validator(mode="after")
     def _spans_inside_output(self) -> Self:
@@ -238,18 +253,18 @@ class _DecisionFields(_Frozen):
     edited_output: str | None = None
     reasons: tuple[ReasonCode, ...] = ()
     comment: str | None = None
-    duration_ms: Annotated[int, Field(ge=0)] | None = None
+    duration_ms: Count | None = None
     decided_at: datetime
     supersedes: DecisionId | None = None
     session_id: str | None = None
     lease_id: str | None = None
-    lease_epoch: Annotated[int, Field(ge=0)] | None = None
+    lease_epoch: Count | None = None
     device_id: str | None = None
 
     @field_validator("decided_at")
     @classmethod
     def _decided_in_utc(cls, value: datetime) -> datetime:
-        return _as_utc(value)
+        return as_utc(value)
 
     @field_validator("reasons")
     @classmethod
@@ -260,6 +275,10 @@ class _DecisionFields(_Frozen):
     def _verdict_rules(self) -> Self:
         if self.verdict is Verdict.EDIT and self.edited_output is None:
             raise _field_error("edited_output", "missing_edit", "an edit needs edited_output")
+        if self.verdict is Verdict.EDIT and not (self.edited_output or "").strip():
+            raise _field_error(
+                "edited_output", "empty_edit", "an edit needs an edited_output with some text"
+            )
         if self.verdict is not Verdict.EDIT and self.edited_output is not None:
             raise _field_error(
                 "edited_output",

@@ -15,6 +15,7 @@ leasable, and reported as a final verdict like any other. `required_reviews` ris
 the highest band whose `above` the item's risk exceeds sets it (the producer's own
 `required_reviews` is kept when it asks for more). `priority` is the order reviewers are handed
 the queue's items in: highest risk first (the default), oldest first, or newest first.
+`freeze` keeps each verdict as it first became final (no later revision).
 """
 
 from __future__ import annotations
@@ -65,6 +66,9 @@ class ReviewPolicy(BaseModel):
     audit_rate: Annotated[float, Field(ge=0.0, le=1.0)] = 0.0
     required_reviews: tuple[RiskBand, ...] = ()
     priority: Priority = Priority.RISK
+    freeze: bool = False
+    """Once an item's verdict is final it never changes: later decisions (late, extra, an
+    adjudicator's) are stored and counted, and the verdict keeps revision 1."""
 
     @model_validator(mode="after")
     def _bands_are_distinct(self) -> ReviewPolicy:

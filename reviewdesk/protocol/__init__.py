@@ -26,6 +26,7 @@ from reviewdesk.protocol.statuses import (
     LeaseMode,
     ProblemCode,
     TokenRole,
+    WebhookEvent,
 )
 
 __all__ = [
@@ -42,6 +43,7 @@ __all__ = [
     "LeaseMode",
     "ProblemCode",
     "TokenRole",
+    "WebhookEvent",
     "sign",
     "verify_signature",
 ]

@@ -20,6 +20,7 @@ __all__ = [
     "LeaseMode",
     "ProblemCode",
     "TokenRole",
+    "WebhookEvent",
 ]
 
 
@@ -105,6 +106,15 @@ class TokenRole(StrEnum):
     PRODUCER = "producer"
     REVIEWER = "reviewer"
     ADMIN = "admin"
+
+
+class WebhookEvent(StrEnum):
+    """What a webhook delivery announces (its body's `event`)."""
+
+    VERDICT_FINAL = "verdict.final"
+    """The item became final: its verdict's revision 1."""
+    VERDICT_REVISED = "verdict.revised"
+    """A later decision changed the item's verdict: revision 2 or more, with `previous`."""
 
 
 class DeliveryState(StrEnum):

@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from reviewdesk.domain import Generation, Verdict
-from reviewdesk.domain.models import NonEmpty, ReasonCode
+from reviewdesk.domain.models import Count, NonEmpty, ReasonCode
 from reviewdesk.domain.policy import ReviewPolicy
 from reviewdesk.protocol.statuses import (
     ChangeKind,
@@ -55,7 +55,8 @@ class Health(BaseModel):
 class ItemsIn(_In):
     """Up to 500 items in canonical import form, each optionally with `required_reviews`."""
 
-    items: list[dict[str, Any]]
+    items: list[Any]
+    """Each an object; an entry that is not is answered `invalid` (the others are taken)."""
 
 
 class FieldErrorOut(BaseModel):
@@ -144,12 +145,12 @@ class DecisionIn(_In):
     edited_output: str | None = None
     reasons: list[ReasonCode] = []
     comment: str | None = None
-    duration_ms: Annotated[int, Field(ge=0)] | None = None
+    duration_ms: Count | None = None
     decided_at: datetime
     supersedes: Id | None = None
     session_id: str | None = None
     lease_id: str | None = None
-    lease_epoch: Annotated[int, Field(ge=0)] | None = None
+    lease_epoch: Count | None = None
     device_id: str | None = None
     reviewer: NonEmpty | None = None
 
@@ -161,7 +162,8 @@ class BatchDecisionIn(DecisionIn):
 class BatchIn(_In):
     """Up to 200 decisions; each is checked on its own (a bad one is `invalid`, not a 422)."""
 
-    decisions: list[dict[str, Any]]
+    decisions: list[Any]
+    """Each an object; an entry that is not is answered `invalid` (the others are taken)."""
 
 
 class DecisionResult(BaseModel):
@@ -250,10 +252,20 @@ class ItemStateOut(BaseModel):
     required_reviews: int
     reviews: int
     verdict: ResolvedOut | None
+    revision: int | None = Field(
+        default=None,
+        description="The verdict's revision: 1 when the item became final, one more each time "
+        "a later decision changed it (null: not final yet).",
+    )
 
 
 class VerdictOut(ItemStateOut):
+    """One entry of the verdict feed: an item's first final verdict, or a later revision."""
+
     seq: int
+    previous: str | None = Field(
+        default=None, description="The verdict this revision replaced (null: revision 1)."
+    )
 
 
 class VerdictsOut(BaseModel):

@@ -116,27 +116,46 @@ class ReviewdeskClient:
         return answer
 
     def verdicts(
-        self, since: int = 0, *, wait_s: float = 0.0, queue: str | None = None
+        self,
+        since: int = 0,
+        *,
+        wait_s: float = 0.0,
+        queue: str | None = None,
+        item_id: str | None = None,
     ) -> tuple[list[dict[str, Any]], int]:
         """Final verdicts after the cursor `since` (holding up to `wait_s` for one to land),
-        and the cursor to pass next."""
+        and the cursor to pass next. Each entry is one revision of an item's verdict
+        (`revision` 1 when it became final; a later one carries the `previous` verdict)."""
         params: dict[str, Any] = {"since": since, "wait": min(wait_s, MAX_WAIT_S)}
         if queue is not None:
             params["queue"] = queue
+        if item_id is not None:
+            params["item"] = item_id
         answer = self._remote.call(
             "GET", "/v1/verdicts", params=params, timeout=self._timeout_s + params["wait"]
         )
         return answer["verdicts"], int(answer["next"])
 
+    def revisions(self, item_id: str) -> Iterator[dict[str, Any]]:
+        """Every revision of an item's verdict so far, oldest first (none: not final yet)."""
+        since = 0
+        while True:
+            found, since = self.verdicts(since, item_id=item_id)
+            if not found:
+                return
+            yield from found
+
     def follow(self, since: int = 0, *, queue: str | None = None) -> Iterator[dict[str, Any]]:
-        """Every final verdict after `since`, as it lands (long-polls forever)."""
+        """Every final verdict after `since`, as it lands (long-polls forever); a verdict that
+        changes later comes again as its next revision."""
         while True:
             found, since = self.verdicts(since, wait_s=MAX_WAIT_S, queue=queue)
             yield from found
 
     def wait_for_verdict(self, item_id: str, timeout: float) -> dict[str, Any]:
         """The item once final (its `verdict` set, or `withdrawn`), long-polling the verdict
-        feed from the moment of the call.
+        feed from the moment of the call. The answer is the latest revision of the verdict
+        (its `revision` says which; `revisions` lists them all).
 
         Raises:
             VerdictTimeoutError: still not final after `timeout` seconds.
@@ -151,8 +170,9 @@ class ReviewdeskClient:
             if left <= 0:
                 raise VerdictTimeoutError(f"no verdict on {item_id} within {timeout:g} s")
             found, cursor = self.verdicts(cursor, wait_s=left, queue=item["queue"])
-            if any(entry["id"] == item_id for entry in found):
-                item = next(entry for entry in found if entry["id"] == item_id)
+            mine = [entry for entry in found if entry["id"] == item_id]
+            if mine:
+                item = mine[-1]  # the latest revision the page holds
                 break
             if not found:  # the wait ran out, or a withdrawal (not in the feed): look again
                 item = self.item(item_id)

@@ -12,6 +12,7 @@ reason and wait, so a command line can show them as they happen.
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections.abc import Callable
@@ -128,6 +129,9 @@ class Transport:
         return response.json()
 
     def _send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        if "json" in kwargs:
+            kwargs["content"] = json_body(kwargs.pop("json"))
+            kwargs["headers"] = {**kwargs.get("headers", {}), "Content-Type": "application/json"}
         response = self._http.request(method, path, **kwargs)
         if response.status_code in RETRIED_STATUSES:
             raise _RetryableResponseError(response)
@@ -135,6 +139,15 @@ class Transport:
 
     def _attempts_made(self) -> int:
         return int(self._policy.statistics.get("attempt_number", 1))
+
+
+def json_body(value: Any) -> bytes:
+    """`value` as a JSON request body. Text that UTF-8 cannot hold (a lone surrogate) is sent
+    escaped (`\\ud800`), so the server, not the encoder, says which field is wrong."""
+    try:
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    except UnicodeEncodeError:
+        return json.dumps(value, separators=(",", ":")).encode("ascii")
 
 
 def _policy(*, attempts: int, max_wait_s: float, sleep: Callable[[float], None]) -> Any:

@@ -12,11 +12,16 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from sqlalchemy.engine import Engine
 
+# The store's table classes (and with them sqlalchemy.orm) load lazily for the desk's start-up
+# time; a server loads them now. Loaded by the first push instead, they were imported while
+# other request threads ran SQL, and SQLAlchemy's half-imported ORM made those statements fail
+# (a 500 burst after each restart under load).
+import reviewdesk.store.tables  # noqa: F401
 from reviewdesk import __version__
 from reviewdesk.protocol.v1 import Problem
 from reviewdesk.server.access.ratelimit import TokenBuckets
 from reviewdesk.server.api import admins, feedback, producers, reviewers, service
-from reviewdesk.server.api.wakeups import VerdictBell
+from reviewdesk.server.api.wakeups import OpenPolls, VerdictBell
 from reviewdesk.server.database import open_engine, read
 from reviewdesk.server.http.observe import Metrics, RequestObserver
 from reviewdesk.server.http.problems import install_problem_handlers
@@ -24,6 +29,7 @@ from reviewdesk.server.http.routing import ApiRoute
 from reviewdesk.server.queue.changes import queue_figures
 from reviewdesk.server.queue.policy import PriorityCache
 from reviewdesk.server.settings import ServerSettings
+from reviewdesk.server.webhooks.destinations import Destinations
 from reviewdesk.server.webhooks.worker import DeliveryWorker
 
 DESCRIPTION = """\
@@ -45,16 +51,21 @@ def create_app(settings: ServerSettings, *, engine: Engine | None = None) -> Fas
         title="reviewdesk queue server",
         version=__version__,
         description=DESCRIPTION,
-        docs_url="/docs",
+        docs_url="/docs" if settings.docs else None,
         redoc_url=None,
         openapi_url="/openapi.json",
     )
     app.state.settings = settings
     app.state.engine = engine
     app.state.verdict_bell = VerdictBell()
+    app.state.open_polls = OpenPolls(settings.max_polls_per_token)
     app.state.delivery_worker = None
     app.state.priorities = PriorityCache()
+    app.state.destinations = Destinations(settings.webhook_allow)
     app.state.buckets = TokenBuckets(settings.rate_per_s, settings.rate_burst)
+    app.state.auth_failures = TokenBuckets(
+        settings.auth_failures_per_s, settings.auth_failure_burst
+    )
     metrics = Metrics(lambda: read(engine, lambda c: queue_figures(c, settings.clock())))
     app.state.metrics = metrics
     install_problem_handlers(app)
@@ -85,7 +96,9 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: ServerSettings = app.state.settings
     worker: DeliveryWorker | None = None
     if settings.deliver_webhooks:
-        worker = DeliveryWorker(app.state.engine, clock=settings.clock)
+        worker = DeliveryWorker(
+            app.state.engine, clock=settings.clock, destinations=app.state.destinations
+        )
         worker.start()
         app.state.delivery_worker = worker
     try:

@@ -10,6 +10,9 @@ Pooled connections are not pinged at checkout (that is a round trip on every req
 connection that turns out dead (PostgreSQL restarted) fails its first statement; SQLAlchemy then
 invalidates the whole pool, and the work is run once more on a fresh connection, unless the
 failure came while committing, when it cannot be known whether the commit happened.
+
+Statement parameters are hidden from SQLAlchemy's errors (`hide_parameters`): an error that
+reaches a log must not carry the prompts, outputs and comments it was writing.
 """
 
 from __future__ import annotations
@@ -73,7 +76,12 @@ def open_engine(url: str) -> Engine:
         if parsed.drivername != "postgresql+psycopg":
             parsed = parsed.set(drivername="postgresql+psycopg")
         return create_engine(
-            parsed, pool_size=20, max_overflow=20, pool_pre_ping=False, pool_timeout=10
+            parsed,
+            pool_size=20,
+            max_overflow=20,
+            pool_pre_ping=False,
+            pool_timeout=10,
+            hide_parameters=True,
         )
     raise UserError(f"{parsed.drivername}: the server runs on sqlite:/// or postgresql+psycopg://")
 
@@ -82,7 +90,9 @@ def _sqlite_engine(path: Path) -> Engine:
     # The desk's pragmas and BEGIN IMMEDIATE (see reviewdesk.store.engine), with a pool that
     # keeps its connections: the request threads share them, and opening a connection while
     # others write can meet SQLITE_BUSY before the busy timeout applies.
-    return make_engine(path, pool_size=SQLITE_POOL, max_overflow=0, pool_timeout=30)
+    return make_engine(
+        path, pool_size=SQLITE_POOL, max_overflow=0, pool_timeout=30, hide_parameters=True
+    )
 
 
 def prepare_schema(engine: Engine, *, allow_migrate: bool) -> None:

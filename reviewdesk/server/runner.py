@@ -5,16 +5,20 @@ from __future__ import annotations
 import logging
 import os
 import sys
+from typing import Any
 
 from fastapi import FastAPI
 
 from reviewdesk.server.app import create_app
 from reviewdesk.server.database import open_engine, prepare_schema
+from reviewdesk.server.http.connections import uvicorn_options
 from reviewdesk.server.settings import ServerSettings
 
 logger = logging.getLogger(__name__)
 
 DB_ENV = "REVIEWDESK_SERVER_DB"
+ALLOW_ENV = "REVIEWDESK_WEBHOOK_ALLOW"
+DOCS_ENV = "REVIEWDESK_SERVER_DOCS"
 
 
 def app_from_environment() -> FastAPI:
@@ -25,7 +29,11 @@ def app_from_environment() -> FastAPI:
         raise RuntimeError(f"${DB_ENV} is not set")
     engine = open_engine(url)
     prepare_schema(engine, allow_migrate=False)
-    return create_app(ServerSettings(database_url=url), engine=engine)
+    allow = tuple(entry for entry in os.environ.get(ALLOW_ENV, "").split(",") if entry)
+    docs = os.environ.get(DOCS_ENV) == "1"
+    return create_app(
+        ServerSettings(database_url=url, webhook_allow=allow, docs=docs), engine=engine
+    )
 
 
 def _log_to_stderr() -> None:
@@ -68,18 +76,26 @@ def serve(
         workers,
         "" if workers == 1 else "es",
     )
-    common = {"host": host, "port": port, "access_log": False, "log_level": "warning"}
+    common: dict[str, Any] = {
+        "host": host,
+        "port": port,
+        "access_log": False,
+        "log_level": "warning",
+        **uvicorn_options(settings.header_timeout_s, settings.idle_timeout_s),
+    }
     if workers > 1:
         engine.dispose()
         os.environ[DB_ENV] = settings.database_url
+        os.environ[ALLOW_ENV] = ",".join(settings.webhook_allow)
+        os.environ[DOCS_ENV] = "1" if settings.docs else "0"
         uvicorn.run(
             "reviewdesk.server.runner:app_from_environment",
             factory=True,
             workers=workers,
-            **common,  # type: ignore[arg-type]
+            **common,
         )
         return
     try:
-        uvicorn.run(create_app(settings, engine=engine), **common)  # type: ignore[arg-type]
+        uvicorn.run(create_app(settings, engine=engine), **common)
     finally:
         engine.dispose()

@@ -30,8 +30,18 @@ class ServerSettings:
         max_body_bytes: largest request body (more: 413).
         rate_per_s / rate_burst: the token bucket of each token (429 with Retry-After past it).
         max_wait_s: the longest a `/v1/verdicts` long-poll is held (a larger `wait` is cut).
+        max_polls_per_token: long-polls one token may hold open in one process (more: 429).
+        header_timeout_s: how long a client may take to send a request's headers (then the
+            connection is closed).
+        idle_timeout_s: how long a keep-alive connection may sit idle between requests.
+        auth_failures_per_s / auth_failure_burst: the bucket of failed token checks per client
+            address (past it: 429 without a look at the token).
+        docs: serve Swagger UI at `/docs` (it loads its scripts from a CDN); `/openapi.json`
+            is always served.
         deliver_webhooks: run a webhook delivery worker in the app's lifespan (each process
             serving the database runs one; tests without a lifespan run their own).
+        webhook_allow: private hosts or networks webhooks may reach (`--webhook-allow`);
+            public addresses are always allowed, private and local ones only when listed.
         clock: the time, in ms; tests pass a clock they move by hand.
     """
 
@@ -47,4 +57,11 @@ class ServerSettings:
     rate_burst: int = 200
     deliver_webhooks: bool = True
     max_wait_s: float = 30.0
+    max_polls_per_token: int = 20
+    header_timeout_s: float = 10.0
+    idle_timeout_s: float = 5.0
+    auth_failures_per_s: float = 1.0
+    auth_failure_burst: int = 20
+    docs: bool = False
+    webhook_allow: tuple[str, ...] = ()
     clock: Clock = field(default=wall_clock_ms, compare=False)

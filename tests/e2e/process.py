@@ -24,6 +24,7 @@ class ServerProcess:
         with self._log.open("ab") as log:
             command = [sys.executable, "-m", "reviewdesk.cli.server", "serve"]
             command += ["--db", self.database_url, "--port", str(self.port)]
+            command += ["--webhook-allow", "127.0.0.0/8"]  # the tests' receivers
             self._process = subprocess.Popen(
                 command,
                 stdout=subprocess.DEVNULL,

@@ -19,6 +19,7 @@ from reviewdesk.server import ServerSettings, open_engine, prepare_schema
 from reviewdesk.server.access.tokens import create_token
 from reviewdesk.server.app import create_app
 from reviewdesk.server.database import transact
+from reviewdesk.server.http.connections import uvicorn_options
 from reviewdesk.server.settings import wall_clock_ms
 from tests.helpers.records import record
 from tests.server.postgres import free_port
@@ -56,6 +57,7 @@ class RunningServer:
     url: str
     engine: Engine
     settings: ServerSettings
+    app: Any = None
 
     def token(self, name: str, role: str) -> str:
         made = transact(
@@ -75,13 +77,22 @@ def running_server(
     """The app under uvicorn on a free loopback port, until the block ends."""
     if clock is not None:
         settings["clock"] = clock
+    settings.setdefault("webhook_allow", ("127.0.0.0/8",))  # the tests' receivers
+    # Every test client is 127.0.0.1, and some send wrong tokens on purpose, many times over.
+    settings.setdefault("auth_failure_burst", 100_000)
     config_settings = ServerSettings(database_url=database_url, **settings)
     engine = open_engine(database_url)
     prepare_schema(engine, allow_migrate=False)
     app = create_app(config_settings, engine=engine)
     port = free_port()
     config = uvicorn.Config(
-        app, host="127.0.0.1", port=port, log_level="warning", access_log=False, lifespan="off"
+        app,
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        access_log=False,
+        lifespan="off",
+        **uvicorn_options(config_settings.header_timeout_s, config_settings.idle_timeout_s),
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name="uvicorn", daemon=True)
@@ -89,7 +100,7 @@ def running_server(
     url = f"http://127.0.0.1:{port}"
     try:
         wait_until_healthy(url)
-        yield RunningServer(url, engine, config_settings)
+        yield RunningServer(url, engine, config_settings, app)
     finally:
         server.should_exit = True
         thread.join(timeout=15)

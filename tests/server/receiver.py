@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -18,8 +19,10 @@ class Received:
 class Receiver:
     """Records every POST; `start`/`stop` bring it up and down on the same port."""
 
-    def __init__(self, port: int | None = None) -> None:
+    def __init__(self, port: int | None = None, *, delay_s: float = 0.0) -> None:
         self.port = port or free_port()
+        self.delay_s = delay_s
+        """How long each answer takes (a slow receiver)."""
         self.url = f"http://127.0.0.1:{self.port}/hook"
         self.received: list[Received] = []
         self.arrived = threading.Condition()
@@ -36,6 +39,8 @@ class Receiver:
                 with receiver.arrived:
                     receiver.received.append(Received(dict(self.headers.items()), body))
                     receiver.arrived.notify_all()
+                if receiver.delay_s:
+                    time.sleep(receiver.delay_s)  # the receiver's own slowness, not a wait
                 self.send_response(204)
                 self.end_headers()
 

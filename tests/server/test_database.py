@@ -94,3 +94,44 @@ def test_the_server_answers_again_after_postgresql_restarts(
         postgres.restart()
         made = transact(server.engine, lambda c: create_token(c, "bob", TokenRole.REVIEWER))
         assert made.info.name == "bob"  # a write transaction on a dead pooled connection
+
+
+def test_verdicts_and_deliveries_from_before_revisions_survive_the_upgrade(
+    database_url: str,
+) -> None:
+    engine = open_engine(database_url)
+    migrate(engine, to="0014")
+    with engine.begin() as connection:
+        for statement in (
+            "INSERT INTO generation (pk, id, model, risk, top_severity, flag_count, "
+            "required_reviews, review_count, imported_at, queue) VALUES (1, 'gen-1', 'm', 0.5, 0, "
+            "0, 1, 1, '2026-11-01T00:00:00.000000Z', 'support')",
+            "INSERT INTO generation_text (pk, prompt, output) VALUES (1, '\"hi\"', 'hello')",
+            "INSERT INTO decision (pk, id, generation_pk, reviewer, verdict, reasons, decided_at) "
+            "VALUES (1, 'd-1', 1, 'alice', 'approve', '[]', '2026-11-02T00:00:00.000000Z')",
+            "INSERT INTO server_item (generation_pk, queue, risk, state, available_at_ms) "
+            "VALUES (1, 'support', 0.5, 'done', 0)",
+            "INSERT INTO server_verdict (seq, generation_pk, queue, verdict, decided_at_ms) "
+            "VALUES (1, 1, 'support', 'approve', 1)",
+            "INSERT INTO webhook (pk, id, queue, url, secret, active, created_at_ms) "
+            "VALUES (1, 'whk_1', 'support', 'http://127.0.0.1:9/hook', 'whsec_x', true, 1)",
+            "INSERT INTO webhook_delivery (pk, id, webhook_pk, verdict_seq, state, attempts, "
+            "next_attempt_ms, created_at_ms) VALUES (1, 'dlv_1', 1, 1, 'pending', 0, 1, 1)",
+        ):
+            connection.exec_driver_sql(statement)
+    prepare_schema(engine, allow_migrate=True)
+    engine.dispose()
+    with (
+        running_server(database_url) as server,
+        server.client(server.token("root", "admin")) as admin,
+    ):
+        item = admin.get("/v1/items/gen-1").json()
+        log = admin.get("/v1/webhooks/whk_1/deliveries").json()["deliveries"]
+        feed = admin.get("/v1/verdicts").json()["verdicts"]
+    assert (item["state"], item["revision"], item["verdict"]["verdict"]) == (
+        "decided",
+        1,
+        "approve",
+    )
+    assert [(d["id"], d["state"], d["verdict_seq"]) for d in log] == [("dlv_1", "pending", 1)]
+    assert [(v["seq"], v["revision"], v["previous"]) for v in feed] == [(1, 1, None)]

@@ -14,6 +14,7 @@ from tests.e2e.process import ServerProcess
 from tests.helpers.records import record
 from tests.server.harness import RunningServer, approve
 
+PROBLEM = "application/problem+json"
 _ACCESS = re.compile(r"^(GET|POST|PUT|PATCH|DELETE) (\S+) (\d{3}) (\d+\.\d)ms rid=(\S+) who=(\S+)$")
 
 
@@ -94,3 +95,94 @@ def test_serve_listens_on_loopback_unless_told(tmp_path: Path) -> None:
     finally:
         server.stop()
     assert "serving API v1 on http://127.0.0.1:" in (tmp_path / "server.log").read_text()
+
+
+def _refuse_new_texts(server: RunningServer) -> None:
+    """Make the database fail every new item's text: a real error in the middle of a push."""
+    with server.engine.begin() as connection:
+        if server.engine.dialect.name == "sqlite":
+            connection.exec_driver_sql(
+                "CREATE TRIGGER refuse_text BEFORE INSERT ON generation_text "
+                "BEGIN SELECT RAISE(ABORT, 'refused by the test'); END"
+            )
+        else:
+            connection.exec_driver_sql(
+                "CREATE FUNCTION refuse_text() RETURNS trigger LANGUAGE plpgsql AS "
+                "$$ BEGIN RAISE EXCEPTION 'refused by the test'; END $$"
+            )
+            connection.exec_driver_sql(
+                "CREATE TRIGGER refuse_text BEFORE INSERT ON generation_text "
+                "FOR EACH ROW EXECUTE FUNCTION refuse_text()"
+            )
+
+
+def test_a_database_error_is_a_problem_500_and_the_log_keeps_no_data(
+    server: RunningServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    _refuse_new_texts(server)
+    producer = server.token("producer", "producer")
+    prompt, output = "PROMPT-MARKER-5d2e my card is 4111", "OUTPUT-MARKER-81aa call 555-0100"
+    item = record(1, prompt=prompt, output=output, flags=[], metadata={"note": "META-MARKER"})
+    with server.client(producer) as client:
+        failed = client.post("/v1/items", json={"items": [item]})
+        after = client.get("/v1/health")  # the client opens a new connection and goes on
+    assert failed.status_code == 500
+    assert failed.headers["content-type"] == PROBLEM
+    assert failed.headers["connection"] == "close"
+    problem = failed.json()
+    assert problem["code"] == "internal_error"
+    assert problem["request_id"] == failed.headers["x-request-id"]
+    assert after.status_code == 200
+    errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert errors and problem["request_id"] in errors[0].getMessage()
+    logged = caplog.text
+    for secret in (producer, "PROMPT-MARKER", "OUTPUT-MARKER", "META-MARKER", "4111"):
+        assert secret not in logged
+
+
+def test_control_characters_in_a_path_cannot_forge_a_log_line(
+    server: RunningServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    with server.client(server.token("root", "admin")) as admin:
+        answer = admin.get("/v1/items/x%0D%0AGET%20/v1/forged%20200%201.0ms%20rid=f%20who=root")
+    assert answer.status_code == 404
+    access = [
+        message
+        for r in caplog.records
+        if r.name == "reviewdesk.server.access" and "/v1/items" in (message := r.getMessage())
+    ]
+    assert len(access) == 1
+    assert "\n" not in access[0] and "\r" not in access[0]
+    assert access[0].startswith("GET /v1/items/x\\r\\nGET /v1/forged 200")
+    assert all("\n" not in r.getMessage() for r in caplog.records)
+
+
+def _series(server: RunningServer, token: str) -> list[str]:
+    with server.client(token) as prometheus:
+        answer = prometheus.get("/metrics")
+    assert answer.status_code == 200
+    return [line for line in answer.text.splitlines() if line and not line.startswith("#")]
+
+
+def test_made_up_methods_and_paths_do_not_grow_the_metrics(server: RunningServer) -> None:
+    watcher = server.token("prom", "producer")
+
+    def attack(start: int, count: int) -> None:
+        with server.client() as stranger:
+            for n in range(start, start + count):
+                stranger.request(f"M{n}X", f"/v1/items/{n}")
+                stranger.get(f"/random/{n}/path")
+                stranger.request("PROPFIND", f"/v1/verdicts?n={n}")
+                stranger.get(f"/v1/items/gen-{n}")
+
+    attack(0, 5)
+    _series(server, watcher)  # a scrape is itself a series: count it in before comparing
+    before = _series(server, watcher)
+    attack(5, 300)
+    after = _series(server, watcher)
+    labels = {line.split(" ")[0].split("_bucket")[0] for line in after}
+    assert len(after) == len(before)  # the same series, only their counts moved
+    assert any('method="other"' in line for line in labels)
+    assert not any("M1" in line or "PROPFIND" in line or "random" in line for line in after)

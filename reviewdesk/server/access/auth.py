@@ -5,7 +5,9 @@ none) and hands the endpoint a `PendingToken`. The route (`routing.ApiRoute`) re
 database lookup, 401 for an unknown or revoked token, 403 for a wrong role, 429 past the rate
 limit — on the worker thread that then runs the endpoint, before the endpoint's own code: one
 thread hand-off per request instead of two. The token is looked up on every request (revoking
-one takes effect at the next request, in every server process). A request that fails FastAPI's
+one takes effect at the next request, in every server process). Failed checks are counted per
+client address: past `auth_failure_burst` (refilled at `auth_failures_per_s`) the address is
+answered 429 without a look at its tokens. A request that fails FastAPI's
 validation is answered 422 only once its token has passed (`problems.install_problem_handlers`),
 so auth errors still come first.
 """
@@ -53,8 +55,19 @@ class PendingToken:
             return self._token
         request = self._request
         secret = self._secret
+        failures = request.app.state.auth_failures
+        address = request.client.host if request.client is not None else "-"
+        blocked = failures.wait_for(address)
+        if blocked > 0:  # guessing tokens: refused before the database is asked
+            raise ApiError(
+                429,
+                ProblemCode.RATE_LIMITED,
+                "too many requests with a wrong token from this address; slow down",
+                headers={"Retry-After": retry_after(blocked)},
+            )
         token = read(request.app.state.engine, lambda connection: authenticate(connection, secret))
         if token is None:
+            failures.take(address)
             raise ApiError(
                 401,
                 ProblemCode.TOKEN_INVALID,
@@ -89,16 +102,41 @@ def require(
     names = " or ".join(sorted(allowed))
 
     async def dependency(request: Request, credentials: Credentials) -> PendingToken:
-        if credentials is None:
-            raise ApiError(
-                401, ProblemCode.TOKEN_MISSING, "send a token: Authorization: Bearer rdk_...",
-                headers=_CHALLENGE,
-            )  # fmt: skip
-        pending = PendingToken(request, credentials.credentials, allowed, names)
-        request.state.pending_token = pending
-        return pending
+        secret = None if credentials is None else credentials.credentials
+        return pending_token(request, secret, allowed, names)
 
+    dependency.roles = (allowed, names)  # type: ignore[attr-defined]
     return dependency
+
+
+def pending_token(
+    request: Request, secret: str | None, allowed: frozenset[TokenRole], names: str
+) -> PendingToken:
+    """The request's token, to be checked (`PendingToken.resolve`) before anything else.
+
+    Raises:
+        ApiError: 401, the request has no token.
+    """
+    if not secret:
+        raise ApiError(
+            401, ProblemCode.TOKEN_MISSING, "send a token: Authorization: Bearer rdk_...",
+            headers=_CHALLENGE,
+        )  # fmt: skip
+    pending = PendingToken(request, secret, allowed, names)
+    request.state.pending_token = pending
+    return pending
+
+
+def bearer_secret(request: Request) -> str | None:
+    """The token of the request's `Authorization: Bearer ...` header, if it has one."""
+    scheme, _, secret = request.headers.get("authorization", "").partition(" ")
+    return secret.strip() or None if scheme.lower() == "bearer" else None
+
+
+def roles_required(call: object) -> tuple[frozenset[TokenRole], str] | None:
+    """The roles a dependency made by `require` lets in (None: not such a dependency)."""
+    roles: tuple[frozenset[TokenRole], str] | None = getattr(call, "roles", None)
+    return roles
 
 
 Producer = Annotated[TokenInfo, Depends(require(TokenRole.PRODUCER))]

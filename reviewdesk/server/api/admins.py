@@ -47,7 +47,7 @@ router = APIRouter(prefix="/v1", route_class=ApiRoute)
 
 
 @router.get(
-    "/queues/{queue}/policy", tags=["admin"], responses=problem_responses(*AUTH_ERRORS, 422)
+    "/queues/{queue:path}/policy", tags=["admin"], responses=problem_responses(*AUTH_ERRORS, 422)
 )
 def get_policy(request: Request, queue: IdPath, token: Admin) -> PolicyOut:
     """A queue's review policy (null: every item is reviewed) and how many items it let
@@ -64,7 +64,7 @@ def get_policy(request: Request, queue: IdPath, token: Admin) -> PolicyOut:
 
 
 @router.put(
-    "/queues/{queue}/policy", tags=["admin"], responses=problem_responses(*AUTH_ERRORS, 422)
+    "/queues/{queue:path}/policy", tags=["admin"], responses=problem_responses(*AUTH_ERRORS, 422)
 )
 def put_policy(request: Request, queue: IdPath, body: ReviewPolicy, token: Admin) -> PolicyOut:
     """Set a queue's review policy; it routes the items pushed from now on."""
@@ -80,8 +80,14 @@ def put_policy(request: Request, queue: IdPath, body: ReviewPolicy, token: Admin
     "/webhooks", tags=["admin"], status_code=201, responses=problem_responses(*AUTH_ERRORS, 422)
 )
 def post_webhook(request: Request, body: WebhookIn, token: Admin) -> WebhookOut:
-    """Register a URL for a queue's final verdicts; the signing secret is in this answer only."""
+    """Register a URL for a queue's final verdicts; the signing secret is in this answer only.
+
+    A URL whose host is a private or local address is refused unless the server was started
+    with `--webhook-allow` naming it."""
     now = now_of(request)
+    refused = request.app.state.destinations.problem(body.url)
+    if refused is not None:
+        raise ApiError(422, ProblemCode.INVALID_WEBHOOK, refused)
     try:
         hook = transact(
             engine_of(request),

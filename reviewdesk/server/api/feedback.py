@@ -12,10 +12,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import StreamingResponse
-from pydantic import ValidationError
+from pydantic import AfterValidator, ValidationError
 from sqlalchemy.engine import Engine
 
 from reviewdesk.domain import Verdict
+from reviewdesk.domain.models import MAX_COUNT, as_utc
 from reviewdesk.export import ExportError, ExportFormat, ExportOptions, Filters, stream_export
 from reviewdesk.protocol.statuses import ProblemCode
 from reviewdesk.server.access.auth import Admin, Watcher
@@ -42,6 +43,8 @@ _GROUP_BY = (
 )
 _STREAMED = {"schema": {"type": "string"}}
 Many = Annotated[list[str] | None, Query()]
+Moment = Annotated[datetime, AfterValidator(as_utc)]
+"""A time from 1970 to the year 9999 (in UTC), like every time the API takes."""
 
 
 @router.get("/stats", tags=["feedback"], responses=problem_responses(*_ERRORS))
@@ -111,8 +114,8 @@ def get_export(
     token: Admin,
     format: ExportFormat,
     policy: Resolution | None = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
+    since: Moment | None = None,
+    until: Moment | None = None,
     queue: Many = None,
     model: Many = None,
     template: Many = None,
@@ -121,7 +124,7 @@ def get_export(
     verdict: Annotated[list[Verdict] | None, Query()] = None,
     reviewer: Many = None,
     redact: bool = False,
-    limit: Annotated[int | None, Query(ge=0)] = None,
+    limit: Annotated[int | None, Query(ge=0, le=MAX_COUNT)] = None,
 ) -> StreamingResponse:
     """A dataset export, streamed as it is read (JSON lines, or CSV): the formats, filters and
     defaults of `reviewdesk export` (training formats: one row per item, its resolved label;

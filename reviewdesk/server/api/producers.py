@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
+from collections.abc import Callable
 from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
+from sqlalchemy.engine import Connection
 
 from reviewdesk.errors import UnknownItemError
 from reviewdesk.protocol.statuses import ItemPhase, ItemResultStatus, ProblemCode
@@ -28,12 +31,20 @@ from reviewdesk.server.api.common import (
     now_of,
     settings_of,
 )
-from reviewdesk.server.api.wakeups import MAX_WAIT_S, POLL_S, VerdictBell, announce
+from reviewdesk.server.api.wakeups import (
+    MAX_WAIT_S,
+    POLL_S,
+    OpenPolls,
+    VerdictBell,
+    announce,
+    watch_departure,
+)
 from reviewdesk.server.database import read, transact
 from reviewdesk.server.http.problems import ApiError, problem_responses
 from reviewdesk.server.http.routing import ApiRoute
 from reviewdesk.server.queue.items import enqueue, withdraw
 from reviewdesk.server.queue.verdicts import (
+    ItemView,
     feed_head,
     item_out,
     item_view,
@@ -90,7 +101,7 @@ def post_items(request: Request, body: ItemsIn, token: Producer) -> ItemsOut:
 
 
 @router.delete(
-    "/items/{item_id}",
+    "/items/{item_id:path}",
     tags=["producers"],
     responses=problem_responses(*AUTH_ERRORS, 404, 422),
 )
@@ -108,7 +119,9 @@ def withdraw_item(request: Request, item_id: IdPath, token: Producer) -> Withdra
     return WithdrawnOut(id=item_id, state=ItemPhase.WITHDRAWN)
 
 
-@router.get("/items/{item_id}", tags=["producers"], responses=problem_responses(*AUTH_ERRORS, 404))
+@router.get(
+    "/items/{item_id:path}", tags=["producers"], responses=problem_responses(*AUTH_ERRORS, 404)
+)
 def get_item(request: Request, item_id: IdPath, token: Watcher) -> ItemStateOut:
     """An item's state (queued, leased, decided, needs_adjudication, auto_approved, withdrawn)
     and, once final, its resolved verdict with the edited output, reasons, reviewers and time."""
@@ -126,29 +139,72 @@ async def get_verdicts(
     since: Annotated[int, Query(ge=0, le=2**62)] = 0,
     wait: Annotated[float, Query(ge=0, le=MAX_WAIT_S, description="seconds to wait")] = 0,
     queue: Annotated[str | None, Query(min_length=1, max_length=200)] = None,
+    item: Annotated[str | None, Query(min_length=1, max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> VerdictsOut:
     """Final verdicts after the cursor `since`, oldest first; pass `next` back as `since`.
 
+    Each entry is a revision of an item's verdict: `revision` 1 when the item became final,
+    then one more (with the `previous` verdict) each time a later decision changed it. With
+    `item`, only that item's revisions.
+
     With `wait`, the request is held until a verdict lands (or `wait` seconds pass, then an
-    empty list): one open request follows every verdict as it happens.
+    empty list): one open request follows every verdict as it happens. A token may hold a
+    limited number of such requests open at once (more: 429); one whose client has gone away
+    ends at once.
     """
     engine = engine_of(request)
-    bell: VerdictBell = request.app.state.verdict_bell
     settings: ServerSettings = request.app.state.settings
-    deadline = time.monotonic() + min(wait, settings.max_wait_s)
-    while True:
-        found = await run_in_threadpool(
-            read, engine, partial(verdicts_since, since=since, queue=queue, limit=limit,
-                                  now_ms=now_of(request))
-        )  # fmt: skip
-        left = deadline - time.monotonic()
-        if found or left <= 0:
-            break
-        await bell.wait(min(POLL_S, left))
+    wait = min(wait, settings.max_wait_s)
+    read_feed = partial(verdicts_since, since=since, queue=queue, limit=limit,
+                        now_ms=now_of(request), item_id=item)  # fmt: skip
+    if wait > 0:
+        found = await _hold(request, token.id, read_feed, wait)
+    else:
+        found = await run_in_threadpool(read, engine, read_feed)
     head = await run_in_threadpool(read, engine, feed_head)
     return VerdictsOut(
         verdicts=[verdict_out(view) for view in found],
         next=found[-1].seq if found and found[-1].seq is not None else since,
         head=max(head, found[-1].seq or 0) if found else head,
     )
+
+
+async def _hold(
+    request: Request, token_id: str, read_feed: Callable[[Connection], list[ItemView]], wait: float
+) -> list[ItemView]:
+    """The feed's entries, reading it again whenever a verdict may have landed, until one did,
+    `wait` seconds passed, or the client went away.
+
+    Raises:
+        ApiError: 429, the token holds as many long-polls open as one may.
+    """
+    polls: OpenPolls = request.app.state.open_polls
+    if not polls.enter(token_id):
+        raise ApiError(
+            429,
+            ProblemCode.RATE_LIMITED,
+            f"this token holds {polls.limit} long-polls open already; wait for one to end",
+            headers={"Retry-After": "1"},
+        )
+    try:
+        return await _poll(request, read_feed, wait)
+    finally:
+        polls.leave(token_id)
+
+
+async def _poll(
+    request: Request, read_feed: Callable[[Connection], list[ItemView]], wait: float
+) -> list[ItemView]:
+    engine = engine_of(request)
+    bell: VerdictBell = request.app.state.verdict_bell
+    deadline = time.monotonic() + wait
+    wake = asyncio.Event()
+    async with watch_departure(request, wake) as gone:
+        while True:
+            found: list[ItemView] = await run_in_threadpool(read, engine, read_feed)
+            left = deadline - time.monotonic()
+            if found or left <= 0 or gone.is_set():
+                return found
+            await bell.wait(min(POLL_S, left), wake)
+            wake.clear()

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Body, Query, Request
 from pydantic import ValidationError
 
 from reviewdesk.domain import Decision
+from reviewdesk.protocol.screening import field_path, id_problem, text_problem, unfit_values
 from reviewdesk.protocol.statuses import (
     DecisionStatus,
     LeaseMode,
@@ -60,7 +61,7 @@ router = APIRouter(prefix="/v1", route_class=ApiRoute)
 
 
 @router.post(
-    "/queues/{queue}/leases",
+    "/queues/{queue:path}/leases",
     tags=["reviewers"],
     responses=problem_responses(*AUTH_ERRORS, 422),
 )
@@ -259,7 +260,7 @@ def _record(
 
 
 @router.put(
-    "/decisions/{decision_id}",
+    "/decisions/{decision_id:path}",
     tags=["reviewers"],
     responses=problem_responses(*AUTH_ERRORS, 409, 422),
 )
@@ -301,7 +302,18 @@ def post_decisions(request: Request, body: BatchIn, token: Reviewer) -> BatchOut
     valid: list[tuple[int, Decision]] = []
     for index, raw in enumerate(body.decisions):
         raw_id = raw.get("id") if isinstance(raw, dict) else None
-        shown_id = raw_id if isinstance(raw_id, str) else None
+        shown_id = raw_id if isinstance(raw_id, str) and text_problem(raw_id) is None else None
+        refused = _unfit_entry(raw)
+        if refused is not None:
+            results.append(
+                DecisionResult(
+                    id=shown_id,
+                    status=DecisionStatus.INVALID,
+                    code=ProblemCode.INVALID_DECISION,
+                    detail=refused,
+                )
+            )
+            continue
         try:
             parsed = BatchDecisionIn.model_validate(raw)
             valid.append((index, _decision(parsed.id, parsed, token)))
@@ -341,8 +353,20 @@ def post_decisions(request: Request, body: BatchIn, token: Reviewer) -> BatchOut
     return BatchOut(results=[result for result in results if result is not None])
 
 
+def _unfit_entry(raw: Any) -> str | None:
+    """Why a batch entry is refused before it is read as a decision (None: it is not)."""
+    if not isinstance(raw, dict):
+        return "decision: expected an object"
+    unfit = unfit_values(raw)
+    if unfit:
+        return "; ".join(f"{field_path(found.loc)}: {found.message}" for found in unfit)
+    raw_id = raw.get("id")
+    problem = id_problem(raw_id) if isinstance(raw_id, str) else None
+    return None if problem is None else f"id: {problem}"
+
+
 @router.get(
-    "/decisions/{decision_id}",
+    "/decisions/{decision_id:path}",
     tags=["reviewers"],
     responses=problem_responses(*AUTH_ERRORS, 404, 422),
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import threading
+from collections.abc import AsyncIterator
 
 from fastapi import Request
 
@@ -32,8 +33,9 @@ class VerdictBell:
             with contextlib.suppress(RuntimeError):  # the loop has closed
                 loop.call_soon_threadsafe(event.set)
 
-    async def wait(self, timeout_s: float) -> None:
-        event = asyncio.Event()
+    async def wait(self, timeout_s: float, event: asyncio.Event | None = None) -> None:
+        """Until the bell rings, `event` is set by someone else, or `timeout_s` passes."""
+        event = event or asyncio.Event()
         waiter = (asyncio.get_running_loop(), event)
         with self._lock:
             self._waiters.add(waiter)
@@ -53,3 +55,49 @@ def announce(request: Request, *, deliveries: bool = True) -> None:
     worker = getattr(request.app.state, "delivery_worker", None)
     if worker is not None and deliveries:
         worker.wake()
+
+
+class OpenPolls:
+    """How many long-polls each token holds open in this process (event loop only)."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self._open: dict[str, int] = {}
+
+    def enter(self, key: str) -> bool:
+        """Count one more open long-poll of `key`; False (and not counted) past the limit."""
+        held = self._open.get(key, 0)
+        if held >= self.limit:
+            return False
+        self._open[key] = held + 1
+        return True
+
+    def leave(self, key: str) -> None:
+        held = self._open.get(key, 0) - 1
+        if held > 0:
+            self._open[key] = held
+        else:
+            self._open.pop(key, None)
+
+
+@contextlib.asynccontextmanager
+async def watch_departure(request: Request, wake: asyncio.Event) -> AsyncIterator[asyncio.Event]:
+    """While the block runs, an event set (and `wake` set with it) once the client has closed
+    its connection: a long-poll nobody waits for any more ends instead of polling on."""
+    gone = asyncio.Event()
+
+    async def watch() -> None:
+        while True:
+            message = await request.receive()
+            if message["type"] == "http.disconnect":
+                gone.set()
+                wake.set()
+                return
+
+    watcher = asyncio.create_task(watch())
+    try:
+        yield gone
+    finally:
+        watcher.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await watcher

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
+import traceback
 import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -23,6 +24,7 @@ from reviewdesk.protocol.statuses import ProblemCode
 from reviewdesk.server.http.problems import PROBLEM_JSON, TYPE_BASE, BodyTooLargeError
 from reviewdesk.server.queue.changes import QueueFigures
 
+logger = logging.getLogger(__name__)
 access_log = logging.getLogger("reviewdesk.server.access")
 
 _MAX_REQUEST_ID = 100
@@ -82,7 +84,9 @@ class _QueueCollector(Collector):
 
 
 class RequestObserver:
-    """ASGI middleware: request id, body limit, latency metric and access log of each request."""
+    """ASGI middleware: request id, body limit, latency metric and access log of each request;
+    `HEAD` answered as `GET` without the body; an unexpected error answered as a problem
+    document (500, with the request id) on a connection then closed."""
 
     def __init__(self, app: ASGIApp, *, metrics: Metrics, max_body_bytes: int) -> None:
         self.app = app
@@ -102,6 +106,9 @@ class RequestObserver:
         state = scope.setdefault("state", {})
         state["request_id"] = request_id
         status = 500
+        answered = False
+        head = scope["method"] == "HEAD"
+        inner = {**scope, "method": "GET"} if head else scope
         length = headers.get(b"content-length")
         too_large = length is not None and length.isdigit() and int(length) > self.max_body_bytes
         received = 0
@@ -116,50 +123,98 @@ class RequestObserver:
             return message
 
         async def send_with_id(message: Message) -> None:
-            nonlocal status
+            nonlocal status, answered
             if message["type"] == "http.response.start":
                 status = message["status"]
+                answered = True
                 message["headers"] = [
                     *message.get("headers", []),
                     (b"x-request-id", request_id.encode("latin-1")),
                 ]
+            elif head and message["type"] == "http.response.body":
+                message = {**message, "body": b""}
             await send(message)
 
         try:
             if too_large:
-                await _send_too_large(send_with_id, request_id)
+                await _send_problem(send_with_id, 413, ProblemCode.BODY_TOO_LARGE, request_id)
             else:
-                await self.app(scope, limited_receive, send_with_id)
+                await self.app(inner, limited_receive, send_with_id)
+        except Exception as error:  # a bug: answer it, log where it happened (never its data)
+            _log_failure(error, scope, request_id)
+            status = 500
+            if not answered:
+                await _send_problem(send_with_id, 500, ProblemCode.INTERNAL_ERROR, request_id)
         finally:
             elapsed = time.perf_counter() - started
-            route = scope.get("route")
-            template = getattr(route, "path", None) or "unmatched"
-            self.metrics.latency.labels(scope["method"], template, str(status)).observe(elapsed)
+            route = inner.get("route") or scope.get("route")
+            template = getattr(route, "path_format", None) or "unmatched"
+            method = scope["method"] if scope["method"] in KNOWN_METHODS else "other"
+            self.metrics.latency.labels(method, template, str(status)).observe(elapsed)
             access_log.info(
                 "%s %s %d %.1fms rid=%s who=%s",
-                scope["method"],
-                scope["path"],
+                method,
+                printable(scope["path"]),
                 status,
                 elapsed * 1000,
                 request_id,
-                state.get("token_name", "-"),
+                printable(state.get("token_name", "-")),
             )
 
 
-async def _send_too_large(send: Send, request_id: str) -> None:
+KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+"""The methods the metrics and the access log name; any other is `other` (a label taken from
+the request would let anyone grow the metrics without bound)."""
+
+
+def printable(value: str) -> str:
+    """`value` with control characters escaped (`\\n`, `\\x00`): one log line stays one line."""
+    if value.isprintable():
+        return value
+    return "".join(
+        char if char.isprintable() else char.encode("unicode_escape").decode("ascii")
+        for char in value
+    )
+
+
+def _log_failure(error: Exception, scope: Scope, request_id: str) -> None:
+    """Log an unexpected error by its kind and where it was raised, at ERROR; its message (which
+    may quote a prompt, an output or SQL parameters) only at DEBUG."""
+    frames = traceback.extract_tb(error.__traceback__)
+    ours = [frame for frame in frames if "/reviewdesk/" in frame.filename.replace("\\", "/")]
+    shown = [*frames[-3:], *(ours[-3:] if ours and ours[-1] not in frames[-3:] else [])]
+    where = " < ".join(f"{frame.name} ({frame.filename}:{frame.lineno})" for frame in shown)
+    logger.error(
+        "internal error on %s %s rid=%s: %s in %s",
+        scope["method"] if scope["method"] in KNOWN_METHODS else "other",
+        printable(scope["path"]),
+        request_id,
+        type(error).__name__,
+        where,
+    )
+    logger.debug("internal error rid=%s", request_id, exc_info=error)
+
+
+_TITLES = {413: ("Content Too Large", "the request body is larger than the server takes"),
+           500: ("Internal Server Error", "the server failed to answer; the request id names it "
+                 "in the server's log")}  # fmt: skip
+
+
+async def _send_problem(send: Send, status: int, code: str, request_id: str) -> None:
+    title, detail = _TITLES[status]
     body: dict[str, Any] = {
-        "type": TYPE_BASE + "body_too_large",
-        "title": "Content Too Large",
-        "status": 413,
-        "code": ProblemCode.BODY_TOO_LARGE,
-        "detail": "the request body is larger than the server takes",
+        "type": TYPE_BASE + code,
+        "title": title,
+        "status": status,
+        "code": code,
+        "detail": detail,
         "request_id": request_id,
     }
     payload = orjson.dumps(body)
     await send(
         {
             "type": "http.response.start",
-            "status": 413,
+            "status": status,
             "headers": [
                 (b"content-type", PROBLEM_JSON.encode()),
                 (b"content-length", str(len(payload)).encode()),

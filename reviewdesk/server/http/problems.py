@@ -20,6 +20,7 @@ from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
 from reviewdesk.errors import ReviewdeskError
+from reviewdesk.protocol.screening import field_path
 from reviewdesk.protocol.statuses import ProblemCode
 from reviewdesk.protocol.v1 import Problem
 from reviewdesk.server.database import DatabaseBusyError
@@ -119,12 +120,19 @@ def install_problem_handlers(app: FastAPI) -> None:
                 return await on_api_error(request, refused)
             except DatabaseBusyError as busy:
                 return await on_busy(request, busy)
+        found = list(error.errors())
+        named = "; ".join(
+            f"{field_path(e.get('loc', ())) or 'the request'}: {e.get('msg', '')}"
+            for e in found[:3]
+        )
         return problem_response(
             request,
             422,
             ProblemCode.INVALID_REQUEST,
-            "the request does not match the API's schema",
-            errors=_plain(list(error.errors())),
+            f"the request does not match the API's schema: {named}"
+            if named
+            else "the request does not match the API's schema",
+            errors=_plain(found),
         )
 
     async def on_http(request: Request, error: Exception) -> Response:

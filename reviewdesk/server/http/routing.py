@@ -8,6 +8,10 @@ each endpoint so that one hand-off does all three: it resolves the request's `Pe
 (see `auth`), calls the endpoint, and turns the pydantic model it returns into the JSON
 response. The model was validated when it was built, so the answer is the same document
 FastAPI would have made; the OpenAPI schema still comes from the endpoint's signature.
+
+Before FastAPI reads a request, the route screens it (`screening`): a NUL, a lone surrogate, a
+number past 64 bits or a body nested too deep is answered 422 naming the field, once the
+request's token has passed (auth errors come first, as for every 422).
 """
 
 from __future__ import annotations
@@ -19,12 +23,22 @@ from typing import Any
 
 from fastapi.concurrency import run_in_threadpool
 from fastapi.datastructures import DefaultPlaceholder
+from fastapi.dependencies.models import Dependant
 from fastapi.dependencies.utils import get_typed_return_annotation
+from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from pydantic import BaseModel
+from starlette.requests import Request
 from starlette.responses import Response
 
-from reviewdesk.server.access.auth import PendingToken
+from reviewdesk.protocol import TokenRole
+from reviewdesk.server.access.auth import (
+    PendingToken,
+    bearer_secret,
+    pending_token,
+    roles_required,
+)
+from reviewdesk.server.http.screening import PER_ENTRY, unfit_request
 
 
 def _resolved(arguments: dict[str, Any]) -> dict[str, Any]:
@@ -81,3 +95,27 @@ class ApiRoute(APIRoute):
         own_model = isinstance(kwargs.get("response_model"), DefaultPlaceholder | None)
         wrapped = _in_one_hop(endpoint, kwargs.get("status_code"), own_model=own_model)
         super().__init__(path, wrapped, **kwargs)
+
+    def get_route_handler(self) -> Callable[[Request], Any]:
+        handler = super().get_route_handler()
+        entries = PER_ENTRY.get(self.path)
+        roles = _roles(self.dependant)
+
+        async def screened(request: Request) -> Any:
+            errors = await unfit_request(request, entries)
+            if errors:
+                if roles is not None:
+                    pending_token(request, bearer_secret(request), *roles)
+                raise RequestValidationError(errors)
+            return await handler(request)
+
+        return screened
+
+
+def _roles(dependant: Dependant) -> tuple[frozenset[TokenRole], str] | None:
+    """The roles the route's token dependency lets in (None: the route needs no token)."""
+    for dependency in dependant.dependencies:
+        roles = roles_required(dependency.call) or _roles(dependency)
+        if roles is not None:
+            return roles
+    return None

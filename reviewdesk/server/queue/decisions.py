@@ -27,6 +27,7 @@ from sqlalchemy.engine import Connection
 from reviewdesk.domain import Decision
 from reviewdesk.errors import DecisionConflictError
 from reviewdesk.protocol.statuses import ChangeKind, DecisionStatus, ProblemCode
+from reviewdesk.server.queue.feed import feed_final, revise
 from reviewdesk.server.queue.slots import (
     Change,
     ItemState,
@@ -36,7 +37,6 @@ from reviewdesk.server.queue.slots import (
     lock_items_by_id,
     refresh_final,
 )
-from reviewdesk.server.queue.verdicts import feed_final
 from reviewdesk.store import rows
 
 
@@ -178,9 +178,14 @@ def record_decisions(
             outcomes[index] = outcome
             if pk is not None:
                 touched.add(pk)
-    finalized = feed_final(connection, refresh_final(connection, touched), now_ms=now_ms)
+    became_final, final_before = refresh_final(connection, touched)
+    finalized = feed_final(connection, became_final, now_ms=now_ms)
+    revised = revise(connection, final_before, now_ms=now_ms)
     add_changes(connection, changes, now_ms)
-    return Recorded([outcomes[index] for index in range(len(decisions))], finalized.deliveries)
+    return Recorded(
+        [outcomes[index] for index in range(len(decisions))],
+        finalized.deliveries + revised.deliveries,
+    )
 
 
 def _rounds(decisions: Sequence[Decision]) -> list[list[int]]:

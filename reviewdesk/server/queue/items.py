@@ -20,8 +20,10 @@ from reviewdesk.domain import Decision, DecisionDraft, Generation, utc_now
 from reviewdesk.domain.policy import Routing
 from reviewdesk.errors import DecisionConflictError, UnknownItemError
 from reviewdesk.ingest.records import to_import_record
+from reviewdesk.protocol.screening import field_path, id_problem, text_problem, unfit_values
 from reviewdesk.protocol.statuses import KEPT_STATUSES, ChangeKind, ItemResultStatus
 from reviewdesk.server.queue.decisions import record_decisions
+from reviewdesk.server.queue.feed import finalize
 from reviewdesk.server.queue.policy import load_policies
 from reviewdesk.server.queue.slots import (
     Change,
@@ -31,7 +33,6 @@ from reviewdesk.server.queue.slots import (
     lock_items,
     refresh_items,
 )
-from reviewdesk.server.queue.verdicts import finalize
 from reviewdesk.store import rows
 
 DEFAULT_QUEUE = "default"
@@ -74,8 +75,14 @@ def parse_items(raw_items: Sequence[Any]) -> list[ParsedItem | ItemOutcome]:
                 )
             )
             continue
+        unfit = unfit_values(raw)
+        raw_id = raw.get("id")
+        item_id = raw_id if isinstance(raw_id, str) and text_problem(raw_id) is None else None
+        if unfit:
+            refused = [FieldError(field_path(found.loc), found.message) for found in unfit]
+            parsed.append(ItemOutcome(index, item_id, ItemResultStatus.INVALID, refused))
+            continue
         raw = dict(raw)
-        item_id = raw.get("id") if isinstance(raw.get("id"), str) else None
         required = raw.pop("required_reviews", 1)
         errors: list[FieldError] = []
         if (
@@ -88,6 +95,10 @@ def parse_items(raw_items: Sequence[Any]) -> list[ParsedItem | ItemOutcome]:
                     "required_reviews", f"expected a whole number from 1 to {MAX_REQUIRED_REVIEWS}"
                 )
             )
+        for key in ("id", "queue"):
+            value = raw.get(key)
+            if isinstance(value, str) and (problem := id_problem(value)) is not None:
+                errors.append(FieldError(key, problem))
         if raw.get("queue") is None:
             raw["queue"] = DEFAULT_QUEUE
         record = to_import_record(_SOURCE, index, raw)

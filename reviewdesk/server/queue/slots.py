@@ -104,20 +104,23 @@ class FinalItem:
     state: str
 
 
-def refresh_final(connection: Connection, pks: Collection[int]) -> list[FinalItem]:
-    """`refresh_items`, in the same statement giving the items that are now final and not yet
-    in the verdict feed (in pk order)."""
+def refresh_final(
+    connection: Connection, pks: Collection[int]
+) -> tuple[list[FinalItem], list[FinalItem]]:
+    """`refresh_items`, in the same statement giving the items that are final: those not yet
+    in the verdict feed, and those in it already (each in pk order)."""
     if not pks:
-        return []
+        return [], []
     final = (ItemState.DONE, ItemState.AUTO_APPROVED)
-    return sorted(
+    found = sorted(
         (
-            FinalItem(pk, queue, state)
+            (FinalItem(pk, queue, state), bool(fed))
             for pk, queue, state, fed in connection.execute(_REFRESH_FINAL, {"pks": sorted(pks)})
-            if state in final and not fed
+            if state in final
         ),
-        key=lambda item: item.generation_pk,
+        key=lambda pair: pair[0].generation_pk,
     )
+    return [item for item, fed in found if not fed], [item for item, fed in found if fed]
 
 
 _CHANGES_LOCK = 0x72646368

@@ -1,30 +1,28 @@
-"""Final verdicts: when an item becomes final, what its resolved verdict is, and the feed.
+"""Final verdicts as producers read them: an item's state and resolved verdict, and the feed.
 
 An item is final when every one of its `required_reviews` slots is decided (or its queue's
 policy auto-approved it). Its resolved verdict is the majority of its reviewers' latest
-decisions; a tie is `needs_adjudication`. The moment an item becomes final, `finalize` appends
-it to `server_verdict` (the cursor feed of `/v1/verdicts`) and queues one webhook delivery per
-active webhook of its queue, in the same transaction as the decision: a verdict is never
-announced without being stored, nor stored without being announced.
-
-The feed is written once per item. A later change of mind (or an adjudicator's decision on a
-tied item) shows in `GET /v1/items/{id}`, which always resolves the current decisions.
+decisions; a tie is `needs_adjudication`. Each entry of the feed (`server_verdict`, the cursor
+feed of `/v1/verdicts`) is one revision of an item's verdict, kept as it was then; how entries
+are written (revision 1 when the item becomes final, n+1 when a later decision changes it,
+never in a queue that freezes verdicts) is `feed`'s job. `GET /v1/items/{id}` shows the latest
+revision.
 """
 
 from __future__ import annotations
 
-import secrets
 from collections import Counter
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import bindparam, text
+import orjson
+from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from reviewdesk.protocol.statuses import ItemPhase
 from reviewdesk.protocol.v1 import ItemStateOut, VerdictOut
-from reviewdesk.server.queue.slots import FinalItem, ItemState, is_postgres
+from reviewdesk.server.queue.slots import ItemState
 from reviewdesk.store import rows
 from reviewdesk.store.rows import CurrentDecision
 
@@ -32,9 +30,6 @@ NEEDS_ADJUDICATION = ItemPhase.NEEDS_ADJUDICATION.value
 """The resolved verdict of a tie (its item's phase has the same name)."""
 AUTO_APPROVED = ItemPhase.AUTO_APPROVED.value
 """The verdict of an item its queue's policy let through (its phase has the same name)."""
-# The changes feed's lock (slots.add_changes): verdict sequence numbers too must become visible
-# in order, or a reader could move its cursor past a verdict committed a moment later.
-_FEED_LOCK = 0x72646368
 
 
 @dataclass(frozen=True)
@@ -47,6 +42,33 @@ class Resolved:
     reviewers: tuple[str, ...]
     decided_at: str | None
 
+    def snapshot(self) -> str:
+        """As `server_verdict.resolved` keeps it (JSON)."""
+        return orjson.dumps(
+            {
+                "verdict": self.verdict,
+                "edited_output": self.edited_output,
+                "reasons": list(self.reasons),
+                "reviewers": list(self.reviewers),
+                "decided_at": self.decided_at,
+            }
+        ).decode()
+
+    @classmethod
+    def from_snapshot(cls, stored: str) -> Resolved:
+        found = orjson.loads(stored)
+        return cls(
+            found["verdict"],
+            found["edited_output"],
+            tuple(found["reasons"]),
+            tuple(found["reviewers"]),
+            found["decided_at"],
+        )
+
+    def changed_from(self, other: Resolved) -> bool:
+        """Whether a producer sees another verdict (the word, or the corrected output)."""
+        return (self.verdict, self.edited_output) != (other.verdict, other.edited_output)
+
 
 @dataclass(frozen=True)
 class ItemView:
@@ -57,13 +79,15 @@ class ItemView:
     reviews: int
     verdict: Resolved | None
     seq: int | None = None
+    revision: int | None = None
+    previous: str | None = None
 
 
 def _resolve(connection: Connection, pk: int) -> Resolved | None:
-    return _resolve_many(connection, [pk]).get(pk)
+    return resolve_many(connection, [pk]).get(pk)
 
 
-def _resolve_many(connection: Connection, pks: Collection[int]) -> dict[int, Resolved]:
+def resolve_many(connection: Connection, pks: Collection[int]) -> dict[int, Resolved]:
     """The resolved verdicts of the items among `pks` that have a current decision."""
     current = rows.current_decisions(connection, pks)
     return {pk: _resolved(found) for pk, found in current.items()}
@@ -83,141 +107,29 @@ def _resolved(current: Sequence[CurrentDecision]) -> Resolved:
     return Resolved(verdict, edited, tuple(reasons), reviewers, decided_at)
 
 
-_BECAME_FINAL = text(
-    "SELECT i.generation_pk, i.queue, i.state FROM server_item i "
-    "WHERE i.generation_pk IN :pks AND i.state IN ('done', 'auto_approved') "
-    "AND NOT EXISTS (SELECT 1 FROM server_verdict v WHERE v.generation_pk = i.generation_pk) "
-    "ORDER BY i.generation_pk"
-).bindparams(bindparam("pks", expanding=True))
-_HOOKS = text("SELECT queue, pk FROM webhook WHERE queue IN :queues AND active").bindparams(
-    bindparam("queues", expanding=True)
-)
-_INSERT_VERDICT = text(
-    "INSERT INTO server_verdict (generation_pk, queue, verdict, decided_at_ms) "
-    "VALUES (:pk, :queue, :verdict, :now)"
-)
-_SEQS = text(
-    "SELECT generation_pk, seq FROM server_verdict WHERE generation_pk IN :pks"
-).bindparams(bindparam("pks", expanding=True))
-# PostgreSQL: the feed's lock, the verdicts and their deliveries in one statement. The lock is
-# taken before the first verdict's sequence number (writers of the feed then commit in the
-# order of their numbers, see `slots.add_changes`); the verdicts go in in the order given.
-_FEED_POSTGRES = text(
-    """
-WITH feed_lock AS MATERIALIZED (
-    SELECT pg_advisory_xact_lock(:lock)
-), fed AS (
-    INSERT INTO server_verdict (generation_pk, queue, verdict, decided_at_ms)
-    SELECT v.pk, v.queue, v.verdict, :now
-    FROM feed_lock, unnest(CAST(:pks AS integer[]), CAST(:queues AS varchar[]),
-        CAST(:verdicts AS varchar[])) WITH ORDINALITY AS v(pk, queue, verdict, n)
-    ORDER BY v.n
-    RETURNING seq, queue
-), queued AS (
-    INSERT INTO webhook_delivery (id, webhook_pk, verdict_seq, state, attempts,
-        next_attempt_ms, created_at_ms)
-    SELECT 'dlv_' || left(replace(CAST(gen_random_uuid() AS text), '-', ''), 24), w.pk, f.seq,
-        'pending', 0, :now, :now
-    FROM fed f JOIN webhook w ON w.queue = f.queue AND w.active
-    RETURNING 1
-)
-SELECT count(*) FROM queued
-"""
-)
-_INSERT_DELIVERY = text(
-    "INSERT INTO webhook_delivery (id, webhook_pk, verdict_seq, state, attempts, "
-    "next_attempt_ms, created_at_ms) VALUES (:id, :hook, :seq, 'pending', 0, :now, :now)"
-)
-
-
-@dataclass(frozen=True)
-class Finalized:
-    """What `finalize` recorded: verdicts appended to the feed, webhook deliveries queued."""
-
-    verdicts: int = 0
-    deliveries: int = 0
-
-
-def finalize(connection: Connection, pks: Collection[int], *, now_ms: int) -> Finalized:
-    """Record the items among `pks` that became final and are not in the feed yet; their
-    webhook deliveries are queued. Call after `refresh_items`."""
-    if not pks:
-        return Finalized()
-    rows = connection.execute(_BECAME_FINAL, {"pks": sorted(pks)})
-    return feed_final(connection, [FinalItem(*row) for row in rows], now_ms=now_ms)
-
-
-def feed_final(connection: Connection, items: Sequence[FinalItem], *, now_ms: int) -> Finalized:
-    """Append these final items (in pk order, none in the feed yet) to the verdict feed with
-    their verdicts, and queue their webhook deliveries."""
-    if not items:
-        return Finalized()
-    resolved = _resolve_many(
-        connection, [item.generation_pk for item in items if item.state != ItemState.AUTO_APPROVED]
-    )
-    verdicts = []
-    for item in items:  # in pk order: the feed's order within one transaction
-        if item.state == ItemState.AUTO_APPROVED:
-            verdict = AUTO_APPROVED
-        else:
-            found = resolved.get(item.generation_pk)
-            verdict = NEEDS_ADJUDICATION if found is None else found.verdict
-        verdicts.append(
-            {"pk": item.generation_pk, "queue": item.queue, "verdict": verdict, "now": now_ms}
-        )
-    if is_postgres(connection):
-        queued = connection.execute(
-            _FEED_POSTGRES,
-            {
-                "lock": _FEED_LOCK,
-                "pks": [row["pk"] for row in verdicts],
-                "queues": [row["queue"] for row in verdicts],
-                "verdicts": [row["verdict"] for row in verdicts],
-                "now": now_ms,
-            },
-        ).scalar_one()
-        return Finalized(len(items), queued)
-    hooks: dict[str, list[int]] = {}
-    queues = sorted({item.queue for item in items})
-    for queue, hook in connection.execute(_HOOKS, {"queues": queues}):
-        hooks.setdefault(queue, []).append(hook)
-    connection.execute(_INSERT_VERDICT, verdicts)
-    hooked = [item for item in items if item.queue in hooks]
-    queued = sum(len(hooks[item.queue]) for item in hooked)
-    if hooked:
-        seqs: dict[int, int] = {
-            row.generation_pk: row.seq
-            for row in connection.execute(_SEQS, {"pks": [item.generation_pk for item in hooked]})
-        }
-        connection.execute(
-            _INSERT_DELIVERY,
-            [
-                {
-                    "id": f"dlv_{secrets.token_hex(12)}",
-                    "hook": hook,
-                    "seq": seqs[item.generation_pk],
-                    "now": now_ms,
-                }
-                for item in hooked
-                for hook in hooks[item.queue]
-            ],
-        )
-    return Finalized(len(items), queued)
-
-
-_ITEM = text(
+_COLUMNS = (
     "SELECT g.pk, g.id, i.queue, i.state, g.required_reviews, "
     "(SELECT count(*) FROM lease_slot s WHERE s.generation_pk = g.pk AND s.state = 'decided'), "
     "(SELECT count(*) FROM lease_slot s WHERE s.generation_pk = g.pk AND s.state = 'leased' "
     "AND s.expires_at_ms > :now), "
-    "v.seq, v.verdict, v.decided_at_ms "
-    "FROM generation g JOIN server_item i ON i.generation_pk = g.pk "
-    "LEFT JOIN server_verdict v ON v.generation_pk = g.pk"
+    "v.seq, v.verdict, v.decided_at_ms, v.revision, v.previous, v.resolved "
+)
+# An item with its latest revision (none before it is final).
+_ITEM = text(
+    _COLUMNS + "FROM generation g JOIN server_item i ON i.generation_pk = g.pk "
+    "LEFT JOIN server_verdict v ON v.generation_pk = g.pk AND v.revision = "
+    "(SELECT max(r.revision) FROM server_verdict r WHERE r.generation_pk = g.pk)"
+)
+# Each feed entry (one revision of one item's verdict) with its item.
+_FEED = text(
+    _COLUMNS + "FROM server_verdict v JOIN generation g ON g.pk = v.generation_pk "
+    "JOIN server_item i ON i.generation_pk = g.pk"
 )
 
 
 def _view(connection: Connection, row: Sequence[object]) -> ItemView:
-    pk, item_id, queue, state, required, decided, leased, seq, fed, fed_ms = row
+    (pk, item_id, queue, state, required, decided, leased, seq, fed, fed_ms, revision, previous,
+     stored) = row  # fmt: skip
     assert isinstance(pk, int)
     resolved: Resolved | None = None
     if state == ItemState.WITHDRAWN:
@@ -227,7 +139,10 @@ def _view(connection: Connection, row: Sequence[object]) -> ItemView:
         at = rows.time_text(_as_time(fed_ms)) if isinstance(fed_ms, int) else None
         resolved = Resolved(AUTO_APPROVED, None, (), (), at)
     elif state == ItemState.DONE:
-        resolved = _resolve(connection, pk)
+        if isinstance(stored, str):
+            resolved = Resolved.from_snapshot(stored)
+        else:  # a verdict fed before revisions were kept: resolved from the decisions now
+            resolved = _resolve(connection, pk)
         if resolved is None:
             resolved = Resolved(str(fed or NEEDS_ADJUDICATION), None, (), (), None)
         adjudicate = resolved.verdict == NEEDS_ADJUDICATION
@@ -242,6 +157,8 @@ def _view(connection: Connection, row: Sequence[object]) -> ItemView:
         reviews=int(str(decided)),
         verdict=resolved,
         seq=seq if isinstance(seq, int) else None,
+        revision=revision if isinstance(revision, int) and seq is not None else None,
+        previous=previous if isinstance(previous, str) else None,
     )
 
 
@@ -258,14 +175,24 @@ def item_view(connection: Connection, item_id: str, *, now_ms: int) -> ItemView 
 
 
 def verdicts_since(
-    connection: Connection, since: int, *, queue: str | None, limit: int, now_ms: int
+    connection: Connection,
+    since: int,
+    *,
+    queue: str | None,
+    limit: int,
+    now_ms: int,
+    item_id: str | None = None,
 ) -> list[ItemView]:
-    """Final verdicts after the cursor `since`, oldest first (of one queue, or of all)."""
-    sql = _ITEM.text + " WHERE v.seq > :since"
+    """Feed entries after the cursor `since`, oldest first (of one queue or item, or of all):
+    each item's first final verdict and every later revision of it."""
+    sql = _FEED.text + " WHERE v.seq > :since"
     params: dict[str, object] = {"since": since, "limit": limit, "now": now_ms}
     if queue is not None:
         sql += " AND v.queue = :queue"
         params["queue"] = queue
+    if item_id is not None:
+        sql += " AND g.id = :item"
+        params["item"] = item_id
     rows = connection.execute(text(sql + " ORDER BY v.seq LIMIT :limit"), params).all()
     return [_view(connection, tuple(row)) for row in rows]
 
@@ -273,7 +200,7 @@ def verdicts_since(
 def verdict_at(connection: Connection, seq: int, *, now_ms: int) -> ItemView | None:
     """The feed's entry `seq` (for a webhook delivery)."""
     row = connection.execute(
-        text(_ITEM.text + " WHERE v.seq = :seq"), {"seq": seq, "now": now_ms}
+        text(_FEED.text + " WHERE v.seq = :seq"), {"seq": seq, "now": now_ms}
     ).first()
     return None if row is None else _view(connection, tuple(row))
 
@@ -292,7 +219,7 @@ def item_out(view: ItemView) -> ItemStateOut:
 
 def verdict_out(view: ItemView) -> VerdictOut:
     """A verdict feed entry as `/v1/verdicts` and the webhooks carry it."""
-    return VerdictOut.model_validate({**_fields(view), "seq": view.seq})
+    return VerdictOut.model_validate({**_fields(view), "seq": view.seq, "previous": view.previous})
 
 
 def _fields(view: ItemView) -> dict[str, object]:
@@ -303,6 +230,7 @@ def _fields(view: ItemView) -> dict[str, object]:
         "state": view.state,
         "required_reviews": view.required_reviews,
         "reviews": view.reviews,
+        "revision": view.revision,
         "verdict": None
         if resolved is None
         else {

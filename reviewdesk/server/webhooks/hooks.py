@@ -1,7 +1,7 @@
 """Webhooks in the server's database: registering them, their delivery log, and replay.
 
 Each final verdict of a queue becomes one `webhook_delivery` row per active webhook of the
-queue, written in the transaction that made the item final (`queue.verdicts.finalize`): the
+queue, written in the transaction that made the item final (`queue.feed.finalize`): the
 database is the outbox, so a restart loses nothing. `worker.DeliveryWorker` sends them.
 """
 
@@ -17,7 +17,7 @@ from sqlalchemy import bindparam, text
 from sqlalchemy.engine import Connection
 
 from reviewdesk.errors import UserError
-from reviewdesk.protocol.statuses import DeliveryState
+from reviewdesk.protocol.statuses import DeliveryState, WebhookEvent
 from reviewdesk.protocol.v1 import DeliveryOut, WebhookOut
 from reviewdesk.server.queue.verdicts import ItemView, verdict_out
 
@@ -145,9 +145,12 @@ def replay(
 
 
 def payload(view: ItemView, delivery_id: str) -> dict[str, Any]:
-    """The JSON a webhook receives: the verdict as `/v1/verdicts` shows it."""
+    """The JSON a webhook receives: the verdict as `/v1/verdicts` shows it; `event` says
+    whether it is the item's first final verdict or a later revision of it."""
+    revised = view.revision is not None and view.revision > 1
     return {
         "type": "verdict",
+        "event": WebhookEvent.VERDICT_REVISED if revised else WebhookEvent.VERDICT_FINAL,
         "delivery_id": delivery_id,
         "verdict": verdict_out(view).model_dump(mode="json"),
     }

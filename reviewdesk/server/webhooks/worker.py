@@ -3,9 +3,12 @@
 The deliveries wait in the `webhook_delivery` table (see `hooks`). A `DeliveryWorker` in each
 server process claims due rows — `FOR UPDATE SKIP LOCKED` on PostgreSQL, under SQLite's write
 lock (`BEGIN IMMEDIATE`) there — and pushes their `next_attempt_ms` past a claim window before
-committing, so no other process takes them while the POST is in flight. The POST happens
-outside any transaction; its outcome is then recorded only if the row is still the one this
-worker claimed.
+committing, so no other process takes them while the POST is in flight. Just before each POST
+the claim is renewed (a batch's POSTs one after another can outlast one window; a slow receiver
+must not make another process send the same delivery); a row claimed by another process since,
+or of a webhook removed since, is skipped. The POST happens outside any transaction; its
+outcome is then recorded only if the row is still the one this worker claimed. Deliveries of a
+removed (inactive) webhook are never sent.
 
 A delivery is `pending` until the receiver answers 2xx (`delivered`). A failure (no answer,
 or any other status) is retried after `base_delay_s * 2**(attempts-1)` (capped), and after
@@ -31,9 +34,17 @@ from reviewdesk.remote.webhooks import WebhookSender
 from reviewdesk.server.database import DatabaseBusyError, read, transact
 from reviewdesk.server.queue.slots import is_postgres
 from reviewdesk.server.queue.verdicts import verdict_at
+from reviewdesk.server.webhooks.destinations import Destinations
 from reviewdesk.server.webhooks.hooks import payload
 
 logger = logging.getLogger(__name__)
+
+
+_RENEW = text(
+    "UPDATE webhook_delivery SET next_attempt_ms = :until WHERE pk = :pk "
+    "AND attempts = :attempts AND state = 'pending' AND EXISTS ("
+    "SELECT 1 FROM webhook w WHERE w.pk = webhook_delivery.webhook_pk AND w.active)"
+)
 
 
 @dataclass(frozen=True)
@@ -70,6 +81,7 @@ class DeliveryWorker:
         policy: attempts and delays.
         transport: an httpx transport (tests may pass one; default: the network).
         idle_s: how long the thread sleeps when nothing was due.
+        destinations: where deliveries may go (None: anywhere; the server passes its rule).
     """
 
     def __init__(
@@ -80,8 +92,10 @@ class DeliveryWorker:
         policy: DeliveryPolicy | None = None,
         transport: httpx.BaseTransport | None = None,
         idle_s: float = 0.5,
+        destinations: Destinations | None = None,
     ) -> None:
         self._engine = engine
+        self._destinations = destinations
         self._clock = clock
         self.policy = policy or DeliveryPolicy()
         self._sender = WebhookSender(timeout_s=self.policy.timeout_s, transport=transport)
@@ -95,14 +109,27 @@ class DeliveryWorker:
         now = self._clock()
         claimed = transact(self._engine, lambda connection: self._claim(connection, now))
         for delivery in claimed:
-            self._attempt(delivery)
+            if self._renew(delivery):
+                self._attempt(delivery)
         return len(claimed)
+
+    def _renew(self, delivery: _Claimed) -> bool:
+        """Claim the delivery afresh just before its POST: the batch's earlier POSTs may have
+        used up the first claim's window. False when it is no longer this worker's to send
+        (another process claimed it since, or its webhook was removed)."""
+        until = self._clock() + int(self.policy.claim_s * 1000)
+        renewed = transact(
+            self._engine,
+            lambda connection: connection.execute(_RENEW, {"until": until, "pk": delivery.pk,
+                                                           "attempts": delivery.attempts}),
+        )  # fmt: skip
+        return bool(renewed.rowcount)
 
     def _claim(self, connection: Connection, now: int) -> list[_Claimed]:
         sql = (
             "SELECT d.pk, d.id, d.attempts, d.verdict_seq, w.url, w.secret "
             "FROM webhook_delivery d JOIN webhook w ON w.pk = d.webhook_pk "
-            "WHERE d.state = 'pending' AND d.next_attempt_ms <= :now "
+            "WHERE d.state = 'pending' AND d.next_attempt_ms <= :now AND w.active "
             "ORDER BY d.next_attempt_ms, d.pk LIMIT :batch"
         )
         if is_postgres(connection):
@@ -125,10 +152,16 @@ class DeliveryWorker:
         return claimed
 
     def _attempt(self, delivery: _Claimed) -> None:
-        attempt = self._sender.post(
-            delivery.url, secret=delivery.secret, body=delivery.body, delivery_id=delivery.id
-        )
-        status, error = attempt.status, attempt.error
+        refused = None if self._destinations is None else self._destinations.problem(delivery.url)
+        status: int | None = None
+        error: str | None = None
+        if refused is not None:
+            error = f"not sent: {refused}"
+        else:
+            attempt = self._sender.post(
+                delivery.url, secret=delivery.secret, body=delivery.body, delivery_id=delivery.id
+            )
+            status, error = attempt.status, attempt.error
         now = self._clock()
         if error is None:
             state, next_ms = DeliveryState.DELIVERED, now
@@ -176,8 +209,10 @@ class DeliveryWorker:
             except DatabaseBusyError as error:
                 logger.warning("webhook delivery: %s", error)
                 busy = 0
-            except Exception:  # a bug must not end deliveries for the process's lifetime
-                logger.exception("webhook delivery pass failed")
+            except Exception as error:  # a bug must not end deliveries for the process's lifetime
+                # Its kind only: a message may quote the verdict being sent.
+                logger.error("webhook delivery pass failed: %s", type(error).__name__)
+                logger.debug("webhook delivery pass failed", exc_info=error)
                 busy = 0
             if not busy:
                 self._wake.wait(self._idle_s)
