@@ -376,6 +376,14 @@ def queue_set(
             "--priority", help="Lease order: risk (highest first), oldest or newest first."
         ),
     ] = "risk",
+    freeze: Annotated[
+        bool,
+        typer.Option(
+            "--freeze",
+            help="Keep each verdict as it first became final: later decisions are stored and "
+            "counted but never revise it.",
+        ),
+    ] = False,
     db: DbOption = None,
 ) -> None:
     """Set a queue's review policy (it routes the items pushed from now on)."""
@@ -391,6 +399,7 @@ def queue_set(
             "audit_rate": audit_rate,
             "required_reviews": [_band(value) for value in required_reviews_above or ()],
             "priority": priority,
+            "freeze": freeze,
         })  # fmt: skip
     except ValidationError as error:
         raise typer.BadParameter(

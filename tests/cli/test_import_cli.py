@@ -236,3 +236,17 @@ def test_queue_show_prints_the_policy_as_json_as_set_does(
     assert code == 0
     first = out.splitlines()[0]
     assert json.loads(first.removeprefix("support: ")) == json.loads(set_line)
+
+
+def test_queue_set_freeze_keeps_verdicts_at_their_first_revision(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    db = f"sqlite:///{tmp_path / 'server.sqlite'}"
+    code, _, err = cli(capsys, "queue", "set", "support", "--freeze", "--db", db)
+    assert code == 0, err
+    code, out, _ = cli(capsys, "queue", "show", "support", "--db", db)
+    assert code == 0
+    assert json.loads(out.splitlines()[0].removeprefix("support: "))["freeze"] is True
+    code, _, err = cli(capsys, "queue", "set", "support", "--db", db)
+    code, out, _ = cli(capsys, "queue", "show", "support", "--db", db)
+    assert json.loads(out.splitlines()[0].removeprefix("support: "))["freeze"] is False
