@@ -7,7 +7,6 @@ Every problem is reported as a `RecordError` naming the file, the line, the fiel
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,6 +15,7 @@ from pydantic import TypeAdapter, ValidationError
 from pydantic_core import ErrorDetails
 
 from reviewdesk.domain import DecisionDraft, Generation, ImportRecord
+from reviewdesk.protocol.screening import field_path
 
 _DRAFTS = TypeAdapter(tuple[DecisionDraft, ...])
 
@@ -71,16 +71,6 @@ _EXPECTED = {
 }
 
 
-def _field_path(loc: Sequence[int | str]) -> str:
-    path = ""
-    for part in loc:
-        if isinstance(part, int):
-            path += f"[{part}]"
-        else:
-            path += f".{part}" if path else part
-    return path
-
-
 def _message(error: ErrorDetails) -> str:
     kind = error["type"]
     if kind == "missing":
@@ -101,7 +91,7 @@ def _errors(
     details = error.errors(include_url=False)
     plain = [detail for detail in details if detail["loc"][:1] != ("prompt",)]
     found = [
-        RecordError(path, line, _field_path(prefix + tuple(detail["loc"])), _message(detail))
+        RecordError(path, line, field_path(prefix + tuple(detail["loc"])), _message(detail))
         for detail in plain
     ]
     prompt = [detail for detail in details if detail["loc"][:1] == ("prompt",)]
@@ -110,13 +100,13 @@ def _errors(
     own = [detail for detail in prompt if len(detail["loc"]) == 1]
     for detail in inside_list or own:
         loc = ("prompt", *detail["loc"][2:])
-        found.append(RecordError(path, line, _field_path(prefix + loc), _message(detail)))
+        found.append(RecordError(path, line, field_path(prefix + loc), _message(detail)))
     if prompt and not inside_list and not own:
         found.append(
             RecordError(
                 path,
                 line,
-                _field_path((*prefix, "prompt")),
+                field_path((*prefix, "prompt")),
                 'expected text or a list of chat messages ({"role": ..., "content": ...}), '
                 f"got {json_kind(prompt[0]['input'])}",
             )
