@@ -58,7 +58,6 @@ def fixture() -> list[dict[str, Any]]:
         item(13, [d("alice", "edit", 1, "answer 13"), d("bob", "edit", 2, "answer 13")]),
         item(14, [d("alice", "reject", 1), d("bob", "reject", 2), d("carol", "edit", 3, "x")],
              prompt=SHARED, output="another answer"),
-        item(15, [d("alice", "edit", 1, " "), d("bob", "edit", 2, " ")]),
     ]  # fmt: skip
 
 
@@ -165,7 +164,7 @@ def test_the_recomputed_resolution_is_the_one_expected() -> None:
     assert verdicts == {
         "01": "approve", "02": "approve", "04": "reject", "05": "reject", "06": "edit",
         "08": "reject", "09": "approve", "10": "approve", "11": "reject", "12": "approve",
-        "13": "edit", "14": "reject", "15": "edit",
+        "13": "edit", "14": "reject",
     }  # fmt: skip
     assert resolve(fixture())["gen-000006"]["label"]["edited_output"] == "edit by bob"
     assert "gen-000005" not in resolve(fixture(), adjudicators=())
@@ -180,7 +179,7 @@ def test_sft_and_openai_hold_each_resolved_item_once(
     assert found == expected_sft(resolve(fixture()))
     assert max(found.values()) == 1  # never a row twice for one item and text
     assert summary.unresolved == 2  # items 3 and 7: ties no adjudicator settled
-    assert summary.tally.skipped["empty or whitespace-only answers"] == 2  # items 9 and 15
+    assert summary.tally.skipped["empty or whitespace-only answers"] == 1  # item 9
 
 
 def test_sft_text_holds_each_resolved_item_once(make_store: Any, tmp_path: Path) -> None:
@@ -219,7 +218,7 @@ def test_kto_rows_are_the_resolved_labels_and_never_contradict(
     assert summary.tally.skipped == {
         "completions labelled both desirable and undesirable for one prompt": 1,  # 10 and 11
         "edits that left the output as it was (kept as desirable)": 1,  # item 13
-        "empty or whitespace-only answers": 2,  # items 9 and 15 (its edit; the original stays)
+        "empty or whitespace-only answers": 1,  # item 9
     }
 
 
@@ -259,10 +258,10 @@ def test_the_card_and_the_summary_count_what_was_left_out(make_store: Any, tmp_p
     assert data["policy"] == "resolved" and data["rows"] == "one per item"
     assert data["unresolved_items"] == 2
     assert data["unresolved_reason"] == "ties no adjudicator settled"
-    assert data["skipped"]["empty or whitespace-only answers"] == 2
+    assert data["skipped"]["empty or whitespace-only answers"] == 1
     card = (tmp_path / "out" / "README.md").read_text()
     assert "Items left out by the policy (ties no adjudicator settled): 2." in card
-    assert "- empty or whitespace-only answers: 2" in card
+    assert "- empty or whitespace-only answers: 1" in card
     assert "Resolution policy: `resolved` (adjudicators: lead)" in card
 
 
