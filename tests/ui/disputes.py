@@ -60,3 +60,12 @@ def make_disputed_store(path: Path) -> Path:
         ):
             store.record_decision(decision)
     return path
+
+
+def pk_of(path: Path, generation_id: str) -> int:
+    """The store's pk of an item."""
+    with Store.open(path, create=False) as store:
+        for entry in store.entries(store.ordered_keys()):
+            if entry.id == generation_id:
+                return entry.pk
+    raise LookupError(generation_id)

@@ -315,7 +315,9 @@ class DeskWindow(QMainWindow):
         if self._editing:
             self.set_editing(False)
         self.pages.show_review()
-        self.review.show_item(item, self._reviewer)
+        self.review.show_item(
+            item, self._reviewer, reasons=self._reasons, adjudicators=self.adjudicators
+        )
         self.review.output.set_markdown(self.acts.markdown.isChecked())
         self.model.set_current(item.pk)
         if not self._focus_settled:
@@ -454,6 +456,7 @@ class DeskWindow(QMainWindow):
             "main-splitter": self.splitter,
             "review-splitter": self.review.splitter,
             "output-splitter": self.review.output.splitter,
+            "decisions-splitter": self.review.columns,
         }
 
     def closeEvent(self, event: QCloseEvent) -> None:
