@@ -81,7 +81,7 @@ class DecisionsPanel(QTextBrowser):
         """The decisions on screen, one a reviewer, in column order."""
         return list(self._shown)
 
-    def loadResource(self, type: int, name: QUrl) -> Any:
+    def loadResource(self, type: int, name: QUrl | str) -> Any:
         return None  # nothing outside the panel's own text, ever
 
     def show_decisions(
