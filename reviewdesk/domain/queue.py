@@ -15,6 +15,8 @@ class ItemStatus(StrEnum):
 
     PENDING = "pending"
     DECIDED = "decided"
+    DISAGREEMENT = "disagreement"
+    """Two or more reviewers' current decisions differ and no adjudicator has decided it."""
 
 
 class QueueSort(StrEnum):
@@ -70,6 +72,8 @@ class QueueFilter(BaseModel):
     min_severity: Severity | None = None
     status: ItemStatus | None = None
     text: str | None = None
+    adjudicators: tuple[str, ...] = ()
+    """Reviewers whose decision settles a disagreement (for `ItemStatus.DISAGREEMENT`)."""
 
 
 class StoreCounts(BaseModel):

@@ -90,6 +90,13 @@ def _entry(row: Sequence[Any]) -> QueueEntry:
     )
 
 
+# Two or more current decisions (one a reviewer) whose verdicts differ.
+_DISAGREEMENT = (
+    "g.pk IN (SELECT generation_pk FROM decision WHERE current "
+    "GROUP BY generation_pk HAVING count(DISTINCT verdict) > 1)"
+)
+
+
 def _where(filters: QueueFilter) -> tuple[list[str], list[Any]]:
     clauses: list[str] = []
     params: list[Any] = []
@@ -105,6 +112,15 @@ def _where(filters: QueueFilter) -> tuple[list[str], list[Any]]:
         clauses.append(PENDING_G)
     elif filters.status is ItemStatus.DECIDED:
         clauses.append("g.review_count >= g.required_reviews")
+    elif filters.status is ItemStatus.DISAGREEMENT:
+        clauses.append(_DISAGREEMENT)
+        if filters.adjudicators:
+            names = ", ".join("?" * len(filters.adjudicators))
+            clauses.append(
+                "g.pk NOT IN (SELECT generation_pk FROM decision "
+                f"WHERE current AND reviewer IN ({names}))"
+            )
+            params.extend(filters.adjudicators)
     if filters.text:
         pattern = (
             "%" + filters.text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"

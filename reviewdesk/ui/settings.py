@@ -78,6 +78,17 @@ class DeskSettings:
         self._settings.setValue("review/reviewer", name.strip())
 
     @property
+    def adjudicators(self) -> tuple[str, ...]:
+        """Reviewers whose decision settles a disagreement (the `--adjudicator` names of the
+        command line): the desk's Disagreements filter, statistics and exports use them."""
+        text = str(self._settings.value("review/adjudicators", ""))
+        return tuple(dict.fromkeys(name.strip() for name in text.split(",") if name.strip()))
+
+    @adjudicators.setter
+    def adjudicators(self, names: tuple[str, ...]) -> None:
+        self._settings.setValue("review/adjudicators", ",".join(names))
+
+    @property
     def markdown(self) -> bool:
         return str(self._settings.value("review/markdown", "false")).lower() == "true"
 

@@ -45,6 +45,7 @@ class QueuePanel(QWidget):
         self.search.setPlaceholderText("Search id or text  (/)")
         self.search.setClearButtonEnabled(True)
         self.combos: dict[str, QComboBox] = {}
+        self._adjudicators: tuple[str, ...] = ()
         grid = QGridLayout()
         grid.setContentsMargins(0, 0, 0, 0)
         for number, (column, label) in enumerate(zip(FILTER_COLUMNS, _FILTER_LABELS, strict=True)):
@@ -60,6 +61,7 @@ class QueuePanel(QWidget):
                 ("Any", _ANY),
                 ("Undecided", ItemStatus.PENDING.value),
                 ("Decided", ItemStatus.DECIDED.value),
+                ("Disagreements", ItemStatus.DISAGREEMENT.value),
             ]
         )
         grid.addWidget(QLabel("Severity", self), 2, 2)
@@ -138,7 +140,19 @@ class QueuePanel(QWidget):
             min_severity=Severity(severity) if severity else None,
             status=ItemStatus(status) if status else None,
             text=self.search.text().strip() or None,
+            adjudicators=self._adjudicators,
         )
+
+    def set_adjudicators(self, names: tuple[str, ...]) -> None:
+        """Whose decisions settle a disagreement (the Disagreements filter leaves those out)."""
+        if names != self._adjudicators:
+            self._adjudicators = names
+            if self.status.currentData() == ItemStatus.DISAGREEMENT.value:
+                self.apply_filter()
+
+    def show_disagreements(self) -> None:
+        """Filter the list down to the open disagreements."""
+        self.status.setCurrentIndex(self.status.findData(ItemStatus.DISAGREEMENT.value))
 
     def focus_search(self) -> None:
         self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)

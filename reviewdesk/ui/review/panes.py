@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from reviewdesk.domain import Flag, Prompt, Role
 from reviewdesk.review import ReviewItem
+from reviewdesk.ui.review.decisions import current_decisions
 from reviewdesk.ui.review.text_map import display_text
 from reviewdesk.ui.style import severity_icon, severity_tint
 
@@ -137,7 +138,13 @@ class ItemHeader(QWidget):
         if mine is not None:
             self.status.setText(f"you: {mine.verdict}")
         elif item.decisions:
-            self.status.setText(f"{len(item.decisions)} decision(s) by others")
+            current = current_decisions(item.decisions)
+            verdicts = {decision.verdict for decision in current}
+            if len(current) == 1:
+                self.status.setText(f"{current[0].reviewer}: {current[0].verdict}")
+            else:
+                agree = "agree" if len(verdicts) == 1 else "disagree"
+                self.status.setText(f"{len(current)} reviewers {agree}")
         else:
             self.status.setText("pending")
         self.set_comment(None)

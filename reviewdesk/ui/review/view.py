@@ -1,12 +1,16 @@
-"""The review view: a problem banner, the item header, and Prompt | Output | Flags."""
+"""The review view: a problem banner, the item header, Prompt | Output | Flags, and under them
+the other reviewers' decisions (when there are any)."""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout, QWidget
 
-from reviewdesk.domain import Flag
+from reviewdesk.domain import Flag, Reason
 from reviewdesk.review import ReviewItem
+from reviewdesk.ui.review.decisions import DecisionsPanel
 from reviewdesk.ui.review.output import OutputPane
 from reviewdesk.ui.review.panes import FlagsPanel, ItemHeader, PromptView
 
@@ -58,11 +62,19 @@ class ReviewView(QWidget):
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 4)
         self.splitter.setStretchFactor(2, 3)
+        self.decisions = DecisionsPanel(self)
+        self.decisions.hide()
+        self.columns = QSplitter(Qt.Orientation.Vertical, self)
+        self.columns.setChildrenCollapsible(False)
+        self.columns.addWidget(self.splitter)
+        self.columns.addWidget(self.decisions)
+        self.columns.setStretchFactor(0, 3)
+        self.columns.setStretchFactor(1, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(self.banner)
         layout.addWidget(self.header)
-        layout.addWidget(self.splitter, 1)
+        layout.addWidget(self.columns, 1)
         self._item: ReviewItem | None = None
         self.flags.flag_picked.connect(self._on_flags_flag_picked)
         self.output.text.painted.connect(self.painted)
@@ -71,10 +83,25 @@ class ReviewView(QWidget):
     def item(self) -> ReviewItem | None:
         return self._item
 
-    def show_item(self, item: ReviewItem, reviewer: str) -> None:
+    def show_item(
+        self,
+        item: ReviewItem,
+        reviewer: str,
+        *,
+        reasons: Sequence[Reason] = (),
+        adjudicators: Sequence[str] = (),
+    ) -> None:
         self._item = item
         self.clear_problem()
         self.header.show_item(item, reviewer)
+        others = self.decisions.show_decisions(
+            item.decisions,
+            item.generation.output,
+            reviewer=reviewer,
+            reasons=reasons,
+            adjudicators=adjudicators,
+        )
+        self.decisions.setVisible(others)
         self.prompt.show_prompt(item.generation.prompt)
         self.output.show_output(item.generation.output, item.generation.flags)
         self.flags.show_flags(item.generation.flags)

@@ -29,7 +29,7 @@ class StatusLine:
     not a style sheet (a new style sheet re-polishes the label and lays out the bar again).
 
     Attributes:
-        store, progress, rate, saved: the labels; sync: the sync entry.
+        store, disagreements, progress, rate, saved: the labels; sync: the sync entry.
     """
 
     def __init__(
@@ -40,7 +40,10 @@ class StatusLine:
         self.progress = QLabel(window)
         self.rate = QLabel(window)
         self.saved = QLabel(window)
-        for label in (self.store, self.progress, self.rate, self.saved):
+        self.disagreements = QLabel(window)
+        self.disagreements.setToolTip("Items whose reviewers disagree and no adjudicator decided")
+        self.disagreements.hide()
+        for label in (self.store, self.disagreements, self.progress, self.rate, self.saved):
             label.setTextFormat(Qt.TextFormat.PlainText)
         for label in (self.progress, self.rate, self.saved):
             # Opaque: a new text repaints the label alone, not the bar and window beneath it.
@@ -53,6 +56,7 @@ class StatusLine:
         bar = window.statusBar()
         bar.addWidget(self.store)
         bar.addPermanentWidget(self.sync)
+        bar.addPermanentWidget(self.disagreements)
         bar.addPermanentWidget(self.progress)
         bar.addPermanentWidget(self.rate)
         bar.addPermanentWidget(self.saved)
@@ -67,6 +71,11 @@ class StatusLine:
         _set_text(self.progress, text)
         rate = progress.per_hour
         _set_text(self.rate, "– / hour" if rate is None else f"{rate:,.0f} / hour")
+
+    def show_disagreements(self, count: int) -> None:
+        """How many open disagreements the store holds (hidden at none)."""
+        self.disagreements.setText(f"{count:,} disagreement{'s' if count != 1 else ''}")
+        self.disagreements.setVisible(count > 0)
 
     def show_saving(self) -> None:
         self._set_saved("Saving…", None)

@@ -22,7 +22,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QApplication, QDialog, QMainWindow, QSplitter
 
-from reviewdesk.domain import Reason
+from reviewdesk.domain import ItemStatus, QueueFilter, Reason
 from reviewdesk.errors import UserError
 from reviewdesk.review import ReviewItem, ReviewSession, SessionProgress, Step, Stopwatch
 from reviewdesk.store import Store
@@ -159,6 +159,9 @@ class DeskWindow(QMainWindow):
         self.tabs.currentChanged.connect(self._on_tabs_current_changed)
         self.decision_saved.connect(self.stats.note_change)
         self.decision_undone.connect(self.stats.note_change)
+        self.decision_saved.connect(self.count_disagreements)
+        self.decision_undone.connect(self.count_disagreements)
+        self.queue_panel.set_adjudicators(self.settings.adjudicators)
         self.review.painted.connect(self._on_review_painted)
         self.queue_panel.item_activated.connect(self._on_queue_panel_item_activated)
         self.queue_panel.search_left.connect(self._on_queue_panel_search_left)
@@ -215,6 +218,7 @@ class DeskWindow(QMainWindow):
         self.stats.set_store(store)
         self.sync.set_store(store)
         self.runner.submit(session.count_pending, self._on_progress_step)
+        self.count_disagreements()
         self.runner.submit(
             lambda: {column: store.distinct(column) for column in FILTER_COLUMNS},
             self._on_choices_loaded,
@@ -298,12 +302,22 @@ class DeskWindow(QMainWindow):
         if session is not None:
             self.runner.submit(session.count_pending, self._on_progress_step)
 
+    def count_disagreements(self, _changed: object = None) -> None:
+        """Count the open disagreements again and show the figure in the status bar."""
+        store = self._store
+        if store is None:
+            return
+        filters = QueueFilter(status=ItemStatus.DISAGREEMENT, adjudicators=self.adjudicators)
+        self.runner.submit(lambda: len(store.ordered_keys(filters)), self.status.show_disagreements)
+
     def _show_item(self, item: ReviewItem) -> None:
         self._item = item
         if self._editing:
             self.set_editing(False)
         self.pages.show_review()
-        self.review.show_item(item, self._reviewer)
+        self.review.show_item(
+            item, self._reviewer, reasons=self._reasons, adjudicators=self.adjudicators
+        )
         self.review.output.set_markdown(self.acts.markdown.isChecked())
         self.model.set_current(item.pk)
         if not self._focus_settled:
@@ -442,6 +456,7 @@ class DeskWindow(QMainWindow):
             "main-splitter": self.splitter,
             "review-splitter": self.review.splitter,
             "output-splitter": self.review.output.splitter,
+            "decisions-splitter": self.review.columns,
         }
 
     def closeEvent(self, event: QCloseEvent) -> None:
@@ -491,6 +506,11 @@ class DeskWindow(QMainWindow):
     @property
     def reviewer(self) -> str:
         return self._reviewer
+
+    @property
+    def adjudicators(self) -> tuple[str, ...]:
+        """Reviewers whose decision settles a disagreement (from the settings)."""
+        return self.settings.adjudicators
 
     @property
     def reasons(self) -> list[Reason]:
