@@ -35,6 +35,13 @@ _KIND = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
 # with --migrate upgrade the schema one after the other.
 _MIGRATION_LOCK = 0x72657669
 
+# The schema of a new SQLite store as the migrations wrote it, kept (as the file's bytes) after
+# the first new store of this process: the next new store is a copy of it, made in
+# milliseconds instead of the migrations' 0.15 s. A server that creates databases, `checkout`
+# and the test suite create many. The migrations write no per-store values, so a copy equals a
+# migrated file (a test compares the two).
+_fresh_schema: bytes | None = None
+
 UpgradeNotice = Callable[[str, str], None]
 """Told (old schema, new schema) just before an existing store is upgraded."""
 _UPGRADE_NOTICE: ContextVar[UpgradeNotice | None] = ContextVar("upgrade_notice", default=None)
@@ -171,6 +178,9 @@ def migrate(engine: Engine, *, to: str = "head") -> None:
     from alembic import command
     from sqlalchemy.exc import OperationalError
 
+    fresh_sqlite = revision is None and to == "head" and engine.dialect.name == "sqlite"
+    if fresh_sqlite and _copy_fresh_schema(engine):
+        return
     logger.info("migrating %s from schema %s to %s", engine.url.database, revision, to)
     notice = _UPGRADE_NOTICE.get()
     if notice is not None and revision is not None:
@@ -185,3 +195,38 @@ def migrate(engine: Engine, *, to: str = "head") -> None:
         raise StoreError(
             f"cannot update the schema of {engine.url.database}: {error.orig}"
         ) from error
+    if fresh_sqlite:
+        _keep_fresh_schema(engine)
+
+
+def _keep_fresh_schema(engine: Engine) -> None:
+    global _fresh_schema
+    raw = engine.raw_connection()
+    try:
+        connection = raw.driver_connection
+        assert isinstance(connection, sqlite3.Connection)
+        image = bytearray(connection.serialize())
+        # Rollback-journal format: an image in WAL format cannot be opened in memory.
+        image[18:20] = b"\x01\x01"
+        _fresh_schema = bytes(image)
+    finally:
+        raw.close()
+
+
+def _copy_fresh_schema(engine: Engine) -> bool:
+    """Write the kept schema into the empty store `engine` opens; False when none is kept yet."""
+    if _fresh_schema is None:
+        return False
+    template = sqlite3.connect(":memory:")
+    try:
+        template.deserialize(_fresh_schema)
+        raw = engine.raw_connection()
+        try:
+            target = raw.driver_connection
+            assert isinstance(target, sqlite3.Connection)
+            template.backup(target)
+        finally:
+            raw.close()
+    finally:
+        template.close()
+    return True

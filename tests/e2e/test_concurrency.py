@@ -1,4 +1,4 @@
-"""Twenty reviewers lease and decide 5,000 items over real HTTP against `reviewdesk serve`,
+"""Twenty reviewers lease and decide 2,000 items over real HTTP against `reviewdesk serve`,
 required_reviews mixed 1 and 2: every slot is decided exactly once, no reviewer gets an item
 twice, no decision is lost, no request gets a 500 — also when the server process is killed
 with SIGKILL mid-run and started again."""
@@ -24,7 +24,7 @@ from reviewdesk.server.database import transact
 from tests.e2e.process import ServerProcess
 from tests.helpers.records import record
 
-ITEMS = 5000
+ITEMS = 2000
 REVIEWERS = 20
 KEPT = {"accepted", "duplicate", "accepted_late", "accepted_extra"}
 

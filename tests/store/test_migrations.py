@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import logging
 import sqlite3
 from pathlib import Path
 
@@ -10,7 +11,7 @@ from sqlmodel import SQLModel
 
 from reviewdesk.errors import StoreTooNewError
 from reviewdesk.store import Store, head_revision
-from reviewdesk.store.engine import current_revision, make_engine, migrate
+from reviewdesk.store.engine import SCHEMA_HEAD, current_revision, make_engine, migrate
 
 
 def test_a_store_made_at_the_first_revision_opens_upgraded_with_its_data(tmp_path: Path) -> None:
@@ -96,3 +97,41 @@ def test_opening_a_current_store_does_not_load_alembic(store_path: Path) -> None
     assert (
         subprocess.run([sys.executable, "-c", probe, str(store_path)], check=False).returncode == 0
     )
+
+
+def _contents(path: Path) -> tuple[list[tuple[str, str, str]], dict[str, list[tuple[object, ...]]]]:
+    connection = sqlite3.connect(path)
+    try:
+        schema = connection.execute(
+            "SELECT type, name, coalesce(sql, '') FROM sqlite_master ORDER BY type, name"
+        ).fetchall()
+        tables = [name for kind, name, _ in schema if kind == "table"]
+        rows = {
+            table: sorted(connection.execute(f'SELECT * FROM "{table}"').fetchall(), key=repr)
+            for table in tables
+        }
+        assert connection.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+        assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        return schema, rows
+    finally:
+        connection.close()
+
+
+def test_a_new_store_copied_from_the_kept_schema_equals_a_migrated_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    import reviewdesk.store.engine as engine_module
+
+    monkeypatch.setattr(engine_module, "_fresh_schema", None)
+    Store.open(tmp_path / "migrated.sqlite").close()  # runs the migrations, keeps the schema
+    assert engine_module._fresh_schema is not None
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="reviewdesk.store.engine"):
+        Store.open(tmp_path / "copied.sqlite").close()  # a copy of the kept schema
+    assert not [r for r in caplog.records if r.getMessage().startswith("migrating")]
+
+    migrated = _contents(tmp_path / "migrated.sqlite")
+    assert migrated[0] and migrated[1]["alembic_version"] == [(SCHEMA_HEAD,)]
+    assert _contents(tmp_path / "copied.sqlite") == migrated
+    with Store.open(tmp_path / "copied.sqlite") as copied:  # and it works as a store
+        assert copied.path == tmp_path / "copied.sqlite"
