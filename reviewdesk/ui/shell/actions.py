@@ -74,6 +74,7 @@ class DeskActions:
 
     Attributes:
         item_actions: act on the item on screen; off while editing it or on another tab.
+        adjudicate: like the item actions, and only on an item whose reviewers disagree.
         desk_actions: the rest of the keys; off while editing an item.
         edit_actions: only while editing an item.
         toolbar: the review toolbar.
@@ -87,6 +88,9 @@ class DeskActions:
         self.reject = self._make("&Reject…", "R", decide._on_reject_action_triggered, "reject")
         self.comment = self._make("&Comment…", "C", decide._on_comment_action_triggered, "comment")
         self.skip = self._make("&Skip", "S", w._on_skip_action_triggered, "skip")
+        self.adjudicate = self._make(
+            "A&djudicate…", "Shift+A", decide._on_adjudicate_action_triggered
+        )
         self.undo = self._make(
             "&Undo decision", QKeySequence.StandardKey.Undo, w._on_undo_action_triggered, "undo"
         )
@@ -188,6 +192,7 @@ class DeskActions:
         review_menu.addActions(
             [self.approve, self.edit, self.reject, self.comment, self.skip, self.undo]
         )
+        review_menu.addAction(self.adjudicate)
         review_menu.addSeparator()
         review_menu.addActions([self.save_edit, self.cancel_edit])
         view_menu = menus.addMenu("&View")
@@ -205,6 +210,7 @@ class DeskActions:
         toolbar.addActions(
             [self.approve, self.edit, self.reject, self.comment, self.skip, self.undo]
         )
+        toolbar.addAction(self.adjudicate)
         toolbar.addSeparator()
         toolbar.addActions([self.previous, self.next, self.search, self.markdown])
         self._parent.addToolBar(toolbar)
