@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QColor, QKeyEvent
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from reviewdesk.domain import Decision, Reason, Verdict
+from reviewdesk.ui.review.decisions import VERDICT_COLORS as _VERDICT_COLORS
 from reviewdesk.ui.review.decisions import current_decisions
 
 __all__ = ["AdjudicateDialog", "Adjudication", "disputed", "sides"]
@@ -105,7 +106,10 @@ class AdjudicateDialog(QDialog):
             entry.setToolTip(decision.comment or "")
         if self._sides:
             self.list.setCurrentRow(0)
-        self.list.setMinimumHeight(self.list.sizeHintForRow(0) * min(len(self._sides), 6) + 8)
+        for row, decision in enumerate(self._sides):
+            self.list.item(row).setForeground(QColor(_VERDICT_COLORS[decision.verdict]))
+        rows = sum(self.list.sizeHintForRow(row) for row in range(min(len(self._sides), 8)))
+        self.list.setFixedHeight(rows + 2 * self.list.frameWidth() + 6)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
         )
@@ -118,7 +122,7 @@ class AdjudicateDialog(QDialog):
         layout.addWidget(intro)
         layout.addWidget(self.list, 1)
         layout.addWidget(self.buttons)
-        self.resize(560, self.sizeHint().height())
+        self.resize(600, self.sizeHint().height())
         self.list.setFocus(Qt.FocusReason.OtherFocusReason)
         self.list.installEventFilter(self)
 

@@ -89,7 +89,7 @@ class DeskActions:
         self.comment = self._make("&Comment…", "C", decide._on_comment_action_triggered, "comment")
         self.skip = self._make("&Skip", "S", w._on_skip_action_triggered, "skip")
         self.adjudicate = self._make(
-            "A&djudicate…", "Shift+A", decide._on_adjudicate_action_triggered
+            "A&djudicate…", "Shift+A", decide._on_adjudicate_action_triggered, "adjudicate"
         )
         self.undo = self._make(
             "&Undo decision", QKeySequence.StandardKey.Undo, w._on_undo_action_triggered, "undo"
