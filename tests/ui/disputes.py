@@ -72,7 +72,7 @@ def make_three_disputes(path: Path) -> Path:
     make_store(path, count=6)
     with Store.open(path) as store:
         codes = [reason.code for reason in store.reasons()][:2]
-        rows = [
+        rows: list[tuple[int, str, Verdict, dict[str, object]]] = [
             (1, "alice", Verdict.APPROVE, {}),
             (1, "bob", Verdict.REJECT, {"reasons": codes, "comment": "Leaks an address."}),
             (2, "alice", Verdict.APPROVE, {}),
