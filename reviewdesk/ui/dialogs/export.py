@@ -212,6 +212,7 @@ class ExportDialog(QDialog):
         self.close_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Close)
         self.export_button.setDefault(True)
         self.cancel_button.setEnabled(False)
+        self._name_default_policy()
         self._layout()
 
         self._preview_timer = QTimer(self)
@@ -309,6 +310,7 @@ class ExportDialog(QDialog):
             self._preview_timer.start()
 
     def _on_format_current_index_changed(self, _index: int) -> None:
+        self._name_default_policy()
         path = Path(self.destination.text())
         if path.name.startswith("feedback-") and path.suffix in (".jsonl", ".csv"):
             self.destination.setText(str(path.with_name(_default_name(self._format()))))
@@ -322,6 +324,15 @@ class ExportDialog(QDialog):
         )
         if name:
             self.destination.setText(name)
+
+    def _name_default_policy(self) -> None:
+        # The default is the format's: raw and csv keep each reviewer's label, as the CLI does.
+        text = (
+            _POLICIES[None]
+            if self._format().uses_labels_only
+            else "each reviewer's latest label (the default of raw and csv)"
+        )
+        self.policy.setItemText(self.policy.findData(None), text)
 
     # -- preview ------------------------------------------------------------------------------
 

@@ -86,6 +86,10 @@ def test_one_row_per_reviewer_is_the_per_reviewer_export(
     assert dialog.policy.currentText().startswith("one label per item")
     dialog.policy.setCurrentIndex(dialog.policy.findData(Resolution.LATEST.value))
     assert dialog.policy.currentText().startswith("one row per reviewer")
+    dialog.format.setCurrentIndex(dialog.format.findData(ExportFormat.RAW))
+    assert dialog.policy.itemText(0).startswith("each reviewer's latest label")
+    dialog.format.setCurrentIndex(dialog.format.findData(ExportFormat.KTO))
+    assert dialog.policy.itemText(0).startswith("one label per item")
     out = tmp_path / "desk" / "kto.jsonl"
     out.parent.mkdir()
     dialog.destination.setText(str(out))
