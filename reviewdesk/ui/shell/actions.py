@@ -55,6 +55,8 @@ class WindowCommands(Protocol):
 
     def _on_search_action_triggered(self) -> None: ...
 
+    def _on_disagreements_action_triggered(self) -> None: ...
+
     def _on_markdown_action_triggered(self) -> None: ...
 
     def _on_review_tab_action_triggered(self) -> None: ...
@@ -104,6 +106,9 @@ class DeskActions:
             "&Previous", "K", w._on_previous_action_triggered, "previous", repeat=True
         )
         self.search = self._make("&Search", "/", w._on_search_action_triggered, "search")
+        self.disagreements = self._make(
+            "Open &disagreements", "Shift+D", w._on_disagreements_action_triggered
+        )
         self.markdown = self._make("&Markdown", "M", w._on_markdown_action_triggered, "markdown")
         self.markdown.setCheckable(True)
         self.markdown.setChecked(w.settings.markdown)
@@ -140,6 +145,7 @@ class DeskActions:
             self.next,
             self.previous,
             self.search,
+            self.disagreements,
             self.markdown,
         ]
         self.desk_actions = [
@@ -196,7 +202,9 @@ class DeskActions:
         review_menu.addSeparator()
         review_menu.addActions([self.save_edit, self.cancel_edit])
         view_menu = menus.addMenu("&View")
-        view_menu.addActions([self.next, self.previous, self.search, self.markdown])
+        view_menu.addActions(
+            [self.next, self.previous, self.search, self.disagreements, self.markdown]
+        )
         view_menu.addSeparator()
         view_menu.addActions([self.review_tab, self.stats_tab])
         view_menu.addSeparator()

@@ -437,6 +437,23 @@ class DeskWindow(QMainWindow):
     def _on_search_action_triggered(self) -> None:
         self.queue_panel.focus_search()
 
+    def _on_disagreements_action_triggered(self) -> None:
+        # The Disagreements filter on, and the first open disagreement on screen.
+        store = self._store
+        if store is None:
+            return
+        self.queue_panel.show_disagreements()
+        disputes = self.disputes_filter()
+        self.runner.submit(
+            lambda: next(iter(store.ordered_keys(disputes)), None), self._on_first_dispute_found
+        )
+
+    def _on_first_dispute_found(self, pk: int | None) -> None:
+        if pk is None:
+            self.status.show_message("No open disagreements.", 4000)
+        elif self._item is None or self._item.pk != pk:
+            self.submit_step(lambda session: session.open(pk))
+
     def _on_markdown_action_triggered(self) -> None:
         on = self.acts.markdown.isChecked()
         self.settings.markdown = on

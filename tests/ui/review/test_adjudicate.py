@@ -89,16 +89,11 @@ def test_the_keyboard_settles_three_disputes_one_after_the_other(
     assert window.acts.adjudicate.shortcut().toString() == "Shift+A"
     assert "Shift+A" in window.acts.adjudicate.toolTip()
 
-    # The Disagreements filter, then into the list with the keys: / Enter (the list), Home Enter.
-    with qtbot.waitSignal(window.model.rows_loaded):
-        window.queue_panel.show_disagreements()
-    assert window.queue_panel.count.text() == "3 items"
-    press(qtbot, window, Qt.Key.Key_Slash)
-    press(qtbot, window, Qt.Key.Key_Return)
-    assert window.queue_panel.table.hasFocus()
+    # Shift+D: the Disagreements filter on, and the first open disagreement on screen.
     with qtbot.waitSignal(window.item_shown):
-        press(qtbot, window, Qt.Key.Key_Home)
-        press(qtbot, window, Qt.Key.Key_Return)
+        press(qtbot, window, Qt.Key.Key_D, Qt.KeyboardModifier.ShiftModifier)
+    qtbot.waitUntil(lambda: window.queue_panel.count.text() == "3 items")
+    assert window.queue_panel.status.currentText() == "Disagreements"
     assert shown_id(window) == "gen-0001"
     assert window.acts.adjudicate.isEnabled()
 
@@ -138,6 +133,9 @@ def test_the_keyboard_settles_three_disputes_one_after_the_other(
     qtbot.waitUntil(lambda: window.status.disagreements.text() == "0 disagreements")
     assert not window.status.disagreements.isVisible()
     qtbot.waitUntil(lambda: window.queue_panel.count.text() == "0 items")
+    press(qtbot, window, Qt.Key.Key_D, Qt.KeyboardModifier.ShiftModifier)
+    qtbot.waitUntil(lambda: window.statusBar().currentMessage() == "No open disagreements.")
+    assert shown_id(window) == "gen-0005"
     qtbot.waitUntil(lambda: not window.runner.busy)
 
     with Store.open(path, create=False) as store:
