@@ -15,6 +15,8 @@ ReviewdeskError
  │    ├── UnknownItemError        no item has that id (in the store or on the server)
  │    ├── DecisionConflictError   a decision id is stored already with other content
  │    ├── ExportError             export.options: an export cannot be written as asked
+ │    │    ├── ExportInTheWayError     an earlier export or same-named files in the folder
+ │    │    └── NothingToExportError    no records; says what the filters left
  │    ├── StatsInputError         stats.errors: an unknown grouping, template, version or price
  │    ├── RemoteError             remote.errors: a call to the server did not succeed
  │    │    ├── ServerUnreachableError   network errors and 408/429/5xx after every retry

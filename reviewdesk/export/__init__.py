@@ -11,8 +11,10 @@ when a cancel check says so, leaving nothing behind; `preview(engine, options, n
 first records; `stream_export(connection, options)` yields the bytes for a streamed response.
 The SQL runs on SQLite and PostgreSQL alike.
 
-Errors: `ExportError` (a `UserError`: bad option values, a destination that cannot be written);
-`StoreError` when the store cannot be read.
+Errors: `ExportError` (a `UserError`: bad option values, a destination that cannot be written),
+with `ExportInTheWayError` (an earlier export in the folder, without `overwrite`) and
+`NothingToExportError` (no records, without `allow_empty`); `StoreError` when the store cannot
+be read.
 """
 
 from __future__ import annotations
@@ -26,8 +28,10 @@ from reviewdesk.export.dataset import (
 from reviewdesk.export.options import (
     ExportError,
     ExportFormat,
+    ExportInTheWayError,
     ExportOptions,
     Filters,
+    NothingToExportError,
     Split,
     Style,
     parse_split,
@@ -39,9 +43,11 @@ from reviewdesk.export.summary import ExportSummary
 __all__ = [
     "ExportError",
     "ExportFormat",
+    "ExportInTheWayError",
     "ExportOptions",
     "ExportSummary",
     "Filters",
+    "NothingToExportError",
     "Progress",
     "Split",
     "Style",

@@ -20,7 +20,13 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from reviewdesk.errors import ReviewdeskError, StoreError
-from reviewdesk.export.options import ExportError, ExportFormat, ExportOptions
+from reviewdesk.export.options import (
+    ExportError,
+    ExportFormat,
+    ExportInTheWayError,
+    ExportOptions,
+    NothingToExportError,
+)
 from reviewdesk.export.query import count_labels, count_unresolved_filtered, flags_of, stream_labels
 from reviewdesk.export.records import CSV_COLUMNS, Record, RecordBuilder
 from reviewdesk.export.summary import ExportSummary
@@ -118,7 +124,7 @@ def _check_destination(
     if in_the_way and not overwrite:
         names = ", ".join(path.name for path in in_the_way)
         what = "another export" if earlier else "files of the same name"
-        raise ExportError(
+        raise ExportInTheWayError(
             f"{folder} holds {what} ({names}): export into a folder of its own, "
             "or replace it (--overwrite)"
         )
@@ -142,7 +148,7 @@ def _card_files(card: str, folder: Path) -> list[Path]:
     return files
 
 
-def _nothing_written(summary: ExportSummary) -> str:
+def _nothing_written(summary: ExportSummary) -> NothingToExportError:
     """Why an export has no records, from what the filters and the rules left."""
     options, tally = summary.options, summary.tally
     filters = "; ".join(f"{name} {value}" for name, value in options.filters.described().items())
@@ -162,7 +168,9 @@ def _nothing_written(summary: ExportSummary) -> str:
             f"{chosen} hold {tally.labels} labels, and the {options.format} format left out "
             f"every one ({rules or f'a limit of {options.limit}'})"
         )
-    return f"nothing to export: {why}. Nothing was written (--allow-empty writes empty files)"
+    return NothingToExportError(
+        f"nothing to export: {why}. Nothing was written (--allow-empty writes empty files)", why
+    )
 
 
 def export_dataset(
@@ -237,7 +245,7 @@ def export_dataset(
                     card=destination.parent / CARD_NAME if card else None,
                 )
                 if not summary.records and not allow_empty:
-                    raise ExportError(_nothing_written(summary))
+                    raise _nothing_written(summary)
                 card_file = _write_card(summary, command, source) if card else None
                 for file in files.values():
                     file.commit()

@@ -19,8 +19,10 @@ from reviewdesk.store import Resolution
 __all__ = [
     "ExportError",
     "ExportFormat",
+    "ExportInTheWayError",
     "ExportOptions",
     "Filters",
+    "NothingToExportError",
     "Split",
     "Style",
     "parse_split",
@@ -31,6 +33,23 @@ __all__ = [
 class ExportError(UserError):
     """The export was asked for something it cannot do (a bad filter value, a destination that
     cannot be written); the message says what."""
+
+
+class ExportInTheWayError(ExportError):
+    """The destination folder holds an earlier export (or files of the same name) and the
+    export was not asked to replace it; the message names them."""
+
+
+class NothingToExportError(ExportError):
+    """The export would hold no records and was not asked to write an empty one.
+
+    Attributes:
+        why: what the filters and the format's rules left, in words (no command-line hint).
+    """
+
+    def __init__(self, message: str, why: str) -> None:
+        super().__init__(message)
+        self.why = why
 
 
 class ExportFormat(StrEnum):

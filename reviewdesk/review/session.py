@@ -254,8 +254,12 @@ class ReviewSession:
         edited_output: str | None = None,
         reasons: Sequence[str] = (),
         comment: str | None = None,
+        then: Callable[[], int | None] | None = None,
     ) -> Step:
         """Record a decision on the current item, durably, then show the next pending item.
+
+        `then`, called once the decision is stored, names another item to show next instead
+        (its pk; None: the next pending item after all), e.g. the next open disagreement.
 
         Raises:
             StoreError: the decision could not be written; the session is unchanged.
@@ -282,7 +286,9 @@ class ReviewSession:
         self._skipped.discard(item.pk)
         logger.debug("session %s decided %s: %s", self.session_id, item.pk, saved.verdict)
         touched = self._fresh_entry(item.pk)
-        self._show(self._next_pending_item())
+        following = None if then is None else then()
+        entries = [] if following is None else self.store.entries([following])
+        self._show(self._load(entries[0]) if entries else self._next_pending_item())
         return self._step(saved=saved, touched=touched)
 
     def undo(self) -> Step:

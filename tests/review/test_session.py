@@ -202,3 +202,24 @@ def test_opening_an_item_from_the_list(session: ReviewSession, filled: Store) ->
     session.open(pk)
     assert session.current is not None and session.current.pk == pk
     assert session.open(10_000).note == "That item is no longer in the store."
+
+
+def test_a_decision_can_name_the_item_to_show_next(session: ReviewSession, filled: Store) -> None:
+    session.start()
+    last = filled.ordered_keys()[-1]
+    asked: list[int] = []
+
+    def following() -> int:
+        # Asked once the decision is stored (it sees it), for the item to show instead.
+        asked.append(len(filled.decisions_of("gen-0001")))
+        return last
+
+    step = session.decide(Verdict.APPROVE, duration_ms=1, then=following)
+    assert asked == [1]
+    assert step.item is not None and step.item.pk == last and ids(session) == "gen-0005"
+    session.back()
+    assert ids(session) == "gen-0001"  # nothing in between on the trail
+    # None (no such item left): the next pending item after all.
+    session.forward()
+    session.decide(Verdict.APPROVE, duration_ms=1, then=lambda: None)
+    assert ids(session) == "gen-0002"

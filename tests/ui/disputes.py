@@ -1,4 +1,6 @@
-"""A small store where reviewers disagree, for the desk's adjudication tests.
+"""Small stores where reviewers disagree, for the desk's adjudication tests.
+
+`make_disputed_store`:
 
 gen-0001: alice approves, bob rejects (reasons and a comment) — open.
 gen-0002: alice and bob approve — agreed.
@@ -19,6 +21,8 @@ from tests.review.builders import make_store
 
 ADJUDICATOR = "carol"
 OPEN = ("gen-0001", "gen-0005")
+JUDGE = ADJUDICATOR
+EDIT_2 = "Answer 2: write to the help desk."
 
 _T0 = datetime(2026, 11, 21, 9, 0, tzinfo=UTC)
 
@@ -59,6 +63,27 @@ def make_disputed_store(path: Path) -> Path:
             ),
         ):
             store.record_decision(decision)
+    return path
+
+
+def make_three_disputes(path: Path) -> Path:
+    """gen-0001: alice approves, bob rejects (two reasons); gen-0002: alice approves, bob edits;
+    gen-0003: alice approves, bob edits; gen-0004: both approve; gen-0005/6: nobody."""
+    make_store(path, count=6)
+    with Store.open(path) as store:
+        codes = [reason.code for reason in store.reasons()][:2]
+        rows: list[tuple[int, str, Verdict, dict[str, object]]] = [
+            (1, "alice", Verdict.APPROVE, {}),
+            (1, "bob", Verdict.REJECT, {"reasons": codes, "comment": "Leaks an address."}),
+            (2, "alice", Verdict.APPROVE, {}),
+            (2, "bob", Verdict.EDIT, {"edited_output": EDIT_2}),
+            (3, "alice", Verdict.APPROVE, {}),
+            (3, "bob", Verdict.EDIT, {"edited_output": "Answer 3: ask us."}),
+            (4, "alice", Verdict.APPROVE, {}),
+            (4, "bob", Verdict.APPROVE, {}),
+        ]
+        for number, (item, reviewer, verdict, fields) in enumerate(rows, start=1):
+            store.record_decision(_decision(number, item, reviewer, verdict, **fields))
     return path
 
 

@@ -16,6 +16,7 @@ from reviewdesk.ui.dialogs.preferences import DeskPreferences, SettingsDialog, p
 from reviewdesk.ui.settings import DeskSettings
 from reviewdesk.ui.shell.window import DeskWindow
 from reviewdesk.ui.style import Theme
+from tests.ui.disputes import ADJUDICATOR, make_disputed_store
 
 
 def test_settings_persist_between_runs(settings_owner: Callable[[], DeskSettings]) -> None:
@@ -73,3 +74,37 @@ def test_an_empty_reviewer_name_is_refused(
     dialog.reviewer.setText("  ")
     dialog.accept()
     assert dialog.preferences() is None and "empty" in dialog.error.text()
+
+
+def test_the_adjudicators_are_edited_in_the_settings(
+    qtbot: QtBot, open_desk: Callable[..., DeskWindow], tmp_path: Path
+) -> None:
+    window = open_desk(make_disputed_store(tmp_path / "disputes.sqlite"))
+    # Without an adjudicator, carol's word on gen-0003 settles nothing: three open.
+    qtbot.waitUntil(lambda: window.status.disagreements.text() == "3 disagreements")
+    window.acts.settings.trigger()
+    dialog = window.dialog
+    assert isinstance(dialog, SettingsDialog) and dialog.adjudicators.text() == ""
+    dialog.adjudicators.setText(f" {ADJUDICATOR}, dora,, {ADJUDICATOR} ")
+    dialog.accept()
+    assert window.adjudicators == (ADJUDICATOR, "dora")
+    assert window.queue_panel.current_filter().adjudicators == (ADJUDICATOR, "dora")
+    assert window.stats.adjudicators == (ADJUDICATOR, "dora")
+    qtbot.waitUntil(lambda: window.status.disagreements.text() == "2 disagreements")
+    again = settings_owner_of(window)
+    assert again.adjudicators == (ADJUDICATOR, "dora")  # kept for the next run
+
+    window.acts.settings.trigger()
+    shown = window.dialog
+    assert isinstance(shown, SettingsDialog)
+    assert shown.adjudicators.text() == f"{ADJUDICATOR}, dora"
+    shown.adjudicators.setText("x" * 201)
+    shown.accept()
+    assert shown.preferences() is None and "Adjudicators" in shown.error.text()
+    shown.reject()
+    assert window.adjudicators == (ADJUDICATOR, "dora")
+
+
+def settings_owner_of(window: DeskWindow) -> DeskSettings:
+    """The settings as a new run would read them (the same file)."""
+    return DeskSettings(window)

@@ -1,5 +1,10 @@
 """The Export dialog: a dataset export with its options, a preview, progress and cancel.
 
+Like the command line, the training formats hold one label an item by default (its resolved
+label: the majority, a tie settled by an adjudicator), and "one row per reviewer" keeps every
+reviewer's label. A folder that holds an earlier export is replaced only when the reviewer says
+so; an export with no records writes nothing and says what the filters left.
+
 The preview and the export run on the dialog's own worker thread, not on the desk's store
 worker: a long export must never hold back a reviewer's decision. `export_dataset` writes to
 temporary files and renames them into place only when everything succeeded, so a cancelled or
@@ -29,6 +34,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPlainTextEdit,
     QProgressBar,
     QPushButton,
@@ -41,9 +47,11 @@ from reviewdesk.errors import UserError
 from reviewdesk.export import (
     ExportError,
     ExportFormat,
+    ExportInTheWayError,
     ExportOptions,
     ExportSummary,
     Filters,
+    NothingToExportError,
     Split,
     export_dataset,
     parse_time_bound,
@@ -70,10 +78,11 @@ _FORMATS = {
     ExportFormat.OPENAI: "openai — chat fine-tuning JSONL",
     ExportFormat.CSV: "csv — one row per decision, for spreadsheets",
 }
-_POLICIES = {
-    Resolution.LATEST: "latest decision per reviewer",
-    Resolution.MAJORITY: "majority of reviewers",
-    Resolution.ADJUDICATED: "adjudicated",
+_POLICIES: dict[Resolution | None, str] = {
+    None: "one label per item (majority, a tie to an adjudicator)",
+    Resolution.LATEST: "one row per reviewer (each reviewer's latest label)",
+    Resolution.MAJORITY: "majority of reviewers (ties left out)",
+    Resolution.ADJUDICATED: "adjudicated (disagreements an adjudicator settled)",
 }
 _FILTERS = (
     ("queue", "Queue"),
@@ -105,16 +114,23 @@ class ExportDialog(QDialog):
         parent: the window.
         source: the store's name, for the dataset card.
         folder: the default destination folder (default: `default_export_folder()`).
+        adjudicators: the reviewers whose word settles a disagreement (the desk's setting).
+
+    Attributes:
+        question: the question open on the dialog (replace an earlier export?), if any.
 
     Signals:
         preview_shown(str): the preview text was put on screen.
         export_finished(object): the `ExportSummary` of a finished (or cancelled) export.
-        export_failed(str): the export failed; the message is shown in the dialog.
+        export_failed(str): the export failed or had nothing to write; the message is shown in
+            the dialog.
+        overwrite_asked(): the dialog asks whether to replace an earlier export (`question`).
     """
 
     preview_shown = Signal(str)
     export_finished = Signal(object)
     export_failed = Signal(str)
+    overwrite_asked = Signal()
     _progressed = Signal(int, int)
 
     def __init__(
@@ -125,6 +141,7 @@ class ExportDialog(QDialog):
         *,
         source: str | None = None,
         folder: Path | None = None,
+        adjudicators: Sequence[str] = (),
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Export dataset")
@@ -133,6 +150,8 @@ class ExportDialog(QDialog):
         self._engine = engine
         self._source = source
         self._folder = folder or default_export_folder()
+        self._adjudicators = tuple(adjudicators)
+        self.question: QMessageBox | None = None
         self._cancel = threading.Event()
         self._exporting = False
         self._preview_token = 0
@@ -143,7 +162,11 @@ class ExportDialog(QDialog):
         self.format.setCurrentIndex(1)  # sft: the common case
         self.policy = QComboBox(self)
         for policy, text in _POLICIES.items():
-            self.policy.addItem(text, policy)
+            self.policy.addItem(text, None if policy is None else policy.value)
+        self.policy.setToolTip(
+            "How an item several reviewers decided becomes rows. One label per item is what "
+            "training wants; raw and csv then keep each reviewer's label."
+        )
         self.since = QLineEdit(self)
         self.since.setPlaceholderText("from (2026-11-01)")
         self.until = QLineEdit(self)
@@ -189,6 +212,7 @@ class ExportDialog(QDialog):
         self.close_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Close)
         self.export_button.setDefault(True)
         self.cancel_button.setEnabled(False)
+        self._name_default_policy()
         self._layout()
 
         self._preview_timer = QTimer(self)
@@ -260,6 +284,7 @@ class ExportDialog(QDialog):
 
         since, until = self.since.text().strip(), self.until.text().strip()
         verdict = self.verdict.currentData()
+        policy = self.policy.currentData()
         share = round(self.test_share.value(), 2)
         return ExportOptions(
             format=self._format(),
@@ -274,7 +299,8 @@ class ExportDialog(QDialog):
                 verdicts=() if verdict is None else (Verdict(verdict),),
                 reviewers=chosen("reviewer"),
             ),
-            policy=Resolution(self.policy.currentData()),
+            policy=None if policy is None else Resolution(policy),
+            adjudicators=self._adjudicators,
             splits=(Split(name="test", share=share),) if share > 0 else (),
             redact=self.redact.isChecked(),
         )
@@ -284,6 +310,7 @@ class ExportDialog(QDialog):
             self._preview_timer.start()
 
     def _on_format_current_index_changed(self, _index: int) -> None:
+        self._name_default_policy()
         path = Path(self.destination.text())
         if path.name.startswith("feedback-") and path.suffix in (".jsonl", ".csv"):
             self.destination.setText(str(path.with_name(_default_name(self._format()))))
@@ -297,6 +324,15 @@ class ExportDialog(QDialog):
         )
         if name:
             self.destination.setText(name)
+
+    def _name_default_policy(self) -> None:
+        # The default is the format's: raw and csv keep each reviewer's label, as the CLI does.
+        text = (
+            _POLICIES[None]
+            if self._format().uses_labels_only
+            else "each reviewer's latest label (the default of raw and csv)"
+        )
+        self.policy.setItemText(self.policy.findData(None), text)
 
     # -- preview ------------------------------------------------------------------------------
 
@@ -346,6 +382,9 @@ class ExportDialog(QDialog):
     # -- exporting ----------------------------------------------------------------------------
 
     def _on_export_button_clicked(self) -> None:
+        self._export()
+
+    def _export(self, *, overwrite: bool = False) -> None:
         if self._exporting:
             return
         text = self.destination.text().strip()
@@ -376,6 +415,7 @@ class ExportDialog(QDialog):
                 progress=self._progressed.emit,
                 cancelled=cancel.is_set,
                 source=source,
+                overwrite=overwrite,
             )
 
         self.runner.submit(work, self._on_export_done, self._on_export_failed)
@@ -405,8 +445,46 @@ class ExportDialog(QDialog):
         self._set_exporting(False)
         self.progress.setRange(0, 1)
         self.progress.setValue(0)
+        if isinstance(error, ExportInTheWayError):
+            self._ask_to_overwrite(error)
+            return
+        if isinstance(error, NothingToExportError):
+            text = f"Nothing to export: {error.why}. Nothing was written."
+            self._show_message(text)
+            self.export_failed.emit(text)
+            return
         self._show_message(f"Export failed: {error}", problem=True)
         self.export_failed.emit(str(error))
+
+    def _ask_to_overwrite(self, error: ExportInTheWayError) -> None:
+        question = QMessageBox(
+            QMessageBox.Icon.Question,
+            "Replace the earlier export?",
+            "The folder holds an earlier export. Replace it with this one?",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            self,
+        )
+        question.setTextFormat(Qt.TextFormat.PlainText)
+        question.setInformativeText(
+            f"{error}\n\nYes removes the earlier export's files and its card; "
+            "No writes nothing (choose another folder with Choose…)."
+        )
+        question.setDefaultButton(QMessageBox.StandardButton.No)
+        question.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        question.finished.connect(lambda _result: self._on_question_finished(question))
+        self.question = question
+        self._show_message("The folder holds an earlier export: replace it?")
+        question.open()
+        self.overwrite_asked.emit()
+
+    def _on_question_finished(self, question: QMessageBox) -> None:
+        self.question = None
+        if question.standardButton(question.clickedButton()) == QMessageBox.StandardButton.Yes:
+            self._export(overwrite=True)
+            return
+        text = "Nothing was written: the earlier export stays. Choose another folder to keep both."
+        self._show_message(text)
+        self.export_failed.emit(text)
 
     def _set_exporting(self, exporting: bool) -> None:
         self._exporting = exporting

@@ -1,4 +1,5 @@
-"""The settings dialog: theme, font size, reviewer name and the store's reason taxonomy."""
+"""The settings dialog: theme, font size, reviewer name, adjudicators and the store's reason
+taxonomy."""
 
 from __future__ import annotations
 
@@ -24,7 +25,11 @@ from reviewdesk.domain import Reason
 from reviewdesk.ui.settings import MAX_FONT_SIZE, MIN_FONT_SIZE
 from reviewdesk.ui.style import Theme
 
-__all__ = ["DeskPreferences", "SettingsDialog", "parse_reasons"]
+__all__ = ["DeskPreferences", "SettingsDialog", "parse_adjudicators", "parse_reasons"]
+
+
+_MAX_NAME = 200
+"""A reviewer name's longest (as a decision's `reviewer`)."""
 
 
 @dataclass(frozen=True)
@@ -35,6 +40,7 @@ class DeskPreferences:
     font_size: int
     reviewer: str
     reasons: tuple[Reason, ...]
+    adjudicators: tuple[str, ...] = ()
 
 
 def reasons_text(reasons: Sequence[Reason]) -> str:
@@ -65,8 +71,21 @@ def parse_reasons(text: str) -> tuple[Reason, ...]:
     return tuple(reasons)
 
 
+def parse_adjudicators(text: str) -> tuple[str, ...]:
+    """Reviewer names from a comma-separated list (blanks and repeats dropped).
+
+    Raises:
+        ValueError: a name is longer than a reviewer name may be.
+    """
+    names = tuple(dict.fromkeys(name.strip() for name in text.split(",") if name.strip()))
+    for name in names:
+        if len(name) > _MAX_NAME:
+            raise ValueError(f"Adjudicators: {name[:20]!r}… is longer than {_MAX_NAME} characters")
+    return names
+
+
 class SettingsDialog(QDialog):
-    """Theme, font size, reviewer name and the store's reason taxonomy."""
+    """Theme, font size, reviewer name, adjudicators and the store's reason taxonomy."""
 
     def __init__(self, current: DeskPreferences, parent: QWidget) -> None:
         super().__init__(parent)
@@ -83,6 +102,12 @@ class SettingsDialog(QDialog):
         self.font_size.setRange(MIN_FONT_SIZE, MAX_FONT_SIZE)
         self.font_size.setValue(current.font_size)
         self.reviewer = QLineEdit(current.reviewer, self)
+        self.adjudicators = QLineEdit(", ".join(current.adjudicators), self)
+        self.adjudicators.setPlaceholderText("names, separated by commas")
+        self.adjudicators.setToolTip(
+            "Reviewers whose decision settles a disagreement (as --adjudicator on the command "
+            "line): the Disagreements filter, the statistics and the exports use them."
+        )
         self.reasons = QPlainTextEdit(reasons_text(current.reasons), self)
         self.reasons.setToolTip("One reason a line: code: Label")
         self.error = QLabel(self)
@@ -92,6 +117,7 @@ class SettingsDialog(QDialog):
         form.addRow("Theme", self.theme)
         form.addRow("Font size", self.font_size)
         form.addRow("Reviewer name", self.reviewer)
+        form.addRow("Adjudicators", self.adjudicators)
         form.addRow("Reject reasons", self.reasons)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
@@ -118,10 +144,16 @@ class SettingsDialog(QDialog):
         if not reviewer:
             self.error.setText("The reviewer name cannot be empty.")
             return
+        try:
+            adjudicators = parse_adjudicators(self.adjudicators.text())
+        except ValueError as error:
+            self.error.setText(str(error))
+            return
         self._result = DeskPreferences(
             theme=Theme(self.theme.currentData()),
             font_size=self.font_size.value(),
             reviewer=reviewer,
             reasons=reasons,
+            adjudicators=adjudicators,
         )
         super().accept()

@@ -64,6 +64,7 @@ class QueuePanel(QWidget):
                 ("Disagreements", ItemStatus.DISAGREEMENT.value),
             ]
         )
+        self.status.setMinimumContentsLength(len("Disagreements"))  # its longest choice, whole
         grid.addWidget(QLabel("Severity", self), 2, 2)
         grid.addWidget(self.severity, 2, 3)
         grid.addWidget(QLabel("Status", self), 3, 0)

@@ -1,9 +1,17 @@
-"""The desk window's deciding commands: approve, edit in place, reject with reasons, comment.
+"""The desk window's deciding commands: approve, edit in place, reject with reasons, comment,
+and adjudicate a disagreement.
 
 Each decision is one session step on the window's worker (`DecisionHost.submit_step`): the
 status bar says "Saving…" at once and "Saved" only when the step comes back, the decision
 durable in the store; a write that fails leaves the item on screen with the reason, ready to
 try again. The window is reached through `DecisionHost`, what deciding needs of it.
+
+Adjudicating is deciding too: the reviewer takes one reviewer's side (its verdict, reasons and
+edit) or decides afresh with A, E or R, the decision is recorded under the desk's reviewer
+name like any other (undo takes it back), and the next open disagreement comes on screen. It
+counts as an adjudicator's decision where the statistics and exports look for one: the
+reviewer is among the adjudicators (`review/adjudicators`, the `--adjudicator` names of the
+command line), which the desk offers to arrange once when they are not.
 """
 
 from __future__ import annotations
@@ -11,10 +19,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QObject, Qt, QTimer
+from PySide6.QtWidgets import QMessageBox
 
-from reviewdesk.domain import Verdict
+from reviewdesk.domain import QueueFilter, Verdict
 from reviewdesk.ui.dialogs.decision import CommentDialog, ReasonDialog
+from reviewdesk.ui.review.adjudicate import AdjudicateDialog, Adjudication, disputed, sides
 
 if TYPE_CHECKING:
     from PySide6.QtCore import SignalInstance
@@ -23,9 +33,10 @@ if TYPE_CHECKING:
     from reviewdesk.domain import Reason
     from reviewdesk.errors import UserError
     from reviewdesk.review import ReviewItem, ReviewSession, Step, Stopwatch
+    from reviewdesk.store import Store
     from reviewdesk.ui.review.view import ReviewView
 
-__all__ = ["DecisionDesk", "DecisionHost", "SavingStatus"]
+__all__ = ["DecisionDesk", "DecisionHost", "SavingStatus", "next_dispute"]
 
 
 class SavingStatus(Protocol):
@@ -34,6 +45,8 @@ class SavingStatus(Protocol):
     def show_saving(self) -> None: ...
 
     def show_not_saved(self) -> None: ...
+
+    def show_message(self, text: str, timeout_ms: int = 0) -> None: ...
 
 
 class DecisionHost(Protocol):
@@ -73,6 +86,22 @@ class DecisionHost(Protocol):
         on_error: Callable[[UserError], None] | None = None,
     ) -> bool: ...
 
+    @property
+    def reviewer(self) -> str: ...
+
+    @property
+    def adjudicators(self) -> tuple[str, ...]: ...
+
+    def set_adjudicators(self, names: tuple[str, ...]) -> None:
+        """Keep `names` as the adjudicators (in the settings) and count again."""
+
+    def disputes_filter(self) -> QueueFilter:
+        """The open disagreements the Adjudicate command moves through, in list order."""
+
+    @property
+    def dialog(self) -> QDialog | None:
+        """The dialog open on the window, if any."""
+
     def set_editing(self, editing: bool) -> None: ...
 
     def open_dialog(self, dialog: QDialog) -> None: ...
@@ -91,6 +120,8 @@ class DecisionDesk(QObject):
         self._window = window
         self._dialog_parent = parent
         self._comment = ""
+        self._adjudicating: int | None = None  # the item a fresh A/E/R decision adjudicates
+        self._asked_to_adjudicate = False
         window.decision_saved.connect(self._on_window_decision_saved)
 
     @property
@@ -105,12 +136,15 @@ class DecisionDesk(QObject):
         edited_output: str | None = None,
         reasons: list[str] | None = None,
     ) -> None:
-        """Record `verdict` on the item on screen (ignored while a step is in flight)."""
+        """Record `verdict` on the item on screen (ignored while a step is in flight); when it
+        adjudicates the item, the next open disagreement follows it on screen."""
         window = self._window
-        if window.current_item is None or window.in_flight:
+        item = window.current_item
+        if item is None or window.in_flight:
             return
         duration_ms = window.stopwatch.elapsed_ms()
         comment = self._comment or None
+        disputes = window.disputes_filter() if self._adjudicating == item.pk else None
         window.status.show_saving()
         window.submit_step(
             lambda session: session.decide(
@@ -119,6 +153,9 @@ class DecisionDesk(QObject):
                 edited_output=edited_output,
                 reasons=reasons or (),
                 comment=comment,
+                then=None
+                if disputes is None
+                else lambda: next_dispute(session.store, disputes, item.pk),
             ),
             self._on_decision_failed,
         )
@@ -132,6 +169,7 @@ class DecisionDesk(QObject):
 
     def _on_window_decision_saved(self, _decision: object) -> None:
         self._comment = ""  # it went with the decision
+        self._adjudicating = None
 
     # -- the commands -------------------------------------------------------------------------
 
@@ -186,3 +224,84 @@ class DecisionDesk(QObject):
     def _set_comment(self, comment: str) -> None:
         self._comment = comment
         self._window.review.header.set_comment(comment or None)
+
+    # -- adjudicating ---------------------------------------------------------------------------
+
+    def _on_adjudicate_action_triggered(self) -> None:
+        window = self._window
+        item = window.current_item
+        if item is None or window.in_flight or not disputed(item.decisions):
+            return
+        if window.reviewer in window.adjudicators or self._asked_to_adjudicate:
+            self._open_adjudicate_dialog()
+            return
+        self._asked_to_adjudicate = True
+        ask = QMessageBox(
+            QMessageBox.Icon.Question,
+            "Adjudicate",
+            f"Record your decisions as an adjudicator's, {window.reviewer}?",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            self._dialog_parent,
+        )
+        ask.setTextFormat(Qt.TextFormat.PlainText)
+        ask.setInformativeText(
+            "An adjudicator's decision settles a disagreement in the statistics, the exports "
+            "and the Disagreements filter. Yes adds your name to the adjudicators "
+            "(File → Settings); No records your decision as one more reviewer's."
+        )
+        ask.setDefaultButton(QMessageBox.StandardButton.Yes)
+        ask.setEscapeButton(QMessageBox.StandardButton.No)
+        ask.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        window.open_dialog(ask)
+        ask.finished.connect(lambda _result: self._on_ask_finished(ask))
+
+    def _on_ask_finished(self, ask: QMessageBox) -> None:
+        window = self._window
+        if ask.standardButton(ask.clickedButton()) == QMessageBox.StandardButton.Yes:
+            window.set_adjudicators((*window.adjudicators, window.reviewer))
+            window.status.show_message(f"{window.reviewer} is an adjudicator now.", 6000)
+        else:
+            window.status.show_message(
+                "Your decision counts as one more reviewer's: it settles a tie only by "
+                "majority. Add your name to the adjudicators in File → Settings to adjudicate.",
+                12000,
+            )
+        # After the window has taken the focus back from the question.
+        QTimer.singleShot(0, self._open_adjudicate_dialog)
+
+    def _open_adjudicate_dialog(self) -> None:
+        window = self._window
+        item = window.current_item
+        if item is None or window.in_flight or window.dialog is not None:
+            return
+        dialog = AdjudicateDialog(
+            sides(item.decisions, window.reviewer), window.reasons, self._dialog_parent
+        )
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        window.open_dialog(dialog)
+        dialog.accepted.connect(lambda: self._on_adjudicated(item.pk, dialog.choice()))
+
+    def _on_adjudicated(self, pk: int, choice: Adjudication | None) -> None:
+        item = self._window.current_item
+        if choice is None or item is None or item.pk != pk:
+            return
+        self._adjudicating = pk
+        side = choice.side
+        if side is not None:
+            self.decide(side.verdict, edited_output=side.edited_output, reasons=list(side.reasons))
+        elif choice.fresh is Verdict.APPROVE:
+            self.decide(Verdict.APPROVE)
+        elif choice.fresh is Verdict.EDIT:
+            self._on_edit_action_triggered()
+        else:  # the reasons' dialog opens once the window has the focus back
+            QTimer.singleShot(0, self._on_reject_action_triggered)
+
+
+def next_dispute(store: Store, disputes: QueueFilter, after: int) -> int | None:
+    """The open disagreement to show after item `after` (on the store worker): the next one in
+    list order, else the first; None when none is left."""
+    keys = store.ordered_keys(disputes)
+    if after in keys:
+        at = keys.index(after)
+        keys = keys[at + 1 :] + keys[:at]
+    return keys[0] if keys else None

@@ -55,6 +55,8 @@ class WindowCommands(Protocol):
 
     def _on_search_action_triggered(self) -> None: ...
 
+    def _on_disagreements_action_triggered(self) -> None: ...
+
     def _on_markdown_action_triggered(self) -> None: ...
 
     def _on_review_tab_action_triggered(self) -> None: ...
@@ -74,6 +76,7 @@ class DeskActions:
 
     Attributes:
         item_actions: act on the item on screen; off while editing it or on another tab.
+        adjudicate: like the item actions, and only on an item whose reviewers disagree.
         desk_actions: the rest of the keys; off while editing an item.
         edit_actions: only while editing an item.
         toolbar: the review toolbar.
@@ -87,6 +90,9 @@ class DeskActions:
         self.reject = self._make("&Reject…", "R", decide._on_reject_action_triggered, "reject")
         self.comment = self._make("&Comment…", "C", decide._on_comment_action_triggered, "comment")
         self.skip = self._make("&Skip", "S", w._on_skip_action_triggered, "skip")
+        self.adjudicate = self._make(
+            "A&djudicate…", "Shift+A", decide._on_adjudicate_action_triggered, "adjudicate"
+        )
         self.undo = self._make(
             "&Undo decision", QKeySequence.StandardKey.Undo, w._on_undo_action_triggered, "undo"
         )
@@ -100,6 +106,9 @@ class DeskActions:
             "&Previous", "K", w._on_previous_action_triggered, "previous", repeat=True
         )
         self.search = self._make("&Search", "/", w._on_search_action_triggered, "search")
+        self.disagreements = self._make(
+            "Open &disagreements", "Shift+D", w._on_disagreements_action_triggered
+        )
         self.markdown = self._make("&Markdown", "M", w._on_markdown_action_triggered, "markdown")
         self.markdown.setCheckable(True)
         self.markdown.setChecked(w.settings.markdown)
@@ -136,6 +145,7 @@ class DeskActions:
             self.next,
             self.previous,
             self.search,
+            self.disagreements,
             self.markdown,
         ]
         self.desk_actions = [
@@ -188,10 +198,13 @@ class DeskActions:
         review_menu.addActions(
             [self.approve, self.edit, self.reject, self.comment, self.skip, self.undo]
         )
+        review_menu.addAction(self.adjudicate)
         review_menu.addSeparator()
         review_menu.addActions([self.save_edit, self.cancel_edit])
         view_menu = menus.addMenu("&View")
-        view_menu.addActions([self.next, self.previous, self.search, self.markdown])
+        view_menu.addActions(
+            [self.next, self.previous, self.search, self.disagreements, self.markdown]
+        )
         view_menu.addSeparator()
         view_menu.addActions([self.review_tab, self.stats_tab])
         view_menu.addSeparator()
@@ -205,6 +218,7 @@ class DeskActions:
         toolbar.addActions(
             [self.approve, self.edit, self.reject, self.comment, self.skip, self.undo]
         )
+        toolbar.addAction(self.adjudicate)
         toolbar.addSeparator()
         toolbar.addActions([self.previous, self.next, self.search, self.markdown])
         self._parent.addToolBar(toolbar)

@@ -66,6 +66,11 @@ class FileDeskHost(Protocol):
     @property
     def reviewer(self) -> str: ...
 
+    @property
+    def adjudicators(self) -> tuple[str, ...]: ...
+
+    def set_adjudicators(self, names: tuple[str, ...]) -> None: ...
+
     def open_dialog(self, dialog: QDialog) -> None: ...
 
     def restart_session(self) -> None: ...
@@ -272,7 +277,13 @@ class FileDesk(QObject):
         if store is not window.store or window.closing:
             return
         choices["reviewer"] = window.stats.reviewers()
-        dialog = ExportDialog(store.engine, choices, self._dialog_parent, source=store.path.name)
+        dialog = ExportDialog(
+            store.engine,
+            choices,
+            self._dialog_parent,
+            source=store.path.name,
+            adjudicators=window.adjudicators,
+        )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         window.open_dialog(dialog)
 
@@ -285,6 +296,7 @@ class FileDesk(QObject):
             font_size=window.settings.font_size,
             reviewer=window.reviewer,
             reasons=tuple(window.reasons),
+            adjudicators=window.adjudicators,
         )
         dialog = SettingsDialog(current, self._dialog_parent)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -299,6 +311,7 @@ class FileDesk(QObject):
         window.settings.font_size = preferences.font_size
         window.settings.reviewer = preferences.reviewer
         window.apply_appearance()
+        window.set_adjudicators(preferences.adjudicators)
         store = window.store
         if preferences.reasons != tuple(window.reasons) and store is not None:
             reasons = list(preferences.reasons)

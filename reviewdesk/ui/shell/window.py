@@ -29,6 +29,7 @@ from reviewdesk.store import Store
 from reviewdesk.store.engine import upgrade_notice
 from reviewdesk.ui.queue_list.model import QueueModel
 from reviewdesk.ui.queue_list.panel import FILTER_COLUMNS, QueuePanel
+from reviewdesk.ui.review.adjudicate import disputed
 from reviewdesk.ui.review.decision_desk import DecisionDesk
 from reviewdesk.ui.review.view import ReviewView
 from reviewdesk.ui.runner import TaskRunner
@@ -161,7 +162,10 @@ class DeskWindow(QMainWindow):
         self.decision_undone.connect(self.stats.note_change)
         self.decision_saved.connect(self.count_disagreements)
         self.decision_undone.connect(self.count_disagreements)
+        self.decision_saved.connect(self._refresh_disputes_list)
+        self.decision_undone.connect(self._refresh_disputes_list)
         self.queue_panel.set_adjudicators(self.settings.adjudicators)
+        self.stats.set_adjudicators(self.settings.adjudicators)
         self.review.painted.connect(self._on_review_painted)
         self.queue_panel.item_activated.connect(self._on_queue_panel_item_activated)
         self.queue_panel.search_left.connect(self._on_queue_panel_search_left)
@@ -185,6 +189,8 @@ class DeskWindow(QMainWindow):
         on = not self._editing and self.tabs.currentWidget() is self.splitter
         for action in self.acts.item_actions:
             action.setEnabled(on)
+        item = self._item
+        self.acts.adjudicate.setEnabled(on and item is not None and disputed(item.decisions))
         self.queue_panel.setEnabled(on)
 
     # -- opening ------------------------------------------------------------------------------
@@ -310,10 +316,43 @@ class DeskWindow(QMainWindow):
         filters = QueueFilter(status=ItemStatus.DISAGREEMENT, adjudicators=self.adjudicators)
         self.runner.submit(lambda: len(store.ordered_keys(filters)), self.status.show_disagreements)
 
+    def disputes_filter(self) -> QueueFilter:
+        """The open disagreements, narrowed as the queue list is when it shows them."""
+        shown = self.queue_panel.current_filter()
+        if shown.status is ItemStatus.DISAGREEMENT:
+            return shown
+        return QueueFilter(status=ItemStatus.DISAGREEMENT, adjudicators=self.adjudicators)
+
+    def _refresh_disputes_list(self, _changed: object = None) -> None:
+        # A decision can settle a disagreement (or an undo reopen it): the list shows it.
+        if self.queue_panel.current_filter().status is ItemStatus.DISAGREEMENT:
+            self.queue_panel.apply_filter()
+
+    def set_adjudicators(self, names: tuple[str, ...]) -> None:
+        """Keep `names` as the adjudicators; the list, the count and the statistics follow."""
+        names = tuple(dict.fromkeys(name.strip() for name in names if name.strip()))
+        if names == self.settings.adjudicators:
+            return
+        self.settings.adjudicators = names
+        self.settings.sync()
+        self.queue_panel.set_adjudicators(names)
+        self.stats.set_adjudicators(names)
+        self.count_disagreements()
+        if self._item is not None:
+            self.review.decisions.show_decisions(
+                self._item.decisions,
+                self._item.generation.output,
+                reviewer=self._reviewer,
+                reasons=self._reasons,
+                adjudicators=names,
+            )
+
     def _show_item(self, item: ReviewItem) -> None:
         self._item = item
         if self._editing:
             self.set_editing(False)
+        else:
+            self._enable_item_actions()
         self.pages.show_review()
         self.review.show_item(
             item, self._reviewer, reasons=self._reasons, adjudicators=self.adjudicators
@@ -330,7 +369,7 @@ class DeskWindow(QMainWindow):
 
     def _show_finished(self, progress: SessionProgress) -> None:
         self._item = None
-        self.set_editing(False)
+        self.set_editing(False)  # and the adjudicate key off
         self.model.set_current(None)
         self.pages.show_finished(progress)
         self.queue_finished.emit()
@@ -397,6 +436,23 @@ class DeskWindow(QMainWindow):
 
     def _on_search_action_triggered(self) -> None:
         self.queue_panel.focus_search()
+
+    def _on_disagreements_action_triggered(self) -> None:
+        # The Disagreements filter on, and the first open disagreement on screen.
+        store = self._store
+        if store is None:
+            return
+        self.queue_panel.show_disagreements()
+        disputes = self.disputes_filter()
+        self.runner.submit(
+            lambda: next(iter(store.ordered_keys(disputes)), None), self._on_first_dispute_found
+        )
+
+    def _on_first_dispute_found(self, pk: int | None) -> None:
+        if pk is None:
+            self.status.show_message("No open disagreements.", 4000)
+        elif self._item is None or self._item.pk != pk:
+            self.submit_step(lambda session: session.open(pk))
 
     def _on_markdown_action_triggered(self) -> None:
         on = self.acts.markdown.isChecked()

@@ -49,6 +49,7 @@ __all__ = ["REFRESH_INTERVAL_MS", "StatsTab"]
 REFRESH_INTERVAL_MS = 3000
 
 _POLICIES = (
+    (Resolution.RESOLVED, "one label an item (majority, ties to an adjudicator)"),
     (Resolution.LATEST, "latest decision per reviewer"),
     (Resolution.MAJORITY, "majority of reviewers"),
     (Resolution.ADJUDICATED, "adjudicated"),
@@ -165,6 +166,7 @@ class StatsTab(QWidget):
         super().__init__(parent)
         self._runner = TaskRunner(self, name="reviewdesk-stats")
         self._store: Store | None = None
+        self._adjudicators: tuple[str, ...] = ()
         self._overview: Overview | None = None
         self._stale = True
         self._computing = False
@@ -211,6 +213,16 @@ class StatsTab(QWidget):
         it is done (the store may then close)."""
         self.set_store(None)
         return self._runner.drained()
+
+    def set_adjudicators(self, names: tuple[str, ...]) -> None:
+        """Whose decisions settle a disagreement (the desk's adjudicators); recompute."""
+        if names != self._adjudicators:
+            self._adjudicators = names
+            self.note_change()
+
+    @property
+    def adjudicators(self) -> tuple[str, ...]:
+        return self._adjudicators
 
     def note_change(self, *_args: object) -> None:
         """Decisions changed: recompute soon if the tab is visible, else when it is shown."""
@@ -260,7 +272,7 @@ class StatsTab(QWidget):
         if store is None:
             return
         policy = Resolution(self.policy.currentData())
-        engine = store.engine
+        engine, adjudicators = store.engine, self._adjudicators
         self._computing = True
         self._stale = False
         self._last_start = time.monotonic()
@@ -272,7 +284,7 @@ class StatsTab(QWidget):
         def work() -> Overview:
             from reviewdesk.stats import compute_overview
 
-            return compute_overview(engine, policy)
+            return compute_overview(engine, policy, adjudicators)
 
         self._runner.submit(
             work,

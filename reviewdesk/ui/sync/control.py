@@ -114,12 +114,15 @@ class SyncController(QObject):
         items_removed(list): generation ids the server took back (revoked, withdrawn, given to
             another reviewer) that left the store.
         items_added(int): a checkout or a top-up put this many new items in the store.
+        store_changed(): a sync step changed what the store holds (changes pulled, items
+            removed or leased): counts over the store's decisions are out of date.
     """
 
     state_changed = Signal(object)
     leases_changed = Signal(object)
     items_removed = Signal(list)
     items_added = Signal(int)
+    store_changed = Signal()
 
     def __init__(
         self,
@@ -376,6 +379,8 @@ class SyncController(QObject):
             self.items_removed.emit(list(report.removed))
         if report.leased:
             self.items_added.emit(report.leased)
+        if report.pulled or report.removed or report.leased:
+            self.store_changed.emit()
         if self._again:
             self._again = False
             if report.online and not report.token_needed:

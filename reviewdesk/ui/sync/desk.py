@@ -73,6 +73,8 @@ class SyncHost(Protocol):
 
     def count_pending(self) -> None: ...
 
+    def count_disagreements(self, _changed: object = None) -> None: ...
+
 
 class SyncDesk(QObject):
     """Connects `window.sync` (the `SyncController`) to the window: its actions open the sync
@@ -93,6 +95,8 @@ class SyncDesk(QObject):
         sync.leases_changed.connect(window.model.set_leases)
         sync.items_removed.connect(self._on_sync_items_removed)
         sync.items_added.connect(self._on_sync_items_added)
+        # Other reviewers' work arrives with a sync: the disagreements are counted again.
+        sync.store_changed.connect(window.count_disagreements)
         window.decision_saved.connect(sync.refresh)
         window.decision_undone.connect(sync.refresh)
 

@@ -11,12 +11,15 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from reviewdesk.demo import ensure_demo_store
+from reviewdesk.domain import Verdict
 from reviewdesk.formatting import interval, percent
 from reviewdesk.stats import Overview, compute_overview
 from reviewdesk.store import Resolution, Store
+from reviewdesk.ui.settings import DeskSettings
 from reviewdesk.ui.shell.window import DeskWindow
 from reviewdesk.ui.stats import tab as stats_tab
 from reviewdesk.ui.stats.tab import StatsTab
+from tests.ui.disputes import JUDGE, _decision, make_three_disputes
 
 OpenDesk = Callable[..., DeskWindow]
 
@@ -26,7 +29,7 @@ def demo(tmp_path: Path) -> Path:
     return ensure_demo_store(tmp_path / "demo.sqlite")
 
 
-def expected(path: Path, policy: Resolution = Resolution.LATEST) -> Overview:
+def expected(path: Path, policy: Resolution = Resolution.RESOLVED) -> Overview:
     with Store.open(path, create=False) as store:
         return compute_overview(store.engine, policy)
 
@@ -109,3 +112,36 @@ def test_switching_the_policy_recomputes(qtbot: QtBot, open_desk: OpenDesk, demo
     assert overview.policy is Resolution.MAJORITY
     assert overview.totals == truth.totals
     assert cell(window.stats, "routes", 0, 1) == str(truth.by_route[0].n)
+
+
+def test_items_count_once_and_the_desks_adjudicator_settles_a_tie(
+    qtbot: QtBot,
+    open_desk: OpenDesk,
+    settings_owner: Callable[[], DeskSettings],
+    tmp_path: Path,
+) -> None:
+    path = make_three_disputes(tmp_path / "disputes.sqlite")
+    with Store.open(path) as store:  # gen-0003: approve, edit, reject, a three-way tie
+        store.record_decision(_decision(20, 3, JUDGE, Verdict.REJECT, reasons=["other"]))
+        settled = compute_overview(store.engine, Resolution.RESOLVED, (JUDGE,))
+        unsettled = compute_overview(store.engine, Resolution.RESOLVED)
+    assert (settled.totals.unresolved_items, unsettled.totals.unresolved_items) == (2, 3)
+    settings = settings_owner()
+    settings.adjudicators = (JUDGE,)
+    settings.sync()
+    window = open_desk(path)
+
+    overview = show_stats(qtbot, window)
+    assert window.stats.policy.currentData() == Resolution.RESOLVED  # the default
+    assert overview.policy is Resolution.RESOLVED
+    assert overview.totals == settled.totals
+    # gen-0004 (two approvals) and gen-0003 (carol's word) count once each; two ties left out.
+    assert overview.totals.labels == 2 < overview.totals.decisions == 9
+    assert "2 labels on" in window.stats.status.text()
+    assert "2 unresolved" in window.stats.status.text()
+
+    # Without the adjudicator, the three-way tie is left out as well.
+    with qtbot.waitSignal(window.stats.overview_shown) as shown:
+        window.set_adjudicators(())
+    assert shown.args[0].totals == unsettled.totals
+    assert "3 unresolved" in window.stats.status.text()

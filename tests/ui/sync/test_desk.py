@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QDialogButtonBox
 from pytestqt.qtbot import QtBot
 from sqlalchemy import text
 
-from reviewdesk.domain import Decision, Verdict, new_decision_id, utc_now
+from reviewdesk.domain import Decision, GenerationId, Verdict, new_decision_id, utc_now
 from reviewdesk.remote import ReviewerClient
 from reviewdesk.server.access.tokens import list_tokens, revoke_token
 from reviewdesk.server.database import transact
@@ -29,7 +29,7 @@ from reviewdesk.ui.queue_list.model import LEASE_COLUMN
 from reviewdesk.ui.shell.window import DeskWindow
 from reviewdesk.ui.sync.control import SyncController
 from reviewdesk.ui.sync.widgets import CheckoutDialog, ConnectDialog, NeedsAttentionDialog
-from tests.review.builders import generation
+from tests.review.builders import fill, generation
 from tests.server.harness import FakeClock, RunningServer, items, running_server
 from tests.sync.fakes import MemoryKeyring
 
@@ -458,3 +458,37 @@ def test_a_store_switch_in_the_middle_of_a_sync_loses_nothing(
         assert counts[OutboxState.PENDING] == counts[OutboxState.SENDING] == 0
     finally:
         old.close()
+
+
+def test_the_disagreements_are_counted_again_when_a_sync_changed_the_store(
+    qtbot: QtBot, server: Server, open_synced_desk: DeskOpener, tmp_path: Path
+) -> None:
+    window = _checked_out(qtbot, server, open_synced_desk, 2)
+    qtbot.waitUntil(lambda: not window.runner.busy, timeout=SERVER_WAIT_MS)
+    assert not window.status.disagreements.isVisible()
+    # Two reviewers' disagreeing decisions reach the store outside the desk's session (as
+    # other reviewers' work arrives); nothing the desk did would count them.
+    with Store.open(tmp_path / "desk.sqlite", create=False) as store:
+        fill(store, [generation(900)])
+        for reviewer, verdict in (("alice", Verdict.APPROVE), ("bob", Verdict.EDIT)):
+            store.record_decision(
+                Decision(
+                    id=new_decision_id(),
+                    generation_id=GenerationId("gen-0900"),
+                    reviewer=reviewer,
+                    verdict=verdict,
+                    edited_output="Answer 900." if verdict is Verdict.EDIT else None,
+                    decided_at=utc_now(),
+                )
+            )
+    shown = window.current_item
+    assert shown is not None
+    listed = [window.model.entry_at(row) for row in range(window.model.rowCount())]
+    other = next(e.id for e in listed if e is not None and e.id != shown.generation.id)
+    server.withdraw(other)  # the sync pulls a change; the item on screen stays
+    window.acts.sync_now.trigger()
+    qtbot.waitUntil(
+        lambda: window.status.disagreements.text() == "1 disagreement", timeout=SERVER_WAIT_MS
+    )
+    assert window.status.disagreements.isVisible()
+    assert window.current_item is shown  # no new session did the counting
