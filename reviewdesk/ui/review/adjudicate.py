@@ -35,7 +35,7 @@ _FRESH_KEYS = {
     Qt.Key.Key_E: Verdict.EDIT,
     Qt.Key.Key_R: Verdict.REJECT,
 }
-_SNIPPET = 80
+_SNIPPET = 60
 
 
 @dataclass(frozen=True)
@@ -98,12 +98,15 @@ class AdjudicateDialog(QDialog):
         intro.setWordWrap(True)
         intro.setTextFormat(Qt.TextFormat.PlainText)
         self.list = QListWidget(self)
-        self.list.setWordWrap(True)
-        self.list.setTextElideMode(Qt.TextElideMode.ElideNone)
+        # One line a side, so the list's height is known before it is shown (a wrapped row's
+        # height depends on a width the list does not have yet); the decisions panel under
+        # the item shows each side whole, and so does the row's tooltip.
+        self.list.setWordWrap(False)
+        self.list.setTextElideMode(Qt.TextElideMode.ElideRight)
         for number, decision in enumerate(self._sides, start=1):
             key = f"{number}   " if number <= 9 else "    "
             entry = QListWidgetItem(f"{key}{_describe(decision, labels)}", self.list)
-            entry.setToolTip(decision.comment or "")
+            entry.setToolTip(decision.edited_output or decision.comment or "")
         if self._sides:
             self.list.setCurrentRow(0)
         for row, decision in enumerate(self._sides):
@@ -122,7 +125,7 @@ class AdjudicateDialog(QDialog):
         layout.addWidget(intro)
         layout.addWidget(self.list, 1)
         layout.addWidget(self.buttons)
-        self.resize(600, self.sizeHint().height())
+        self.resize(max(720, self.sizeHint().width()), self.sizeHint().height())
         self.list.setFocus(Qt.FocusReason.OtherFocusReason)
         self.list.installEventFilter(self)
 
