@@ -169,13 +169,28 @@ def count_labels(connection: Connection, options: ExportOptions) -> int:
 
 
 def count_unresolved_filtered(connection: Connection, options: ExportOptions) -> int:
-    """Decided items within the item filters that the policy leaves without a label."""
+    """Decided items within the item filters (and with a decision in the time window, when one
+    is given) that the policy leaves without a label."""
+    from reviewdesk.store.rows import time_text
+
     if options.resolution is Resolution.LATEST or (
         options.all_decisions and not options.format.uses_labels_only
     ):
         return 0
     labels, params = _labels(options)
     clauses = _generation_where(options.filters, params)
+    window = []
+    if options.filters.since is not None:
+        window.append("w.decided_at >= :since")
+        params["since"] = time_text(options.filters.since)
+    if options.filters.until is not None:
+        window.append("w.decided_at < :until")
+        params["until"] = time_text(options.filters.until)
+    if window:
+        clauses.append(
+            "EXISTS (SELECT 1 FROM decision w WHERE w.generation_pk = g.pk AND "
+            f"{' AND '.join(window)})"
+        )
     where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
     sql = (
         f"WITH labels AS ({labels}) SELECT "

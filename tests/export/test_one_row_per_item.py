@@ -4,13 +4,14 @@ recomputed here from the fixture (not read from the store)."""
 from __future__ import annotations
 
 from collections import Counter
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import orjson
 import pytest
 
-from reviewdesk.export import ExportFormat, ExportOptions, Style, export_dataset
+from reviewdesk.export import ExportFormat, ExportOptions, Filters, Style, export_dataset
 from reviewdesk.store import Resolution
 from tests.helpers.records import decision, record
 
@@ -275,3 +276,21 @@ def test_raw_and_csv_keep_each_reviewers_label_by_default(make_store: Any, tmp_p
     )
     assert log.as_dict()["rows"] == "one per decision"
     assert len(rows) == sum(len(it["decisions"]) for it in fixture())
+
+
+def test_a_time_window_counts_only_the_ties_decided_in_it(make_store: Any, tmp_path: Path) -> None:
+    since = "2026-11-21T09:03:00Z"
+    resolved = resolve(fixture())
+    expected = sum(
+        1
+        for it in fixture()
+        if it["id"] not in resolved and any(dec["decided_at"] >= since for dec in it["decisions"])
+    )
+    assert expected == 1  # item 7; item 3's tie was decided before the window
+    summary, _ = export_rows(
+        make_store(fixture()),
+        tmp_path / "out",
+        format=ExportFormat.SFT,
+        filters=Filters(since=datetime.fromisoformat(since)),
+    )
+    assert summary.as_dict()["unresolved_items"] == expected
