@@ -23,6 +23,7 @@ from typing import Any, BinaryIO
 
 import orjson
 
+from reviewdesk.ingest.hints import COMMAND_LINE, Hints
 from reviewdesk.ingest.mapping import Mapping, content_id
 from reviewdesk.ingest.records import RecordError, json_kind
 
@@ -103,7 +104,11 @@ def _open(path: Path) -> Iterator[Any]:
 
 
 def read_records(
-    path: Path, source_format: SourceFormat, mapping: Mapping, progress: Progress
+    path: Path,
+    source_format: SourceFormat,
+    mapping: Mapping,
+    progress: Progress,
+    hints: Hints = COMMAND_LINE,
 ) -> Iterator[RawRecord]:
     """The records of one file, mapped to the canonical shape."""
     if source_format in (SourceFormat.CSV, SourceFormat.TSV):
@@ -112,7 +117,7 @@ def read_records(
     values = (
         _json_array_values(path, progress)
         if source_format is SourceFormat.JSON
-        else _jsonl_values(path, progress)
+        else _jsonl_values(path, progress, hints)
     )
     for line, raw in values:
         if isinstance(raw, tuple):
@@ -138,12 +143,7 @@ def read_records(
         yield line, raw
 
 
-_NOT_JSONL = (
-    "this is a JSON array, not JSON Lines (one object a line): import it with --format json"
-)
-
-
-def _jsonl_values(path: Path, progress: Progress) -> Iterator[tuple[int, Any]]:
+def _jsonl_values(path: Path, progress: Progress, hints: Hints) -> Iterator[tuple[int, Any]]:
     seen_any = False
     try:
         with _open(path) as file:
@@ -153,7 +153,11 @@ def _jsonl_values(path: Path, progress: Progress) -> Iterator[tuple[int, Any]]:
                 if not line.strip():
                     continue
                 if not seen_any and line.lstrip(b" \t\xef\xbb\xbf").startswith(b"["):
-                    yield line_number, (RecordError(path, line_number, "", _NOT_JSONL),)
+                    not_jsonl = (
+                        "this is a JSON array, not JSON Lines (one object a line): "
+                        f"import it with {hints.json_format}"
+                    )
+                    yield line_number, (RecordError(path, line_number, "", not_jsonl),)
                     return
                 seen_any = True
                 try:
