@@ -1,5 +1,5 @@
-"""Reading records from files, one at a time: JSONL, JSON arrays, CSV, TSV and OpenAI-style
-chat logs, each also gzip-compressed (`.gz`).
+"""Reading records from files, one at a time: JSONL, JSON arrays, CSV, TSV, OpenAI-style
+chat logs and Parquet (`reviewdesk.ingest.parquet`), each also gzip-compressed (`.gz`).
 
 Each reader yields `(line, raw)` pairs, where `raw` is a dict in the canonical shape or a tuple
 of `RecordError`s for a line that could not be read. JSONL and CSV are streamed, so memory does
@@ -25,6 +25,7 @@ import orjson
 
 from reviewdesk.ingest.hints import COMMAND_LINE, Hints
 from reviewdesk.ingest.mapping import Mapping, content_id
+from reviewdesk.ingest.parquet import parquet_records
 from reviewdesk.ingest.records import RecordError, json_kind
 
 RawRecord = tuple[int, dict[str, Any] | tuple[RecordError, ...]]
@@ -41,14 +42,20 @@ class SourceFormat(StrEnum):
     CSV = "csv"
     TSV = "tsv"
     OPENAI = "openai"
+    PARQUET = "parquet"
 
 
-_BY_SUFFIX = {".csv": SourceFormat.CSV, ".tsv": SourceFormat.TSV}
+_BY_SUFFIX = {
+    ".csv": SourceFormat.CSV,
+    ".tsv": SourceFormat.TSV,
+    ".parquet": SourceFormat.PARQUET,
+    ".pq": SourceFormat.PARQUET,
+}
 
 
 def guess_format(path: Path) -> SourceFormat:
-    """The format a file's name suggests (`.csv`, `.tsv`, with or without `.gz`), else its
-    content: a file starting with `[` is a JSON array, anything else JSON Lines."""
+    """The format a file's name suggests (`.csv`, `.tsv`, `.parquet`, with or without `.gz`),
+    else its content: a file starting with `[` is a JSON array, anything else JSON Lines."""
     name = path.name.lower().removesuffix(".gz")
     by_suffix = _BY_SUFFIX.get(Path(name).suffix)
     if by_suffix is not None:
@@ -113,6 +120,9 @@ def read_records(
     """The records of one file, mapped to the canonical shape."""
     if source_format in (SourceFormat.CSV, SourceFormat.TSV):
         yield from _csv_records(path, source_format, mapping, progress)
+        return
+    if source_format is SourceFormat.PARQUET:
+        yield from parquet_records(path, mapping, progress)
         return
     values = (
         _json_array_values(path, progress)

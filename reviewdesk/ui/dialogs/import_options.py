@@ -33,6 +33,7 @@ FORMAT_CHOICES: tuple[tuple[str, SourceFormat | None], ...] = (
     ("CSV", SourceFormat.CSV),
     ("TSV", SourceFormat.TSV),
     ("OpenAI chat log", SourceFormat.OPENAI),
+    ("Parquet", SourceFormat.PARQUET),
 )
 """The Format choices, as shown, with the format each reads (None: from each file's name and
 first byte)."""
@@ -79,8 +80,8 @@ class ImportOptionsRow(QWidget):
         for label, _format in FORMAT_CHOICES:
             self.format_choice.addItem(label)
         self.format_choice.setToolTip(
-            "How to read the files. Automatic: CSV or TSV by the file name, a JSON array when "
-            "the file starts with [, else JSON Lines (one record a line)."
+            "How to read the files. Automatic: CSV, TSV or Parquet by the file name, a JSON "
+            "array when the file starts with [, else JSON Lines (one record a line)."
         )
         format_label = QLabel("&Format:", self)
         format_label.setBuddy(self.format_choice)

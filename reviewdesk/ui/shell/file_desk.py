@@ -84,7 +84,7 @@ def choose_files_to_import(parent: QWidget) -> list[Path]:
         parent,
         "Import generations",
         "",
-        "Generations (*.jsonl *.json *.csv *.tsv *.gz);;All files (*)",
+        "Generations (*.jsonl *.json *.csv *.tsv *.parquet *.gz);;All files (*)",
     )
     return [Path(name) for name in files]
 
