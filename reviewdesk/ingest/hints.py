@@ -18,7 +18,9 @@ class Hints:
     unique_ids: str = "--id-from or --id-prefix make ids unique"
     """Ends a conflict's message: how to give records with one id distinct ids."""
     json_format: str = "--format json"
-    """How to read a file as a JSON array."""
+    """How to read a file as a JSON array ("import it with ...")."""
+    json_note: str = " (--format json)"
+    """Ends the note that a file was found to be a JSON array and read as one."""
 
 
 COMMAND_LINE = Hints()

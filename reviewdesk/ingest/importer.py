@@ -151,7 +151,7 @@ def import_files(
             for path in paths:
                 fmt = source_format or guess_format(path)
                 if source_format is None and fmt is SourceFormat.JSON:
-                    report.notes.append(f"{path.name}: read as a JSON array ({hints.json_format})")
+                    report.notes.append(f"{path.name}: read as a JSON array{hints.json_note}")
                 for line, raw in read_records(path, fmt, mapping, _progress, hints):
                     if isinstance(raw, tuple):
                         _refuse(report, list(raw), None, on_error, sink, dry_run)

@@ -67,6 +67,7 @@ def desk_hints() -> Hints:
     return Hints(
         unique_ids="give them unique ids with a mapping's id_from or id_prefix",
         json_format="the Format “JSON array”",
+        json_note="",  # the preview shows what it read, and Format can say otherwise
     )
 
 
@@ -79,6 +80,7 @@ class _Run:
     """One dry run or import on the worker; `cancelled` stops it at its next progress report."""
 
     dialog: ImportPreviewDialog
+    serial: int
     cancelled: threading.Event = field(default_factory=threading.Event)
 
 
@@ -90,10 +92,11 @@ class DeskImport(QObject):
         parent: this object's parent, and the widget the preview opens over.
 
     Signals:
-        _progressed(int, int): internal, progress from the store worker.
+        _progressed(int, int, int): internal, a run's progress from the store worker (its
+            serial, bytes read, bytes in all).
     """
 
-    _progressed = Signal(int, int)
+    _progressed = Signal(int, int, int)
 
     def __init__(self, window: ImportHost, parent: QWidget) -> None:
         super().__init__(parent)
@@ -101,6 +104,7 @@ class DeskImport(QObject):
         self._dialog_parent = parent
         self._run: _Run | None = None
         """The run whose progress and answer the preview shows (older answers are dropped)."""
+        self._serial = 0
         self._progressed.connect(self._on_self_progressed)
 
     def preview(self, paths: Sequence[Path]) -> None:
@@ -130,7 +134,8 @@ class DeskImport(QObject):
     def _begin(self, dialog: ImportPreviewDialog) -> _Run:
         if self._run is not None:
             self._run.cancelled.set()
-        self._run = run = _Run(dialog)
+        self._serial += 1
+        self._run = run = _Run(dialog, self._serial)
         return run
 
     def _read(
@@ -139,7 +144,7 @@ class DeskImport(QObject):
         from reviewdesk.ui.dialogs.import_preview import PREVIEW_RECORDS
 
         run = self._begin(dialog)
-        progress = self._progress_reporter(run.cancelled)
+        progress = self._progress_reporter(run)
         hints = desk_hints()
 
         def dry_run() -> ImportReport | None:
@@ -166,10 +171,11 @@ class DeskImport(QObject):
             lambda error: self._on_dry_run_failed(run, error),
         )
 
-    def _progress_reporter(self, cancelled: threading.Event) -> Callable[[int, int], None]:
+    def _progress_reporter(self, run: _Run) -> Callable[[int, int], None]:
         """A progress callback for the worker: reports every 1% to the GUI thread, and stops
         the run (its transaction rolls back) once it is cancelled."""
         last = [-1]
+        cancelled, serial = run.cancelled, run.serial
 
         def report(done: int, total: int) -> None:
             if cancelled.is_set():
@@ -177,13 +183,14 @@ class DeskImport(QObject):
             step = done * 100 // total if total > 0 else 0
             if step != last[0]:
                 last[0] = step
-                self._progressed.emit(done, total)
+                self._progressed.emit(serial, done, total)
 
         return report
 
-    def _on_self_progressed(self, done: int, total: int) -> None:
-        if self._run is not None:
-            self._run.dialog.show_progress(done, total)
+    def _on_self_progressed(self, serial: int, done: int, total: int) -> None:
+        run = self._run
+        if run is not None and run.serial == serial:  # not a reading given up since
+            run.dialog.show_progress(done, total)
 
     def _on_dry_run_done(self, run: _Run, report: ImportReport | None) -> None:
         if report is not None and run is self._run:
@@ -214,7 +221,7 @@ class DeskImport(QObject):
             return
         options = dialog.options()
         run = self._begin(dialog)
-        progress = self._progress_reporter(run.cancelled)
+        progress = self._progress_reporter(run)
         hints = desk_hints()
         dialog.show_importing()
         names = ", ".join(path.name for path in paths)

@@ -346,3 +346,25 @@ def test_cancel_during_the_import_stores_nothing_and_writes_no_rejects(
     assert window.dialog is None
     assert stored_ids(qtbot, window) == before
     assert sorted(path.name for path in tmp_path.iterdir() if "big" in path.name) == ["big.jsonl"]
+
+
+def test_a_json_array_is_found_and_said_and_the_advice_names_the_format_choice(
+    qtbot: QtBot, open_desk: OpenDesk, desk_store: Path, tmp_path: Path
+) -> None:
+    window = open_desk(desk_store)
+    data = tmp_path / "export.jsonl"  # named as JSON Lines, holds one JSON array
+    data.write_bytes(orjson.dumps([record(1), record(2)], option=orjson.OPT_INDENT_2))
+    dialog = open_preview(qtbot, window, [data])
+    assert dialog.counts.text() == "2 new · 0 duplicates · 0 conflicts · 0 invalid"
+    assert dialog.notes.text() == "export.jsonl: read as a JSON array"
+
+    choose_format(qtbot, dialog, "JSON Lines")
+    assert dialog.counts.text() == "0 new · 0 duplicates · 0 conflicts · 1 invalid"
+    assert dialog.errors.toPlainText() == (
+        "export.jsonl:1: this is a JSON array, not JSON Lines (one object a line): "
+        "import it with the Format “JSON array”"
+    )
+    choose_format(qtbot, dialog, "JSON array")
+    assert dialog.import_button.isEnabled() and dialog.notes.isHidden()
+    with qtbot.waitSignal(dialog.finished):
+        press(dialog, Qt.Key.Key_Escape)
