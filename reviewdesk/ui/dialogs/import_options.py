@@ -109,6 +109,7 @@ class ImportOptionsRow(QWidget):
         layout.addWidget(self.mapping_button)
 
         self._announced = self.options()
+        self._frozen = False
         self.format_choice.currentIndexChanged.connect(self._on_format_choice_changed)
         self.mapping_path.editingFinished.connect(self._on_mapping_path_editing_finished)
         # The clear button empties the field without finishing an edit: that is a change too.
@@ -122,8 +123,19 @@ class ImportOptionsRow(QWidget):
         _label, chosen = FORMAT_CHOICES[max(0, self.format_choice.currentIndex())]
         return ImportOptions(chosen, Path(text).expanduser() if text else None)
 
+    def freeze(self, options: ImportOptions) -> None:
+        """Show `options` (what the files are being imported with) and take no more changes."""
+        self._frozen = True
+        self.format_choice.setCurrentIndex(
+            next(i for i, (_, fmt) in enumerate(FORMAT_CHOICES) if fmt is options.source_format)
+        )
+        self.mapping_path.setText("" if options.mapping is None else str(options.mapping))
+        self.setEnabled(False)
+
     def _announce(self) -> None:
         options = self.options()
+        if self._frozen:
+            return
         if options != self._announced:
             self._announced = options
             self.options_changed.emit(options)

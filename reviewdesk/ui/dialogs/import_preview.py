@@ -327,9 +327,10 @@ class ImportPreviewDialog(QDialog):
 
     # -- importing ----------------------------------------------------------------------------
 
-    def show_importing(self) -> None:
-        """The chosen import runs: its progress, and Cancel (which stores nothing)."""
-        self.choices.setEnabled(False)
+    def show_importing(self, options: ImportOptions) -> None:
+        """The chosen import runs, with `options` (those the preview was read with): its
+        progress, and Cancel (which stores nothing)."""
+        self.choices.freeze(options)
         for button in (self.import_button, self.skip_button):
             button.setEnabled(False)
             button.setDefault(False)

@@ -81,6 +81,7 @@ class _Run:
 
     dialog: ImportPreviewDialog
     serial: int
+    options: ImportOptions
     cancelled: threading.Event = field(default_factory=threading.Event)
 
 
@@ -131,11 +132,11 @@ class DeskImport(QObject):
 
     # -- the preview --------------------------------------------------------------------------
 
-    def _begin(self, dialog: ImportPreviewDialog) -> _Run:
+    def _begin(self, dialog: ImportPreviewDialog, options: ImportOptions) -> _Run:
         if self._run is not None:
             self._run.cancelled.set()
         self._serial += 1
-        self._run = run = _Run(dialog, self._serial)
+        self._run = run = _Run(dialog, self._serial, options)
         return run
 
     def _read(
@@ -143,7 +144,7 @@ class DeskImport(QObject):
     ) -> None:
         from reviewdesk.ui.dialogs.import_preview import PREVIEW_RECORDS
 
-        run = self._begin(dialog)
+        run = self._begin(dialog, options)
         progress = self._progress_reporter(run)
         hints = desk_hints()
 
@@ -219,11 +220,14 @@ class DeskImport(QObject):
         window = self._window
         if store is not window.store or window.closing:
             return
-        options = dialog.options()
-        run = self._begin(dialog)
+        if self._run is None or self._run.dialog is not dialog:
+            return
+        # What the preview shown was read with (a path typed since, not yet read, is not).
+        options = self._run.options
+        run = self._begin(dialog, options)
         progress = self._progress_reporter(run)
         hints = desk_hints()
-        dialog.show_importing()
+        dialog.show_importing(options)
         names = ", ".join(path.name for path in paths)
         window.status.show_message(f"Importing {names}…")
 

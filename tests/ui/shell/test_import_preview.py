@@ -368,3 +368,28 @@ def test_a_json_array_is_found_and_said_and_the_advice_names_the_format_choice(
     assert dialog.import_button.isEnabled() and dialog.notes.isHidden()
     with qtbot.waitSignal(dialog.finished):
         press(dialog, Qt.Key.Key_Escape)
+
+
+def test_import_stores_what_the_preview_showed_not_a_mapping_typed_since(
+    qtbot: QtBot, open_desk: OpenDesk, desk_store: Path, tmp_path: Path
+) -> None:
+    window = open_desk(desk_store)
+    before = stored_ids(qtbot, window)
+    data = write_jsonl(tmp_path / "data.jsonl", [record(1)])
+    prefixed = tmp_path / "prefix.toml"
+    prefixed.write_text('id_prefix = "typed/"\n', encoding="utf-8")
+    dialog = open_preview(qtbot, window, [data])
+    field = dialog.choices.mapping_path
+    field.setFocus()
+    QTest.keyClicks(field, str(prefixed))  # typed, not read yet (no Enter, focus kept)
+    assert dialog.import_button.isEnabled()
+    release = threading.Event()
+    window.runner.submit(release.wait)
+    try:
+        dialog.import_button.click()  # as its shortcut does: the field keeps the focus
+        assert field.text() == "" and not field.isEnabled()  # what is imported: no mapping
+    finally:
+        release.set()
+    with qtbot.waitSignal(window.item_shown, timeout=10_000):
+        pass
+    assert sorted(stored_ids(qtbot, window)) == sorted([*before, "gen-000001"])
