@@ -259,7 +259,7 @@ def test_a_parquet_file_with_its_format_named(
     import pyarrow.parquet as pq
 
     data = tmp_path / "labels.bin"  # the name says nothing: --format does
-    rows = {
+    rows: dict[str, list[str | None]] = {
         "question": ["Why?", "How?", "When?"],
         "answer": ["Because.", None, "Now."],
         "label": ["yes", "yes", "no"],
