@@ -35,9 +35,10 @@ ReviewdeskError
  │                                as problem+json with its code
  └── BodyTooLargeError            server.http.problems: a request body over the size limit
 
-Three private ones stay inside their modules: export's `_Cancelled` (a cancelled export), the
-importer's `_DryRun` (rolls a dry run back) and the transport's `_RetryableResponseError` (an
-answer worth retrying); all are ReviewdeskErrors too.
+Four private ones stay inside their modules: export's `_Cancelled` (a cancelled export), the
+desk's `_ImportCancelled` (a cancelled preview or import), the importer's `_DryRun` (rolls a
+dry run back) and the transport's `_RetryableResponseError` (an answer worth retrying); all are
+ReviewdeskErrors too.
 `reviewdesk.client.ClientError` is `RemoteError` under the producer client's documented name.
 """
 

@@ -137,8 +137,9 @@ def import_(
         str | None,
         typer.Option(
             "--format",
-            help="jsonl (canonical), json (an array of records), csv, tsv, or openai (chat "
-            "logs); any of them may be gzipped (.gz). Default: by file name, then by content.",
+            help="jsonl (canonical), json (an array of records), csv, tsv, openai (chat "
+            "logs), or parquet (needs pyarrow); any of them may be gzipped (.gz). Default: by "
+            "file name, then by content.",
             show_default=False,
             metavar="FORMAT",
         ),

@@ -66,22 +66,34 @@ class PushReport:
 def _valid_records(
     path: Path, queue: str | None, report: PushReport, progress: Callable[[int], None]
 ) -> Iterator[dict[str, Any]]:
-    pushed_at = utc_now().isoformat().replace("+00:00", "Z")
+    checked_at = utc_now().isoformat().replace("+00:00", "Z")
     for line, raw in read_records(path, SourceFormat.JSONL, Mapping(), progress):
         if isinstance(raw, tuple):
             _invalid(report, list(raw))
             continue
         if queue is not None:
             raw["queue"] = queue
-        prepared = prepare(path, line, raw, pushed_at)
+        # Checked as the server will take it, but sent as the file has it: the server takes
+        # integer ids and gives undated decisions the time it receives them.
+        copy = _copied(raw)
+        prepared = prepare(path, line, copy, checked_at)
         if isinstance(prepared, RecordError):
             _invalid(report, [prepared])
             continue
-        checked = to_import_record(path, line, dict(raw))  # it pops "decisions": check a copy
+        checked = to_import_record(path, line, copy)
         if isinstance(checked, list):
             _invalid(report, checked)
             continue
         yield raw
+
+
+def _copied(raw: dict[str, Any]) -> dict[str, Any]:
+    """A copy of a record that `prepare` and validation may change without touching `raw`."""
+    copy = dict(raw)
+    decisions = raw.get("decisions")
+    if isinstance(decisions, list):
+        copy["decisions"] = [dict(d) if isinstance(d, dict) else d for d in decisions]
+    return copy
 
 
 def _invalid(report: PushReport, errors: list[RecordError]) -> None:

@@ -18,6 +18,7 @@ import orjson
 
 from reviewdesk.domain import ImportRecord, utc_now
 from reviewdesk.errors import ImportFailedError, ReviewdeskError, UserError
+from reviewdesk.ingest.hints import COMMAND_LINE, Hints
 from reviewdesk.ingest.mapping import Mapping
 from reviewdesk.ingest.records import RecordError, prepare, to_import_record
 from reviewdesk.ingest.sources import SourceFormat, guess_format, read_records
@@ -104,6 +105,7 @@ def import_files(
     progress: ImportProgress | None = None,
     dry_run: bool = False,
     preview: int = 0,
+    hints: Hints = COMMAND_LINE,
 ) -> ImportReport:
     """Import generations (and the decisions they carry) from files into `store`.
 
@@ -117,6 +119,11 @@ def import_files(
             (the write transaction is rolled back), no rejects file is written, and an import
             that would abort does not raise.
         preview: keep the first this many records, as stored, in `report.preview`.
+        hints: how messages name what to change (the desk names its controls, not options).
+
+    An exception raised by `progress` (the desk's Cancel) ends the import like any other: the
+    store is left unchanged and no rejects file is written (it is written beside its place and
+    moved there once the import is stored).
 
     Raises:
         ImportFailedError: with `abort`, when any record is invalid or a conflict; the store
@@ -144,8 +151,8 @@ def import_files(
             for path in paths:
                 fmt = source_format or guess_format(path)
                 if source_format is None and fmt is SourceFormat.JSON:
-                    report.notes.append(f"{path.name}: read as a JSON array (--format json)")
-                for line, raw in read_records(path, fmt, mapping, _progress):
+                    report.notes.append(f"{path.name}: read as a JSON array{hints.json_note}")
+                for line, raw in read_records(path, fmt, mapping, _progress, hints):
                     if isinstance(raw, tuple):
                         _refuse(report, list(raw), None, on_error, sink, dry_run)
                         continue
@@ -166,9 +173,11 @@ def import_files(
                     batch.append(record)
                     pending.append(_Pending(path, line, original))
                     if len(batch) >= BATCH:
-                        _flush(writer, batch, pending, report, on_error, sink, dry_run, preview)
+                        _flush(
+                            writer, batch, pending, report, on_error, sink, dry_run, preview, hints
+                        )
                 before += path.stat().st_size
-            _flush(writer, batch, pending, report, on_error, sink, dry_run, preview)
+            _flush(writer, batch, pending, report, on_error, sink, dry_run, preview, hints)
             if report.refused and on_error is OnError.ABORT and not dry_run:
                 raise ImportFailedError(_abort_message(report))
             report.new_reasons = writer.new_reasons
@@ -176,8 +185,10 @@ def import_files(
                 raise _DryRun
     except _DryRun:
         pass
-    finally:
-        sink.close()
+    except BaseException:
+        sink.discard()
+        raise
+    sink.keep()
     if sink.written:
         report.rejects = sink.path
     logger.info("import: %s", report.summary())
@@ -193,6 +204,7 @@ def _flush(
     sink: _Rejects,
     dry_run: bool,
     preview: int,
+    hints: Hints,
 ) -> None:
     if not batch:
         return
@@ -218,7 +230,7 @@ def _flush(
             where.path,
             where.line,
             "id",
-            f"{message}: a conflict, not imported (--id-from or --id-prefix make ids unique)",
+            f"{message}: a conflict, not imported ({hints.unique_ids})",
         )
         _refuse(report, [error], where.original, on_error, sink, dry_run, conflict=True)
     batch.clear()
@@ -283,17 +295,23 @@ def _abort_message(report: ImportReport) -> str:
 
 
 class _Rejects:
-    """The refused records of a `skip` import, as JSONL with their errors, opened on first use."""
+    """The refused records of a `skip` import, as JSONL with their errors.
+
+    Written to a file beside `path`, opened on first use, and moved to `path` by `keep` once
+    the import is stored; `discard` removes it (an import that failed or was cancelled stored
+    nothing, so it refused nothing either).
+    """
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self.written = 0
         self._file: Any = None
+        self._partial = path.with_name(path.name + ".part")
 
     def write(self, errors: list[RecordError], record: dict[str, Any] | None) -> None:
         if self._file is None:
             try:
-                self._file = self.path.open("wb")
+                self._file = self._partial.open("wb")
             except OSError as error:
                 raise UserError(
                     f"cannot write the rejects file {self.path}: {error.strerror}"
@@ -308,6 +326,20 @@ class _Rejects:
         self._file.write(orjson.dumps(entry, default=str) + b"\n")
         self.written += 1
 
-    def close(self) -> None:
-        if self._file is not None:
-            self._file.close()
+    def keep(self) -> None:
+        if self._file is None:
+            return
+        self._file.close()
+        try:
+            self._partial.replace(self.path)
+        except OSError as error:
+            raise UserError(
+                f"the import is stored, but its rejects file {self.path} cannot be written: "
+                f"{error.strerror} (the refused records are in {self._partial})"
+            ) from error
+
+    def discard(self) -> None:
+        if self._file is None:
+            return
+        self._file.close()
+        self._partial.unlink(missing_ok=True)

@@ -1,5 +1,5 @@
-"""Reading records from files, one at a time: JSONL, JSON arrays, CSV, TSV and OpenAI-style
-chat logs, each also gzip-compressed (`.gz`).
+"""Reading records from files, one at a time: JSONL, JSON arrays, CSV, TSV, OpenAI-style
+chat logs and Parquet (`reviewdesk.ingest.parquet`), each also gzip-compressed (`.gz`).
 
 Each reader yields `(line, raw)` pairs, where `raw` is a dict in the canonical shape or a tuple
 of `RecordError`s for a line that could not be read. JSONL and CSV are streamed, so memory does
@@ -23,7 +23,9 @@ from typing import Any, BinaryIO
 
 import orjson
 
+from reviewdesk.ingest.hints import COMMAND_LINE, Hints
 from reviewdesk.ingest.mapping import Mapping, content_id
+from reviewdesk.ingest.parquet import parquet_records
 from reviewdesk.ingest.records import RecordError, json_kind
 
 RawRecord = tuple[int, dict[str, Any] | tuple[RecordError, ...]]
@@ -40,14 +42,20 @@ class SourceFormat(StrEnum):
     CSV = "csv"
     TSV = "tsv"
     OPENAI = "openai"
+    PARQUET = "parquet"
 
 
-_BY_SUFFIX = {".csv": SourceFormat.CSV, ".tsv": SourceFormat.TSV}
+_BY_SUFFIX = {
+    ".csv": SourceFormat.CSV,
+    ".tsv": SourceFormat.TSV,
+    ".parquet": SourceFormat.PARQUET,
+    ".pq": SourceFormat.PARQUET,
+}
 
 
 def guess_format(path: Path) -> SourceFormat:
-    """The format a file's name suggests (`.csv`, `.tsv`, with or without `.gz`), else its
-    content: a file starting with `[` is a JSON array, anything else JSON Lines."""
+    """The format a file's name suggests (`.csv`, `.tsv`, `.parquet`, with or without `.gz`),
+    else its content: a file starting with `[` is a JSON array, anything else JSON Lines."""
     name = path.name.lower().removesuffix(".gz")
     by_suffix = _BY_SUFFIX.get(Path(name).suffix)
     if by_suffix is not None:
@@ -103,16 +111,23 @@ def _open(path: Path) -> Iterator[Any]:
 
 
 def read_records(
-    path: Path, source_format: SourceFormat, mapping: Mapping, progress: Progress
+    path: Path,
+    source_format: SourceFormat,
+    mapping: Mapping,
+    progress: Progress,
+    hints: Hints = COMMAND_LINE,
 ) -> Iterator[RawRecord]:
     """The records of one file, mapped to the canonical shape."""
     if source_format in (SourceFormat.CSV, SourceFormat.TSV):
         yield from _csv_records(path, source_format, mapping, progress)
         return
+    if source_format is SourceFormat.PARQUET:
+        yield from parquet_records(path, mapping, progress)
+        return
     values = (
         _json_array_values(path, progress)
         if source_format is SourceFormat.JSON
-        else _jsonl_values(path, progress)
+        else _jsonl_values(path, progress, hints)
     )
     for line, raw in values:
         if isinstance(raw, tuple):
@@ -138,12 +153,7 @@ def read_records(
         yield line, raw
 
 
-_NOT_JSONL = (
-    "this is a JSON array, not JSON Lines (one object a line): import it with --format json"
-)
-
-
-def _jsonl_values(path: Path, progress: Progress) -> Iterator[tuple[int, Any]]:
+def _jsonl_values(path: Path, progress: Progress, hints: Hints) -> Iterator[tuple[int, Any]]:
     seen_any = False
     try:
         with _open(path) as file:
@@ -153,7 +163,11 @@ def _jsonl_values(path: Path, progress: Progress) -> Iterator[tuple[int, Any]]:
                 if not line.strip():
                     continue
                 if not seen_any and line.lstrip(b" \t\xef\xbb\xbf").startswith(b"["):
-                    yield line_number, (RecordError(path, line_number, "", _NOT_JSONL),)
+                    not_jsonl = (
+                        "this is a JSON array, not JSON Lines (one object a line): "
+                        f"import it with {hints.json_format}"
+                    )
+                    yield line_number, (RecordError(path, line_number, "", not_jsonl),)
                     return
                 seen_any = True
                 try:

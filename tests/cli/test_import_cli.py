@@ -250,3 +250,31 @@ def test_queue_set_freeze_keeps_verdicts_at_their_first_revision(
     code, _, err = cli(capsys, "queue", "set", "support", "--db", db)
     code, out, _ = cli(capsys, "queue", "show", "support", "--db", db)
     assert json.loads(out.splitlines()[0].removeprefix("support: "))["freeze"] is False
+
+
+def test_a_parquet_file_with_its_format_named(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    data = tmp_path / "labels.bin"  # the name says nothing: --format does
+    rows: dict[str, list[str | None]] = {
+        "question": ["Why?", "How?", "When?"],
+        "answer": ["Because.", None, "Now."],
+        "label": ["yes", "yes", "no"],
+    }
+    pq.write_table(pa.table(rows), data)
+    store = tmp_path / "s.sqlite"
+    args = ["import", str(data), "--store", str(store), "--format", "parquet"]
+    maps = ["--map", "prompt=question", "--map", "output=answer", "--map", "verdict=label"]
+    values = ["--value", "verdict:yes=approve", "--value", "verdict:no=reject"]
+    code, out, err = cli(
+        capsys, *args, *maps, *values, "--default", "model=m-1", "--default", "reviewer=ann",
+        "--default", "reasons=off_topic", "--on-error", "skip", "--json",
+    )  # fmt: skip
+    assert code == 0, err
+    counts = json.loads(out)
+    expected_new = sum(answer is not None for answer in rows["answer"])
+    assert (counts["imported"], counts["invalid"], counts["decisions"]) == (expected_new, 1, 2)
+    assert "labels.bin:2: output: is required but missing" in err

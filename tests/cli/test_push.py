@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -11,8 +12,9 @@ import pytest
 
 from reviewdesk.cli.app import run
 from reviewdesk.cli.push import ATTEMPTS, PushFailedError, push_file
+from reviewdesk.client import ReviewdeskClient
 from tests.helpers.records import record
-from tests.server.harness import RunningServer
+from tests.server.harness import FakeClock, RunningServer
 from tests.server.postgres import free_port
 from tests.sync.fakes import FaultTransport, busy, timeout_after_commit
 
@@ -169,6 +171,35 @@ def test_ids_the_server_holds_with_other_content_are_conflicts(
     captured = capsys.readouterr()
     assert "1 id conflict: the server holds those ids" in captured.err
     assert "conflicts 1" in captured.out and "(1 batch, 0 retries)" in captured.out
+
+
+def test_integer_ids_and_undated_decisions_get_the_servers_time_and_push_again_as_duplicates(
+    server: RunningServer, clock: FakeClock, tmp_path: Path
+) -> None:
+    secret = server.token("producer", "producer")
+    clock.advance(86_400)  # the server's day is not the pushing machine's: its time is the one
+    undated = {"reviewer": "ann", "verdict": "approve"}
+    source = _write(
+        tmp_path / "items.jsonl",
+        [{**record(1), "id": 47, "decisions": [undated]}, {**record(2), "decisions": [undated]}],
+    )
+
+    first = push_file(source, server.url, secret)
+    assert (first.created, first.invalid, first.errors) == (2, 0, [])
+    with ReviewdeskClient(server.url, secret) as client:
+        # The producer client sends an undated decision as it is, too.
+        more = client.submit([{**record(3), "decisions": [undated]}])
+        assert [(r["id"], r["status"], r["decisions"]) for r in more] == [
+            ("gen-000003", "created", 1)
+        ]
+        assert client.item("47")["id"] == "47"
+    with server.engine.connect() as connection:
+        times = connection.exec_driver_sql("SELECT decided_at FROM decision").scalars().all()
+    server_time = datetime.fromtimestamp(clock.now_ms / 1000, UTC)
+    assert [datetime.fromisoformat(t.replace("Z", "+00:00")) for t in times] == [server_time] * 3
+
+    again = push_file(source, server.url, secret)
+    assert (again.created, again.duplicates, again.conflicts, again.errors) == (0, 2, 0, [])
 
 
 def test_each_retry_is_said_with_its_wait(tmp_path: Path) -> None:

@@ -124,3 +124,54 @@ def test_a_dry_run_counts_conflicts_and_stores_nothing(store: Store, tmp_path: P
     assert [shown["output"] for shown in report.preview] == [record(1)["output"]]
     assert store.counts().generations == 0
     assert report.rejects is None
+
+
+class _Stop(Exception):
+    """What a cancelled import's progress callback raises."""
+
+
+def test_an_import_stopped_by_its_progress_callback_stores_nothing_and_refuses_nothing(
+    store: Store, tmp_path: Path
+) -> None:
+    import_files(store, [write_jsonl(tmp_path / "first.jsonl", [record(1)])])
+    before = content(store.path)
+    records = [record(n) for n in range(2, 2 * BATCH + 600)]
+    records[10] = record(12, output=5)  # invalid: a skipping import refuses it at once
+    folder = tmp_path / "files"
+    folder.mkdir()
+    data = write_jsonl(folder / "data.jsonl", records)
+    rejects = folder / "data.jsonl.rejects.jsonl"
+    rejects.write_text("the rejects of an earlier import\n", encoding="utf-8")
+    total = data.stat().st_size
+    reports: list[int] = []
+
+    def progress(done: int, _total: int) -> None:
+        reports.append(done)
+        if done > total * 0.9:  # two batches are written in the transaction by now
+            raise _Stop
+
+    with pytest.raises(_Stop):
+        import_files(store, [data], on_error=OnError.SKIP, progress=progress)
+
+    assert len(reports) > 2 * BATCH // 256
+    assert content(store.path) == before
+    assert rejects.read_text(encoding="utf-8") == "the rejects of an earlier import\n"
+    assert sorted(path.name for path in folder.iterdir()) == ["data.jsonl", rejects.name]
+
+    report = import_files(store, [data], on_error=OnError.SKIP)  # not stopped: all of it
+    assert (report.imported, report.invalid) == (len(records) - 1, 1)
+    assert [orjson.loads(line)["line"] for line in rejects.read_bytes().splitlines()] == [11]
+
+
+def test_a_conflict_names_how_to_fix_it_in_the_words_it_is_given(
+    store: Store, tmp_path: Path
+) -> None:
+    from reviewdesk.ingest.hints import Hints
+
+    data = write_jsonl(tmp_path / "d.jsonl", [record(1), record(1, output="Other.", flags=[])])
+    desk = Hints(unique_ids="a mapping's id_from makes ids unique", json_format="JSON")
+    report = import_files(store, [data], dry_run=True, hints=desk)
+    assert [str(error) for error in report.errors] == [
+        "d.jsonl:2: id: 'gen-000001' came earlier in this import with a different output: "
+        "a conflict, not imported (a mapping's id_from makes ids unique)"
+    ]

@@ -11,7 +11,7 @@ import orjson
 import pytest
 
 from reviewdesk.errors import ImportFailedError
-from reviewdesk.ingest import Mapping, SourceFormat, import_files
+from reviewdesk.ingest import Mapping, OnError, SourceFormat, import_files
 from reviewdesk.store import Store
 from tests.helpers.records import decision, record, write_jsonl
 
@@ -130,4 +130,65 @@ def test_a_comparison_record_is_refused_with_a_clear_message(store: Store, tmp_p
     }
     data.write_text(json.dumps([pair]))
     with pytest.raises(ImportFailedError, match=r"prefs\.json:1: candidates: a comparison"):
+        import_files(store, [data])
+
+
+def test_parquet_rows_with_nested_columns_and_a_mapped_gzipped_one(
+    store: Store, tmp_path: Path
+) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    rows = [record(n) for n in range(1, 6)]
+    for number, row in enumerate(rows, start=1):
+        row["id"] = number  # an integer column: ids taken as text
+        del row["metadata"]  # Parquet cannot hold an empty struct
+    del rows[1]["flags"]  # null in that row
+    rows[2]["decisions"] = [
+        decision("ann", "reject"),  # reasons, a list inside a struct inside a list
+        {"reviewer": "bob", "verdict": "approve"},  # no time: the import's
+    ]
+    rows[3]["output"] = None  # missing: the row is refused, named by its number
+    data = tmp_path / "data.parquet"
+    columns = {
+        key: [row.get(key) for row in rows] for key in dict.fromkeys(k for r in rows for k in r)
+    }
+    pq.write_table(pa.Table.from_pydict(columns), data)
+
+    report = import_files(store, [data], on_error=OnError.SKIP)
+
+    assert (report.imported, report.invalid, report.decisions) == (4, 1, 2)
+    assert report.undated_decisions == 1
+    assert [str(error) for error in report.errors] == [
+        "data.parquet:4: output: is required but missing"
+    ]
+    third = store.get("3")
+    assert third is not None and not isinstance(third.prompt, str)
+    assert [(m.role, m.content) for m in third.prompt] == [
+        (m["role"], m["content"]) for m in record(3)["prompt"]
+    ]
+    assert [flag.code for flag in third.flags] == ["email"]
+    second = store.get("2")
+    assert second is not None and second.flags == ()
+
+    other = tmp_path / "other.parquet.gz"
+    table = pa.Table.from_pylist(
+        [{"question": f"Q{n}?", "answer": f"A{n}.", "llm": "m-1", "n": n} for n in range(1, 4)]
+    )
+    sink = pa.BufferOutputStream()
+    pq.write_table(table, sink)
+    other.write_bytes(gzip.compress(sink.getvalue().to_pybytes()))
+    mapping = Mapping.from_specs(
+        ["prompt=question", "output=answer", "model=llm", "id=n"], [], id_prefix="other-"
+    )
+    mapped = import_files(store, [other], mapping=mapping)
+    assert (mapped.imported, mapped.invalid) == (3, 0)
+    stored = store.get("other-2")
+    assert stored is not None and (stored.prompt, stored.output) == ("Q2?", "A2.")
+
+
+def test_a_file_that_is_not_parquet_says_so(store: Store, tmp_path: Path) -> None:
+    data = tmp_path / "data.parquet"
+    data.write_text("id,prompt\n1,hi\n")
+    with pytest.raises(ImportFailedError, match=r"data\.parquet: cannot be read as Parquet"):
         import_files(store, [data])

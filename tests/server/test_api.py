@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -75,6 +76,64 @@ def test_an_id_with_other_content_is_a_conflict_never_merged(server: RunningServ
         ).scalar_one()
         decisions = connection.execute(text("SELECT count(*) FROM decision")).scalar_one()
     assert (output, decisions) == (first["output"], 0)
+
+
+def _stored_decisions(server: RunningServer) -> dict[str, tuple[str, str, datetime]]:
+    with server.engine.connect() as connection:
+        found = connection.execute(
+            text(
+                "SELECT d.id, g.id, d.reviewer, d.decided_at FROM decision d "
+                "JOIN generation g ON g.pk = d.generation_pk"
+            )
+        ).all()
+    return {
+        did: (gid, reviewer, datetime.fromisoformat(when.replace("Z", "+00:00")))
+        for did, gid, reviewer, when in found
+    }
+
+
+def test_integer_ids_and_undated_decisions_are_taken_and_a_repush_is_all_duplicates(
+    server: RunningServer, clock: FakeClock
+) -> None:
+    dated = {"reviewer": "bob", "verdict": "approve", "decided_at": "2026-11-21T09:00:00Z"}
+    undated = {"reviewer": "ann", "verdict": "reject", "reasons": ["pii_leak"]}
+    numbered = {**items(1)[0], "id": 47, "decisions": [undated, dated]}
+    blank = {**items(1, start=2)[0], "decisions": [{**undated, "decided_at": ""}]}
+    pushed = [numbered, blank]
+    received = datetime.fromtimestamp(clock.now_ms / 1000, UTC)
+
+    first = _push(server, pushed)
+    assert [(r["id"], r["status"], r["decisions"]) for r in first["results"]] == [
+        ("47", "created", 2), ("gen-000002", "created", 1),
+    ]  # fmt: skip
+    with server.client(server.token("watcher", "producer")) as client:
+        assert client.get("/v1/items/47").json()["id"] == "47"
+    stored = _stored_decisions(server)
+    assert sorted(stored.values()) == [
+        ("47", "ann", received),
+        ("47", "bob", datetime(2026, 11, 21, 9, tzinfo=UTC)),
+        ("gen-000002", "ann", received),
+    ]
+
+    clock.advance(3600)  # pushed again an hour later: the same decisions, not new ones
+    again = _push(server, pushed)
+    assert [(r["status"], r["decisions"], r["errors"]) for r in again["results"]] == [
+        ("duplicate", 0, []), ("duplicate", 0, []),
+    ]  # fmt: skip
+    assert (again["created"], again["duplicates"]) == (0, 2)
+    assert _stored_decisions(server) == stored
+
+
+def test_a_comparison_is_refused_with_the_message_import_gives(server: RunningServer) -> None:
+    pairwise = {
+        "id": "cmp-1",
+        "prompt": "Rewrite this politely.",
+        "candidates": [{"output": "A", "model": "m1"}, {"output": "B", "model": "m2"}],
+    }
+    result = _push(server, [pairwise])["results"][0]
+    assert (result["id"], result["status"]) == ("cmp-1", "invalid")
+    assert result["errors"][0]["field"] == "candidates"
+    assert "cannot be imported yet" in result["errors"][0]["message"]
 
 
 def test_a_span_outside_the_output_names_the_field_as_import_does(server: RunningServer) -> None:

@@ -64,8 +64,11 @@ router = APIRouter(prefix="/v1", route_class=ApiRoute)
 def post_items(request: Request, body: ItemsIn, token: Producer) -> ItemsOut:
     """Enqueue up to 500 items (canonical import records; `required_reviews` optional).
 
-    Idempotent by item id: an id already stored is a `duplicate` and left as it is. Each item
-    gets a result; an invalid one names its fields and problems and the others are still stored.
+    Idempotent by item id: an id already stored is a `duplicate` and left as it is; stored with
+    another prompt, output or model, a `conflict` (not stored). An integer id is taken as text. A
+    carried decision without `decided_at` gets the time the server received it, and an id that
+    does not depend on that time (so a re-push finds it a duplicate). Each item gets a result; an
+    invalid one names its fields and problems and the others are still stored.
     """
     settings = settings_of(request)
     if len(body.items) > settings.max_items_per_call:

@@ -1,15 +1,19 @@
 """Producers' items: validating, enqueueing (idempotent by id) and withdrawing them.
 
 Items are validated with the importer's own rules (`reviewdesk.ingest`), so an item the server
-takes is exactly one `reviewdesk import` would take, with the same error messages. Besides the
-canonical fields an item may carry `required_reviews` (1 to 10, default 1): that many different
-reviewers review it. An item without a queue goes to the queue `default`.
+takes is exactly one `reviewdesk import` would take, with the same error messages: an integer id
+is taken as text, and a carried decision without `decided_at` gets the time the server received
+it (with an id that does not depend on that time, so pushing the item again finds the decision a
+duplicate, and its stored time is kept). Besides the canonical fields an item may carry
+`required_reviews` (1 to 10, default 1): that many different reviewers review it. An item
+without a queue goes to the queue `default`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +23,7 @@ from sqlalchemy.sql import text
 from reviewdesk.domain import Decision, DecisionDraft, Generation, utc_now
 from reviewdesk.domain.policy import Routing
 from reviewdesk.errors import DecisionConflictError, UnknownItemError
-from reviewdesk.ingest.records import to_import_record
+from reviewdesk.ingest.records import RecordError, prepare, to_import_record
 from reviewdesk.protocol.screening import field_path, id_problem, text_problem, unfit_values
 from reviewdesk.protocol.statuses import KEPT_STATUSES, ChangeKind, ItemResultStatus
 from reviewdesk.server.queue.decisions import record_decisions
@@ -62,11 +66,31 @@ class ParsedItem:
     drafts: tuple[DecisionDraft, ...]
     required_reviews: int
     routing: Routing = Routing.REVIEW
+    undated: frozenset[str] = frozenset()
+    """The ids of the carried decisions that came without `decided_at`."""
 
 
-def parse_items(raw_items: Sequence[Any]) -> list[ParsedItem | ItemOutcome]:
+def received_at(now_ms: int) -> str:
+    """The server's time as an import record writes it, given to undated decisions."""
+    moment = datetime.fromtimestamp(now_ms / 1000, UTC)
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _undated_positions(raw: dict[str, Any]) -> list[int]:
+    decisions = raw.get("decisions")
+    if not isinstance(decisions, list):
+        return []
+    return [
+        position
+        for position, decision in enumerate(decisions)
+        if isinstance(decision, dict) and decision.get("decided_at") in (None, "")
+    ]
+
+
+def parse_items(raw_items: Sequence[Any], *, now_ms: int) -> list[ParsedItem | ItemOutcome]:
     """Validate each raw item: a parsed item, or an `invalid` outcome naming what is wrong."""
     parsed: list[ParsedItem | ItemOutcome] = []
+    received = received_at(now_ms)
     for index, raw in enumerate(raw_items):
         if not isinstance(raw, dict):
             parsed.append(
@@ -77,12 +101,19 @@ def parse_items(raw_items: Sequence[Any]) -> list[ParsedItem | ItemOutcome]:
             continue
         unfit = unfit_values(raw)
         raw_id = raw.get("id")
+        if isinstance(raw_id, int) and not isinstance(raw_id, bool):
+            raw_id = str(raw_id)
         item_id = raw_id if isinstance(raw_id, str) and text_problem(raw_id) is None else None
         if unfit:
             refused = [FieldError(field_path(found.loc), found.message) for found in unfit]
             parsed.append(ItemOutcome(index, item_id, ItemResultStatus.INVALID, refused))
             continue
         raw = dict(raw)
+        if isinstance(raw.get("decisions"), list):  # `prepare` fills them in: not the caller's
+            raw["decisions"] = [
+                dict(decision) if isinstance(decision, dict) else decision
+                for decision in raw["decisions"]
+            ]
         required = raw.pop("required_reviews", 1)
         errors: list[FieldError] = []
         if (
@@ -101,6 +132,12 @@ def parse_items(raw_items: Sequence[Any]) -> list[ParsedItem | ItemOutcome]:
                 errors.append(FieldError(key, problem))
         if raw.get("queue") is None:
             raw["queue"] = DEFAULT_QUEUE
+        undated = _undated_positions(raw)
+        prepared = prepare(_SOURCE, index, raw, received)
+        if isinstance(prepared, RecordError):
+            errors.append(FieldError(prepared.field, prepared.message))
+            parsed.append(ItemOutcome(index, item_id, ItemResultStatus.INVALID, errors))
+            continue
         record = to_import_record(_SOURCE, index, raw)
         if isinstance(record, list):
             errors.extend(FieldError(error.field, error.message) for error in record)
@@ -108,7 +145,12 @@ def parse_items(raw_items: Sequence[Any]) -> list[ParsedItem | ItemOutcome]:
             parsed.append(ItemOutcome(index, item_id, ItemResultStatus.INVALID, errors))
             continue
         generation, drafts = record
-        parsed.append(ParsedItem(index, generation, drafts, required))
+        undated_ids = frozenset(
+            draft.to_decision(generation.id).id
+            for position, draft in enumerate(drafts)
+            if position in undated
+        )
+        parsed.append(ParsedItem(index, generation, drafts, required, undated=undated_ids))
     return parsed
 
 
@@ -121,7 +163,7 @@ def enqueue(connection: Connection, raw_items: Sequence[Any], *, now_ms: int) ->
     outcomes: dict[int, ItemOutcome] = {}
     fresh: dict[str, ParsedItem] = {}
     valid: list[ParsedItem] = []
-    for parsed in parse_items(raw_items):
+    for parsed in parse_items(raw_items, now_ms=now_ms):
         if isinstance(parsed, ItemOutcome):
             outcomes[parsed.index] = parsed
             continue
@@ -237,12 +279,22 @@ def _record_carried(
     now_ms: int,
 ) -> None:
     decisions: list[tuple[int, Decision]] = []
+    undated: set[str] = set()
     for parsed in items:
         chained = sorted(
             (draft.to_decision(parsed.generation.id) for draft in parsed.drafts),
             key=lambda decision: decision.decided_at,
         )
         decisions.extend((parsed.index, decision) for decision in chained)
+        undated |= parsed.undated
+    if undated:
+        # An undated decision pushed again keeps the time it was first received: the same
+        # decision, a duplicate, not one "reused with another content".
+        stored = rows.load_decisions(connection, undated)
+        decisions = [
+            (index, _with_stored_time(decision, stored.get(decision.id)))
+            for index, decision in decisions
+        ]
     recorded = record_decisions(connection, [decision for _, decision in decisions], now_ms=now_ms)
     results = recorded.outcomes
     for (index, _), result in zip(decisions, results, strict=True):
@@ -250,6 +302,12 @@ def _record_carried(
             outcomes[index].errors.append(FieldError("decisions", str(result)))
         elif result.status in KEPT_STATUSES:
             outcomes[index].decisions += 1
+
+
+def _with_stored_time(decision: Decision, stored: Decision | None) -> Decision:
+    if stored is None:
+        return decision
+    return decision.model_copy(update={"decided_at": stored.decided_at})
 
 
 def withdraw(connection: Connection, generation_id: str, *, now_ms: int) -> None:

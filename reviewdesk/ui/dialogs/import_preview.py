@@ -2,9 +2,12 @@
 
 The dialog opens at once in a reading state (a progress bar over the files' bytes) while the
 File menu runs a dry run of the import on the store worker; `show_report` then fills in the
-first records as they would be stored, the counts and the first error lines. The reviewer
-chooses to import all or nothing, to import the valid records and skip the rest (written to a
-rejects file beside the first file), or to cancel. The dialog does no store work itself.
+first records as they would be stored, the counts and the first error lines. The reviewer may
+choose the format and a column mapping (each change reads the files again), then chooses to
+import all or nothing, to import the valid records and skip the rest (written to a rejects file
+beside the first file), or to cancel. The import itself runs with the dialog open, with its
+progress, and Cancel still works: the import is one transaction, so a cancelled one stores
+nothing. The dialog does no store work itself.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from reviewdesk.ingest import ImportReport, OnError
+from reviewdesk.ui.dialogs.import_options import ImportOptions, ImportOptionsRow
 
 __all__ = ["PREVIEW_RECORDS", "ImportPreviewDialog", "rejects_path"]
 
@@ -57,11 +61,15 @@ class ImportPreviewDialog(QDialog):
 
     Signals:
         import_chosen(object): the reviewer chose to import, with this `OnError` (`abort`: all
-            or nothing; `skip`: the valid records). The dialog is accepted right after.
+            or nothing; `skip`: the valid records). The dialog stays open, waiting for
+            `show_importing`, until `import_done` closes it.
+        options_changed(object): the reviewer changed the format or the mapping (the new
+            `ImportOptions`); the preview shown is out of date.
         preview_shown(object): the dry run's `ImportReport` was put on screen.
     """
 
     import_chosen = Signal(object)
+    options_changed = Signal(object)
     preview_shown = Signal(object)
 
     def __init__(self, paths: Sequence[Path], rejects: Path, parent: QWidget) -> None:
@@ -69,8 +77,9 @@ class ImportPreviewDialog(QDialog):
         self.setWindowTitle("Import preview")
         self.setMinimumSize(900, 600)
         self._rejects = rejects
-        names = ", ".join(path.name for path in paths)
+        self._names = names = ", ".join(path.name for path in paths)
 
+        self.choices = ImportOptionsRow(self)
         self.heading = QLabel(f"Reading {names}…", self)
         self.heading.setTextFormat(Qt.TextFormat.PlainText)
         self.heading.setWordWrap(True)
@@ -82,6 +91,9 @@ class ImportPreviewDialog(QDialog):
         font = self.counts.font()
         font.setBold(True)
         self.counts.setFont(font)
+        self.notes = QLabel(self)
+        self.notes.setTextFormat(Qt.TextFormat.PlainText)
+        self.notes.setWordWrap(True)
 
         self.records = QTableWidget(0, len(_COLUMNS), self)
         self.records.setHorizontalHeaderLabels(list(_COLUMNS))
@@ -125,9 +137,12 @@ class ImportPreviewDialog(QDialog):
         self.skip_button.setEnabled(False)
 
         layout = QVBoxLayout(self)
+        layout.addWidget(self.choices)
+        layout.addSpacing(6)
         layout.addWidget(self.heading)
         layout.addWidget(self.progress)
         layout.addWidget(self.counts)
+        layout.addWidget(self.notes)
         layout.addWidget(self.records_label)
         layout.addWidget(self.records, 1)
         layout.addWidget(self.errors_label)
@@ -136,31 +151,78 @@ class ImportPreviewDialog(QDialog):
         self._stretch = layout.count() - 1
         layout.addWidget(self.explanation)
         layout.addWidget(self.buttons)
-        for widget in (self.records_label, self.records, self.errors_label, self.errors):
+        for widget in (
+            self.counts,
+            self.notes,
+            self.records_label,
+            self.records,
+            self.errors_label,
+            self.errors,
+        ):
             widget.hide()
 
+        self.choices.options_changed.connect(self._on_choices_options_changed)
         self.import_button.clicked.connect(self._on_import_button_clicked)
         self.skip_button.clicked.connect(self._on_skip_button_clicked)
         self.cancel_button.clicked.connect(self.reject)
         self.cancel_button.setFocus(Qt.FocusReason.OtherFocusReason)
 
+    def options(self) -> ImportOptions:
+        """The format and mapping chosen (the last preview was made with them)."""
+        return self.choices.options()
+
     # -- reading ------------------------------------------------------------------------------
 
+    def show_reading(self) -> None:
+        """The files are read again (other options): back to the reading state."""
+        self.heading.setText(f"Reading {self._names}…")
+        self.progress.setRange(0, 0)
+        self.progress.show()
+        self.counts.clear()
+        self.counts.hide()
+        self.explanation.clear()
+        self.records.setRowCount(0)
+        self.errors.clear()
+        for widget in (
+            self.notes,
+            self.records_label,
+            self.records,
+            self.errors_label,
+            self.errors,
+        ):
+            widget.hide()
+        layout = self.layout()
+        if isinstance(layout, QVBoxLayout):
+            layout.setStretch(self._stretch, 1)
+        for button in (self.import_button, self.skip_button):
+            button.setEnabled(False)
+            button.setDefault(False)
+            button.setToolTip("")
+        # No default button while reading: Enter in the mapping's field only reads it.
+        self.cancel_button.setDefault(False)
+        self.cancel_button.setText("Cancel")
+
     def show_progress(self, done: int, total: int) -> None:
-        """The dry run has read `done` of the files' `total` bytes."""
+        """The dry run, or the import, has read `done` of the files' `total` bytes."""
         if total <= 0:
             return
         self.progress.setRange(0, 1000)
         self.progress.setValue(min(1000, done * 1000 // total))
 
     def show_failure(self, message: str) -> None:
-        """The files cannot be read: say why; only Cancel is left."""
+        """The files cannot be read as chosen: say why. Only Cancel is left, and the format
+        and mapping, which may be what to change."""
         self.progress.hide()
-        self.heading.setText("The files cannot be imported.")
-        self.explanation.setText(message)
+        self.heading.setText("The files cannot be imported as chosen:")
+        self.notes.setText(message)
+        self.notes.show()
         self.cancel_button.setText("Close")
         self.cancel_button.setDefault(True)
         self.cancel_button.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _on_choices_options_changed(self, options: ImportOptions) -> None:
+        self.show_reading()
+        self.options_changed.emit(options)
 
     # -- the preview --------------------------------------------------------------------------
 
@@ -172,6 +234,16 @@ class ImportPreviewDialog(QDialog):
             layout.setStretch(self._stretch, 0)
         self.heading.setText("Nothing is stored until you choose Import.")
         self.counts.setText(_counts_text(report))
+        self.counts.show()
+        notes = list(report.notes)
+        if report.undated_decisions:
+            notes.append(
+                f"{report.undated_decisions:,} decision"
+                f"{' has' if report.undated_decisions == 1 else 's have'} no time "
+                "(decided_at): they get the time of the import."
+            )
+        self.notes.setText("\n".join(notes))
+        self.notes.setVisible(bool(notes))
         self._show_records(report.preview)
         if report.errors:
             lines = [str(error) for error in report.errors]
@@ -252,6 +324,28 @@ class ImportPreviewDialog(QDialog):
 
     def _choose(self, on_error: OnError) -> None:
         self.import_chosen.emit(on_error)
+
+    # -- importing ----------------------------------------------------------------------------
+
+    def show_importing(self, options: ImportOptions) -> None:
+        """The chosen import runs, with `options` (those the preview was read with): its
+        progress, and Cancel (which stores nothing)."""
+        self.choices.freeze(options)
+        for button in (self.import_button, self.skip_button):
+            button.setEnabled(False)
+            button.setDefault(False)
+        self.heading.setText(
+            f"Importing {self._names}… Cancel stops it and stores nothing (it is all stored "
+            "at once, at the end)."
+        )
+        self.progress.setRange(0, 0)
+        self.progress.show()
+        self.explanation.clear()
+        self.cancel_button.setDefault(True)
+        self.cancel_button.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def import_done(self) -> None:
+        """The import is stored: the dialog closes."""
         self.accept()
 
 

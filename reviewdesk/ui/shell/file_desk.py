@@ -4,26 +4,23 @@ reached through `FileDeskHost`, what these commands need of it."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QFileDialog, QWidget
 
-from reviewdesk.errors import ImportFailedError, ReviewdeskError
 from reviewdesk.store import Store
 from reviewdesk.ui.dialogs.preferences import DeskPreferences, SettingsDialog
 from reviewdesk.ui.queue_list.panel import FILTER_COLUMNS
+from reviewdesk.ui.shell.importing import DeskImport
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QDialog
 
     from reviewdesk.domain import Reason
     from reviewdesk.errors import UserError
-    from reviewdesk.ingest import ImportReport, OnError
-    from reviewdesk.ui.dialogs.import_preview import ImportPreviewDialog
     from reviewdesk.ui.review.view import ReviewView
     from reviewdesk.ui.runner import TaskRunner
     from reviewdesk.ui.settings import DeskSettings
@@ -92,13 +89,9 @@ def choose_files_to_import(parent: QWidget) -> list[Path]:
         parent,
         "Import generations",
         "",
-        "Generations (*.jsonl *.json *.csv *.tsv *.gz);;All files (*)",
+        "Generations (*.jsonl *.json *.csv *.tsv *.parquet *.gz);;All files (*)",
     )
     return [Path(name) for name in files]
-
-
-class _PreviewCancelled(ReviewdeskError):
-    """Raised in a dry run's progress callback once its preview is closed, to stop it."""
 
 
 class FileDesk(QObject):
@@ -110,20 +103,15 @@ class FileDesk(QObject):
 
     Attributes:
         choose_import_files: how File → Import asks for files (tests put a stand-in here).
-
-    Signals:
-        _import_progressed(int, int): internal, a dry run's progress from the store worker.
+        importing: the Import preview and the import.
     """
-
-    _import_progressed = Signal(int, int)
 
     def __init__(self, window: FileDeskHost, parent: QWidget) -> None:
         super().__init__(parent)
         self._window = window
         self._dialog_parent = parent
         self.choose_import_files: ChooseFiles = choose_files_to_import
-        self._preview: ImportPreviewDialog | None = None
-        self._import_progressed.connect(self._on_self_import_progressed)
+        self.importing = DeskImport(window, parent)
 
     def _on_failed(self, error: UserError) -> None:
         window = self._window
@@ -140,115 +128,8 @@ class FileDesk(QObject):
             self.preview_import(files)
 
     def preview_import(self, paths: Sequence[Path]) -> None:
-        """Open the Import preview of `paths`: a dry run on the store worker fills it in, and
-        the reviewer's choice there starts the import."""
-        window = self._window
-        store = window.store
-        if store is None or not paths:
-            return
-        # Loaded on first use, as the importer is: the desk starts without them.
-        from reviewdesk.ui.dialogs.import_preview import (
-            PREVIEW_RECORDS,
-            ImportPreviewDialog,
-            rejects_path,
-        )
-
-        paths = list(paths)
-        rejects = rejects_path(paths)
-        dialog = ImportPreviewDialog(paths, rejects, self._dialog_parent)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        cancelled = threading.Event()
-        self._preview = dialog
-        dialog.finished.connect(lambda _result: self._on_preview_finished(dialog, cancelled))
-        dialog.import_chosen.connect(
-            lambda on_error: self._start_import(store, paths, on_error, rejects)
-        )
-        progress = self._progress_reporter(cancelled)
-
-        def dry_run() -> ImportReport | None:
-            from reviewdesk.ingest import import_files
-
-            try:
-                return import_files(
-                    store, paths, dry_run=True, preview=PREVIEW_RECORDS, progress=progress
-                )
-            except _PreviewCancelled:
-                return None
-
-        window.runner.submit(
-            dry_run,
-            lambda report: self._on_dry_run_done(dialog, report),
-            lambda error: self._on_dry_run_failed(dialog, error),
-        )
-        window.open_dialog(dialog)
-
-    def _progress_reporter(self, cancelled: threading.Event) -> Callable[[int, int], None]:
-        """A progress callback for the worker: reports every 1% to the GUI thread, and stops
-        the dry run (its transaction rolls back) once the preview is closed."""
-        last = [-1]
-
-        def report(done: int, total: int) -> None:
-            if cancelled.is_set():
-                raise _PreviewCancelled
-            step = done * 100 // total if total > 0 else 0
-            if step != last[0]:
-                last[0] = step
-                self._import_progressed.emit(done, total)
-
-        return report
-
-    def _on_self_import_progressed(self, done: int, total: int) -> None:
-        if self._preview is not None:
-            self._preview.show_progress(done, total)
-
-    def _on_dry_run_done(self, dialog: ImportPreviewDialog, report: ImportReport | None) -> None:
-        if report is not None and dialog is self._preview:
-            dialog.show_report(report)
-
-    def _on_dry_run_failed(self, dialog: ImportPreviewDialog, error: UserError) -> None:
-        if dialog is self._preview:
-            dialog.show_failure(str(error))
-
-    def _on_preview_finished(self, dialog: ImportPreviewDialog, cancelled: threading.Event) -> None:
-        cancelled.set()
-        if dialog is self._preview:
-            self._preview = None
-
-    def _start_import(
-        self, store: Store, paths: list[Path], on_error: OnError, rejects: Path
-    ) -> None:
-        window = self._window
-        if store is not window.store or window.closing:
-            return
-        names = ", ".join(path.name for path in paths)
-        window.status.show_message(f"Importing {names}…")
-
-        def work() -> ImportReport:
-            from reviewdesk.ingest import import_files
-
-            return import_files(store, paths, on_error=on_error, rejects=rejects)
-
-        window.runner.submit(work, self._on_import_done, self._on_import_failed)
-
-    def _on_import_done(self, report: ImportReport) -> None:
-        message = _import_summary(report)
-        # A rejects file stays named until the next message: the reviewer has to find it.
-        self._window.status.show_message(message, 0 if report.rejects else 15000)
-        self._window.restart_session()
-
-    def _on_import_failed(self, error: UserError) -> None:
-        if isinstance(error, ImportFailedError):
-            # The file or the store changed since the preview (the preview said it was clean);
-            # the importer's own message names a command-line option, so it is not shown.
-            first = str(error).splitlines()[0]
-            message = (
-                "Nothing was imported: records became invalid or conflicting since the preview "
-                f"({first}). Import the file again to see them."
-            )
-            self._window.review.show_problem(message)
-            self._window.status.show_message(message, 15000)
-            return
-        self._on_failed(error)
+        """Open the Import preview of `paths` (see `reviewdesk.ui.shell.importing`)."""
+        self.importing.preview(paths)
 
     def _on_demo_action_triggered(self) -> None:
         def open_demo() -> Store:
@@ -319,19 +200,3 @@ class FileDesk(QObject):
             window.runner.submit(lambda: store.set_reasons(reasons), None, self._on_failed)
         if preferences.reviewer != window.reviewer:
             window.change_reviewer(preferences.reviewer)
-
-
-def _import_summary(report: ImportReport) -> str:
-    """What an import stored, in one line for the status bar."""
-    text = (
-        f"Imported {report.imported:,} new item{'s' if report.imported != 1 else ''}"
-        f" and {report.decisions:,} decision{'s' if report.decisions != 1 else ''}"
-    )
-    if report.duplicates:
-        text += f"; {report.duplicates:,} stored already"
-    if report.rejects is not None:
-        text += (
-            f"; skipped {report.refused:,} record{'s' if report.refused != 1 else ''}, "
-            f"written with their errors to {report.rejects}"
-        )
-    return text + "."

@@ -115,6 +115,11 @@ def test_invalid_and_conflicting_records_can_be_skipped_to_a_rejects_file(
     errors = dialog.errors.toPlainText().splitlines()
     assert errors[0].startswith("mixed.jsonl:2: output: ")
     assert errors[1].startswith("mixed.jsonl:3: id: 'gen-0001' is stored already")
+    # In the desk's words: what to change here, not a command-line option.
+    assert errors[1].endswith(
+        "a conflict, not imported (give them unique ids with a mapping's id_from or id_prefix)"
+    )
+    assert "--" not in dialog.errors.toPlainText()
     assert not dialog.import_button.isEnabled()
     rejects = tmp_path / "mixed.jsonl.rejects.jsonl"
     explanation = dialog.explanation.text()
@@ -159,7 +164,7 @@ def test_a_file_that_cannot_be_read_says_why(
     window.acts.import_.trigger()
     dialog = window.dialog
     assert isinstance(dialog, ImportPreviewDialog)
-    qtbot.waitUntil(lambda: "no such file" in dialog.explanation.text())
+    qtbot.waitUntil(lambda: "no such file" in dialog.notes.text())
     assert not dialog.import_button.isEnabled() and not dialog.skip_button.isEnabled()
     with qtbot.waitSignal(dialog.finished):
         press(dialog, Qt.Key.Key_Return)  # Close is the default
@@ -186,3 +191,205 @@ def test_cancel_while_reading_closes_and_stores_nothing(
     qtbot.waitUntil(lambda: not window.runner.busy)
     assert window.dialog is None
     assert stored_ids(qtbot, window) == before
+
+
+def choose_format(qtbot: QtBot, dialog: ImportPreviewDialog, label: str) -> None:
+    """Pick `label` in the Format list and wait for the preview read with it."""
+    combo = dialog.choices.format_choice
+    index = combo.findText(label)
+    assert index >= 0, label
+    with qtbot.waitSignal(dialog.preview_shown, timeout=10_000):
+        combo.setCurrentIndex(index)
+
+
+def test_the_format_and_a_mapping_chosen_in_the_preview_read_the_file_again(
+    qtbot: QtBot, open_desk: OpenDesk, desk_store: Path, tmp_path: Path
+) -> None:
+    window = open_desk(desk_store)
+    before = stored_ids(qtbot, window)
+    data = tmp_path / "labels.txt"  # a CSV whose name does not say so
+    data.write_text(
+        "uid,question,answer,label\nq1,Why?,Because.,yes\nq2,How?,Like so.,y\n",
+        encoding="utf-8",
+    )
+    mapping = tmp_path / "labels.toml"
+    mapping.write_text(
+        '[columns]\nid = "uid"\nprompt = "question"\noutput = "answer"\nverdict = "label"\n'
+        '[defaults]\nmodel = "m-1"\nreviewer = "ann"\n'
+        '[values.verdict]\nyes = "approve"\ny = "approve"\n',
+        encoding="utf-8",
+    )
+    dialog = open_preview(qtbot, window, [data])
+    assert dialog.choices.format_choice.currentText() == "Automatic"
+    assert dialog.counts.text() == "0 new · 0 duplicates · 0 conflicts · 3 invalid"
+    assert dialog.errors.toPlainText().startswith("labels.txt:1: not valid JSON")
+
+    choose_format(qtbot, dialog, "CSV")
+    assert dialog.counts.text() == "0 new · 0 duplicates · 0 conflicts · 2 invalid"
+    assert "labels.txt:2: prompt: is required but missing" in dialog.errors.toPlainText()
+
+    dialog.choices.choose_mapping = lambda _parent: mapping
+    with qtbot.waitSignal(dialog.preview_shown, timeout=10_000):
+        dialog.choices.mapping_button.click()
+    assert dialog.choices.mapping_path.text() == str(mapping)
+    assert dialog.counts.text() == (
+        "2 new · 0 duplicates · 0 conflicts · 0 invalid — 2 new decisions"
+    )
+    assert [cell_text(dialog, row, 0) for row in range(2)] == ["q1", "q2"]
+    assert (cell_text(dialog, 0, 1), cell_text(dialog, 0, 2)) == ("m-1", "Why?")
+    assert "2 decisions have no time (decided_at)" in dialog.notes.text()
+    assert dialog.errors.isHidden() and dialog.import_button.isDefault()
+    assert stored_ids(qtbot, window) == before
+
+    release = threading.Event()
+    window.runner.submit(release.wait)  # the import waits its turn: its progress shows
+    try:
+        dialog.import_button.click()
+        assert dialog.heading.text().startswith("Importing labels.txt…")
+        assert dialog.progress.isVisible() and not dialog.choices.isEnabled()
+        assert not dialog.import_button.isEnabled() and dialog.cancel_button.isEnabled()
+        assert window.dialog is dialog
+    finally:
+        release.set()
+    with qtbot.waitSignal(window.item_shown, timeout=10_000):
+        pass
+    assert window.dialog is None
+    assert sorted(stored_ids(qtbot, window)) == sorted([*before, "q1", "q2"])
+    assert window.statusBar().currentMessage() == (
+        "Imported 2 new items and 2 decisions (2 without a time: given the time of the import)."
+    )
+
+
+def test_a_mapping_typed_in_is_read_on_enter_and_a_bad_one_says_why(
+    qtbot: QtBot, open_desk: OpenDesk, desk_store: Path, tmp_path: Path
+) -> None:
+    window = open_desk(desk_store)
+    before = stored_ids(qtbot, window)
+    data = write_jsonl(tmp_path / "data.jsonl", [record(1), record(3, id="gen-0001")])
+    dialog = open_preview(qtbot, window, [data])
+    assert dialog.counts.text() == "1 new · 0 duplicates · 1 conflict · 0 invalid"
+
+    missing = tmp_path / "nope.toml"
+    field = dialog.choices.mapping_path
+    field.setFocus()
+    QTest.keyClicks(field, str(missing))
+    QTest.keyClick(field, Qt.Key.Key_Return)  # reads again; does not press a button
+    qtbot.waitUntil(lambda: "cannot read the mapping file" in dialog.notes.text())
+    assert str(missing) in dialog.notes.text()
+    assert dialog.heading.text() == "The files cannot be imported as chosen:"
+    assert not dialog.import_button.isEnabled() and not dialog.skip_button.isEnabled()
+    assert window.dialog is dialog and dialog.choices.isEnabled()
+
+    prefixed = tmp_path / "prefix.toml"
+    prefixed.write_text('id_prefix = "batch2/"\n', encoding="utf-8")
+    field.clear()
+    QTest.keyClicks(field, str(prefixed))
+    with qtbot.waitSignal(dialog.preview_shown, timeout=10_000):
+        QTest.keyClick(field, Qt.Key.Key_Return)
+    assert dialog.counts.text() == "2 new · 0 duplicates · 0 conflicts · 0 invalid"
+    assert [cell_text(dialog, row, 0) for row in range(2)] == [
+        "batch2/gen-000001", "batch2/gen-0001",
+    ]  # fmt: skip
+    assert dialog.notes.isHidden() and window.dialog is dialog  # Enter did not close it
+    assert stored_ids(qtbot, window) == before
+
+
+def test_a_change_while_reading_drops_the_earlier_reading(
+    qtbot: QtBot, open_desk: OpenDesk, desk_store: Path, tmp_path: Path
+) -> None:
+    window = open_desk(desk_store)
+    data = tmp_path / "rows.txt"
+    data.write_text("id,prompt,output,model\nr1,Hi,Hello,m\n", encoding="utf-8")
+    shown: list[str] = []
+    release = threading.Event()
+    window.runner.submit(release.wait)
+    try:
+        window.file_desk.choose_import_files = lambda _parent: [data]
+        window.acts.import_.trigger()  # read as JSON Lines, once the worker is free
+        dialog = window.dialog
+        assert isinstance(dialog, ImportPreviewDialog)
+        dialog.preview_shown.connect(lambda report: shown.append(dialog.counts.text()))
+        dialog.choices.format_choice.setCurrentIndex(dialog.choices.format_choice.findText("CSV"))
+    finally:
+        release.set()
+    qtbot.waitUntil(lambda: bool(shown))
+    qtbot.waitUntil(lambda: not window.runner.busy)
+    assert shown == ["1 new · 0 duplicates · 0 conflicts · 0 invalid"]
+    with qtbot.waitSignal(dialog.finished):
+        press(dialog, Qt.Key.Key_Escape)
+
+
+def test_cancel_during_the_import_stores_nothing_and_writes_no_rejects(
+    qtbot: QtBot, open_desk: OpenDesk, desk_store: Path, tmp_path: Path
+) -> None:
+    window = open_desk(desk_store)
+    before = stored_ids(qtbot, window)
+    records = [record(n) for n in range(1, 1500)]
+    records[5] = record(6, output=5)
+    data = write_jsonl(tmp_path / "big.jsonl", records)
+    dialog = open_preview(qtbot, window, [data])
+    assert dialog.skip_button.isDefault()
+
+    release = threading.Event()
+    window.runner.submit(release.wait)
+    try:
+        dialog.skip_button.click()
+        assert dialog.heading.text().startswith("Importing big.jsonl…")
+        assert dialog.focusWidget() is dialog.cancel_button
+        with qtbot.waitSignal(dialog.finished):
+            press(dialog, Qt.Key.Key_Escape)
+    finally:
+        release.set()
+    qtbot.waitUntil(
+        lambda: window.statusBar().currentMessage() == "Import cancelled: nothing was stored."
+    )
+    assert window.dialog is None
+    assert stored_ids(qtbot, window) == before
+    assert sorted(path.name for path in tmp_path.iterdir() if "big" in path.name) == ["big.jsonl"]
+
+
+def test_a_json_array_is_found_and_said_and_the_advice_names_the_format_choice(
+    qtbot: QtBot, open_desk: OpenDesk, desk_store: Path, tmp_path: Path
+) -> None:
+    window = open_desk(desk_store)
+    data = tmp_path / "export.jsonl"  # named as JSON Lines, holds one JSON array
+    data.write_bytes(orjson.dumps([record(1), record(2)], option=orjson.OPT_INDENT_2))
+    dialog = open_preview(qtbot, window, [data])
+    assert dialog.counts.text() == "2 new · 0 duplicates · 0 conflicts · 0 invalid"
+    assert dialog.notes.text() == "export.jsonl: read as a JSON array"
+
+    choose_format(qtbot, dialog, "JSON Lines")
+    assert dialog.counts.text() == "0 new · 0 duplicates · 0 conflicts · 1 invalid"
+    assert dialog.errors.toPlainText() == (
+        "export.jsonl:1: this is a JSON array, not JSON Lines (one object a line): "
+        "import it with the Format “JSON array”"
+    )
+    choose_format(qtbot, dialog, "JSON array")
+    assert dialog.import_button.isEnabled() and dialog.notes.isHidden()
+    with qtbot.waitSignal(dialog.finished):
+        press(dialog, Qt.Key.Key_Escape)
+
+
+def test_import_stores_what_the_preview_showed_not_a_mapping_typed_since(
+    qtbot: QtBot, open_desk: OpenDesk, desk_store: Path, tmp_path: Path
+) -> None:
+    window = open_desk(desk_store)
+    before = stored_ids(qtbot, window)
+    data = write_jsonl(tmp_path / "data.jsonl", [record(1)])
+    prefixed = tmp_path / "prefix.toml"
+    prefixed.write_text('id_prefix = "typed/"\n', encoding="utf-8")
+    dialog = open_preview(qtbot, window, [data])
+    field = dialog.choices.mapping_path
+    field.setFocus()
+    QTest.keyClicks(field, str(prefixed))  # typed, not read yet (no Enter, focus kept)
+    assert dialog.import_button.isEnabled()
+    release = threading.Event()
+    window.runner.submit(release.wait)
+    try:
+        dialog.import_button.click()  # as its shortcut does: the field keeps the focus
+        assert field.text() == "" and not field.isEnabled()  # what is imported: no mapping
+    finally:
+        release.set()
+    with qtbot.waitSignal(window.item_shown, timeout=10_000):
+        pass
+    assert sorted(stored_ids(qtbot, window)) == sorted([*before, "gen-000001"])
