@@ -15,7 +15,13 @@ from typing import TYPE_CHECKING, Any
 
 from reviewdesk.domain import Decision, GenerationId, ImportRecord, utc_now
 from reviewdesk.store import _codec as codec
-from reviewdesk.store.rows import Conflict, _existing, insert_generations, sqlite_connection
+from reviewdesk.store.rows import (
+    Conflict,
+    _existing,
+    insert_answers,
+    insert_generations,
+    sqlite_connection,
+)
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
@@ -85,6 +91,7 @@ class BulkWriter:
         stored = _existing(self._connection, "decision", [decision.id for decision, _ in decisions])
         rows: list[tuple[Any, ...]] = []
         texts: list[tuple[Any, ...]] = []
+        answered: list[tuple[Decision, int]] = []
         touched: set[int] = set()
         for decision, generation_pk in decisions:
             if decision.id in stored:
@@ -97,6 +104,8 @@ class BulkWriter:
             text = codec.decision_text_values(decision, pk)
             if text is not None:
                 texts.append(text)
+            if decision.answers:
+                answered.append((decision, pk))
             touched.add(generation_pk)
             self._learn_reasons(decision.reasons)
             result.decisions += 1
@@ -105,6 +114,7 @@ class BulkWriter:
         self._connection.executemany(codec.DECISION_INSERT, rows)
         if texts:
             self._connection.executemany(codec.DECISION_TEXT_INSERT, texts)
+        insert_answers(self._connection, answered)
         self._connection.executemany(
             "UPDATE decision SET current = (pk = (SELECT max(pk) FROM decision later "
             "WHERE later.generation_pk = decision.generation_pk "
