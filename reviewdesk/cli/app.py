@@ -297,8 +297,9 @@ PREVIEW = 3
 
 # Commands defined in their own modules (each imports its heavy parts only when it runs).
 def _register_commands() -> None:
-    from reviewdesk.cli import export, server, stats, sync
+    from reviewdesk.cli import export, forms, server, stats, sync
 
+    forms.register(app)
     stats.register(app)
     export.register(app)
     server.register(app)

@@ -245,6 +245,42 @@ class Form(_Frozen):
         """The form as plain data (JSON-ready), as it is stored and sent."""
         return self.model_dump(mode="json", exclude_defaults=True)
 
+    def to_toml(self) -> str:
+        """The form as a TOML form file (`from_toml` reads it back to an equal form)."""
+        lines: list[str] = []
+        if self.version is not None:
+            lines.append(f"version = {self.version}")
+        if self.guidelines:
+            lines.append(f"guidelines = {_toml_text(self.guidelines)}")
+        for question in self.questions:
+            lines += ["", "[[questions]]", f"key = {_toml_str(question.key)}"]
+            if question.label:
+                lines.append(f"label = {_toml_str(question.label)}")
+            lines.append(f"kind = {_toml_str(question.kind)}")
+            if question.required is True or question.required is False:
+                lines.append(f"required = {str(question.required).lower()}")
+            elif isinstance(question.required, Verdict):
+                lines.append(f"required = {_toml_str(question.required)}")
+            else:
+                verdicts = ", ".join(_toml_str(verdict) for verdict in question.required)
+                lines.append(f"required = [{verdicts}]")
+            if question.options:
+                lines.append("options = [")
+                lines.extend(f"  {_toml_option(option)}," for option in question.options)
+                lines.append("]")
+            if question.min is not None:
+                lines.append(f"min = {question.min}")
+            if question.max is not None:
+                lines.append(f"max = {question.max}")
+            if question.labels:
+                ends = ", ".join(
+                    f'"{end}" = {_toml_str(text)}' for end, text in sorted(question.labels.items())
+                )
+                lines.append(f"labels = {{{ends}}}")
+            if question.help:
+                lines.append(f"help = {_toml_text(question.help)}")
+        return "\n".join(lines) + "\n"
+
     def validate_answers(
         self, answers: Mapping[str, Any], verdict: Verdict, output: str
     ) -> dict[str, Answer]:
@@ -288,6 +324,40 @@ class Form(_Frozen):
                 sorted(problems.items(), key=lambda item: (order.get(item[0], len(order)), item[0]))
             )
         return {key: typed[key] for key in self.keys if key in typed}
+
+
+def _toml_str(text: str) -> str:
+    """A TOML basic string (JSON's escapes are TOML's, bar `\\/`, which json never writes)."""
+    import json
+
+    return json.dumps(str(text), ensure_ascii=False).replace("\x7f", "\\u007f")
+
+
+def _toml_text(text: str) -> str:
+    """A multi-line TOML string for text with line breaks (readable), else a basic string."""
+    if "\n" not in text:
+        return _toml_str(text)
+    body: list[str] = []
+    for index, ch in enumerate(text):
+        if ch == "\\":
+            body.append("\\\\")
+        elif ch == '"' and text[index + 1 : index + 2] in ('"', ""):
+            # no run of quotes may close the string early, nor one merge with the delimiter
+            body.append('\\"')
+        elif ch in "\n\t" or (ord(ch) >= 0x20 and ch != "\x7f"):
+            body.append(ch)
+        else:
+            body.append(f"\\u{ord(ch):04x}")
+    return '"""\n' + "".join(body) + '"""'
+
+
+def _toml_option(option: Option) -> str:
+    parts = [f"value = {_toml_str(option.value)}"]
+    if option.label:
+        parts.append(f"label = {_toml_str(option.label)}")
+    if option.key is not None:
+        parts.append(f"key = {_toml_str(option.key)}")
+    return "{" + ", ".join(parts) + "}"
 
 
 def _typed(question: Question, value: Any, output: str) -> Answer:

@@ -329,3 +329,21 @@ def test_a_form_without_questions_takes_no_answers() -> None:
     assert empty.validate_answers({}, Verdict.APPROVE, "x") == {}
     with pytest.raises(AnswerError, match=r"its questions: none"):
         empty.validate_answers({"a": 1}, Verdict.APPROVE, "x")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "plain",
+        'Say "why".\nThen stop.',
+        'ends in a quote\n"',
+        'three quotes """ inside\nand a backslash \\ too',
+        "\nstarts with a line break\tand a tab",
+        "control \x01 and delete \x7f\nsecond line",
+    ],
+)
+def test_a_form_written_as_toml_reads_back_equal(form: Form, text: str) -> None:
+    tricky = form.model_copy(update={"guidelines": text})
+    again = Form.from_toml(tricky.to_toml())
+    assert again == tricky
+    assert again.guidelines == text
