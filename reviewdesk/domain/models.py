@@ -295,6 +295,13 @@ class _DecisionFields(_Frozen):
     def _decided_in_utc(cls, value: datetime) -> datetime:
         return as_utc(value)
 
+    @field_validator("answers", mode="before")
+    @classmethod
+    def _null_is_no_answer(cls, answers: Any) -> Any:
+        if isinstance(answers, dict) and None in answers.values():
+            return {key: value for key, value in answers.items() if value is not None}
+        return answers
+
     @field_validator("reasons")
     @classmethod
     def _reasons_once(cls, reasons: tuple[str, ...]) -> tuple[str, ...]:

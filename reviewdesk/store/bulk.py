@@ -13,13 +13,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from reviewdesk.domain import Decision, GenerationId, ImportRecord, utc_now
+from reviewdesk.domain import Decision, Form, GenerationId, ImportRecord, utc_now
 from reviewdesk.store import _codec as codec
 from reviewdesk.store.rows import (
     Conflict,
     _existing,
     insert_answers,
     insert_generations,
+    load_form,
+    save_form,
     sqlite_connection,
 )
 
@@ -53,6 +55,17 @@ class BulkWriter:
         self._reasons = {code for code, _ in reasons}
         self._next_reason_position = max((position for _, position in reasons), default=-1) + 1
         self.new_reasons: list[str] = []
+
+    def set_form(self, queue: str, form: Form) -> Form:
+        """Make `form` the queue's form in this transaction (see `Store.set_form`): an import
+        that stops stores neither its records nor the form."""
+        stored, _ = save_form(self._connection, queue, form, created_at=self._imported_at)
+        return stored
+
+    def form(self, queue: str) -> Form | None:
+        """The queue's current form, as this transaction sees it."""
+        found = load_form(self._connection, queue)
+        return None if found is None else found[0]
 
     def _next_pk(self, table: str) -> int:
         (pk,) = self._connection.execute(f"SELECT coalesce(max(pk), 0) + 1 FROM {table}").fetchone()
