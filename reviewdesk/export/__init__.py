@@ -24,6 +24,7 @@ from reviewdesk.export.dataset import (
     stream_export,
 )
 from reviewdesk.export.options import (
+    AnswerCondition,
     ExportError,
     ExportFormat,
     ExportOptions,
@@ -32,11 +33,13 @@ from reviewdesk.export.options import (
     Style,
     parse_split,
     parse_time_bound,
+    parse_where,
 )
 from reviewdesk.export.records import Tally
 from reviewdesk.export.summary import ExportSummary
 
 __all__ = [
+    "AnswerCondition",
     "ExportError",
     "ExportFormat",
     "ExportOptions",
@@ -49,6 +52,7 @@ __all__ = [
     "export_dataset",
     "parse_split",
     "parse_time_bound",
+    "parse_where",
     "preview",
     "stream_export",
 ]

@@ -188,9 +188,10 @@ def answer_values(decision: Decision, pk: int) -> list[tuple[Any, ...]]:
     return rows
 
 
-def answers_from_rows(rows: Iterable[Sequence[Any]]) -> dict[str, dict[str, Answer]]:
-    """The answers of each decision id, from `ANSWER_SELECT` rows in written order."""
-    found: dict[str, dict[str, Any]] = {}
+def answers_from_rows(rows: Iterable[Sequence[Any]]) -> dict[Any, dict[str, Answer]]:
+    """The answers of each decision (by the rows' first column: its id, or its pk), from
+    `ANSWER_SELECT`-shaped rows in written order."""
+    found: dict[Any, dict[str, Any]] = {}
     for did, key, position, text, number, start, end, label in rows:
         answers = found.setdefault(did, {})
         if position is None:

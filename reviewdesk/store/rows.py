@@ -41,7 +41,9 @@ __all__ = [
     "Conflict",
     "CurrentDecision",
     "Inserted",
+    "answers_by_pk",
     "current_decisions",
+    "current_forms",
     "decision_fields",
     "differing_content",
     "flag_select",
@@ -474,7 +476,38 @@ def load_answers(
     return codec.answers_from_rows(rows)
 
 
+def answers_by_pk(connection: Connection, pks: Sequence[int]) -> dict[int, dict[str, Answer]]:
+    """The answers of the decisions among these pks that have any (for a query that reads
+    decisions by pk, as exports do)."""
+    from sqlalchemy import bindparam, text
+
+    statement = text(
+        "SELECT a.decision_pk, a.key, a.position, a.text_value, a.number_value, a.span_start, "
+        "a.span_end, a.span_label FROM decision_answer a WHERE a.decision_pk IN :pks "
+        "ORDER BY a.decision_pk, a.pk"
+    ).bindparams(bindparam("pks", expanding=True))
+    found: dict[int, dict[str, Answer]] = {}
+    keys = sorted(set(pks))
+    for start in range(0, len(keys), _CHUNK):
+        chunk = keys[start : start + _CHUNK]
+        found.update(codec.answers_from_rows(connection.execute(statement, {"pks": chunk})))
+    return found
+
+
 # -- forms --------------------------------------------------------------------------------------
+
+
+def current_forms(connection: sqlite3.Connection | Connection) -> dict[str, Form]:
+    """Every queue's current form (its highest version), by queue."""
+    queues = [
+        row[0] for row in _run(connection, "SELECT DISTINCT queue FROM form ORDER BY queue", {})
+    ]
+    forms: dict[str, Form] = {}
+    for queue in queues:
+        found = load_form(connection, queue)
+        if found is not None:
+            forms[queue] = found[0]
+    return forms
 
 
 def _run(connection: sqlite3.Connection | Connection, sql: str, params: dict[str, Any]) -> Any:
