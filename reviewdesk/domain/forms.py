@@ -75,8 +75,8 @@ class Question(_Frozen):
     label: str = ""
     kind: QuestionKind
     options: tuple[Option, ...] = ()
-    min: int | None = None
-    max: int | None = None
+    min: Annotated[int, Field(ge=-MAX_COUNT, le=MAX_COUNT)] | None = None
+    max: Annotated[int, Field(ge=-MAX_COUNT, le=MAX_COUNT)] | None = None
     labels: dict[int, str] = Field(default_factory=dict)
     required: bool | Verdict | tuple[Verdict, ...] = False
     help: str = ""

@@ -257,8 +257,8 @@ class SpanAnswer(_Frozen):
     """A range of the output a reviewer marked: `[start, end)` in code points, with a label
     (one of the spans question's option values)."""
 
-    start: Annotated[StrictInt, Field(ge=0)]
-    end: StrictInt
+    start: Annotated[StrictInt, Field(ge=0, le=MAX_COUNT)]
+    end: Annotated[StrictInt, Field(ge=0, le=MAX_COUNT)]
     label: NonEmpty
 
     @model_validator(mode="after")
@@ -268,7 +268,12 @@ class SpanAnswer(_Frozen):
         return self
 
 
-Answer = StrictInt | StrictStr | tuple[StrictStr, ...] | tuple[SpanAnswer, ...]
+Answer = (
+    Annotated[StrictInt, Field(ge=-MAX_COUNT, le=MAX_COUNT)]
+    | StrictStr
+    | tuple[StrictStr, ...]
+    | tuple[SpanAnswer, ...]
+)
 """One answer, typed by its question's kind: choice a value, text a string, rating an integer,
 multi a list of values, spans a list of `SpanAnswer` (`reviewdesk.domain.forms` checks an
 answer against its question)."""

@@ -125,6 +125,15 @@ def _answer_errors(
             inner = (*answer, *spans[0]["loc"][depth + 1 :])
             found.append(RecordError(path, line, field_path(prefix + inner), _message(spans[0])))
             continue
+        bounded = [
+            detail
+            for detail in group
+            if detail["type"] in ("less_than_equal", "greater_than_equal")
+            and len(detail["loc"]) == depth + 1
+        ]
+        if bounded:
+            found.append(RecordError(path, line, field_path(prefix + answer), _message(bounded[0])))
+            continue
         whole = [detail for detail in group if len(detail["loc"]) == depth + 1]
         got = f", got {json_kind(whole[0]['input'])}" if whole else ""
         found.append(RecordError(path, line, field_path(prefix + answer), _ANSWER_KINDS + got))

@@ -376,3 +376,32 @@ def test_a_mapping_names_a_bad_answer_key(tmp_path: Path) -> None:
     mapping_file.write_text("[[decisions]]\nanswers = 3\n", encoding="utf-8")
     with pytest.raises(UserError, match=r"\[\[decisions\]\] 1: answers must be a table"):
         Mapping.from_toml(mapping_file)
+
+
+@pytest.mark.parametrize(
+    ("answers", "message"),
+    [
+        ({"helpfulness": 2**40}, "answers.helpfulness: input should be less than or equal to"),
+        (
+            {"hallucination": [{"start": 9, "end": 3, "label": "unsupported"}]},
+            "answers.hallucination[0]: [9, 3] is not a range with start < end",
+        ),
+        (
+            {"hallucination": [{"start": 1, "label": "unsupported"}]},
+            "answers.hallucination[0].end: is required but missing",
+        ),
+        ({"Mood": "x"}, "answers.Mood: 'Mood' is not a question key"),
+        ({"topics": {"a": 1}}, "answers.topics: expected an answer: text, a whole number"),
+    ],
+)
+def test_an_answer_of_no_kind_at_all_is_one_clear_error(
+    tmp_path: Path, store: Store, answers: dict[str, object], message: str
+) -> None:
+    data = write_jsonl(tmp_path / "data.jsonl", [record(1, decisions=[decision(answers=answers)])])
+    with pytest.raises(ImportFailedError) as caught:
+        import_files(store, [data], form=Form.from_toml(FORM), queue="support")
+    first, *rest = str(caught.value).splitlines()
+    assert first.startswith(f"data.jsonl:1: decisions[0].{message}")
+    assert rest == [
+        "1 invalid record: nothing was imported (use --on-error skip to import the others)"
+    ]
