@@ -77,6 +77,17 @@ def export(
             show_default=False,
         ),
     ] = None,
+    where: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--where",
+            help="Keep labels whose answer to a form question meets this, e.g. "
+            "helpfulness>=4 or behaviour=full_refusal (OP: = != < <= > >=; repeatable, all "
+            "must hold).",
+            show_default=False,
+            metavar="QUESTION OP VALUE",
+        ),
+    ] = None,
     policy: Annotated[
         str | None,
         typer.Option(
@@ -161,6 +172,7 @@ def export(
         parse_split,
         parse_time_bound,
     )
+    from reviewdesk.export.options import parse_where
     from reviewdesk.store import Resolution, Store
 
     if per_reviewer and policy not in (None, "latest"):
@@ -181,6 +193,7 @@ def export(
         verdicts=tuple(_choice(v, Verdict, "--verdict") for v in verdict or ()),
         reviewers=tuple(reviewer or ()),
         min_agreement=min_agreement,
+        answers=tuple(parse_where(condition) for condition in where or ()),
     )
     options = ExportOptions(
         format=_choice(format_, ExportFormat, "--format"),
@@ -217,9 +230,9 @@ def export(
         print(orjson.dumps(data).decode())
         return
     verb = "would write" if dry_run else "wrote"
-    where = ", ".join(f"{name} {n}" for name, n in data["records_by_split"].items()) or "none"
+    splits = ", ".join(f"{name} {n}" for name, n in data["records_by_split"].items()) or "none"
     console.out.print(
-        f"{verb} {summary.records} {options.format} records ({where}) "
+        f"{verb} {summary.records} {options.format} records ({splits}) "
         f"from {summary.tally.labels} labels ({data['rows']}, {data['policy']} policy)",
         markup=False,
     )
@@ -258,6 +271,8 @@ def _command_line(out: Path, options: Any, *, card: bool) -> str:
             words += [flag, str(value)]
     if filters.min_agreement is not None:
         words += ["--min-agreement", f"{filters.min_agreement:g}"]
+    for condition in filters.answers:
+        words += ["--where", str(condition)]
     if options.policy is not None:
         words += ["--policy", str(options.policy)]
     if options.all_decisions:

@@ -1,6 +1,8 @@
 """The domain: what reviewdesk reviews and records, as pydantic models and pure rules.
 
 - `models`: a generation (prompt, output, flags, usage) and a decision (verdict, edit, reasons);
+- `forms`: a queue's review form (guidelines, questions), read from and written as TOML;
+- `questions`: a form's questions and the answers each kind of question takes;
 - `queue`: an item's review status, the queue's filters and sorts, the store's counts;
 - `policy`: a queue's review policy (risk bands, priorities, routing, the audit draw).
 
@@ -9,8 +11,10 @@ No I/O, no Qt, no SQL: every other package may import this one, and it imports n
 
 from __future__ import annotations
 
+from reviewdesk.domain.forms import Form
 from reviewdesk.domain.models import (
     DEFAULT_REASONS,
+    Answer,
     Decision,
     DecisionDraft,
     DecisionId,
@@ -23,32 +27,41 @@ from reviewdesk.domain.models import (
     Reason,
     Role,
     Severity,
+    SpanAnswer,
     Usage,
     Verdict,
     new_decision_id,
     reason_label,
     utc_now,
 )
+from reviewdesk.domain.questions import DESK_KEYS, Option, Question, QuestionKind
 from reviewdesk.domain.queue import ItemStatus, QueueEntry, QueueFilter, QueueSort, StoreCounts
 
 __all__ = [
     "DEFAULT_REASONS",
+    "DESK_KEYS",
+    "Answer",
     "Decision",
     "DecisionDraft",
     "DecisionId",
     "Flag",
+    "Form",
     "Generation",
     "GenerationId",
     "ImportRecord",
     "ItemStatus",
     "Message",
+    "Option",
     "Prompt",
+    "Question",
+    "QuestionKind",
     "QueueEntry",
     "QueueFilter",
     "QueueSort",
     "Reason",
     "Role",
     "Severity",
+    "SpanAnswer",
     "StoreCounts",
     "Usage",
     "Verdict",

@@ -26,6 +26,7 @@ from reviewdesk.export.dataset import (
     stream_export,
 )
 from reviewdesk.export.options import (
+    AnswerCondition,
     ExportError,
     ExportFormat,
     ExportInTheWayError,
@@ -36,11 +37,13 @@ from reviewdesk.export.options import (
     Style,
     parse_split,
     parse_time_bound,
+    parse_where,
 )
 from reviewdesk.export.records import Tally
 from reviewdesk.export.summary import ExportSummary
 
 __all__ = [
+    "AnswerCondition",
     "ExportError",
     "ExportFormat",
     "ExportInTheWayError",
@@ -55,6 +58,7 @@ __all__ = [
     "export_dataset",
     "parse_split",
     "parse_time_bound",
+    "parse_where",
     "preview",
     "stream_export",
 ]

@@ -27,8 +27,16 @@ from reviewdesk.export.options import (
     ExportOptions,
     NothingToExportError,
 )
-from reviewdesk.export.query import count_labels, count_unresolved_filtered, flags_of, stream_labels
-from reviewdesk.export.records import CSV_COLUMNS, Record, RecordBuilder
+from reviewdesk.export.query import (
+    answer_keys,
+    answers_of,
+    check_conditions,
+    count_labels,
+    count_unresolved_filtered,
+    flags_of,
+    stream_labels,
+)
+from reviewdesk.export.records import Record, RecordBuilder
 from reviewdesk.export.summary import ExportSummary
 from reviewdesk.export.writer import AtomicFile, RecordFile, encode_jsonl, split_path
 
@@ -47,6 +55,12 @@ class _Cancelled(ReviewdeskError):
     pass
 
 
+def _builder(connection: Connection, options: ExportOptions) -> RecordBuilder:
+    """The record builder of an export; a csv export has a column per question."""
+    keys = answer_keys(connection, options) if options.format is ExportFormat.CSV else ()
+    return RecordBuilder(options, keys)
+
+
 def _records(
     connection: Connection,
     options: ExportOptions,
@@ -55,6 +69,7 @@ def _records(
     cancelled: Callable[[], bool] | None = None,
 ) -> Iterator[tuple[str, Record]]:
     """Every record of the export, with its split, in order, up to the limit."""
+    check_conditions(connection, options.filters)
     total = count_labels(connection, options) if progress is not None else 0
     need_flags = options.format in (ExportFormat.RAW, ExportFormat.CSV)
     only = () if need_flags else options.redact_validators
@@ -70,7 +85,8 @@ def _records(
             if need_flags or options.redact
             else {}
         )
-        for item in builder.feed(rows, flags):
+        answers = answers_of(connection, rows) if need_flags else None
+        for item in builder.feed(rows, flags, answers):
             yield item
             written += 1
             if limit is not None and written >= limit:
@@ -222,12 +238,13 @@ def export_dataset(
     files: dict[str, RecordFile] = {}
     try:
         with engine.connect() as connection, ExitStack() as cleanup:
+            builder = _builder(connection, options)
             unresolved = count_unresolved_filtered(connection, options)
             if not dry_run:
                 for name in options.split_names():
                     files[name] = RecordFile(
                         split_path(destination, name),
-                        CSV_COLUMNS if options.format is ExportFormat.CSV else None,
+                        builder.csv_columns if options.format is ExportFormat.CSV else None,
                     )
                 cleanup.callback(_discard_uncommitted, files)
             written = dict.fromkeys(options.split_names(), 0)
@@ -297,14 +314,14 @@ def stream_export(
 
     With `split`, only the records of that split (`train`, or a held-out one).
     """
-    builder = RecordBuilder(options)
+    builder = _builder(connection, options)
     if options.format is ExportFormat.CSV:
         import csv
         import io
 
         buffer = io.StringIO()
         writer = csv.writer(buffer)
-        writer.writerow(CSV_COLUMNS)
+        writer.writerow(builder.csv_columns)
         for name, record in _records(connection, options, builder):
             if split is None or name == split:
                 writer.writerow(record)
@@ -328,12 +345,12 @@ def stream_export(
 def preview(engine: Engine, options: ExportOptions, n: int = 3) -> list[dict[str, Any]]:
     """The first `n` records as they would be written (csv rows as column → value)."""
     limited = options.model_copy(update={"limit": n})
-    builder = RecordBuilder(limited)
     shown: list[dict[str, Any]] = []
     with engine.connect() as connection:
+        builder = _builder(connection, limited)
         for _split, record in _records(connection, limited, builder):
             if isinstance(record, list):
-                shown.append(dict(zip(CSV_COLUMNS, record, strict=True)))
+                shown.append(dict(zip(builder.csv_columns, record, strict=True)))
             else:
                 shown.append(record)
     return shown

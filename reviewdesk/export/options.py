@@ -17,6 +17,7 @@ from reviewdesk.errors import UserError
 from reviewdesk.store import Resolution
 
 __all__ = [
+    "AnswerCondition",
     "ExportError",
     "ExportFormat",
     "ExportInTheWayError",
@@ -27,6 +28,7 @@ __all__ = [
     "Style",
     "parse_split",
     "parse_time_bound",
+    "parse_where",
 ]
 
 
@@ -80,6 +82,45 @@ class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
+class AnswerCondition(_Frozen):
+    """A condition on a label's answer to one question (`--where helpfulness>=4`).
+
+    `=` holds when the answer is the value (for a multi or spans answer: when one of its values
+    or labels is); `!=` when the question was answered and `=` does not hold; `<`, `<=`, `>`,
+    `>=` compare a rating with a whole number.
+    """
+
+    key: str = Field(pattern=r"^[a-z][a-z0-9_]{0,63}$")
+    op: str = Field(pattern=r"^(=|!=|<|<=|>|>=)$")
+    value: str
+
+    def __str__(self) -> str:
+        return f"{self.key}{self.op}{self.value}"
+
+
+_WHERE = re.compile(r"\s*([a-z][a-z0-9_]{0,63})\s*(>=|<=|!=|=|>|<)\s*(\S(?:.*\S)?)\s*")
+COMPARISONS = ("<", "<=", ">", ">=")
+
+
+def parse_where(spec: str) -> AnswerCondition:
+    """`helpfulness>=4` or `behaviour=full_refusal` as a condition on answers.
+
+    Raises:
+        ExportError: the text is not KEY OP VALUE, or compares with something that is not a
+            whole number.
+    """
+    match = _WHERE.fullmatch(spec)
+    if match is None:
+        raise ExportError(
+            f"--where {spec!r}: write QUESTION OP VALUE with OP one of = != < <= > >=, "
+            "e.g. helpfulness>=4 or behaviour=full_refusal"
+        )
+    key, op, value = match.groups()
+    if op in COMPARISONS and re.fullmatch(r"[+-]?\d+", value) is None:
+        raise ExportError(f"--where {spec!r}: {op} compares a rating with a whole number")
+    return AnswerCondition(key=key, op=op, value=value)
+
+
 class Filters(_Frozen):
     """Which labels go in. Empty tuples mean "any"; values within one filter are alternatives.
 
@@ -96,6 +137,8 @@ class Filters(_Frozen):
     verdicts: tuple[Verdict, ...] = ()
     reviewers: tuple[str, ...] = ()
     min_agreement: float | None = Field(default=None, ge=0.0, le=1.0)
+    answers: tuple[AnswerCondition, ...] = ()
+    """Conditions on the label's answers to the form's questions, all of which must hold."""
 
     def described(self) -> dict[str, str]:
         """The filters that are set, as readable text (for the dataset card and summaries)."""
@@ -117,6 +160,8 @@ class Filters(_Frozen):
                 shown[name] = ", ".join(values)
         if self.min_agreement is not None:
             shown["minimum agreement"] = f"{self.min_agreement:g}"
+        if self.answers:
+            shown["answers"] = ", ".join(str(condition) for condition in self.answers)
         return shown
 
 

@@ -13,12 +13,24 @@ from typing import Any, NamedTuple
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
-from reviewdesk.export.options import ExportFormat, ExportOptions, Filters
+from reviewdesk.domain import Answer, Form, Question, QuestionKind
+from reviewdesk.export.options import (
+    COMPARISONS,
+    AnswerCondition,
+    ExportError,
+    ExportFormat,
+    ExportOptions,
+    Filters,
+)
 from reviewdesk.store import Resolution, labels_sql
+from reviewdesk.store.rows import answers_by_pk, current_forms
 
 __all__ = [
     "FlagSpan",
     "LabelRow",
+    "answer_keys",
+    "answers_of",
+    "check_conditions",
     "count_labels",
     "count_unresolved_filtered",
     "flags_of",
@@ -46,6 +58,7 @@ class LabelRow(NamedTuple):
     lease_epoch: int | None
     device_id: str | None
     current: bool
+    form_version: int | None
     edited_output: str | None
     comment: str | None
     generation_pk: int
@@ -84,7 +97,7 @@ class FlagSpan(NamedTuple):
 
 _COLUMNS = (
     "d.pk, d.id, d.reviewer, l.verdict, d.reasons, d.duration_ms, d.decided_at, d.supersedes, "
-    "d.session_id, d.lease_id, d.lease_epoch, d.device_id, d.current, "
+    "d.session_id, d.lease_id, d.lease_epoch, d.device_id, d.current, d.form_version, "
     "dt.edited_output, dt.comment, "
     "g.pk, g.id, g.queue, g.model, g.prompt_template, g.prompt_version, g.route, g.risk, "
     "g.top_severity, g.flag_count, g.latency_ms, g.input_tokens, g.output_tokens, g.cost_usd, "
@@ -143,7 +156,78 @@ def _where(filters: Filters, params: dict[str, Any]) -> str:
             "AND a.current)"
         )
         params["min_agreement"] = filters.min_agreement
+    for index, condition in enumerate(filters.answers):
+        clauses.append(_answer_clause(condition, f"w{index}", params))
     return f"WHERE {' AND '.join(clauses)}" if clauses else ""
+
+
+def _answer_clause(condition: AnswerCondition, name: str, params: dict[str, Any]) -> str:
+    """SQL that holds when the label's decision (`d`) has an answer meeting `condition`."""
+    answered = f"SELECT 1 FROM decision_answer a WHERE a.decision_pk = d.pk AND a.key = :{name}k"
+    params[f"{name}k"] = condition.key
+    if condition.op in COMPARISONS:
+        params[f"{name}n"] = int(condition.value)
+        return f"EXISTS ({answered} AND a.number_value {condition.op} :{name}n)"
+    params[f"{name}v"] = condition.value
+    equal = f"(a.text_value = :{name}v OR a.span_label = :{name}v"
+    try:
+        params[f"{name}n"] = int(condition.value)
+        equal += f" OR a.number_value = :{name}n)"
+    except ValueError:
+        equal += ")"
+    if condition.op == "=":
+        return f"EXISTS ({answered} AND {equal})"
+    return f"(EXISTS ({answered}) AND NOT EXISTS ({answered} AND {equal}))"
+
+
+def check_conditions(connection: Connection, filters: Filters) -> None:
+    """Refuse conditions on answers that no question of the store's forms could meet.
+
+    Raises:
+        ExportError: an unknown question, a comparison with a question that is not a rating,
+            or a value that is not one of a choice, multi or spans question's options.
+    """
+    if not filters.answers:
+        return
+    questions: dict[str, Question] = {}
+    for form in current_forms(connection).values():
+        for each in form.questions:
+            questions.setdefault(each.key, each)
+    for condition in filters.answers:
+        question = questions.get(condition.key)
+        where = f"--where {condition}"
+        if question is None:
+            known = ", ".join(sorted(questions)) or "none: no queue has a form"
+            raise ExportError(f"{where}: no form has a question {condition.key!r} ({known})")
+        if condition.op in COMPARISONS and question.kind is not QuestionKind.RATING:
+            raise ExportError(
+                f"{where}: {condition.op} compares ratings; {condition.key} is a {question.kind}"
+            )
+        if question.values and condition.value not in question.values:
+            raise ExportError(
+                f"{where}: {condition.value!r} is not an option of {condition.key} "
+                f"({', '.join(question.values)})"
+            )
+
+
+def answer_keys(connection: Connection, options: ExportOptions) -> tuple[str, ...]:
+    """The questions an export's csv has a column for: those of the forms of the exported
+    queues (every queue when no queue is chosen), in form order, then any other key answered."""
+    forms: dict[str, Form] = current_forms(connection)
+    chosen = options.filters.queues
+    keys: dict[str, None] = {}
+    for queue, form in sorted(forms.items()):
+        if not chosen or queue in chosen:
+            keys.update(dict.fromkeys(form.keys))
+    if not chosen:
+        answered = text("SELECT DISTINCT key FROM decision_answer ORDER BY key")
+        keys.update(dict.fromkeys(row[0] for row in connection.execute(answered)))
+    return tuple(keys)
+
+
+def answers_of(connection: Connection, rows: Sequence[LabelRow]) -> dict[int, dict[str, Answer]]:
+    """The answers of a chunk's decisions, by decision pk."""
+    return answers_by_pk(connection, [row.decision_pk for row in rows])
 
 
 def _order(options: ExportOptions) -> str:

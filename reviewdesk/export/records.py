@@ -9,7 +9,10 @@ The shapes are those Hugging Face TRL 1.x trainers and OpenAI chat fine-tuning r
 - `kto`: `{"prompt", "completion", "label": bool}`, chat or text style as for dpo.
 - `openai`: `{"messages": [...]}` with roles system / user / assistant; `weight` (0 or 1) on
   assistant turns only: 1 on the reviewed answer, 0 on the assistant turns of the prompt.
-- `raw`: every field of the decision and its generation; `csv`: the same, flat, for spreadsheets.
+- `raw`: every field of the decision and its generation, with its `answers` to the queue's
+  form and `form_version`; `csv`: the same, flat, for spreadsheets, with one `answer.KEY`
+  column per question (multi answers joined with `;`, spans as JSON with `start`, `end`,
+  `label` and the `text` they cover).
 
 The rules: SFT takes approved outputs and the edited text of edits, never an edit's original.
 DPO pairs an edit's text (chosen) with its original (rejected), and an approved with a rejected
@@ -33,14 +36,14 @@ from typing import Any
 
 import orjson
 
-from reviewdesk.domain import Severity
+from reviewdesk.domain import Answer, Severity, SpanAnswer
 from reviewdesk.export.options import ExportFormat, ExportOptions, Style
 from reviewdesk.export.query import FlagSpan, LabelRow
 from reviewdesk.export.redact import Redaction
 from reviewdesk.export.split import SplitAssigner
 from reviewdesk.store.keys import NO_RISK
 
-__all__ = ["CSV_COLUMNS", "RecordBuilder", "Tally"]
+__all__ = ["ANSWER_COLUMN", "CSV_COLUMNS", "RecordBuilder", "Tally"]
 
 Messages = list[dict[str, Any]]
 Record = dict[str, Any] | list[Any]
@@ -73,6 +76,8 @@ CSV_COLUMNS = (
     "output",
     "edited_output",
 )
+ANSWER_COLUMN = "answer."
+"""The csv column of a question's answers is this and its key (`answer.helpfulness`)."""
 _SEVERITY_NAMES = {severity.rank: str(severity) for severity in Severity}
 # Spreadsheets run a cell that starts with one of these as a formula (CSV injection).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -131,6 +136,34 @@ def _redacted_prompt(prompt: Any, redactions: Sequence[Redaction]) -> Any:
     return turns
 
 
+def _answer_json(answer: Answer, output: str | None) -> Any:
+    """An answer as JSON: spans with the text they cover (None when `output` was redacted:
+    the offsets point into the original, which the export does not hold)."""
+    if not isinstance(answer, tuple):
+        return answer
+    return [
+        {
+            "start": None if output is None else item.start,
+            "end": None if output is None else item.end,
+            "label": item.label,
+            "text": None if output is None else output[item.start : item.end],
+        }
+        if isinstance(item, SpanAnswer)
+        else item
+        for item in answer
+    ]
+
+
+def _answer_cell(answer: Answer | None, output: str | None) -> Any:
+    if answer is None or isinstance(answer, int):
+        return answer
+    if isinstance(answer, str):
+        return _cell(answer)
+    if answer and isinstance(answer[0], SpanAnswer):
+        return orjson.dumps(_answer_json(answer, output)).decode()
+    return _cell(";".join(str(item) for item in answer))
+
+
 def _cell(value: str | None) -> str | None:
     if value and value.startswith(_FORMULA_START):
         return "'" + value
@@ -154,8 +187,10 @@ class RecordBuilder:
     Feed chunks in the query's order, then call `finish()` for what a last group holds back.
     """
 
-    def __init__(self, options: ExportOptions) -> None:
+    def __init__(self, options: ExportOptions, answer_keys: Sequence[str] = ()) -> None:
         self._options = options
+        self._answer_keys = tuple(answer_keys)
+        self._answers: dict[int, dict[str, Answer]] = {}
         self._format = options.format
         self._chat = options.style is Style.CHAT
         self._assign = SplitAssigner(options.splits)
@@ -169,10 +204,20 @@ class RecordBuilder:
         self._kto_prompt: str | None = None
         self._kto_rows: dict[str, list[tuple[str, Record, bool]]] = {}
 
+    @property
+    def csv_columns(self) -> tuple[str, ...]:
+        """The csv header: `CSV_COLUMNS` and a column per question."""
+        return (*CSV_COLUMNS, *(ANSWER_COLUMN + key for key in self._answer_keys))
+
     def feed(
-        self, rows: Sequence[LabelRow], flags: dict[int, list[FlagSpan]]
+        self,
+        rows: Sequence[LabelRow],
+        flags: dict[int, list[FlagSpan]],
+        answers: dict[int, dict[str, Answer]] | None = None,
     ) -> Iterator[tuple[str, Record]]:
+        """The records of a chunk of labels; `answers` by decision pk (raw and csv show them)."""
         self.tally.count(rows)
+        self._answers = answers or {}
         if self._format in (ExportFormat.RAW, ExportFormat.CSV):
             # One record a label: no generator a row (at a million rows, that shows).
             one = self._raw if self._format is ExportFormat.RAW else self._csv
@@ -371,6 +416,11 @@ class RecordBuilder:
                 "lease_epoch": row.lease_epoch,
                 "device_id": row.device_id,
                 "current": bool(row.current),
+                "form_version": row.form_version,
+                "answers": {
+                    key: _answer_json(answer, None if texts.redaction else row.output)
+                    for key, answer in self._answers.get(row.decision_pk, {}).items()
+                },
                 # Stored chat prompts already hold exactly {role, content}.
                 "prompt": [{"role": "user", "content": prompt}]
                 if isinstance(prompt, str)
@@ -435,5 +485,12 @@ class RecordBuilder:
                 _cell(prompt if isinstance(prompt, str) else orjson.dumps(prompt).decode()),
                 _cell(texts.output),
                 _cell(texts.edited),
+                *(
+                    _answer_cell(
+                        self._answers.get(row.decision_pk, {}).get(key),
+                        None if texts.redaction else row.output,
+                    )
+                    for key in self._answer_keys
+                ),
             ],
         )

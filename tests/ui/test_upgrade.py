@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -18,12 +19,18 @@ from tests.helpers.random_store import random_items
 def _old_store(path: Path) -> None:
     engine = make_engine(path)
     migrate(engine, to="0012")
+    # today's importer names `decision.form_version` (0016): the column is there only while
+    # it writes
+    with sqlite3.connect(path) as db:
+        db.execute("ALTER TABLE decision ADD COLUMN form_version INTEGER")
     with engine.connect().execution_options(immediate=True) as connection:
         BulkWriter(connection).add(
             random_items(random.Random(3), datetime(2026, 11, 20, tzinfo=UTC), 20)
         )
         connection.commit()
     engine.dispose()
+    with sqlite3.connect(path) as db:
+        db.execute("ALTER TABLE decision DROP COLUMN form_version")
 
 
 def test_an_older_store_is_upgraded_with_a_notice_then_opens(qtbot: QtBot, tmp_path: Path) -> None:
