@@ -3,11 +3,14 @@ checked against them, on SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
+import tomllib
 from typing import Any
 
 import httpx
+import pytest
 from sqlalchemy import text
 
+from reviewdesk.client import ClientError, ReviewdeskClient
 from tests.server.harness import RunningServer, approve, items
 
 OUTPUT = items(1)[0]["output"]
@@ -373,3 +376,33 @@ def test_an_answer_not_even_of_an_answers_shape_is_one_line_naming_the_question(
     assert single.json()["detail"].startswith("answers.note: expected an option's value")
     assert single.json()["detail"].endswith("got null")
     assert _answer_rows(server) == 0
+
+
+def test_the_producer_client_sets_and_reads_a_form_from_a_form_file(
+    server: RunningServer,
+) -> None:
+    form_file = """
+version = 2
+guidelines = "Mark what the policy does not support."
+
+[[questions]]
+key = "hallucination"
+kind = "spans"
+options = [{value = "unsupported", label = "Unsupported claim"}]
+"""
+    with ReviewdeskClient(server.url, server.token("root", "admin"), attempts=1) as desk:
+        assert desk.form("support") is None
+        stored = desk.set_form("support", tomllib.loads(form_file))
+        current = desk.form("support")
+        with pytest.raises(ClientError) as refused:
+            desk.set_form("support", {"version": 1})
+    assert stored["version"] == 2
+    assert current is not None and current["version"] == 2
+    assert current["questions"] == [
+        {
+            "key": "hallucination",
+            "kind": "spans",
+            "options": [{"value": "unsupported", "label": "Unsupported claim", "key": "1"}],
+        }
+    ]
+    assert (refused.value.status, refused.value.code) == (409, "form_version_conflict")
