@@ -406,3 +406,35 @@ options = [{value = "unsupported", label = "Unsupported claim"}]
         }
     ]
     assert (refused.value.status, refused.value.code) == (409, "form_version_conflict")
+
+
+def test_hostile_form_bodies_are_422_naming_the_field_never_a_500(server: RunningServer) -> None:
+    bodies: list[Any] = [
+        {"questions": [1]},
+        {"questions": "behaviour"},
+        {"questions": [{"key": "stars", "kind": "rating", "min": 1, "max": 5, "labels": {"x": 1}}]},
+        {"questions": [{"key": "stars", "kind": "rating", "min": "one", "max": 5}]},
+        {"questions": [{"key": "pick", "kind": "choice", "options": [{"value": "x" * 201}]}]},
+        {"questions": [{"key": "pick", "kind": "choice", "options": "abc"}]},
+        {"questions": [{"key": "t", "kind": "text", "required": "sometimes"}]},
+        {"version": 0},
+        {"version": 2**40},
+        {"guidelines": "\u0000"},
+        {"colour": "blue"},
+        [],
+    ]
+    with server.client(server.token("root", "admin")) as admin:
+        answers = [_put(admin, body) for body in bodies]  # type: ignore[arg-type]
+    assert [r.status_code for r in answers] == [422] * len(bodies), [r.text for r in answers]
+    details = [r.json()["detail"] for r in answers]
+    assert "body.questions[0]: Input should be a valid dictionary" in details[0]
+    assert "body.questions" in details[1]
+    assert "questions[1] 'stars': labels" in details[2]
+    assert "questions[1] 'stars': min: expected a whole number" in details[3]
+    assert "questions[1] 'pick': options[1].value" in details[4]
+    assert "questions[1] 'pick': options" in details[5]
+    assert "questions[1] 't': required: expected true, false, a verdict" in details[6]
+    assert "version" in details[7] and "version" in details[8]
+    assert "guidelines" in details[9]
+    assert "colour" in details[10]
+    assert _stored_forms(server) == []
