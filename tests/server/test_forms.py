@@ -4,6 +4,7 @@ checked against them, on SQLite and on PostgreSQL."""
 from __future__ import annotations
 
 import tomllib
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
@@ -438,3 +439,18 @@ def test_hostile_form_bodies_are_422_naming_the_field_never_a_500(server: Runnin
     assert "guidelines" in details[9]
     assert "colour" in details[10]
     assert _stored_forms(server) == []
+
+
+def test_admins_setting_forms_at_once_each_get_their_own_version(server: RunningServer) -> None:
+    secret = server.token("root", "admin")
+
+    def put(number: int) -> httpx.Response:
+        with server.client(secret) as admin:
+            return _put(admin, {**FORM, "guidelines": f"Edition {number}"})
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        answers = list(pool.map(put, range(6)))
+
+    assert [r.status_code for r in answers] == [200] * 6, [r.text for r in answers]
+    assert sorted(r.json()["version"] for r in answers) == [1, 2, 3, 4, 5, 6]
+    assert _stored_forms(server) == [("support", version) for version in range(1, 7)]

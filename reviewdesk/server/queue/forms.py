@@ -19,6 +19,7 @@ from sqlalchemy.engine import Connection
 
 from reviewdesk.domain import Decision, Form, SpanAnswer
 from reviewdesk.errors import AnswerError
+from reviewdesk.server.queue.slots import is_postgres
 from reviewdesk.store import rows
 
 
@@ -48,6 +49,12 @@ def save_form(connection: Connection, queue: str, form: Form, *, created_at: str
         StoreError: the version is below the current one, or is the current one with another
             form.
     """
+    if is_postgres(connection):
+        # One writer of a queue's form at a time: two admins saving at once get the next
+        # versions in turn, instead of racing for the same one.
+        connection.execute(
+            text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": f"form:{queue}"}
+        )
     rows.save_form(connection, queue, form, created_at=created_at)
     stored = load_form(connection, queue)
     assert stored is not None  # just written, in this transaction
