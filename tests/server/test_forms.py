@@ -425,7 +425,7 @@ def test_hostile_form_bodies_are_422_naming_the_field_never_a_500(server: Runnin
         [],
     ]
     with server.client(server.token("root", "admin")) as admin:
-        answers = [_put(admin, body) for body in bodies]  # type: ignore[arg-type]
+        answers = [_put(admin, body) for body in bodies]
     assert [r.status_code for r in answers] == [422] * len(bodies), [r.text for r in answers]
     details = [r.json()["detail"] for r in answers]
     assert "body.questions[0]: Input should be a valid dictionary" in details[0]
