@@ -132,17 +132,17 @@ class ProblemCode(StrEnum):
     |---|---|
     | 401 | token_missing, token_invalid |
     | 403 | wrong_role, queue_not_allowed |
-    | 404 | not_found, unknown_item, lease_not_found, decision_not_found, token_not_found, webhook_not_found |
+    | 404 | not_found, unknown_item, lease_not_found, decision_not_found, token_not_found, webhook_not_found, form_not_found |
     | 405 | method_not_allowed |
-    | 409 | lease_lost, decision_conflict |
+    | 409 | lease_lost, decision_conflict, form_version_conflict |
     | 413 | body_too_large, batch_too_large |
-    | 422 | invalid_request, invalid_decision, reviewer_mismatch, invalid_export, invalid_group_by, invalid_token, invalid_webhook |
+    | 422 | invalid_request, invalid_decision, reviewer_mismatch, invalid_export, invalid_group_by, invalid_token, invalid_webhook, invalid_form, invalid_answers |
     | 429 | rate_limited |
     | 503 | database_busy |
     | 500 | internal_error |
 
-    A decision the batch refuses is `invalid` with one of: invalid_decision, decision_conflict,
-    reviewer_mismatch, unknown_item, queue_not_allowed.
+    A decision the batch refuses is `invalid` with one of: invalid_decision, invalid_answers,
+    decision_conflict, reviewer_mismatch, unknown_item, queue_not_allowed.
     """  # noqa: E501 (a table)
 
     TOKEN_MISSING = "token_missing"
@@ -155,9 +155,11 @@ class ProblemCode(StrEnum):
     DECISION_NOT_FOUND = "decision_not_found"
     TOKEN_NOT_FOUND = "token_not_found"
     WEBHOOK_NOT_FOUND = "webhook_not_found"
+    FORM_NOT_FOUND = "form_not_found"
     METHOD_NOT_ALLOWED = "method_not_allowed"
     LEASE_LOST = "lease_lost"
     DECISION_CONFLICT = "decision_conflict"
+    FORM_VERSION_CONFLICT = "form_version_conflict"
     BODY_TOO_LARGE = "body_too_large"
     BATCH_TOO_LARGE = "batch_too_large"
     INVALID_REQUEST = "invalid_request"
@@ -167,6 +169,8 @@ class ProblemCode(StrEnum):
     INVALID_GROUP_BY = "invalid_group_by"
     INVALID_TOKEN = "invalid_token"
     INVALID_WEBHOOK = "invalid_webhook"
+    INVALID_FORM = "invalid_form"
+    INVALID_ANSWERS = "invalid_answers"
     RATE_LIMITED = "rate_limited"
     DATABASE_BUSY = "database_busy"
     INTERNAL_ERROR = "internal_error"

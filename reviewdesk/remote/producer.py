@@ -1,4 +1,5 @@
-"""The producer's side of API v1: submit items, read an item's state, follow the verdict feed.
+"""The producer's side of API v1: submit items, read an item's state, follow the verdict feed,
+and (with an admin token) set a queue's review form.
 
 ```python
 from reviewdesk.client import ReviewdeskClient
@@ -16,14 +17,14 @@ idempotent by item id, so a retry after a lost answer reports the items as dupli
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from types import TracebackType
 from typing import Any
 
 import httpx
 
-from reviewdesk.protocol.statuses import FINAL_PHASES
-from reviewdesk.remote.errors import VerdictTimeoutError
+from reviewdesk.protocol.statuses import FINAL_PHASES, ProblemCode
+from reviewdesk.remote.errors import RequestRefusedError, VerdictTimeoutError
 from reviewdesk.remote.transport import Transport, segment
 
 __all__ = ["ITEMS_PER_CALL", "MAX_WAIT_S", "ReviewdeskClient"]
@@ -113,6 +114,34 @@ class ReviewdeskClient:
     def item(self, item_id: str) -> dict[str, Any]:
         """An item's state and, once final, its resolved verdict."""
         answer: dict[str, Any] = self._remote.call("GET", f"/v1/items/{segment(item_id)}")
+        return answer
+
+    def set_form(self, queue: str, form: Mapping[str, Any]) -> dict[str, Any]:
+        """Set a queue's review form (an admin token): the keys of a form file (`version`,
+        `guidelines`, `questions`), e.g. `tomllib.load` of one. The answer is the form as
+        stored, its `version` set (the next one when `form` names none).
+
+        Raises:
+            RemoteError: refused (422 `invalid_form` naming the question, 409
+                `form_version_conflict` for a version below the current one) or not reached.
+        """
+        answer: dict[str, Any] = self._remote.call(
+            "PUT", f"/v1/queues/{segment(queue)}/form", json=dict(form), what="the form"
+        )
+        return answer
+
+    def form(self, queue: str, *, version: int | None = None) -> dict[str, Any] | None:
+        """A queue's review form (its current version, or `version`), or None when it has
+        none."""
+        params = {} if version is None else {"version": version}
+        try:
+            answer: dict[str, Any] = self._remote.call(
+                "GET", f"/v1/queues/{segment(queue)}/form", params=params
+            )
+        except RequestRefusedError as error:
+            if error.status == 404 and error.code == ProblemCode.FORM_NOT_FOUND:
+                return None
+            raise
         return answer
 
     def verdicts(

@@ -1,4 +1,5 @@
-"""The reviewer's side of API v1, as the desk's sync uses it: lease, extend, decide, changes.
+"""The reviewer's side of API v1, as the desk's sync uses it: lease, extend, decide, changes,
+and the queue's review form.
 
 Answers are read into the protocol's models (`reviewdesk.protocol.v1`). A batch of decisions is
 safe to send again: the server is idempotent by decision id, so a retry after a lost answer
@@ -14,8 +15,16 @@ from typing import Any
 import httpx
 
 from reviewdesk.domain import Decision
-from reviewdesk.protocol.statuses import LeaseMode
-from reviewdesk.protocol.v1 import BatchOut, ChangesOut, DecisionResult, ExtendOut, LeaseOut
+from reviewdesk.protocol.statuses import LeaseMode, ProblemCode
+from reviewdesk.protocol.v1 import (
+    BatchOut,
+    ChangesOut,
+    DecisionResult,
+    ExtendOut,
+    FormOut,
+    LeaseOut,
+)
+from reviewdesk.remote.errors import RequestRefusedError
 from reviewdesk.remote.transport import DEFAULT_TIMEOUT, Transport, segment
 
 __all__ = ["DECISIONS_PER_CALL", "ReviewerClient"]
@@ -102,6 +111,16 @@ class ReviewerClient:
     def changes(self, since: int) -> ChangesOut:
         body = self._remote.call("GET", "/v1/changes", params={"since": since, "limit": 1000})
         return ChangesOut.model_validate(body)
+
+    def form(self, queue: str) -> FormOut | None:
+        """The queue's current review form, or None when it has none."""
+        try:
+            body = self._remote.call("GET", f"/v1/queues/{segment(queue)}/form")
+        except RequestRefusedError as error:
+            if error.status == 404 and error.code == ProblemCode.FORM_NOT_FOUND:
+                return None
+            raise
+        return FormOut.model_validate(body)
 
 
 def _decision_body(decision: Decision) -> dict[str, Any]:

@@ -20,7 +20,7 @@ import reviewdesk.store.tables  # noqa: F401
 from reviewdesk import __version__
 from reviewdesk.protocol.v1 import Problem
 from reviewdesk.server.access.ratelimit import TokenBuckets
-from reviewdesk.server.api import admins, feedback, producers, reviewers, service
+from reviewdesk.server.api import admins, feedback, forms, producers, reviewers, service
 from reviewdesk.server.api.wakeups import OpenPolls, VerdictBell
 from reviewdesk.server.database import open_engine, read
 from reviewdesk.server.http.observe import Metrics, RequestObserver
@@ -70,7 +70,7 @@ def create_app(settings: ServerSettings, *, engine: Engine | None = None) -> Fas
     app.state.metrics = metrics
     install_problem_handlers(app)
     app.add_middleware(RequestObserver, metrics=metrics, max_body_bytes=settings.max_body_bytes)
-    for module in (producers, reviewers, admins, feedback):
+    for module in (producers, reviewers, admins, forms, feedback):
         app.include_router(module.router)
     app.router.route_class = ApiRoute
     app.include_router(service.router)

@@ -1,10 +1,12 @@
 """Checking items out of a queue server into the local store, and one step of the sync loop.
 
 A sync step: push the outbox in batches → pull `/v1/changes` (items revoked, withdrawn or
-filled by others leave the local queue) → extend the live leases → lease more when fewer than
-the checked-out number are left undecided. It stops at the first network failure (the outbox
-is kept, the next step picks up where this one ended) and at a 401 (`TokenNeededError`: ask the
-reviewer for a token). Decisions the server refuses are kept and listed as needing attention.
+filled by others leave the local queue) → pull the queue's review form (questions and
+guidelines) into the store, so the desk shows it offline → extend the live leases → lease more
+when fewer than the checked-out number are left undecided. A checkout pulls the form too. A
+step stops at the first network failure (the outbox is kept, the next step picks up where this
+one ended) and at a 401 (`TokenNeededError`: ask the reviewer for a token). Decisions the
+server refuses are kept and listed as needing attention.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from reviewdesk.domain import Form
+from reviewdesk.errors import FormError, StoreError
 from reviewdesk.protocol.statuses import KEPT_STATUSES, ChangeKind, DecisionStatus, LeaseMode
 from reviewdesk.protocol.v1 import DecisionResult
 from reviewdesk.remote.errors import (
@@ -38,10 +42,15 @@ ClientFactory = Callable[[str], ReviewerClient]
 
 @dataclass
 class CheckoutReport:
+    """What a checkout did; `form_version` is the queue's review form now in the store (None:
+    the queue has none, or it could not be taken: `form_problem` says why)."""
+
     lease_id: str | None
     leased: int
     added: int
     expires_at: datetime | None
+    form_version: int | None = None
+    form_problem: str | None = None
 
 
 @dataclass
@@ -62,6 +71,10 @@ class SyncReport:
     online: bool = True
     token_needed: bool = False
     error: str | None = None
+    form_version: int | None = None
+    """The queue's review form now in the store (None: it has none, or see `form_problem`)."""
+    form_problem: str | None = None
+    """Why the server's form was not taken into the store (the sync went on without it)."""
 
     def summary(self) -> dict[str, Any]:
         return {
@@ -79,6 +92,8 @@ class SyncReport:
             "online": self.online,
             "token_needed": self.token_needed,
             "error": self.error,
+            "form_version": self.form_version,
+            "form_problem": self.form_problem,
         }
 
 
@@ -124,7 +139,10 @@ class SyncEngine:
         ttl_s = ttl_s or saved_ttl
         self.ledger.set_checkout(queue=queue, target=count, ttl_s=ttl_s)
         with self._client_factory(server_url) as client:
-            return self._lease(client, server_url, queue, count, ttl_s)
+            form_version, form_problem = self._pull_form(client, queue)
+            report = self._lease(client, server_url, queue, count, ttl_s)
+        report.form_version, report.form_problem = form_version, form_problem
+        return report
 
     def _lease(
         self, client: ReviewerClient, server_url: str, queue: str, count: int, ttl_s: int
@@ -154,6 +172,7 @@ class SyncEngine:
             with self._client_factory(server_url) as client:
                 self._push(client, report)
                 self._pull(client, report)
+                report.form_version, report.form_problem = self._pull_form(client, queue)
                 self._extend(client, ttl_s, report)
                 self._top_up(client, server_url, queue, target, ttl_s, report)
         except (SyncError, RemoteError) as error:
@@ -234,6 +253,35 @@ class SyncEngine:
                 break
             cursor = changes.next
             self.ledger.set_cursor(cursor)
+
+    def _pull_form(self, client: ReviewerClient, queue: str) -> tuple[int | None, str | None]:
+        """Take the queue's review form (questions and guidelines) into the store: its version
+        there, and why it was not taken (None: it was, or the queue has none). A form the store
+        cannot take (a local one at a higher version, a rule this desk does not know) is
+        reported and left out; the sync goes on."""
+        try:
+            found = client.form(queue)
+        except RequestRefusedError as error:
+            if error.status == 404:  # a server from before forms
+                return None, None
+            logger.warning("the review form of queue %r was not read: %s", queue, error)
+            return None, str(error)
+        if found is None:
+            return None, None
+        try:
+            form = Form.from_data(
+                {
+                    "version": found.version,
+                    "guidelines": found.guidelines,
+                    "questions": found.questions,
+                },
+                source=f"the server's form of queue {queue!r}",
+            )
+            stored = self.store.set_form(queue, form)
+        except (FormError, StoreError) as error:
+            logger.warning("the review form of queue %r was not taken: %s", queue, error)
+            return None, str(error)
+        return stored.version, None
 
     def _extend(self, client: ReviewerClient, ttl_s: int, report: SyncReport) -> None:
         live: dict[str, list[str]] = {}

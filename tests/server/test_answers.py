@@ -14,6 +14,25 @@ ANSWERS = {
 }
 
 
+FORM = {
+    "version": 2,
+    "questions": [
+        {
+            "key": "behaviour",
+            "kind": "choice",
+            "options": [{"value": "full_compliance"}, {"value": "full_refusal"}],
+        },
+        {"key": "helpfulness", "kind": "rating", "min": 1, "max": 5},
+        {
+            "key": "topics",
+            "kind": "multi",
+            "options": [{"value": "shipping"}, {"value": "billing"}],
+        },
+        {"key": "hallucination", "kind": "spans", "options": [{"value": "unsupported"}]},
+    ],
+}
+
+
 def _decision(client: httpx.Client, decision_id: str) -> dict[str, object]:
     response = client.get(f"/v1/decisions/{decision_id}")
     assert response.status_code == 200, response.text
@@ -24,6 +43,8 @@ def _decision(client: httpx.Client, decision_id: str) -> dict[str, object]:
 def test_answers_sent_with_a_decision_are_stored_with_it(server: RunningServer) -> None:
     with server.client(server.token("producer", "producer")) as producer:
         assert producer.post("/v1/items", json={"items": items(3)}).status_code == 200
+    with server.client(server.token("root", "admin")) as admin:
+        assert admin.put("/v1/queues/support/form", json=FORM).status_code == 200
     with server.client(server.token("alice", "reviewer")) as alice:
         assert alice.post("/v1/queues/support/leases", json={"max_items": 3}).status_code == 200
         one = approve("gen-000001", "d-1", answers=ANSWERS, form_version=2)

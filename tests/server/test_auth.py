@@ -35,6 +35,8 @@ ROLES: dict[tuple[str, str], set[str]] = {
     ("GET", "/v1/verdicts"): {"producer"},
     ("GET", "/v1/queues/{queue}/policy"): set(),
     ("PUT", "/v1/queues/{queue}/policy"): set(),
+    ("GET", "/v1/queues/{queue}/form"): {"producer", "reviewer"},
+    ("PUT", "/v1/queues/{queue}/form"): set(),
     ("POST", "/v1/webhooks"): set(),
     ("GET", "/v1/webhooks"): set(),
     ("DELETE", "/v1/webhooks/{webhook_id}"): set(),
@@ -47,6 +49,7 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/v1/decisions/batch"): {"decisions": []},
     ("POST", "/v1/tokens"): {"name": "x", "role": "reviewer"},
     ("PUT", "/v1/queues/{queue}/policy"): {"risk_threshold": 0.5},
+    ("PUT", "/v1/queues/{queue}/form"): {"guidelines": "Read the policy."},
     ("POST", "/v1/webhooks"): {"queue": "support", "url": "http://127.0.0.1:9/hook"},
     ("PUT", "/v1/decisions/{decision_id}"): {
         "generation_id": "g",

@@ -3,6 +3,7 @@
 - `producers`: push and withdraw items, an item's state, the verdict feed;
 - `reviewers`: leases, decisions, changes;
 - `admins`: tokens, queue review policies, webhooks;
+- `forms`: queues' review forms (set by admins, read by anyone who may see the queue);
 - `feedback`: statistics, routing advice, dataset exports (producers and admins);
 - `service`: health and metrics.
 

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Body, Query, Request
 from pydantic import ValidationError
 
 from reviewdesk.domain import Decision
+from reviewdesk.protocol.answers import error_lines
 from reviewdesk.protocol.screening import field_path, id_problem, text_problem, unfit_values
 from reviewdesk.protocol.statuses import (
     DecisionStatus,
@@ -229,14 +230,16 @@ def _decision(decision_id: str, body: DecisionIn, token: TokenInfo) -> Decision:
     try:
         return Decision.model_validate(data)
     except ValidationError as error:
-        raise ApiError(
-            422,
-            ProblemCode.INVALID_DECISION,
-            "; ".join(
-                f"{'.'.join(str(p) for p in e['loc']) or 'decision'}: {e['msg']}"
-                for e in error.errors(include_url=False)
-            ),
-        ) from error
+        raise ApiError(422, *_refusal(error)) from error
+
+
+def _refusal(error: ValidationError) -> tuple[ProblemCode, str]:
+    """The problem code and detail of a decision that does not read: `invalid_answers` when
+    only its answers are amiss (one line per question), else `invalid_decision`."""
+    lines = error_lines(error.errors(include_url=False))
+    only_answers = all(line.startswith("answers") for line in lines)
+    code = ProblemCode.INVALID_ANSWERS if only_answers else ProblemCode.INVALID_DECISION
+    return code, "; ".join(lines)
 
 
 def _record(
@@ -319,17 +322,9 @@ def post_decisions(request: Request, body: BatchIn, token: Reviewer) -> BatchOut
             valid.append((index, _decision(parsed.id, parsed, token)))
             results.append(None)
         except ValidationError as error:
-            detail = "; ".join(
-                f"{'.'.join(str(p) for p in e['loc']) or 'decision'}: {e['msg']}"
-                for e in error.errors(include_url=False)
-            )
+            code, detail = _refusal(error)
             results.append(
-                DecisionResult(
-                    id=shown_id,
-                    status=DecisionStatus.INVALID,
-                    code=ProblemCode.INVALID_DECISION,
-                    detail=detail,
-                )
+                DecisionResult(id=shown_id, status=DecisionStatus.INVALID, code=code, detail=detail)
             )
         except ApiError as error:
             results.append(

@@ -20,6 +20,7 @@ from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
 from reviewdesk.errors import ReviewdeskError
+from reviewdesk.protocol.answers import error_lines
 from reviewdesk.protocol.screening import field_path
 from reviewdesk.protocol.statuses import ProblemCode
 from reviewdesk.protocol.v1 import Problem
@@ -121,6 +122,15 @@ def install_problem_handlers(app: FastAPI) -> None:
             except DatabaseBusyError as busy:
                 return await on_busy(request, busy)
         found = list(error.errors())
+        answers = [e for e in found if tuple(e.get("loc", ()))[:2] == ("body", "answers")]
+        if answers and len(answers) == len(found):  # a decision's answers: one line a question
+            return problem_response(
+                request,
+                422,
+                ProblemCode.INVALID_ANSWERS,
+                "; ".join(error_lines(answers, prefix=("body",))),
+                errors=_plain(found),
+            )
         named = "; ".join(
             f"{field_path(e.get('loc', ())) or 'the request'}: {e.get('msg', '')}"
             for e in found[:3]

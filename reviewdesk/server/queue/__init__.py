@@ -6,5 +6,6 @@
 - `slots`: the SQL the three share (locking items, item state, the changes feed);
 - `verdicts`: when an item becomes final, its resolved verdict, the verdict feed;
 - `changes`: reading the changes feed and the queues' figures;
+- `forms`: queues' review forms, and checking decisions' answers against them;
 - `policy`: queue review policies in the database (the rules: `reviewdesk.domain.policy`).
 """

@@ -10,7 +10,9 @@ Each decision gets one status:
 - `accepted_extra`: every slot was decided or live-held by others; the decision is kept as an
   extra label (it counts in statistics and exports like any other).
 - `withdrawn`: the producer withdrew the item; the decision is not stored.
-- `invalid`: the decision breaks a rule (see `code`); nothing is stored.
+- `invalid`: the decision breaks a rule (see `code`); nothing is stored. Among them
+  `invalid_answers`: its answers do not fit its queue's review form (the version it names, or
+  the current one); the detail names each question (`answers.KEY: why`).
 
 A decision id stored with another content is a conflict (`reviewdesk.errors.DecisionConflictError`,
 HTTP 409).
@@ -25,9 +27,10 @@ from sqlalchemy import bindparam, text
 from sqlalchemy.engine import Connection
 
 from reviewdesk.domain import Decision
-from reviewdesk.errors import DecisionConflictError
+from reviewdesk.errors import AnswerError, DecisionConflictError
 from reviewdesk.protocol.statuses import ChangeKind, DecisionStatus, ProblemCode
 from reviewdesk.server.queue.feed import feed_final, revise
+from reviewdesk.server.queue.forms import AnswerChecker
 from reviewdesk.server.queue.slots import (
     Change,
     ItemState,
@@ -164,6 +167,15 @@ def record_decisions(
     locked = lock_items_by_id(connection, {decision.generation_id for decision in decisions})
     item_pks = {gid: pk for gid, (pk, _, _) in locked.items()}
     states = {pk: state for pk, state, _ in locked.values()}
+    item_queues = {pk: queue for pk, _, queue in locked.values()}
+    checker = AnswerChecker(
+        connection,
+        [
+            (decision, locked[decision.generation_id][0], locked[decision.generation_id][2])
+            for decision in decisions
+            if decision.generation_id in locked
+        ],
+    )
     if queues is not None:  # items out of the token's queues are refused below
         for item_pk, _, queue in locked.values():
             if queue not in queues:
@@ -173,7 +185,9 @@ def record_decisions(
     outcomes: dict[int, DecisionOutcome | DecisionConflictError] = {}
     for indexes in _rounds(decisions):
         batch = [decisions[index] for index in indexes]
-        found = _record_round(connection, batch, item_pks, states, changes, now_ms)
+        found = _record_round(
+            connection, batch, item_pks, states, changes, now_ms, checker, item_queues
+        )
         for index, (outcome, pk) in zip(indexes, found, strict=True):
             outcomes[index] = outcome
             if pk is not None:
@@ -211,6 +225,8 @@ def _record_round(
     states: dict[int, str],
     changes: list[Change],
     now_ms: int,
+    checker: AnswerChecker,
+    item_queues: dict[int, str],
 ) -> list[tuple[DecisionOutcome | DecisionConflictError, int | None]]:
     """Record decisions on distinct items with distinct ids; each one's outcome and the item
     it touched."""
@@ -231,7 +247,8 @@ def _record_round(
     for decision in decisions:
         known = stored.get(decision.id)
         if known is not None:
-            if known.model_copy(update={"supersedes": decision.supersedes}) != decision:
+            queue = item_queues.get(item_pks.get(decision.generation_id, -1), "")
+            if not checker.same(known, decision, queue):
                 conflict = DecisionConflictError(
                     f"decision {decision.id} is already stored with another content"
                 )
@@ -246,6 +263,11 @@ def _record_round(
             continue
         if states[pk] == ItemState.WITHDRAWN:
             results.append((DecisionOutcome(decision.id, DecisionStatus.WITHDRAWN), None))
+            continue
+        try:
+            decision = checker.check(decision, item_queues[pk])
+        except AnswerError as error:
+            results.append((_unfit_answers(decision, error), None))
             continue
         status, fill = _place(decision, pk, slots.get(pk, []), changes, now_ms)
         previous = latest.get((pk, decision.reviewer))
@@ -270,6 +292,14 @@ def _invalid(decision: Decision, state: str | None) -> DecisionOutcome:
     return DecisionOutcome(
         decision.id, DecisionStatus.INVALID, code, f"{detail} {decision.generation_id}"
     )
+
+
+def _unfit_answers(decision: Decision, error: AnswerError) -> DecisionOutcome:
+    """The outcome of a decision whose answers do not fit its queue's form."""
+    detail = "; ".join(
+        f"answers.{key}: {why}" if key else f"form_version: {why}" for key, why in error.problems
+    )
+    return DecisionOutcome(decision.id, DecisionStatus.INVALID, ProblemCode.INVALID_ANSWERS, detail)
 
 
 def _place(
