@@ -38,6 +38,12 @@ __all__ = ["MARKDOWN_CAP", "OutputPane", "OutputText", "SafeMarkdownView"]
 MARKDOWN_CAP = TOTAL_CAP  # Markdown layout is slow (0.4 s for 200 KB): off for bigger outputs
 _DIFF_DELAY_MS = 120
 
+# Read-only, but selectable with Shift+arrows too: a span of a review form is marked by
+# selecting it, and the desk is meant to be used without a mouse.
+_READ_ONLY = (
+    Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.TextSelectableByKeyboard
+)
+
 _MARKDOWN_FEATURES = QTextDocument.MarkdownFeature(
     QTextDocument.MarkdownFeature.MarkdownDialectGitHub.value
     | QTextDocument.MarkdownFeature.MarkdownNoHTML.value
@@ -67,6 +73,7 @@ class OutputText(QPlainTextEdit):
     def __init__(self, parent: QWidget) -> None:
         super().__init__(parent)
         self.setReadOnly(True)
+        self.setTextInteractionFlags(_READ_ONLY)
         self.setUndoRedoEnabled(False)
         self._announce = False
 
@@ -193,6 +200,7 @@ class OutputPane(QWidget):
         self._display = display_text(output, show_all=show_all)
         self.diff_box.hide()
         self.text.setReadOnly(True)
+        self.text.setTextInteractionFlags(_READ_ONLY)
         self.text.announce_next_paint()
         self.text.setPlainText(self._display.text)
         self._tint_spans()
