@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtCore import QEvent, QObject, QSize, Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QFrame, QScrollArea, QVBoxLayout, QWidget
 
@@ -35,6 +35,8 @@ __all__ = ["FormPanel", "form_key_rows"]
 
 _NEXT_KEYS = frozenset({Qt.Key.Key_Tab, Qt.Key.Key_BracketRight})
 _PREVIOUS_KEYS = frozenset({Qt.Key.Key_Backtab, Qt.Key.Key_BracketLeft})
+_MOST_HEIGHT = 330  # past this the questions scroll, so the output keeps most of the height
+_LEAST_HEIGHT = 90
 _COMMAND_MODIFIERS = (
     Qt.KeyboardModifier.ControlModifier
     | Qt.KeyboardModifier.AltModifier
@@ -83,6 +85,7 @@ class FormPanel(QScrollArea):
         super().__init__(parent)
         self.setObjectName("form-panel")
         self.setWidgetResizable(True)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self._body = QWidget(self)
@@ -100,6 +103,14 @@ class FormPanel(QScrollArea):
         self._pane: OutputPane | None = None
         self._keys = _Keys(self)
         self.hide()
+
+    def sizeHint(self) -> QSize:
+        # All the questions when they fit (the splitter gives a newly shown panel its hint).
+        hint = self._body.sizeHint()
+        return QSize(hint.width(), min(hint.height() + 2 * self.frameWidth(), _MOST_HEIGHT))
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(0, min(self._body.sizeHint().height(), _LEAST_HEIGHT))
 
     # -- what is shown ------------------------------------------------------------------------
 
@@ -188,7 +199,7 @@ class FormPanel(QScrollArea):
                 first = index if first is None else min(first, index)
         if first is not None:
             self._set_current(first)
-            self.ensureWidgetVisible(self._boxes[first])
+            self.ensureWidgetVisible(self._boxes[first], 0, 8)
             box = self._boxes[first]
             if isinstance(box, TextBox):
                 box.enter()
@@ -269,7 +280,7 @@ class FormPanel(QScrollArea):
         was_in_text = self._boxes_have_focus()
         self._set_current((self._current + step) % len(self._boxes))
         box = self._boxes[self._current]
-        self.ensureWidgetVisible(box)
+        self.ensureWidgetVisible(box, 0, 8)
         if isinstance(box, TextBox):
             box.enter()
         elif was_in_text:
@@ -319,6 +330,7 @@ class FormPanel(QScrollArea):
             self._layout.insertWidget(index, box)
             self._boxes.append(box)
         self._current = 0
+        self.updateGeometry()
         self.show()
 
     def _set_answers(self, answers: Mapping[str, Any]) -> None:

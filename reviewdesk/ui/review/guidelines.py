@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeyEvent, QTextCharFormat, QTextCursor, QTextDocument
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QKeyEvent, QTextCharFormat, QTextCursor, QTextDocument, QTextFormat
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -25,6 +25,8 @@ from PySide6.QtWidgets import (
 )
 
 from reviewdesk.ui.review.output import SafeMarkdownView
+
+_PANEL_WIDTH = 210
 
 __all__ = ["GuidelinesDialog", "GuidelinesPanel", "GuidelinesView", "KeysDialog", "make_inert"]
 
@@ -40,8 +42,12 @@ def make_inert(document: QTextDocument, markdown: str) -> None:
     document.setMarkdown(markdown, _FEATURES)
     images: list[tuple[int, int]] = []
     anchors: list[tuple[int, int, QTextCharFormat]] = []
+    headings: list[tuple[int, int, int]] = []
     block = document.begin()
     while block.isValid():
+        level = block.blockFormat().headingLevel()
+        if level:
+            headings.append((block.position(), block.length() - 1, level))
         fragments = block.begin()
         while not fragments.atEnd():
             fragment = fragments.fragment()
@@ -53,6 +59,13 @@ def make_inert(document: QTextDocument, markdown: str) -> None:
             fragments += 1
         block = block.next()
     cursor = QTextCursor(document)
+    for position, length, level in headings:
+        # A panel beside the item is narrow: headings a little larger than the text, no more.
+        smaller = QTextCharFormat()
+        smaller.setProperty(QTextFormat.Property.FontSizeAdjustment, 1 if level == 1 else 0)
+        cursor.setPosition(position)
+        cursor.setPosition(position + length, QTextCursor.MoveMode.KeepAnchor)
+        cursor.mergeCharFormat(smaller)
     for position, length, char_format in anchors:
         plain = QTextCharFormat(char_format)
         plain.setAnchor(False)
@@ -99,6 +112,10 @@ class GuidelinesPanel(QWidget):
         layout.setSpacing(2)
         layout.addWidget(title)
         layout.addWidget(self.view, 1)
+
+    def sizeHint(self) -> QSize:
+        # Narrow beside the item at first (the splitter gives a newly shown panel its hint).
+        return QSize(_PANEL_WIDTH, super().sizeHint().height())
 
 
 class GuidelinesDialog(QDialog):

@@ -13,13 +13,16 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, QRect, QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPalette, QPen, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractButton,
     QCheckBox,
     QFrame,
     QHBoxLayout,
     QLabel,
+    QLayout,
+    QLayoutItem,
     QListWidget,
     QListWidgetItem,
     QPlainTextEdit,
@@ -43,12 +46,9 @@ __all__ = [
 
 _EXCERPT = 48
 _TYPING_PAUSE_S = 1.5  # digits typed closer than this make one rating (1 then 0: 10)
-_STYLE = """
-QFrame#question { border: 2px solid transparent; border-radius: 5px; }
-QFrame#question[current="true"] { border: 2px solid palette(highlight); }
-QLabel#question-note { color: #e5484d; }
-QLabel#question-hint { color: palette(placeholder-text); }
-"""
+_PROBLEM = QColor("#e5484d")  # reads on the light and the dark theme
+# No style sheets here: a widget under one paints through the (slower) style sheet style, and
+# the panel repaints on every item.
 
 
 def _plain(text: str, parent: QWidget) -> QLabel:
@@ -67,6 +67,91 @@ def _required_text(question: Question) -> str:
     return " * (for " + " or ".join(sorted(verdicts)) + ")"
 
 
+class FlowLayout(QLayout):
+    """Widgets left to right, wrapping onto the next line where the width runs out (a narrow
+    window keeps every option in view)."""
+
+    def __init__(self, parent: QWidget | None = None, spacing: int = 10) -> None:
+        super().__init__(parent)
+        self._items: list[QLayoutItem] = []
+        self._gap = spacing
+        self._heights: dict[int, int] = {}  # asked many times a layout pass, for a few widths
+        self.setContentsMargins(0, 0, 0, 0)
+
+    def invalidate(self) -> None:
+        self._heights.clear()
+        super().invalidate()
+
+    def addItem(self, item: QLayoutItem) -> None:
+        self._items.append(item)
+        self._heights.clear()
+
+    def count(self) -> int:
+        return len(self._items)
+
+    def itemAt(self, index: int) -> QLayoutItem | None:
+        return self._items[index] if 0 <= index < len(self._items) else None
+
+    def takeAt(self, index: int) -> QLayoutItem | None:
+        return self._items.pop(index) if 0 <= index < len(self._items) else None
+
+    def expandingDirections(self) -> Qt.Orientation:
+        return Qt.Orientation(0)
+
+    def hasHeightForWidth(self) -> bool:
+        return True
+
+    def heightForWidth(self, width: int) -> int:
+        height = self._heights.get(width)
+        if height is None:
+            height = self._heights[width] = self._place(QRect(0, 0, width, 0), move=False)
+        return height
+
+    def setGeometry(self, rect: QRect) -> None:
+        super().setGeometry(rect)
+        self._place(rect, move=True)
+
+    def sizeHint(self) -> QSize:
+        width = sum(item.sizeHint().width() + self._gap for item in self._items)
+        height = max((item.sizeHint().height() for item in self._items), default=0)
+        return QSize(width, height)
+
+    def minimumSize(self) -> QSize:
+        size = QSize()
+        for item in self._items:
+            size = size.expandedTo(item.minimumSize())
+        return size
+
+    def _place(self, rect: QRect, *, move: bool) -> int:
+        x, y, line = rect.x(), rect.y(), 0
+        for item in self._items:
+            hint = item.sizeHint()
+            if x + hint.width() > rect.right() + 1 and line > 0:
+                x, y, line = rect.x(), y + line + 2, 0
+            if move:
+                item.setGeometry(QRect(QPoint(x, y), hint))
+            x += hint.width() + self._gap
+            line = max(line, hint.height())
+        return y + line - rect.y()
+
+
+class _Ring(QWidget):
+    """The focus frame: drawn over the focused question's box (the other boxes paint none of
+    their own, so a box repaints in C++ alone when an answer changes)."""
+
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        self.hide()
+
+    def paintEvent(self, _event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(QPen(self.palette().color(QPalette.ColorRole.Highlight), 2))
+        painter.drawRoundedRect(QRectF(self.rect()).adjusted(1, 1, -1, -1), 5, 5)
+        painter.end()
+
+
 class QuestionBox(QFrame):
     """A question's box: the label on the left, the answer's controls, a note under them.
 
@@ -79,14 +164,14 @@ class QuestionBox(QFrame):
         super().__init__(parent)
         self.question = question
         self.setObjectName("question")
-        self.setStyleSheet(_STYLE)
-        self.setProperty("current", False)
+        self._current = False
+        self._ring = _Ring(self)
         title = _plain(question.shown + _required_text(question), self)
         font = title.font()
         font.setBold(True)
         title.setFont(font)
         title.setWordWrap(True)
-        title.setFixedWidth(190)
+        title.setFixedWidth(150)
         title.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         if question.help:
             title.setToolTip(question.help)
@@ -94,7 +179,6 @@ class QuestionBox(QFrame):
         self.controls = QHBoxLayout()
         self.controls.setSpacing(10)
         self.note = _plain("", self)
-        self.note.setObjectName("question-note")
         self.note.setWordWrap(True)
         self.note.hide()
         right = QVBoxLayout()
@@ -120,14 +204,19 @@ class QuestionBox(QFrame):
 
     def set_current(self, current: bool) -> None:
         """Draw the focus frame (or not)."""
-        if self.property("current") != current:
-            self.setProperty("current", current)
-            self.style().unpolish(self)
-            self.style().polish(self)
+        if self._current != current:
+            self._current = current
+            self._ring.setVisible(current)
+            if current:
+                self._ring.raise_()
 
     @property
     def is_current(self) -> bool:
-        return bool(self.property("current"))
+        return self._current
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._ring.setGeometry(self.rect())
 
     def show_note(self, text: str, *, problem: bool = False) -> None:
         """A note under the answer: what is wrong (red) or a hint; "" hides it."""
@@ -136,8 +225,10 @@ class QuestionBox(QFrame):
                 self.note.hide()
                 self.note.clear()
             return
-        self.note.setObjectName("question-note" if problem else "question-hint")
-        self.note.setStyleSheet(_STYLE)
+        palette = self.note.palette()
+        color = _PROBLEM if problem else self.palette().color(QPalette.ColorRole.PlaceholderText)
+        palette.setColor(QPalette.ColorRole.WindowText, color)
+        self.note.setPalette(palette)
         self.note.setText(text)
         self.note.show()
 
@@ -159,6 +250,8 @@ class ChoiceBox(QuestionBox):
         self._multi = question.kind is QuestionKind.MULTI
         self.buttons: dict[str, QAbstractButton] = {}
         self._keys: dict[str, str] = {}
+        flow = FlowLayout()
+        self.controls.addLayout(flow, 1)
         for option in question.options:
             text = option.shown if option.key is None else f"{option.key}  {option.shown}"
             button: QAbstractButton = (
@@ -167,11 +260,10 @@ class ChoiceBox(QuestionBox):
             button.setAutoExclusive(False)
             _option_button(button)
             button.clicked.connect(lambda _checked, value=option.value: self._toggle(value))
-            self.controls.addWidget(button)
+            flow.addWidget(button)
             self.buttons[option.value] = button
             if option.key is not None:
                 self._keys[option.key.lower()] = option.value
-        self.controls.addStretch(1)
         self._chosen: list[str] = []
 
     def value(self) -> Any:
@@ -230,14 +322,16 @@ class RatingBox(QuestionBox):
         self.spin: QSpinBox | None = None
         low_label = question.labels.get(self.low, "")
         high_label = question.labels.get(self.high, "")
+        flow = FlowLayout(spacing=8)
+        self.controls.addLayout(flow, 1)
         if low_label:
-            self.controls.addWidget(_plain(low_label, self))
+            flow.addWidget(_plain(low_label, self))
         if self.high - self.low <= 10:
             for number in range(self.low, self.high + 1):
                 button = _option_button(QRadioButton(str(number), self))
                 button.setAutoExclusive(False)
                 button.clicked.connect(lambda _checked, n=number: self._choose(n))
-                self.controls.addWidget(button)
+                flow.addWidget(button)
                 self.buttons[number] = button
         else:
             spin = QSpinBox(self)
@@ -246,11 +340,10 @@ class RatingBox(QuestionBox):
             spin.setSpecialValueText("–")  # the value below min: no answer
             spin.setValue(self.low - 1)
             spin.valueChanged.connect(self._on_spin_valueChanged)
-            self.controls.addWidget(spin)
+            flow.addWidget(spin)
             self.spin = spin
         if high_label:
-            self.controls.addWidget(_plain(high_label, self))
-        self.controls.addStretch(1)
+            flow.addWidget(_plain(high_label, self))
 
     def value(self) -> Any:
         return self._value
@@ -344,13 +437,13 @@ class SpansBox(QuestionBox):
         column = QVBoxLayout()
         column.setSpacing(2)
         self.hint = _plain(f"Select text in the output, then: {keys}", self)
-        self.hint.setObjectName("question-hint")
         self.hint.setWordWrap(True)
+        self.hint.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         column.addWidget(self.hint)
         row = QHBoxLayout()
         self.list = QListWidget(self)
         self.list.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.list.setFixedHeight(self.list.fontMetrics().lineSpacing() * 3 + 10)
+        self.list.setFixedHeight(self.list.fontMetrics().lineSpacing() * 2 + 10)
         self.remove = QPushButton("Remove", self)
         self.remove.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.remove.setToolTip("Remove the selected span (Delete: the last one)")
@@ -403,6 +496,9 @@ class SpansBox(QuestionBox):
         self._remove(row) if 0 <= row < len(self._spans) else self.remove_last()
 
     def _draw(self) -> None:
+        if not self._spans and not self.list.count():
+            self.remove.setEnabled(False)
+            return
         self.list.clear()
         for span, excerpt in zip(self._spans, self._excerpts, strict=True):
             text = " ".join(excerpt.split())
@@ -414,9 +510,8 @@ class SpansBox(QuestionBox):
                 self.list,
             )
             row.setToolTip(excerpt)
+        # Shown even when empty: a list coming and going would lay the window out again.
         self.remove.setEnabled(bool(self._spans))
-        self.list.setVisible(bool(self._spans))
-        self.remove.setVisible(bool(self._spans))
 
 
 def question_box(question: Question, parent: QWidget) -> QuestionBox:
