@@ -151,6 +151,8 @@ class FormPanel(QScrollArea):
         self._item_id = item.generation.id
         self._output_text = item.generation.output
         if form is None:
+            if self._pane is not None:
+                self._pane.set_marks(())
             return
         answers = self._drafts.get(item.generation.id)
         if answers is None:
@@ -327,6 +329,8 @@ class FormPanel(QScrollArea):
             box = question_box(question, self._body)
             if isinstance(box, TextBox):
                 box.editor.installEventFilter(self._keys)
+            if isinstance(box, SpansBox):
+                box.spans_changed.connect(self._show_marks)
             self._layout.insertWidget(index, box)
             self._boxes.append(box)
         self._current = 0
@@ -339,6 +343,15 @@ class FormPanel(QScrollArea):
             box.set_value(answers.get(box.question.key))
             if isinstance(box, SpansBox):
                 box.set_excerpts(self._output_text)
+        self._show_marks()
+
+    def _show_marks(self) -> None:
+        if self._pane is not None:
+            self._pane.set_marks(
+                tuple(
+                    span for box in self._boxes if isinstance(box, SpansBox) for span in box.ranges
+                )
+            )
 
     def _set_current(self, index: int) -> None:
         for number, box in enumerate(self._boxes):

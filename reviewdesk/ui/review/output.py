@@ -13,7 +13,7 @@ import logging
 from typing import Any
 
 from PySide6.QtCore import QByteArray, Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QImage, QPaintEvent, QTextCharFormat, QTextCursor, QTextDocument
+from PySide6.QtGui import QColor, QImage, QPaintEvent, QTextCharFormat, QTextCursor, QTextDocument
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -58,6 +58,17 @@ def _span_format(severity: Severity, validator: str, code: str) -> QTextCharForm
     char_format.setUnderlineStyle(QTextCharFormat.UnderlineStyle.SingleUnderline)
     char_format.setUnderlineColor(severity_color(severity))
     char_format.setToolTip(f"{severity}: {validator}/{code}")
+    return char_format
+
+
+@functools.cache
+def _mark_format() -> QTextCharFormat:
+    """How a span the reviewer marked looks: a thick underline in the highlight colour."""
+    char_format = QTextCharFormat()
+    char_format.setUnderlineStyle(QTextCharFormat.UnderlineStyle.SingleUnderline)
+    char_format.setUnderlineColor(QColor("#2f6fd6"))
+    char_format.setBackground(QColor(47, 111, 214, 50))
+    char_format.setToolTip("marked by you")
     return char_format
 
 
@@ -127,6 +138,7 @@ class OutputPane(QWidget):
         super().__init__(parent)
         self._source = ""
         self._flags: tuple[Flag, ...] = ()
+        self._marks: tuple[tuple[int, int], ...] = ()
         self._display: DisplayText = display_text("")
         self._markdown = False
         self._editing = False
@@ -234,6 +246,14 @@ class OutputPane(QWidget):
         self.text.centerCursor()
         return True
 
+    def set_marks(self, marks: tuple[tuple[int, int], ...]) -> None:
+        """Underline the spans a reviewer marked (`[start, end)` of the output) besides the
+        flags' tints."""
+        if marks != self._marks:
+            self._marks = marks
+            if not self._editing:
+                self._tint_spans()
+
     def selected_text(self) -> str:
         """The selected characters of the plain view, with line breaks as "\\n"."""
         return self.text.textCursor().selectedText().replace("\u2029", "\n")
@@ -285,6 +305,17 @@ class OutputPane(QWidget):
             cursor.setPosition(positions[1], QTextCursor.MoveMode.KeepAnchor)
             selection.cursor = cursor
             selection.format = _span_format(flag.severity, flag.validator, flag.code)
+            selections.append(selection)
+        for start, end in self._marks:
+            positions = self._display.span(start, end)
+            if positions is None or positions[0] == positions[1]:
+                continue
+            selection = QTextEdit.ExtraSelection()
+            cursor = QTextCursor(self.text.document())
+            cursor.setPosition(positions[0])
+            cursor.setPosition(positions[1], QTextCursor.MoveMode.KeepAnchor)
+            selection.cursor = cursor
+            selection.format = _mark_format()
             selections.append(selection)
         self.text.setExtraSelections(selections)
 

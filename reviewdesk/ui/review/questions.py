@@ -13,7 +13,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from PySide6.QtCore import QPoint, QRect, QRectF, QSize, Qt
+from PySide6.QtCore import QPoint, QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPalette, QPen, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -423,7 +423,13 @@ class TextBox(QuestionBox):
 
 class SpansBox(QuestionBox):
     """Marked ranges of the output, each with a label: the labels' keys, and the spans so far
-    (label, excerpt, `[start, end)`) with a Remove button."""
+    (label, excerpt, `[start, end)`) with a Remove button.
+
+    Signals:
+        spans_changed(): a span was added or removed.
+    """
+
+    spans_changed = Signal()
 
     def __init__(self, question: Question, parent: QWidget) -> None:
         super().__init__(question, parent)
@@ -472,6 +478,11 @@ class SpansBox(QuestionBox):
         self._excerpts = [output[span["start"] : span["end"]] for span in self._spans]
         self._draw()
 
+    @property
+    def ranges(self) -> tuple[tuple[int, int], ...]:
+        """The spans' `[start, end)`, in the order they were marked."""
+        return tuple((span["start"], span["end"]) for span in self._spans)
+
     def option_for(self, text: str) -> str | None:
         """The label value whose key is `text`, or None."""
         return self._keys.get(text.lower()) if text else None
@@ -481,6 +492,7 @@ class SpansBox(QuestionBox):
         self._excerpts.append(excerpt)
         self.show_note("")
         self._draw()
+        self.spans_changed.emit()
 
     def remove_last(self) -> None:
         if self._spans:
@@ -490,6 +502,7 @@ class SpansBox(QuestionBox):
         del self._spans[index]
         del self._excerpts[index]
         self._draw()
+        self.spans_changed.emit()
 
     def _on_remove_clicked(self) -> None:
         row = self.list.currentRow()

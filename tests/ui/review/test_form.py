@@ -163,6 +163,8 @@ def test_every_kind_of_question_answered_by_keys_is_stored_with_the_verdict(
     spans = panel.box("hallucination")
     assert isinstance(spans, SpansBox)
     assert "“30 days”" in spans.list.item(0).text()
+    [marked] = window.review.output.text.extraSelections()  # underlined in the output
+    assert (marked.cursor.selectionStart(), marked.cursor.selectionEnd()) == (20, 27)  # UTF-16
 
     shown = window.current_item
     assert shown is not None
