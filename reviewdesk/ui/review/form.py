@@ -155,7 +155,9 @@ class FormPanel(QScrollArea):
                 self._pane.set_marks(())
             return
         answers = self._drafts.get(item.generation.id)
-        if answers is None:
+        if answers is not None:  # the form may have changed since: only its questions
+            answers = {key: value for key, value in answers.items() if key in form.keys}
+        else:
             mine = item.latest_by(reviewer)
             answers = {} if mine is None else _plain_answers(mine.answers)
         self._set_answers(answers)
@@ -321,7 +323,6 @@ class FormPanel(QScrollArea):
             box.deleteLater()
         self._boxes = []
         self._form = form
-        self._drafts.clear()  # another form: drafts made for the last one do not fit it
         if form is None:
             self.hide()
             return

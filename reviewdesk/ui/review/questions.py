@@ -360,6 +360,8 @@ class RatingBox(QuestionBox):
         typed = self._typed + text if now - self._typed_at < _TYPING_PAUSE_S else text
         if not self._could_be(typed):
             typed = text
+            if not self._could_be(typed):
+                return False  # 9 for a rating of 1..5: not this question's key
         self._typed, self._typed_at = typed, now
         if typed.lstrip("-").isdigit() and self.low <= int(typed) <= self.high:
             self._choose(int(typed))

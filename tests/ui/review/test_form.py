@@ -19,10 +19,10 @@ from PySide6.QtGui import QColor, QImage, QTextDocument
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
-from reviewdesk.domain import Form, GenerationId, SpanAnswer
+from reviewdesk.domain import Form, GenerationId, Question, QuestionKind, SpanAnswer
 from reviewdesk.store import Store
 from reviewdesk.ui.review.guidelines import GuidelinesDialog, KeysDialog
-from reviewdesk.ui.review.questions import SpansBox, TextBox
+from reviewdesk.ui.review.questions import RatingBox, SpansBox, TextBox
 from reviewdesk.ui.shell.window import DeskWindow
 from tests.review.builders import fill, generation
 
@@ -415,3 +415,17 @@ def test_guidelines_show_beside_the_item_and_in_a_dialog_and_load_nothing(
     press(qtbot, window, "g")
     assert panel.isVisible()
     assert _Counting.requests == []
+
+
+def test_a_rating_takes_two_digits_in_a_row_and_a_minus_sign(qtbot: QtBot) -> None:
+    owner = QWidget()
+    qtbot.addWidget(owner)
+    wide = RatingBox(Question(key="score", kind=QuestionKind.RATING, min=0, max=10), owner)
+    assert wide.press("1") and wide.value() == 1
+    assert wide.press("0") and wide.value() == 10  # typed in a row: ten
+    assert wide.press("7") and wide.value() == 7  # 107 is no score: a new number
+    signed = RatingBox(Question(key="mood", kind=QuestionKind.RATING, min=-2, max=2), owner)
+    assert signed.press("-") and signed.value() is None
+    assert signed.press("2") and signed.value() == -2
+    assert not signed.press("9")  # no value of this rating: the key is left to the desk
+    assert signed.value() == -2
