@@ -539,6 +539,8 @@ class DeskWindow(QMainWindow):
             "review-splitter": self.review.splitter,
             "output-splitter": self.review.output.splitter,
             "decisions-splitter": self.review.columns,
+            "form-splitter": self.review.upper,
+            "guidelines-splitter": self.review.aside,
         }
 
     def closeEvent(self, event: QCloseEvent) -> None:
