@@ -6,6 +6,11 @@ status bar says "Saving…" at once and "Saved" only when the step comes back, t
 durable in the store; a write that fails leaves the item on screen with the reason, ready to
 try again. The window is reached through `DecisionHost`, what deciding needs of it.
 
+When the item's queue has a review form, the decision carries the form panel's answers
+(`FormPanel.answers_for`): a required one missing stops it before anything is written (and,
+for E and R, before the edit or the reasons are asked for), with the question pointed out and
+named in the status bar.
+
 Adjudicating is deciding too: the reviewer takes one reviewer's side (its verdict, reasons and
 edit) or decides afresh with A, E or R, the decision is recorded under the desk's reviewer
 name like any other (undo takes it back), and the next open disagreement comes on screen. It
