@@ -180,7 +180,7 @@ class DeskActions:
         self.toolbar = self._make_toolbar()
 
     def key_rows(self) -> list[tuple[str, str]]:
-        """Every action with a key: (the key, what it does), in menu order."""
+        """Every action with a key: (the key, what it does), in the order they were made."""
         rows: list[tuple[str, str]] = []
         for action in self._parent.actions():
             keys = action.shortcuts()
