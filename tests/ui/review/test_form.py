@@ -429,3 +429,32 @@ def test_a_rating_takes_two_digits_in_a_row_and_a_minus_sign(qtbot: QtBot) -> No
     assert signed.press("2") and signed.value() == -2
     assert not signed.press("9")  # no value of this rating: the key is left to the desk
     assert signed.value() == -2
+
+
+def test_spans_are_removed_with_delete_and_marked_only_in_the_plain_view(
+    qtbot: QtBot, open_desk: OpenDesk, tmp_path: Path
+) -> None:
+    window = open_desk(form_store(tmp_path / "forms.sqlite"))
+    panel = window.review.form
+    press(qtbot, window, "[")  # the spans question
+    spans = panel.box("hallucination")
+    assert isinstance(spans, SpansBox) and spans.is_current
+    press(qtbot, window, "1")  # nothing selected: nothing marked, and a hint says why
+    assert spans.value() is None
+    assert spans.note_text.startswith("Select some text of the output first")
+    select_in_output(qtbot, window, start=2, length=3)  # "The"
+    press(qtbot, window, "2")
+    select_in_output(qtbot, window, start=19, length=7)
+    press(qtbot, window, "1")
+    assert spans.value() == [
+        {"start": 2, "end": 5, "label": "wrong"},
+        {"start": 19, "end": 26, "label": "unsupported"},
+    ]
+    press(qtbot, window, Qt.Key.Key_Delete)  # the last one goes
+    assert spans.value() == [{"start": 2, "end": 5, "label": "wrong"}]
+    assert len(window.review.output.text.extraSelections()) == 1
+
+    press(qtbot, window, "m")  # the Markdown view: its characters are not the output's
+    qtbot.keyClick(window.review.output.markdown_view, "1")
+    assert spans.value() == [{"start": 2, "end": 5, "label": "wrong"}]
+    assert spans.note_text.startswith("Spans are marked in the plain-text view")
