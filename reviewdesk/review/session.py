@@ -15,11 +15,13 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from reviewdesk.domain import (
     Decision,
+    Form,
     Generation,
     ItemStatus,
     QueueEntry,
@@ -28,6 +30,7 @@ from reviewdesk.domain import (
     new_decision_id,
     utc_now,
 )
+from reviewdesk.errors import AnswerError
 from reviewdesk.store import Store
 
 logger = logging.getLogger(__name__)
@@ -37,11 +40,13 @@ __all__ = ["ReviewItem", "ReviewSession", "SessionProgress", "Step"]
 
 @dataclass(frozen=True)
 class ReviewItem:
-    """An item as the desk shows it: its queue entry, its text and flags, its decisions."""
+    """An item as the desk shows it: its queue entry, its text and flags, its decisions, and
+    its queue's review form (None when the queue has none)."""
 
     entry: QueueEntry
     generation: Generation
     decisions: tuple[Decision, ...]
+    form: Form | None = None
 
     @property
     def pk(self) -> int:
@@ -254,20 +259,31 @@ class ReviewSession:
         edited_output: str | None = None,
         reasons: Sequence[str] = (),
         comment: str | None = None,
+        answers: Mapping[str, Any] | None = None,
         then: Callable[[], int | None] | None = None,
     ) -> Step:
         """Record a decision on the current item, durably, then show the next pending item.
 
-        `then`, called once the decision is stored, names another item to show next instead
-        (its pk; None: the next pending item after all), e.g. the next open disagreement.
+        `answers` answer the questions of the item's form (checked against it; the decision
+        records the form's version). `then`, called once the decision is stored, names
+        another item to show next instead (its pk; None: the next pending item after all),
+        e.g. the next open disagreement.
 
         Raises:
+            AnswerError: the answers do not fit the item's form (a required one missing, or
+                answers to an item without a form); nothing is stored.
             StoreError: the decision could not be written; the session is unchanged.
             ValueError: there is no current item.
         """
         item = self._current
         if item is None:
             raise ValueError("there is no item to decide")
+        form = item.form
+        typed: dict[str, Any] = {}
+        if form is not None:
+            typed = form.validate_answers(answers or {}, verdict, item.generation.output)
+        elif answers:
+            raise AnswerError([(key, "the item's queue has no form") for key in answers])
         decision = Decision(
             id=new_decision_id(),
             generation_id=item.generation.id,
@@ -279,6 +295,8 @@ class ReviewSession:
             duration_ms=duration_ms,
             decided_at=utc_now(),
             session_id=self.session_id,
+            answers=typed,
+            form_version=None if form is None else form.version,
         )
         saved = self.store.record_decision(decision)
         self._decisions.append((saved, item.pk))
@@ -342,13 +360,14 @@ class ReviewSession:
         prefetched = self._prefetched
         self._prefetched = None
         if prefetched is not None and prefetched.pk == entry.pk:
-            return ReviewItem(entry, prefetched.generation, prefetched.decisions)
+            return ReviewItem(entry, prefetched.generation, prefetched.decisions, prefetched.form)
         return self._load(entry)
 
     def _load(self, entry: QueueEntry) -> ReviewItem:
         generation = self.store.load(entry.pk)
         decisions = tuple(self.store.decisions_of(generation.id))
-        return ReviewItem(entry, generation, decisions)
+        form = None if generation.queue is None else self.store.form(generation.queue)
+        return ReviewItem(entry, generation, decisions, form)
 
     def _reload(self, pk: int) -> ReviewItem | None:
         entry = self._fresh_entry(pk)

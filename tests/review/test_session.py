@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from reviewdesk.domain import Decision, Generation, Verdict
-from reviewdesk.errors import StoreError
+from reviewdesk.domain import Decision, Form, Generation, Verdict
+from reviewdesk.errors import AnswerError, StoreError
 from reviewdesk.review import ReviewSession, Stopwatch
 from reviewdesk.store import Store
 from tests.review.builders import fill, generation
@@ -223,3 +223,59 @@ def test_a_decision_can_name_the_item_to_show_next(session: ReviewSession, fille
     session.forward()
     session.decide(Verdict.APPROVE, duration_ms=1, then=lambda: None)
     assert ids(session) == "gen-0002"
+
+
+def test_answers_go_with_the_decision_and_name_the_forms_version(
+    session: ReviewSession, filled: Store
+) -> None:
+    filled.set_form(
+        "support",
+        Form.from_data(
+            {
+                "questions": [
+                    {"key": "grounded", "kind": "choice", "options": [{"value": "yes"}]},
+                    {"key": "stars", "kind": "rating", "min": 1, "max": 5, "required": "reject"},
+                ]
+            }
+        ),
+    )
+    step = session.start()
+    assert step.item is not None and step.item.form is not None
+    assert step.item.form.version == 1
+    session.decide(Verdict.APPROVE, duration_ms=5, answers={"grounded": "yes"})
+    [stored] = filled.decisions_of("gen-0001")
+    assert stored.answers == {"grounded": "yes"}
+    assert stored.form_version == 1
+
+
+def test_answers_that_do_not_fit_the_form_store_nothing(
+    session: ReviewSession, filled: Store
+) -> None:
+    filled.set_form(
+        "support",
+        Form.from_data(
+            {
+                "questions": [
+                    {"key": "stars", "kind": "rating", "min": 1, "max": 5, "required": True}
+                ]
+            }
+        ),
+    )
+    session.start()
+    with pytest.raises(AnswerError) as missing:
+        session.decide(Verdict.APPROVE, duration_ms=5)
+    assert missing.value.problems == (("stars", "is required but missing"),)
+    with pytest.raises(AnswerError) as outside:
+        session.decide(Verdict.APPROVE, duration_ms=5, answers={"stars": 9})
+    assert outside.value.problems == (("stars", "9 is outside the rating 1..5"),)
+    assert filled.decisions_of("gen-0001") == []
+    assert ids(session) == "gen-0001"
+
+
+def test_answers_to_an_item_without_a_form_are_refused(
+    session: ReviewSession, filled: Store
+) -> None:
+    session.start()
+    with pytest.raises(AnswerError, match=r"answers\.stars: the item's queue has no form"):
+        session.decide(Verdict.APPROVE, duration_ms=5, answers={"stars": 3})
+    assert filled.decisions_of("gen-0001") == []

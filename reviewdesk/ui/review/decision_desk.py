@@ -6,6 +6,11 @@ status bar says "Saving…" at once and "Saved" only when the step comes back, t
 durable in the store; a write that fails leaves the item on screen with the reason, ready to
 try again. The window is reached through `DecisionHost`, what deciding needs of it.
 
+When the item's queue has a review form, the decision carries the form panel's answers
+(`FormPanel.answers_for`): a required one missing stops it before anything is written (and,
+for E and R, before the edit or the reasons are asked for), with the question pointed out and
+named in the status bar.
+
 Adjudicating is deciding too: the reviewer takes one reviewer's side (its verdict, reasons and
 edit) or decides afresh with A, E or R, the decision is recorded under the desk's reviewer
 name like any other (undo takes it back), and the next open disagreement comes on screen. It
@@ -17,12 +22,13 @@ command line), which the desk offers to arrange once when they are not.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtWidgets import QMessageBox
 
 from reviewdesk.domain import QueueFilter, Verdict
+from reviewdesk.errors import AnswerError
 from reviewdesk.ui.dialogs.decision import CommentDialog, ReasonDialog
 from reviewdesk.ui.review.adjudicate import AdjudicateDialog, Adjudication, disputed, sides
 
@@ -142,6 +148,9 @@ class DecisionDesk(QObject):
         item = window.current_item
         if item is None or window.in_flight:
             return
+        answers = self._answers(verdict)
+        if answers is None:
+            return
         duration_ms = window.stopwatch.elapsed_ms()
         comment = self._comment or None
         disputes = window.disputes_filter() if self._adjudicating == item.pk else None
@@ -153,12 +162,24 @@ class DecisionDesk(QObject):
                 edited_output=edited_output,
                 reasons=reasons or (),
                 comment=comment,
+                answers=answers,
                 then=None
                 if disputes is None
                 else lambda: next_dispute(session.store, disputes, item.pk),
             ),
             self._on_decision_failed,
         )
+
+    def _answers(self, verdict: Verdict) -> dict[str, Any] | None:
+        """The form's answers for a `verdict` decision; None (the question pointed out, the
+        status bar saying which) when one is missing or wrong."""
+        window = self._window
+        form = window.review.form
+        try:
+            return form.answers_for(verdict)
+        except AnswerError as error:
+            window.status.show_message(f"Not saved: {form.describe(error)}", 10000)
+            return None
 
     def _on_decision_failed(self, error: UserError) -> None:
         window = self._window
@@ -179,6 +200,8 @@ class DecisionDesk(QObject):
     def _on_edit_action_triggered(self) -> None:
         window = self._window
         if window.current_item is None or window.in_flight:
+            return
+        if self._answers(Verdict.EDIT) is None:  # before the edit, not after it
             return
         window.set_editing(True)
         window.review.output.begin_edit()
@@ -206,6 +229,8 @@ class DecisionDesk(QObject):
     def _on_reject_action_triggered(self) -> None:
         window = self._window
         if window.current_item is None or window.in_flight or not window.reasons:
+            return
+        if self._answers(Verdict.REJECT) is None:  # before the reasons are picked
             return
         dialog = ReasonDialog(window.reasons, self._dialog_parent)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)

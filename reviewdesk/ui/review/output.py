@@ -13,7 +13,7 @@ import logging
 from typing import Any
 
 from PySide6.QtCore import QByteArray, Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QImage, QPaintEvent, QTextCharFormat, QTextCursor, QTextDocument
+from PySide6.QtGui import QColor, QImage, QPaintEvent, QTextCharFormat, QTextCursor, QTextDocument
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -38,6 +38,12 @@ __all__ = ["MARKDOWN_CAP", "OutputPane", "OutputText", "SafeMarkdownView"]
 MARKDOWN_CAP = TOTAL_CAP  # Markdown layout is slow (0.4 s for 200 KB): off for bigger outputs
 _DIFF_DELAY_MS = 120
 
+# Read-only, but selectable with Shift+arrows too: a span of a review form is marked by
+# selecting it, and the desk is meant to be used without a mouse.
+_READ_ONLY = (
+    Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.TextSelectableByKeyboard
+)
+
 _MARKDOWN_FEATURES = QTextDocument.MarkdownFeature(
     QTextDocument.MarkdownFeature.MarkdownDialectGitHub.value
     | QTextDocument.MarkdownFeature.MarkdownNoHTML.value
@@ -55,6 +61,17 @@ def _span_format(severity: Severity, validator: str, code: str) -> QTextCharForm
     return char_format
 
 
+@functools.cache
+def _mark_format() -> QTextCharFormat:
+    """How a span the reviewer marked looks: a thick underline in the highlight colour."""
+    char_format = QTextCharFormat()
+    char_format.setUnderlineStyle(QTextCharFormat.UnderlineStyle.SingleUnderline)
+    char_format.setUnderlineColor(QColor("#2f6fd6"))
+    char_format.setBackground(QColor(47, 111, 214, 50))
+    char_format.setToolTip("marked by you")
+    return char_format
+
+
 class OutputText(QPlainTextEdit):
     """The plain-text output view (read-only unless editing).
 
@@ -67,6 +84,7 @@ class OutputText(QPlainTextEdit):
     def __init__(self, parent: QWidget) -> None:
         super().__init__(parent)
         self.setReadOnly(True)
+        self.setTextInteractionFlags(_READ_ONLY)
         self.setUndoRedoEnabled(False)
         self._announce = False
 
@@ -120,6 +138,7 @@ class OutputPane(QWidget):
         super().__init__(parent)
         self._source = ""
         self._flags: tuple[Flag, ...] = ()
+        self._marks: tuple[tuple[int, int], ...] = ()
         self._display: DisplayText = display_text("")
         self._markdown = False
         self._editing = False
@@ -193,6 +212,7 @@ class OutputPane(QWidget):
         self._display = display_text(output, show_all=show_all)
         self.diff_box.hide()
         self.text.setReadOnly(True)
+        self.text.setTextInteractionFlags(_READ_ONLY)
         self.text.announce_next_paint()
         self.text.setPlainText(self._display.text)
         self._tint_spans()
@@ -225,6 +245,14 @@ class OutputPane(QWidget):
         self.text.setTextCursor(cursor)
         self.text.centerCursor()
         return True
+
+    def set_marks(self, marks: tuple[tuple[int, int], ...]) -> None:
+        """Underline the spans a reviewer marked (`[start, end)` of the output) besides the
+        flags' tints."""
+        if marks != self._marks:
+            self._marks = marks
+            if not self._editing:
+                self._tint_spans()
 
     def selected_text(self) -> str:
         """The selected characters of the plain view, with line breaks as "\\n"."""
@@ -277,6 +305,17 @@ class OutputPane(QWidget):
             cursor.setPosition(positions[1], QTextCursor.MoveMode.KeepAnchor)
             selection.cursor = cursor
             selection.format = _span_format(flag.severity, flag.validator, flag.code)
+            selections.append(selection)
+        for start, end in self._marks:
+            positions = self._display.span(start, end)
+            if positions is None or positions[0] == positions[1]:
+                continue
+            selection = QTextEdit.ExtraSelection()
+            cursor = QTextCursor(self.text.document())
+            cursor.setPosition(positions[0])
+            cursor.setPosition(positions[1], QTextCursor.MoveMode.KeepAnchor)
+            selection.cursor = cursor
+            selection.format = _mark_format()
             selections.append(selection)
         self.text.setExtraSelections(selections)
 

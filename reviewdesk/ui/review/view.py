@@ -1,5 +1,6 @@
-"""The review view: a problem banner, the item header, Prompt | Output | Flags, and under them
-the other reviewers' decisions (when there are any)."""
+"""The review view: a problem banner, the item header, Prompt | Output | Flags, under them the
+questions of the queue's form (when it has one) and the other reviewers' decisions (when there
+are any), and beside it all the form's guidelines (when there are some; G hides them)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout, QWidget
 from reviewdesk.domain import Flag, Reason
 from reviewdesk.review import ReviewItem
 from reviewdesk.ui.review.decisions import DecisionsPanel
+from reviewdesk.ui.review.form import FormPanel
+from reviewdesk.ui.review.guidelines import GuidelinesPanel
 from reviewdesk.ui.review.output import OutputPane
 from reviewdesk.ui.review.panes import FlagsPanel, ItemHeader, PromptView
 
@@ -64,17 +67,36 @@ class ReviewView(QWidget):
         self.splitter.setStretchFactor(2, 3)
         self.decisions = DecisionsPanel(self)
         self.decisions.hide()
+        self.form = FormPanel(self)
+        self.form.attach(self.output)
+        # The item and its form in a splitter of their own: `columns` keeps the two parts its
+        # saved state (from before forms) describes.
+        self.upper = QSplitter(Qt.Orientation.Vertical, self)
+        self.upper.setChildrenCollapsible(False)
+        self.upper.addWidget(self.splitter)
+        self.upper.addWidget(self.form)
+        self.upper.setStretchFactor(0, 3)
+        self.upper.setStretchFactor(1, 2)
         self.columns = QSplitter(Qt.Orientation.Vertical, self)
         self.columns.setChildrenCollapsible(False)
-        self.columns.addWidget(self.splitter)
+        self.columns.addWidget(self.upper)
         self.columns.addWidget(self.decisions)
         self.columns.setStretchFactor(0, 3)
         self.columns.setStretchFactor(1, 1)
+        self.guidelines = GuidelinesPanel(self)
+        self.guidelines.hide()
+        self.aside = QSplitter(Qt.Orientation.Horizontal, self)
+        self.aside.setChildrenCollapsible(False)
+        self.aside.addWidget(self.columns)
+        self.aside.addWidget(self.guidelines)
+        self.aside.setStretchFactor(0, 4)
+        self.aside.setStretchFactor(1, 1)
+        self.guidelines_on = True
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(self.banner)
         layout.addWidget(self.header)
-        layout.addWidget(self.columns, 1)
+        layout.addWidget(self.aside, 1)
         self._item: ReviewItem | None = None
         self.flags.flag_picked.connect(self._on_flags_flag_picked)
         self.output.text.painted.connect(self.painted)
@@ -105,6 +127,26 @@ class ReviewView(QWidget):
         self.prompt.show_prompt(item.generation.prompt)
         self.output.show_output(item.generation.output, item.generation.flags)
         self.flags.show_flags(item.generation.flags)
+        self.form.show_item(item, reviewer)
+        self._show_guidelines()
+
+    @property
+    def guidelines_text(self) -> str:
+        """The guidelines of the item's form ("" for none)."""
+        form = self.form.form if self._item is None else self._item.form
+        return "" if form is None else form.guidelines.strip()
+
+    def set_guidelines_on(self, on: bool) -> None:
+        """Show the guidelines beside the item (when its form has some), or not."""
+        self.guidelines_on = on
+        self._show_guidelines()
+
+    def _show_guidelines(self) -> None:
+        text = self.guidelines_text
+        if text and self.guidelines_on:
+            self.guidelines.view.show_guidelines(text)
+        if self.guidelines.isHidden() == bool(text and self.guidelines_on):
+            self.guidelines.setVisible(bool(text and self.guidelines_on))
 
     def show_problem(self, message: str) -> None:
         self.banner.setText(message)

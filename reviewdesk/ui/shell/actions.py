@@ -59,6 +59,12 @@ class WindowCommands(Protocol):
 
     def _on_markdown_action_triggered(self) -> None: ...
 
+    def _on_guidelines_action_triggered(self) -> None: ...
+
+    def _on_guidelines_dialog_action_triggered(self) -> None: ...
+
+    def _on_keys_action_triggered(self) -> None: ...
+
     def _on_review_tab_action_triggered(self) -> None: ...
 
     def _on_stats_tab_action_triggered(self) -> None: ...
@@ -112,6 +118,13 @@ class DeskActions:
         self.markdown = self._make("&Markdown", "M", w._on_markdown_action_triggered, "markdown")
         self.markdown.setCheckable(True)
         self.markdown.setChecked(w.settings.markdown)
+        self.guidelines = self._make("&Guidelines", "G", w._on_guidelines_action_triggered)
+        self.guidelines.setCheckable(True)
+        self.guidelines.setChecked(True)
+        self.guidelines_dialog = self._make(
+            "Guidelines &window…", "F1", w._on_guidelines_dialog_action_triggered
+        )
+        self.keys = self._make("&Keys…", "?", w._on_keys_action_triggered)
         self.review_tab = self._make("Re&view tab", "Ctrl+1", w._on_review_tab_action_triggered)
         self.stats_tab = self._make("S&tatistics tab", "Ctrl+2", w._on_stats_tab_action_triggered)
         self.import_ = self._make(
@@ -147,6 +160,9 @@ class DeskActions:
             self.search,
             self.disagreements,
             self.markdown,
+            self.guidelines,
+            self.guidelines_dialog,
+            self.keys,
         ]
         self.desk_actions = [
             self.review_tab,
@@ -162,6 +178,18 @@ class DeskActions:
         self.edit_actions = [self.save_edit, self.cancel_edit]
         self._make_menus()
         self.toolbar = self._make_toolbar()
+
+    def key_rows(self) -> list[tuple[str, str]]:
+        """Every action with a key: (the key, what it does), in the order they were made."""
+        rows: list[tuple[str, str]] = []
+        for action in self._parent.actions():
+            keys = action.shortcuts()
+            if keys:
+                shown = "  or  ".join(
+                    key.toString(QKeySequence.SequenceFormat.NativeText) for key in keys
+                )
+                rows.append((shown, action.text().replace("&", "").rstrip("…")))
+        return rows
 
     def _make(
         self,
@@ -205,6 +233,7 @@ class DeskActions:
         view_menu.addActions(
             [self.next, self.previous, self.search, self.disagreements, self.markdown]
         )
+        view_menu.addActions([self.guidelines, self.guidelines_dialog, self.keys])
         view_menu.addSeparator()
         view_menu.addActions([self.review_tab, self.stats_tab])
         view_menu.addSeparator()

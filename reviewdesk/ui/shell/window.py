@@ -31,6 +31,7 @@ from reviewdesk.ui.queue_list.model import QueueModel
 from reviewdesk.ui.queue_list.panel import FILTER_COLUMNS, QueuePanel
 from reviewdesk.ui.review.adjudicate import disputed
 from reviewdesk.ui.review.decision_desk import DecisionDesk
+from reviewdesk.ui.review.guidelines import GuidelinesDialog, KeysDialog
 from reviewdesk.ui.review.view import ReviewView
 from reviewdesk.ui.runner import TaskRunner
 from reviewdesk.ui.settings import DeskSettings
@@ -164,6 +165,8 @@ class DeskWindow(QMainWindow):
         self.decision_undone.connect(self.count_disagreements)
         self.decision_saved.connect(self._refresh_disputes_list)
         self.decision_undone.connect(self._refresh_disputes_list)
+        self.decision_saved.connect(self.review.form.forget_draft)
+        self.decision_undone.connect(self.review.form.restore_answers)
         self.queue_panel.set_adjudicators(self.settings.adjudicators)
         self.stats.set_adjudicators(self.settings.adjudicators)
         self.review.painted.connect(self._on_review_painted)
@@ -459,6 +462,29 @@ class DeskWindow(QMainWindow):
         self.settings.markdown = on
         self.review.output.set_markdown(on)
 
+    def _on_guidelines_action_triggered(self) -> None:
+        self.review.set_guidelines_on(self.acts.guidelines.isChecked())
+        if not self.review.guidelines_text:
+            self.status.show_message("This item's queue has no guidelines.", 4000)
+
+    def _on_guidelines_dialog_action_triggered(self) -> None:
+        text = self.review.guidelines_text
+        if not text:
+            self.status.show_message("This item's queue has no guidelines.", 4000)
+            return
+        queue = self._item.generation.queue if self._item is not None else None
+        dialog = GuidelinesDialog(text, f"Guidelines — {queue or 'this queue'}", self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.open_dialog(dialog)
+
+    def _on_keys_action_triggered(self) -> None:
+        form_rows = self.review.form.key_rows()
+        sections = [("This queue's form", form_rows)] if form_rows else []
+        sections.append(("The desk", self.acts.key_rows()))
+        dialog = KeysDialog(sections, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.open_dialog(dialog)
+
     # -- store and settings -------------------------------------------------------------------
 
     def switch_store(self, open_store: StoreOpener, *, close_old: bool = True) -> None:
@@ -513,6 +539,8 @@ class DeskWindow(QMainWindow):
             "review-splitter": self.review.splitter,
             "output-splitter": self.review.output.splitter,
             "decisions-splitter": self.review.columns,
+            "form-splitter": self.review.upper,
+            "guidelines-splitter": self.review.aside,
         }
 
     def closeEvent(self, event: QCloseEvent) -> None:
