@@ -225,7 +225,12 @@ def test_a_form_the_store_cannot_take_is_reported_and_the_sync_goes_on(
 
     assert checkout.leased == 2 and checkout.form_version is None
     assert checkout.form_problem is not None and "version 5" in checkout.form_problem
-    assert report.error is None and report.pushed == 2
+    # The decisions were made with the local form (version 5), which the server does not know:
+    # they are refused with that reason and kept for the reviewer, and the sync goes on.
+    assert report.error is None and (report.pushed, report.refused) == (0, 2)
+    kept = desk.engine.needs_attention()
+    assert len(kept) == 2 and {entry.code for entry in kept} == {"invalid_answers"}
+    assert all("version 5" in (entry.last_error or "") for entry in kept)
     assert report.form_problem is not None
     local = desk.store.form("support")
     assert local is not None and (local.version, local.guidelines) == (5, "Local")
