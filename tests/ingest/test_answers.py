@@ -405,3 +405,15 @@ def test_an_answer_of_no_kind_at_all_is_one_clear_error(
     assert rest == [
         "1 invalid record: nothing was imported (use --on-error skip to import the others)"
     ]
+
+
+def test_a_form_without_a_queue_is_a_usage_error_before_anything_is_read(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, form_file: Path, store_path: Path
+) -> None:
+    data = write_jsonl(tmp_path / "data.jsonl", [record(1)])
+    code, out, err = cli(
+        capsys, "import", str(data), "--form", str(form_file), "--store", str(store_path)
+    )
+    assert (code, out) == (2, "")
+    assert "--form sets the form of one queue: name it with --queue" in err
+    assert not store_path.exists()

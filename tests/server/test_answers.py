@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import csv
+import io
+import json
+
 import httpx
 
 from tests.server.harness import RunningServer, approve, items
@@ -69,3 +73,22 @@ def test_answers_sent_with_a_decision_are_stored_with_it(server: RunningServer) 
     assert first["form_version"] == 2
     assert second["answers"] == {"helpfulness": 1}
     assert (plain["answers"], plain["form_version"]) == ({}, None)
+    # and the server's exports carry them, read by the same code on either engine
+    with server.client(server.token("admin", "admin")) as admin:
+        raw = admin.get("/v1/export", params={"format": "raw"})
+        table = admin.get("/v1/export", params={"format": "csv"})
+    assert raw.status_code == 200, raw.text
+    exported = {row["decision_id"]: row for row in map(json.loads, raw.text.splitlines())}
+    output = items(1)[0]["output"]
+    assert exported["d-1"]["answers"] == {
+        **ANSWERS,
+        "hallucination": [{"start": 0, "end": 3, "label": "unsupported", "text": output[:3]}],
+    }
+    assert exported["d-3"]["answers"] == {}
+    header, *rows = list(csv.reader(io.StringIO(table.text)))
+    assert header[-4:] == [
+        "answer.behaviour", "answer.hallucination", "answer.helpfulness", "answer.topics",
+    ]  # fmt: skip
+    by_id = {row[0]: dict(zip(header, row, strict=True)) for row in rows}
+    assert by_id["d-1"]["answer.topics"] == "shipping;billing"
+    assert by_id["d-2"]["answer.helpfulness"] == "1"
