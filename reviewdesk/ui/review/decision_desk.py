@@ -141,14 +141,17 @@ class DecisionDesk(QObject):
         *,
         edited_output: str | None = None,
         reasons: list[str] | None = None,
+        answers: dict[str, Any] | None = None,
     ) -> None:
         """Record `verdict` on the item on screen (ignored while a step is in flight); when it
-        adjudicates the item, the next open disagreement follows it on screen."""
+        adjudicates the item, the next open disagreement follows it on screen. `answers`
+        (a side's, taken over whole) stand in for the form panel's."""
         window = self._window
         item = window.current_item
         if item is None or window.in_flight:
             return
-        answers = self._answers(verdict)
+        if answers is None:
+            answers = self._answers(verdict)
         if answers is None:
             return
         duration_ms = window.stopwatch.elapsed_ms()
@@ -313,7 +316,16 @@ class DecisionDesk(QObject):
         self._adjudicating = pk
         side = choice.side
         if side is not None:
-            self.decide(side.verdict, edited_output=side.edited_output, reasons=list(side.reasons))
+            form = self._window.review.form.form
+            # The side's answers come with it when it answered the form shown now; otherwise the
+            # panel's answers (checked as for any decision) go with the side's verdict.
+            same_form = form is not None and side.answers and side.form_version == form.version
+            self.decide(
+                side.verdict,
+                edited_output=side.edited_output,
+                reasons=list(side.reasons),
+                answers=dict(side.answers) if same_form else None,
+            )
         elif choice.fresh is Verdict.APPROVE:
             self.decide(Verdict.APPROVE)
         elif choice.fresh is Verdict.EDIT:

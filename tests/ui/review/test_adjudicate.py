@@ -8,6 +8,7 @@ policies and the status bar follow.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -15,12 +16,13 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 from sqlalchemy import text
 
-from reviewdesk.domain import GenerationId
+from reviewdesk.domain import Decision, Form, GenerationId, Verdict
 from reviewdesk.store import Resolution, Store
 from reviewdesk.store.resolution import count_unresolved, labels_sql
 from reviewdesk.ui.review.adjudicate import AdjudicateDialog
 from reviewdesk.ui.settings import DeskSettings
 from reviewdesk.ui.shell.window import DeskWindow
+from tests.review.builders import make_store
 from tests.ui.disputes import EDIT_2, JUDGE, make_three_disputes, pk_of
 
 OpenDesk = Callable[..., DeskWindow]
@@ -222,3 +224,60 @@ def test_a_no_keeps_the_adjudicators_and_says_why(
     assert "one more reviewer's" in window.statusBar().currentMessage()
     press(qtbot, window, Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: window.dialog is None and QApplication.activeWindow() is window)
+
+
+def test_taking_a_side_takes_its_answers_to_the_form(
+    qtbot: QtBot,
+    open_desk: OpenDesk,
+    settings_owner: Callable[[], DeskSettings],
+    tmp_path: Path,
+) -> None:
+    judge_settings(settings_owner, JUDGE)
+    path = tmp_path / "answers.sqlite"
+    make_store(path, count=2, queue="support")
+    form = Form.from_data(
+        {
+            "questions": [
+                {
+                    "key": "behaviour",
+                    "kind": "choice",
+                    "options": [{"value": "comply"}, {"value": "refuse"}],
+                }
+            ]
+        }
+    )
+    with Store.open(path) as store:
+        version = store.set_form("support", form).version
+        for number, reviewer, verdict, answer in (
+            (1, "alice", Verdict.APPROVE, "comply"),
+            (2, "bob", Verdict.REJECT, "refuse"),
+        ):
+            store.record_decision(
+                Decision.model_validate(
+                    {
+                        "id": f"d-{number}",
+                        "generation_id": "gen-0001",
+                        "reviewer": reviewer,
+                        "verdict": verdict,
+                        "reasons": ["unsafe"] if verdict is Verdict.REJECT else [],
+                        "decided_at": datetime(2026, 11, 21, 9, number, tzinfo=UTC),
+                        "answers": {"behaviour": answer},
+                        "form_version": version,
+                    }
+                )
+            )
+    window = open_desk(path)
+    qtbot.waitUntil(lambda: window.status.disagreements.text() == "1 disagreement")
+    with qtbot.waitSignal(window.item_shown):
+        press(qtbot, window, Qt.Key.Key_D, Qt.KeyboardModifier.ShiftModifier)
+    assert shown_id(window) == "gen-0001"
+    adjudicate_dialog(qtbot, window)
+    with qtbot.waitSignal(window.decision_saved) as saved:
+        press(qtbot, window, Qt.Key.Key_2)
+        press(qtbot, window, Qt.Key.Key_Return)
+    taken = saved.args[0]
+    assert (taken.reviewer, taken.verdict) == (JUDGE, Verdict.REJECT)
+    assert (dict(taken.answers), taken.form_version) == ({"behaviour": "refuse"}, version)
+    with Store.open(path, create=False) as store:
+        stored = [d for d in store.decisions_of("gen-0001") if d.reviewer == JUDGE]
+    assert [dict(d.answers) for d in stored] == [{"behaviour": "refuse"}]
