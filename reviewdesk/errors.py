@@ -11,6 +11,8 @@ ReviewdeskError
  │    │    ├── DecisionAlreadySentError   store.outbox: the decision left with a sync already
  │    │    └── SchemaNeedsMigrationError  server.database: an older schema, no --migrate given
  │    ├── ImportFailedError       an import stopped and stored nothing; carries the record errors
+ │    ├── FormError               a review form file breaks a rule (names the file and question)
+ │    ├── AnswerError             answers that do not fit the queue's form (names the question)
  │    ├── ExpressionError         ingest.transforms: a computed field's expression failed
  │    ├── UnknownItemError        no item has that id (in the store or on the server)
  │    ├── DecisionConflictError   a decision id is stored already with other content
@@ -44,7 +46,9 @@ answer worth retrying); all are ReviewdeskErrors too.
 from __future__ import annotations
 
 __all__ = [
+    "AnswerError",
     "DecisionConflictError",
+    "FormError",
     "ImportFailedError",
     "ReviewdeskError",
     "StoreError",
@@ -72,6 +76,30 @@ class StoreTooNewError(StoreError):
 
 class ImportFailedError(UserError):
     """An import stopped and stored nothing."""
+
+
+class FormError(UserError):
+    """A review form (a TOML file, a stored definition) breaks a rule.
+
+    Attributes:
+        problems: one line per problem, each naming the file and the question.
+    """
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = tuple(problems)
+
+
+class AnswerError(UserError):
+    """Answers that do not fit the queue's form.
+
+    Attributes:
+        problems: `(question key, why)` pairs, in the form's question order.
+    """
+
+    def __init__(self, problems: list[tuple[str, str]]) -> None:
+        super().__init__("; ".join(f"answers.{key}: {why}" for key, why in problems))
+        self.problems = tuple(problems)
 
 
 class UnknownItemError(UserError):

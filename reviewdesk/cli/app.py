@@ -244,10 +244,22 @@ def import_(
             help="Show the first records as they would be stored and the counts; store nothing.",
         ),
     ] = False,
+    form_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--form",
+            help="Make this TOML file the review form of the --queue first, in the same "
+            "transaction as the import (decisions' answers are checked against it).",
+            show_default=False,
+            metavar="FORM.toml",
+            dir_okay=False,
+        ),
+    ] = None,
     store: StoreOption = None,
     json_: JsonOption = False,
 ) -> None:
     """Import generations, and the decisions they carry, into the store."""
+    from reviewdesk.cli.forms import read_form_file
     from reviewdesk.ingest import Mapping, OnError, SourceFormat, import_files
     from reviewdesk.store import Store
 
@@ -263,6 +275,11 @@ def import_(
         raise typer.BadParameter(
             f"{on_error!r}: use abort or skip", param_hint="--on-error"
         ) from None
+    if form_file is not None and queue is None:
+        raise typer.BadParameter(
+            "--form sets the form of one queue: name it with --queue", param_hint="--form"
+        )
+    form = read_form_file(form_file) if form_file is not None else None
     mapping = Mapping.from_toml(mapping_file) if mapping_file else Mapping()
     mapping = mapping.merged(
         Mapping.from_specs(
@@ -286,6 +303,7 @@ def import_(
             progress=bar.update,
             dry_run=dry_run,
             preview=PREVIEW if dry_run else 0,
+            form=form,
         )
     imports.print_report(report, as_json=json_)
     if dry_run and report.refused and policy is OnError.ABORT:
@@ -297,8 +315,9 @@ PREVIEW = 3
 
 # Commands defined in their own modules (each imports its heavy parts only when it runs).
 def _register_commands() -> None:
-    from reviewdesk.cli import export, server, stats, sync
+    from reviewdesk.cli import export, forms, server, stats, sync
 
+    forms.register(app)
     stats.register(app)
     export.register(app)
     server.register(app)

@@ -16,6 +16,8 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    StrictInt,
+    StrictStr,
     StringConstraints,
     ValidationError,
     field_validator,
@@ -247,6 +249,31 @@ class Generation(_Frozen):
 _GENERATION_FIELDS = frozenset(Generation.model_fields)
 
 
+QuestionKey = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,63}$")]
+"""The key of a review form's question (and of its answer in a decision)."""
+
+
+class SpanAnswer(_Frozen):
+    """A range of the output a reviewer marked: `[start, end)` in code points, with a label
+    (one of the spans question's option values)."""
+
+    start: Annotated[StrictInt, Field(ge=0)]
+    end: StrictInt
+    label: NonEmpty
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Self:
+        if not self.start < self.end:
+            raise ValueError(f"[{self.start}, {self.end}] is not a range with start < end")
+        return self
+
+
+Answer = StrictInt | StrictStr | tuple[StrictStr, ...] | tuple[SpanAnswer, ...]
+"""One answer, typed by its question's kind: choice a value, text a string, rating an integer,
+multi a list of values, spans a list of `SpanAnswer` (`reviewdesk.domain.forms` checks an
+answer against its question)."""
+
+
 class _DecisionFields(_Frozen):
     reviewer: NonEmpty
     verdict: Verdict
@@ -260,11 +287,20 @@ class _DecisionFields(_Frozen):
     lease_id: str | None = None
     lease_epoch: Count | None = None
     device_id: str | None = None
+    answers: dict[QuestionKey, Answer] = Field(default_factory=dict)
+    form_version: Annotated[int, Field(ge=1, le=MAX_COUNT)] | None = None
 
     @field_validator("decided_at")
     @classmethod
     def _decided_in_utc(cls, value: datetime) -> datetime:
         return as_utc(value)
+
+    @field_validator("answers", mode="before")
+    @classmethod
+    def _null_is_no_answer(cls, answers: Any) -> Any:
+        if isinstance(answers, dict) and None in answers.values():
+            return {key: value for key, value in answers.items() if value is not None}
+        return answers
 
     @field_validator("reasons")
     @classmethod
@@ -315,8 +351,10 @@ class DecisionDraft(_DecisionFields):
                 )
             )
         )
-        fields = self.model_dump(exclude={"id"})
-        return Decision.model_construct(id=decision_id, generation_id=generation_id, **fields)
+        fields = self.model_dump(exclude={"id", "answers"})
+        return Decision.model_construct(
+            id=decision_id, generation_id=generation_id, answers=self.answers, **fields
+        )
 
 
 _IMPORT_NAMESPACE = uuid.UUID("6f1c0b52-3c1e-4f57-9a59-4b7c1f3d2a10")

@@ -16,8 +16,9 @@ from typing import Any
 
 import orjson
 
-from reviewdesk.domain import ImportRecord, utc_now
+from reviewdesk.domain import Form, ImportRecord, utc_now
 from reviewdesk.errors import ImportFailedError, ReviewdeskError, UserError
+from reviewdesk.ingest.answers import checked_answers
 from reviewdesk.ingest.mapping import Mapping
 from reviewdesk.ingest.records import RecordError, prepare, to_import_record
 from reviewdesk.ingest.sources import SourceFormat, guess_format, read_records
@@ -104,8 +105,12 @@ def import_files(
     progress: ImportProgress | None = None,
     dry_run: bool = False,
     preview: int = 0,
+    form: Form | None = None,
 ) -> ImportReport:
     """Import generations (and the decisions they carry) from files into `store`.
+
+    Decisions with answers are checked against their queue's review form (see
+    `reviewdesk.ingest.answers`).
 
     Args:
         source_format: the files' format; guessed from each name (and first byte) when None.
@@ -117,6 +122,8 @@ def import_files(
             (the write transaction is rolled back), no rejects file is written, and an import
             that would abort does not raise.
         preview: keep the first this many records, as stored, in `report.preview`.
+        form: make this the form of `queue` first, in the import's transaction (an import
+            that stores nothing stores no form either).
 
     Raises:
         ImportFailedError: with `abort`, when any record is invalid or a conflict; the store
@@ -126,6 +133,8 @@ def import_files(
     for path in paths:
         if not path.is_file():
             raise UserError(f"{path}: no such file" if not path.exists() else f"{path}: not a file")
+    if form is not None and queue is None:
+        raise UserError("a form is set for one queue: name it with --queue")
     total = sum(path.stat().st_size for path in paths)
     imported_at = utc_now().isoformat().replace("+00:00", "Z")
     report = ImportReport(imported_at=imported_at, dry_run=dry_run)
@@ -139,10 +148,20 @@ def import_files(
 
     try:
         with store.bulk_writer() as writer:
+            if form is not None and queue is not None:
+                form = writer.set_form(queue, form)
+            forms: dict[str | None, Form | None] = {}
+
+            def form_of(name: str | None) -> Form | None:
+                if name not in forms:
+                    forms[name] = None if name is None else writer.form(name)
+                return forms[name]
+
             batch: list[ImportRecord] = []
             pending: list[_Pending] = []
             for path in paths:
                 fmt = source_format or guess_format(path)
+                text_cells = fmt in (SourceFormat.CSV, SourceFormat.TSV)
                 if source_format is None and fmt is SourceFormat.JSON:
                     report.notes.append(f"{path.name}: read as a JSON array (--format json)")
                 for line, raw in read_records(path, fmt, mapping, _progress):
@@ -157,6 +176,8 @@ def import_files(
                         _refuse(report, [undated], original, on_error, sink, dry_run)
                         continue
                     record = to_import_record(path, line, raw)
+                    if not isinstance(record, list):
+                        record = checked_answers(record, path, line, form_of, text_cells=text_cells)
                     if isinstance(record, list):
                         _refuse(report, record, original, on_error, sink, dry_run)
                         continue

@@ -29,10 +29,17 @@ file holds them all:
     columns = {verdict = "label_ann1"}
     defaults = {reviewer = "ann1"}
 
+    [[decisions]]                      # or when an answer is: the verdict may be a default
+    answers.behaviour = "label_ann2"
+    defaults = {reviewer = "ann2", verdict = "approve"}
+
 Decision fields (`verdict`, `reviewer`, `edited_output`, `reasons`, `comment`, `decided_at`,
-`duration_ms`, `decision_id`) at the top level make one decision per row when `verdict` has a
-value; each `[[decisions]]` block makes one more, with its own columns, defaults, value maps
-(the top-level `[values]` apply where a block has none for a field) and computed fields.
+`duration_ms`, `decision_id`, and `answers.KEY` for the answer to the queue form's question KEY)
+at the top level make one decision per row when `verdict` has a value; each `[[decisions]]`
+block makes one more, with its own columns, defaults, value maps (the top-level `[values]`
+apply where a block has none for a field) and computed fields. In a block, `answers.KEY =
+"column"` is short for `columns = {"answers.KEY" = "column"}`; a value map for an answer is
+`[values."answers.KEY"]` (or in the block, `values = {"answers.KEY" = {...}}`).
 """
 
 from __future__ import annotations
@@ -73,6 +80,8 @@ DECISION_FIELDS = (
 FIELDS = (*GENERATION_FIELDS, *DECISION_FIELDS)
 ID_SEPARATOR = ":"
 _JSON_FIELDS = {"prompt", "flags", "usage", "metadata", "reasons", "decisions"}
+ANSWER_PREFIX = "answers."
+_ANSWER_FIELD = re.compile(r"answers\.[a-z][a-z0-9_]{0,63}")
 _TABLES = ("columns", "defaults", "values", "computed")
 _TOP_KEYS = {*_TABLES, "decisions", "id_from", "id_prefix"}
 
@@ -163,12 +172,13 @@ class Mapping:
         decisions = []
         for number, block in enumerate(blocks, start=1):
             where = f"{path}: [[decisions]] {number}"
-            extra = set(block) - set(_TABLES)
+            extra = set(block) - {*_TABLES, "answers"}
             if extra:
                 raise UserError(
                     f"{where}: unknown key {sorted(extra)[0]!r}; a block has columns, defaults, "
-                    "values and computed"
+                    "values, computed and answers.KEY"
                 )
+            block = _with_answer_columns(block, where)
             decisions.append(DecisionMapping(*_tables(block, where, DECISION_FIELDS)))
         id_from = data.get("id_from", [])
         if isinstance(id_from, str):
@@ -284,12 +294,48 @@ class Mapping:
             record["id"] = self.id_prefix + text_of(record["id"])
 
 
+def _with_answer_columns(block: dict[str, Any], where: str) -> dict[str, Any]:
+    """A `[[decisions]]` block with its `answers.KEY = "column"` keys moved into `columns`."""
+    answers = block.get("answers")
+    if answers is None:
+        return block
+    if not isinstance(answers, dict):
+        raise UserError(f'{where}: answers must be a table of KEY = "column"')
+    columns = block.get("columns", {})
+    if not isinstance(columns, dict):
+        return block  # `_tables` says what is wrong with it
+    moved = {f"{ANSWER_PREFIX}{key}": column for key, column in answers.items()}
+    rest = {name: value for name, value in block.items() if name != "answers"}
+    return {**rest, "columns": {**columns, **moved}}
+
+
+def _flat_answers(table: dict[str, Any], nested_values: bool = False) -> dict[str, Any]:
+    """A table with a nested `answers` table (TOML's `answers.KEY = ...`) as `answers.KEY`
+    entries. For `[values]`, only a table of tables is nested (`[values.answers.KEY]`)."""
+    inner = table.get("answers")
+    if not isinstance(inner, dict):
+        return table
+    if nested_values and not all(isinstance(value, dict) for value in inner.values()):
+        return table
+    flat = {name: value for name, value in table.items() if name != "answers"}
+    flat.update({f"{ANSWER_PREFIX}{key}": value for key, value in inner.items()})
+    return flat
+
+
 def _tables(
     data: dict[str, Any], where: str, fields: tuple[str, ...]
 ) -> tuple[dict[str, str], dict[str, Any], dict[str, dict[str, Any]], dict[str, str]]:
     for table in _TABLES:
         if not isinstance(data.get(table, {}), dict):
             raise UserError(f"{where} [{table}] must be a table")
+    data = {
+        **data,
+        **{
+            table: _flat_answers(data[table], nested_values=table == "values")
+            for table in _TABLES
+            if table in data
+        },
+    }
     columns = data.get("columns", {})
     for name, column in columns.items():
         _check_field(name, f"{where} [columns]", fields)
@@ -348,8 +394,17 @@ def _id_fields(text: str, where: str) -> tuple[str, ...]:
 
 
 def _check_field(name: str, where: str, fields: tuple[str, ...] = FIELDS) -> None:
-    if name not in fields:
-        raise UserError(f"{where}: {name!r} is not a field; the fields are {', '.join(fields)}")
+    if name in fields or ("verdict" in fields and _ANSWER_FIELD.fullmatch(name)):
+        return
+    if name.startswith(ANSWER_PREFIX):
+        raise UserError(
+            f"{where}: {name!r}: an answer's key is lower-case letters, digits and _, starting "
+            "with a letter (answers.KEY)"
+        )
+    raise UserError(
+        f"{where}: {name!r} is not a field; the fields are {', '.join(fields)} and "
+        "answers.KEY (the answer to the queue form's question KEY)"
+    )
 
 
 def _lookup(raw: dict[str, Any], path: str) -> tuple[bool, Any]:
@@ -420,8 +475,9 @@ def _block_decision(
         for name, value in decision.items()
         if value is not None and not (isinstance(value, str) and not value.strip())
     }
-    if decision.get("verdict") in (None, ""):
-        return None  # this reviewer left the row unlabelled
+    answered = any(name.startswith(ANSWER_PREFIX) for name in decision)
+    if decision.get("verdict") in (None, "") and not answered:
+        return None  # this reviewer left the row unlabelled (a verdict may come from defaults)
     if text_cells and isinstance(decision.get("reasons"), str):
         decision["reasons"] = _json_cell("reasons", decision["reasons"])
     translate(decision, block.values, path, line, errors, top_values)
@@ -434,6 +490,12 @@ def _block_decision(
 def _as_decision(decision: dict[str, Any]) -> dict[str, Any]:
     if "decision_id" in decision:
         decision["id"] = decision.pop("decision_id")
+    answers = {
+        name.removeprefix(ANSWER_PREFIX): decision.pop(name)
+        for name in [name for name in decision if name.startswith(ANSWER_PREFIX)]
+    }
+    if answers:
+        decision["answers"] = answers
     if isinstance(decision.get("reasons"), str):
         decision["reasons"] = _split_reasons(decision["reasons"])
     return decision
@@ -441,6 +503,9 @@ def _as_decision(decision: dict[str, Any]) -> dict[str, Any]:
 
 def _with_decision(record: dict[str, Any]) -> dict[str, Any]:
     decision = {name: record.pop(name) for name in DECISION_FIELDS if name in record}
+    # Answers mapped at the top level belong to the row's decision, never to the item.
+    for name in [name for name in record if name.startswith(ANSWER_PREFIX)]:
+        decision[name] = record.pop(name)
     verdict = decision.get("verdict")
     if verdict in (None, ""):
         return record

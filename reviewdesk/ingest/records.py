@@ -85,15 +85,68 @@ def _message(error: ErrorDetails) -> str:
     return message[:1].lower() + message[1:]
 
 
+_ANSWER_KINDS = (
+    "expected an answer: text, a whole number, a list of option values or a list of spans "
+    "{start, end, label}"
+)
+
+
+def _answer_errors(
+    path: Path, line: int, details: list[ErrorDetails], prefix: tuple[int | str, ...]
+) -> list[RecordError]:
+    """One error per answer that fits no kind of answer (pydantic reports one per kind)."""
+    by_answer: dict[tuple[int | str, ...], list[ErrorDetails]] = {}
+    for detail in details:
+        loc = detail["loc"]
+        at = loc.index("answers")
+        by_answer.setdefault(tuple(loc[: at + 2]), []).append(detail)
+    found: list[RecordError] = []
+    for answer, group in by_answer.items():
+        depth = len(answer)
+        # A list of objects was meant as spans: say what is wrong with the span.
+        spans = [
+            detail
+            for detail in group
+            if len(detail["loc"]) > depth + 1 and "SpanAnswer" in str(detail["loc"][depth])
+        ]
+        keys = [detail for detail in group if detail["loc"][depth:] == ("[key]",)]
+        if keys:
+            found.append(
+                RecordError(
+                    path,
+                    line,
+                    field_path(prefix + answer),
+                    f"{answer[-1]!r} is not a question key: lower-case letters, digits and _, "
+                    "starting with a letter",
+                )
+            )
+            continue
+        if spans:
+            inner = (*answer, *spans[0]["loc"][depth + 1 :])
+            found.append(RecordError(path, line, field_path(prefix + inner), _message(spans[0])))
+            continue
+        whole = [detail for detail in group if len(detail["loc"]) == depth + 1]
+        got = f", got {json_kind(whole[0]['input'])}" if whole else ""
+        found.append(RecordError(path, line, field_path(prefix + answer), _ANSWER_KINDS + got))
+    return found
+
+
 def _errors(
     path: Path, line: int, error: ValidationError, prefix: tuple[int | str, ...] = ()
 ) -> list[RecordError]:
     details = error.errors(include_url=False)
+    answers = [
+        detail
+        for detail in details
+        if "answers" in detail["loc"] and len(detail["loc"]) > detail["loc"].index("answers") + 1
+    ]
+    details = [detail for detail in details if detail not in answers]
     plain = [detail for detail in details if detail["loc"][:1] != ("prompt",)]
     found = [
         RecordError(path, line, field_path(prefix + tuple(detail["loc"])), _message(detail))
         for detail in plain
     ]
+    found.extend(_answer_errors(path, line, answers, prefix))
     prompt = [detail for detail in details if detail["loc"][:1] == ("prompt",)]
     # `prompt` is text or a list of messages: report the branch the input was meant for.
     inside_list = [detail for detail in prompt if len(detail["loc"]) > 2]

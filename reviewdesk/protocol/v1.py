@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from reviewdesk.domain import Generation, Verdict
-from reviewdesk.domain.models import Count, NonEmpty, ReasonCode
+from reviewdesk.domain.models import Answer, Count, NonEmpty, QuestionKey, ReasonCode
 from reviewdesk.domain.policy import ReviewPolicy
 from reviewdesk.protocol.statuses import (
     ChangeKind,
@@ -153,6 +153,10 @@ class DecisionIn(_In):
     lease_epoch: Count | None = None
     device_id: str | None = None
     reviewer: NonEmpty | None = None
+    answers: dict[QuestionKey, Answer] = {}
+    """The answers to the queue's form questions (`{key: value}`, typed by kind)."""
+    form_version: Annotated[int, Field(ge=1)] | None = None
+    """The version of the queue's form the answers were made with."""
 
 
 class BatchDecisionIn(DecisionIn):
@@ -194,6 +198,30 @@ class DecisionOut(BaseModel):
     lease_id: str | None
     lease_epoch: int | None
     device_id: str | None
+    answers: dict[str, Any] = {}
+    form_version: int | None = None
+
+
+class FormBody(_In):
+    """A queue's review form (`PUT /v1/queues/{queue}/form`): the form file's keys as JSON.
+
+    The questions are checked by `reviewdesk.domain.forms.Form.from_data`, whose errors name
+    the question; `version` left out means the next version.
+    """
+
+    version: Annotated[int, Field(ge=1)] | None = None
+    guidelines: str = ""
+    questions: list[dict[str, Any]] = []
+
+
+class FormOut(BaseModel):
+    """A queue's current review form (`GET /v1/queues/{queue}/form`, and the answer to a PUT)."""
+
+    queue: str
+    version: int
+    guidelines: str
+    questions: list[dict[str, Any]]
+    created_at: datetime
 
 
 class ChangeOut(BaseModel):

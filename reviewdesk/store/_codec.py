@@ -6,13 +6,14 @@ order and `substr(decided_at, 1, 10)` is the day.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 import orjson
 
 from reviewdesk.domain import (
+    Answer,
     Decision,
     DecisionId,
     Flag,
@@ -21,6 +22,7 @@ from reviewdesk.domain import (
     Message,
     Role,
     Severity,
+    SpanAnswer,
     Usage,
     Verdict,
 )
@@ -97,8 +99,8 @@ FLAG_INSERT = (
 )
 DECISION_INSERT = (
     "INSERT INTO decision (pk, id, generation_pk, reviewer, verdict, reasons, duration_ms, "
-    "decided_at, supersedes, session_id, lease_id, lease_epoch, device_id) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    "decided_at, supersedes, session_id, lease_id, lease_epoch, device_id, form_version) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 DECISION_TEXT_INSERT = "INSERT INTO decision_text (pk, edited_output, comment) VALUES (?, ?, ?)"
 
@@ -147,7 +149,60 @@ def decision_values(decision: Decision, pk: int, generation_pk: int) -> tuple[An
         decision.lease_id,
         decision.lease_epoch,
         decision.device_id,
+        decision.form_version,
     )
+
+
+ANSWER_COLUMNS = (
+    "decision_pk", "key", "position", "text_value", "number_value", "span_start", "span_end",
+    "span_label",
+)  # fmt: skip
+ANSWER_INSERT = (
+    f"INSERT INTO decision_answer ({', '.join(ANSWER_COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+)
+ANSWER_SELECT = (
+    "SELECT d.id, a.key, a.position, a.text_value, a.number_value, a.span_start, a.span_end, "
+    "a.span_label FROM decision_answer a JOIN decision d ON d.pk = a.decision_pk"
+)
+"""Answers by decision id; the caller adds the WHERE and orders by `a.pk` (the written order)."""
+
+
+def answer_values(decision: Decision, pk: int) -> list[tuple[Any, ...]]:
+    """The `decision_answer` rows of a decision's answers, in `ANSWER_COLUMNS` order."""
+    rows: list[tuple[Any, ...]] = []
+    for key, answer in decision.answers.items():
+        if isinstance(answer, bool):  # never stored: a rating is a whole number
+            raise TypeError(f"answers.{key}: a boolean is not an answer")
+        if isinstance(answer, int):
+            rows.append((pk, key, None, None, answer, None, None, None))
+        elif isinstance(answer, str):
+            rows.append((pk, key, None, answer, None, None, None, None))
+        elif not answer:
+            rows.append((pk, key, -1, None, None, None, None, None))
+        else:
+            for position, item in enumerate(answer):
+                if isinstance(item, SpanAnswer):
+                    rows.append((pk, key, position, None, None, item.start, item.end, item.label))
+                else:
+                    rows.append((pk, key, position, item, None, None, None, None))
+    return rows
+
+
+def answers_from_rows(rows: Iterable[Sequence[Any]]) -> dict[str, dict[str, Answer]]:
+    """The answers of each decision id, from `ANSWER_SELECT` rows in written order."""
+    found: dict[str, dict[str, Any]] = {}
+    for did, key, position, text, number, start, end, label in rows:
+        answers = found.setdefault(did, {})
+        if position is None:
+            answers[key] = number if text is None else text
+        elif position < 0:
+            answers[key] = ()
+        elif start is not None:
+            span = SpanAnswer.model_construct(start=start, end=end, label=label)
+            answers[key] = (*answers.get(key, ()), span)
+        else:
+            answers[key] = (*answers.get(key, ()), text)
+    return found
 
 
 def decision_text_values(decision: Decision, pk: int) -> tuple[Any, ...] | None:
@@ -216,14 +271,15 @@ def flag_from_row(row: Sequence[Any]) -> Flag:
 DECISION_SELECT = (
     "SELECT d.id, g.id, d.reviewer, d.verdict, dt.edited_output, d.reasons, dt.comment, "
     "d.duration_ms, d.decided_at, d.supersedes, d.session_id, d.lease_id, d.lease_epoch, "
-    "d.device_id FROM decision d JOIN generation g ON g.pk = d.generation_pk "
+    "d.device_id, d.form_version FROM decision d JOIN generation g ON g.pk = d.generation_pk "
     "LEFT JOIN decision_text dt ON dt.pk = d.pk"
 )
 
 
-def decision_from_row(row: Sequence[Any]) -> Decision:
+def decision_from_row(row: Sequence[Any], answers: dict[str, Answer] | None = None) -> Decision:
+    """A decision of a `DECISION_SELECT` row, with its answers (read apart, `answers_from_rows`)."""
     (did, gid, reviewer, verdict, edited, reasons, comment, duration, decided_at, supersedes,
-     session_id, lease_id, lease_epoch, device_id) = row  # fmt: skip
+     session_id, lease_id, lease_epoch, device_id, form_version) = row  # fmt: skip
     return Decision.model_construct(
         id=DecisionId(did),
         generation_id=GenerationId(gid),
@@ -239,4 +295,6 @@ def decision_from_row(row: Sequence[Any]) -> Decision:
         lease_id=lease_id,
         lease_epoch=lease_epoch,
         device_id=device_id,
+        answers={} if answers is None else answers,
+        form_version=form_version,
     )

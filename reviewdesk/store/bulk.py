@@ -13,9 +13,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from reviewdesk.domain import Decision, GenerationId, ImportRecord, utc_now
+from reviewdesk.domain import Decision, Form, GenerationId, ImportRecord, utc_now
 from reviewdesk.store import _codec as codec
-from reviewdesk.store.rows import Conflict, _existing, insert_generations, sqlite_connection
+from reviewdesk.store.rows import (
+    Conflict,
+    _existing,
+    insert_answers,
+    insert_generations,
+    load_form,
+    save_form,
+    sqlite_connection,
+)
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
@@ -47,6 +55,17 @@ class BulkWriter:
         self._reasons = {code for code, _ in reasons}
         self._next_reason_position = max((position for _, position in reasons), default=-1) + 1
         self.new_reasons: list[str] = []
+
+    def set_form(self, queue: str, form: Form) -> Form:
+        """Make `form` the queue's form in this transaction (see `Store.set_form`): an import
+        that stops stores neither its records nor the form."""
+        stored, _ = save_form(self._connection, queue, form, created_at=self._imported_at)
+        return stored
+
+    def form(self, queue: str) -> Form | None:
+        """The queue's current form, as this transaction sees it."""
+        found = load_form(self._connection, queue)
+        return None if found is None else found[0]
 
     def _next_pk(self, table: str) -> int:
         (pk,) = self._connection.execute(f"SELECT coalesce(max(pk), 0) + 1 FROM {table}").fetchone()
@@ -85,6 +104,7 @@ class BulkWriter:
         stored = _existing(self._connection, "decision", [decision.id for decision, _ in decisions])
         rows: list[tuple[Any, ...]] = []
         texts: list[tuple[Any, ...]] = []
+        answered: list[tuple[Decision, int]] = []
         touched: set[int] = set()
         for decision, generation_pk in decisions:
             if decision.id in stored:
@@ -97,6 +117,8 @@ class BulkWriter:
             text = codec.decision_text_values(decision, pk)
             if text is not None:
                 texts.append(text)
+            if decision.answers:
+                answered.append((decision, pk))
             touched.add(generation_pk)
             self._learn_reasons(decision.reasons)
             result.decisions += 1
@@ -105,6 +127,7 @@ class BulkWriter:
         self._connection.executemany(codec.DECISION_INSERT, rows)
         if texts:
             self._connection.executemany(codec.DECISION_TEXT_INSERT, texts)
+        insert_answers(self._connection, answered)
         self._connection.executemany(
             "UPDATE decision SET current = (pk = (SELECT max(pk) FROM decision later "
             "WHERE later.generation_pk = decision.generation_pk "

@@ -10,9 +10,13 @@ keys) and `decision_text`. Every write to them goes through this module or throu
   (the queue server's SQLite path; the desk's own path is `Store.record_decision`);
 - `DECISION_FIELDS` / `decision_fields`: a decision's column values by name, for a statement
   that writes decisions together with other tables in one round trip (the queue server's
-  PostgreSQL path).
+  PostgreSQL path);
+- `insert_answers`: decisions' form answers (narrow `decision_answer` rows), in the caller's
+  transaction, by every path that writes decisions;
+- `save_form` / `load_form`: a queue's review form, every version kept.
 
-Reading: `load_generations`, `load_decisions`, `current_decisions`, `generation_pks`, and for a
+Reading: `load_generations`, `load_decisions` (with their answers, `load_answers`),
+`current_decisions`, `generation_pks`, and for a
 query that loads generations inside a larger statement, `generation_select` with
 `generation_from_row`. Times are fixed-width UTC text (`time_text`, `parse_time`).
 """
@@ -24,7 +28,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from reviewdesk.domain import Decision, Generation
+from reviewdesk.domain import Answer, Decision, Form, Generation
 from reviewdesk.store import _codec as codec
 from reviewdesk.store.keys import NO_RISK
 
@@ -44,12 +48,16 @@ __all__ = [
     "generation_from_row",
     "generation_pks",
     "generation_select",
+    "insert_answers",
     "insert_decisions",
     "insert_generations",
+    "load_answers",
     "load_decision",
     "load_decisions",
+    "load_form",
     "load_generations",
     "parse_time",
+    "save_form",
     "sqlite_connection",
     "stored_risk",
     "time_text",
@@ -386,7 +394,7 @@ def load_generations(connection: Connection, pks: Sequence[int]) -> dict[int, Ge
 
 DECISION_FIELDS = (
     "id", "generation_pk", "reviewer", "verdict", "reasons", "duration_ms", "decided_at",
-    "supersedes", "session_id", "lease_id", "lease_epoch", "device_id",
+    "supersedes", "session_id", "lease_id", "lease_epoch", "device_id", "form_version",
 )  # fmt: skip
 """The `decision` columns a new decision sets (besides `pk` and `current`)."""
 
@@ -406,10 +414,148 @@ def load_decisions(connection: Connection, ids: Collection[str]) -> dict[str, De
     statement = text(f"{codec.DECISION_SELECT} WHERE d.id IN :ids").bindparams(
         bindparam("ids", expanding=True)
     )
-    return {
-        row[0]: codec.decision_from_row(tuple(row))
-        for row in connection.execute(statement, {"ids": list(ids)})
-    }
+    found = [tuple(row) for row in connection.execute(statement, {"ids": list(ids)})]
+    answers = load_answers(connection, [row[0] for row in found])
+    return {row[0]: codec.decision_from_row(row, answers.get(row[0])) for row in found}
+
+
+def insert_answers(
+    connection: sqlite3.Connection | Connection, decisions: Sequence[tuple[Decision, int]]
+) -> None:
+    """Store the answers of decisions just inserted (each with its decision pk), in the
+    caller's transaction: a decision and its answers are written together or not at all."""
+    values = [row for decision, pk in decisions for row in codec.answer_values(decision, pk)]
+    if not values:
+        return
+    if isinstance(connection, sqlite3.Connection):
+        connection.executemany(codec.ANSWER_INSERT, values)
+        return
+    from sqlalchemy import text
+
+    names = codec.ANSWER_COLUMNS
+    connection.execute(
+        text(
+            f"INSERT INTO decision_answer ({', '.join(names)}) "
+            f"VALUES ({', '.join(':' + name for name in names)})"
+        ),
+        [dict(zip(names, row, strict=True)) for row in values],
+    )
+
+
+def load_answers(
+    connection: sqlite3.Connection | Connection, ids: Sequence[str]
+) -> dict[str, dict[str, Answer]]:
+    """The answers of the decisions among these ids that have any."""
+    if not ids:
+        return {}
+    rows: list[Sequence[Any]] = []
+    if isinstance(connection, sqlite3.Connection):
+        for start in range(0, len(ids), _CHUNK):
+            chunk = ids[start : start + _CHUNK]
+            rows.extend(
+                connection.execute(
+                    f"{codec.ANSWER_SELECT} WHERE d.id IN ({', '.join('?' * len(chunk))}) "
+                    "ORDER BY a.pk",
+                    tuple(chunk),
+                )
+            )
+    else:
+        from sqlalchemy import bindparam, text
+
+        rows.extend(
+            tuple(row)
+            for row in connection.execute(
+                text(f"{codec.ANSWER_SELECT} WHERE d.id IN :ids ORDER BY a.pk").bindparams(
+                    bindparam("ids", expanding=True)
+                ),
+                {"ids": list(ids)},
+            )
+        )
+    return codec.answers_from_rows(rows)
+
+
+# -- forms --------------------------------------------------------------------------------------
+
+
+def _run(connection: sqlite3.Connection | Connection, sql: str, params: dict[str, Any]) -> Any:
+    """Run `sql` (`:name` parameters, which sqlite3 and SQLAlchemy both take)."""
+    if isinstance(connection, sqlite3.Connection):
+        return connection.execute(sql, params)
+    from sqlalchemy import text
+
+    return connection.execute(text(sql), params)
+
+
+def load_form(
+    connection: sqlite3.Connection | Connection, queue: str, version: int | None = None
+) -> tuple[Form, str] | None:
+    """A queue's form (its highest version, or `version`) with the time it was stored, or None
+    when the queue has none."""
+    sql = "SELECT version, definition, guidelines, created_at FROM form WHERE queue = :queue"
+    params: dict[str, Any] = {"queue": queue}
+    if version is not None:
+        sql += " AND version = :version"
+        params["version"] = version
+    row = _run(connection, f"{sql} ORDER BY version DESC LIMIT 1", params).fetchone()
+    if row is None:
+        return None
+    number, definition, guidelines, created_at = row
+    import orjson
+
+    data = {"version": number, "guidelines": guidelines, **orjson.loads(definition)}
+    return Form.from_data(data, source=f"the stored form of queue {queue!r}"), created_at
+
+
+def save_form(
+    connection: sqlite3.Connection | Connection, queue: str, form: Form, *, created_at: str
+) -> tuple[Form, bool]:
+    """Store `form` as the queue's form, in the caller's transaction. A form without a version
+    takes the next one (1 for a queue's first); the same form as the stored one is kept as it
+    is. Returns the form as stored (its version set) and whether a new version was stored.
+
+    Raises:
+        StoreError: the version is below the queue's current one, or it is the current one
+            with other questions or guidelines.
+    """
+    import orjson
+
+    from reviewdesk.errors import StoreError
+
+    stored = load_form(connection, queue)
+    current = None if stored is None else stored[0]
+    if (
+        current is not None
+        and form.version in (None, current.version)
+        and form.model_copy(update={"version": current.version}) == current
+    ):
+        return current, False
+    latest = 0 if current is None or current.version is None else current.version
+    version = latest + 1 if form.version is None else form.version
+    if version < latest:
+        raise StoreError(
+            f"queue {queue!r} has form version {latest}: version {version} is older "
+            "(raise the version, or leave it out to take the next one)"
+        )
+    if version == latest:
+        raise StoreError(
+            f"queue {queue!r} has a different form at version {version} "
+            "(raise the version, or leave it out to take the next one)"
+        )
+    form = form.model_copy(update={"version": version})
+    definition = {"questions": form.definition().get("questions", [])}
+    _run(
+        connection,
+        "INSERT INTO form (queue, version, definition, guidelines, created_at) "
+        "VALUES (:queue, :version, :definition, :guidelines, :created_at)",
+        {
+            "queue": queue,
+            "version": version,
+            "definition": orjson.dumps(definition).decode(),
+            "guidelines": form.guidelines,
+            "created_at": created_at,
+        },
+    )
+    return form, True
 
 
 def load_decision(connection: Connection, decision_id: str) -> Decision | None:
@@ -458,6 +604,7 @@ def insert_decisions(
             text("INSERT INTO decision_text (pk, edited_output, comment) VALUES (:pk, :e, :c)"),
             [{"pk": pk, "e": edited, "c": comment} for pk, edited, comment in texts],
         )
+    insert_answers(connection, [(decision, decision_pks[decision.id]) for decision, _ in decisions])
     connection.execute(
         text(
             "UPDATE generation SET review_count = (SELECT count(DISTINCT d.reviewer) "

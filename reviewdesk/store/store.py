@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from reviewdesk.domain import (
     Decision,
+    Form,
     Generation,
     GenerationId,
     ItemStatus,
@@ -28,10 +29,11 @@ from reviewdesk.domain import (
     Reason,
     Severity,
     StoreCounts,
+    utc_now,
 )
 from reviewdesk.errors import DecisionConflictError, StoreError, UnknownItemError
 from reviewdesk.store import _codec as codec
-from reviewdesk.store import outbox
+from reviewdesk.store import outbox, rows
 from reviewdesk.store.bulk import BulkWriter
 from reviewdesk.store.connections import ConnectionPool, scalar, schema_revision
 from reviewdesk.store.engine import SCHEMA_HEAD, make_engine, migrate
@@ -371,10 +373,35 @@ class Store:
     def decisions_of(self, generation_id: str) -> list[Decision]:
         """Every decision on a generation, oldest first."""
         with self.reading() as connection:
-            rows = connection.execute(
+            found = connection.execute(
                 f"{codec.DECISION_SELECT} WHERE g.id = ? ORDER BY d.pk", (generation_id,)
             ).fetchall()
-        return [codec.decision_from_row(row) for row in rows]
+            answers = rows.load_answers(connection, [row[0] for row in found])
+        return [codec.decision_from_row(row, answers.get(row[0])) for row in found]
+
+    def form(self, queue: str, version: int | None = None) -> Form | None:
+        """The queue's review form (its newest version, or `version`), or None."""
+        with self.reading() as connection:
+            found = rows.load_form(connection, queue, version)
+        return None if found is None else found[0]
+
+    def set_form(self, queue: str, form: Form) -> Form:
+        """Make `form` the queue's form; every earlier version is kept (decisions name theirs).
+
+        A form without a version takes the next one; the same form again changes nothing.
+
+        Returns:
+            The form as stored, its version set.
+
+        Raises:
+            StoreError: the version is below the queue's current one, or is the current one
+                with other questions or guidelines; nothing is stored.
+        """
+        with self.writing() as connection:
+            stored, _ = rows.save_form(
+                connection, queue, form, created_at=codec.time_text(utc_now())
+            )
+        return stored
 
     def reasons(self) -> list[Reason]:
         """The store's reason taxonomy, in display order."""
@@ -458,9 +485,11 @@ class Store:
                 codec.DECISION_INSERT,
                 codec.decision_values(decision, None, pk),  # type: ignore[arg-type]
             )
-            text = codec.decision_text_values(decision, result.lastrowid)  # type: ignore[arg-type]
+            decision_pk: int = result.lastrowid  # type: ignore[assignment]
+            text = codec.decision_text_values(decision, decision_pk)
             if text is not None:
                 connection.execute(codec.DECISION_TEXT_INSERT, text)
+            rows.insert_answers(connection, [(decision, decision_pk)])
             if lease is not None:
                 outbox.enqueue(connection, decision)
             _recount(connection, pk)
@@ -481,7 +510,9 @@ class Store:
             ).fetchone()
             if row is None:
                 return None
-            decision = codec.decision_from_row(row)
+            decision = codec.decision_from_row(
+                row, rows.load_answers(connection, [row[0]]).get(row[0])
+            )
             outbox.forget(connection, decision)
             # Fetched to the end, so the statement is done before the commit.
             [(pk,)] = connection.execute(
@@ -507,7 +538,11 @@ class Store:
         row = connection.execute(
             f"{codec.DECISION_SELECT} WHERE d.id = ?", (decision_id,)
         ).fetchone()
-        return None if row is None else codec.decision_from_row(row)
+        if row is None:
+            return None
+        return codec.decision_from_row(
+            row, rows.load_answers(connection, [decision_id]).get(decision_id)
+        )
 
 
 def _recount(connection: sqlite3.Connection, generation_pk: int) -> None:

@@ -19,6 +19,7 @@ from reviewdesk.store.outbox import (
     Settled,
     SyncSettings,
 )
+from reviewdesk.store.rows import load_answers
 from reviewdesk.store.store import Store
 
 logger = logging.getLogger(__name__)
@@ -200,7 +201,10 @@ class SyncLedger:
                 "WHERE o.state IN ('pending', 'sending') ORDER BY o.queued_at, d.pk LIMIT ?",
                 (limit,),
             ).fetchall()
-            decisions = [codec.decision_from_row(tuple(row)[5:]) for row in rows]
+            answers = load_answers(connection, [row[5] for row in rows])
+            decisions = [
+                codec.decision_from_row(tuple(row)[5:], answers.get(row[5])) for row in rows
+            ]
             if decisions:
                 connection.executemany(
                     "UPDATE sync_outbox SET state = 'sending', attempts = attempts + 1 "
@@ -262,9 +266,10 @@ class SyncLedger:
                 f"WHERE o.state IN ({', '.join('?' * len(wanted))}) ORDER BY o.queued_at, d.pk",
                 tuple(str(state) for state in wanted),
             ).fetchall()
+            answers = load_answers(connection, [row[5] for row in rows])
         return [
             OutboxEntry(
-                decision=codec.decision_from_row(tuple(row)[5:]),
+                decision=codec.decision_from_row(tuple(row)[5:], answers.get(row[5])),
                 state=OutboxState(row[0]),
                 server_status=row[1],
                 code=row[2],

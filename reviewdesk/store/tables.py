@@ -8,7 +8,17 @@ so that keyset paging never meets a NULL.
 
 from __future__ import annotations
 
-from sqlalchemy import Column, ForeignKey, Index, Integer, Text, func, text, true
+from sqlalchemy import (
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    Text,
+    UniqueConstraint,
+    func,
+    text,
+    true,
+)
 from sqlmodel import Field, SQLModel
 
 from reviewdesk.store.keys import NO_RISK, PENDING
@@ -152,6 +162,8 @@ class DecisionRow(SQLModel, table=True):
     device_id: str | None = None
     # The reviewer's latest decision on the item (kept at write time; see migration 0003).
     current: bool = Field(default=True, sa_column_kwargs={"server_default": true()})
+    # The version of the queue's review form the answers were made with (migration 0016).
+    form_version: int | None = None
 
 
 class DecisionTextRow(SQLModel, table=True):
@@ -162,6 +174,49 @@ class DecisionTextRow(SQLModel, table=True):
     )
     edited_output: str | None = None
     comment: str | None = None
+
+
+class DecisionAnswerRow(SQLModel, table=True):
+    """A decision's answers to its queue's form questions, narrow (migration 0016): one row
+    per choice, rating or text answer (`position` NULL), per value of a multi answer and per
+    span of a spans answer (`position` 0, 1, ... in the answer's order). An empty multi or
+    spans answer is one row with `position` -1 and no value, so "none" stays an answer.
+
+    Choice, multi and text answers hold `text_value`; ratings `number_value`; spans
+    `span_start`, `span_end` and `span_label`. Statistics group by `key` and the value."""
+
+    __tablename__ = "decision_answer"
+    __table_args__ = (
+        Index("ix_decision_answer_decision", "decision_pk", "key", "position"),
+        Index("ix_decision_answer_key", "key", "decision_pk"),
+    )
+
+    pk: int | None = Field(default=None, primary_key=True)
+    decision_pk: int = Field(
+        sa_column=Column(Integer, ForeignKey("decision.pk", ondelete="CASCADE"), nullable=False)
+    )
+    key: str
+    position: int | None = None
+    text_value: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    number_value: int | None = None
+    span_start: int | None = None
+    span_end: int | None = None
+    span_label: str | None = None
+
+
+class FormRow(SQLModel, table=True):
+    """Every version of every queue's review form (migration 0016); the queue's form is its
+    highest version. `definition` is the questions as JSON (`{"questions": [...]}`)."""
+
+    __tablename__ = "form"
+    __table_args__ = (UniqueConstraint("queue", "version"),)
+
+    pk: int | None = Field(default=None, primary_key=True)
+    queue: str
+    version: int
+    definition: str = Field(sa_column=Column(Text, nullable=False))
+    guidelines: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: str
 
 
 class ReasonRow(SQLModel, table=True):

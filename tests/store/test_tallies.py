@@ -272,13 +272,17 @@ def test_upgrading_a_store_counts_what_it_holds(tmp_path: Path) -> None:
     start = datetime(2026, 11, 20, 8, tzinfo=UTC)
     rows = random_items(rng, start, 80)
     old_engine = make_engine(path)
-    # the 0012 store written with today's importer, before it is upgraded
+    # the 0012 store written with today's importer, before it is upgraded; the importer names
+    # `decision.form_version` (0016), so that column is there only while it writes
+    with sqlite3.connect(path) as db:
+        db.execute("ALTER TABLE decision ADD COLUMN form_version INTEGER")
     with old_engine.connect().execution_options(immediate=True) as connection:
         writer = BulkWriter(connection)
         writer.add(rows)
         connection.commit()
     old_engine.dispose()
     with sqlite3.connect(path) as db:
+        db.execute("ALTER TABLE decision DROP COLUMN form_version")
         assert (
             db.execute("SELECT name FROM sqlite_master WHERE name = 'tally_label'").fetchall() == []
         )

@@ -71,7 +71,7 @@ _LINK = text(
 _DECISION_COLUMNS = rows.DECISION_FIELDS
 _STORE_COLUMNS = (*_DECISION_COLUMNS, "edited", "comment", "slot", "first")
 _TYPES = {"generation_pk": "integer", "duration_ms": "integer", "lease_epoch": "integer",
-          "slot": "integer", "first": "boolean"}  # fmt: skip
+          "form_version": "integer", "slot": "integer", "first": "boolean"}  # fmt: skip
 _STORE_POSTGRES = text(
     f"""
 WITH x AS (
@@ -349,3 +349,16 @@ def _store_postgres(connection: Connection, accepted: Sequence[_Accepted]) -> No
         columns["slot"].append(a.slot)
         columns["first"].append(a.first)
     connection.execute(_STORE_POSTGRES, columns)
+    answered = [a.decision for a in accepted if a.decision.answers]
+    if answered:
+        # In the same transaction as the decisions: a decision is never stored without them.
+        pks: dict[str, int] = {
+            row[0]: row[1]
+            for row in connection.execute(
+                text("SELECT id, pk FROM decision WHERE id IN :ids").bindparams(
+                    bindparam("ids", expanding=True)
+                ),
+                {"ids": [decision.id for decision in answered]},
+            )
+        }
+        rows.insert_answers(connection, [(decision, pks[decision.id]) for decision in answered])

@@ -1,0 +1,100 @@
+"""Checking imported decisions' answers against their queue's review form.
+
+A decision that carries answers must fit the form of its item's queue (`Form.validate_answers`):
+an answer that does not fit makes the record invalid, with an error naming
+`decisions[N].answers.KEY`. A decision without answers is a plain verdict (labels made before
+the queue had a form) and is taken as it is. Decisions with answers take the form's version
+when they name none.
+
+Text cells (CSV, TSV) hold every answer as text: there a rating's digits become a number, a
+multi answer is a JSON list or values split on `;`, `,` or `|`, and spans are a JSON list.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from reviewdesk.domain import DecisionDraft, Form, ImportRecord, QuestionKind
+from reviewdesk.errors import AnswerError
+from reviewdesk.ingest.records import RecordError
+
+FormOf = Callable[[str | None], Form | None]
+"""The current form of a queue (None: the queue has none)."""
+
+_WHOLE = re.compile(r"[+-]?\d+")
+
+
+def checked_answers(
+    record: ImportRecord, path: Path, line: int, form_of: FormOf, *, text_cells: bool
+) -> ImportRecord | list[RecordError]:
+    """The record with its decisions' answers typed by the form, or every error found."""
+    generation, drafts = record
+    if not any(draft.answers for draft in drafts):
+        return record
+    form = form_of(generation.queue)
+    errors: list[RecordError] = []
+    checked: list[DecisionDraft] = []
+    for index, draft in enumerate(drafts):
+        if not draft.answers:
+            checked.append(draft)
+            continue
+        where = f"decisions[{index}].answers"
+        if form is None:
+            queue = "no queue" if generation.queue is None else f"queue {generation.queue!r}"
+            errors.append(
+                RecordError(
+                    path,
+                    line,
+                    where,
+                    f"{queue} has no review form to answer (reviewdesk form set QUEUE FILE, "
+                    "or import --form FILE --queue QUEUE)",
+                )
+            )
+            continue
+        answers = dict(draft.answers)
+        if text_cells:
+            answers = {key: _from_text(form, key, value) for key, value in answers.items()}
+        try:
+            typed = form.validate_answers(answers, draft.verdict, generation.output)
+        except AnswerError as error:
+            errors.extend(
+                RecordError(path, line, f"{where}.{key}" if key else where, why)
+                for key, why in error.problems
+            )
+            continue
+        checked.append(
+            draft.model_copy(
+                update={"answers": typed, "form_version": draft.form_version or form.version}
+            )
+        )
+    if errors:
+        return errors
+    return generation, tuple(checked)
+
+
+def _from_text(form: Form, key: str, value: Any) -> Any:
+    question = form.question(key)
+    if question is None or not isinstance(value, str):
+        return value
+    text = value.strip()
+    if question.kind is QuestionKind.RATING:
+        return int(text) if _WHOLE.fullmatch(text) else value
+    if question.kind is QuestionKind.MULTI:
+        if text.startswith("["):
+            return _json(text, value)
+        return [part.strip() for part in re.split(r"[;,|]", text) if part.strip()]
+    if question.kind is QuestionKind.SPANS:
+        return _json(text, value)
+    return value
+
+
+def _json(text: str, value: str) -> Any:
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return value  # validation then says what it expected
