@@ -12,6 +12,9 @@ server print.
 - `routing_advice(engine, policy, prices=..., target=...)`: the routing table (routing.json).
 - `agreement_stats(engine)`, `agreement_breakdown(engine, by)` (per group, reviewer pair and
   reason), `throughput_stats(engine)`.
+- `question_stats(engine, key, by, policy, unit=...)`, `question_agreement(engine, key)`,
+  `question_calibration(engine, key, policy)`: a review form question's answers
+  (`reviewdesk stats --question KEY`, `reviewdesk agreement --question KEY`).
 - `render_report(overview)` / `write_report(engine, path)`: the self-contained HTML report.
 """
 
@@ -44,6 +47,13 @@ from reviewdesk.stats.overview import (
     throughput_stats,
 )
 from reviewdesk.stats.prices import Price, load_prices, parse_prices
+from reviewdesk.stats.question_agreement import question_agreement
+from reviewdesk.stats.question_models import (
+    QuestionAgreement,
+    QuestionCalibration,
+    QuestionStats,
+)
+from reviewdesk.stats.questions import question_calibration, question_stats
 from reviewdesk.stats.report import render_report, write_report
 from reviewdesk.stats.routing import routing_document
 
@@ -57,6 +67,9 @@ __all__ = [
     "LeftOut",
     "Overview",
     "Price",
+    "QuestionAgreement",
+    "QuestionCalibration",
+    "QuestionStats",
     "RouteStatus",
     "RoutingAdvice",
     "StatsInputError",
@@ -73,6 +86,9 @@ __all__ = [
     "load_prices",
     "parse_keys",
     "parse_prices",
+    "question_agreement",
+    "question_calibration",
+    "question_stats",
     "render_report",
     "routing_advice",
     "routing_document",
