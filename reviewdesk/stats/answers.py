@@ -30,7 +30,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
-from reviewdesk.domain import Question, QuestionKind
+from reviewdesk.domain import Form, Question, QuestionKind
 from reviewdesk.stats.cube import iso_week
 from reviewdesk.stats.errors import StatsInputError
 from reviewdesk.stats.models import GroupKey
@@ -42,6 +42,7 @@ __all__ = [
     "AnswerLabel",
     "AskedQuestion",
     "Resolved",
+    "asked_keys",
     "asked_question",
     "load_labels",
     "resolve",
@@ -97,6 +98,21 @@ class Resolved:
     items: dict[int, list[AnswerLabel]] = field(default_factory=dict)
 
 
+def _forms(connection: Connection) -> list[tuple[str, Form]]:
+    """The newest form of each queue that has one, by queue."""
+    found = []
+    for (queue,) in connection.execute(text("SELECT DISTINCT queue FROM form ORDER BY 1")):
+        stored = load_form(connection, queue)
+        if stored is not None:
+            found.append((queue, stored[0]))
+    return found
+
+
+def asked_keys(connection: Connection) -> tuple[str, ...]:
+    """Every question key the queues' newest forms ask (by queue, then in the form's order)."""
+    return tuple(dict.fromkeys(key for _, form in _forms(connection) for key in form.keys))
+
+
 def asked_question(connection: Connection, key: str) -> AskedQuestion:
     """The question `key` as the newest form of each queue asks it.
 
@@ -104,17 +120,11 @@ def asked_question(connection: Connection, key: str) -> AskedQuestion:
         StatsInputError: no form asks it (the message lists the keys that are asked), or two
             queues ask it as different kinds.
     """
-    queues = [
-        row[0] for row in connection.execute(text("SELECT DISTINCT queue FROM form ORDER BY 1"))
-    ]
     found: list[tuple[str, Question]] = []
     known: set[str] = set()
-    for queue in queues:
-        stored = load_form(connection, queue)
-        if stored is None:
-            continue
-        known.update(stored[0].keys)
-        question = stored[0].question(key)
+    for queue, form in _forms(connection):
+        known.update(form.keys)
+        question = form.question(key)
         if question is not None:
             found.append((queue, question))
     if not found:

@@ -20,6 +20,7 @@ __all__ = [
     "QuestionCalibration",
     "QuestionGroup",
     "QuestionPair",
+    "QuestionReport",
     "QuestionStats",
 ]
 
@@ -138,3 +139,11 @@ class QuestionAgreement(_Frozen):
     exact_f1: float | None = None
     pairs: tuple[QuestionPair, ...]
     options: tuple[OptionAgreement, ...] = ()
+
+
+class QuestionReport(_Frozen):
+    """Everything the report shows of one question."""
+
+    stats: QuestionStats
+    calibration: QuestionCalibration | None
+    agreement: QuestionAgreement

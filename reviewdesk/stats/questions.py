@@ -33,6 +33,7 @@ from reviewdesk.stats.answers import (
     AnswerLabel,
     AskedQuestion,
     Resolved,
+    asked_keys,
     asked_question,
     load_labels,
     resolve,
@@ -42,16 +43,18 @@ from reviewdesk.stats.errors import StatsInputError
 from reviewdesk.stats.feedback import natural_key
 from reviewdesk.stats.inference import student_t_quantile, t_interval, wilson, wilson_clustered
 from reviewdesk.stats.models import GroupKey, LeftOut, Unit
+from reviewdesk.stats.question_agreement import question_agreement
 from reviewdesk.stats.question_models import (
     OptionShare,
     OptionVerdicts,
     QuestionCalibration,
     QuestionGroup,
+    QuestionReport,
     QuestionStats,
 )
 from reviewdesk.store import Resolution
 
-__all__ = ["question_calibration", "question_stats"]
+__all__ = ["question_calibration", "question_reports", "question_stats"]
 
 
 def _check(by: Sequence[GroupKey], policy: Resolution, unit: Unit) -> None:
@@ -276,3 +279,25 @@ def question_calibration(
         options=tuple(rows),
         left_out=LeftOut(policy=policy, items=resolved.left_out, reason=resolved.reason),
     )
+
+
+def question_reports(
+    engine: Engine, policy: Resolution = Resolution.RESOLVED, adjudicators: Sequence[str] = ()
+) -> list[QuestionReport]:
+    """Every question the queues' forms ask: its distribution (items, or each reviewer's answer
+    under the `latest` policy), calibration (choice and multi) and agreement."""
+    with engine.connect() as connection:
+        keys = asked_keys(connection)
+    unit = Unit.LABELS if policy is Resolution.LATEST else Unit.ITEMS
+    reports = []
+    for key in keys:
+        stats = question_stats(engine, key, (), policy, adjudicators, unit=unit)
+        calibration = None
+        if stats.kind in (QuestionKind.CHOICE, QuestionKind.MULTI):
+            calibration = question_calibration(engine, key, policy, adjudicators, unit=unit)
+        reports.append(
+            QuestionReport(
+                stats=stats, calibration=calibration, agreement=question_agreement(engine, key)
+            )
+        )
+    return reports
