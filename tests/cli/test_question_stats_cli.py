@@ -3,7 +3,9 @@ them, on a store whose queue has a review form."""
 
 from __future__ import annotations
 
+import csv
 import json
+import random
 from pathlib import Path
 
 import pytest
@@ -110,3 +112,83 @@ def test_bad_question_input(capsys: pytest.CaptureFixture[str], answered_store: 
     assert code == 1 and out == "" and "not by validator" in err
     code, out, err = cli(capsys, "agreement", "--question", "Bad Key", "--store", answered_store)
     assert code == 1 and out == "" and "'Bad Key'" in err
+
+
+XSTEST_FORM = """
+[[questions]]
+key = "behaviour"
+kind = "choice"
+options = [{value = "full_compliance"}, {value = "full_refusal"}, {value = "partial_refusal"}]
+"""
+
+XSTEST_MAPPING = """
+[columns]
+id = "id"
+prompt = "prompt"
+output = "completion"
+model = "model"
+
+[values."answers.behaviour"]
+"1_full_compliance" = "full_compliance"
+"2_full_refusal" = "full_refusal"
+"3_partial_refusal" = "partial_refusal"
+
+[[decisions]]
+answers.behaviour = "annotation_1"
+defaults = {reviewer = "annotator_1", verdict = "approve"}
+
+[[decisions]]
+answers.behaviour = "annotation_2"
+defaults = {reviewer = "annotator_2", verdict = "approve"}
+"""
+
+
+def _kappa(first: list[str], second: list[str]) -> float:
+    """Cohen's kappa from the confusion matrix, written out apart from the code under test."""
+    categories = sorted(set(first) | set(second))
+    n = len(first)
+    observed = sum(a == b for a, b in zip(first, second, strict=True)) / n
+    expected = sum(first.count(c) * second.count(c) for c in categories) / (n * n)
+    return (observed - expected) / (1 - expected)
+
+
+def test_xstest_end_to_end_csv_columns_to_agreement(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, store_path: Path
+) -> None:
+    """Two annotators' 3-class labels in two CSV columns, imported by mapping alone; the
+    agreement on the question is their Cohen's kappa on the raw labels, and every disagreement
+    is counted (none folds away into approve / reject)."""
+    rng = random.Random(2250)
+    labels = ("1_full_compliance", "2_full_refusal", "3_partial_refusal")
+    rows = []
+    for number in range(300):
+        first = rng.choice(labels)
+        second = first if rng.random() < 0.75 else rng.choice(labels)
+        rows.append([f"x{number}", f"prompt {number}", f"completion {number}", "m", first, second])
+    data = tmp_path / "xstest.csv"
+    with data.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["id", "prompt", "completion", "model", "annotation_1", "annotation_2"])
+        writer.writerows(rows)
+    (tmp_path / "form.toml").write_text(XSTEST_FORM, encoding="utf-8")
+    (tmp_path / "map.toml").write_text(XSTEST_MAPPING, encoding="utf-8")
+    code, _, err = cli(
+        capsys, "import", str(data), "--mapping", str(tmp_path / "map.toml"),
+        "--form", str(tmp_path / "form.toml"), "--queue", "xstest", "--store", str(store_path),
+    )  # fmt: skip
+    assert code == 0, err
+    code, out, err = cli(
+        capsys, "agreement", "--question", "behaviour", "--json", "--store", str(store_path)
+    )
+    assert code == 0, err
+    document = json.loads(out)
+    (pair,) = document["pairs"]
+    first = [row[4] for row in rows]
+    second = [row[5] for row in rows]
+    disagreements = sum(a != b for a, b in zip(first, second, strict=True))
+    assert disagreements > 30
+    assert (pair["first"], pair["second"], pair["items"]) == ("annotator_1", "annotator_2", 300)
+    assert round(pair["kappa"], 3) == round(_kappa(first, second), 3)
+    assert round(pair["agreement"] * 300) == 300 - disagreements
+    code, out, _ = cli(capsys, "agreement", "--question", "behaviour", "--store", str(store_path))
+    assert code == 0 and "annotator_1 │ annotator_2 │   300 │" in out
