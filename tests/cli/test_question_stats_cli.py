@@ -183,12 +183,12 @@ def test_xstest_end_to_end_csv_columns_to_agreement(
     assert code == 0, err
     document = json.loads(out)
     (pair,) = document["pairs"]
-    first = [row[4] for row in rows]
-    second = [row[5] for row in rows]
-    disagreements = sum(a != b for a, b in zip(first, second, strict=True))
+    annotation_1 = [row[4] for row in rows]
+    annotation_2 = [row[5] for row in rows]
+    disagreements = sum(a != b for a, b in zip(annotation_1, annotation_2, strict=True))
     assert disagreements > 30
     assert (pair["first"], pair["second"], pair["items"]) == ("annotator_1", "annotator_2", 300)
-    assert round(pair["kappa"], 3) == round(_kappa(first, second), 3)
+    assert round(pair["kappa"], 3) == round(_kappa(annotation_1, annotation_2), 3)
     assert round(pair["agreement"] * 300) == 300 - disagreements
     code, out, _ = cli(capsys, "agreement", "--question", "behaviour", "--store", str(store_path))
     assert code == 0 and "annotator_1 │ annotator_2 │   300 │" in out
