@@ -50,13 +50,10 @@ def print_question_stats(
 ) -> None:
     """The distribution of question `key`'s answers (and, for a choice or multi question, its
     calibration against the verdict), as tables or one JSON document."""
-    from reviewdesk.domain import QuestionKind
-    from reviewdesk.stats import question_calibration, question_stats
+    from reviewdesk.stats import question_report
 
-    result = question_stats(engine, key, by, policy, adjudicators, unit=unit)
-    calibration = None
-    if result.kind in (QuestionKind.CHOICE, QuestionKind.MULTI):
-        calibration = question_calibration(engine, key, policy, adjudicators, unit=unit)
+    report = question_report(engine, key, by, policy, adjudicators, unit=unit)
+    result, calibration = report.stats, report.calibration
     if as_json:
         document = result.model_dump(mode="json")
         document["policy"] = str(policy)

@@ -13,8 +13,9 @@ server print.
 - `agreement_stats(engine)`, `agreement_breakdown(engine, by)` (per group, reviewer pair and
   reason), `throughput_stats(engine)`.
 - `question_stats(engine, key, by, policy, unit=...)`, `question_agreement(engine, key)`,
-  `question_calibration(engine, key, policy)`: a review form question's answers
-  (`reviewdesk stats --question KEY`, `reviewdesk agreement --question KEY`).
+  `question_calibration(engine, key, policy)`, `question_report(...)` (the three from one
+  read), `question_reports(engine, policy)` (every question the forms ask): a review form
+  question's answers (`reviewdesk stats --question KEY`, `reviewdesk agreement --question KEY`).
 - `render_report(overview)` / `write_report(engine, path)`: the self-contained HTML report.
 """
 
@@ -51,9 +52,15 @@ from reviewdesk.stats.question_agreement import question_agreement
 from reviewdesk.stats.question_models import (
     QuestionAgreement,
     QuestionCalibration,
+    QuestionReport,
     QuestionStats,
 )
-from reviewdesk.stats.questions import question_calibration, question_stats
+from reviewdesk.stats.questions import (
+    question_calibration,
+    question_report,
+    question_reports,
+    question_stats,
+)
 from reviewdesk.stats.report import render_report, write_report
 from reviewdesk.stats.routing import routing_document
 
@@ -69,6 +76,7 @@ __all__ = [
     "Price",
     "QuestionAgreement",
     "QuestionCalibration",
+    "QuestionReport",
     "QuestionStats",
     "RouteStatus",
     "RoutingAdvice",
@@ -88,6 +96,8 @@ __all__ = [
     "parse_prices",
     "question_agreement",
     "question_calibration",
+    "question_report",
+    "question_reports",
     "question_stats",
     "render_report",
     "routing_advice",

@@ -35,7 +35,7 @@ from reviewdesk.stats.reliability import (
 )
 from reviewdesk.stats.spans import SpanOverlap, character_overlap, exact_overlap
 
-__all__ = ["question_agreement"]
+__all__ = ["agreement_of", "question_agreement"]
 
 _METRIC = {
     QuestionKind.CHOICE: "nominal",
@@ -56,6 +56,11 @@ def question_agreement(engine: Engine, key: str) -> QuestionAgreement:
     with engine.connect() as connection:
         question = asked_question(connection, key)
         labels = load_labels(connection, question)
+    return agreement_of(question, labels)
+
+
+def agreement_of(question: AskedQuestion, labels: Sequence[AnswerLabel]) -> QuestionAgreement:
+    """Agreement on `question` from each reviewer's latest answers (`load_labels`)."""
     by_item: dict[int, list[AnswerLabel]] = defaultdict(list)
     for label in labels:
         by_item[label.item].append(label)

@@ -43,7 +43,7 @@ from reviewdesk.stats.errors import StatsInputError
 from reviewdesk.stats.feedback import natural_key
 from reviewdesk.stats.inference import student_t_quantile, t_interval, wilson, wilson_clustered
 from reviewdesk.stats.models import GroupKey, LeftOut, Unit
-from reviewdesk.stats.question_agreement import question_agreement
+from reviewdesk.stats.question_agreement import agreement_of
 from reviewdesk.stats.question_models import (
     OptionShare,
     OptionVerdicts,
@@ -54,7 +54,7 @@ from reviewdesk.stats.question_models import (
 )
 from reviewdesk.store import Resolution
 
-__all__ = ["question_calibration", "question_reports", "question_stats"]
+__all__ = ["question_calibration", "question_report", "question_reports", "question_stats"]
 
 
 def _check(by: Sequence[GroupKey], policy: Resolution, unit: Unit) -> None:
@@ -206,6 +206,16 @@ def question_stats(
     """
     _check(by, policy, unit)
     question, resolved = _load(engine, key, policy, adjudicators)
+    return _stats_of(question, resolved, by, policy, unit)
+
+
+def _stats_of(
+    question: AskedQuestion,
+    resolved: Resolved,
+    by: Sequence[GroupKey],
+    policy: Resolution,
+    unit: Unit,
+) -> QuestionStats:
     options = _options(question, resolved.labels)
     columns = key_columns(by)
     groups: dict[tuple[Any, ...], list[AnswerLabel]] = defaultdict(list)
@@ -251,6 +261,12 @@ def question_calibration(
             f"question {key!r} is a {question.kind} question: calibration against the verdict "
             "is for choice and multi questions"
         )
+    return _calibration_of(question, resolved, policy, unit)
+
+
+def _calibration_of(
+    question: AskedQuestion, resolved: Resolved, policy: Resolution, unit: Unit
+) -> QuestionCalibration:
     rows = []
     for option in _options(question, resolved.labels):
         chose = [label for label in resolved.labels if _chose(question.kind, label.value, option)]
@@ -281,23 +297,57 @@ def question_calibration(
     )
 
 
+def question_report(
+    engine: Engine,
+    key: str,
+    by: Sequence[GroupKey] = (),
+    policy: Resolution = Resolution.RESOLVED,
+    adjudicators: Sequence[str] = (),
+    *,
+    unit: Unit = Unit.ITEMS,
+) -> QuestionReport:
+    """Question `key`'s distribution, calibration (choice and multi; else None) and agreement,
+    from one read of its answers.
+
+    Raises:
+        StatsInputError: as `question_stats`.
+    """
+    _check(by, policy, unit)
+    with engine.connect() as connection:
+        question = asked_question(connection, key)
+        labels = load_labels(connection, question)
+    return _report(question, labels, by, policy, adjudicators, unit)
+
+
+def _report(
+    question: AskedQuestion,
+    labels: Sequence[AnswerLabel],
+    by: Sequence[GroupKey],
+    policy: Resolution,
+    adjudicators: Sequence[str],
+    unit: Unit,
+) -> QuestionReport:
+    resolved = resolve(labels, policy, adjudicators)
+    calibration = None
+    if question.kind in (QuestionKind.CHOICE, QuestionKind.MULTI):
+        calibration = _calibration_of(question, resolved, policy, unit)
+    return QuestionReport(
+        stats=_stats_of(question, resolved, by, policy, unit),
+        calibration=calibration,
+        agreement=agreement_of(question, labels),
+    )
+
+
 def question_reports(
     engine: Engine, policy: Resolution = Resolution.RESOLVED, adjudicators: Sequence[str] = ()
 ) -> list[QuestionReport]:
-    """Every question the queues' forms ask: its distribution (items, or each reviewer's answer
-    under the `latest` policy), calibration (choice and multi) and agreement."""
-    with engine.connect() as connection:
-        keys = asked_keys(connection)
+    """Every question the queues' forms ask, as `question_report` gives it (not grouped; each
+    reviewer's answer under the `latest` policy), from one read."""
     unit = Unit.LABELS if policy is Resolution.LATEST else Unit.ITEMS
     reports = []
-    for key in keys:
-        stats = question_stats(engine, key, (), policy, adjudicators, unit=unit)
-        calibration = None
-        if stats.kind in (QuestionKind.CHOICE, QuestionKind.MULTI):
-            calibration = question_calibration(engine, key, policy, adjudicators, unit=unit)
-        reports.append(
-            QuestionReport(
-                stats=stats, calibration=calibration, agreement=question_agreement(engine, key)
-            )
-        )
+    with engine.connect() as connection:
+        for key in asked_keys(connection):
+            question = asked_question(connection, key)
+            labels = load_labels(connection, question)
+            reports.append(_report(question, labels, (), policy, adjudicators, unit))
     return reports

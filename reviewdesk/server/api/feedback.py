@@ -15,7 +15,7 @@ from fastapi.responses import StreamingResponse
 from pydantic import AfterValidator, ValidationError
 from sqlalchemy.engine import Engine
 
-from reviewdesk.domain import QuestionKind, Verdict
+from reviewdesk.domain import Verdict
 from reviewdesk.domain.models import MAX_COUNT, as_utc
 from reviewdesk.export import ExportError, ExportFormat, ExportOptions, Filters, stream_export
 from reviewdesk.protocol.statuses import ProblemCode
@@ -31,9 +31,7 @@ from reviewdesk.stats import (
     grouped_stats,
     left_out,
     parse_keys,
-    question_agreement,
-    question_calibration,
-    question_stats,
+    question_report,
     routing_advice,
     routing_document,
 )
@@ -107,11 +105,7 @@ def _question_stats(
     unit: Unit,
 ) -> dict[str, Any]:
     try:
-        found = question_stats(engine, question, keys, policy, adjudicators, unit=unit)
-        calibration = None
-        if found.kind in (QuestionKind.CHOICE, QuestionKind.MULTI):
-            calibration = question_calibration(engine, question, policy, adjudicators, unit=unit)
-        agreement = question_agreement(engine, question)
+        report = question_report(engine, question, keys, policy, adjudicators, unit=unit)
     except StatsInputError as error:  # no such question, a grouping answers lack, a policy
         raise ApiError(
             422,
@@ -124,9 +118,7 @@ def _question_stats(
         "group_by": [str(key) for key in keys],
         "policy": str(policy),
         "unit": str(unit),
-        "stats": found.model_dump(mode="json"),
-        "calibration": None if calibration is None else calibration.model_dump(mode="json"),
-        "agreement": agreement.model_dump(mode="json"),
+        **report.model_dump(mode="json"),
     }
 
 
