@@ -1,10 +1,14 @@
 """Reading a form question's answers for the statistics, and resolving them to one per item.
 
 A question is named by its key; its kind, label and options come from the newest form of each
-queue that asks it (the same key must be the same kind everywhere). Its answers are read in one
-pass over the narrow `decision_answer` rows (index `ix_decision_answer_key`), joined to each
-decision (each reviewer's latest decision on an item) and the item's grouping columns; no text
-of the item is read.
+queue that asks it (the same key must be the same kind everywhere). Its answers are read from
+the narrow `decision_answer` rows (index `ix_decision_answer_key`) joined to each reviewer's
+latest decision and, when a grouping needs them, the item's columns (no text of the item is
+read), in two passes:
+- the items two or more reviewers answered come row by row (`load_labels`): they are what
+  agreement compares and what resolution settles, usually the few sampled for agreement;
+- the items one reviewer answered are counted in SQL by the grouping columns, verdict and value
+  (`load_alone`), a few rows per group however many items there are.
 
 An answer becomes one comparable value: choice the option value, rating the integer, multi the
 set of values ticked, spans the set of (start, end, label), text whether anything was written.
@@ -44,23 +48,66 @@ __all__ = [
     "Resolved",
     "asked_keys",
     "asked_question",
+    "load_alone",
     "load_labels",
     "resolve",
+    "stat_value",
 ]
 
 # What a question's answers can be grouped by (validator groups flags, not answers).
 QUESTION_KEYS = tuple(key for key in GroupKey if key is not GroupKey.VALIDATOR)
 
-_SQL = """
+# The items two or more reviewers answered (each reviewer's latest decision).
+_SHARED = """
+SELECT d2.generation_pk FROM decision_answer a2 JOIN decision d2 ON d2.pk = a2.decision_pk
+WHERE a2.key = :key AND d2.current
+GROUP BY d2.generation_pk HAVING count(DISTINCT d2.pk) >= 2
+"""
+
+_ROWS = f"""
 SELECT d.generation_pk, d.pk, d.reviewer, d.verdict, substr(d.decided_at, 1, 10),
        g.prompt_template, g.prompt_version, g.model, g.route, g.queue,
        a.position, a.text_value, a.number_value, a.span_start, a.span_end, a.span_label
 FROM decision_answer a
 JOIN decision d ON d.pk = a.decision_pk
 JOIN generation g ON g.pk = d.generation_pk
-WHERE a.key = :key AND d.current
+WHERE a.key = :key AND d.current AND d.generation_pk IN ({_SHARED})
 ORDER BY d.generation_pk, d.pk, a.position
 """
+
+# The items one reviewer answered, counted by the grouping columns asked for, verdict and the
+# answer's value for the statistics (see `stat_value`): one pass, a few rows back per group.
+_ALONE = """
+SELECT {columns}d.verdict, v.value, count(*)
+FROM (SELECT a.decision_pk, {value} AS value FROM decision_answer a
+      WHERE a.key = :key GROUP BY a.decision_pk) v
+JOIN decision d ON d.pk = v.decision_pk {generation}
+WHERE d.current AND d.generation_pk NOT IN ({shared})
+GROUP BY {columns}d.verdict, v.value
+"""
+_COLUMN_SQL = {
+    "prompt_template": "g.prompt_template",
+    "prompt_version": "g.prompt_version",
+    "model": "g.model",
+    "route": "g.route",
+    "queue": "g.queue",
+    "reviewer": "d.reviewer",
+    "day": "substr(d.decided_at, 1, 10)",
+}
+# An answer's value in one SQL expression over its rows: a choice's option, a rating, whether a
+# text says something, a multi answer's options and the labels of a spans answer (joined by
+# the record separator, NULL for none).
+_JOINED = {
+    "sqlite": "group_concat({column}, char(30))",
+    "postgresql": "string_agg({column}, chr(30))",
+}
+_VALUE = {
+    QuestionKind.CHOICE: "max(a.text_value)",
+    QuestionKind.RATING: "max(a.number_value)",
+    QuestionKind.TEXT: "max(CASE WHEN trim(a.text_value) <> '' THEN 1 ELSE 0 END)",
+    QuestionKind.MULTI: "a.text_value",
+    QuestionKind.SPANS: "a.span_label",
+}
 
 
 @dataclass(frozen=True)
@@ -78,7 +125,9 @@ class AskedQuestion:
 
 @dataclass(frozen=True)
 class AnswerLabel:
-    """One reviewer's latest answer on one item, with where it belongs."""
+    """One reviewer's latest answer on one item, with where it belongs; or, when `alone`, the
+    answers on `weight` items no other reviewer answered, all with these columns, verdict and
+    value."""
 
     item: int
     decision: int
@@ -86,6 +135,8 @@ class AnswerLabel:
     verdict: str
     columns: dict[str, Any]
     value: Hashable
+    weight: int = 1
+    alone: bool = False
 
 
 @dataclass
@@ -157,11 +208,12 @@ def asked_question(connection: Connection, key: str) -> AskedQuestion:
 
 
 def load_labels(connection: Connection, question: AskedQuestion) -> list[AnswerLabel]:
-    """Each reviewer's latest answer to `question` on each item, by item."""
+    """Each reviewer's latest answer to `question` on the items two or more reviewers answered,
+    by item (what agreement compares and what resolution has to settle)."""
     labels: list[AnswerLabel] = []
     current: tuple[Any, ...] | None = None
     parts: list[tuple[Any, ...]] = []
-    for row in connection.execute(text(_SQL), {"key": question.key}):
+    for row in connection.execute(text(_ROWS), {"key": question.key}):
         if current is None or row[1] != current[1]:
             if current is not None:
                 labels.append(_label(question.kind, current, parts))
@@ -172,6 +224,76 @@ def load_labels(connection: Connection, question: AskedQuestion) -> list[AnswerL
     return labels
 
 
+def load_alone(
+    connection: Connection, question: AskedQuestion, columns: Sequence[str] = ()
+) -> list[AnswerLabel]:
+    """The answers on the items one reviewer answered, counted in SQL by `columns` (the
+    others are None in the labels' columns): `alone` labels with their count as `weight` and
+    the value `stat_value` gives."""
+    value = _VALUE[question.kind]
+    if question.kind in (QuestionKind.MULTI, QuestionKind.SPANS):
+        value = _JOINED[connection.dialect.name].format(column=value)
+    wanted = list(dict.fromkeys("day" if column == "week" else column for column in columns))
+    selected = "".join(f"{_COLUMN_SQL[column]}, " for column in wanted)
+    on_generation = any(_COLUMN_SQL[column].startswith("g.") for column in wanted)
+    sql = _ALONE.format(
+        columns=selected,
+        value=value,
+        generation="JOIN generation g ON g.pk = d.generation_pk" if on_generation else "",
+        shared=_SHARED,
+    )
+    found = []
+    for row in connection.execute(text(sql), {"key": question.key}):
+        named = dict(zip(wanted, row[: len(wanted)], strict=True))
+        verdict, raw, count = row[len(wanted) :]
+        found.append(
+            AnswerLabel(
+                item=0,
+                decision=0,
+                reviewer=named.get("reviewer", ""),
+                verdict=verdict,
+                columns=_columns(*(named.get(name) for name in _COLUMN_SQL)),
+                value=_alone_value(question.kind, raw),
+                weight=int(count),
+                alone=True,
+            )
+        )
+    return found
+
+
+def _alone_value(kind: QuestionKind, raw: Any) -> Hashable:
+    if kind is QuestionKind.RATING:
+        return int(raw)
+    if kind is QuestionKind.TEXT:
+        return bool(raw)
+    if kind is QuestionKind.CHOICE:
+        return str(raw)
+    return frozenset(str(raw).split("\x1e")) if raw else frozenset()
+
+
+def stat_value(kind: QuestionKind, value: Hashable) -> Hashable:
+    """What the distribution counts of an answer: for spans, the set of labels it marked;
+    otherwise the answer's value."""
+    if kind is QuestionKind.SPANS:
+        return frozenset(span[2] for span in value)  # type: ignore[attr-defined]
+    return value
+
+
+def _columns(
+    template: Any, version: Any, model: Any, route: Any, queue: Any, reviewer: Any, day: Any
+) -> dict[str, Any]:
+    return {
+        "prompt_template": template,
+        "prompt_version": version,
+        "model": model,
+        "route": route,
+        "queue": queue,
+        "reviewer": reviewer,
+        "day": day,
+        "week": iso_week(day),
+    }
+
+
 def _label(kind: QuestionKind, row: tuple[Any, ...], parts: list[tuple[Any, ...]]) -> AnswerLabel:
     item, decision, reviewer, verdict, day, template, version, model, route, queue = row[:10]
     return AnswerLabel(
@@ -179,16 +301,7 @@ def _label(kind: QuestionKind, row: tuple[Any, ...], parts: list[tuple[Any, ...]
         decision=decision,
         reviewer=reviewer,
         verdict=verdict,
-        columns={
-            "prompt_template": template,
-            "prompt_version": version,
-            "model": model,
-            "route": route,
-            "queue": queue,
-            "reviewer": reviewer,
-            "day": day,
-            "week": iso_week(day),
-        },
+        columns=_columns(template, version, model, route, queue, reviewer, day),
         value=_value(kind, parts),
     )
 

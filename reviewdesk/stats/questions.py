@@ -21,8 +21,9 @@ it (the verdict of the resolved answer's decision, or of each reviewer's), share
 from __future__ import annotations
 
 import math
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Hashable, Sequence
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy.engine import Engine
@@ -35,8 +36,10 @@ from reviewdesk.stats.answers import (
     Resolved,
     asked_keys,
     asked_question,
+    load_alone,
     load_labels,
     resolve,
+    stat_value,
 )
 from reviewdesk.stats.cube import key_columns
 from reviewdesk.stats.errors import StatsInputError
@@ -72,20 +75,43 @@ def _check(by: Sequence[GroupKey], policy: Resolution, unit: Unit) -> None:
 
 
 def _load(
-    engine: Engine, key: str, policy: Resolution, adjudicators: Sequence[str]
+    engine: Engine,
+    key: str,
+    policy: Resolution,
+    adjudicators: Sequence[str],
+    by: Sequence[GroupKey] = (),
 ) -> tuple[AskedQuestion, Resolved]:
     with engine.connect() as connection:
         question = asked_question(connection, key)
-        labels = load_labels(connection, question)
-    return question, resolve(labels, policy, adjudicators)
+        shared = load_labels(connection, question)
+        alone = load_alone(connection, question, key_columns(by))
+    return question, _counted(question, shared, alone, policy, adjudicators)
+
+
+def _counted(
+    question: AskedQuestion,
+    shared: Sequence[AnswerLabel],
+    alone: Sequence[AnswerLabel],
+    policy: Resolution,
+    adjudicators: Sequence[str],
+) -> Resolved:
+    """The labels counted: the shared items' answers as `policy` resolves them, as the
+    distribution sees them (`stat_value`), and the items one reviewer answered."""
+    resolved = resolve(shared, policy, adjudicators)
+    kind = question.kind
+    if kind is QuestionKind.SPANS:
+        resolved.labels = [
+            replace(label, value=stat_value(kind, label.value)) for label in resolved.labels
+        ]
+    resolved.labels.extend(alone)
+    return resolved
 
 
 def _chose(kind: QuestionKind, value: Hashable, option: Hashable) -> bool:
-    """Whether an answer counts for an option (see the module docstring)."""
-    if kind is QuestionKind.MULTI:
+    """Whether an answer counts for an option (see the module docstring); a spans answer's
+    value here is the set of labels it marked."""
+    if kind in (QuestionKind.MULTI, QuestionKind.SPANS):
         return option in value  # type: ignore[operator]
-    if kind is QuestionKind.SPANS:
-        return any(span[2] == option for span in value)  # type: ignore[attr-defined]
     return value == option
 
 
@@ -95,61 +121,83 @@ def _options(question: AskedQuestion, labels: Sequence[AnswerLabel]) -> list[Has
     seen = set(options)
     extra: set[Hashable] = set()
     for label in labels:
-        if question.kind is QuestionKind.MULTI:
+        if question.kind in (QuestionKind.MULTI, QuestionKind.SPANS):
             extra.update(label.value)  # type: ignore[arg-type]
-        elif question.kind is QuestionKind.SPANS:
-            extra.update(span[2] for span in label.value)  # type: ignore[attr-defined]
         elif question.kind is not QuestionKind.TEXT:
             extra.add(label.value)
     options.extend(sorted(extra - seen, key=natural_key))
     return options
 
 
+def _size(labels: Sequence[AnswerLabel]) -> tuple[int, int]:
+    """(answers, items) of `labels`."""
+    n = sum(label.weight for label in labels)
+    items = sum(label.weight for label in labels if label.alone)
+    items += len({label.item for label in labels if not label.alone})
+    return n, items
+
+
 def _share(
-    count: int, labels: Sequence[AnswerLabel], matches: Sequence[bool], unit: Unit
-) -> tuple[float | None, float | None, float | None]:
-    n = len(labels)
+    labels: Sequence[AnswerLabel], matches: Sequence[bool], unit: Unit
+) -> tuple[int, float | None, float | None, float | None]:
+    """(count, share, low, high) of the answers that match."""
+    count = sum(label.weight for label, hit in zip(labels, matches, strict=True) if hit)
+    n, items = _size(labels)
     if not n:
-        return None, None, None
+        return count, None, None, None
     if unit is Unit.ITEMS:
         low, high = wilson(count, n)
-        return count / n, low, high
+        return count, count / n, low, high
+    # Clustered by item: an item one reviewer answered is a cluster of one (y = hit, m = 1).
+    alone_hits = sum(
+        label.weight for label, hit in zip(labels, matches, strict=True) if hit and label.alone
+    )
+    alone = sum(label.weight for label in labels if label.alone)
     per_item: dict[int, list[int]] = defaultdict(lambda: [0, 0])
     for label, hit in zip(labels, matches, strict=True):
-        sizes = per_item[label.item]
-        sizes[0] += hit
-        sizes[1] += 1
+        if not label.alone:
+            sizes = per_item[label.item]
+            sizes[0] += hit
+            sizes[1] += 1
     low, high = wilson_clustered(
         count,
         n,
-        len(per_item),
-        sum(y * y for y, _ in per_item.values()),
-        sum(y * m for y, m in per_item.values()),
-        sum(m * m for _, m in per_item.values()),
+        items,
+        alone_hits + sum(y * y for y, _ in per_item.values()),
+        alone_hits + sum(y * m for y, m in per_item.values()),
+        alone + sum(m * m for _, m in per_item.values()),
     )
-    return count / n, low, high
+    return count, count / n, low, high
 
 
 def _mean(
     labels: Sequence[AnswerLabel], unit: Unit
 ) -> tuple[float | None, float | None, float | None]:
-    values = [float(label.value) for label in labels]  # type: ignore[arg-type]
-    if not values:
+    n, items = _size(labels)
+    if not n:
         return None, None, None
-    n = len(values)
-    mean = math.fsum(values) / n
+    total = math.fsum(label.weight * float(label.value) for label in labels)  # type: ignore[arg-type]
+    mean = total / n
     if unit is Unit.ITEMS:
-        found = t_interval(n, math.fsum(values), math.fsum(v * v for v in values))
+        squares = math.fsum(label.weight * float(label.value) ** 2 for label in labels)  # type: ignore[arg-type]
+        found = t_interval(n, total, squares)
         return (mean, None, None) if found is None else (mean, *found)
+    # Cluster-robust: sum over items of (y_i - mean m_i)^2, an item one reviewer answered
+    # adding (value - mean)^2.
+    spread = math.fsum(
+        label.weight * (float(label.value) - mean) ** 2  # type: ignore[arg-type]
+        for label in labels
+        if label.alone
+    )
     sums: dict[int, list[float]] = defaultdict(lambda: [0.0, 0.0])
-    for label, value in zip(labels, values, strict=True):
-        sums[label.item][0] += value
-        sums[label.item][1] += 1
-    items = len(sums)
+    for label in labels:
+        if not label.alone:
+            sums[label.item][0] += float(label.value)  # type: ignore[arg-type]
+            sums[label.item][1] += 1
+    spread += math.fsum((y - mean * m) ** 2 for y, m in sums.values())
     if items < 2:
         return mean, None, None
-    variance = math.fsum((y - mean * m) ** 2 for y, m in sums.values()) / (n * n)
-    half = student_t_quantile(0.975, items - 1) * math.sqrt(variance)
+    half = student_t_quantile(0.975, items - 1) * math.sqrt(spread / (n * n))
     return mean, mean - half, mean + half
 
 
@@ -163,8 +211,7 @@ def _group(
     shares = []
     for option in options:
         matches = [_chose(question.kind, label.value, option) for label in labels]
-        count = sum(matches)
-        share, low, high = _share(count, labels, matches, unit)
+        count, share, low, high = _share(labels, matches, unit)
         shares.append(
             OptionShare(
                 value=option,
@@ -178,10 +225,11 @@ def _group(
     mean = low = high = None
     if question.kind is QuestionKind.RATING:
         mean, low, high = _mean(labels, unit)
+    n, items = _size(labels)
     return QuestionGroup(
         group=group,
-        n=len(labels),
-        items=len({label.item for label in labels}),
+        n=n,
+        items=items,
         options=tuple(shares),
         mean=mean,
         mean_low=low,
@@ -205,7 +253,7 @@ def question_stats(
             (validator), or the labels unit with another policy than `latest`.
     """
     _check(by, policy, unit)
-    question, resolved = _load(engine, key, policy, adjudicators)
+    question, resolved = _load(engine, key, policy, adjudicators, by)
     return _stats_of(question, resolved, by, policy, unit)
 
 
@@ -270,13 +318,12 @@ def _calibration_of(
     rows = []
     for option in _options(question, resolved.labels):
         chose = [label for label in resolved.labels if _chose(question.kind, label.value, option)]
-        verdicts = Counter(label.verdict for label in chose)
         fields: dict[str, Any] = {}
         for verdict in ("approve", "edit", "reject"):
             matches = [label.verdict == verdict for label in chose]
-            share, low, high = _share(verdicts[verdict], chose, matches, unit)
+            count, share, low, high = _share(chose, matches, unit)
             fields |= {
-                verdict: verdicts[verdict],
+                verdict: count,
                 f"{verdict}_share": share,
                 f"{verdict}_low": low,
                 f"{verdict}_high": high,
@@ -285,7 +332,7 @@ def _calibration_of(
             OptionVerdicts(
                 value=option,
                 label=question.shown.get(option, str(option)),
-                n=len(chose),
+                n=_size(chose)[0],
                 **fields,
             )
         )
@@ -315,26 +362,28 @@ def question_report(
     _check(by, policy, unit)
     with engine.connect() as connection:
         question = asked_question(connection, key)
-        labels = load_labels(connection, question)
-    return _report(question, labels, by, policy, adjudicators, unit)
+        shared = load_labels(connection, question)
+        alone = load_alone(connection, question, key_columns(by))
+    return _report(question, shared, alone, by, policy, adjudicators, unit)
 
 
 def _report(
     question: AskedQuestion,
-    labels: Sequence[AnswerLabel],
+    shared: Sequence[AnswerLabel],
+    alone: Sequence[AnswerLabel],
     by: Sequence[GroupKey],
     policy: Resolution,
     adjudicators: Sequence[str],
     unit: Unit,
 ) -> QuestionReport:
-    resolved = resolve(labels, policy, adjudicators)
+    resolved = _counted(question, shared, alone, policy, adjudicators)
     calibration = None
     if question.kind in (QuestionKind.CHOICE, QuestionKind.MULTI):
         calibration = _calibration_of(question, resolved, policy, unit)
     return QuestionReport(
         stats=_stats_of(question, resolved, by, policy, unit),
         calibration=calibration,
-        agreement=agreement_of(question, labels),
+        agreement=agreement_of(question, shared),
     )
 
 
@@ -348,6 +397,7 @@ def question_reports(
     with engine.connect() as connection:
         for key in asked_keys(connection):
             question = asked_question(connection, key)
-            labels = load_labels(connection, question)
-            reports.append(_report(question, labels, (), policy, adjudicators, unit))
+            shared = load_labels(connection, question)
+            alone = load_alone(connection, question)
+            reports.append(_report(question, shared, alone, (), policy, adjudicators, unit))
     return reports
