@@ -101,10 +101,16 @@ _JOINED = {
     "sqlite": "group_concat({column}, char(30))",
     "postgresql": "string_agg({column}, chr(30))",
 }
+# A text less the blanks `_BLANKS` names, as each engine writes it.
+_TRIMMED = {
+    "sqlite": "trim(a.text_value, char(32, 9, 10, 13))",
+    "postgresql": "btrim(a.text_value, chr(32) || chr(9) || chr(10) || chr(13))",
+}
+_BLANKS = " \t\n\r"
 _VALUE = {
     QuestionKind.CHOICE: "max(a.text_value)",
     QuestionKind.RATING: "max(a.number_value)",
-    QuestionKind.TEXT: "max(CASE WHEN trim(a.text_value) <> '' THEN 1 ELSE 0 END)",
+    QuestionKind.TEXT: "max(CASE WHEN {blank_trimmed} <> '' THEN 1 ELSE 0 END)",
     QuestionKind.MULTI: "a.text_value",
     QuestionKind.SPANS: "a.span_label",
 }
@@ -230,7 +236,7 @@ def load_alone(
     """The answers on the items one reviewer answered, counted in SQL by `columns` (the
     others are None in the labels' columns): `alone` labels with their count as `weight` and
     the value `stat_value` gives."""
-    value = _VALUE[question.kind]
+    value = _VALUE[question.kind].format(blank_trimmed=_TRIMMED[connection.dialect.name])
     if question.kind in (QuestionKind.MULTI, QuestionKind.SPANS):
         value = _JOINED[connection.dialect.name].format(column=value)
     wanted = list(dict.fromkeys("day" if column == "week" else column for column in columns))
@@ -313,7 +319,7 @@ def _value(kind: QuestionKind, parts: list[tuple[Any, ...]]) -> Hashable:
     if kind is QuestionKind.RATING:
         return int(number)
     if kind is QuestionKind.TEXT:
-        return bool(text_value and text_value.strip())
+        return bool(text_value and text_value.strip(_BLANKS))
     if kind is QuestionKind.CHOICE:
         return str(text_value)
     kept = [part for part in parts if part[0] is not None and part[0] >= 0]

@@ -173,7 +173,7 @@ def test_multi_text_and_spans_answers(answers: AnswerStore, engine_of: Ready) ->
             ],
             {},
         ),
-        ([answered("ann", {"topics": ["returns"], "note": "  ", "hallucination": []})], {}),
+        ([answered("ann", {"topics": ["returns"], "note": " \n\t ", "hallucination": []})], {}),
         ([answered("ann", {"topics": [], "hallucination": []})], {}),
     )
     engine = engine_of()
