@@ -47,6 +47,9 @@ def test_question_stats_over_http(server: RunningServer) -> None:
         rating = client.get("/v1/stats", params={"question": "helpfulness"})
         unknown = client.get("/v1/stats", params={"question": "colour"})
         flags = client.get("/v1/stats", params={"question": "behaviour", "group_by": "validator"})
+        labels = client.get(
+            "/v1/stats", params={"question": "behaviour", "unit": "labels", "policy": "majority"}
+        )
     assert answer.status_code == 200, answer.text
     body = answer.json()
     expected = question_stats(server.engine, "behaviour", parse_keys("model"))
@@ -62,9 +65,12 @@ def test_question_stats_over_http(server: RunningServer) -> None:
     assert rating.status_code == 200 and rating.json()["stats"]["overall"]["mean"] == 2.5
     assert rating.json()["agreement"]["alpha"] == 1.0  # ann and bob rate alike
     assert rating.json()["group_by"] == [] and rating.json()["calibration"] is None
-    for bad in (unknown, flags):
+    for bad in (unknown, flags, labels):
         assert bad.status_code == 422
         assert bad.headers["content-type"].startswith("application/problem+json")
-        assert bad.json()["code"] == "invalid_request"
-        assert bad.json()["detail"].startswith("question: ")
-    assert "no review form has a question 'colour'" in unknown.json()["detail"]
+    assert unknown.json()["code"] == "invalid_request"
+    assert unknown.json()["detail"].startswith("question: no review form has a question 'colour'")
+    assert unknown.json()["errors"][0]["loc"] == ["query", "question"]
+    assert flags.json()["code"] == "invalid_group_by"
+    assert flags.json()["detail"].startswith("group_by: ") and "validator" in flags.json()["detail"]
+    assert labels.json()["detail"].startswith("unit: ")

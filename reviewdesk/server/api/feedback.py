@@ -35,6 +35,7 @@ from reviewdesk.stats import (
     routing_advice,
     routing_document,
 )
+from reviewdesk.stats.answers import QUESTION_KEYS
 from reviewdesk.store import Resolution
 
 router = APIRouter(prefix="/v1", route_class=ApiRoute)
@@ -104,9 +105,24 @@ def _question_stats(
     adjudicators: tuple[str, ...],
     unit: Unit,
 ) -> dict[str, Any]:
+    wrong = [str(key) for key in keys if key not in QUESTION_KEYS]
+    if wrong:
+        raise ApiError(
+            422,
+            ProblemCode.INVALID_GROUP_BY,
+            f"group_by: a question's answers do not group by {', '.join(wrong)} "
+            "(flags are not answers)",
+        )
+    if unit is Unit.LABELS and policy is not Resolution.LATEST:
+        raise ApiError(
+            422,
+            ProblemCode.INVALID_REQUEST,
+            f"unit: the labels unit counts each reviewer's latest answer: it takes no {policy} "
+            "policy",
+        )
     try:
         report = question_report(engine, question, keys, policy, adjudicators, unit=unit)
-    except StatsInputError as error:  # no such question, a grouping answers lack, a policy
+    except StatsInputError as error:  # no form asks it, or forms ask it as different kinds
         raise ApiError(
             422,
             ProblemCode.INVALID_REQUEST,
