@@ -11,7 +11,8 @@ read), in two passes:
   (`load_alone`), a few rows per group however many items there are.
 
 An answer becomes one comparable value: choice the option value, rating the integer, multi the
-set of values ticked, spans the set of (start, end, label), text whether anything was written.
+set of values ticked, spans the set of (start, end, label), text "answered" (anything but blanks
+written) or "blank".
 
 One answer an item (`--unit items`), under the policy the verdict statistics use, applied to
 the question's answers instead of the verdicts:
@@ -42,6 +43,8 @@ from reviewdesk.store import Resolution
 from reviewdesk.store.rows import load_form
 
 __all__ = [
+    "ANSWERED",
+    "BLANK",
     "QUESTION_KEYS",
     "AnswerLabel",
     "AskedQuestion",
@@ -53,6 +56,10 @@ __all__ = [
     "resolve",
     "stat_value",
 ]
+
+ANSWERED = "answered"
+BLANK = "blank"
+"""A text answer's value for the statistics: whether it says something."""
 
 # What a question's answers can be grouped by (validator groups flags, not answers).
 QUESTION_KEYS = tuple(key for key in GroupKey if key is not GroupKey.VALIDATOR)
@@ -199,7 +206,7 @@ def asked_question(connection: Connection, key: str) -> AskedQuestion:
             for value in range(low, high + 1):
                 options.setdefault(value, question.labels.get(value, str(value)))
         elif kind is QuestionKind.TEXT:
-            options.setdefault(True, "answered")
+            options.setdefault(ANSWERED, "answered")
         else:
             for option in question.options:
                 options.setdefault(option.value, option.shown)
@@ -271,7 +278,7 @@ def _alone_value(kind: QuestionKind, raw: Any) -> Hashable:
     if kind is QuestionKind.RATING:
         return int(raw)
     if kind is QuestionKind.TEXT:
-        return bool(raw)
+        return ANSWERED if raw else BLANK
     if kind is QuestionKind.CHOICE:
         return str(raw)
     return frozenset(str(raw).split("\x1e")) if raw else frozenset()
@@ -319,7 +326,7 @@ def _value(kind: QuestionKind, parts: list[tuple[Any, ...]]) -> Hashable:
     if kind is QuestionKind.RATING:
         return int(number)
     if kind is QuestionKind.TEXT:
-        return bool(text_value and text_value.strip(_BLANKS))
+        return ANSWERED if text_value and text_value.strip(_BLANKS) else BLANK
     if kind is QuestionKind.CHOICE:
         return str(text_value)
     kept = [part for part in parts if part[0] is not None and part[0] >= 0]
