@@ -107,13 +107,24 @@ def _show(table: Table) -> None:
 
 def stats(
     by: Annotated[
-        str,
+        str | None,
         typer.Option(
             "--by",
             help="Group by KEY[,KEY]: prompt_version (with its template), template, model, "
-            "route, queue, validator, reviewer, day, week.",
+            "route, queue, validator, reviewer, day, week. Default: prompt_version (with "
+            "--question: no grouping).",
+            show_default=False,
         ),
-    ] = "prompt_version",
+    ] = None,
+    question: Annotated[
+        str | None,
+        typer.Option(
+            "--question",
+            help="A review form question's key: the distribution of its answers (with 95% "
+            "intervals; a rating's mean) and, for a choice, the verdicts per option.",
+            show_default=False,
+        ),
+    ] = None,
     policy: Annotated[
         str | None,
         typer.Option(
@@ -140,7 +151,10 @@ def stats(
     from reviewdesk.stats import Unit, grouped_stats, left_out, parse_keys
     from reviewdesk.store import Resolution, Store
 
-    keys = parse_keys(by)
+    if by is not None:
+        keys = parse_keys(by)
+    else:  # a question's answers show overall unless grouped
+        keys = parse_keys("prompt_version") if question is None else ()
     try:
         counted = Unit(unit)
     except ValueError:
@@ -151,6 +165,20 @@ def stats(
         )
     default = Resolution.LATEST if counted is Unit.LABELS else Resolution.RESOLVED
     resolution = default if policy is None else _policy(policy)
+    if question is not None:
+        from reviewdesk.cli.questions import print_question_stats
+
+        with Store.open(store_path(store), create=False) as opened:
+            print_question_stats(
+                opened.engine,
+                question,
+                keys,
+                resolution,
+                adjudicator or (),
+                counted,
+                as_json=json_,
+            )
+        return
     with Store.open(store_path(store), create=False) as opened:
         groups = grouped_stats(opened.engine, keys, resolution, adjudicator or (), unit=counted)
         dropped = left_out(opened.engine, resolution, adjudicator or ())
@@ -315,6 +343,15 @@ def agreement(
             "(KEY[,KEY]). Reviewer pairs and reasons are always shown.",
         ),
     ] = "model",
+    question: Annotated[
+        str | None,
+        typer.Option(
+            "--question",
+            help="A review form question's key: agreement on its answers (Krippendorff's alpha "
+            "with the metric of its kind, Cohen's kappa per pair, span F1 for spans).",
+            show_default=False,
+        ),
+    ] = None,
     adjudicator: AdjudicatorOption = None,
     store: StoreOption = None,
     json_: JsonOption = False,
@@ -322,6 +359,13 @@ def agreement(
     """Agreement between reviewers on items two or more of them decided."""
     from reviewdesk.stats import agreement_breakdown, agreement_stats, parse_keys
     from reviewdesk.store import Store
+
+    if question is not None:
+        from reviewdesk.cli.questions import print_question_agreement
+
+        with Store.open(store_path(store), create=False) as opened:
+            print_question_agreement(opened.engine, question, as_json=json_)
+        return
 
     keys = parse_keys(by)
     with Store.open(store_path(store), create=False) as opened:

@@ -12,6 +12,10 @@ server print.
 - `routing_advice(engine, policy, prices=..., target=...)`: the routing table (routing.json).
 - `agreement_stats(engine)`, `agreement_breakdown(engine, by)` (per group, reviewer pair and
   reason), `throughput_stats(engine)`.
+- `question_stats(engine, key, by, policy, unit=...)`, `question_agreement(engine, key)`,
+  `question_calibration(engine, key, policy)`, `question_report(...)` (the three from one
+  read), `question_reports(engine, policy)` (every question the forms ask): a review form
+  question's answers (`reviewdesk stats --question KEY`, `reviewdesk agreement --question KEY`).
 - `render_report(overview)` / `write_report(engine, path)`: the self-contained HTML report.
 """
 
@@ -44,6 +48,19 @@ from reviewdesk.stats.overview import (
     throughput_stats,
 )
 from reviewdesk.stats.prices import Price, load_prices, parse_prices
+from reviewdesk.stats.question_agreement import question_agreement
+from reviewdesk.stats.question_models import (
+    QuestionAgreement,
+    QuestionCalibration,
+    QuestionReport,
+    QuestionStats,
+)
+from reviewdesk.stats.questions import (
+    question_calibration,
+    question_report,
+    question_reports,
+    question_stats,
+)
 from reviewdesk.stats.report import render_report, write_report
 from reviewdesk.stats.routing import routing_document
 
@@ -57,6 +74,10 @@ __all__ = [
     "LeftOut",
     "Overview",
     "Price",
+    "QuestionAgreement",
+    "QuestionCalibration",
+    "QuestionReport",
+    "QuestionStats",
     "RouteStatus",
     "RoutingAdvice",
     "StatsInputError",
@@ -73,6 +94,11 @@ __all__ = [
     "load_prices",
     "parse_keys",
     "parse_prices",
+    "question_agreement",
+    "question_calibration",
+    "question_report",
+    "question_reports",
+    "question_stats",
     "render_report",
     "routing_advice",
     "routing_document",

@@ -14,6 +14,9 @@ Everything here is a pure function of counts, so it is tested against published 
   estimation for the difference between independent proportions", method 10).
 - Two-proportion z test (pooled variance) and, when an expected cell count is below 5, Fisher's
   exact test, two-sided as R's `fisher.test` computes it (tables no more likely than the one seen).
+- Student's t quantile (for a mean's interval): the t distribution function through the
+  regularised incomplete beta function, I_x(a, b) by its continued fraction (Numerical Recipes,
+  section 6.4), inverted by bisection.
 - Reviews per group to detect a difference at 5% two-sided with 80% power (Fleiss, Levin & Paik,
   "Statistical Methods for Rates and Proportions", eq. 4.14, without continuity correction).
 """
@@ -30,6 +33,8 @@ __all__ = [
     "normal_quantile",
     "proportion_test",
     "reviews_per_group",
+    "student_t_quantile",
+    "t_interval",
     "two_proportion_z",
     "wilson",
     "wilson_clustered",
@@ -208,3 +213,66 @@ def reviews_per_group(
         p1 * (1 - p1) + p2 * (1 - p2)
     )
     return math.ceil(numerator**2 / difference**2)
+
+
+def _incomplete_beta(x: float, a: float, b: float) -> float:
+    """The regularised incomplete beta function I_x(a, b)."""
+    if x <= 0.0:
+        return 0.0
+    if x >= 1.0:
+        return 1.0
+    front = math.exp(
+        math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b) + a * math.log(x) + b * math.log1p(-x)
+    )
+    if x > (a + 1) / (a + b + 2):  # the fraction converges fast on this side only
+        return 1.0 - _incomplete_beta(1.0 - x, b, a)
+    tiny = 1e-300
+    c, d = 1.0, 1.0 - (a + b) * x / (a + 1)
+    d = 1.0 / (d if abs(d) > tiny else tiny)
+    result = d
+    for m in range(1, 300):
+        for numerator in (
+            m * (b - m) * x / ((a + 2 * m - 1) * (a + 2 * m)),
+            -(a + m) * (a + b + m) * x / ((a + 2 * m) * (a + 2 * m + 1)),
+        ):
+            d = 1.0 + numerator * d
+            d = 1.0 / (d if abs(d) > tiny else tiny)
+            c = 1.0 + numerator / c
+            c = c if abs(c) > tiny else tiny
+            result *= d * c
+        if abs(d * c - 1.0) < 1e-15:
+            break
+    return front * result / a
+
+
+def student_t_cdf(t: float, df: float) -> float:
+    """P(T <= t) for Student's t with `df` degrees of freedom."""
+    tail = 0.5 * _incomplete_beta(df / (df + t * t), df / 2, 0.5)
+    return 1.0 - tail if t > 0 else tail
+
+
+def student_t_quantile(p: float, df: float) -> float:
+    """The t with P(T <= t) = p for Student's t with `df` degrees of freedom."""
+    if not 0.0 < p < 1.0:
+        raise ValueError(f"a quantile needs 0 < p < 1, not {p}")
+    low, high = -1e6, 1e6
+    for _ in range(400):
+        middle = (low + high) / 2
+        if student_t_cdf(middle, df) < p:
+            low = middle
+        else:
+            high = middle
+        if high - low < 1e-12 * max(1.0, abs(middle)):
+            break
+    return (low + high) / 2
+
+
+def t_interval(n: int, total: float, total_squares: float) -> tuple[float, float] | None:
+    """The 95% t interval of a mean from n values, their sum and their sum of squares; None
+    with fewer than two values."""
+    if n < 2:
+        return None
+    mean = total / n
+    variance = max(0.0, (total_squares - n * mean * mean) / (n - 1))
+    half = student_t_quantile(0.975, n - 1) * math.sqrt(variance / n)
+    return mean - half, mean + half

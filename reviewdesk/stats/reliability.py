@@ -15,19 +15,26 @@ Pure functions over labels, tested against published worked examples:
 - Krippendorff's alpha, nominal metric, any number of raters, missing values allowed
   (Krippendorff, "Computing Krippendorff's Alpha-Reliability", 2011): alpha = 1 - D_o / D_e from
   the coincidence matrix, where units with fewer than two values are not pairable and left out.
+  `krippendorff_alpha` takes the other metrics of that paper: ordinal (the squared number of
+  pairable values ranked between two values, from the margins), interval (the squared
+  difference), or any distance function (e.g. `masi_distance` for sets of options):
+  alpha = 1 - (n - 1) * sum o_ck d_ck / sum n_c n_k d_ck.
 """
 
 from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
+from typing import Any, Literal
 
 __all__ = [
     "cohen_kappa",
     "jaccard",
+    "krippendorff_alpha",
     "krippendorff_alpha_nominal",
     "masi",
+    "masi_distance",
     "pairwise_agreement",
     "percent_agreement",
 ]
@@ -144,3 +151,73 @@ def _alpha_from_coincidences(
     if expected_disagreement == 0:
         return None
     return 1 - observed_disagreement / expected_disagreement
+
+
+Distance = Callable[[Any, Any], float]
+Metric = Literal["nominal", "ordinal", "interval"] | Distance
+
+
+def masi_distance(first: frozenset[Hashable], second: frozenset[Hashable]) -> float:
+    """1 - MASI: the distance Krippendorff's alpha takes for sets of values."""
+    return 1.0 - masi(first, second)
+
+
+def krippendorff_alpha(
+    units: Sequence[Sequence[Any]],
+    metric: Metric = "nominal",
+    weights: Sequence[int] | None = None,
+) -> float | None:
+    """Krippendorff's alpha of `units` (each the values its raters gave) under `metric`:
+    nominal, ordinal or interval (numbers), or a distance function of two values.
+
+    None when fewer than two pairable values exist or the values do not vary (alpha is then
+    undefined).
+    """
+    coincidences: dict[tuple[Any, Any], float] = defaultdict(float)
+    for unit, weight in zip(units, weights or [1] * len(units), strict=True):
+        m = len(unit)
+        if m < 2:
+            continue
+        counts = Counter(unit)
+        for c, n_c in counts.items():
+            for k, n_k in counts.items():
+                pairs = n_c * (n_c - 1) if c == k else n_c * n_k
+                if pairs:
+                    coincidences[(c, k)] += weight * pairs / (m - 1)
+    margins: dict[Any, float] = defaultdict(float)
+    for (c, _), value in coincidences.items():
+        margins[c] += value
+    n = sum(margins.values())
+    if n <= 1:
+        return None
+    distance = _distance(metric, margins)
+    observed = math.fsum(value * distance(c, k) for (c, k), value in coincidences.items())
+    expected = math.fsum(
+        margins[c] * margins[k] * distance(c, k) for c in margins for k in margins if c != k
+    )
+    if expected == 0:
+        return None
+    return 1 - (n - 1) * observed / expected
+
+
+def _distance(metric: Metric, margins: Mapping[Any, float]) -> Distance:
+    if callable(metric):
+        return metric
+    if metric == "nominal":
+        return lambda c, k: 0.0 if c == k else 1.0
+    if metric == "interval":
+        return lambda c, k: float(c - k) ** 2
+    # Ordinal: the values ranked from c to k, counted by their margins, less half of each end.
+    ranked = sorted(margins)
+    cumulative: dict[Any, float] = {}
+    total = 0.0
+    for value in ranked:
+        total += margins[value]
+        cumulative[value] = total
+
+    def ordinal(c: Any, k: Any) -> float:
+        low, high = (c, k) if c <= k else (k, c)
+        between = cumulative[high] - cumulative[low] + margins[low]
+        return (between - (margins[low] + margins[high]) / 2) ** 2 if c != k else 0.0
+
+    return ordinal

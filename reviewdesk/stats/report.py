@@ -1,6 +1,7 @@
 """The HTML report: one self-contained page (inline CSS and SVG; no scripts, fonts or images to
 fetch), readable offline and printable, rendered from resources/templates/report.html.j2 with
-autoescaping and StrictUndefined."""
+autoescaping and StrictUndefined. Each review form question gets a section: its answers, their
+calibration against the verdict and the reviewers' agreement on them."""
 
 from __future__ import annotations
 
@@ -21,6 +22,8 @@ from reviewdesk.stats.charts import bar_chart, interval_chart
 from reviewdesk.stats.models import GroupStats, Overview
 from reviewdesk.stats.overview import compute_overview
 from reviewdesk.stats.prices import Price
+from reviewdesk.stats.question_models import QuestionReport
+from reviewdesk.stats.questions import question_reports
 from reviewdesk.store import Resolution
 
 __all__ = ["render_report", "write_report"]
@@ -119,10 +122,27 @@ def _charts(overview: Overview) -> dict[str, Markup]:
     }
 
 
-def render_report(overview: Overview) -> str:
-    """The report page for `overview`."""
+def _question_chart(report: QuestionReport) -> Markup:
+    stats = report.stats
+    return interval_chart(
+        [
+            (option.label, option.share, option.low, option.high, stats.overall.n)
+            for option in stats.overall.options[:_CHART_ROWS]
+        ],
+        f"Answers to {stats.question}",
+    )
+
+
+def render_report(overview: Overview, questions: Sequence[QuestionReport] = ()) -> str:
+    """The report page for `overview`, with a section per review form question."""
     template = _environment().get_template("report.html.j2")
-    return template.render(o=overview, charts=_charts(overview), version=__version__)
+    return template.render(
+        o=overview,
+        charts=_charts(overview),
+        questions=questions,
+        question_charts=[_question_chart(report) for report in questions],
+        version=__version__,
+    )
 
 
 def write_report(
@@ -141,6 +161,6 @@ def write_report(
     if target is not None:
         options["target"] = target
     overview = compute_overview(engine, policy, adjudicators, **options)
-    page = render_report(overview)
+    page = render_report(overview, question_reports(engine, policy, adjudicators))
     write_text_atomically(Path(path), page, prefix=".report-", suffix=".html")
     return overview

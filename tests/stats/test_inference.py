@@ -10,6 +10,8 @@ from reviewdesk.stats.inference import (
     normal_quantile,
     proportion_test,
     reviews_per_group,
+    student_t_quantile,
+    t_interval,
     two_proportion_z,
     wilson,
 )
@@ -91,3 +93,21 @@ def test_reviews_per_group_by_hand() -> None:
     # / 0.01 = 387.3, so 388.
     assert reviews_per_group(0.6, 0.5) == 388
     assert reviews_per_group(0.5, 0.5) is None
+
+
+@pytest.mark.parametrize(
+    ("df", "quantile"),
+    # Two-sided 95% critical values from a printed t table (e.g. NIST/SEMATECH e-Handbook,
+    # section 1.3.6.7.2).
+    [(1, 12.706), (2, 4.303), (5, 2.571), (9, 2.262), (30, 2.042), (100, 1.984)],
+)
+def test_student_t_quantiles_match_the_table(df: int, quantile: float) -> None:
+    assert student_t_quantile(0.975, df) == pytest.approx(quantile, abs=5e-4)
+    assert student_t_quantile(0.025, df) == pytest.approx(-quantile, abs=5e-4)
+
+
+def test_t_interval_of_a_mean() -> None:
+    # 5, 7, 9: mean 7, sd 2, half-width 4.303 * 2 / sqrt(3) = 4.968.
+    low, high = t_interval(3, 21, 25 + 49 + 81) or (0.0, 0.0)
+    assert (low, high) == pytest.approx((7 - 4.968, 7 + 4.968), abs=5e-4)
+    assert t_interval(1, 5, 25) is None

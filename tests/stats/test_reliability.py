@@ -6,6 +6,7 @@ import pytest
 
 from reviewdesk.stats.reliability import (
     cohen_kappa,
+    krippendorff_alpha,
     krippendorff_alpha_nominal,
     percent_agreement,
 )
@@ -86,3 +87,17 @@ def test_a_weighted_unit_counts_as_that_many_units() -> None:
     )
     assert percent_agreement(units, weights) == pytest.approx(percent_agreement(repeated))
     assert percent_agreement(units, weights) == pytest.approx(3 / 6)
+
+
+@pytest.mark.parametrize(
+    ("metric", "alpha"), [("nominal", 0.743), ("ordinal", 0.815), ("interval", 0.849)]
+)
+def test_krippendorff_alpha_metrics_worked_example(metric: str, alpha: float) -> None:
+    # Krippendorff (2011), section C: the same data under each metric.
+    found = krippendorff_alpha(_units(RELIABILITY_DATA), metric)  # type: ignore[arg-type]
+    assert found == pytest.approx(alpha, abs=5e-4)
+
+
+def test_krippendorff_alpha_without_variation_is_undefined() -> None:
+    assert krippendorff_alpha([[3, 3], [3, 3]], "ordinal") is None
+    assert krippendorff_alpha([[1], [2]], "interval") is None

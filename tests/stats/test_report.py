@@ -10,6 +10,7 @@ import pytest
 from reviewdesk.demo import ensure_demo_store
 from reviewdesk.stats import compute_overview, render_report, write_report
 from reviewdesk.store import Store
+from tests.helpers.answers import AnswerStore, answered
 from tests.stats.conftest import StoreBuilder, d
 
 HOSTILE = '<script>alert("x")</script>'
@@ -54,3 +55,32 @@ def test_an_empty_store_renders(store: Store) -> None:
 def test_a_missing_folder_is_an_error(store: Store, tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError, match="No such file"):
         write_report(store.engine, tmp_path / "missing" / "r.html")
+
+
+def test_each_form_question_has_a_section(store: Store, tmp_path: Path) -> None:
+    answers = AnswerStore(store, tmp_path)
+    answers.add(
+        (
+            [
+                answered(HOSTILE, {"behaviour": "full_refusal", "helpfulness": 2}),
+                answered("bob", {"behaviour": "full_refusal", "helpfulness": 4}, minute=1),
+            ],
+            {},
+        ),
+        ([answered("ann", {"behaviour": "partial_refusal", "helpfulness": 5})], {}),
+    )
+    out = tmp_path / "report.html"
+    write_report(store.engine, out)
+    page = out.read_text(encoding="utf-8")
+    assert "<script" not in page and "&lt;script&gt;" in page  # a reviewer's name, escaped
+    section = page[page.index('<section id="questions">') :]
+    section = section[: section.index("</section>")]
+    for key in ("behaviour", "helpfulness", "topics", "note", "hallucination"):
+        assert f'id="question-{key}"' in section
+    # behaviour: both items resolve (the two reviewers agree); one full, one partial refusal.
+    assert "2 answers on 2 items, each item's resolved answer." in section
+    assert "Krippendorff's alpha (nominal)" in section
+    # helpfulness: 2 against 4 is a tie, left out and said so; the other item's 5 is the mean.
+    assert "Left out: 1 answered items (ties no adjudicator settled)." in section
+    assert "Mean 5.00." in section
+    assert section.count("<svg") == 2  # a chart for each question with answers

@@ -25,14 +25,17 @@ from reviewdesk.server.http.problems import ApiError, problem_responses
 from reviewdesk.server.http.routing import ApiRoute
 from reviewdesk.server.queue.policy import unreviewed_counts
 from reviewdesk.stats import (
+    GroupKey,
     StatsInputError,
     Unit,
     grouped_stats,
     left_out,
     parse_keys,
+    question_report,
     routing_advice,
     routing_document,
 )
+from reviewdesk.stats.answers import QUESTION_KEYS
 from reviewdesk.store import Resolution
 
 router = APIRouter(prefix="/v1", route_class=ApiRoute)
@@ -41,6 +44,7 @@ _ERRORS = (401, 403, 422, 429, 503)
 _GROUP_BY = (
     "KEY[,KEY]: prompt_version, template, model, route, queue, validator, reviewer, day, week"
 )
+_QUESTION = "A review form question's key: the distribution of its answers instead of verdicts"
 _STREAMED = {"schema": {"type": "string"}}
 Many = Annotated[list[str] | None, Query()]
 Moment = Annotated[datetime, AfterValidator(as_utc)]
@@ -51,23 +55,32 @@ Moment = Annotated[datetime, AfterValidator(as_utc)]
 def get_stats(
     request: Request,
     token: Watcher,
-    group_by: Annotated[str, Query(description=_GROUP_BY)] = "prompt_version",
+    group_by: Annotated[str | None, Query(description=_GROUP_BY)] = None,
     policy: Resolution | None = None,
     unit: Unit = Unit.ITEMS,
     adjudicator: Many = None,
+    question: Annotated[str | None, Query(description=_QUESTION)] = None,
 ) -> dict[str, Any]:
     """Approve / edit / reject counts and rates with Wilson 95% intervals, acceptance, edit
-    severity and the reason mix, grouped as `reviewdesk stats --by` groups them: by default
-    each item once (its resolved label); `unit=labels` each reviewer's latest label, intervals
-    clustered by item. `left_out` says how many decided items the policy left out, and why."""
+    severity and the reason mix, grouped as `reviewdesk stats --by` groups them (by default
+    `prompt_version`): by default each item once (its resolved label); `unit=labels` each
+    reviewer's latest label, intervals clustered by item. `left_out` says how many decided
+    items the policy left out, and why. With `question`, a review form question's answers
+    instead (as `reviewdesk stats --question`; not grouped unless `group_by` is given), with
+    its calibration against the verdict and its agreement."""
     if policy is None:
         policy = Resolution.LATEST if unit is Unit.LABELS else Resolution.RESOLVED
     try:
-        keys = parse_keys(group_by)
+        if group_by is not None:
+            keys = parse_keys(group_by)
+        else:
+            keys = parse_keys("prompt_version") if question is None else ()
     except StatsInputError as error:
         raise ApiError(422, ProblemCode.INVALID_GROUP_BY, str(error)) from error
     engine: Engine = request.app.state.engine
     adjudicators = tuple(adjudicator or ())
+    if question is not None:
+        return _question_stats(engine, question, keys, policy, adjudicators, unit)
     try:
         groups = grouped_stats(engine, keys, policy, adjudicators, unit=unit)
     except StatsInputError as error:  # the labels unit with another policy than latest
@@ -81,6 +94,47 @@ def get_stats(
         "left_out": left_out(engine, policy, adjudicators).model_dump(mode="json"),
         # Items a queue's review policy auto-approved: no label, so not in the rates above.
         "unreviewed": {"auto_approved": sum(unreviewed.values()), "by_queue": unreviewed},
+    }
+
+
+def _question_stats(
+    engine: Engine,
+    question: str,
+    keys: tuple[GroupKey, ...],
+    policy: Resolution,
+    adjudicators: tuple[str, ...],
+    unit: Unit,
+) -> dict[str, Any]:
+    wrong = [str(key) for key in keys if key not in QUESTION_KEYS]
+    if wrong:
+        raise ApiError(
+            422,
+            ProblemCode.INVALID_GROUP_BY,
+            f"group_by: a question's answers do not group by {', '.join(wrong)} "
+            "(flags are not answers)",
+        )
+    if unit is Unit.LABELS and policy is not Resolution.LATEST:
+        raise ApiError(
+            422,
+            ProblemCode.INVALID_REQUEST,
+            f"unit: the labels unit counts each reviewer's latest answer: it takes no {policy} "
+            "policy",
+        )
+    try:
+        report = question_report(engine, question, keys, policy, adjudicators, unit=unit)
+    except StatsInputError as error:  # no form asks it, or forms ask it as different kinds
+        raise ApiError(
+            422,
+            ProblemCode.INVALID_REQUEST,
+            f"question: {error}",
+            errors=[{"loc": ["query", "question"], "message": str(error), "type": "value_error"}],
+        ) from error
+    return {
+        "question": question,
+        "group_by": [str(key) for key in keys],
+        "policy": str(policy),
+        "unit": str(unit),
+        **report.model_dump(mode="json"),
     }
 
 

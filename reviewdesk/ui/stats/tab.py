@@ -2,7 +2,8 @@
 
 The numbers are one `reviewdesk.stats.compute_overview` call, run on the tab's own worker (one
 consistent read; never on the GUI thread, never in front of a decision). The tab recomputes
-when it is shown after something changed, and while it is visible at most once every
+when it is shown after something changed (with every review form question's answers, shown
+on the Questions page), and while it is visible at most once every
 `REFRESH_INTERVAL_MS` after decisions, so a reviewer deciding quickly queues one overview, not
 one per decision. Its contents (and pyqtgraph) are built the first time the tab is shown: the
 desk's start-up never pays for them.
@@ -13,21 +14,16 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
     QSplitter,
-    QTableWidget,
-    QTableWidgetItem,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -37,10 +33,13 @@ from reviewdesk.errors import UserError
 from reviewdesk.formatting import interval, percent
 from reviewdesk.store import Resolution, Store
 from reviewdesk.ui.runner import TaskRunner
+from reviewdesk.ui.stats.tables import Cell, TablePage
 
 if TYPE_CHECKING:
     from reviewdesk.stats import GroupStats, Overview
+    from reviewdesk.stats.question_models import QuestionReport
     from reviewdesk.ui.stats.charts import ChartPanel
+    from reviewdesk.ui.stats.questions import QuestionsPage
 
 logger = logging.getLogger(__name__)
 
@@ -54,68 +53,6 @@ _POLICIES = (
     (Resolution.MAJORITY, "majority of reviewers"),
     (Resolution.ADJUDICATED, "adjudicated"),
 )
-
-Cell = str | int | float | None
-
-
-def _text(value: Cell) -> str:
-    if value is None:
-        return "–"
-    if isinstance(value, float):
-        return f"{value:,.2f}"
-    if isinstance(value, int):
-        return f"{value:,}"
-    return value
-
-
-_NUMERIC_START = tuple("0123456789–+-")
-
-
-class _Table(QTableWidget):
-    """A read-only table of plain cells; numbers right-aligned."""
-
-    def __init__(self, headers: Sequence[str], parent: QWidget) -> None:
-        super().__init__(0, len(headers), parent)
-        self.setHorizontalHeaderLabels(list(headers))
-        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.setAlternatingRowColors(True)
-        self.verticalHeader().setVisible(False)
-        header = self.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(True)
-
-    def set_rows(self, rows: Sequence[Sequence[Cell]]) -> None:
-        self.setRowCount(len(rows))
-        for row, values in enumerate(rows):
-            for column, value in enumerate(values):
-                item = QTableWidgetItem(_text(value))
-                if isinstance(value, int | float) or _text(value)[:1] in _NUMERIC_START:
-                    item.setTextAlignment(
-                        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-                    )
-                self.setItem(row, column, item)
-
-
-class _TablePage(QWidget):
-    """A table with a note above it (plain text)."""
-
-    def __init__(self, headers: Sequence[str], parent: QWidget) -> None:
-        super().__init__(parent)
-        self.note = QLabel(self)
-        self.note.setTextFormat(Qt.TextFormat.PlainText)
-        self.note.setWordWrap(True)
-        self.table = _Table(headers, self)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(6, 6, 6, 6)
-        layout.addWidget(self.note)
-        layout.addWidget(self.table, 1)
-
-    def show_rows(self, rows: Sequence[Sequence[Cell]], note: str = "") -> None:
-        self.note.setText(note)
-        self.note.setVisible(bool(note))
-        self.table.set_rows(rows)
-
 
 _VALIDATOR_COLUMNS = (
     *("Validator", "Code", "Flagged", "Labels", "Approve", "Edit", "Reject"),
@@ -168,6 +105,7 @@ class StatsTab(QWidget):
         self._store: Store | None = None
         self._adjudicators: tuple[str, ...] = ()
         self._overview: Overview | None = None
+        self._questions: list[QuestionReport] = []
         self._stale = True
         self._computing = False
         self._token = 0
@@ -281,14 +219,16 @@ class StatsTab(QWidget):
         self.status.setText("Computing…")
         self.refresh_button.setEnabled(False)
 
-        def work() -> Overview:
+        def work() -> tuple[Overview, list[QuestionReport]]:
             from reviewdesk.stats import compute_overview
+            from reviewdesk.stats.questions import question_reports
 
-            return compute_overview(engine, policy, adjudicators)
+            overview = compute_overview(engine, policy, adjudicators)
+            return overview, question_reports(engine, policy, adjudicators)
 
         self._runner.submit(
             work,
-            lambda overview: self._on_overview_computed(token, overview),
+            lambda computed: self._on_overview_computed(token, *computed),
             lambda error: self._on_overview_failed(token, error),
         )
 
@@ -296,12 +236,15 @@ class StatsTab(QWidget):
         """Stop the statistics worker (waiting for a computation under way); idempotent."""
         self._runner.shutdown()
 
-    def _on_overview_computed(self, token: int, overview: Overview) -> None:
+    def _on_overview_computed(
+        self, token: int, overview: Overview, questions: list[QuestionReport]
+    ) -> None:
         if token != self._token:
             return
         self._computing = False
         self.refresh_button.setEnabled(True)
         self._overview = overview
+        self._questions = questions
         self._show(overview)
         self.overview_shown.emit(overview)
         if self._stale and self.isVisible():
@@ -330,21 +273,23 @@ class StatsTab(QWidget):
 
     def _build(self) -> None:
         from reviewdesk.ui.stats.charts import ChartPanel
+        from reviewdesk.ui.stats.questions import QuestionsPage
 
         self.tables = QTabWidget(self)
-        self.versions = _TablePage(("Template", "Version", *_GROUP_COLUMNS), self.tables)
-        self.models = _TablePage(("Model", *_GROUP_COLUMNS), self.tables)
-        self.routes = _TablePage(("Route", *_GROUP_COLUMNS), self.tables)
-        self.validators = _TablePage(
+        self.versions = TablePage(("Template", "Version", *_GROUP_COLUMNS), self.tables)
+        self.models = TablePage(("Model", *_GROUP_COLUMNS), self.tables)
+        self.routes = TablePage(("Route", *_GROUP_COLUMNS), self.tables)
+        self.validators = TablePage(
             _VALIDATOR_COLUMNS,
             self.tables,
         )
-        self.agreement = _TablePage(("Reviewer", "Reviewer", "Items", "Agree", "κ"), self.tables)
-        self.throughput = _TablePage(("Reviewer", "Decisions", "Median s", "Per hour"), self.tables)
-        self.routing = _TablePage(
+        self.agreement = TablePage(("Reviewer", "Reviewer", "Items", "Agree", "κ"), self.tables)
+        self.throughput = TablePage(("Reviewer", "Decisions", "Median s", "Per hour"), self.tables)
+        self.routing = TablePage(
             _ROUTING_COLUMNS,
             self.tables,
         )
+        self.questions: QuestionsPage = QuestionsPage(self.tables)
         for page, title in (
             (self.versions, "Prompt versions"),
             (self.models, "Models"),
@@ -353,6 +298,7 @@ class StatsTab(QWidget):
             (self.agreement, "Agreement"),
             (self.throughput, "Throughput"),
             (self.routing, "Routing"),
+            (self.questions, "Questions"),
         ):
             self.tables.addTab(page, title)
         self._charts = ChartPanel(self)
@@ -392,6 +338,7 @@ class StatsTab(QWidget):
             ],
         )
         self._show_routing(o)
+        self.questions.show_reports(self._questions)
         self._charts.show_overview(o)
 
     def _show_validators(self, o: Overview) -> None:
