@@ -12,6 +12,7 @@ ReviewdeskError
  │    │    └── SchemaNeedsMigrationError  server.database: an older schema, no --migrate given
  │    ├── ImportFailedError       an import stopped and stored nothing; carries the record errors
  │    ├── ExpressionError         ingest.transforms: a computed field's expression failed
+ │    ├── OtlpError               ingest.otlp: an OTLP trace export or settings file is wrong
  │    ├── UnknownItemError        no item has that id (in the store or on the server)
  │    ├── DecisionConflictError   a decision id is stored already with other content
  │    ├── ExportError             export.options: an export cannot be written as asked

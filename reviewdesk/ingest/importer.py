@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -19,6 +19,7 @@ import orjson
 from reviewdesk.domain import ImportRecord, utc_now
 from reviewdesk.errors import ImportFailedError, ReviewdeskError, UserError
 from reviewdesk.ingest.mapping import Mapping
+from reviewdesk.ingest.otlp import OtlpSettings, SpanTally
 from reviewdesk.ingest.records import RecordError, prepare, to_import_record
 from reviewdesk.ingest.sources import SourceFormat, guess_format, read_records
 from reviewdesk.store import BulkWriter, Store
@@ -104,6 +105,7 @@ def import_files(
     progress: ImportProgress | None = None,
     dry_run: bool = False,
     preview: int = 0,
+    otlp: OtlpSettings | None = None,
 ) -> ImportReport:
     """Import generations (and the decisions they carry) from files into `store`.
 
@@ -117,12 +119,19 @@ def import_files(
             (the write transaction is rolled back), no rejects file is written, and an import
             that would abort does not raise.
         preview: keep the first this many records, as stored, in `report.preview`.
+        otlp: how OTLP files (`SourceFormat.OTLP`) become records (default: `OtlpSettings()`).
 
     Raises:
         ImportFailedError: with `abort`, when any record is invalid or a conflict; the store
             is unchanged.
         UserError: a file cannot be opened.
     """
+    if source_format is SourceFormat.OTLP and not mapping.is_identity:
+        raise UserError(
+            "a column mapping does not apply to OTLP traces: their attributes are mapped by "
+            "--otlp-config"
+        )
+    tally = SpanTally()
     for path in paths:
         if not path.is_file():
             raise UserError(f"{path}: no such file" if not path.exists() else f"{path}: not a file")
@@ -145,7 +154,8 @@ def import_files(
                 fmt = source_format or guess_format(path)
                 if source_format is None and fmt is SourceFormat.JSON:
                     report.notes.append(f"{path.name}: read as a JSON array (--format json)")
-                for line, raw in read_records(path, fmt, mapping, _progress):
+                spans = (otlp or OtlpSettings(), tally)
+                for line, raw in read_records(path, fmt, mapping, _progress, spans):
                     if isinstance(raw, tuple):
                         _refuse(report, list(raw), None, on_error, sink, dry_run)
                         continue
@@ -157,6 +167,12 @@ def import_files(
                         _refuse(report, [undated], original, on_error, sink, dry_run)
                         continue
                     record = to_import_record(path, line, raw)
+                    if isinstance(record, list) and fmt is SourceFormat.OTLP:
+                        span = f"span {raw.get('id')}"
+                        record = [
+                            replace(e, field=f"{span}: {e.field}" if e.field else span)
+                            for e in record
+                        ]
                     if isinstance(record, list):
                         _refuse(report, record, original, on_error, sink, dry_run)
                         continue
@@ -169,6 +185,10 @@ def import_files(
                         _flush(writer, batch, pending, report, on_error, sink, dry_run, preview)
                 before += path.stat().st_size
             _flush(writer, batch, pending, report, on_error, sink, dry_run, preview)
+            if tally.ignored:
+                report.notes.append(
+                    f"{tally.ignored} of {tally.spans} spans are not model calls: left out"
+                )
             if report.refused and on_error is OnError.ABORT and not dry_run:
                 raise ImportFailedError(_abort_message(report))
             report.new_reasons = writer.new_reasons
