@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-import httpx
+import httpx2
 import openai
 import pytest
 from opentelemetry import trace
@@ -79,7 +79,7 @@ def stand_in_model() -> Iterator[str]:
         thread.join(timeout=5)
 
 
-def _email_check(response: httpx.Response) -> None:
+def _email_check(response: httpx2.Response) -> None:
     """A validator as an app would run one: it reads the model's answer and records its result
     as a `gen_ai.evaluation.result` event on the model call's span (still the current span
     while the answer is read)."""
@@ -137,9 +137,7 @@ def llm_app(
     spans as the instrumentation's `content` mode says (`no_content`: none)."""
     monkeypatch.setenv("OTEL_SEMCONV_STABILITY_OPT_IN", "gen_ai_latest_experimental")
     monkeypatch.setenv("OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT", content)
-    provider = TracerProvider(
-        resource=Resource.create(resource or {"service.name": "refund-bot"})
-    )
+    provider = TracerProvider(resource=Resource.create(resource or {"service.name": "refund-bot"}))
     exporter = OTLPSpanExporter(
         endpoint=endpoint,
         headers={"Authorization": f"Bearer {token}"},
@@ -153,7 +151,7 @@ def llm_app(
     try:
         with (
             stand_in_model() as base_url,
-            httpx.Client(event_hooks={"response": [_email_check]}) as http_client,
+            openai.DefaultHttpxClient(event_hooks={"response": [_email_check]}) as http_client,
         ):
             client = openai.OpenAI(base_url=base_url, api_key="sk-test", http_client=http_client)
             yield LlmApp(client, exporter, finished, provider)

@@ -142,8 +142,11 @@ def test_calls_recorded_without_their_content_are_rejected_with_the_reason(
         *[
             _json_span(
                 format(span.context.span_id, "016x"),
-                {key: value for key, value in (span.attributes or {}).items()
-                 if not isinstance(value, tuple)},
+                {
+                    key: value
+                    for key, value in (span.attributes or {}).items()
+                    if not isinstance(value, tuple)
+                },
             )
             for span in spans
         ]
@@ -207,7 +210,9 @@ def test_a_protobuf_answer_counts_rejected_spans(server: RunningServer) -> None:
             if value is None:
                 continue
             any_value = (
-                AnyValue(int_value=value) if isinstance(value, int) else AnyValue(string_value=value)
+                AnyValue(int_value=value)
+                if isinstance(value, int)
+                else AnyValue(string_value=str(value))
             )
             span.attributes.append(KeyValue(key=key, value=any_value))
     headers = {"Content-Type": "application/x-protobuf"}
