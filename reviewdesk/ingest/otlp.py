@@ -43,6 +43,9 @@ from reviewdesk.errors import UserError
 
 MODEL_OPERATIONS = frozenset({"chat", "text_completion", "generate_content", "completion"})
 EVALUATION_EVENT = "gen_ai.evaluation.result"
+_NS_LIMIT = 253_402_300_800 * 10**9
+"""Nanoseconds since 1970 of 10000-01-01: OTLP times are unsigned 64-bit, but no later time is
+a date."""
 _ROLES = {
     "developer": "system",
     "function": "tool",
@@ -198,8 +201,9 @@ def span_record(span: Span, settings: OtlpSettings) -> dict[str, Any] | SpanProb
         "output": output,
         "model": model,
         "trace_id": span.trace_id,
-        "created_at": _time(span.start_ns),
     }
+    if span.start_ns > 0:
+        record["created_at"] = _time(span.start_ns)
     if span.end_ns >= span.start_ns > 0:
         record["latency_ms"] = (span.end_ns - span.start_ns) // 1_000_000
     usage = _usage(attributes)
@@ -507,9 +511,9 @@ def _hex_id(raw: dict[str, Any], key: str, digits: int, where: str) -> str:
 
 def _int64(raw: dict[str, Any], key: str, where: str) -> int:
     value = raw.get(key, 0)
-    if isinstance(value, str) and value.isdigit():
-        return int(value)
-    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+    if isinstance(value, str) and value.isascii() and value.isdigit():
+        value = int(value)
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < _NS_LIMIT:
         return value
     raise OtlpError(f"{where}.{key}: expected a whole number of nanoseconds, got {value!r}")
 

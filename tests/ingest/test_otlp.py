@@ -149,6 +149,29 @@ def test_openinference_and_openllmetry_spans_become_generations(
     assert (again.imported, again.duplicates) == (0, 2)
 
 
+def test_tool_calls_and_their_answers_show_in_the_prompt(store: Store, tmp_path: Path) -> None:
+    turns = [
+        {"role": "user", "parts": [{"type": "text", "content": "Where is order 7?"}]},
+        {"role": "assistant", "parts": [{"type": "tool_call", "id": "c1", "name": "find_order",
+                                         "arguments": {"order": 7}}]},
+        {"role": "tool", "parts": [{"type": "tool_call_response", "id": "c1",
+                                    "response": "shipped"}]},
+    ]  # fmt: skip
+    span = _span(
+        "00000000000000a9", {**GENAI, "gen_ai.input.messages": orjson.dumps(turns).decode()}
+    )
+    import_files(
+        store, [_write(tmp_path / "t.jsonl", _export(span))], source_format=SourceFormat.OTLP
+    )
+    stored = store.get(f"{TRACE}-00000000000000a9")
+    assert stored is not None
+    assert [(turn.role, turn.content) for turn in stored.prompt] == [  # type: ignore[union-attr]
+        ("user", "Where is order 7?"),
+        ("assistant", '[tool call find_order({"order":7})]'),
+        ("tool", "shipped"),
+    ]
+
+
 def test_evaluation_events_become_flags_by_the_configured_rule(
     store: Store, tmp_path: Path
 ) -> None:

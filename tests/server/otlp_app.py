@@ -126,23 +126,27 @@ class LlmApp:
 @contextmanager
 def llm_app(
     monkeypatch: pytest.MonkeyPatch,
-    endpoint: str,
+    endpoint: str | None,
     token: str,
     *,
     content: str = "span_only",
     resource: dict[str, str] | None = None,
     gzip: bool = False,
 ) -> Iterator[LlmApp]:
-    """The app, its spans exported to `endpoint` with `token`; message content recorded on the
-    spans as the instrumentation's `content` mode says (`no_content`: none)."""
+    """The app, its spans exported to `endpoint` with `token` (None: where the exporter's
+    `OTEL_EXPORTER_OTLP_*` variables say); message content recorded on the spans as the
+    instrumentation's `content` mode says (`no_content`: none)."""
     monkeypatch.setenv("OTEL_SEMCONV_STABILITY_OPT_IN", "gen_ai_latest_experimental")
     monkeypatch.setenv("OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT", content)
     provider = TracerProvider(resource=Resource.create(resource or {"service.name": "refund-bot"}))
-    exporter = OTLPSpanExporter(
-        endpoint=endpoint,
-        headers={"Authorization": f"Bearer {token}"},
-        compression=Compression.Gzip if gzip else Compression.NoCompression,
-    )
+    if endpoint is None:  # as the README says: the exporter's own environment variables
+        exporter = OTLPSpanExporter()
+    else:
+        exporter = OTLPSpanExporter(
+            endpoint=endpoint,
+            headers={"Authorization": f"Bearer {token}"},
+            compression=Compression.Gzip if gzip else Compression.NoCompression,
+        )
     finished = InMemorySpanExporter()
     provider.add_span_processor(SimpleSpanProcessor(finished))
     provider.add_span_processor(SimpleSpanProcessor(exporter))

@@ -122,11 +122,16 @@ def test_an_instrumented_openai_app_s_calls_become_generations_once(
     assert _stored(server) == 2
 
 
-def test_the_exporter_s_gzip_is_taken(
+def test_an_exporter_configured_by_environment_with_gzip(
     server: RunningServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     token = server.token("refund-bot", "producer")
-    with llm_app(monkeypatch, server.url + TRACES, token, gzip=True) as app:
+    # The README's settings: the base endpoint (the exporter adds /v1/traces), the token as a
+    # header (the space percent-encoded, as the variable's format asks), gzip.
+    monkeypatch.setenv("OTEL_EXPORTER_OTLP_ENDPOINT", server.url + "/v1/otlp")
+    monkeypatch.setenv("OTEL_EXPORTER_OTLP_HEADERS", f"Authorization=Bearer%20{token}")
+    monkeypatch.setenv("OTEL_EXPORTER_OTLP_COMPRESSION", "gzip")
+    with llm_app(monkeypatch, None, token) as app:
         app.ask("Can I return the blender?")
     assert [item["output"] for item in _leased(server, "default")] == [ANSWER]
 
@@ -176,6 +181,11 @@ def test_otlp_json_with_gzip_and_spans_that_are_not_model_calls(server: RunningS
         assert response.json() == {}  # nothing rejected: the other two are simply not reviewed
         again = client.post(TRACES, json=body)
         assert again.status_code == 200 and again.json() == {}
+    with server.client(server.token("ops", "admin")) as client:
+        metrics = client.get("/metrics").text
+    assert 'reviewdesk_otlp_spans_total{outcome="created"} 1.0' in metrics
+    assert 'reviewdesk_otlp_spans_total{outcome="duplicate"} 1.0' in metrics
+    assert 'reviewdesk_otlp_spans_total{outcome="ignored"} 4.0' in metrics
     [item] = _leased(server, "default")
     assert item["id"] == f"{TRACE}-00f067aa0ba902b7"
     assert item["prompt"] == [
@@ -232,6 +242,12 @@ def test_a_protobuf_answer_counts_rejected_spans(server: RunningServer) -> None:
         ("application/x-protobuf", b"\xff\xff\xff not protobuf"),
         ("application/json", b'{"resourceSpans": [{"scopeSpans": [{"spans": [{"traceId": 7}]}]}]}'),
         ("application/json", b"{not json"),
+        (
+            "application/json",
+            b'{"resourceSpans": [{"scopeSpans": [{"spans": [{"traceId": "'
+            + TRACE.encode()
+            + b'", "spanId": "00f067aa0ba902b7", "startTimeUnixNano": "99999999999999999999"}]}]}]}',
+        ),
     ],
 )
 def test_a_malformed_body_is_400_with_a_status_and_stores_nothing(
