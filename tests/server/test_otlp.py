@@ -319,3 +319,27 @@ def test_the_exporter_sees_a_wrong_token_as_a_failed_export(
         app.ask("Can I return the blender?")
         assert app.exporter.export(app.spans()) is SpanExportResult.FAILURE
     assert _stored(server) == 0
+
+
+def test_the_queue_s_review_policy_decides_which_spans_are_reviewed(server: RunningServer) -> None:
+    def scored(span_id: str, score: float) -> dict[str, Any]:
+        event = {
+            "name": "gen_ai.evaluation.result",
+            "attributes": [
+                {"key": "gen_ai.evaluation.name", "value": _any("toxicity")},
+                {"key": "gen_ai.evaluation.score.value", "value": _any(score)},
+            ],
+        }
+        return _json_span(span_id, CHAT, events=[event])
+
+    with server.client(server.token("ops", "admin")) as admin:
+        policy = admin.put("/v1/queues/default/policy", json={"risk_threshold": 0.5})
+        assert policy.status_code == 200, policy.text
+    with server.client(server.token("bot", "producer")) as client:
+        response = client.post(TRACES, json=_request(scored("0000000000000a01", 0.2),
+                                                     scored("0000000000000a02", 0.9)))  # fmt: skip
+        assert response.status_code == 200 and response.json() == {}
+        low = client.get(f"/v1/items/{TRACE}-0000000000000a01").json()
+        high = client.get(f"/v1/items/{TRACE}-0000000000000a02").json()
+    assert (low["state"], high["state"]) == ("auto_approved", "queued")
+    assert [item["id"] for item in _leased(server, "default")] == [f"{TRACE}-0000000000000a02"]
