@@ -2,8 +2,8 @@
 
 Shared by the server's OTLP/HTTP receiver and `reviewdesk import --format otlp` (the Collector's
 file exporter: JSON lines of `ExportTraceServiceRequest`). The server decodes protobuf itself
-and hands this module `Span`s; OTLP JSON (hex ids, 64-bit integers as strings, `AnyValue`
-objects) is read here. Nothing here touches a store.
+and hands this module `Span`s; `otlp_json` reads OTLP JSON into them, `otlp_messages` finds a
+span's chat turns. Nothing here touches a store.
 
 A span is a model call when its `gen_ai.operation.name` is a model operation (`chat`,
 `text_completion`, `generate_content`), or OpenInference's `openinference.span.kind` is `LLM`,
@@ -31,21 +31,17 @@ The record of a model-call span:
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import orjson
-
 from reviewdesk.errors import UserError
+from reviewdesk.ingest.otlp_messages import span_output, span_prompt
 
 MODEL_OPERATIONS = frozenset({"chat", "text_completion", "generate_content", "completion"})
 EVALUATION_EVENT = "gen_ai.evaluation.result"
-_NS_LIMIT = 253_402_300_800 * 10**9
-"""Nanoseconds since 1970 of 10000-01-01: OTLP times are unsigned 64-bit, but no later time is
-a date."""
 _ROLES = {
     "developer": "system",
     "function": "tool",
@@ -189,10 +185,10 @@ def span_record(span: Span, settings: OtlpSettings) -> dict[str, Any] | SpanProb
     )
     if model is None:
         return SpanProblem(gid, "model", "the span names no model (gen_ai.request.model)")
-    prompt = _prompt(attributes)
+    prompt = span_prompt(attributes)
     if prompt is None:
         return SpanProblem(gid, "prompt", _NO_CONTENT.format(what="input messages"))
-    output = _output(attributes)
+    output = span_output(attributes)
     if output is None:
         return SpanProblem(gid, "output", _NO_CONTENT.format(what="output messages"))
     record: dict[str, Any] = {
@@ -316,271 +312,3 @@ def _otel_metadata(span: Span) -> dict[str, Any]:
         if value is not None and name not in meta:
             meta[name] = value
     return meta
-
-
-# --- messages -------------------------------------------------------------------------------
-
-
-def _json_value(value: Any) -> Any:
-    """A structured attribute: recorded as JSON text by most SDKs, as a list by some."""
-    if isinstance(value, str):
-        try:
-            return orjson.loads(value)
-        except orjson.JSONDecodeError:
-            return value
-    return value
-
-
-def _role(value: Any) -> Any:
-    return _ROLES.get(value, value) if isinstance(value, str) else value
-
-
-def _parts_text(parts: Any) -> str:
-    """The text of a GenAI message's parts: text parts as they are, tool calls and their
-    answers in brackets (a reviewer should see that the model called a tool)."""
-    if isinstance(parts, str):
-        return parts
-    if not isinstance(parts, list):
-        return ""
-    texts: list[str] = []
-    for part in parts:
-        if isinstance(part, str):
-            texts.append(part)
-            continue
-        if not isinstance(part, dict):
-            continue
-        kind = part.get("type")
-        if kind in ("text", "reasoning", None) and isinstance(part.get("content"), str):
-            if kind != "reasoning":
-                texts.append(part["content"])
-        elif kind == "tool_call":
-            arguments = part.get("arguments")
-            shown = arguments if isinstance(arguments, str) else orjson.dumps(arguments).decode()
-            texts.append(f"[tool call {part.get('name', '?')}({shown})]")
-        elif kind == "tool_call_response":
-            response = part.get("response")
-            texts.append(response if isinstance(response, str) else orjson.dumps(response).decode())
-    return "".join(texts)
-
-
-def _genai_messages(value: Any) -> list[dict[str, Any]] | None:
-    messages = _json_value(value)
-    if not isinstance(messages, list):
-        return None
-    turns: list[dict[str, Any]] = []
-    for message in messages:
-        if not isinstance(message, dict):
-            continue
-        content = message.get("parts", message.get("content"))
-        turns.append({"role": _role(message.get("role")), "content": _parts_text(content)})
-    return turns
-
-
-def _indexed(attributes: Mapping[str, Any], prefix: str) -> dict[int, dict[str, Any]]:
-    """Flattened lists (`prefix.0.role`, `prefix.0.content`, ...) as {index: {rest: value}}."""
-    found: dict[int, dict[str, Any]] = {}
-    for key, value in attributes.items():
-        if not key.startswith(prefix):
-            continue
-        index, _, rest = key[len(prefix) :].partition(".")
-        if index.isdigit() and rest:
-            found.setdefault(int(index), {})[rest] = value
-    return found
-
-
-def _flat_messages(
-    attributes: Mapping[str, Any], prefix: str, role: str, content: str, contents: str | None = None
-) -> list[dict[str, Any]] | None:
-    indexed = _indexed(attributes, prefix)
-    if not indexed:
-        return None
-    turns = []
-    for _, values in sorted(indexed.items()):
-        text = values.get(content)
-        if not isinstance(text, str) and contents is not None:
-            parts = _content_parts(values, contents)
-            text = "".join(parts)
-        turns.append({"role": _role(values.get(role)), "content": text if text is not None else ""})
-    return turns
-
-
-def _content_parts(values: Mapping[str, Any], prefix: str) -> list[str]:
-    """OpenInference's `message.contents.N.message_content.text`, in order."""
-    parts = _indexed(values, prefix + ".")
-    return [
-        text
-        for _, part in sorted(parts.items())
-        if isinstance(text := part.get("message_content.text"), str)
-    ]
-
-
-def _prompt(attributes: Mapping[str, Any]) -> list[dict[str, Any]] | str | None:
-    turns: list[dict[str, Any]] = []
-    system = attributes.get("gen_ai.system_instructions")
-    if system is not None:
-        turns.append({"role": "system", "content": _parts_text(_json_value(system))})
-    messages = (
-        _genai_messages(attributes["gen_ai.input.messages"])
-        if "gen_ai.input.messages" in attributes
-        else None
-    )
-    if messages is None:
-        messages = _flat_messages(
-            attributes, "llm.input_messages.", "message.role", "message.content", "message.contents"
-        )
-    if messages is None:
-        messages = _flat_messages(attributes, "gen_ai.prompt.", "role", "content")
-    if messages is None and not turns:
-        plain = attributes.get("input.value")
-        return plain if isinstance(plain, str) and plain else None
-    return turns + (messages or [])
-
-
-def _output(attributes: Mapping[str, Any]) -> str | None:
-    messages = (
-        _genai_messages(attributes["gen_ai.output.messages"])
-        if "gen_ai.output.messages" in attributes
-        else None
-    )
-    if messages is None:
-        messages = _flat_messages(
-            attributes,
-            "llm.output_messages.",
-            "message.role",
-            "message.content",
-            "message.contents",
-        )
-    if messages is None:
-        messages = _flat_messages(attributes, "gen_ai.completion.", "role", "content")
-    if messages:
-        content = messages[0]["content"]
-        return content if isinstance(content, str) else None
-    plain = attributes.get("output.value")
-    return plain if isinstance(plain, str) else None
-
-
-# --- OTLP JSON -------------------------------------------------------------------------------
-
-
-def spans_from_json(document: Any) -> Iterator[Span]:
-    """The spans of an `ExportTraceServiceRequest` in OTLP JSON.
-
-    Raises:
-        OtlpError: the document is not one, naming where (`resourceSpans[0].scopeSpans[1]...`).
-    """
-    if not isinstance(document, dict):
-        raise OtlpError("expected an ExportTraceServiceRequest object")
-    for r, resource_spans in enumerate(_list(document, "resourceSpans", "")):
-        where = f"resourceSpans[{r}]"
-        resource_doc = _object(resource_spans, "resource", where)
-        resource = _attributes(resource_doc.get("attributes"), f"{where}.resource.attributes")
-        for s, scope_spans in enumerate(_list(resource_spans, "scopeSpans", where)):
-            inner = f"{where}.scopeSpans[{s}]"
-            for n, raw in enumerate(_list(scope_spans, "spans", inner)):
-                yield _span(raw, f"{inner}.spans[{n}]", resource)
-
-
-def _list(parent: Any, key: str, where: str) -> list[Any]:
-    if not isinstance(parent, dict):
-        raise OtlpError(f"{where}: expected an object")
-    value = parent.get(key, [])
-    if not isinstance(value, list):
-        raise OtlpError(f"{where + '.' if where else ''}{key}: expected a list")
-    return value
-
-
-def _object(parent: dict[str, Any], key: str, where: str) -> dict[str, Any]:
-    value = parent.get(key) or {}
-    if not isinstance(value, dict):
-        raise OtlpError(f"{where}.{key}: expected an object")
-    return value
-
-
-def _hex_id(raw: dict[str, Any], key: str, digits: int, where: str) -> str:
-    value = raw.get(key)
-    if not isinstance(value, str) or len(value) != digits:
-        raise OtlpError(f"{where}.{key}: expected {digits} hex digits, got {value!r}")
-    try:
-        int(value, 16)
-    except ValueError:
-        raise OtlpError(f"{where}.{key}: expected {digits} hex digits, got {value!r}") from None
-    if not value.strip("0"):
-        raise OtlpError(f"{where}.{key}: an id of all zeros is invalid")
-    return value.lower()
-
-
-def _int64(raw: dict[str, Any], key: str, where: str) -> int:
-    value = raw.get(key, 0)
-    if isinstance(value, str) and value.isascii() and value.isdigit():
-        value = int(value)
-    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < _NS_LIMIT:
-        return value
-    raise OtlpError(f"{where}.{key}: expected a whole number of nanoseconds, got {value!r}")
-
-
-def _span(raw: Any, where: str, resource: dict[str, Any]) -> Span:
-    if not isinstance(raw, dict):
-        raise OtlpError(f"{where}: expected a span object")
-    events = []
-    for e, event in enumerate(_list(raw, "events", where)):
-        if not isinstance(event, dict):
-            raise OtlpError(f"{where}.events[{e}]: expected an object")
-        events.append(
-            SpanEvent(
-                str(event.get("name", "")),
-                _attributes(event.get("attributes"), f"{where}.events[{e}].attributes"),
-            )
-        )
-    name = raw.get("name", "")
-    return Span(
-        trace_id=_hex_id(raw, "traceId", 32, where),
-        span_id=_hex_id(raw, "spanId", 16, where),
-        name=name if isinstance(name, str) else "",
-        start_ns=_int64(raw, "startTimeUnixNano", where),
-        end_ns=_int64(raw, "endTimeUnixNano", where),
-        attributes=_attributes(raw.get("attributes"), f"{where}.attributes"),
-        events=tuple(events),
-        resource=resource,
-    )
-
-
-def _attributes(raw: Any, where: str) -> dict[str, Any]:
-    if raw is None:
-        return {}
-    if not isinstance(raw, list):
-        raise OtlpError(f"{where}: expected a list of key-value objects")
-    found: dict[str, Any] = {}
-    for index, pair in enumerate(raw):
-        if not isinstance(pair, dict) or not isinstance(pair.get("key"), str):
-            raise OtlpError(f"{where}[{index}]: expected an object with a key and a value")
-        found[pair["key"]] = _any_value(pair.get("value"), f"{where}[{index}].value")
-    return found
-
-
-def _any_value(raw: Any, where: str) -> Any:
-    """An OTLP JSON `AnyValue` as a plain Python value."""
-    if raw is None or raw == {}:
-        return None
-    if not isinstance(raw, dict) or len(raw) != 1:
-        raise OtlpError(f"{where}: expected an AnyValue object with one key (stringValue, ...)")
-    ((kind, value),) = raw.items()
-    if kind == "stringValue" and isinstance(value, str):
-        return value
-    if kind == "boolValue" and isinstance(value, bool):
-        return value
-    if kind == "intValue" and (
-        (isinstance(value, int) and not isinstance(value, bool))
-        or (isinstance(value, str) and value.lstrip("-").isdigit())
-    ):
-        return int(value)
-    if kind == "doubleValue" and isinstance(value, int | float) and not isinstance(value, bool):
-        return float(value)
-    if kind == "arrayValue" and isinstance(value, dict):
-        values = value.get("values") or []
-        if isinstance(values, list):
-            return [_any_value(item, f"{where}.values[{i}]") for i, item in enumerate(values)]
-    if kind == "kvlistValue" and isinstance(value, dict):
-        return _attributes(value.get("values"), f"{where}.values")
-    if kind == "bytesValue" and isinstance(value, str):
-        return value
-    raise OtlpError(f"{where}: {kind}: not a valid value ({value!r})")

@@ -25,7 +25,7 @@ import orjson
 
 from reviewdesk.ingest.mapping import Mapping, content_id
 from reviewdesk.ingest.otlp import OtlpError, OtlpSettings, SpanProblem, SpanTally, span_record
-from reviewdesk.ingest.otlp import spans_from_json as otlp_spans
+from reviewdesk.ingest.otlp_json import spans_from_json as otlp_spans
 from reviewdesk.ingest.records import RecordError, json_kind
 
 RawRecord = tuple[int, dict[str, Any] | tuple[RecordError, ...]]

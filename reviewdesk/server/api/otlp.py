@@ -43,8 +43,8 @@ from reviewdesk.ingest.otlp import (
     SpanEvent,
     SpanProblem,
     span_record,
-    spans_from_json,
 )
+from reviewdesk.ingest.otlp_json import spans_from_json
 from reviewdesk.protocol.statuses import ItemResultStatus
 from reviewdesk.server.access.auth import Producer
 from reviewdesk.server.api.common import AUTH_ERRORS, engine_of, settings_of
