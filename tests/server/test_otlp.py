@@ -4,6 +4,7 @@ OpenAI app exporting with the official exporter, OTLP JSON sent by hand, and bad
 from __future__ import annotations
 
 import gzip
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -13,6 +14,7 @@ from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTrace
 from opentelemetry.sdk.trace.export import SpanExportResult
 from sqlalchemy import text
 
+from reviewdesk.ingest.otlp import OtlpSettings
 from tests.server.harness import RunningServer, running_server
 from tests.server.otlp_app import ANSWER, STAND_IN_MODEL, llm_app
 
@@ -343,3 +345,18 @@ def test_the_queue_s_review_policy_decides_which_spans_are_reviewed(server: Runn
         high = client.get(f"/v1/items/{TRACE}-0000000000000a02").json()
     assert (low["state"], high["state"]) == ("auto_approved", "queued")
     assert [item["id"] for item in _leased(server, "default")] == [f"{TRACE}-0000000000000a02"]
+
+
+def test_the_server_s_otlp_settings_name_the_attributes(database_url: str, tmp_path: Path) -> None:
+    config = tmp_path / "otlp.toml"
+    config.write_text('route = ["app.route"]\nroute_fallback = ""\n', encoding="utf-8")
+    with running_server(database_url, otlp=OtlpSettings.from_toml(config)) as server:
+        body = _request(
+            _json_span("0000000000000b01", {**CHAT, "app.route": "support.greeting"}),
+            _json_span("0000000000000b02", CHAT),
+        )
+        with server.client(server.token("bot", "producer")) as client:
+            assert client.post(TRACES, json=body).status_code == 200
+        routes = {item["id"][-4:]: item.get("route") for item in _leased(server, "default")}
+    # Without a route attribute and with no fallback, an item has no route (not the service's).
+    assert routes == {"0b01": "support.greeting", "0b02": None}

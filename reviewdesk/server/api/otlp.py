@@ -235,7 +235,7 @@ def _json_spans(body: bytes) -> Iterator[Span]:
 def _protobuf_spans(body: bytes) -> Iterator[Span]:
     try:
         request = ExportTraceServiceRequest.FromString(body)
-    except (DecodeError, RuntimeWarning) as error:
+    except DecodeError as error:
         raise OtlpError(f"not valid protobuf: {error}") from error
     for r, resource_spans in enumerate(request.resource_spans):
         resource = _attributes(resource_spans.resource.attributes)
