@@ -40,15 +40,8 @@ from typing import Any
 from reviewdesk.errors import UserError
 from reviewdesk.ingest.otlp_messages import span_output, span_prompt
 
-MODEL_OPERATIONS = frozenset({"chat", "text_completion", "generate_content", "completion"})
+MODEL_OPERATIONS = frozenset({"chat", "text_completion", "generate_content"})
 EVALUATION_EVENT = "gen_ai.evaluation.result"
-_ROLES = {
-    "developer": "system",
-    "function": "tool",
-    "model": "assistant",
-    "human": "user",
-    "ai": "assistant",
-}
 _NO_CONTENT = (
     "the span has no {what}: have the instrumentation record message content on spans "
     "(for opentelemetry-instrumentation-openai-v2: OTEL_SEMCONV_STABILITY_OPT_IN="
@@ -160,7 +153,7 @@ def generation_id(trace_id: str, span_id: str) -> str:
 def is_model_call(attributes: Mapping[str, Any]) -> bool:
     operation = attributes.get("gen_ai.operation.name")
     if operation is not None:
-        return operation in MODEL_OPERATIONS
+        return isinstance(operation, str) and operation in MODEL_OPERATIONS
     kind = attributes.get("openinference.span.kind")
     if kind is not None:
         return str(kind).upper() == "LLM"
