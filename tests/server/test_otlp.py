@@ -4,6 +4,7 @@ OpenAI app exporting with the official exporter, OTLP JSON sent by hand, and bad
 from __future__ import annotations
 
 import gzip
+import json
 from pathlib import Path
 from typing import Any
 
@@ -360,3 +361,34 @@ def test_the_server_s_otlp_settings_name_the_attributes(database_url: str, tmp_p
         routes = {item["id"][-4:]: item.get("route") for item in _leased(server, "default")}
     # Without a route attribute and with no fallback, an item has no route (not the service's).
     assert routes == {"0b01": "support.greeting", "0b02": None}
+
+
+def test_hostile_spans_are_rejected_or_refused_never_a_500(server: RunningServer) -> None:
+    nul = {
+        **CHAT,
+        "gen_ai.output.messages": '[{"role": "assistant", "parts": [{"type": "text", '
+        '"content": "a\\u0000b"}]}]',
+    }
+    deep: dict[str, Any] = {"stringValue": "x"}
+    for _ in range(300):  # 900 levels of JSON: as deep as the server's JSON parser takes
+        deep = {"arrayValue": {"values": [deep]}}
+    nested = _json_span("0000000000000c02", CHAT)
+    nested["attributes"].append({"key": "deep", "value": deep})
+    huge = {**CHAT, "gen_ai.usage.input_tokens": 2**70}
+    body = _request(
+        _json_span("0000000000000c01", nul), nested, _json_span("0000000000000c03", huge)
+    )
+    with server.client(server.token("bot", "producer")) as client:
+        # The standard library's encoder: orjson writes no more than 255 levels.
+        content = json.dumps(body).encode()
+        response = client.post(
+            TRACES, content=content, headers={"Content-Type": "application/json"}
+        )
+    assert response.status_code == 200, response.text
+    partial = response.json()["partialSuccess"]
+    assert partial["rejectedSpans"] == "2"
+    assert (
+        f"span {TRACE}-0000000000000c01: invalid: output: contains a NUL" in partial["errorMessage"]
+    )
+    assert f"span {TRACE}-0000000000000c03: invalid: usage.input_tokens" in partial["errorMessage"]
+    assert [item["id"] for item in _leased(server, "default")] == [f"{TRACE}-0000000000000c02"]
