@@ -392,3 +392,21 @@ def test_hostile_spans_are_rejected_or_refused_never_a_500(server: RunningServer
     )
     assert f"span {TRACE}-0000000000000c03: invalid: usage.input_tokens" in partial["errorMessage"]
     assert [item["id"] for item in _leased(server, "default")] == [f"{TRACE}-0000000000000c02"]
+
+
+def test_worker_processes_read_the_same_otlp_settings(
+    database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from reviewdesk.server.runner import DB_ENV, OTLP_ENV, app_from_environment
+
+    config = tmp_path / "otlp.toml"
+    config.write_text('queue = ["app.queue"]\nerror_at = 0.6\n', encoding="utf-8")
+    with running_server(database_url):  # prepares the database's schema
+        monkeypatch.setenv(DB_ENV, database_url)
+        monkeypatch.setenv(OTLP_ENV, str(config))
+        app = app_from_environment()
+        try:
+            settings: OtlpSettings = app.state.settings.otlp
+        finally:
+            app.state.engine.dispose()
+    assert (settings.queue, settings.error_at) == (("app.queue",), 0.6)
