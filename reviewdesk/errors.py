@@ -14,6 +14,7 @@ ReviewdeskError
  │    ├── FormError               a review form file breaks a rule (names the file and question)
  │    ├── AnswerError             answers that do not fit the queue's form (names the question)
  │    ├── ExpressionError         ingest.transforms: a computed field's expression failed
+ │    ├── OtlpError               ingest.otlp: an OTLP trace export or settings file is wrong
  │    ├── UnknownItemError        no item has that id (in the store or on the server)
  │    ├── DecisionConflictError   a decision id is stored already with other content
  │    ├── ExportError             export.options: an export cannot be written as asked

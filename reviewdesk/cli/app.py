@@ -138,8 +138,9 @@ def import_(
         typer.Option(
             "--format",
             help="jsonl (canonical), json (an array of records), csv, tsv, openai (chat "
-            "logs), or parquet (needs pyarrow); any of them may be gzipped (.gz). Default: by "
-            "file name, then by content.",
+            "logs), parquet (needs pyarrow), or otlp (OpenTelemetry traces: the Collector's "
+            "file exporter output); any of them may be gzipped (.gz). Default: by file name, "
+            "then by content.",
             show_default=False,
             metavar="FORMAT",
         ),
@@ -256,12 +257,23 @@ def import_(
             dir_okay=False,
         ),
     ] = None,
+    otlp_config: Annotated[
+        Path | None,
+        typer.Option(
+            "--otlp-config",
+            help="With --format otlp: a TOML file naming the span attributes route, template, "
+            "version and queue come from (see the README).",
+            show_default=False,
+            metavar="FILE.toml",
+        ),
+    ] = None,
     store: StoreOption = None,
     json_: JsonOption = False,
 ) -> None:
     """Import generations, and the decisions they carry, into the store."""
     from reviewdesk.cli.forms import read_form_file
     from reviewdesk.ingest import Mapping, OnError, SourceFormat, import_files
+    from reviewdesk.ingest.otlp import OtlpSettings
     from reviewdesk.store import Store
 
     try:
@@ -305,6 +317,7 @@ def import_(
             dry_run=dry_run,
             preview=PREVIEW if dry_run else 0,
             form=form,
+            otlp=OtlpSettings.from_toml(otlp_config) if otlp_config else None,
         )
     imports.print_report(report, as_json=json_)
     if dry_run and report.refused and policy is OnError.ABORT:

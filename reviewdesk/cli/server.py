@@ -80,9 +80,20 @@ def serve(
     docs: Annotated[
         bool, typer.Option("--docs", help="Serve Swagger UI at /docs (its scripts from a CDN).")
     ] = False,
+    otlp_config: Annotated[
+        Path | None,
+        typer.Option(
+            "--otlp-config",
+            help="A TOML file naming the span attributes the OTLP receiver takes route, "
+            "template, version and queue from (see the README).",
+            show_default=False,
+            metavar="FILE.toml",
+        ),
+    ] = None,
 ) -> None:
     """Run the queue server (API v1; OpenAPI document at /openapi.json)."""
     try:
+        from reviewdesk.ingest.otlp import OtlpSettings
         from reviewdesk.server import ServerSettings
         from reviewdesk.server.runner import serve as run_server
     except ModuleNotFoundError as error:
@@ -96,11 +107,14 @@ def serve(
         raise typer.BadParameter(
             "several processes need PostgreSQL; SQLite serves one", param_hint="--workers"
         )
+    otlp = OtlpSettings.from_toml(otlp_config) if otlp_config else OtlpSettings()
     err.print(f"reviewdesk server on http://{host}:{port}", markup=False)
     run_server(
-        ServerSettings(database_url=url, webhook_allow=tuple(webhook_allow or ()), docs=docs),
+        ServerSettings(
+            database_url=url, webhook_allow=tuple(webhook_allow or ()), docs=docs, otlp=otlp
+        ),
         host=host, port=port, allow_migrate=migrate,
-        workers=workers,
+        workers=workers, otlp_config=otlp_config,
     )  # fmt: skip
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -21,6 +21,7 @@ from reviewdesk.errors import ImportFailedError, ReviewdeskError, UserError
 from reviewdesk.ingest.answers import checked_answers
 from reviewdesk.ingest.hints import COMMAND_LINE, Hints
 from reviewdesk.ingest.mapping import Mapping
+from reviewdesk.ingest.otlp import OtlpSettings, SpanTally
 from reviewdesk.ingest.records import RecordError, prepare, to_import_record
 from reviewdesk.ingest.sources import SourceFormat, guess_format, read_records
 from reviewdesk.store import BulkWriter, Store
@@ -108,6 +109,7 @@ def import_files(
     preview: int = 0,
     hints: Hints = COMMAND_LINE,
     form: Form | None = None,
+    otlp: OtlpSettings | None = None,
 ) -> ImportReport:
     """Import generations (and the decisions they carry) from files into `store`.
 
@@ -127,6 +129,7 @@ def import_files(
         hints: how messages name what to change (the desk names its controls, not options).
         form: make this the form of `queue` first, in the import's transaction (an import
             that stores nothing stores no form either).
+        otlp: how OTLP files (`SourceFormat.OTLP`) become records (default: `OtlpSettings()`).
 
     An exception raised by `progress` (the desk's Cancel) ends the import like any other: the
     store is left unchanged and no rejects file is written (it is written beside its place and
@@ -137,6 +140,12 @@ def import_files(
             is unchanged.
         UserError: a file cannot be opened.
     """
+    if source_format is SourceFormat.OTLP and not mapping.is_identity:
+        raise UserError(
+            "a column mapping does not apply to OTLP traces: their attributes are mapped by "
+            "--otlp-config"
+        )
+    tally = SpanTally()
     for path in paths:
         if not path.is_file():
             raise UserError(f"{path}: no such file" if not path.exists() else f"{path}: not a file")
@@ -171,7 +180,8 @@ def import_files(
                 text_cells = fmt in (SourceFormat.CSV, SourceFormat.TSV)
                 if source_format is None and fmt is SourceFormat.JSON:
                     report.notes.append(f"{path.name}: read as a JSON array{hints.json_note}")
-                for line, raw in read_records(path, fmt, mapping, _progress, hints):
+                spans = (otlp or OtlpSettings(), tally)
+                for line, raw in read_records(path, fmt, mapping, _progress, hints, spans):
                     if isinstance(raw, tuple):
                         _refuse(report, list(raw), None, on_error, sink, dry_run)
                         continue
@@ -183,6 +193,12 @@ def import_files(
                         _refuse(report, [undated], original, on_error, sink, dry_run)
                         continue
                     record = to_import_record(path, line, raw)
+                    if isinstance(record, list) and fmt is SourceFormat.OTLP:
+                        span = f"span {raw.get('id')}"
+                        record = [
+                            replace(e, field=f"{span}: {e.field}" if e.field else span)
+                            for e in record
+                        ]
                     if not isinstance(record, list):
                         record = checked_answers(record, path, line, form_of, text_cells=text_cells)
                     if isinstance(record, list):
@@ -199,6 +215,10 @@ def import_files(
                         )
                 before += path.stat().st_size
             _flush(writer, batch, pending, report, on_error, sink, dry_run, preview, hints)
+            if tally.ignored:
+                report.notes.append(
+                    f"{tally.ignored} of {tally.spans} spans are not model calls: left out"
+                )
             if report.refused and on_error is OnError.ABORT and not dry_run:
                 raise ImportFailedError(_abort_message(report))
             report.new_reasons = writer.new_reasons

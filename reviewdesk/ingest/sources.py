@@ -25,6 +25,8 @@ import orjson
 
 from reviewdesk.ingest.hints import COMMAND_LINE, Hints
 from reviewdesk.ingest.mapping import Mapping, content_id
+from reviewdesk.ingest.otlp import OtlpError, OtlpSettings, SpanProblem, SpanTally, span_record
+from reviewdesk.ingest.otlp_json import spans_from_json as otlp_spans
 from reviewdesk.ingest.parquet import parquet_records
 from reviewdesk.ingest.records import RecordError, json_kind
 
@@ -43,6 +45,7 @@ class SourceFormat(StrEnum):
     TSV = "tsv"
     OPENAI = "openai"
     PARQUET = "parquet"
+    OTLP = "otlp"
 
 
 _BY_SUFFIX = {
@@ -116,8 +119,14 @@ def read_records(
     mapping: Mapping,
     progress: Progress,
     hints: Hints = COMMAND_LINE,
+    otlp: tuple[OtlpSettings, SpanTally] | None = None,
 ) -> Iterator[RawRecord]:
-    """The records of one file, mapped to the canonical shape."""
+    """The records of one file, mapped to the canonical shape (for OTLP files, with `otlp`'s
+    settings, counting the spans in its tally)."""
+    if source_format is SourceFormat.OTLP:
+        settings, tally = otlp or (OtlpSettings(), SpanTally())
+        yield from _otlp_records(path, settings, tally, progress, hints)
+        return
     if source_format in (SourceFormat.CSV, SourceFormat.TSV):
         yield from _csv_records(path, source_format, mapping, progress)
         return
@@ -151,6 +160,38 @@ def read_records(
         if source_format is SourceFormat.OPENAI and "id" not in raw and "output" in raw:
             raw["id"] = content_id(raw)
         yield line, raw
+
+
+def _otlp_records(
+    path: Path, settings: OtlpSettings, tally: SpanTally, progress: Progress, hints: Hints
+) -> Iterator[RawRecord]:
+    """The model-call spans of an OTel Collector file export (JSON lines of
+    `ExportTraceServiceRequest`), each as a record; other spans are counted and left out."""
+    for line, document in _jsonl_values(path, progress, hints):
+        if isinstance(document, tuple):
+            yield line, document
+            continue
+        try:
+            spans = list(otlp_spans(document))
+        except OtlpError as error:
+            yield line, (RecordError(path, line, "", f"not an OTLP trace export: {error}"),)
+            continue
+        for span in spans:
+            tally.spans += 1
+            mapped = span_record(span, settings)
+            if mapped is None:
+                tally.ignored += 1
+            elif isinstance(mapped, SpanProblem):
+                yield (
+                    line,
+                    (
+                        RecordError(
+                            path, line, f"span {mapped.span}: {mapped.field}", mapped.message
+                        ),
+                    ),
+                )
+            else:
+                yield line, mapped
 
 
 def _jsonl_values(path: Path, progress: Progress, hints: Hints) -> Iterator[tuple[int, Any]]:

@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from prometheus_client import Counter
 from sqlalchemy.engine import Engine
 
 # The store's table classes (and with them sqlalchemy.orm) load lazily for the desk's start-up
@@ -20,7 +21,7 @@ import reviewdesk.store.tables  # noqa: F401
 from reviewdesk import __version__
 from reviewdesk.protocol.v1 import Problem
 from reviewdesk.server.access.ratelimit import TokenBuckets
-from reviewdesk.server.api import admins, feedback, forms, producers, reviewers, service
+from reviewdesk.server.api import admins, feedback, forms, otlp, producers, reviewers, service
 from reviewdesk.server.api.wakeups import OpenPolls, VerdictBell
 from reviewdesk.server.database import open_engine, read
 from reviewdesk.server.http.observe import Metrics, RequestObserver
@@ -68,9 +69,16 @@ def create_app(settings: ServerSettings, *, engine: Engine | None = None) -> Fas
     )
     metrics = Metrics(lambda: read(engine, lambda c: queue_figures(c, settings.clock())))
     app.state.metrics = metrics
+    app.state.otlp_spans = Counter(
+        "reviewdesk_otlp_spans",
+        "Spans received over OTLP, by outcome: created, duplicate, rejected, ignored (not a "
+        "model call).",
+        ["outcome"],
+        registry=metrics.registry,
+    )
     install_problem_handlers(app)
     app.add_middleware(RequestObserver, metrics=metrics, max_body_bytes=settings.max_body_bytes)
-    for module in (producers, reviewers, admins, forms, feedback):
+    for module in (producers, otlp, reviewers, admins, forms, feedback):
         app.include_router(module.router)
     app.router.route_class = ApiRoute
     app.include_router(service.router)

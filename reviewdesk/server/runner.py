@@ -5,10 +5,12 @@ from __future__ import annotations
 import logging
 import os
 import sys
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
 
+from reviewdesk.ingest.otlp import OtlpSettings
 from reviewdesk.server.app import create_app
 from reviewdesk.server.database import open_engine, prepare_schema
 from reviewdesk.server.http.connections import uvicorn_options
@@ -19,6 +21,7 @@ logger = logging.getLogger(__name__)
 DB_ENV = "REVIEWDESK_SERVER_DB"
 ALLOW_ENV = "REVIEWDESK_WEBHOOK_ALLOW"
 DOCS_ENV = "REVIEWDESK_SERVER_DOCS"
+OTLP_ENV = "REVIEWDESK_OTLP_CONFIG"
 
 
 def app_from_environment() -> FastAPI:
@@ -31,8 +34,11 @@ def app_from_environment() -> FastAPI:
     prepare_schema(engine, allow_migrate=False)
     allow = tuple(entry for entry in os.environ.get(ALLOW_ENV, "").split(",") if entry)
     docs = os.environ.get(DOCS_ENV) == "1"
+    otlp_config = os.environ.get(OTLP_ENV)
+    otlp = OtlpSettings.from_toml(Path(otlp_config)) if otlp_config else OtlpSettings()
     return create_app(
-        ServerSettings(database_url=url, webhook_allow=allow, docs=docs), engine=engine
+        ServerSettings(database_url=url, webhook_allow=allow, docs=docs, otlp=otlp),
+        engine=engine,
     )
 
 
@@ -52,8 +58,11 @@ def serve(
     port: int = 8787,
     allow_migrate: bool = False,
     workers: int = 1,
+    otlp_config: Path | None = None,
 ) -> None:
     """Prepare the database, then serve API v1 until stopped (Ctrl+C or SIGTERM).
+
+    `otlp_config` is the TOML file `settings.otlp` was read from: worker processes read it too.
 
     Raises:
         SchemaNeedsMigrationError: the database needs migrating and `allow_migrate` is False.
@@ -88,6 +97,8 @@ def serve(
         os.environ[DB_ENV] = settings.database_url
         os.environ[ALLOW_ENV] = ",".join(settings.webhook_allow)
         os.environ[DOCS_ENV] = "1" if settings.docs else "0"
+        if otlp_config is not None:
+            os.environ[OTLP_ENV] = str(otlp_config.resolve())
         uvicorn.run(
             "reviewdesk.server.runner:app_from_environment",
             factory=True,

@@ -6,6 +6,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from reviewdesk.ingest.otlp import OtlpSettings
+
 Clock = Callable[[], int]
 """The current time in integer milliseconds since the epoch."""
 
@@ -42,6 +44,7 @@ class ServerSettings:
             serving the database runs one; tests without a lifespan run their own).
         webhook_allow: private hosts or networks webhooks may reach (`--webhook-allow`);
             public addresses are always allowed, private and local ones only when listed.
+        otlp: how the OTLP receiver maps spans to generations (`--otlp-config FILE.toml`).
         clock: the time, in ms; tests pass a clock they move by hand.
     """
 
@@ -64,4 +67,5 @@ class ServerSettings:
     auth_failure_burst: int = 20
     docs: bool = False
     webhook_allow: tuple[str, ...] = ()
+    otlp: OtlpSettings = field(default_factory=OtlpSettings)
     clock: Clock = field(default=wall_clock_ms, compare=False)

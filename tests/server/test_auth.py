@@ -15,6 +15,7 @@ from tests.server.harness import RunningServer, approve, running_server
 # Each operation of API v1 and the roles that may call it (an admin may call every one).
 ROLES: dict[tuple[str, str], set[str]] = {
     ("POST", "/v1/items"): {"producer"},
+    ("POST", "/v1/otlp/v1/traces"): {"producer"},
     ("DELETE", "/v1/items/{item_id}"): {"producer"},
     ("POST", "/v1/queues/{queue}/leases"): {"reviewer"},
     ("GET", "/v1/leases"): {"reviewer"},
