@@ -133,6 +133,15 @@ def _where(filters: QueueFilter) -> tuple[list[str], list[Any]]:
     return clauses, params
 
 
+def _needing_review(within: QueueFilter | None) -> tuple[list[str], list[Any]]:
+    """The items of `within` that need a decision: pending ones, or in the disagreements' view
+    the open disagreements (decided by enough reviewers, but not alike)."""
+    clauses, params = _where(within) if within is not None else ([], [])
+    if within is None or within.status is not ItemStatus.DISAGREEMENT:
+        clauses.append(PENDING_G)
+    return clauses, params
+
+
 class Store:
     """A reviewdesk store file. Thread-safe: each call takes its own pooled connection.
 
@@ -275,15 +284,16 @@ class Store:
         queue: str | None = None,
         after: QueueEntry | None = None,
         exclude: Sequence[int] = (),
+        within: QueueFilter | None = None,
     ) -> QueueEntry | None:
         """The highest-risk item that still needs review and that `reviewer` has not decided.
 
         Args:
             after: continue below this entry in risk order (for skipping ahead).
             exclude: item pks to pass over (items skipped in this session).
+            within: only an item this filter selects (the queue list's view).
         """
-        clauses = [PENDING_G]
-        params: list[Any] = []
+        clauses, params = _needing_review(within)
         if queue is not None:
             clauses.append("g.queue = ?")
             params.append(queue)
@@ -341,6 +351,31 @@ class Store:
                 f"SELECT g.pk FROM generation g {where} ORDER BY {order}", tuple(params)
             )
             return [pk for (pk,) in result]
+
+    def count_pending(self, reviewer: str, within: QueueFilter) -> int:
+        """How many items `within` selects still need review and are not decided by
+        `reviewer` (the items `next_pending` would go through)."""
+        clauses, params = _needing_review(within)
+        clauses.append(
+            "NOT EXISTS (SELECT 1 FROM decision d WHERE d.generation_pk = g.pk AND d.reviewer = ?)"
+        )
+        params.append(reviewer)
+        with self.reading() as connection:
+            (count,) = connection.execute(
+                f"SELECT count(*) FROM generation g WHERE {' AND '.join(clauses)}", tuple(params)
+            ).fetchone()
+        return int(count)
+
+    def selects(self, within: QueueFilter, pk: int) -> bool:
+        """Whether the filter `within` selects the item `pk`."""
+        clauses, params = _where(within)
+        clauses.append("g.pk = ?")
+        params.append(pk)
+        with self.reading() as connection:
+            row = connection.execute(
+                f"SELECT 1 FROM generation g WHERE {' AND '.join(clauses)}", tuple(params)
+            ).fetchone()
+        return row is not None
 
     def entries(self, pks: Sequence[int]) -> list[QueueEntry]:
         """Queue entries for `pks`, in the order given (missing pks are left out)."""

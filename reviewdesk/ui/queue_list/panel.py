@@ -33,10 +33,13 @@ class QueuePanel(QWidget):
     Signals:
         item_activated(int): the reviewer opened an item of the list (its pk).
         search_left(): the reviewer pressed Esc in the search box (back to the item).
+        view_changed(object): the filters or the search changed (the new `QueueFilter`): the
+            review follows them.
     """
 
     item_activated = Signal(int)
     search_left = Signal()
+    view_changed = Signal(object)
 
     def __init__(self, model: QueueModel, parent: QWidget) -> None:
         super().__init__(parent)
@@ -161,7 +164,21 @@ class QueuePanel(QWidget):
 
     def apply_filter(self) -> None:
         self.count.setText("loading…")
-        self.model.set_view(self.current_filter())
+        view = self.current_filter()
+        self.model.set_view(view)
+        self.view_changed.emit(view)
+
+    def clear_filters(self) -> None:
+        """Every filter back to Any and the search box empty (one reload)."""
+        self._search_timer.stop()
+        for combo in (*self.combos.values(), self.severity, self.status):
+            combo.blockSignals(True)
+            combo.setCurrentIndex(0)
+            combo.blockSignals(False)
+        self.search.blockSignals(True)
+        self.search.clear()
+        self.search.blockSignals(False)
+        self.apply_filter()
 
     def _on_combo_currentIndexChanged(self, _index: int) -> None:
         self.apply_filter()

@@ -55,6 +55,8 @@ class WindowCommands(Protocol):
 
     def _on_search_action_triggered(self) -> None: ...
 
+    def _on_clear_filters_action_triggered(self) -> None: ...
+
     def _on_disagreements_action_triggered(self) -> None: ...
 
     def _on_markdown_action_triggered(self) -> None: ...
@@ -106,6 +108,9 @@ class DeskActions:
             "&Previous", "K", w._on_previous_action_triggered, "previous", repeat=True
         )
         self.search = self._make("&Search", "/", w._on_search_action_triggered, "search")
+        self.clear_filters = self._make(
+            "C&lear the filters", "Ctrl+Shift+F", w._on_clear_filters_action_triggered
+        )
         self.disagreements = self._make(
             "Open &disagreements", "Shift+D", w._on_disagreements_action_triggered
         )
@@ -145,6 +150,7 @@ class DeskActions:
             self.next,
             self.previous,
             self.search,
+            self.clear_filters,
             self.disagreements,
             self.markdown,
         ]
@@ -203,7 +209,14 @@ class DeskActions:
         review_menu.addActions([self.save_edit, self.cancel_edit])
         view_menu = menus.addMenu("&View")
         view_menu.addActions(
-            [self.next, self.previous, self.search, self.disagreements, self.markdown]
+            [
+                self.next,
+                self.previous,
+                self.search,
+                self.clear_filters,
+                self.disagreements,
+                self.markdown,
+            ]
         )
         view_menu.addSeparator()
         view_menu.addActions([self.review_tab, self.stats_tab])

@@ -67,7 +67,8 @@ class StatusLine:
     def show_progress(self, progress: SessionProgress) -> None:
         left = "…" if progress.left is None else f"{progress.left:,}"
         skipped = f" · {progress.skipped} skipped" if progress.skipped else ""
-        text = f"{progress.decided} decided this session{skipped} · {left} pending"
+        pending = "left in this view" if progress.scoped else "pending"
+        text = f"{progress.decided} decided this session{skipped} · {left} {pending}"
         _set_text(self.progress, text)
         rate = progress.per_hour
         _set_text(self.rate, "– / hour" if rate is None else f"{rate:,.0f} / hour")

@@ -130,6 +130,7 @@ class DeskWindow(QMainWindow):
             on_import=self.file_desk._on_import_action_triggered,
             on_demo=self.file_desk._on_demo_action_triggered,
             on_back=self._on_previous_action_triggered,
+            on_clear_filters=self._on_clear_filters_action_triggered,
         )
         self.loading, self.empty, self.finished = (
             self.pages.loading,
@@ -169,6 +170,7 @@ class DeskWindow(QMainWindow):
         self.review.painted.connect(self._on_review_painted)
         self.queue_panel.item_activated.connect(self._on_queue_panel_item_activated)
         self.queue_panel.search_left.connect(self._on_queue_panel_search_left)
+        self.queue_panel.view_changed.connect(self._on_queue_panel_view_changed)
         self.model.load_failed.connect(self._on_model_load_failed)
         self.store_upgrading.connect(self.pages.show_upgrading)
         self.runner.submit(
@@ -224,6 +226,7 @@ class DeskWindow(QMainWindow):
         self.stats.set_store(store)
         self.sync.set_store(store)
         self.runner.submit(session.count_pending, self._on_progress_step)
+        self._on_queue_panel_view_changed(self.queue_panel.current_filter())
         self.count_disagreements()
         self.runner.submit(
             lambda: {column: store.distinct(column) for column in FILTER_COLUMNS},
@@ -419,6 +422,26 @@ class DeskWindow(QMainWindow):
 
     def _on_queue_panel_search_left(self) -> None:
         self.review.output.text.setFocus()
+
+    def _on_queue_panel_view_changed(self, view: QueueFilter) -> None:
+        # The list's view is the review's queue: the next item, skip, J and K stay inside it.
+        session = self._session
+        if session is not None:
+            self.runner.submit(
+                lambda: session.set_scope(view), lambda step: self._on_scope_step(session, step)
+            )
+
+    def _on_scope_step(self, session: ReviewSession, step: Step | None) -> None:
+        if step is None or session is not self._session:  # unchanged, or another store now
+            return
+        if self._in_flight:
+            # A step submitted after the scope's is on its way; it shows the item.
+            self._on_progress_step(step)
+        else:
+            self._on_step(step)
+
+    def _on_clear_filters_action_triggered(self) -> None:
+        self.queue_panel.clear_filters()
 
     def _on_review_tab_action_triggered(self) -> None:
         self.tabs.setCurrentWidget(self.splitter)
