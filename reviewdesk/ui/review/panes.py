@@ -165,12 +165,17 @@ class PromptView(QPlainTextEdit):
         self.setUndoRedoEnabled(False)
 
     def show_prompt(self, prompt: Prompt) -> None:
-        if isinstance(prompt, str):
-            self.setPlainText(display_text(prompt).text)  # replaces the whole document
-            return
+        # Not setPlainText for a plain prompt: it writes with the format the cursor holds, the
+        # last role label's (bold, coloured) once a chat prompt has been shown.
         self.clear()
         cursor = QTextCursor(self.document())
         plain = QTextCharFormat()
+        cursor.setBlockCharFormat(plain)
+        self.setCurrentCharFormat(plain)
+        if isinstance(prompt, str):
+            cursor.insertText(display_text(prompt).text, plain)
+            self.moveCursor(QTextCursor.MoveOperation.Start)
+            return
         for number, message in enumerate(prompt):
             label = QTextCharFormat()
             label.setFontWeight(QFont.Weight.Bold)
