@@ -94,3 +94,25 @@ def test_the_desk_paints_its_first_item_without_sqlalchemy(tmp_path: Path) -> No
     assert done.returncode == 0, done.stderr
     assert png.exists()  # the first item was painted and the list loaded
     assert done.stdout.splitlines()[-1] == "loaded:"
+
+
+@pytest.mark.slow
+def test_the_first_switch_to_statistics_imports_nothing_heavy_on_the_gui_thread(
+    tmp_path: Path,
+) -> None:
+    # The first Ctrl+2 used to import SQLAlchemy, pyqtgraph and numpy and build the engine on
+    # the GUI thread: the window froze for seconds. Now the tab shows at once, "Computing…".
+    store = make_store(tmp_path / "stats.sqlite", count=5)
+    done = subprocess.run(
+        [sys.executable, str(Path(__file__).with_name("stats_driver.py")), "--store", str(store)],
+        env=env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0] == "switched yes Computing…"  # within the key press's own event turn
+    assert lines[1] == "gui-imports"  # none of sqlalchemy, pyqtgraph, numpy, reviewdesk.stats
+    assert lines[2] == "charts yes"

@@ -4,12 +4,15 @@ The numbers are one `reviewdesk.stats.compute_overview` call, run on the tab's o
 consistent read; never on the GUI thread, never in front of a decision). The tab recomputes
 when it is shown after something changed, and while it is visible at most once every
 `REFRESH_INTERVAL_MS` after decisions, so a reviewer deciding quickly queues one overview, not
-one per decision. Its contents (and pyqtgraph) are built the first time the tab is shown: the
-desk's start-up never pays for them.
+one per decision. Its tables are built the first time the tab is shown; nothing heavy happens on
+the GUI thread then: the store's engine (SQLAlchemy), `reviewdesk.stats` and the charts' modules
+(pyqtgraph, numpy) are loaded on the tab's worker with the first overview, and the charts are
+built when it comes back. The tab shows at once, saying "Computing…" meanwhile.
 """
 
 from __future__ import annotations
 
+import importlib
 import logging
 import threading
 import time
@@ -173,6 +176,7 @@ class StatsTab(QWidget):
         self._token = 0
         self._last_start = -1e9
         self._charts: ChartPanel | None = None
+        self._built = False
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self._on_timer_timeout)
@@ -241,6 +245,11 @@ class StatsTab(QWidget):
         return self._overview
 
     @property
+    def charts(self) -> ChartPanel | None:
+        """The charts (None until the first overview has come back)."""
+        return self._charts
+
+    @property
     def computing(self) -> bool:
         return self._computing
 
@@ -248,7 +257,7 @@ class StatsTab(QWidget):
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
-        if self._charts is None:
+        if not self._built:
             self._build()
         if self._stale:
             self._schedule(at_once=self._overview is None)
@@ -272,7 +281,7 @@ class StatsTab(QWidget):
         if store is None:
             return
         policy = Resolution(self.policy.currentData())
-        engine, adjudicators = store.engine, self._adjudicators
+        adjudicators = self._adjudicators
         self._computing = True
         self._stale = False
         self._last_start = time.monotonic()
@@ -282,9 +291,12 @@ class StatsTab(QWidget):
         self.refresh_button.setEnabled(False)
 
         def work() -> Overview:
+            # Here, not on the GUI thread: each of these imports or builds for a second or more.
             from reviewdesk.stats import compute_overview
 
-            return compute_overview(engine, policy, adjudicators)
+            overview = compute_overview(store.engine, policy, adjudicators)
+            importlib.import_module("reviewdesk.ui.stats.charts")  # pyqtgraph, numpy
+            return overview
 
         self._runner.submit(
             work,
@@ -302,6 +314,8 @@ class StatsTab(QWidget):
         self._computing = False
         self.refresh_button.setEnabled(True)
         self._overview = overview
+        if self._built and self._charts is None:
+            self._build_charts()
         self._show(overview)
         self.overview_shown.emit(overview)
         if self._stale and self.isVisible():
@@ -313,6 +327,8 @@ class StatsTab(QWidget):
         self._computing = False
         self.refresh_button.setEnabled(True)
         self.status.setText(f"The statistics cannot be computed: {error}")
+        if self._built and self._charts is None:
+            self.charts_placeholder.setText("No charts: the statistics cannot be computed.")
         self.overview_failed.emit(str(error))
 
     def _on_policy_current_index_changed(self, _index: int) -> None:
@@ -329,8 +345,7 @@ class StatsTab(QWidget):
     # -- the contents -------------------------------------------------------------------------
 
     def _build(self) -> None:
-        from reviewdesk.ui.stats.charts import ChartPanel
-
+        self._built = True
         self.tables = QTabWidget(self)
         self.versions = _TablePage(("Template", "Version", *_GROUP_COLUMNS), self.tables)
         self.models = _TablePage(("Model", *_GROUP_COLUMNS), self.tables)
@@ -355,16 +370,26 @@ class StatsTab(QWidget):
             (self.routing, "Routing"),
         ):
             self.tables.addTab(page, title)
-        self._charts = ChartPanel(self)
-        splitter = QSplitter(Qt.Orientation.Horizontal, self)
-        splitter.addWidget(self.tables)
-        splitter.addWidget(self._charts)
-        splitter.setStretchFactor(0, 2)
-        splitter.setStretchFactor(1, 3)
-        splitter.setSizes([560, 860])
-        self._body.addWidget(splitter)
+        self.charts_placeholder = QLabel("Computing…", self)
+        self.charts_placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self._splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self._splitter.addWidget(self.tables)
+        self._splitter.addWidget(self.charts_placeholder)
+        self._splitter.setStretchFactor(0, 2)
+        self._splitter.setStretchFactor(1, 3)
+        self._splitter.setSizes([560, 860])
+        self._body.addWidget(self._splitter)
         if self._overview is not None:
+            self._build_charts()
             self._show(self._overview)
+
+    def _build_charts(self) -> None:
+        """The charts in place of their placeholder (once an overview has loaded pyqtgraph)."""
+        from reviewdesk.ui.stats.charts import ChartPanel
+
+        self._charts = ChartPanel(self)
+        self._splitter.replaceWidget(1, self._charts)
+        self.charts_placeholder.deleteLater()
 
     def _show(self, o: Overview) -> None:
         totals = o.totals
@@ -375,7 +400,7 @@ class StatsTab(QWidget):
             f"({interval(o.overall.acceptance_low, o.overall.acceptance_high)})"
             + (f" · {totals.unresolved_items} unresolved" if totals.unresolved_items else "")
         )
-        if self._charts is None:
+        if not self._built or self._charts is None:
             return  # built (and filled) when first shown
         self.versions.show_rows(
             [group_row(g, "prompt_template", "prompt_version") for g in o.by_prompt_version],
