@@ -159,15 +159,28 @@ class ItemHeader(QWidget):
 class PromptView(QPlainTextEdit):
     """The prompt, with chat turns labelled by role."""
 
-    def __init__(self, parent: QWidget) -> None:
+    def __init__(self, parent: QWidget | None) -> None:
         super().__init__(parent)
         self.setReadOnly(True)
         self.setUndoRedoEnabled(False)
+        self._user_turns: list[int] = []  # where each USER label starts
+
+    def show_last_user_turn(self) -> None:
+        """Scroll the last user turn to the top (a plain prompt: its start)."""
+        position = self._user_turns[-1] if self._user_turns else 0
+        cursor = self.textCursor()
+        cursor.setPosition(position)
+        self.setTextCursor(cursor)
+        # The scroll bar counts blocks: the turn's block first, as far as the end allows.
+        bar = self.verticalScrollBar()
+        bar.setValue(min(bar.maximum(), cursor.block().blockNumber()))
+        self.ensureCursorVisible()
 
     def show_prompt(self, prompt: Prompt) -> None:
         # Not setPlainText for a plain prompt: it writes with the format the cursor holds, the
         # last role label's (bold, coloured) once a chat prompt has been shown.
         self.clear()
+        self._user_turns = []
         cursor = QTextCursor(self.document())
         plain = QTextCharFormat()
         cursor.setBlockCharFormat(plain)
@@ -182,6 +195,8 @@ class PromptView(QPlainTextEdit):
             label.setForeground(QColor(_ROLE_COLORS[message.role]))
             if number:
                 cursor.insertText("\n\n", plain)
+            if message.role is Role.USER:
+                self._user_turns.append(cursor.position())
             cursor.insertText(message.role.value.upper(), label)
             cursor.insertText("\n", plain)
             cursor.insertText(display_text(message.content).text, plain)
@@ -213,7 +228,7 @@ class FlagsPanel(QWidget):
         self.list.setIconSize(QSize(20, 20))
         self.list.setTextElideMode(Qt.TextElideMode.ElideNone)
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.list.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        self.list.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # Tab and F6 reach it
         self.detail = _plain_label(self)
         self.detail.setWordWrap(True)
         self.detail.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
@@ -257,6 +272,20 @@ class FlagsPanel(QWidget):
     def pick(self, row: int) -> None:
         """Select the flag shown in `row` (as a click would)."""
         self.list.setCurrentRow(row)
+
+    def step(self, by: int) -> None:
+        """Select the next (`by` = 1) or previous (-1) flag, round from the last to the first;
+        the first (or last) when none is selected yet."""
+        count = len(self._flags)
+        if count == 0:
+            return
+        row = self.list.currentRow()
+        row = (0 if by > 0 else count - 1) if row < 0 else (row + by) % count
+        if row == self.list.currentRow():
+            self._on_list_currentRowChanged(row)  # a single flag: select its span again
+        else:
+            self.pick(row)
+        self.list.scrollToItem(self.list.item(row))
 
     def _on_list_currentRowChanged(self, row: int) -> None:
         if not 0 <= row < len(self._flags):

@@ -18,8 +18,8 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QCloseEvent
+from PySide6.QtCore import QRect, QSize, Qt, Signal
+from PySide6.QtGui import QCloseEvent, QShowEvent
 from PySide6.QtWidgets import QApplication, QDialog, QMainWindow, QSplitter
 
 from reviewdesk.domain import ItemStatus, QueueFilter, Reason
@@ -71,6 +71,8 @@ class DeskWindow(QMainWindow):
         store_label: how the status bar names the store.
         settings: the preferences (default: the user's).
         sync: the link to a queue server (default: one with the user's keychain).
+        size: open at this size, whatever the saved layout (which is then left as it is):
+            for screenshots of a stated size.
 
     Signals:
         item_shown(int): an item (its pk) was put on screen.
@@ -98,6 +100,7 @@ class DeskWindow(QMainWindow):
         store_label: str,
         settings: DeskSettings | None = None,
         sync: Callable[[DeskWindow], SyncController] | None = None,
+        size: QSize | None = None,
     ) -> None:
         super().__init__()
         self.setWindowTitle(f"reviewdesk — {store_label}")
@@ -117,6 +120,8 @@ class DeskWindow(QMainWindow):
         self._focus_settled = False
         self._editing = False
         self._dialog: QDialog | None = None
+        self._fixed_size = size
+        self._placed = size is not None
 
         self.sync = sync(self) if sync is not None else SyncController(self, self.runner)
         self.model = QueueModel(self.runner, self)
@@ -154,7 +159,10 @@ class DeskWindow(QMainWindow):
         self.status = StatusLine(self, store_label, self.acts.sync_now, self.acts.new_token)
         self.sync_status = self.status.sync
         self.saved_label, self.progress_label = self.status.saved, self.status.progress
-        self.settings.restore_layout(self, self._splitters())
+        if size is None:
+            self.settings.restore_layout(self, self._splitters(), self._available())
+        else:
+            self.resize(size)
         self.apply_appearance()
         self.set_editing(False)
 
@@ -361,6 +369,8 @@ class DeskWindow(QMainWindow):
             item, self._reviewer, reasons=self._reasons, adjudicators=self.adjudicators
         )
         self.review.output.set_markdown(self.acts.markdown.isChecked())
+        if comment := self.decisions.comment_for(item):  # written before a skip
+            self.review.header.set_comment(comment)
         self.model.set_current(item.pk)
         if not self._focus_settled:
             # Qt gives the first focusable widget (the search box) the focus when the window
@@ -387,6 +397,7 @@ class DeskWindow(QMainWindow):
         """Open `dialog` (window-modal); the keys go back to the item when it closes."""
         self._dialog = dialog
         dialog.finished.connect(self._on_dialog_finished)
+        _fit_dialog(dialog, self._available(), self.frameGeometry().size() - self.size())
         dialog.open()
 
     def _on_dialog_finished(self, _result: int) -> None:
@@ -442,6 +453,32 @@ class DeskWindow(QMainWindow):
 
     def _on_clear_filters_action_triggered(self) -> None:
         self.queue_panel.clear_filters()
+
+    def _on_next_flag_action_triggered(self) -> None:
+        self.review.flags.step(1)
+
+    def _on_previous_flag_action_triggered(self) -> None:
+        self.review.flags.step(-1)
+
+    def _on_prompt_action_triggered(self) -> None:
+        self.review.show_last_user_turn()
+
+    def _on_next_pane_action_triggered(self) -> None:
+        self._focus_pane(1)
+
+    def _on_previous_pane_action_triggered(self) -> None:
+        self._focus_pane(-1)
+
+    def _focus_pane(self, by: int) -> None:
+        # F6 / Shift+F6 go round the panes: the queue list, the prompt, the output, the flags.
+        panes = [self.queue_panel.table, *self.review.panes()]
+        panes = [pane for pane in panes if pane.isVisible()]
+        if not panes:
+            return
+        focused = QApplication.focusWidget()
+        at = next((n for n, pane in enumerate(panes) if pane is focused), -1)
+        start = at if at >= 0 else (-1 if by > 0 else len(panes))
+        panes[(start + by) % len(panes)].setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     def _on_review_tab_action_triggered(self) -> None:
         self.tabs.setCurrentWidget(self.splitter)
@@ -530,6 +567,10 @@ class DeskWindow(QMainWindow):
 
     # -- state and closing --------------------------------------------------------------------
 
+    def _available(self) -> QRect:
+        """The room for windows on the window's screen."""
+        return self.screen().availableGeometry()
+
     def _splitters(self) -> dict[str, QSplitter]:
         return {
             "main-splitter": self.splitter,
@@ -538,10 +579,30 @@ class DeskWindow(QMainWindow):
             "decisions-splitter": self.review.columns,
         }
 
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self._placed:
+            self._placed = True
+            self._keep_frame_on_screen()
+
+    def _keep_frame_on_screen(self) -> None:
+        # The size fitted before the window had a frame: its title bar and borders may
+        # overhang the screen's room by a few pixels.
+        available, frame = self._available(), self.frameGeometry()
+        if available.contains(frame):
+            return
+        extra = frame.size() - self.size()
+        self.resize(self.size().boundedTo(available.size() - extra))
+        frame = self.frameGeometry()
+        left = min(max(frame.left(), available.left()), available.right() - frame.width() + 1)
+        top = min(max(frame.top(), available.top()), available.bottom() - frame.height() + 1)
+        self.move(left, top)
+
     def closeEvent(self, event: QCloseEvent) -> None:
         if not self._closing:
             self._closing = True
-            self.settings.save_layout(self, self._splitters())
+            if self._fixed_size is None:
+                self.settings.save_layout(self, self._splitters(), self._available())
             store = self._store
             self._store = self._session = None
             self.stats.shutdown()  # before the store closes: it may be reading it
@@ -599,3 +660,16 @@ class DeskWindow(QMainWindow):
     @reasons.setter
     def reasons(self, reasons: list[Reason]) -> None:
         self._reasons = reasons
+
+
+def _fit_dialog(dialog: QDialog, available: QRect, frame: QSize) -> None:
+    """Cut `dialog` to the room on the screen, so its buttons are never off it; `frame` is
+    what a window's frame adds to its size (the main window's, as the dialog has none yet)."""
+    wanted = (
+        dialog.size() if dialog.testAttribute(Qt.WidgetAttribute.WA_Resized) else dialog.sizeHint()
+    )
+    room = available.size() - frame
+    if room.width() >= wanted.width() and room.height() >= wanted.height():
+        return
+    dialog.resize(wanted.boundedTo(room))
+    dialog.move(available.topLeft())
