@@ -28,6 +28,7 @@ from reviewdesk.domain import (
     Reason,
     Severity,
     StoreCounts,
+    Verdict,
 )
 from reviewdesk.errors import DecisionConflictError, StoreError, UnknownItemError
 from reviewdesk.store import _codec as codec
@@ -125,11 +126,12 @@ def _where(filters: QueueFilter) -> tuple[list[str], list[Any]]:
         pattern = (
             "%" + filters.text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         )
+        # An id matches by its start ("gen-0001" finds gen-00012 too), the texts anywhere.
         clauses.append(
-            "(g.id = ? OR g.pk IN (SELECT t.pk FROM generation_text t "
+            "(substr(g.id, 1, ?) = ? OR g.pk IN (SELECT t.pk FROM generation_text t "
             "WHERE t.output LIKE ? ESCAPE '\\' OR t.prompt LIKE ? ESCAPE '\\'))"
         )
-        params.extend((filters.text, pattern, pattern))
+        params.extend((len(filters.text), filters.text, pattern, pattern))
     return clauses, params
 
 
@@ -365,6 +367,20 @@ class Store:
                 f"SELECT count(*) FROM generation g WHERE {' AND '.join(clauses)}", tuple(params)
             ).fetchone()
         return int(count)
+
+    def verdicts_by(self, reviewer: str, pks: Sequence[int]) -> dict[int, Verdict]:
+        """`reviewer`'s current verdict on each of the items `pks` they decided (by pk)."""
+        found: dict[int, Verdict] = {}
+        with self.reading() as connection:
+            for start in range(0, len(pks), 500):
+                chunk = pks[start : start + 500]
+                rows = connection.execute(
+                    "SELECT generation_pk, verdict FROM decision WHERE reviewer = ? AND current "
+                    f"AND generation_pk IN ({', '.join('?' * len(chunk))})",
+                    (reviewer, *chunk),
+                )
+                found.update((pk, Verdict(verdict)) for pk, verdict in rows)
+        return found
 
     def selects(self, within: QueueFilter, pk: int) -> bool:
         """Whether the filter `within` selects the item `pk`."""

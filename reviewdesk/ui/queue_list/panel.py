@@ -27,6 +27,13 @@ _SEARCH_DELAY_MS = 300
 _ANY = ""
 
 
+def _arrow(descending: bool) -> Qt.SortOrder:
+    """The sort indicator that draws ▼ for a descending list (highest first) and ▲ for an
+    ascending one. Qt's header draws the opposite of the order it is given (Descending: ▲),
+    which reads as the wrong way round next to a list whose values fall down the page."""
+    return Qt.SortOrder.AscendingOrder if descending else Qt.SortOrder.DescendingOrder
+
+
 class QueuePanel(QWidget):
     """Search box, filters and the virtualised queue list.
 
@@ -91,8 +98,8 @@ class QueuePanel(QWidget):
         header.setStretchLastSection(True)
         header.setSectionsClickable(True)
         header.setSortIndicatorShown(True)
-        header.setSortIndicator(0, Qt.SortOrder.DescendingOrder)
-        for number, width in enumerate((52, 92, 120, 150, 120, 120)):
+        header.setSortIndicator(0, _arrow(descending=True))
+        for number, width in enumerate((52, 92, 100, 64, 120, 150, 120, 120)):
             self.table.setColumnWidth(number, width)
 
         layout = QVBoxLayout(self)
@@ -203,17 +210,10 @@ class QueuePanel(QWidget):
             current = next(
                 key for key, value in SORT_OF_COLUMN.items() if value == self.model.sort_key
             )
-            order = (
-                Qt.SortOrder.DescendingOrder
-                if self.model.descending
-                else Qt.SortOrder.AscendingOrder
-            )
-            header.setSortIndicator(current, order)
+            header.setSortIndicator(current, _arrow(self.model.descending))
             return
         descending = not self.model.descending if sort == self.model.sort_key else True
-        header.setSortIndicator(
-            column, Qt.SortOrder.DescendingOrder if descending else Qt.SortOrder.AscendingOrder
-        )
+        header.setSortIndicator(column, _arrow(descending))
         self.count.setText("loading…")
         self.model.set_view(self.current_filter(), sort, descending)
 

@@ -49,8 +49,8 @@ class ItemHeader(QWidget):
     layout to run again, and a layout that ran asks its parent's, up to the window: in a layout,
     each new item would re-lay out the whole window. Here a new text only moves the labels
     inside the header, whose own size changes only when the comment line comes or goes (or the
-    font changes). The line never asks for width either: a line too long for the view is cut
-    (the details' tooltip has it all).
+    font changes). The line never asks for width either: a line too long for the view ends in
+    an ellipsis (the details' tooltip has it all).
     """
 
     _SPACING = 12
@@ -69,6 +69,7 @@ class ItemHeader(QWidget):
         self.status = _plain_label(self)
         self.comment = _plain_label(self)
         self.comment.setVisible(False)
+        self._details = ""  # the whole line, of which the label shows what fits
         self._hint = self._height_hint()
 
     def sizeHint(self) -> QSize:
@@ -106,7 +107,13 @@ class ItemHeader(QWidget):
         self.title.setGeometry(0, 0, title, line)
         self.status.setGeometry(max(title, width - status), 0, status, line)
         left = title + self._SPACING
-        self.details.setGeometry(left, 0, max(0, width - status - self._SPACING - left), line)
+        room = max(0, width - status - self._SPACING - left)
+        self.details.setGeometry(left, 0, room, line)
+        shown = self.details.fontMetrics().elidedText(
+            self._details, Qt.TextElideMode.ElideRight, room
+        )
+        if shown != self.details.text():
+            self.details.setText(shown)
         if not self.comment.isHidden():
             top = line + self._LINE_GAP
             self.comment.setGeometry(0, top, width, self.comment.sizeHint().height())
@@ -131,7 +138,9 @@ class ItemHeader(QWidget):
         if generation.trace_id:
             parts.append(f"trace {generation.trace_id}")
         self.title.setText(generation.id)
+        self.title.setToolTip(generation.id)
         details = "  ·  ".join(parts)
+        self._details = details
         self.details.setText(details)
         self.details.setToolTip(details)
         mine = item.latest_by(reviewer)

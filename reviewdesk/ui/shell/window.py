@@ -125,6 +125,7 @@ class DeskWindow(QMainWindow):
 
         self.sync = sync(self) if sync is not None else SyncController(self, self.runner)
         self.model = QueueModel(self.runner, self)
+        self.model.set_reviewer(self._reviewer)
         self.queue_panel = QueuePanel(self.model, self)
         self.review = ReviewView(self)
         self.file_desk = FileDesk(self, self)
@@ -289,6 +290,7 @@ class DeskWindow(QMainWindow):
                 self._skipped.add(step.touched.pk)
             self.model.mark_skipped(sorted(self._skipped))
             self.model.update_entry(step.touched)
+            self._show_mine(step)
         if step.note:
             self.status.show_message(step.note, 4000)
         self._on_progress_step(step)
@@ -304,6 +306,17 @@ class DeskWindow(QMainWindow):
         if session is not None and step.item is not None:
             # Once the item is painted: the prefetch's Python work would slow the paint down.
             self.runner.submit(session.prefetch, after_events=True)
+
+    def _show_mine(self, step: Step) -> None:
+        """The list's Mine column after a decision or an undo."""
+        touched = step.touched
+        if touched is None:
+            return
+        if step.saved is not None:
+            self.model.set_mine(touched.pk, step.saved.verdict)
+        elif step.undone is not None and step.item is not None and step.item.pk == touched.pk:
+            earlier = step.item.latest_by(self._reviewer)
+            self.model.set_mine(touched.pk, None if earlier is None else earlier.verdict)
 
     def _on_step_failed(self, error: UserError) -> None:
         self.review.show_problem(f"{error}")
@@ -550,6 +563,7 @@ class DeskWindow(QMainWindow):
     def change_reviewer(self, name: str) -> None:
         """Decide under another name from now on (in a new session)."""
         self._reviewer = name
+        self.model.set_reviewer(name)
         self.restart_session()
 
     def apply_appearance(self) -> None:

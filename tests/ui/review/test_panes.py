@@ -82,3 +82,25 @@ def test_a_plain_text_prompt_after_a_chat_is_not_in_the_role_label_format(qtbot:
     for shown in _formats(view):
         assert shown.fontWeight() != QFont.Weight.Bold
         assert shown.foreground() == default.foreground()
+
+
+def test_a_header_line_too_long_ends_in_an_ellipsis_with_the_whole_line_in_its_tooltip(
+    qtbot: QtBot,
+) -> None:
+    page = QWidget()
+    qtbot.addWidget(page)
+    header = ItemHeader(page)
+    QVBoxLayout(page).addWidget(header)
+    page.resize(600, 200)
+    page.show()
+    trace = "trc_" + "9" * 60
+    header.show_item(item(1, trace_id=trace), "alice")
+    qtbot.waitUntil(lambda: header.details.text().endswith("…"))
+    shown = header.details.text()
+    assert trace not in shown and shown.startswith("gpt-4o-mini")
+    metrics = header.details.fontMetrics()
+    assert metrics.horizontalAdvance(shown) <= header.details.width()
+    assert header.details.toolTip().endswith(f"trace {trace}")
+    # Room enough: the whole line again.
+    page.resize(1600, 200)
+    qtbot.waitUntil(lambda: header.details.text().endswith(trace))
