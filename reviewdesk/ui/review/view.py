@@ -38,17 +38,18 @@ def _titled(title: str, widget: QWidget, parent: QWidget) -> tuple[QWidget, QLab
 
 
 def _mark(label: QLabel, focused: bool) -> None:
-    """Show in a pane's title whether the pane has the keyboard focus: underlined, in the
-    theme's highlight colour."""
-    font = label.font()
-    if font.underline() == focused:
+    """Show in a pane's title whether the pane has the keyboard focus: the title bar in the
+    theme's highlight colours."""
+    if label.autoFillBackground() == focused:
         return
-    font.setUnderline(focused)
-    label.setFont(font)
-    role = QPalette.ColorRole.Highlight if focused else QPalette.ColorRole.WindowText
-    palette = label.palette()
-    palette.setColor(QPalette.ColorRole.WindowText, QApplication.palette().color(role))
+    palette = QApplication.palette()
+    if focused:
+        palette.setColor(QPalette.ColorRole.Window, palette.color(QPalette.ColorRole.Highlight))
+        palette.setColor(
+            QPalette.ColorRole.WindowText, palette.color(QPalette.ColorRole.HighlightedText)
+        )
     label.setPalette(palette)
+    label.setAutoFillBackground(focused)
 
 
 class ReviewView(QWidget):

@@ -226,6 +226,7 @@ class DeskWindow(QMainWindow):
         self._store, self._session, self._reasons = opened.store, opened.session, opened.reasons
         self._skipped.clear()
         self.status.store.setText(str(opened.store.path))
+        self.status.store.setToolTip(str(opened.store.path))
         self._on_step(opened.step)
         if opened.empty:
             self.pages.show_empty()
