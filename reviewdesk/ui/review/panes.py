@@ -141,7 +141,6 @@ class ItemHeader(QWidget):
         self.title.setToolTip(generation.id)
         details = "  ·  ".join(parts)
         self._details = details
-        self.details.setText(details)
         self.details.setToolTip(details)
         mine = item.latest_by(reviewer)
         if mine is not None:
@@ -157,6 +156,9 @@ class ItemHeader(QWidget):
         else:
             self.status.setText("pending")
         self.set_comment(None)
+        # Now, not on the next layout request: the details' text is set once, already cut to
+        # the room there is, so the item paints in one pass.
+        self._place()
 
     def set_comment(self, comment: str | None) -> None:
         self.comment.setText(f"Comment for the decision: {comment}" if comment else "")
