@@ -53,14 +53,25 @@ ScreenshotOption = Annotated[
 ]
 
 
+SizeOption = Annotated[
+    str | None,
+    typer.Option(
+        "--size",
+        help="The window's size, WIDTHxHEIGHT (with --screenshot: the image's; default "
+        "1440x900), whatever size the desk was left at.",
+        show_default=False,
+    ),
+]
+
+
 def _version(value: bool) -> None:
     if value:
         out.print(f"reviewdesk {__version__}")
         raise typer.Exit(0)
 
 
-def _open_desk(store: Path, screenshot: Path | None) -> None:
-    raise typer.Exit(desk.open_desk(store, screenshot=screenshot))
+def _open_desk(store: Path, screenshot: Path | None, size: str | None) -> None:
+    raise typer.Exit(desk.open_desk(store, screenshot=screenshot, size=size))
 
 
 @app.callback(invoke_without_command=True)
@@ -68,6 +79,7 @@ def main_callback(
     ctx: typer.Context,
     store: StoreOption = None,
     screenshot: ScreenshotOption = None,
+    size: SizeOption = None,
     version: Annotated[
         bool,
         typer.Option(
@@ -95,19 +107,22 @@ def main_callback(
     if self_test:
         raise typer.Exit(desk.self_test())
     if ctx.invoked_subcommand is None:
-        _open_desk(store_path(store), screenshot)
+        _open_desk(store_path(store), screenshot, size)
 
 
 @app.command()
 def demo(
     store: StoreOption = None,
     screenshot: ScreenshotOption = None,
+    size: SizeOption = None,
     reset: Annotated[
         bool, typer.Option("--reset", help="Rebuild the demo store, dropping decisions made in it.")
     ] = False,
 ) -> None:
     """Open the desk on the demo store (built on first use from the bundled demo set)."""
-    raise typer.Exit(desk.open_desk(store, screenshot=screenshot, demo=True, reset=reset))
+    raise typer.Exit(
+        desk.open_desk(store, screenshot=screenshot, demo=True, reset=reset, size=size)
+    )
 
 
 @app.command()

@@ -8,10 +8,35 @@ demo builder are imported when the desk opens.
 from __future__ import annotations
 
 import os
+import re
 import sys
 from pathlib import Path
 
-__all__ = ["open_desk", "self_test"]
+__all__ = ["SCREENSHOT_SIZE", "open_desk", "self_test", "window_size"]
+
+SCREENSHOT_SIZE = (1440, 900)
+"""The size of a `--screenshot` without `--size`."""
+_MIN_SIZE = (640, 400)
+
+
+def window_size(text: str) -> tuple[int, int]:
+    """The window size `--size` states (`1440x900`).
+
+    Raises:
+        UserError: not WIDTHxHEIGHT, or smaller than the desk can be laid out in.
+    """
+    from reviewdesk.errors import UserError
+
+    match = re.fullmatch(r"\s*(\d{1,5})\s*[xX×]\s*(\d{1,5})\s*", text)
+    if match is None:
+        raise UserError(f"--size: expected WIDTHxHEIGHT in pixels, such as 1440x900; got {text!r}")
+    width, height = int(match[1]), int(match[2])
+    if width < _MIN_SIZE[0] or height < _MIN_SIZE[1]:
+        raise UserError(
+            f"--size: {width}x{height} is too small; the desk needs at least "
+            f"{_MIN_SIZE[0]}x{_MIN_SIZE[1]}"
+        )
+    return width, height
 
 
 def _has_display() -> bool:
@@ -24,9 +49,24 @@ def _has_display() -> bool:
 
 
 def open_desk(
-    store: Path | None, *, screenshot: Path | None, demo: bool = False, reset: bool = False
+    store: Path | None,
+    *,
+    screenshot: Path | None,
+    demo: bool = False,
+    reset: bool = False,
+    size: str | None = None,
 ) -> int:
-    """Open the desk (building the demo store first for `demo`); the exit status."""
+    """Open the desk (building the demo store first for `demo`); the exit status.
+
+    `size` (`1440x900`) opens the window at that size whatever the saved layout; a screenshot
+    is taken at `SCREENSHOT_SIZE` without it.
+
+    Raises:
+        UserError: `size` is not a usable size.
+    """
+    stated = None if size is None else window_size(size)
+    if stated is None and screenshot is not None:
+        stated = SCREENSHOT_SIZE
     if screenshot is not None and not _has_display():
         os.environ["QT_QPA_PLATFORM"] = "offscreen"  # a screenshot needs no screen
     if not _has_display():
@@ -46,7 +86,7 @@ def open_desk(
         store = default_store_path()
     from reviewdesk.ui.app import run_desk
 
-    return run_desk(store, screenshot=screenshot)
+    return run_desk(store, screenshot=screenshot, size=stated)
 
 
 def self_test() -> int:

@@ -1,11 +1,11 @@
 """The `reviewdesk` console script: opening the desk fast, everything else through the CLI.
 
 `reviewdesk`, `reviewdesk --store PATH`, `reviewdesk demo [--store PATH] [--reset]` and their
-`--screenshot FILE` variants go straight to the desk: the command-line framework (typer and rich)
-costs a few tenths of a second at start-up, which the first item on screen should not wait for.
-Any other arguments (a command, `--help`, a typo) are handed to the full command line, which is
-imported only then. The desk itself is opened by `reviewdesk.cli.desk`, as the command line's
-`demo` opens it: the command line never imports this module.
+`--screenshot FILE` and `--size WxH` variants go straight to the desk: the command-line framework
+(typer and rich) costs a few tenths of a second at start-up, which the first item on screen
+should not wait for. Any other arguments (a command, `--help`, a typo) are handed to the full
+command line, which is imported only then. The desk itself is opened by `reviewdesk.cli.desk`,
+as the command line's `demo` opens it: the command line never imports this module.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import NoReturn
 
 from reviewdesk.cli.desk import open_desk, self_test
 
-_VALUE_OPTIONS = {"--store", "--screenshot"}
+_VALUE_OPTIONS = {"--store", "--screenshot", "--size"}
 
 
 def _desk_arguments(argv: list[str]) -> dict[str, object] | None:
@@ -36,7 +36,7 @@ def _desk_arguments(argv: list[str]) -> dict[str, object] | None:
                 value = rest.pop(0)
             if not value:
                 return None
-            found[name[2:]] = Path(value)
+            found[name[2:]] = value if name == "--size" else Path(value)
         elif argument == "--reset" and found["demo"]:
             found["reset"] = True
         else:
@@ -61,6 +61,7 @@ def main() -> NoReturn:
             screenshot=desk.get("screenshot"),  # type: ignore[arg-type]
             demo=bool(desk["demo"]),
             reset=bool(desk["reset"]),
+            size=desk.get("size"),  # type: ignore[arg-type]
         )
     except UserError as error:
         print(f"error: {error}", file=sys.stderr)

@@ -65,6 +65,8 @@ class SessionProgress:
     """What the session has done so far.
 
     `left` is None until the pending count is known (it is counted after the first item shows).
+    `scoped` says the session reviews only the items of a view (`ReviewSession.set_scope`), and
+    `left` counts that view's items.
     """
 
     approved: int = 0
@@ -73,6 +75,7 @@ class SessionProgress:
     skipped: int = 0
     left: int | None = None
     elapsed_s: float = 0.0
+    scoped: bool = False
 
     @property
     def decided(self) -> int:
@@ -142,6 +145,8 @@ class ReviewSession:
         self._decisions: list[tuple[Decision, int]] = []
         self._latest: dict[int, Verdict] = {}
         self._pending_at_start: int | None = None
+        self._set_aside_at_count = 0
+        self._scope: QueueFilter | None = None
 
     # -- reading the state (for tests and the worker; the desk uses the Steps) ----------------
 
@@ -153,14 +158,19 @@ class ReviewSession:
     def skipped(self) -> frozenset[int]:
         return frozenset(self._skipped)
 
+    @property
+    def scope(self) -> QueueFilter | None:
+        """The view the session reviews (None: every item of its queue)."""
+        return self._scope
+
     def progress(self) -> SessionProgress:
         counts = dict.fromkeys(Verdict, 0)
         for verdict in self._latest.values():
             counts[verdict] += 1
         left: int | None = None
         if self._pending_at_start is not None:
-            set_aside = len(self._latest) + len(self._skipped - self._latest.keys())
-            left = max(0, self._pending_at_start - set_aside)
+            since_count = self._set_aside() - self._set_aside_at_count
+            left = max(0, self._pending_at_start - since_count)
         return SessionProgress(
             approved=counts[Verdict.APPROVE],
             edited=counts[Verdict.EDIT],
@@ -168,7 +178,11 @@ class ReviewSession:
             skipped=len(self._skipped - self._latest.keys()),
             left=left,
             elapsed_s=self._clock() - self._started,
+            scoped=self._scope is not None,
         )
+
+    def _set_aside(self) -> int:
+        return len(self._latest) + len(self._skipped - self._latest.keys())
 
     # -- moving ------------------------------------------------------------------------------
 
@@ -180,12 +194,40 @@ class ReviewSession:
 
     def count_pending(self) -> Step:
         """Count the pending items once (slow on a huge store, so not part of `start`)."""
+        if self._scope is not None:
+            counted = self.store.count_pending(self.reviewer, self._scope)
+            skipped = self._skipped - self._latest.keys()
+            counted -= sum(self.store.selects(self._scope, pk) for pk in skipped)
+            self._pending_at_start = counted
+            self._set_aside_at_count = self._set_aside()
+            return self._step()
         if self.queue is None:
             self._pending_at_start = self.store.counts().pending
         else:
             keys = self.store.ordered_keys(QueueFilter(queue=self.queue, status=ItemStatus.PENDING))
             self._pending_at_start = len(keys)
+        self._set_aside_at_count = 0
         return self._step()
+
+    def set_scope(self, view: QueueFilter | None) -> Step | None:
+        """Review only the items `view` selects (the queue list's filters and search): the next
+        item, skip, forward and back stay inside it. The item on screen stays when the view
+        holds it; else the view's first pending item comes on screen. None (or a filter that
+        selects everything) reviews every item again. None when the scope is unchanged."""
+        scope = view if view is not None and _narrows(view) else None
+        if scope == self._scope:
+            return None
+        self._scope = scope
+        self._prefetched = None
+        current = self._current
+        # The trail (for back) keeps only the item on screen: earlier ones may be outside.
+        self._trail, self._position = [], -1
+        if current is not None and (scope is None or self.store.selects(scope, current.pk)):
+            self._show(current)
+        else:
+            self._current = None
+            self._show(self._next_pending_item())
+        return self.count_pending()
 
     def prefetch(self) -> None:
         """Load the item that will follow the current one, so moving on needs no text load."""
@@ -195,6 +237,7 @@ class ReviewSession:
             self.reviewer,
             queue=self.queue,
             exclude=sorted(self._skipped | {self._current.pk}),
+            within=self._scope,
         )
         if entry is None:
             self._prefetched = None
@@ -217,9 +260,11 @@ class ReviewSession:
             queue=self.queue,
             after=self._current.entry,
             exclude=sorted(self._skipped),
+            within=self._scope,
         )
         if entry is None:
-            return self._step(note="There is no pending item further down.")
+            further = " in this view" if self._scope is not None else ""
+            return self._step(note=f"There is no pending item further down{further}.")
         self._show(self._load(entry))
         return self._step()
 
@@ -352,7 +397,7 @@ class ReviewSession:
 
     def _next_pending_item(self) -> ReviewItem | None:
         entry = self.store.next_pending(
-            self.reviewer, queue=self.queue, exclude=sorted(self._skipped)
+            self.reviewer, queue=self.queue, exclude=sorted(self._skipped), within=self._scope
         )
         if entry is None:
             self._prefetched = None
@@ -396,3 +441,8 @@ class ReviewSession:
             if entry.id == generation_id:
                 return entry.pk
         return None
+
+
+def _narrows(view: QueueFilter) -> bool:
+    """Whether `view` leaves any item out (the adjudicators alone narrow nothing)."""
+    return view.model_copy(update={"adjudicators": ()}) != QueueFilter()

@@ -29,6 +29,7 @@ from reviewdesk.domain import (
     Reason,
     Severity,
     StoreCounts,
+    Verdict,
     utc_now,
 )
 from reviewdesk.errors import DecisionConflictError, StoreError, UnknownItemError
@@ -127,11 +128,21 @@ def _where(filters: QueueFilter) -> tuple[list[str], list[Any]]:
         pattern = (
             "%" + filters.text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         )
+        # An id matches by its start ("gen-0001" finds gen-00012 too), the texts anywhere.
         clauses.append(
-            "(g.id = ? OR g.pk IN (SELECT t.pk FROM generation_text t "
+            "(substr(g.id, 1, ?) = ? OR g.pk IN (SELECT t.pk FROM generation_text t "
             "WHERE t.output LIKE ? ESCAPE '\\' OR t.prompt LIKE ? ESCAPE '\\'))"
         )
-        params.extend((filters.text, pattern, pattern))
+        params.extend((len(filters.text), filters.text, pattern, pattern))
+    return clauses, params
+
+
+def _needing_review(within: QueueFilter | None) -> tuple[list[str], list[Any]]:
+    """The items of `within` that need a decision: pending ones, or in the disagreements' view
+    the open disagreements (decided by enough reviewers, but not alike)."""
+    clauses, params = _where(within) if within is not None else ([], [])
+    if within is None or within.status is not ItemStatus.DISAGREEMENT:
+        clauses.append(PENDING_G)
     return clauses, params
 
 
@@ -277,15 +288,16 @@ class Store:
         queue: str | None = None,
         after: QueueEntry | None = None,
         exclude: Sequence[int] = (),
+        within: QueueFilter | None = None,
     ) -> QueueEntry | None:
         """The highest-risk item that still needs review and that `reviewer` has not decided.
 
         Args:
             after: continue below this entry in risk order (for skipping ahead).
             exclude: item pks to pass over (items skipped in this session).
+            within: only an item this filter selects (the queue list's view).
         """
-        clauses = [PENDING_G]
-        params: list[Any] = []
+        clauses, params = _needing_review(within)
         if queue is not None:
             clauses.append("g.queue = ?")
             params.append(queue)
@@ -343,6 +355,45 @@ class Store:
                 f"SELECT g.pk FROM generation g {where} ORDER BY {order}", tuple(params)
             )
             return [pk for (pk,) in result]
+
+    def count_pending(self, reviewer: str, within: QueueFilter) -> int:
+        """How many items `within` selects still need review and are not decided by
+        `reviewer` (the items `next_pending` would go through)."""
+        clauses, params = _needing_review(within)
+        clauses.append(
+            "NOT EXISTS (SELECT 1 FROM decision d WHERE d.generation_pk = g.pk AND d.reviewer = ?)"
+        )
+        params.append(reviewer)
+        with self.reading() as connection:
+            (count,) = connection.execute(
+                f"SELECT count(*) FROM generation g WHERE {' AND '.join(clauses)}", tuple(params)
+            ).fetchone()
+        return int(count)
+
+    def verdicts_by(self, reviewer: str, pks: Sequence[int]) -> dict[int, Verdict]:
+        """`reviewer`'s current verdict on each of the items `pks` they decided (by pk)."""
+        found: dict[int, Verdict] = {}
+        with self.reading() as connection:
+            for start in range(0, len(pks), 500):
+                chunk = pks[start : start + 500]
+                rows = connection.execute(
+                    "SELECT generation_pk, verdict FROM decision WHERE reviewer = ? AND current "
+                    f"AND generation_pk IN ({', '.join('?' * len(chunk))})",
+                    (reviewer, *chunk),
+                )
+                found.update((pk, Verdict(verdict)) for pk, verdict in rows)
+        return found
+
+    def selects(self, within: QueueFilter, pk: int) -> bool:
+        """Whether the filter `within` selects the item `pk`."""
+        clauses, params = _where(within)
+        clauses.append("g.pk = ?")
+        params.append(pk)
+        with self.reading() as connection:
+            row = connection.execute(
+                f"SELECT 1 FROM generation g WHERE {' AND '.join(clauses)}", tuple(params)
+            ).fetchone()
+        return row is not None
 
     def entries(self, pks: Sequence[int]) -> list[QueueEntry]:
         """Queue entries for `pks`, in the order given (missing pks are left out)."""

@@ -10,6 +10,7 @@ from PySide6.QtCore import (
     QEvent,
     QMessageLogContext,
     QObject,
+    QSize,
     QTimer,
     QtMsgType,
     qInstallMessageHandler,
@@ -62,8 +63,12 @@ def route_qt_messages() -> None:
     qInstallMessageHandler(_on_qt_message)
 
 
-def run_desk(store_path: Path, *, screenshot: Path | None = None) -> int:
+def run_desk(
+    store_path: Path, *, screenshot: Path | None = None, size: tuple[int, int] | None = None
+) -> int:
     """Open the desk on the store at `store_path` and run until it is closed.
+
+    With `size` (width, height) the window opens at that size, whatever the saved layout.
 
     With `screenshot`, wait until the first pending item (or the empty or finished state) and
     the queue list are on screen, save the window as a PNG there and exit.
@@ -73,7 +78,11 @@ def run_desk(store_path: Path, *, screenshot: Path | None = None) -> int:
     """
     route_qt_messages()
     app = application()
-    window = DeskWindow(lambda: Store.open(store_path), store_label=str(store_path))
+    window = DeskWindow(
+        lambda: Store.open(store_path),
+        store_label=str(store_path),
+        size=None if size is None else QSize(*size),
+    )
     window.show()
     taker = None if screenshot is None else ScreenshotTaker(window, screenshot)
     status = app.exec()

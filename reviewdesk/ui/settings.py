@@ -5,17 +5,34 @@ from __future__ import annotations
 import getpass
 import logging
 
-from PySide6.QtCore import QByteArray, QObject, QSettings
+from PySide6.QtCore import QByteArray, QObject, QRect, QSettings, QSize
 from PySide6.QtWidgets import QSplitter, QWidget
 
 from reviewdesk.ui.style import Theme
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["DeskSettings"]
+__all__ = ["DEFAULT_WINDOW_SIZE", "DeskSettings", "fit_within"]
 
 MIN_FONT_SIZE = 7
 MAX_FONT_SIZE = 32
+DEFAULT_WINDOW_SIZE = QSize(1440, 860)
+
+
+def _screen_key(available: QRect) -> str:
+    """The name a window geometry is kept under: one per screen setup (its available size)."""
+    return f"window-{available.width()}x{available.height()}"
+
+
+def fit_within(widget: QWidget, available: QRect, size: QSize | None = None) -> None:
+    """Give `widget` `size` (default: its present size) cut to fit `available`, and centre it
+    there."""
+    wanted = (size or widget.size()).boundedTo(available.size())
+    wanted = wanted.expandedTo(widget.minimumSize()).boundedTo(available.size())
+    widget.resize(wanted)
+    left = available.x() + (available.width() - wanted.width()) // 2
+    top = available.y() + (available.height() - wanted.height()) // 2
+    widget.move(left, top)
 
 
 def _default_reviewer() -> str:
@@ -104,20 +121,27 @@ class DeskSettings:
     def set_state(self, key: str, state: QByteArray) -> None:
         self._settings.setValue(f"state/{key}", state)
 
-    def restore_layout(self, window: QWidget, splitters: dict[str, QSplitter]) -> None:
-        """Give `window` and its `splitters` (by key) the geometry they were left with
-        (a default size the first time)."""
-        geometry = self.state("window")
-        if geometry is None or not window.restoreGeometry(geometry):
-            window.resize(1440, 860)
+    def restore_layout(
+        self, window: QWidget, splitters: dict[str, QSplitter], available: QRect
+    ) -> None:
+        """Give `window` and its `splitters` (by key) the geometry they were left with on this
+        screen setup (`available`: the screen's room for windows); the first time, a default
+        size that fits the screen."""
+        geometry = self.state(_screen_key(available))
+        restored = geometry is not None and window.restoreGeometry(geometry)
+        if not restored or not available.contains(window.geometry()):
+            fit_within(window, available, DEFAULT_WINDOW_SIZE)
         for key, splitter in splitters.items():
             state = self.state(key)
             if state is not None:
                 splitter.restoreState(state)
 
-    def save_layout(self, window: QWidget, splitters: dict[str, QSplitter]) -> None:
-        """Keep the geometry of `window` and its `splitters` for the next run."""
-        self.set_state("window", window.saveGeometry())
+    def save_layout(
+        self, window: QWidget, splitters: dict[str, QSplitter], available: QRect
+    ) -> None:
+        """Keep the geometry of `window` (for this screen setup) and its `splitters` for the
+        next run."""
+        self.set_state(_screen_key(available), window.saveGeometry())
         for key, splitter in splitters.items():
             self.set_state(key, splitter.saveState())
         self.sync()

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
-from reviewdesk.domain import Decision, Form, Generation, Verdict
+from reviewdesk.domain import Decision, Form, Generation, QueueFilter, Verdict
 from reviewdesk.errors import AnswerError, StoreError
-from reviewdesk.review import ReviewSession, Stopwatch
+from reviewdesk.review import ReviewSession, Step, Stopwatch
 from reviewdesk.store import Store
 from tests.review.builders import fill, generation
 
@@ -279,3 +281,39 @@ def test_answers_to_an_item_without_a_form_are_refused(
     with pytest.raises(AnswerError, match=r"answers\.stars: the item's queue has no form"):
         session.decide(Verdict.APPROVE, duration_ms=5, answers={"stars": 3})
     assert filled.decisions_of("gen-0001") == []
+
+
+def test_a_scope_keeps_every_move_inside_the_view(store: Store) -> None:
+    fill(store, [generation(n, model="haiku" if n % 2 else "llama") for n in range(1, 8)])
+    session = ReviewSession(store, "alice")
+    session.start()
+    session.count_pending()
+    assert ids(session) == "gen-0001"
+    session.decide(Verdict.APPROVE, duration_ms=1)
+    assert ids(session) == "gen-0002"
+
+    step = session.set_scope(QueueFilter(model="haiku"))
+    assert step is not None and ids(session) == "gen-0003"  # the llama item left the screen
+    assert step.progress.scoped and step.progress.left == 3  # 3, 5, 7
+    assert session.set_scope(QueueFilter(model="haiku")) is None  # unchanged
+    assert ids(session) == "gen-0003"
+    assert ids_after(session, session.forward) == "gen-0005"
+    assert ids_after(session, session.back) == "gen-0003"
+    assert session.back().note == "This is the first item of the session."
+    assert session.skip().progress.left == 2
+    assert ids(session) == "gen-0005"
+    step = session.decide(Verdict.REJECT, duration_ms=1, reasons=["factual_error"])
+    assert ids(session) == "gen-0007" and step.progress.left == 1
+    assert session.forward().note == "There is no pending item further down in this view."
+    step = session.decide(Verdict.APPROVE, duration_ms=1)
+    assert step.item is None and step.progress.left == 0  # the view is done
+
+    # No scope: the whole queue again, the skipped item still set aside.
+    step = session.set_scope(QueueFilter())
+    assert step is not None and not step.progress.scoped
+    assert ids(session) == "gen-0002"
+
+
+def ids_after(session: ReviewSession, move: Callable[[], Step]) -> str | None:
+    move()
+    return ids(session)

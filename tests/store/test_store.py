@@ -227,6 +227,13 @@ def test_filters_by_severity_status_and_text(store: Store) -> None:
     }
     assert [e.id for e in store.page(QueueFilter(text="555-0100"))] == ["gen-000003"]
     assert [e.id for e in store.page(QueueFilter(text="gen-000001"))] == ["gen-000001"]
+    # An id matches by its start: the first characters are enough.
+    assert {e.id for e in store.page(QueueFilter(text="gen-00000"))} == {
+        "gen-000001",
+        "gen-000002",
+        "gen-000003",
+    }
+    assert store.page(QueueFilter(text="en-000001")) == []
     assert store.page(QueueFilter(text="100%_")) == []
     by_severity = store.page(sort=QueueSort.SEVERITY)
     assert [e.top_severity for e in by_severity] == [Severity.CRITICAL, Severity.WARNING, None]

@@ -108,3 +108,20 @@ def test_the_adjudicators_are_edited_in_the_settings(
 def settings_owner_of(window: DeskWindow) -> DeskSettings:
     """The settings as a new run would read them (the same file)."""
     return DeskSettings(window)
+
+
+def test_the_window_fits_the_screen_and_comes_back_as_it_was_left(
+    qtbot: QtBot, open_desk: Callable[..., DeskWindow], desk_store: Path
+) -> None:
+    window = open_desk(desk_store)
+    available = window.screen().availableGeometry()
+    # The first time: the default size, cut to the screen's room, frame and all.
+    assert available.contains(window.frameGeometry())
+    assert window.width() <= 1440 and window.height() <= 860
+    window.resize(window.width(), available.height() // 2)
+    qtbot.waitUntil(lambda: window.height() == available.height() // 2)
+    left = window.size()
+    window.close()
+
+    again = open_desk(desk_store)
+    assert again.size() == left

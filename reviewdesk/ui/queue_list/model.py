@@ -31,7 +31,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QFont
 
-from reviewdesk.domain import ItemStatus, QueueEntry, QueueFilter, QueueSort, Severity
+from reviewdesk.domain import ItemStatus, QueueEntry, QueueFilter, QueueSort, Severity, Verdict
 from reviewdesk.errors import UserError
 from reviewdesk.store import Store
 from reviewdesk.ui.runner import TaskRunner
@@ -45,9 +45,15 @@ PAGE = 200
 MAX_PAGES = 64  # 12,800 rows cached at most
 _KEEP_WANTED = 4  # page requests remembered while one is in flight
 
-COLUMNS = ("Risk", "Severity", "Model", "Template", "Route", "Created", "Status", "Lease")
-LEASE_COLUMN = 7
-SORT_OF_COLUMN = {0: QueueSort.RISK, 1: QueueSort.SEVERITY, 5: QueueSort.TIME}
+COLUMNS = (
+    *("Risk", "Severity", "ID", "Mine", "Model", "Template", "Route", "Created", "Status"),
+    "Lease",
+)
+"""The list's columns; "Mine" is the desk's reviewer's own verdict on the item."""
+_RISK, _SEVERITY, _ID, _MINE, _MODEL, _TEMPLATE, _ROUTE, _CREATED, _STATUS, LEASE_COLUMN = range(
+    len(COLUMNS)
+)
+SORT_OF_COLUMN = {_RISK: QueueSort.RISK, _SEVERITY: QueueSort.SEVERITY, _CREATED: QueueSort.TIME}
 PK_ROLE = Qt.ItemDataRole.UserRole + 1
 _ROLES = frozenset(
     int(role)
@@ -94,6 +100,8 @@ class QueueModel(QAbstractTableModel):
         self._skipped: set[int] = set()
         self._current: int | None = None
         self._leases: dict[str, datetime] = {}
+        self._reviewer = ""
+        self._mine: dict[int, Verdict] = {}  # the reviewer's verdicts on the cached rows
         self._bold = QFont()
         self._bold.setBold(True)
         self._changed: set[int] = set()  # pks of rows changed but not yet announced
@@ -120,6 +128,20 @@ class QueueModel(QAbstractTableModel):
         self._store = store
         self.reload()
 
+    def set_reviewer(self, reviewer: str) -> None:
+        """Whose verdicts the Mine column shows; reloads when it changes."""
+        if reviewer != self._reviewer:
+            self._reviewer = reviewer
+            self.reload()
+
+    def set_mine(self, pk: int, verdict: Verdict | None) -> None:
+        """The reviewer's verdict on item `pk` changed (decided, or undone)."""
+        if verdict is None:
+            self._mine.pop(pk, None)
+        else:
+            self._mine[pk] = verdict
+        self._refresh_pk(pk)
+
     def set_view(
         self, filters: QueueFilter, sort: QueueSort | None = None, descending: bool | None = None
     ) -> None:
@@ -138,25 +160,30 @@ class QueueModel(QAbstractTableModel):
         if store is None:
             self._reset([], {})
             return
-        generation, filters, sort, descending = (
+        generation, filters, sort, descending, reviewer = (
             self._generation,
             self._filters,
             self._sort,
             self._descending,
+            self._reviewer,
         )
         if descending:
             # The first page alone is quick, so the list shows at once on a huge store.
+            def first_page() -> _Rows:
+                entries = store.page(filters, sort=sort, limit=PAGE)
+                return entries, store.verdicts_by(reviewer, [entry.pk for entry in entries])
+
             self._runner.submit(
-                lambda: store.page(filters, sort=sort, limit=PAGE),
-                lambda entries: self._on_first_page(generation, entries),
+                first_page,
+                lambda rows: self._on_first_page(generation, *rows),
                 self._on_load_error,
             )
 
-        def load() -> tuple[list[int], list[QueueEntry]]:
+        def load() -> tuple[list[int], list[QueueEntry], dict[int, Verdict]]:
             keys = store.ordered_keys(filters, sort=sort)
             if not descending:
                 keys.reverse()
-            return keys, store.entries(keys[:PAGE])
+            return keys, *_rows(store, reviewer, keys[:PAGE])
 
         self._runner.submit(
             load, lambda loaded: self._on_keys(generation, *loaded), self._on_load_error
@@ -262,15 +289,15 @@ class QueueModel(QAbstractTableModel):
             return None
         if role == Qt.ItemDataRole.DisplayRole:
             return self._display(entry, column)
-        if role == Qt.ItemDataRole.DecorationRole and column == 1 and entry.top_severity:
+        if role == Qt.ItemDataRole.DecorationRole and column == _SEVERITY and entry.top_severity:
             return severity_icon(entry.top_severity)
-        if role == Qt.ItemDataRole.ForegroundRole and column == 1 and entry.top_severity:
+        if role == Qt.ItemDataRole.ForegroundRole and column == _SEVERITY and entry.top_severity:
             return severity_color(entry.top_severity)
         if role == Qt.ItemDataRole.ForegroundRole and column == LEASE_COLUMN:
             expires = self._leases.get(entry.id)
             if expires is not None and expires <= datetime.now(UTC):
                 return severity_color(Severity.ERROR)
-        if role == Qt.ItemDataRole.TextAlignmentRole and column == 0:
+        if role == Qt.ItemDataRole.TextAlignmentRole and column == _RISK:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.FontRole and entry.pk == self._current:
             return self._bold
@@ -284,17 +311,22 @@ class QueueModel(QAbstractTableModel):
         return None
 
     def _display(self, entry: QueueEntry, column: int) -> str:
-        if column == 0:
+        if column == _RISK:
             return "–" if entry.risk is None else f"{entry.risk:.2f}"
-        if column == 1:
+        if column == _SEVERITY:
             return "" if entry.top_severity is None else entry.top_severity.value
-        if column == 2:
+        if column == _ID:
+            return entry.id
+        if column == _MINE:
+            mine = self._mine.get(entry.pk)
+            return "" if mine is None else mine.value
+        if column == _MODEL:
             return entry.model
-        if column == 3:
+        if column == _TEMPLATE:
             return entry.template_version
-        if column == 4:
+        if column == _ROUTE:
             return entry.route or ""
-        if column == 5:
+        if column == _CREATED:
             return "" if entry.created_at is None else entry.created_at.strftime("%Y-%m-%d %H:%M")
         if column == LEASE_COLUMN:
             return _lease_text(self._leases.get(entry.id))
@@ -315,15 +347,25 @@ class QueueModel(QAbstractTableModel):
         self._changed.clear()
         self.endResetModel()
 
-    def _on_first_page(self, generation: int, entries: list[QueueEntry]) -> None:
+    def _on_first_page(
+        self, generation: int, entries: list[QueueEntry], mine: dict[int, Verdict]
+    ) -> None:
         if generation != self._generation or self._keys_generation == generation:
             return
+        self._mine = dict(mine)
         self._reset([entry.pk for entry in entries], {0: list(entries)})
 
-    def _on_keys(self, generation: int, keys: list[int], first: list[QueueEntry]) -> None:
+    def _on_keys(
+        self,
+        generation: int,
+        keys: list[int],
+        first: list[QueueEntry],
+        mine: dict[int, Verdict],
+    ) -> None:
         if generation != self._generation:
             return
         self._keys_generation = generation
+        self._mine = dict(mine)
         pages: dict[int, list[QueueEntry | None]] = (
             {0: _aligned(keys[:PAGE], first)} if keys else {}
         )
@@ -351,18 +393,24 @@ class QueueModel(QAbstractTableModel):
             return
         keys = self._keys[page * PAGE : (page + 1) * PAGE]
         self._fetching = True
-        generation = self._generation
+        generation, reviewer = self._generation, self._reviewer
         self._runner.submit(
-            lambda: store.entries(keys),
-            lambda entries: self._on_page(generation, page, keys, entries),
+            lambda: _rows(store, reviewer, keys),
+            lambda rows: self._on_page(generation, page, keys, *rows),
             self._on_page_error,
         )
 
     def _on_page(
-        self, generation: int, page: int, keys: list[int], entries: list[QueueEntry]
+        self,
+        generation: int,
+        page: int,
+        keys: list[int],
+        entries: list[QueueEntry],
+        mine: dict[int, Verdict],
     ) -> None:
         self._fetching = False
         if generation == self._generation:
+            self._mine.update(mine)
             self._cache(page, _aligned(keys, entries))
             first = page * PAGE
             last = min(first + len(keys), len(self._keys)) - 1
@@ -384,6 +432,7 @@ class QueueModel(QAbstractTableModel):
             for entry in evicted:
                 if entry is not None:
                     self._row_of.pop(entry.pk, None)
+                    self._mine.pop(entry.pk, None)
 
     def _refresh_pk(self, pk: int) -> None:
         if pk in self._row_of:
@@ -407,6 +456,14 @@ def _lease_text(expires: datetime | None) -> str:
     if local.date() == datetime.now().astimezone().date():
         return f"until {local:%H:%M}"
     return f"until {local:%b %d %H:%M}"
+
+
+_Rows = tuple[list[QueueEntry], dict[int, Verdict]]
+
+
+def _rows(store: Store, reviewer: str, keys: list[int]) -> _Rows:
+    """On the worker: the entries of `keys` and the reviewer's verdicts on them."""
+    return store.entries(keys), store.verdicts_by(reviewer, keys)
 
 
 def _aligned(keys: Sequence[int], entries: Sequence[QueueEntry]) -> list[QueueEntry | None]:

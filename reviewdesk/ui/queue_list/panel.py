@@ -27,16 +27,26 @@ _SEARCH_DELAY_MS = 300
 _ANY = ""
 
 
+def _arrow(descending: bool) -> Qt.SortOrder:
+    """The sort indicator that draws ▼ for a descending list (highest first) and ▲ for an
+    ascending one. Qt's header draws the opposite of the order it is given (Descending: ▲),
+    which reads as the wrong way round next to a list whose values fall down the page."""
+    return Qt.SortOrder.AscendingOrder if descending else Qt.SortOrder.DescendingOrder
+
+
 class QueuePanel(QWidget):
     """Search box, filters and the virtualised queue list.
 
     Signals:
         item_activated(int): the reviewer opened an item of the list (its pk).
         search_left(): the reviewer pressed Esc in the search box (back to the item).
+        view_changed(object): the filters or the search changed (the new `QueueFilter`): the
+            review follows them.
     """
 
     item_activated = Signal(int)
     search_left = Signal()
+    view_changed = Signal(object)
 
     def __init__(self, model: QueueModel, parent: QWidget) -> None:
         super().__init__(parent)
@@ -79,6 +89,7 @@ class QueuePanel(QWidget):
         self.table.setAlternatingRowColors(True)
         self.table.setWordWrap(False)
         self.table.setShowGrid(False)
+        self.table.setTabKeyNavigation(False)  # Tab leaves the list, not cell by cell
         vertical = self.table.verticalHeader()
         vertical.hide()
         vertical.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
@@ -87,8 +98,8 @@ class QueuePanel(QWidget):
         header.setStretchLastSection(True)
         header.setSectionsClickable(True)
         header.setSortIndicatorShown(True)
-        header.setSortIndicator(0, Qt.SortOrder.DescendingOrder)
-        for number, width in enumerate((52, 92, 120, 150, 120, 120)):
+        header.setSortIndicator(0, _arrow(descending=True))
+        for number, width in enumerate((52, 92, 100, 64, 120, 150, 120, 120)):
             self.table.setColumnWidth(number, width)
 
         layout = QVBoxLayout(self)
@@ -161,7 +172,21 @@ class QueuePanel(QWidget):
 
     def apply_filter(self) -> None:
         self.count.setText("loading…")
-        self.model.set_view(self.current_filter())
+        view = self.current_filter()
+        self.model.set_view(view)
+        self.view_changed.emit(view)
+
+    def clear_filters(self) -> None:
+        """Every filter back to Any and the search box empty (one reload)."""
+        self._search_timer.stop()
+        for combo in (*self.combos.values(), self.severity, self.status):
+            combo.blockSignals(True)
+            combo.setCurrentIndex(0)
+            combo.blockSignals(False)
+        self.search.blockSignals(True)
+        self.search.clear()
+        self.search.blockSignals(False)
+        self.apply_filter()
 
     def _on_combo_currentIndexChanged(self, _index: int) -> None:
         self.apply_filter()
@@ -185,17 +210,10 @@ class QueuePanel(QWidget):
             current = next(
                 key for key, value in SORT_OF_COLUMN.items() if value == self.model.sort_key
             )
-            order = (
-                Qt.SortOrder.DescendingOrder
-                if self.model.descending
-                else Qt.SortOrder.AscendingOrder
-            )
-            header.setSortIndicator(current, order)
+            header.setSortIndicator(current, _arrow(self.model.descending))
             return
         descending = not self.model.descending if sort == self.model.sort_key else True
-        header.setSortIndicator(
-            column, Qt.SortOrder.DescendingOrder if descending else Qt.SortOrder.AscendingOrder
-        )
+        header.setSortIndicator(column, _arrow(descending))
         self.count.setText("loading…")
         self.model.set_view(self.current_filter(), sort, descending)
 

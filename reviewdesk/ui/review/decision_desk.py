@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from PySide6.QtCore import SignalInstance
     from PySide6.QtWidgets import QDialog, QWidget
 
-    from reviewdesk.domain import Reason
+    from reviewdesk.domain import Decision, Reason
     from reviewdesk.errors import UserError
     from reviewdesk.review import ReviewItem, ReviewSession, Step, Stopwatch
     from reviewdesk.store import Store
@@ -114,7 +114,8 @@ class DecisionHost(Protocol):
 
 
 class DecisionDesk(QObject):
-    """Decides the item on `window`'s screen; holds the comment for the next decision.
+    """Decides the item on `window`'s screen; holds each item's comment until the item is
+    decided (a skipped item's comment comes back with it).
 
     Args:
         window: the window the decisions are made on.
@@ -125,15 +126,20 @@ class DecisionDesk(QObject):
         super().__init__(parent)
         self._window = window
         self._dialog_parent = parent
-        self._comment = ""
+        self._comments: dict[str, str] = {}  # by generation id, until decided
         self._adjudicating: int | None = None  # the item a fresh A/E/R decision adjudicates
         self._asked_to_adjudicate = False
         window.decision_saved.connect(self._on_window_decision_saved)
 
     @property
     def comment(self) -> str:
-        """The comment the next decision carries ("" for none)."""
-        return self._comment
+        """The comment the decision on the item on screen carries ("" for none)."""
+        item = self._window.current_item
+        return "" if item is None else self.comment_for(item)
+
+    def comment_for(self, item: ReviewItem) -> str:
+        """The comment written for `item` and not yet sent with a decision ("" for none)."""
+        return self._comments.get(item.generation.id, "")
 
     def decide(
         self,
@@ -155,7 +161,7 @@ class DecisionDesk(QObject):
         if answers is None:
             return
         duration_ms = window.stopwatch.elapsed_ms()
-        comment = self._comment or None
+        comment = self.comment_for(item) or None
         disputes = window.disputes_filter() if self._adjudicating == item.pk else None
         window.status.show_saving()
         window.submit_step(
@@ -191,8 +197,8 @@ class DecisionDesk(QObject):
         window.status.show_not_saved()
         window.decision_failed.emit(str(error))
 
-    def _on_window_decision_saved(self, _decision: object) -> None:
-        self._comment = ""  # it went with the decision
+    def _on_window_decision_saved(self, decision: Decision) -> None:
+        self._comments.pop(decision.generation_id, None)  # it went with the decision
         self._adjudicating = None
 
     # -- the commands -------------------------------------------------------------------------
@@ -242,16 +248,22 @@ class DecisionDesk(QObject):
 
     def _on_comment_action_triggered(self) -> None:
         window = self._window
-        if window.current_item is None:
+        item = window.current_item
+        if item is None:
             return
-        dialog = CommentDialog(self._comment, self._dialog_parent)
+        dialog = CommentDialog(self.comment_for(item), self._dialog_parent)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.accepted.connect(lambda: self._set_comment(dialog.comment()))
+        dialog.accepted.connect(lambda: self._set_comment(item, dialog.comment()))
         window.open_dialog(dialog)
 
-    def _set_comment(self, comment: str) -> None:
-        self._comment = comment
-        self._window.review.header.set_comment(comment or None)
+    def _set_comment(self, item: ReviewItem, comment: str) -> None:
+        if comment:
+            self._comments[item.generation.id] = comment
+        else:
+            self._comments.pop(item.generation.id, None)
+        current = self._window.current_item
+        if current is not None and current.pk == item.pk:
+            self._window.review.header.set_comment(comment or None)
 
     # -- adjudicating ---------------------------------------------------------------------------
 

@@ -1,7 +1,7 @@
 """The form panel: the questions of the item's queue form, under the output, answered by keys.
 
 One box a question, in the form's order; one of them is the focused question (a frame around
-it). Tab / Shift+Tab or `]` / `[` move the focus from question to question, and the keys of
+it). Tab / Shift+Tab move the focus from question to question, and the keys of
 the focused question answer it: an option's key picks it (a choice: that one, again: none; a
 multi: ticks or unticks it), a rating takes its digits, a text question takes typing (Enter
 goes into its box, Esc back to the desk keys), and a spans question marks the text selected
@@ -33,8 +33,6 @@ from reviewdesk.ui.review.text_map import DisplayText
 
 __all__ = ["FormPanel", "form_key_rows"]
 
-_NEXT_KEYS = frozenset({Qt.Key.Key_Tab, Qt.Key.Key_BracketRight})
-_PREVIOUS_KEYS = frozenset({Qt.Key.Key_Backtab, Qt.Key.Key_BracketLeft})
 _MOST_HEIGHT = 330  # past this the questions scroll, so the output keeps most of the height
 _LEAST_HEIGHT = 90
 _COMMAND_MODIFIERS = (
@@ -47,8 +45,8 @@ _COMMAND_MODIFIERS = (
 def form_key_rows(form: Form) -> list[tuple[str, str]]:
     """Every key of `form` with what it does, for the keys overlay."""
     rows = [
-        ("Tab  or  ]", "next question"),
-        ("Shift+Tab  or  [", "previous question"),
+        ("Tab", "next question"),
+        ("Shift+Tab", "previous question"),
     ]
     for question in form.questions:
         name = question.shown
@@ -249,10 +247,10 @@ class FormPanel(QScrollArea):
         key = event.key()
         box = self.current
         in_text_box = isinstance(box, TextBox) and watched is box.editor
-        if key in _NEXT_KEYS and not (in_text_box and key == Qt.Key.Key_BracketRight):
+        if key == Qt.Key.Key_Tab:  # [ and ] are the flags' keys
             self._move(1)
             return True
-        if key in _PREVIOUS_KEYS and not (in_text_box and key == Qt.Key.Key_BracketLeft):
+        if key == Qt.Key.Key_Backtab:
             self._move(-1)
             return True
         if in_text_box:

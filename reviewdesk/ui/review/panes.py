@@ -49,8 +49,8 @@ class ItemHeader(QWidget):
     layout to run again, and a layout that ran asks its parent's, up to the window: in a layout,
     each new item would re-lay out the whole window. Here a new text only moves the labels
     inside the header, whose own size changes only when the comment line comes or goes (or the
-    font changes). The line never asks for width either: a line too long for the view is cut
-    (the details' tooltip has it all).
+    font changes). The line never asks for width either: a line too long for the view ends in
+    an ellipsis (the details' tooltip has it all).
     """
 
     _SPACING = 12
@@ -69,6 +69,7 @@ class ItemHeader(QWidget):
         self.status = _plain_label(self)
         self.comment = _plain_label(self)
         self.comment.setVisible(False)
+        self._details = ""  # the whole line, of which the label shows what fits
         self._hint = self._height_hint()
 
     def sizeHint(self) -> QSize:
@@ -106,7 +107,13 @@ class ItemHeader(QWidget):
         self.title.setGeometry(0, 0, title, line)
         self.status.setGeometry(max(title, width - status), 0, status, line)
         left = title + self._SPACING
-        self.details.setGeometry(left, 0, max(0, width - status - self._SPACING - left), line)
+        room = max(0, width - status - self._SPACING - left)
+        self.details.setGeometry(left, 0, room, line)
+        shown = self.details.fontMetrics().elidedText(
+            self._details, Qt.TextElideMode.ElideRight, room
+        )
+        if shown != self.details.text():
+            self.details.setText(shown)
         if not self.comment.isHidden():
             top = line + self._LINE_GAP
             self.comment.setGeometry(0, top, width, self.comment.sizeHint().height())
@@ -131,8 +138,9 @@ class ItemHeader(QWidget):
         if generation.trace_id:
             parts.append(f"trace {generation.trace_id}")
         self.title.setText(generation.id)
+        self.title.setToolTip(generation.id)
         details = "  ·  ".join(parts)
-        self.details.setText(details)
+        self._details = details
         self.details.setToolTip(details)
         mine = item.latest_by(reviewer)
         if mine is not None:
@@ -148,6 +156,9 @@ class ItemHeader(QWidget):
         else:
             self.status.setText("pending")
         self.set_comment(None)
+        # Now, not on the next layout request: the details' text is set once, already cut to
+        # the room there is, so the item paints in one pass.
+        self._place()
 
     def set_comment(self, comment: str | None) -> None:
         self.comment.setText(f"Comment for the decision: {comment}" if comment else "")
@@ -159,24 +170,44 @@ class ItemHeader(QWidget):
 class PromptView(QPlainTextEdit):
     """The prompt, with chat turns labelled by role."""
 
-    def __init__(self, parent: QWidget) -> None:
+    def __init__(self, parent: QWidget | None) -> None:
         super().__init__(parent)
         self.setReadOnly(True)
         self.setUndoRedoEnabled(False)
+        self._user_turns: list[int] = []  # where each USER label starts
+
+    def show_last_user_turn(self) -> None:
+        """Scroll the last user turn to the top (a plain prompt: its start)."""
+        position = self._user_turns[-1] if self._user_turns else 0
+        cursor = self.textCursor()
+        cursor.setPosition(position)
+        self.setTextCursor(cursor)
+        # The scroll bar counts blocks: the turn's block first, as far as the end allows.
+        bar = self.verticalScrollBar()
+        bar.setValue(min(bar.maximum(), cursor.block().blockNumber()))
+        self.ensureCursorVisible()
 
     def show_prompt(self, prompt: Prompt) -> None:
-        if isinstance(prompt, str):
-            self.setPlainText(display_text(prompt).text)  # replaces the whole document
-            return
+        # Not setPlainText for a plain prompt: it writes with the format the cursor holds, the
+        # last role label's (bold, coloured) once a chat prompt has been shown.
         self.clear()
+        self._user_turns = []
         cursor = QTextCursor(self.document())
         plain = QTextCharFormat()
+        cursor.setBlockCharFormat(plain)
+        self.setCurrentCharFormat(plain)
+        if isinstance(prompt, str):
+            cursor.insertText(display_text(prompt).text, plain)
+            self.moveCursor(QTextCursor.MoveOperation.Start)
+            return
         for number, message in enumerate(prompt):
             label = QTextCharFormat()
             label.setFontWeight(QFont.Weight.Bold)
             label.setForeground(QColor(_ROLE_COLORS[message.role]))
             if number:
                 cursor.insertText("\n\n", plain)
+            if message.role is Role.USER:
+                self._user_turns.append(cursor.position())
             cursor.insertText(message.role.value.upper(), label)
             cursor.insertText("\n", plain)
             cursor.insertText(display_text(message.content).text, plain)
@@ -208,7 +239,7 @@ class FlagsPanel(QWidget):
         self.list.setIconSize(QSize(20, 20))
         self.list.setTextElideMode(Qt.TextElideMode.ElideNone)
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.list.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        self.list.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # Tab and F6 reach it
         self.detail = _plain_label(self)
         self.detail.setWordWrap(True)
         self.detail.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
@@ -252,6 +283,20 @@ class FlagsPanel(QWidget):
     def pick(self, row: int) -> None:
         """Select the flag shown in `row` (as a click would)."""
         self.list.setCurrentRow(row)
+
+    def step(self, by: int) -> None:
+        """Select the next (`by` = 1) or previous (-1) flag, round from the last to the first;
+        the first (or last) when none is selected yet."""
+        count = len(self._flags)
+        if count == 0:
+            return
+        row = self.list.currentRow()
+        row = (0 if by > 0 else count - 1) if row < 0 else (row + by) % count
+        if row == self.list.currentRow():
+            self._on_list_currentRowChanged(row)  # a single flag: select its span again
+        else:
+            self.pick(row)
+        self.list.scrollToItem(self.list.item(row))
 
     def _on_list_currentRowChanged(self, row: int) -> None:
         if not 0 <= row < len(self._flags):

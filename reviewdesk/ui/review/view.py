@@ -1,13 +1,15 @@
 """The review view: a problem banner, the item header, Prompt | Output | Flags, under them the
 questions of the queue's form (when it has one) and the other reviewers' decisions (when there
-are any), and beside it all the form's guidelines (when there are some; G hides them)."""
+are any), and beside it all the form's guidelines (when there are some; G hides them). On a
+narrow view the flags go under the output, so all three panes stay on screen."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtGui import QPalette, QResizeEvent
+from PySide6.QtWidgets import QApplication, QLabel, QSplitter, QVBoxLayout, QWidget
 
 from reviewdesk.domain import Flag, Reason
 from reviewdesk.review import ReviewItem
@@ -17,10 +19,13 @@ from reviewdesk.ui.review.guidelines import GuidelinesPanel
 from reviewdesk.ui.review.output import OutputPane
 from reviewdesk.ui.review.panes import FlagsPanel, ItemHeader, PromptView
 
-__all__ = ["ReviewView"]
+__all__ = ["NARROW_WIDTH", "ReviewView"]
+
+NARROW_WIDTH = 900
+"""Below this width of the review view the flags pane goes under the output."""
 
 
-def _titled(title: str, widget: QWidget, parent: QWidget) -> QWidget:
+def _titled(title: str, widget: QWidget, parent: QWidget) -> tuple[QWidget, QLabel]:
     box = QWidget(parent)
     layout = QVBoxLayout(box)
     layout.setContentsMargins(0, 0, 0, 0)
@@ -32,7 +37,22 @@ def _titled(title: str, widget: QWidget, parent: QWidget) -> QWidget:
     layout.addWidget(label)
     layout.addWidget(widget, 1)
     widget.setParent(box)
-    return box
+    return box, label
+
+
+def _mark(label: QLabel, focused: bool) -> None:
+    """Show in a pane's title whether the pane has the keyboard focus: the title bar in the
+    theme's highlight colours."""
+    if label.autoFillBackground() == focused:
+        return
+    palette = QApplication.palette()
+    if focused:
+        palette.setColor(QPalette.ColorRole.Window, palette.color(QPalette.ColorRole.Highlight))
+        palette.setColor(
+            QPalette.ColorRole.WindowText, palette.color(QPalette.ColorRole.HighlightedText)
+        )
+    label.setPalette(palette)
+    label.setAutoFillBackground(focused)
 
 
 class ReviewView(QWidget):
@@ -59,8 +79,14 @@ class ReviewView(QWidget):
         self.flags = FlagsPanel(self)
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.setChildrenCollapsible(False)
-        self.splitter.addWidget(_titled("Prompt", self.prompt, self.splitter))
-        self.splitter.addWidget(_titled("Output", self.output, self.splitter))
+        prompt_box, prompt_title = _titled("Prompt", self.prompt, self.splitter)
+        self.splitter.addWidget(prompt_box)
+        # The output's column: the output alone, or on a narrow view the output over the flags.
+        self.output_column = QSplitter(Qt.Orientation.Vertical, self.splitter)
+        self.output_column.setChildrenCollapsible(False)
+        output_box, output_title = _titled("Output", self.output, self.output_column)
+        self.output_column.addWidget(output_box)
+        self.splitter.addWidget(self.output_column)
         self.splitter.addWidget(self.flags)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 4)
@@ -98,8 +124,34 @@ class ReviewView(QWidget):
         layout.addWidget(self.header)
         layout.addWidget(self.aside, 1)
         self._item: ReviewItem | None = None
+        # The panes' titles show which pane has the keys.
+        self.pane_titles: dict[QWidget, QLabel] = {
+            self.prompt: prompt_title,
+            self.output.text: output_title,
+            self.flags.list: self.flags.title,
+        }
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            app.focusChanged.connect(self._on_app_focusChanged)
         self.flags.flag_picked.connect(self._on_flags_flag_picked)
         self.output.text.painted.connect(self.painted)
+
+    @property
+    def narrow(self) -> bool:
+        """Whether the flags are under the output (the view is narrower than `NARROW_WIDTH`)."""
+        return self.flags.parent() is self.output_column
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        narrow = event.size().width() < NARROW_WIDTH
+        if narrow != self.narrow:
+            if narrow:
+                self.output_column.addWidget(self.flags)
+                self.output_column.setStretchFactor(0, 3)
+                self.output_column.setStretchFactor(1, 1)
+            else:
+                self.splitter.addWidget(self.flags)
+                self.splitter.setStretchFactor(2, 3)
 
     @property
     def item(self) -> ReviewItem | None:
@@ -155,6 +207,19 @@ class ReviewView(QWidget):
     def clear_problem(self) -> None:
         self.banner.hide()
         self.banner.clear()
+
+    def panes(self) -> list[QWidget]:
+        """The panes that take the keys, left to right: prompt, output, flags."""
+        return list(self.pane_titles)
+
+    def show_last_user_turn(self) -> None:
+        """Focus the prompt, its last user turn at the top."""
+        self.prompt.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.prompt.show_last_user_turn()
+
+    def _on_app_focusChanged(self, _old: QWidget | None, new: QWidget | None) -> None:
+        for pane, title in self.pane_titles.items():
+            _mark(title, new is pane)
 
     def _on_flags_flag_picked(self, flag: Flag) -> None:
         self.output.select_flag(flag)

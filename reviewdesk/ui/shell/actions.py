@@ -55,6 +55,18 @@ class WindowCommands(Protocol):
 
     def _on_search_action_triggered(self) -> None: ...
 
+    def _on_clear_filters_action_triggered(self) -> None: ...
+
+    def _on_next_flag_action_triggered(self) -> None: ...
+
+    def _on_previous_flag_action_triggered(self) -> None: ...
+
+    def _on_prompt_action_triggered(self) -> None: ...
+
+    def _on_next_pane_action_triggered(self) -> None: ...
+
+    def _on_previous_pane_action_triggered(self) -> None: ...
+
     def _on_disagreements_action_triggered(self) -> None: ...
 
     def _on_markdown_action_triggered(self) -> None: ...
@@ -103,17 +115,33 @@ class DeskActions:
             "&Undo decision", QKeySequence.StandardKey.Undo, w._on_undo_action_triggered, "undo"
         )
         self.save_edit = self._make(
-            "Save edit", "Ctrl+Return", decide._on_save_edit_action_triggered
+            "Sa&ve edit", "Ctrl+Return", decide._on_save_edit_action_triggered
         )
         self.save_edit.setShortcuts([QKeySequence("Ctrl+Return"), QKeySequence("Ctrl+Enter")])
-        self.cancel_edit = self._make("Cancel edit", "Esc", decide._on_cancel_edit_action_triggered)
+        self.cancel_edit = self._make(
+            "Cance&l edit", "Esc", decide._on_cancel_edit_action_triggered
+        )
         self.next = self._make("&Next", "J", w._on_next_action_triggered, "next", repeat=True)
         self.previous = self._make(
             "&Previous", "K", w._on_previous_action_triggered, "previous", repeat=True
         )
         self.search = self._make("&Search", "/", w._on_search_action_triggered, "search")
+        self.clear_filters = self._make(
+            "C&lear the filters", "Ctrl+Shift+F", w._on_clear_filters_action_triggered
+        )
         self.disagreements = self._make(
             "Open &disagreements", "Shift+D", w._on_disagreements_action_triggered
+        )
+        self.next_flag = self._make(
+            "Next &flag", "]", w._on_next_flag_action_triggered, repeat=True
+        )
+        self.previous_flag = self._make(
+            "Previous fla&g", "[", w._on_previous_flag_action_triggered, repeat=True
+        )
+        self.prompt = self._make("P&rompt: the last user turn", "P", w._on_prompt_action_triggered)
+        self.next_pane = self._make("Ne&xt pane", "F6", w._on_next_pane_action_triggered)
+        self.previous_pane = self._make(
+            "Previous pan&e", "Shift+F6", w._on_previous_pane_action_triggered
         )
         self.markdown = self._make("&Markdown", "M", w._on_markdown_action_triggered, "markdown")
         self.markdown.setCheckable(True)
@@ -136,10 +164,10 @@ class DeskActions:
         self.demo = self._make("Open the &demo", None, files._on_demo_action_triggered)
         self.connect = self._make("&Connect to server…", None, sync._on_connect_action_triggered)
         self.checkout = self._make(
-            "&Check out items for offline work…", None, sync._on_checkout_action_triggered
+            "C&heck out items for offline work…", None, sync._on_checkout_action_triggered
         )
         self.sync_now = self._make("S&ync now", "Ctrl+Shift+S", sync._on_sync_now_action_triggered)
-        self.new_token = self._make("Enter a new &token…", None, sync._on_connect_action_triggered)
+        self.new_token = self._make("Enter a new to&ken…", None, sync._on_connect_action_triggered)
         self.needs_attention = self._make(
             "Needs &attention…", None, sync._on_needs_attention_action_triggered
         )
@@ -158,8 +186,14 @@ class DeskActions:
             self.next,
             self.previous,
             self.search,
+            self.clear_filters,
             self.disagreements,
             self.markdown,
+            self.next_flag,
+            self.previous_flag,
+            self.prompt,
+            self.next_pane,
+            self.previous_pane,
             self.guidelines,
             self.guidelines_dialog,
             self.keys,
@@ -219,7 +253,7 @@ class DeskActions:
         file_menu = menus.addMenu("&File")
         file_menu.addActions([self.import_, self.export, self.demo])
         file_menu.addSeparator()
-        file_menu.addActions([self.connect, self.checkout, self.sync_now])
+        file_menu.addActions([self.connect, self.new_token, self.checkout, self.sync_now])
         file_menu.addSeparator()
         file_menu.addActions([self.settings, self.quit])
         review_menu = menus.addMenu("&Review")
@@ -231,7 +265,18 @@ class DeskActions:
         review_menu.addActions([self.save_edit, self.cancel_edit])
         view_menu = menus.addMenu("&View")
         view_menu.addActions(
-            [self.next, self.previous, self.search, self.disagreements, self.markdown]
+            [
+                self.next,
+                self.previous,
+                self.search,
+                self.clear_filters,
+                self.disagreements,
+                self.markdown,
+            ]
+        )
+        view_menu.addSeparator()
+        view_menu.addActions(
+            [self.next_flag, self.previous_flag, self.prompt, self.next_pane, self.previous_pane]
         )
         view_menu.addActions([self.guidelines, self.guidelines_dialog, self.keys])
         view_menu.addSeparator()

@@ -62,6 +62,7 @@ class DeskPages(QStackedWidget):
         review: the review view (the page of an item).
         on_import / on_demo: the empty page's buttons.
         on_back: the finished page's button (back to the last item).
+        on_clear_filters: the finished page's button when the list's filters scope the review.
     """
 
     def __init__(
@@ -72,6 +73,7 @@ class DeskPages(QStackedWidget):
         on_import: Callable[[], None],
         on_demo: Callable[[], None],
         on_back: Callable[[], None],
+        on_clear_filters: Callable[[], None],
     ) -> None:
         super().__init__(parent)
         self.review = review
@@ -87,6 +89,9 @@ class DeskPages(QStackedWidget):
         self.empty.finish_buttons()
         self.finished = MessagePage(self, "Queue finished")
         self.finished.add_button("Back to the last item (K)", on_back)
+        self.clear_filters = self.finished.add_button(
+            "Clear the filters (Ctrl+Shift+F)", on_clear_filters
+        )
         self.finished.finish_buttons()
         for page in (self.loading, review, self.empty, self.finished):
             self.addWidget(page)
@@ -118,11 +123,14 @@ class DeskPages(QStackedWidget):
         self.setCurrentWidget(self.empty)
 
     def show_finished(self, progress: SessionProgress) -> None:
+        where = "in this view" if progress.scoped else "in this session"
+        self.finished.title.setText("View finished" if progress.scoped else "Queue finished")
         self.finished.text.setText(
-            f"Nothing left to review in this session.\n\n"
+            f"Nothing left to review {where}.\n\n"
             f"This session: {progress.approved} approved, {progress.edited} edited, "
             f"{progress.rejected} rejected, {progress.skipped} skipped."
         )
+        self.clear_filters.setVisible(progress.scoped)
         self.setCurrentWidget(self.finished)
 
 

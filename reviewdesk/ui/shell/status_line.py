@@ -8,7 +8,7 @@ from datetime import datetime
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QColor, QPalette
-from PySide6.QtWidgets import QLabel, QMainWindow
+from PySide6.QtWidgets import QLabel, QMainWindow, QSizePolicy
 
 from reviewdesk.review import SessionProgress
 from reviewdesk.ui.sync.widgets import SyncStatus
@@ -45,6 +45,11 @@ class StatusLine:
         self.disagreements.hide()
         for label in (self.store, self.disagreements, self.progress, self.rate, self.saved):
             label.setTextFormat(Qt.TextFormat.PlainText)
+        # The store's path gives way on a narrow window (its tooltip has it whole), so the
+        # counts on the right never overlap.
+        self.store.setMinimumWidth(1)
+        self.store.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.store.setToolTip(store_label)
         for label in (self.progress, self.rate, self.saved):
             # Opaque: a new text repaints the label alone, not the bar and window beneath it.
             label.setAutoFillBackground(True)
@@ -54,7 +59,7 @@ class StatusLine:
         self.progress.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.sync = SyncStatus(sync_now, new_token, window)
         bar = window.statusBar()
-        bar.addWidget(self.store)
+        bar.addWidget(self.store, 1)
         bar.addPermanentWidget(self.sync)
         bar.addPermanentWidget(self.disagreements)
         bar.addPermanentWidget(self.progress)
@@ -67,7 +72,8 @@ class StatusLine:
     def show_progress(self, progress: SessionProgress) -> None:
         left = "…" if progress.left is None else f"{progress.left:,}"
         skipped = f" · {progress.skipped} skipped" if progress.skipped else ""
-        text = f"{progress.decided} decided this session{skipped} · {left} pending"
+        pending = "left in this view" if progress.scoped else "pending"
+        text = f"{progress.decided} decided this session{skipped} · {left} {pending}"
         _set_text(self.progress, text)
         rate = progress.per_hour
         _set_text(self.rate, "– / hour" if rate is None else f"{rate:,.0f} / hour")

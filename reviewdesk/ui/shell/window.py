@@ -18,8 +18,8 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QCloseEvent
+from PySide6.QtCore import QRect, QSize, Qt, Signal
+from PySide6.QtGui import QCloseEvent, QShowEvent
 from PySide6.QtWidgets import QApplication, QDialog, QMainWindow, QSplitter
 
 from reviewdesk.domain import ItemStatus, QueueFilter, Reason
@@ -72,6 +72,8 @@ class DeskWindow(QMainWindow):
         store_label: how the status bar names the store.
         settings: the preferences (default: the user's).
         sync: the link to a queue server (default: one with the user's keychain).
+        size: open at this size, whatever the saved layout (which is then left as it is):
+            for screenshots of a stated size.
 
     Signals:
         item_shown(int): an item (its pk) was put on screen.
@@ -99,6 +101,7 @@ class DeskWindow(QMainWindow):
         store_label: str,
         settings: DeskSettings | None = None,
         sync: Callable[[DeskWindow], SyncController] | None = None,
+        size: QSize | None = None,
     ) -> None:
         super().__init__()
         self.setWindowTitle(f"reviewdesk — {store_label}")
@@ -118,9 +121,12 @@ class DeskWindow(QMainWindow):
         self._focus_settled = False
         self._editing = False
         self._dialog: QDialog | None = None
+        self._fixed_size = size
+        self._placed = size is not None
 
         self.sync = sync(self) if sync is not None else SyncController(self, self.runner)
         self.model = QueueModel(self.runner, self)
+        self.model.set_reviewer(self._reviewer)
         self.queue_panel = QueuePanel(self.model, self)
         self.review = ReviewView(self)
         self.file_desk = FileDesk(self, self)
@@ -131,6 +137,7 @@ class DeskWindow(QMainWindow):
             on_import=self.file_desk._on_import_action_triggered,
             on_demo=self.file_desk._on_demo_action_triggered,
             on_back=self._on_previous_action_triggered,
+            on_clear_filters=self._on_clear_filters_action_triggered,
         )
         self.loading, self.empty, self.finished = (
             self.pages.loading,
@@ -154,7 +161,10 @@ class DeskWindow(QMainWindow):
         self.status = StatusLine(self, store_label, self.acts.sync_now, self.acts.new_token)
         self.sync_status = self.status.sync
         self.saved_label, self.progress_label = self.status.saved, self.status.progress
-        self.settings.restore_layout(self, self._splitters())
+        if size is None:
+            self.settings.restore_layout(self, self._splitters(), self._available())
+        else:
+            self.resize(size)
         self.apply_appearance()
         self.set_editing(False)
 
@@ -172,6 +182,7 @@ class DeskWindow(QMainWindow):
         self.review.painted.connect(self._on_review_painted)
         self.queue_panel.item_activated.connect(self._on_queue_panel_item_activated)
         self.queue_panel.search_left.connect(self._on_queue_panel_search_left)
+        self.queue_panel.view_changed.connect(self._on_queue_panel_view_changed)
         self.model.load_failed.connect(self._on_model_load_failed)
         self.store_upgrading.connect(self.pages.show_upgrading)
         self.runner.submit(
@@ -218,6 +229,7 @@ class DeskWindow(QMainWindow):
         self._store, self._session, self._reasons = opened.store, opened.session, opened.reasons
         self._skipped.clear()
         self.status.store.setText(str(opened.store.path))
+        self.status.store.setToolTip(str(opened.store.path))
         self._on_step(opened.step)
         if opened.empty:
             self.pages.show_empty()
@@ -227,6 +239,7 @@ class DeskWindow(QMainWindow):
         self.stats.set_store(store)
         self.sync.set_store(store)
         self.runner.submit(session.count_pending, self._on_progress_step)
+        self._on_queue_panel_view_changed(self.queue_panel.current_filter())
         self.count_disagreements()
         self.runner.submit(
             lambda: {column: store.distinct(column) for column in FILTER_COLUMNS},
@@ -281,6 +294,7 @@ class DeskWindow(QMainWindow):
                 self._skipped.add(step.touched.pk)
             self.model.mark_skipped(sorted(self._skipped))
             self.model.update_entry(step.touched)
+            self._show_mine(step)
         if step.note:
             self.status.show_message(step.note, 4000)
         self._on_progress_step(step)
@@ -296,6 +310,17 @@ class DeskWindow(QMainWindow):
         if session is not None and step.item is not None:
             # Once the item is painted: the prefetch's Python work would slow the paint down.
             self.runner.submit(session.prefetch, after_events=True)
+
+    def _show_mine(self, step: Step) -> None:
+        """The list's Mine column after a decision or an undo."""
+        touched = step.touched
+        if touched is None:
+            return
+        if step.saved is not None:
+            self.model.set_mine(touched.pk, step.saved.verdict)
+        elif step.undone is not None and step.item is not None and step.item.pk == touched.pk:
+            earlier = step.item.latest_by(self._reviewer)
+            self.model.set_mine(touched.pk, None if earlier is None else earlier.verdict)
 
     def _on_step_failed(self, error: UserError) -> None:
         self.review.show_problem(f"{error}")
@@ -361,6 +386,8 @@ class DeskWindow(QMainWindow):
             item, self._reviewer, reasons=self._reasons, adjudicators=self.adjudicators
         )
         self.review.output.set_markdown(self.acts.markdown.isChecked())
+        if comment := self.decisions.comment_for(item):  # written before a skip
+            self.review.header.set_comment(comment)
         self.model.set_current(item.pk)
         if not self._focus_settled:
             # Qt gives the first focusable widget (the search box) the focus when the window
@@ -387,6 +414,7 @@ class DeskWindow(QMainWindow):
         """Open `dialog` (window-modal); the keys go back to the item when it closes."""
         self._dialog = dialog
         dialog.finished.connect(self._on_dialog_finished)
+        _fit_dialog(dialog, self._available(), self.frameGeometry().size() - self.size())
         dialog.open()
 
     def _on_dialog_finished(self, _result: int) -> None:
@@ -422,6 +450,52 @@ class DeskWindow(QMainWindow):
 
     def _on_queue_panel_search_left(self) -> None:
         self.review.output.text.setFocus()
+
+    def _on_queue_panel_view_changed(self, view: QueueFilter) -> None:
+        # The list's view is the review's queue: the next item, skip, J and K stay inside it.
+        session = self._session
+        if session is not None:
+            self.runner.submit(
+                lambda: session.set_scope(view), lambda step: self._on_scope_step(session, step)
+            )
+
+    def _on_scope_step(self, session: ReviewSession, step: Step | None) -> None:
+        if step is None or session is not self._session:  # unchanged, or another store now
+            return
+        if self._in_flight:
+            # A step submitted after the scope's is on its way; it shows the item.
+            self._on_progress_step(step)
+        else:
+            self._on_step(step)
+
+    def _on_clear_filters_action_triggered(self) -> None:
+        self.queue_panel.clear_filters()
+
+    def _on_next_flag_action_triggered(self) -> None:
+        self.review.flags.step(1)
+
+    def _on_previous_flag_action_triggered(self) -> None:
+        self.review.flags.step(-1)
+
+    def _on_prompt_action_triggered(self) -> None:
+        self.review.show_last_user_turn()
+
+    def _on_next_pane_action_triggered(self) -> None:
+        self._focus_pane(1)
+
+    def _on_previous_pane_action_triggered(self) -> None:
+        self._focus_pane(-1)
+
+    def _focus_pane(self, by: int) -> None:
+        # F6 / Shift+F6 go round the panes: the queue list, the prompt, the output, the flags.
+        panes = [self.queue_panel.table, *self.review.panes()]
+        panes = [pane for pane in panes if pane.isVisible()]
+        if not panes:
+            return
+        focused = QApplication.focusWidget()
+        at = next((n for n, pane in enumerate(panes) if pane is focused), -1)
+        start = at if at >= 0 else (-1 if by > 0 else len(panes))
+        panes[(start + by) % len(panes)].setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     def _on_review_tab_action_triggered(self) -> None:
         self.tabs.setCurrentWidget(self.splitter)
@@ -516,6 +590,7 @@ class DeskWindow(QMainWindow):
     def change_reviewer(self, name: str) -> None:
         """Decide under another name from now on (in a new session)."""
         self._reviewer = name
+        self.model.set_reviewer(name)
         self.restart_session()
 
     def apply_appearance(self) -> None:
@@ -533,6 +608,10 @@ class DeskWindow(QMainWindow):
 
     # -- state and closing --------------------------------------------------------------------
 
+    def _available(self) -> QRect:
+        """The room for windows on the window's screen."""
+        return self.screen().availableGeometry()
+
     def _splitters(self) -> dict[str, QSplitter]:
         return {
             "main-splitter": self.splitter,
@@ -543,10 +622,30 @@ class DeskWindow(QMainWindow):
             "guidelines-splitter": self.review.aside,
         }
 
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self._placed:
+            self._placed = True
+            self._keep_frame_on_screen()
+
+    def _keep_frame_on_screen(self) -> None:
+        # The size fitted before the window had a frame: its title bar and borders may
+        # overhang the screen's room by a few pixels.
+        available, frame = self._available(), self.frameGeometry()
+        if available.contains(frame):
+            return
+        extra = frame.size() - self.size()
+        self.resize(self.size().boundedTo(available.size() - extra))
+        frame = self.frameGeometry()
+        left = min(max(frame.left(), available.left()), available.right() - frame.width() + 1)
+        top = min(max(frame.top(), available.top()), available.bottom() - frame.height() + 1)
+        self.move(left, top)
+
     def closeEvent(self, event: QCloseEvent) -> None:
         if not self._closing:
             self._closing = True
-            self.settings.save_layout(self, self._splitters())
+            if self._fixed_size is None:
+                self.settings.save_layout(self, self._splitters(), self._available())
             store = self._store
             self._store = self._session = None
             self.stats.shutdown()  # before the store closes: it may be reading it
@@ -604,3 +703,16 @@ class DeskWindow(QMainWindow):
     @reasons.setter
     def reasons(self, reasons: list[Reason]) -> None:
         self._reasons = reasons
+
+
+def _fit_dialog(dialog: QDialog, available: QRect, frame: QSize) -> None:
+    """Cut `dialog` to the room on the screen, so its buttons are never off it; `frame` is
+    what a window's frame adds to its size (the main window's, as the dialog has none yet)."""
+    wanted = (
+        dialog.size() if dialog.testAttribute(Qt.WidgetAttribute.WA_Resized) else dialog.sizeHint()
+    )
+    room = available.size() - frame
+    if room.width() >= wanted.width() and room.height() >= wanted.height():
+        return
+    dialog.resize(wanted.boundedTo(room))
+    dialog.move(available.topLeft())

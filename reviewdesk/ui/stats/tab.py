@@ -5,12 +5,15 @@ consistent read; never on the GUI thread, never in front of a decision). The tab
 when it is shown after something changed (with every review form question's answers, shown
 on the Questions page), and while it is visible at most once every
 `REFRESH_INTERVAL_MS` after decisions, so a reviewer deciding quickly queues one overview, not
-one per decision. Its contents (and pyqtgraph) are built the first time the tab is shown: the
-desk's start-up never pays for them.
+one per decision. Its tables are built the first time the tab is shown; nothing heavy happens on
+the GUI thread then: the store's engine (SQLAlchemy), `reviewdesk.stats` and the charts' modules
+(pyqtgraph, numpy) are loaded on the tab's worker with the first overview, and the charts are
+built when it comes back. The tab shows at once, saying "Computing…" meanwhile.
 """
 
 from __future__ import annotations
 
+import importlib
 import logging
 import threading
 import time
@@ -111,6 +114,7 @@ class StatsTab(QWidget):
         self._token = 0
         self._last_start = -1e9
         self._charts: ChartPanel | None = None
+        self._built = False
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self._on_timer_timeout)
@@ -179,6 +183,11 @@ class StatsTab(QWidget):
         return self._overview
 
     @property
+    def charts(self) -> ChartPanel | None:
+        """The charts (None until the first overview has come back)."""
+        return self._charts
+
+    @property
     def computing(self) -> bool:
         return self._computing
 
@@ -186,7 +195,7 @@ class StatsTab(QWidget):
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
-        if self._charts is None:
+        if not self._built:
             self._build()
         if self._stale:
             self._schedule(at_once=self._overview is None)
@@ -210,7 +219,7 @@ class StatsTab(QWidget):
         if store is None:
             return
         policy = Resolution(self.policy.currentData())
-        engine, adjudicators = store.engine, self._adjudicators
+        adjudicators = self._adjudicators
         self._computing = True
         self._stale = False
         self._last_start = time.monotonic()
@@ -220,11 +229,14 @@ class StatsTab(QWidget):
         self.refresh_button.setEnabled(False)
 
         def work() -> tuple[Overview, list[QuestionReport]]:
+            # Here, not on the GUI thread: each of these imports or builds for a second or more.
             from reviewdesk.stats import compute_overview
             from reviewdesk.stats.questions import question_reports
 
-            overview = compute_overview(engine, policy, adjudicators)
-            return overview, question_reports(engine, policy, adjudicators)
+            overview = compute_overview(store.engine, policy, adjudicators)
+            questions = question_reports(store.engine, policy, adjudicators)
+            importlib.import_module("reviewdesk.ui.stats.charts")  # pyqtgraph, numpy
+            return overview, questions
 
         self._runner.submit(
             work,
@@ -245,6 +257,8 @@ class StatsTab(QWidget):
         self.refresh_button.setEnabled(True)
         self._overview = overview
         self._questions = questions
+        if self._built and self._charts is None:
+            self._build_charts()
         self._show(overview)
         self.overview_shown.emit(overview)
         if self._stale and self.isVisible():
@@ -256,6 +270,8 @@ class StatsTab(QWidget):
         self._computing = False
         self.refresh_button.setEnabled(True)
         self.status.setText(f"The statistics cannot be computed: {error}")
+        if self._built and self._charts is None:
+            self.charts_placeholder.setText("No charts: the statistics cannot be computed.")
         self.overview_failed.emit(str(error))
 
     def _on_policy_current_index_changed(self, _index: int) -> None:
@@ -272,9 +288,9 @@ class StatsTab(QWidget):
     # -- the contents -------------------------------------------------------------------------
 
     def _build(self) -> None:
-        from reviewdesk.ui.stats.charts import ChartPanel
         from reviewdesk.ui.stats.questions import QuestionsPage
 
+        self._built = True
         self.tables = QTabWidget(self)
         self.versions = TablePage(("Template", "Version", *_GROUP_COLUMNS), self.tables)
         self.models = TablePage(("Model", *_GROUP_COLUMNS), self.tables)
@@ -301,16 +317,26 @@ class StatsTab(QWidget):
             (self.questions, "Questions"),
         ):
             self.tables.addTab(page, title)
-        self._charts = ChartPanel(self)
-        splitter = QSplitter(Qt.Orientation.Horizontal, self)
-        splitter.addWidget(self.tables)
-        splitter.addWidget(self._charts)
-        splitter.setStretchFactor(0, 2)
-        splitter.setStretchFactor(1, 3)
-        splitter.setSizes([560, 860])
-        self._body.addWidget(splitter)
+        self.charts_placeholder = QLabel("Computing…", self)
+        self.charts_placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self._splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self._splitter.addWidget(self.tables)
+        self._splitter.addWidget(self.charts_placeholder)
+        self._splitter.setStretchFactor(0, 2)
+        self._splitter.setStretchFactor(1, 3)
+        self._splitter.setSizes([560, 860])
+        self._body.addWidget(self._splitter)
         if self._overview is not None:
+            self._build_charts()
             self._show(self._overview)
+
+    def _build_charts(self) -> None:
+        """The charts in place of their placeholder (once an overview has loaded pyqtgraph)."""
+        from reviewdesk.ui.stats.charts import ChartPanel
+
+        self._charts = ChartPanel(self)
+        self._splitter.replaceWidget(1, self._charts)
+        self.charts_placeholder.deleteLater()
 
     def _show(self, o: Overview) -> None:
         totals = o.totals
@@ -321,7 +347,7 @@ class StatsTab(QWidget):
             f"({interval(o.overall.acceptance_low, o.overall.acceptance_high)})"
             + (f" · {totals.unresolved_items} unresolved" if totals.unresolved_items else "")
         )
-        if self._charts is None:
+        if not self._built or self._charts is None:
             return  # built (and filled) when first shown
         self.versions.show_rows(
             [group_row(g, "prompt_template", "prompt_version") for g in o.by_prompt_version],

@@ -13,7 +13,7 @@ from pytestqt.qtbot import QtBot
 
 from reviewdesk.domain import QueueFilter, QueueSort
 from reviewdesk.store import Store
-from reviewdesk.ui.queue_list.model import PAGE, QueueModel
+from reviewdesk.ui.queue_list.model import COLUMNS, PAGE, QueueModel
 from reviewdesk.ui.runner import TaskRunner
 from tests.review.builders import make_store
 
@@ -44,7 +44,7 @@ def test_rows_are_known_at_once_and_fetched_by_page(qtbot: QtBot, model: QueueMo
     assert model.data(model.index(last, 0)) == "…"  # not fetched yet: a placeholder, no wait
     with qtbot.waitSignal(model.dataChanged):
         pass
-    assert model.data(model.index(last, 2)) == "gpt-4o-mini"
+    assert model.data(model.index(last, COLUMNS.index("Model"))) == "gpt-4o-mini"
     assert model.cached_rows == PAGE + 17
 
 
@@ -83,7 +83,7 @@ def test_a_row_change_shows_at_once_and_reaches_the_view_once(
     assert pk is not None
     model.set_current(pk)
     model.mark_skipped([pk])
-    assert model.data(model.index(0, 6)) == "skipped"
+    assert model.data(model.index(0, COLUMNS.index("Status"))) == "skipped"
     assert model.data(model.index(0, 0), Qt.ItemDataRole.FontRole).bold()
     qtbot.waitUntil(lambda: bool(changes))
     assert changes == [(0, 0)]  # both changes in one announcement, after the events

@@ -69,6 +69,9 @@ def adjudicate_dialog(qtbot: QtBot, window: DeskWindow) -> AdjudicateDialog:
     return dialog
 
 
+ctrl_shift = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+
+
 def shown_id(window: DeskWindow) -> str | None:
     item = window.current_item
     return None if item is None else str(item.generation.id)
@@ -130,14 +133,20 @@ def test_the_keyboard_settles_three_disputes_one_after_the_other(
         press(qtbot, window, Qt.Key.Key_1)
         press(qtbot, window, Qt.Key.Key_Return)
     assert saved.args[0].generation_id == "gen-0003" and saved.args[0].verdict == "reject"
-    # No dispute left: the next item to review, and none counted.
-    qtbot.waitUntil(lambda: shown_id(window) == "gen-0005")
+    # No dispute left: the view is finished, and none counted.
+    qtbot.waitUntil(lambda: window.pages.currentWidget() is window.finished)
+    assert window.finished.title.text() == "View finished"
     qtbot.waitUntil(lambda: window.status.disagreements.text() == "0 disagreements")
     assert not window.status.disagreements.isVisible()
     qtbot.waitUntil(lambda: window.queue_panel.count.text() == "0 items")
+    # Clearing the filters brings the next item to review.
+    with qtbot.waitSignal(window.item_shown):
+        press(qtbot, window, Qt.Key.Key_F, ctrl_shift)
+    assert shown_id(window) == "gen-0005"
+    assert window.queue_panel.status.currentText() == "Any"
     press(qtbot, window, Qt.Key.Key_D, Qt.KeyboardModifier.ShiftModifier)
     qtbot.waitUntil(lambda: window.statusBar().currentMessage() == "No open disagreements.")
-    assert shown_id(window) == "gen-0005"
+    qtbot.waitUntil(lambda: window.pages.currentWidget() is window.finished)
     qtbot.waitUntil(lambda: not window.runner.busy)
 
     with Store.open(path, create=False) as store:

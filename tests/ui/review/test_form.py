@@ -147,7 +147,7 @@ def test_every_kind_of_question_answered_by_keys_is_stored_with_the_verdict(
     press(qtbot, window, "x")  # and Account, by its own key
     press(qtbot, window, "2")
     press(qtbot, window, "2")  # Shipping ticked and unticked again
-    press(qtbot, window, "]")
+    press(qtbot, window, Qt.Key.Key_Tab)
     press(qtbot, window, "4")  # rating
     press(qtbot, window, Qt.Key.Key_Tab)  # the text box takes the keyboard
     note = panel.box("note")
@@ -248,7 +248,7 @@ def test_answers_stay_with_their_item_and_come_back_on_undo(
     first = window.current_item
     assert first is not None
     press(qtbot, window, "1")
-    press(qtbot, window, "[")  # round to the last question (spans)
+    press(qtbot, window, Qt.Key.Key_Backtab, shift=True)  # round to the last question (spans)
     assert panel.box("hallucination").is_current
     press(qtbot, window, Qt.Key.Key_Backtab, shift=True)  # into the note's box
     note = panel.box("note")
@@ -318,8 +318,8 @@ def test_an_item_of_a_queue_without_a_form_shows_no_panel_and_stores_no_answers(
     window = open_desk(path)
     for _ in range(3):  # the form's items first, answered just enough
         press(qtbot, window, "1")
-        press(qtbot, window, "]")
-        press(qtbot, window, "]")
+        press(qtbot, window, Qt.Key.Key_Tab)
+        press(qtbot, window, Qt.Key.Key_Tab)
         press(qtbot, window, "3")
         with qtbot.waitSignal(window.decision_saved):
             press(qtbot, window, "a")
@@ -436,7 +436,7 @@ def test_spans_are_removed_with_delete_and_marked_only_in_the_plain_view(
 ) -> None:
     window = open_desk(form_store(tmp_path / "forms.sqlite"))
     panel = window.review.form
-    press(qtbot, window, "[")  # the spans question
+    press(qtbot, window, Qt.Key.Key_Backtab, shift=True)  # the spans question
     spans = panel.box("hallucination")
     assert isinstance(spans, SpansBox) and spans.is_current
     press(qtbot, window, "1")  # nothing selected: nothing marked, and a hint says why

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from PySide6.QtGui import QFont, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 from pytestqt.qtbot import QtBot
 
 from reviewdesk.domain import QueueEntry
 from reviewdesk.review import ReviewItem
-from reviewdesk.ui.review.panes import ItemHeader
+from reviewdesk.ui.review.panes import ItemHeader, PromptView
 from tests.review.builders import generation
 
 
@@ -55,3 +56,51 @@ def test_the_header_lines_up_its_labels_and_makes_room_for_a_comment(qtbot: QtBo
     header.set_comment(None)
     qtbot.waitUntil(lambda: header.height() == one_line)
     assert not header.comment.isVisible()
+
+
+def _formats(view: PromptView) -> list[QTextCharFormat]:
+    """The character format of every character of the prompt view's text."""
+    cursor = QTextCursor(view.document())
+    formats = []
+    for position in range(1, view.document().characterCount()):
+        cursor.setPosition(position)
+        formats.append(cursor.charFormat())
+    return formats
+
+
+def test_a_plain_text_prompt_after_a_chat_is_not_in_the_role_label_format(qtbot: QtBot) -> None:
+    view = PromptView(None)
+    qtbot.addWidget(view)
+    view.show_prompt(item(1).generation.prompt)
+    assert view.toPlainText().startswith("SYSTEM\n")
+    label = _formats(view)[0]
+    assert label.fontWeight() == QFont.Weight.Bold  # the role label is bold and coloured
+
+    view.show_prompt("Summarise this ticket.\nKeep it short.")
+    assert view.toPlainText() == "Summarise this ticket.\nKeep it short."
+    default = QTextCharFormat()
+    for shown in _formats(view):
+        assert shown.fontWeight() != QFont.Weight.Bold
+        assert shown.foreground() == default.foreground()
+
+
+def test_a_header_line_too_long_ends_in_an_ellipsis_with_the_whole_line_in_its_tooltip(
+    qtbot: QtBot,
+) -> None:
+    page = QWidget()
+    qtbot.addWidget(page)
+    header = ItemHeader(page)
+    QVBoxLayout(page).addWidget(header)
+    page.resize(600, 200)
+    page.show()
+    trace = "trc_" + "9" * 60
+    header.show_item(item(1, trace_id=trace), "alice")
+    qtbot.waitUntil(lambda: header.details.text().endswith("…"))
+    shown = header.details.text()
+    assert trace not in shown and shown.startswith("gpt-4o-mini")
+    metrics = header.details.fontMetrics()
+    assert metrics.horizontalAdvance(shown) <= header.details.width()
+    assert header.details.toolTip().endswith(f"trace {trace}")
+    # Room enough: the whole line again.
+    page.resize(1600, 200)
+    qtbot.waitUntil(lambda: header.details.text().endswith(trace))
