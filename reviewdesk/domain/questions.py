@@ -23,10 +23,9 @@ from reviewdesk.domain.models import (
     _Frozen,
 )
 
-DESK_KEYS = frozenset("AERCSJKMUZDTBG?/[]")
-"""Keys the desk takes for itself (verdicts, navigation, the guidelines, the keys overlay,
-moving between questions): an option's key may not be one of them (compared without case).
-Digits are free."""
+DESK_KEYS = frozenset("AERCSJKMUZDTBGP?/[]")
+"""Keys the desk takes for itself (verdicts, navigation, flags, the prompt, the guidelines, the
+keys overlay): an option's key may not be one of them (compared without case). Digits are free."""
 
 _DIGITS = "123456789"
 

@@ -146,7 +146,7 @@ class DeskActions:
         self.markdown = self._make("&Markdown", "M", w._on_markdown_action_triggered, "markdown")
         self.markdown.setCheckable(True)
         self.markdown.setChecked(w.settings.markdown)
-        self.guidelines = self._make("&Guidelines", "G", w._on_guidelines_action_triggered)
+        self.guidelines = self._make("G&uidelines", "G", w._on_guidelines_action_triggered)
         self.guidelines.setCheckable(True)
         self.guidelines.setChecked(True)
         self.guidelines_dialog = self._make(

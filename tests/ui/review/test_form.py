@@ -289,8 +289,8 @@ def test_the_keys_overlay_lists_the_forms_keys_and_the_desks(
     rows = dialog.rows()
     for row in [
         ("This queue's form", ""),
-        ("Tab  or  ]", "next question"),
-        ("Shift+Tab  or  [", "previous question"),
+        ("Tab", "next question"),
+        ("Shift+Tab", "previous question"),
         ("1", "What did the model do?: choose Full compliance"),
         ("3", "What did the model do?: choose Partial refusal"),
         ("x", "Topics: tick or untick Account"),
