@@ -86,8 +86,8 @@ def test_answers_sent_with_a_decision_are_stored_with_it(server: RunningServer) 
     }
     assert exported["d-3"]["answers"] == {}
     header, *rows = list(csv.reader(io.StringIO(table.text)))
-    assert header[-4:] == [
-        "answer.behaviour", "answer.hallucination", "answer.helpfulness", "answer.topics",
+    assert header[-4:] == [  # in the form's order
+        "answer.behaviour", "answer.helpfulness", "answer.topics", "answer.hallucination",
     ]  # fmt: skip
     by_id = {row[0]: dict(zip(header, row, strict=True)) for row in rows}
     assert by_id["d-1"]["answer.topics"] == "shipping;billing"
