@@ -344,9 +344,10 @@ PREVIEW = 3
 
 # Commands defined in their own modules (each imports its heavy parts only when it runs).
 def _register_commands() -> None:
-    from reviewdesk.cli import export, forms, server, stats, sync
+    from reviewdesk.cli import comparisons, export, forms, server, stats, sync
 
     forms.register(app)
+    comparisons.register(app)
     stats.register(app)
     export.register(app)
     server.register(app)

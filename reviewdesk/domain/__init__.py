@@ -22,6 +22,7 @@ from reviewdesk.domain.comparisons import (
     ComparisonRecord,
     Preference,
     ShownOrder,
+    resolve_preference,
 )
 from reviewdesk.domain.forms import Form
 from reviewdesk.domain.models import (
@@ -88,5 +89,6 @@ __all__ = [
     "Verdict",
     "new_decision_id",
     "reason_label",
+    "resolve_preference",
     "utc_now",
 ]

@@ -10,6 +10,8 @@ what the reviewer saw on the left (`ab`: `a` on the left).
 from __future__ import annotations
 
 import uuid
+from collections import Counter
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any, NewType, Self
@@ -318,3 +320,28 @@ class ComparisonDecision(_ComparisonDecisionFields):
 
 ComparisonRecord = tuple[Comparison, tuple[ComparisonDecisionDraft, ...]]
 """A comparison and the decisions an import record carried for it."""
+
+
+def resolve_preference(
+    labels: Sequence[tuple[str, Preference]], adjudicators: Collection[str] = ()
+) -> Preference | None:
+    """A comparison's resolved preference under the `resolved` policy items follow: the
+    preference most of its reviewers gave (each reviewer's latest; one reviewer's stands
+    alone); a tie between preferences goes to the latest decision of an adjudicator among its
+    reviewers; None when no adjudicator settled a tie (or nobody decided).
+
+    Args:
+        labels: (reviewer, preference) of each reviewer's latest decision, oldest first.
+        adjudicators: the reviewers whose decision settles a tie.
+    """
+    counts = Counter(preference for _, preference in labels)
+    if not counts:
+        return None
+    top = max(counts.values())
+    leaders = [preference for preference, count in counts.items() if count == top]
+    if len(leaders) == 1:
+        return leaders[0]
+    for reviewer, preference in reversed(labels):
+        if reviewer in adjudicators:
+            return preference
+    return None

@@ -66,14 +66,17 @@ class ImportReport:
     dry_run: bool = False
 
     def summary(self) -> dict[str, int]:
-        """The counts `import --json` prints."""
-        return {
+        """The counts `import --json` prints (`comparisons`, of `imported`, when there are any)."""
+        counts = {
             "imported": self.imported,
             "duplicates": self.duplicates,
             "conflicts": self.conflicts,
             "invalid": self.invalid,
             "decisions": self.decisions,
         }
+        if self.comparisons:
+            counts["comparisons"] = self.comparisons
+        return counts
 
     @property
     def refused(self) -> int:
