@@ -527,5 +527,6 @@ class RecordBuilder:
                     )
                     for key in self._answer_keys
                 ),
+                *(None for _ in self.extra_columns),
             ],
         )
