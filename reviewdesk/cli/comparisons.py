@@ -24,8 +24,7 @@ def compare_models(
         list[str] | None,
         typer.Option(
             "--adjudicator",
-            help="A reviewer whose decision settles a tie between preferences. Repeat for "
-            "several.",
+            help="A reviewer whose decision settles a tie between preferences. Repeat for several.",
             show_default=False,
         ),
     ] = None,
@@ -91,14 +90,18 @@ def compare_models(
         )
     out.print(ratings)
     if not result.ratings_connected:
-        out.print("some models never met, directly or through others: ratings compare within "
-                  "each group only", markup=False)
+        out.print(
+            "some models never met, directly or through others: ratings compare within "
+            "each group only",
+            markup=False,
+        )
     if not result.ratings_converged:
         out.print("a model never won nor tied: its rating has no finite estimate", markup=False)
     left = result.left_picks
     if not left.total:
-        out.print("position bias: no a/b decision recorded which candidate was on the left",
-                  markup=False)
+        out.print(
+            "position bias: no a/b decision recorded which candidate was on the left", markup=False
+        )
     else:
         out.print(
             f"position bias: the left candidate was picked in {percent(left.rate)} "
@@ -117,12 +120,12 @@ def compare_models(
         kappas = Table(title="reviewer pairs", title_justify="left")
         for name in ("reviewers", "comparisons", "agree", "Cohen's kappa"):
             kappas.add_column(name, justify="left" if name == "reviewers" else "right")
-        for pair in result.kappas:
+        for kappa in result.kappas:
             kappas.add_row(
-                Text(f"{pair.first} & {pair.second}"),
-                f"{pair.comparisons:,}",
-                percent(pair.agreement),
-                "–" if pair.kappa is None else f"{pair.kappa:.3f}",
+                Text(f"{kappa.first} & {kappa.second}"),
+                f"{kappa.comparisons:,}",
+                percent(kappa.agreement),
+                "–" if kappa.kappa is None else f"{kappa.kappa:.3f}",
             )
         out.print(kappas)
 

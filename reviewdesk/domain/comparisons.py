@@ -250,9 +250,7 @@ class _ComparisonDecisionFields(_Frozen):
     @model_validator(mode="after")
     def _preference_rules(self) -> Self:
         if self.edited_output is not None and not self.edited_output.strip():
-            raise _field_error(
-                ("edited_output",), "empty_edit", "an edited_output needs some text"
-            )
+            raise _field_error(("edited_output",), "empty_edit", "an edited_output needs some text")
         if self.edited_output is not None and self.preference is Preference.TIE:
             raise _field_error(
                 ("edited_output",),
@@ -261,9 +259,7 @@ class _ComparisonDecisionFields(_Frozen):
                 "an edited_output",
             )
         if self.preference is Preference.BOTH_BAD and not self.reasons:
-            raise _field_error(
-                ("reasons",), "reason_needed", "both_bad needs at least one reason"
-            )
+            raise _field_error(("reasons",), "reason_needed", "both_bad needs at least one reason")
         return self
 
 

@@ -31,7 +31,10 @@ def to_comparison_record(
     if not isinstance(candidates, list):
         return [
             RecordError(
-                path, line, "candidates", f"expected a list of candidates, got {json_kind(candidates)}"
+                path,
+                line,
+                "candidates",
+                f"expected a list of candidates, got {json_kind(candidates)}",
             )
         ]
     comparison: Comparison | None = None

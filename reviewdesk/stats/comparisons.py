@@ -305,16 +305,11 @@ def summarise_comparisons(
             }[preference]
             results.append((first.model_a, first.model_b, outcome))
     stats.resolved = resolved
-    stats.pairs = [
-        PairTally(x, y, *counts) for (x, y), counts in sorted(pairs.items())
-    ]
+    stats.pairs = [PairTally(x, y, *counts) for (x, y), counts in sorted(pairs.items())]
     stats.models = [ModelTally(model, *counts) for model, counts in sorted(models.items())]
     fit, intervals = bootstrap_ratings(results, resamples=resamples, seed=seed)
     stats.ratings = sorted(
-        (
-            Rating(model, value, *intervals[model])
-            for model, value in fit.log_strength.items()
-        ),
+        (Rating(model, value, *intervals[model]) for model, value in fit.log_strength.items()),
         key=lambda rating: -rating.log_strength,
     )
     stats.tie_parameter = fit.tie

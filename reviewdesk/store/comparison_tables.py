@@ -72,9 +72,7 @@ class ComparisonCandidateRow(SQLModel, table=True):
 
     pk: int | None = Field(default=None, primary_key=True)
     comparison_pk: int = Field(
-        sa_column=Column(
-            Integer, ForeignKey("comparison.pk", ondelete="CASCADE"), nullable=False
-        )
+        sa_column=Column(Integer, ForeignKey("comparison.pk", ondelete="CASCADE"), nullable=False)
     )
     position: int
     id: str
@@ -125,9 +123,7 @@ class ComparisonDecisionRow(SQLModel, table=True):
     pk: int | None = Field(default=None, primary_key=True)
     id: str = Field(sa_column_kwargs={"unique": True})
     comparison_pk: int = Field(
-        sa_column=Column(
-            Integer, ForeignKey("comparison.pk", ondelete="CASCADE"), nullable=False
-        )
+        sa_column=Column(Integer, ForeignKey("comparison.pk", ondelete="CASCADE"), nullable=False)
     )
     reviewer: str
     preference: str

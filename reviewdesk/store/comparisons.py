@@ -415,8 +415,7 @@ def _prompt(stored: str) -> Any:
     if isinstance(prompt, str):
         return prompt
     return tuple(
-        Message.model_construct(role=Role(turn["role"]), content=turn["content"])
-        for turn in prompt
+        Message.model_construct(role=Role(turn["role"]), content=turn["content"]) for turn in prompt
     )
 
 
@@ -581,4 +580,3 @@ def count_comparisons(connection: Connection) -> int:
     """How many comparisons the store holds."""
     (count,) = _rows(connection, "SELECT count(*) FROM comparison", {})[0]
     return int(count)
-

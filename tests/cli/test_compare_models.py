@@ -94,19 +94,33 @@ def test_999_comparisons_import_by_mapping_agree_with_raw_labels_and_export_no_c
     assert 5 <= len(bad) <= 15
 
     code, out, err = cli(
-        capsys, "import", str(data), "--mapping", str(mapping), "--on-error", "skip",
-        "--json", "--store", store,
+        capsys,
+        "import",
+        str(data),
+        "--mapping",
+        str(mapping),
+        "--on-error",
+        "skip",
+        "--json",
+        "--store",
+        store,
     )
     assert code == 0, err
     assert json.loads(out) == {
-        "imported": len(good), "comparisons": len(good), "duplicates": 0, "conflicts": 0,
-        "invalid": len(bad), "decisions": 3 * len(good),
+        "imported": len(good),
+        "comparisons": len(good),
+        "duplicates": 0,
+        "conflicts": 0,
+        "invalid": len(bad),
+        "decisions": 3 * len(good),
     }
     # A non-text response is refused with the file, the record's line and the field.
     lines = json.dumps(rows, indent=2).splitlines()
     first_bad = bad[0]
     line = 2 + first_bad * (len(lines) - 2) // len(rows)
-    field = "candidates[1].output" if rows[first_bad]["response2"] is True else "candidates[0].output"
+    field = (
+        "candidates[1].output" if rows[first_bad]["response2"] is True else "candidates[0].output"
+    )
     assert f"pairs.json:{line}: {field}: expected text, got the boolean true" in err
 
     code, out, err = cli(capsys, "compare-models", "--json", "--resamples", "20", "--store", store)
@@ -118,10 +132,7 @@ def test_999_comparisons_import_by_mapping_agree_with_raw_labels_and_export_no_c
     # The same figures computed independently on the raw labels of the imported rows.
     labels = {name: [row[name] for row in good] for name in ANNOTATORS}
     pairwise = np.mean(
-        [
-            sum(row[x] == row[y] for x, y in combinations(ANNOTATORS, 2)) / 3
-            for row in good
-        ]
+        [sum(row[x] == row[y] for x, y in combinations(ANNOTATORS, 2)) / 3 for row in good]
     )
     alpha = krippendorff.alpha(
         reliability_data=np.array([labels[name] for name in ANNOTATORS], dtype=float),
@@ -135,29 +146,42 @@ def test_999_comparisons_import_by_mapping_agree_with_raw_labels_and_export_no_c
         assert round(kappas[(x, y)], 3) == round(_cohen_kappa(labels[x], labels[y]), 3)
 
     # Each comparison counted once: the resolved preferences are the raw majorities.
-    majorities = []
+    majorities: list[int | None] = []
     for row in good:
         top = Counter(row[name] for name in ANNOTATORS).most_common()
         majorities.append(None if top[0][1] == 1 else top[0][0])
     assert stats["resolved"] == {
-        "a": majorities.count(1), "b": majorities.count(2), "tie": majorities.count(0),
+        "a": majorities.count(1),
+        "b": majorities.count(2),
+        "tie": majorities.count(0),
         "both_bad": 0,
     }
     assert stats["unresolved"] == majorities.count(None)
     [pair] = stats["pairs"]
     assert (pair["model_x"], pair["wins"]["count"], pair["losses"]["count"]) == (
-        "first-model", majorities.count(1), majorities.count(2),
+        "first-model",
+        majorities.count(1),
+        majorities.count(2),
     )
 
     out_dir = tmp_path / "dpo"
     out_dir.mkdir()
     code, out, err = cli(
-        capsys, "export", str(out_dir / "dpo.jsonl"), "--format", "dpo", "--style", "text",
-        "--store", store,
+        capsys,
+        "export",
+        str(out_dir / "dpo.jsonl"),
+        "--format",
+        "dpo",
+        "--style",
+        "text",
+        "--store",
+        store,
     )
     assert code == 0, err
     exported = [json.loads(line) for line in (out_dir / "dpo.jsonl").read_text().splitlines()]
-    by_prompt = {row["prompt"]: (row, majority) for row, majority in zip(good, majorities, strict=True)}
+    by_prompt = {
+        row["prompt"]: (row, majority) for row, majority in zip(good, majorities, strict=True)
+    }
     contradictions = never_compared = 0
     for record in exported:
         source, majority = by_prompt[record["prompt"]]
@@ -165,7 +189,7 @@ def test_999_comparisons_import_by_mapping_agree_with_raw_labels_and_export_no_c
         if pair_shown != {source["response1"], source["response2"]}:
             never_compared += 1
             continue
-        humans_chose = {1: source["response1"], 2: source["response2"]}.get(majority)
+        humans_chose = {1: source["response1"], 2: source["response2"]}.get(majority or 0)
         if record["chosen"] != humans_chose:
             contradictions += 1
     assert (contradictions, never_compared) == (0, 0)

@@ -91,9 +91,7 @@ def test_an_adjudicator_settles_a_split_and_an_edited_winner_is_chosen(
             _pair(2, _d("ann1", "a", edited_output="A2, corrected"), _d("ann2", "a", 1)),
         ]
     )
-    rows = _export(
-        store, tmp_path / "dpo", ExportFormat.DPO, style="text", adjudicators=("lead",)
-    )
+    rows = _export(store, tmp_path / "dpo", ExportFormat.DPO, style="text", adjudicators=("lead",))
     assert rows == [
         {"prompt": "prompt 1", "chosen": "B1", "rejected": "A1"},
         {"prompt": "prompt 2", "chosen": "A2, corrected", "rejected": "B2"},
@@ -167,4 +165,6 @@ def test_item_filters_leave_comparisons_out_and_say_so(
         store, tmp_path / "raw", ExportFormat.RAW, filters=Filters(verdicts=(Verdict.APPROVE,))
     )
     assert [row.get("comparison_id") for row in rows] == [None]
-    assert "comparisons (the filters name item fields" in (tmp_path / "raw" / "README.md").read_text()
+    assert (
+        "comparisons (the filters name item fields" in (tmp_path / "raw" / "README.md").read_text()
+    )

@@ -25,12 +25,19 @@ def _pair(cid: str = "cmp-0001", **extra: object) -> dict[str, object]:
                 "output": "Send the report, please.",
                 "model": "m-large",
                 "prompt_version": "v2",
-                "flags": [{"validator": "tone", "code": "curt", "severity": "warning", "span": [0, 4]}],
+                "flags": [
+                    {"validator": "tone", "code": "curt", "severity": "warning", "span": [0, 4]}
+                ],
             },
         ],
         "decisions": [
-            {"reviewer": "ann1", "preference": "a", "reasons": ["tone"], "shown_order": "ba",
-             "decided_at": "2026-11-21T09:00:00Z"},
+            {
+                "reviewer": "ann1",
+                "preference": "a",
+                "reasons": ["tone"],
+                "shown_order": "ba",
+                "decided_at": "2026-11-21T09:00:00Z",
+            },
         ],
         **extra,
     }
@@ -70,7 +77,10 @@ def test_the_same_comparison_again_is_a_duplicate_and_other_content_a_conflict(
     import_files(store, [_write(tmp_path / "one.jsonl", [_pair()])])
     again = import_files(store, [_write(tmp_path / "again.jsonl", [_pair()])])
     assert (again.imported, again.duplicates, again.decisions, again.duplicate_decisions) == (
-        0, 1, 0, 1,
+        0,
+        1,
+        0,
+        1,
     )
     changed = _pair()
     changed["candidates"][1]["output"] = "Report. Now."  # type: ignore[index]
@@ -124,19 +134,44 @@ def test_a_change_of_mind_supersedes_and_counts_one_reviewer(store: Store, tmp_p
             "candidates[1].output: expected text, got the boolean true",
         ),
         (
-            {"decisions": [{"reviewer": "r", "preference": "left", "decided_at": "2026-11-21T09:00:00Z"}]},
+            {
+                "decisions": [
+                    {"reviewer": "r", "preference": "left", "decided_at": "2026-11-21T09:00:00Z"}
+                ]
+            },
             "decisions[0].preference: input should be 'a', 'b', 'tie' or 'both_bad'",
         ),
         (
-            {"decisions": [{"reviewer": "r", "preference": "both_bad", "decided_at": "2026-11-21T09:00:00Z"}]},
+            {
+                "decisions": [
+                    {
+                        "reviewer": "r",
+                        "preference": "both_bad",
+                        "decided_at": "2026-11-21T09:00:00Z",
+                    }
+                ]
+            },
             "decisions[0].reasons: both_bad needs at least one reason",
         ),
         (
-            {"decisions": [{"reviewer": "r", "verdict": "approve", "decided_at": "2026-11-21T09:00:00Z"}]},
+            {
+                "decisions": [
+                    {"reviewer": "r", "verdict": "approve", "decided_at": "2026-11-21T09:00:00Z"}
+                ]
+            },
             "decisions[0].verdict: a comparison's decision has a preference",
         ),
         (
-            {"decisions": [{"reviewer": "r", "preference": "tie", "edited_output": "x", "decided_at": "2026-11-21T09:00:00Z"}]},
+            {
+                "decisions": [
+                    {
+                        "reviewer": "r",
+                        "preference": "tie",
+                        "edited_output": "x",
+                        "decided_at": "2026-11-21T09:00:00Z",
+                    }
+                ]
+            },
             "decisions[0].edited_output: a tie has no better candidate to correct",
         ),
     ],
@@ -154,8 +189,13 @@ def test_a_bad_comparison_names_file_line_and_field_and_stores_nothing(
 def test_an_edited_winner_is_kept_with_its_decision(store: Store, tmp_path: Path) -> None:
     pair = _pair()
     pair["decisions"] = [
-        {"reviewer": "ann1", "preference": "b", "edited_output": "Please send the report.",
-         "comment": "b, made polite", "decided_at": "2026-11-21T09:00:00Z"}
+        {
+            "reviewer": "ann1",
+            "preference": "b",
+            "edited_output": "Please send the report.",
+            "comment": "b, made polite",
+            "decided_at": "2026-11-21T09:00:00Z",
+        }
     ]
     import_files(store, [_write(tmp_path / "p.jsonl", [pair])])
     with store.engine.connect() as connection:
@@ -230,8 +270,13 @@ def test_the_command_line_mapping_is_the_same_as_the_toml_one(store: Store, tmp_
     from reviewdesk.ingest.mapping import DecisionMapping
 
     mapping = Mapping.from_specs(
-        ["prompt=prompt", "candidates[0].output=response1", "candidates[1].output=response2",
-         "preference=ann1", "reviewer=ann1"],
+        [
+            "prompt=prompt",
+            "candidates[0].output=response1",
+            "candidates[1].output=response2",
+            "preference=ann1",
+            "reviewer=ann1",
+        ],
         ["candidates[0].model=model-1", "candidates[1].model=model-2", "reviewer=ann1"],
         ["preference:1=a", "preference:2=b", "preference:0=tie"],
     )
@@ -253,7 +298,9 @@ def test_a_value_outside_the_value_map_is_named(store: Store, tmp_path: Path) ->
         ["candidates[0].model=m1", "candidates[1].model=m2", "reviewer=ann3"],
         ["preference:1=a", "preference:2=b"],
     )
-    with pytest.raises(ImportFailedError, match=r"pairs\.json:2: preference: '0' is not in the value map"):
+    with pytest.raises(
+        ImportFailedError, match=r"pairs\.json:2: preference: '0' is not in the value map"
+    ):
         import_files(store, [_annotated(tmp_path)], mapping=mapping)
 
 

@@ -28,7 +28,10 @@ def _pair(n: int, model_a: str, model_b: str, *decisions: dict[str, Any]) -> dic
     return {
         "id": f"cmp-{n}",
         "prompt": f"prompt {n}",
-        "candidates": [{"output": f"A{n}", "model": model_a}, {"output": f"B{n}", "model": model_b}],
+        "candidates": [
+            {"output": f"A{n}", "model": model_a},
+            {"output": f"B{n}", "model": model_b},
+        ],
         "decisions": list(decisions),
     }
 
@@ -63,13 +66,16 @@ def test_wins_ties_and_losses_per_pair_count_each_comparison_once(
     assert stats.resolved == {"a": 1, "b": 2, "tie": 1, "both_bad": 1}
     large_small = next(p for p in stats.pairs if (p.model_x, p.model_y) == ("large", "small"))
     assert (large_small.wins, large_small.ties, large_small.losses, large_small.both_bad) == (
-        2, 1, 0, 1,
+        2,
+        1,
+        0,
+        1,
     )
     shown = large_small.to_json()["wins"]
     assert (shown["low"], shown["high"]) == pytest.approx(wilson(2, 3))
     large = next(m for m in stats.models if m.model == "large")
     assert (large.wins, large.ties, large.losses, large.both_bad) == (3, 1, 0, 1)
-    assert [rating.model for rating in stats.ratings][0] == "large"
+    assert stats.ratings[0].model == "large"
     # agreement: only comparison 1 and 5 have two or more reviewers, each counted once
     assert stats.multi_reviewed == 2
     assert stats.pairwise_agreement == pytest.approx((1 / 3 + 0) / 2)

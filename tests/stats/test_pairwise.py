@@ -18,7 +18,9 @@ def test_two_models_match_the_closed_form_worked_by_hand() -> None:
     # multinomial: P(A) : P(B) : P(tie) = pi_A : pi_B : nu * sqrt(pi_A * pi_B) = 6 : 2 : 4,
     # so pi_A / pi_B = 3 and nu = (4 / 2) / sqrt(3) = 4 / sqrt(12) = 1.1547.
     results: list[PairResult] = (
-        [("A", "B", Outcome.FIRST)] * 6 + [("B", "A", Outcome.FIRST)] * 2 + [("A", "B", Outcome.TIE)] * 4
+        [("A", "B", Outcome.FIRST)] * 6
+        + [("B", "A", Outcome.FIRST)] * 2
+        + [("A", "B", Outcome.TIE)] * 4
     )
     fit = fit_davidson(results)
     assert fit.converged and fit.connected
@@ -85,7 +87,9 @@ def test_with_ties_it_matches_an_independent_maximum_likelihood_fit() -> None:
         pi_i, pi_j = math.exp(truth[i]), math.exp(truth[j])
         d = pi_i + pi_j + nu * math.sqrt(pi_i * pi_j)
         roll = draw.random() * d
-        outcome = Outcome.FIRST if roll < pi_i else Outcome.SECOND if roll < pi_i + pi_j else Outcome.TIE
+        outcome = (
+            Outcome.FIRST if roll < pi_i else Outcome.SECOND if roll < pi_i + pi_j else Outcome.TIE
+        )
         results.append((i, j, outcome))
     fit = fit_davidson(results)
     theta, reference_nu = _davidson_reference(results, models)
@@ -98,8 +102,10 @@ def test_with_ties_it_matches_an_independent_maximum_likelihood_fit() -> None:
 
 def test_the_bootstrap_is_seeded_and_brackets_the_estimate() -> None:
     results: list[PairResult] = (
-        [("A", "B", Outcome.FIRST)] * 30 + [("A", "B", Outcome.SECOND)] * 10
-        + [("B", "C", Outcome.FIRST)] * 20 + [("B", "C", Outcome.TIE)] * 10
+        [("A", "B", Outcome.FIRST)] * 30
+        + [("A", "B", Outcome.SECOND)] * 10
+        + [("B", "C", Outcome.FIRST)] * 20
+        + [("B", "C", Outcome.TIE)] * 10
         + [("A", "C", Outcome.FIRST)] * 5
     )
     fit, intervals = bootstrap_ratings(results, resamples=100, seed=3)
@@ -120,7 +126,9 @@ def test_a_model_that_never_won_nor_tied_is_reported_as_not_converged() -> None:
 
 def test_models_that_never_meet_are_reported_as_not_connected() -> None:
     results: list[PairResult] = [
-        ("A", "B", Outcome.FIRST), ("B", "A", Outcome.FIRST),
-        ("C", "D", Outcome.FIRST), ("D", "C", Outcome.FIRST),
+        ("A", "B", Outcome.FIRST),
+        ("B", "A", Outcome.FIRST),
+        ("C", "D", Outcome.FIRST),
+        ("D", "C", Outcome.FIRST),
     ]
     assert not fit_davidson(results).connected

@@ -96,10 +96,17 @@ def test_comparisons_get_a_section_with_names_escaped(store: Store, tmp_path: Pa
         {
             "id": f"cmp-{n}",
             "prompt": "p",
-            "candidates": [{"output": f"a{n}", "model": HOSTILE}, {"output": f"b{n}", "model": "m2"}],
+            "candidates": [
+                {"output": f"a{n}", "model": HOSTILE},
+                {"output": f"b{n}", "model": "m2"},
+            ],
             "decisions": [
-                {"reviewer": "ann1", "preference": "a" if n % 3 else "b",
-                 "decided_at": "2026-11-21T09:00:00Z", "shown_order": "ab"},
+                {
+                    "reviewer": "ann1",
+                    "preference": "a" if n % 3 else "b",
+                    "decided_at": "2026-11-21T09:00:00Z",
+                    "shown_order": "ab",
+                },
                 {"reviewer": "ann2", "preference": "a", "decided_at": "2026-11-21T09:01:00Z"},
             ],
         }
