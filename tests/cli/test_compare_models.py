@@ -200,3 +200,54 @@ def test_999_comparisons_import_by_mapping_agree_with_raw_labels_and_export_no_c
         f"comparisons whose reviewers split with no adjudicator to settle it: "
         f"{majorities.count(None)}" in card
     )
+
+
+def test_compare_models_prints_tables_and_an_empty_store_says_so(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    from reviewdesk.store import Store
+
+    store = str(tmp_path / "s.sqlite")
+    Store.open(store).close()
+    code, out, _ = cli(capsys, "compare-models", "--store", store)
+    assert (code, out) == (0, "0 comparisons, none decided yet\n")
+    data = tmp_path / "pairs.jsonl"
+    data.write_text(
+        "".join(
+            json.dumps(
+                {
+                    "id": f"cmp-{n}",
+                    "prompt": "p",
+                    "candidates": [
+                        {"output": f"a{n}", "model": "[bold]m1[/bold]"},
+                        {"output": f"b{n}", "model": "m2"},
+                    ],
+                    "decisions": [
+                        {
+                            "reviewer": "ann1",
+                            "preference": "a" if n < 3 else "tie",
+                            "shown_order": "ab",
+                            "decided_at": "2026-11-21T09:00:00Z",
+                        },
+                    ],
+                }
+            )
+            + "\n"
+            for n in range(4)
+        )
+    )
+    code, out, err = cli(capsys, "import", str(data), "--store", store)
+    assert code == 0, err
+    assert "imported 4 (4 comparisons)" in out
+    code, out, _ = cli(capsys, "compare-models", "--resamples", "5", "--store", store)
+    assert code == 0
+    assert "4 comparisons, 4 decided: 3 a, 0 b, 1 tie, 0 both bad; 0 unresolved" in out
+    assert "[bold]m1[/bold]" in out  # a model name is data, never markup
+    assert "the left candidate was picked in 100.0%" in out
+    assert "of 3 a/b decisions" in out
+
+
+def test_compare_models_has_help(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = cli(capsys, "compare-models", "--help")
+    assert code == 0
+    assert "--adjudicator" in out and "--store" in out and "--json" in out
