@@ -129,11 +129,19 @@ def demo(
 def info(store: StoreOption = None, json_: JsonOption = False) -> None:
     """Show what a store holds: path, schema revision and counts."""
     from reviewdesk.store import Store, head_revision
+    from reviewdesk.store.comparisons import comparison_counts
 
     path = store_path(store)
     with Store.open(path, create=False) as opened:
         counts = opened.counts()
-    data: dict[str, Any] = {"store": str(path), "schema": head_revision(), **counts.model_dump()}
+        with opened.reading() as connection:
+            pairs = comparison_counts(connection)
+    data: dict[str, Any] = {
+        "store": str(path),
+        "schema": head_revision(),
+        **counts.model_dump(),
+        **pairs,
+    }
     if json_:
         print(json.dumps(data))
         return

@@ -11,7 +11,9 @@ are those of generations and decisions:
 - `review_count` is the number of distinct reviewers, as for items.
 
 Writing: `add_comparisons` (an import, in the caller's SQLite write transaction: the
-`BulkWriter`'s connection or `Store.writing()`), `add_comparison_decisions`.
+`BulkWriter`'s connection or `Store.writing()`), `add_comparison_decisions`, and
+`record_comparison_decision` (one decision, durably, idempotent by id: what the desk's and the
+server's comparison loop build on).
 Reading: `load_comparisons`, `load_comparison_decisions`, `iter_comparisons` (pages in pk
 order, on any SQLAlchemy connection: SQLite or PostgreSQL), `count_comparisons`.
 """
@@ -39,6 +41,7 @@ from reviewdesk.domain import (
     ShownOrder,
     Usage,
 )
+from reviewdesk.errors import DecisionConflictError, UnknownItemError
 from reviewdesk.store import _codec as codec
 from reviewdesk.store.keys import NO_RISK
 from reviewdesk.store.rows import Conflict
@@ -46,15 +49,19 @@ from reviewdesk.store.rows import Conflict
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
 
+    from reviewdesk.store.store import Store
+
 __all__ = [
     "COMPARISON_CONTENT",
     "ComparisonsAdded",
     "add_comparison_decisions",
     "add_comparisons",
+    "comparison_counts",
     "count_comparisons",
     "iter_comparisons",
     "load_comparison_decisions",
     "load_comparisons",
+    "record_comparison_decision",
 ]
 
 COMPARISON_CONTENT = ("prompt", "candidates")
@@ -387,6 +394,60 @@ def _answers_json(decision: ComparisonDecision) -> dict[str, Any]:
         if isinstance(answer, tuple)
         else answer
         for key, answer in decision.answers.items()
+    }
+
+
+def record_comparison_decision(store: Store, decision: ComparisonDecision) -> ComparisonDecision:
+    """Store one decision on a comparison durably (returns after the commit reached the disk).
+
+    Idempotent by decision id: the same decision again is a no-op; the id with another content
+    is refused. When the reviewer had decided the comparison before and `supersedes` is not
+    given, the new decision supersedes their latest one.
+
+    Raises:
+        UnknownItemError: the comparison is not in the store.
+        DecisionConflictError: the decision id is stored with another content.
+    """
+    with store.writing() as connection:
+        row = connection.execute(f"{_DECISION_SELECT} WHERE d.id = ?", (decision.id,)).fetchone()
+        if row is not None:
+            stored = _decision(row)
+            if stored.model_copy(update={"supersedes": decision.supersedes}) != decision:
+                raise DecisionConflictError(
+                    f"decision {decision.id} is already stored with another content"
+                )
+            return stored
+        found = connection.execute(
+            "SELECT pk FROM comparison WHERE id = ?", (decision.comparison_id,)
+        ).fetchone()
+        if found is None:
+            raise UnknownItemError(
+                f"there is no comparison {decision.comparison_id} in {store.path}"
+            )
+        (pk,) = found
+        if decision.supersedes is None:
+            previous = connection.execute(
+                "SELECT id FROM comparison_decision WHERE comparison_pk = ? AND reviewer = ? "
+                "ORDER BY pk DESC LIMIT 1",
+                (pk, decision.reviewer),
+            ).fetchone()
+            if previous is not None:
+                decision = decision.model_copy(update={"supersedes": previous[0]})
+        add_comparison_decisions(connection, [(decision, pk)])
+        return decision
+
+
+def comparison_counts(connection: sqlite3.Connection) -> dict[str, int]:
+    """How many comparisons, pending ones (fewer reviews than required) and comparison
+    decisions the store holds (for `reviewdesk info`)."""
+    comparisons, pending = connection.execute(
+        "SELECT count(*), count(*) FILTER (WHERE review_count < required_reviews) FROM comparison"
+    ).fetchone()
+    (decisions,) = connection.execute("SELECT count(*) FROM comparison_decision").fetchone()
+    return {
+        "comparisons": comparisons,
+        "pending_comparisons": pending,
+        "comparison_decisions": decisions,
     }
 
 
