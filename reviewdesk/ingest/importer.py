@@ -210,7 +210,15 @@ def import_files(
                         pairs_pending.append(_Pending(path, line, original))
                         if len(pairs) >= BATCH:
                             _flush_pairs(
-                                writer, pairs, pairs_pending, report, on_error, sink, dry_run, hints
+                                writer,
+                                pairs,
+                                pairs_pending,
+                                report,
+                                on_error,
+                                sink,
+                                dry_run,
+                                preview,
+                                hints,
                             )
                         continue
                     record = to_import_record(path, line, raw)
@@ -236,7 +244,9 @@ def import_files(
                         )
                 before += path.stat().st_size
             _flush(writer, batch, pending, report, on_error, sink, dry_run, preview, hints)
-            _flush_pairs(writer, pairs, pairs_pending, report, on_error, sink, dry_run, hints)
+            _flush_pairs(
+                writer, pairs, pairs_pending, report, on_error, sink, dry_run, preview, hints
+            )
             if tally.ignored:
                 report.notes.append(
                     f"{tally.ignored} of {tally.spans} spans are not model calls: left out"
@@ -308,11 +318,18 @@ def _flush_pairs(
     on_error: OnError,
     sink: _Rejects,
     dry_run: bool,
+    preview: int,
     hints: Hints,
 ) -> None:
     if not pairs:
         return
     result = writer.add_comparisons(pairs)
+    refused = {conflict.index for conflict in result.conflicts}
+    for index, pair in enumerate(pairs):
+        if len(report.preview) >= preview:
+            break
+        if index not in refused:
+            report.preview.append(_shown(pair))
     report.imported += result.imported
     report.comparisons += result.imported
     report.duplicates += result.duplicates
@@ -367,7 +384,7 @@ def _as_read(raw: dict[str, Any]) -> dict[str, Any]:
     return copy
 
 
-def _shown(record: ImportRecord) -> dict[str, Any]:
+def _shown(record: ImportRecord | ComparisonRecord) -> dict[str, Any]:
     generation, drafts = record
     shown = generation.model_dump(mode="json", exclude_defaults=True)
     if drafts:

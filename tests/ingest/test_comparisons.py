@@ -309,3 +309,14 @@ def test_a_mapping_to_an_unknown_candidate_field_is_a_usage_error() -> None:
 
     with pytest.raises(UserError, match=r"'colour' is not a field of a candidate"):
         Mapping.from_specs(["candidates[0].colour=c"], [])
+
+
+def test_a_dry_run_previews_a_comparison_as_stored_and_stores_nothing(
+    store: Store, tmp_path: Path
+) -> None:
+    report = import_files(store, [_write(tmp_path / "p.jsonl", [_pair()])], dry_run=True, preview=3)
+    [shown] = report.preview
+    assert [c["id"] for c in shown["candidates"]] == ["cmp-0001/a", "cmp-0001/b"]
+    assert shown["decisions"][0]["preference"] == "a"
+    assert (report.imported, report.comparisons) == (1, 1)
+    assert _stored(store) == []
