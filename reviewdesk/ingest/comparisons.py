@@ -4,6 +4,9 @@ Errors name the file, the line and the field path, as for items:
 `pairs.json:17: candidates[1].output: expected text, got the boolean true`. A candidate's
 output must be text: a JSON `true`, a number or an object is refused (never turned into text),
 since a preference between a text and a value no reviewer saw as text is no preference.
+
+A decision's `answers` (to a queue's review form) are refused for now: a form's questions are
+checked against one output (spans point into it), and a comparison has two.
 """
 
 from __future__ import annotations
@@ -19,6 +22,10 @@ from reviewdesk.ingest.records import RecordError, _errors, json_kind
 __all__ = ["to_comparison_record"]
 
 _DRAFTS = TypeAdapter(tuple[ComparisonDecisionDraft, ...])
+ANSWERS_NOT_YET = (
+    "answers to a review form on a comparison's decision are not taken yet (a form's questions "
+    "are checked against one output; comparisons have two): leave them out"
+)
 
 
 def to_comparison_record(
@@ -60,6 +67,11 @@ def to_comparison_record(
             drafts = _DRAFTS.validate_python(decisions)
         except ValidationError as error:
             errors.extend(_errors(path, line, error, ("decisions",)))
+        errors.extend(
+            RecordError(path, line, f"decisions[{position}].answers", ANSWERS_NOT_YET)
+            for position, draft in enumerate(drafts)
+            if draft.answers
+        )
     if errors or comparison is None:
         return errors
     return comparison, drafts

@@ -174,6 +174,20 @@ def test_a_change_of_mind_supersedes_and_counts_one_reviewer(store: Store, tmp_p
             },
             "decisions[0].edited_output: a tie has no better candidate to correct",
         ),
+        (
+            {
+                "decisions": [
+                    {
+                        "reviewer": "r",
+                        "preference": "a",
+                        "answers": {"tone": 3},
+                        "decided_at": "2026-11-21T09:00:00Z",
+                    }
+                ]
+            },
+            "decisions[0].answers: answers to a review form on a comparison's decision are not "
+            "taken yet",
+        ),
     ],
 )
 def test_a_bad_comparison_names_file_line_and_field_and_stores_nothing(
