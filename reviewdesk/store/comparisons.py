@@ -23,7 +23,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import orjson
 
@@ -47,9 +47,10 @@ from reviewdesk.store.keys import NO_RISK
 from reviewdesk.store.rows import Conflict
 
 if TYPE_CHECKING:
-    from sqlalchemy.engine import Connection
+    from contextlib import AbstractContextManager
+    from pathlib import Path
 
-    from reviewdesk.store.store import Store
+    from sqlalchemy.engine import Connection
 
 __all__ = [
     "COMPARISON_CONTENT",
@@ -397,7 +398,18 @@ def _answers_json(decision: ComparisonDecision) -> dict[str, Any]:
     }
 
 
-def record_comparison_decision(store: Store, decision: ComparisonDecision) -> ComparisonDecision:
+class WritableStore(Protocol):
+    """What `record_comparison_decision` needs of a `Store` (named apart: `store.store` imports
+    the bulk writer, which imports this module)."""
+
+    path: Path
+
+    def writing(self) -> AbstractContextManager[sqlite3.Connection]: ...
+
+
+def record_comparison_decision(
+    store: WritableStore, decision: ComparisonDecision
+) -> ComparisonDecision:
     """Store one decision on a comparison durably (returns after the commit reached the disk).
 
     Idempotent by decision id: the same decision again is a no-op; the id with another content
