@@ -293,7 +293,8 @@ def import_(
     store: StoreOption = None,
     json_: JsonOption = False,
 ) -> None:
-    """Import generations, and the decisions they carry, into the store."""
+    """Import generations and comparisons (records with candidates), and the decisions they
+    carry, into the store."""
     from reviewdesk.cli.forms import read_form_file
     from reviewdesk.ingest import Mapping, OnError, SourceFormat, import_files
     from reviewdesk.ingest.otlp import OtlpSettings
