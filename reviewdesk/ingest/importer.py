@@ -16,13 +16,14 @@ from typing import Any
 
 import orjson
 
-from reviewdesk.domain import Form, ImportRecord, utc_now
+from reviewdesk.domain import ComparisonRecord, Form, ImportRecord, utc_now
 from reviewdesk.errors import ImportFailedError, ReviewdeskError, UserError
 from reviewdesk.ingest.answers import checked_answers
+from reviewdesk.ingest.comparisons import to_comparison_record
 from reviewdesk.ingest.hints import COMMAND_LINE, Hints
 from reviewdesk.ingest.mapping import Mapping
 from reviewdesk.ingest.otlp import OtlpSettings, SpanTally
-from reviewdesk.ingest.records import RecordError, prepare, to_import_record
+from reviewdesk.ingest.records import RecordError, is_comparison, prepare, to_import_record
 from reviewdesk.ingest.sources import SourceFormat, guess_format, read_records
 from reviewdesk.store import BulkWriter, Store
 
@@ -44,6 +45,8 @@ class ImportReport:
     """What an import did (or, for a dry run, would do)."""
 
     imported: int = 0
+    comparisons: int = 0
+    """Of `imported`, how many are comparisons (records with candidates)."""
     duplicates: int = 0
     conflicts: int = 0
     invalid: int = 0
@@ -63,14 +66,17 @@ class ImportReport:
     dry_run: bool = False
 
     def summary(self) -> dict[str, int]:
-        """The counts `import --json` prints."""
-        return {
+        """The counts `import --json` prints (`comparisons`, of `imported`, when there are any)."""
+        counts = {
             "imported": self.imported,
             "duplicates": self.duplicates,
             "conflicts": self.conflicts,
             "invalid": self.invalid,
             "decisions": self.decisions,
         }
+        if self.comparisons:
+            counts["comparisons"] = self.comparisons
+        return counts
 
     @property
     def refused(self) -> int:
@@ -175,6 +181,8 @@ def import_files(
 
             batch: list[ImportRecord] = []
             pending: list[_Pending] = []
+            pairs: list[ComparisonRecord] = []
+            pairs_pending: list[_Pending] = []
             for path in paths:
                 fmt = source_format or guess_format(path)
                 text_cells = fmt in (SourceFormat.CSV, SourceFormat.TSV)
@@ -191,6 +199,27 @@ def import_files(
                     undated = prepare(path, line, raw, imported_at)
                     if isinstance(undated, RecordError):
                         _refuse(report, [undated], original, on_error, sink, dry_run)
+                        continue
+                    if is_comparison(raw):
+                        pair = to_comparison_record(path, line, raw)
+                        if isinstance(pair, list):
+                            _refuse(report, pair, original, on_error, sink, dry_run)
+                            continue
+                        report.undated_decisions += undated
+                        pairs.append(pair)
+                        pairs_pending.append(_Pending(path, line, original))
+                        if len(pairs) >= BATCH:
+                            _flush_pairs(
+                                writer,
+                                pairs,
+                                pairs_pending,
+                                report,
+                                on_error,
+                                sink,
+                                dry_run,
+                                preview,
+                                hints,
+                            )
                         continue
                     record = to_import_record(path, line, raw)
                     if isinstance(record, list) and fmt is SourceFormat.OTLP:
@@ -215,6 +244,9 @@ def import_files(
                         )
                 before += path.stat().st_size
             _flush(writer, batch, pending, report, on_error, sink, dry_run, preview, hints)
+            _flush_pairs(
+                writer, pairs, pairs_pending, report, on_error, sink, dry_run, preview, hints
+            )
             if tally.ignored:
                 report.notes.append(
                     f"{tally.ignored} of {tally.spans} spans are not model calls: left out"
@@ -278,6 +310,49 @@ def _flush(
     pending.clear()
 
 
+def _flush_pairs(
+    writer: BulkWriter,
+    pairs: list[ComparisonRecord],
+    pending: list[_Pending],
+    report: ImportReport,
+    on_error: OnError,
+    sink: _Rejects,
+    dry_run: bool,
+    preview: int,
+    hints: Hints,
+) -> None:
+    if not pairs:
+        return
+    result = writer.add_comparisons(pairs)
+    refused = {conflict.index for conflict in result.conflicts}
+    for index, pair in enumerate(pairs):
+        if len(report.preview) >= preview:
+            break
+        if index not in refused:
+            report.preview.append(_shown(pair))
+    report.imported += result.imported
+    report.comparisons += result.imported
+    report.duplicates += result.duplicates
+    report.decisions += result.decisions
+    report.duplicate_decisions += result.duplicate_decisions
+    for conflict in result.conflicts:
+        where = pending[conflict.index]
+        fields = ", ".join(conflict.fields)
+        if conflict.same_import:
+            message = f"{conflict.id!r} came earlier in this import with a different {fields}"
+        else:
+            message = f"{conflict.id!r} is stored already with a different {fields}"
+        error = RecordError(
+            where.path,
+            where.line,
+            "id",
+            f"{message}: a conflict, not imported ({hints.unique_ids})",
+        )
+        _refuse(report, [error], where.original, on_error, sink, dry_run, conflict=True)
+    pairs.clear()
+    pending.clear()
+
+
 def _refuse(
     report: ImportReport,
     errors: list[RecordError],
@@ -309,7 +384,7 @@ def _as_read(raw: dict[str, Any]) -> dict[str, Any]:
     return copy
 
 
-def _shown(record: ImportRecord) -> dict[str, Any]:
+def _shown(record: ImportRecord | ComparisonRecord) -> dict[str, Any]:
     generation, drafts = record
     shown = generation.model_dump(mode="json", exclude_defaults=True)
     if drafts:

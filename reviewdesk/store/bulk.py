@@ -13,8 +13,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from reviewdesk.domain import Decision, Form, GenerationId, ImportRecord, utc_now
+from reviewdesk.domain import (
+    ComparisonRecord,
+    Decision,
+    Form,
+    GenerationId,
+    ImportRecord,
+    utc_now,
+)
 from reviewdesk.store import _codec as codec
+from reviewdesk.store.comparisons import ComparisonsAdded, add_comparisons
 from reviewdesk.store.rows import (
     Conflict,
     _existing,
@@ -99,6 +107,13 @@ class BulkWriter:
         if decisions:
             self._add_decisions(decisions, result)
         return result
+
+    def add_comparisons(self, records: Sequence[ComparisonRecord]) -> ComparisonsAdded:
+        """Store a batch of comparisons (and their decisions), by the rules of `add`: see
+        `reviewdesk.store.comparisons`."""
+        added = add_comparisons(self._connection, records, imported_at=self._imported_at)
+        self._learn_reasons(sorted(added.reasons))
+        return added
 
     def _add_decisions(self, decisions: list[tuple[Decision, int]], result: BulkResult) -> None:
         stored = _existing(self._connection, "decision", [decision.id for decision, _ in decisions])
