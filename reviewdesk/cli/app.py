@@ -344,13 +344,14 @@ PREVIEW = 3
 
 # Commands defined in their own modules (each imports its heavy parts only when it runs).
 def _register_commands() -> None:
-    from reviewdesk.cli import export, forms, server, stats, sync
+    from reviewdesk.cli import export, forms, server, stats, sync, templates
 
     forms.register(app)
     stats.register(app)
     export.register(app)
     server.register(app)
     sync.register(app)
+    templates.register(app)
 
 
 _register_commands()
