@@ -95,7 +95,7 @@ def template_add(
     lines = text.count("\n") + (not text.endswith("\n"))
     said = {
         Added.ADDED: f"{name}@{version}: stored ({lines} line{'s' if lines != 1 else ''})",
-        Added.SAME: f"{name}@{version}: unchanged (the same text is stored)",
+        Added.UNCHANGED: f"{name}@{version}: unchanged (the same text is stored)",
         Added.REPLACED: f"{name}@{version}: text replaced ({lines} lines)",
     }
     say(said[added])

@@ -39,7 +39,7 @@ class Added(StrEnum):
     """What `add_template` did."""
 
     ADDED = "added"
-    SAME = "unchanged"
+    UNCHANGED = "unchanged"
     """The version had this text already: nothing changed."""
     REPLACED = "replaced"
 
@@ -107,7 +107,7 @@ def add_template(
     stored = load_template(connection, name, version)
     if stored is not None:
         if stored.sha256 == sha256:
-            return Added.SAME
+            return Added.UNCHANGED
         if not replace:
             raise TemplateConflictError(
                 f"{name}@{version} has another text already (added {stored.added_at:%Y-%m-%d} "
