@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from PySide6.QtGui import QColor, QFont, QTextCharFormat, QTextCursor
+from PySide6.QtGui import QColor, QFont, QFontDatabase, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import QPlainTextEdit, QWidget
 
 from reviewdesk.domain.templates import LineKind, TemplateDiff
@@ -27,14 +27,12 @@ _COLORS: dict[LineKind, tuple[str, str | None]] = {
 }
 
 
-def _format(kind: LineKind | None) -> QTextCharFormat:
+def _format(kind: LineKind | None, mono: QFont) -> QTextCharFormat:
     shown = QTextCharFormat()
     if kind is None:  # a comparison's verdict line
         shown.setFontWeight(QFont.Weight.Bold)
         return shown
-    font = QFont("monospace")
-    font.setStyleHint(QFont.StyleHint.Monospace)
-    shown.setFont(font)
+    shown.setFont(mono)
     if kind is LineKind.HEADER:
         shown.setFontWeight(QFont.Weight.Bold)
     ink, paper = _COLORS.get(kind, (None, None))
@@ -55,7 +53,9 @@ class VersionDiffs(QPlainTextEdit):
         super().__init__(parent)
         self.setReadOnly(True)
         self.setUndoRedoEnabled(False)
-        self.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        # The template's lines in the desk's fixed-width font, at the size of the rest.
+        self._mono = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+        self._mono.setPointSizeF(self.font().pointSizeF())
         self.setAccessibleName("Template changes between the compared versions")
         self.lines: list[tuple[LineKind | str | None, str]] = []
 
@@ -92,6 +92,10 @@ class VersionDiffs(QPlainTextEdit):
         cursor.movePosition(QTextCursor.MoveOperation.End)
         if self.lines:
             cursor.insertBlock()
-        shown = _format(kind) if kind is None or isinstance(kind, LineKind) else QTextCharFormat()
+        shown = (
+            _format(kind, self._mono)
+            if kind is None or isinstance(kind, LineKind)
+            else QTextCharFormat()
+        )
         cursor.insertText(text, shown)
         self.lines.append((kind, text))
