@@ -91,4 +91,7 @@ def test_otlp_files_fill_the_registry_from_openinference_attributes(
     report = import_files(store, [data], source_format=SourceFormat.OTLP)
     assert (report.imported, report.templates_added) == (1, 1)
     found = store.template("summary", "v2")
-    assert found is not None and (found.text, found.source) == ("Summarise ticket {number}.", "otlp")
+    assert found is not None and (found.text, found.source) == (
+        "Summarise ticket {number}.",
+        "otlp",
+    )
