@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QSize, Qt, Signal
-from PySide6.QtGui import QAction, QColor, QFont, QResizeEvent, QTextCharFormat, QTextCursor
+from PySide6.QtGui import QColor, QFont, QResizeEvent, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QLabel,
@@ -48,8 +48,9 @@ TEMPLATE_KEY = "Ctrl+Shift+T"
 
 class ItemHeader(QWidget):
     """One compact line about the item: id, template@version (a button that opens the
-    template's text, also with Ctrl+Shift+T), model, route, risk, tokens, latency, trace id,
-    and whether it is decided; under it, the comment for the decision.
+    template's text; the window's View menu has it with Ctrl+Shift+T), model, route, risk,
+    tokens, latency, trace id, and whether it is decided; under it, the comment for the
+    decision.
 
     The header places its labels itself, with no layout. A label's new text asks its parent's
     layout to run again, and a layout that ran asks its parent's, up to the window: in a layout,
@@ -95,12 +96,6 @@ class ItemHeader(QWidget):
         self.template.setVisible(False)
         self.template.clicked.connect(self._on_template_clicked)
         self._template_key: tuple[str, str] | None = None
-        self.open_template = QAction("Prompt template text", self)
-        self.open_template.setShortcut(TEMPLATE_KEY)
-        self.open_template.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-        self.open_template.setEnabled(False)
-        self.open_template.triggered.connect(self._on_template_clicked)
-        self.addAction(self.open_template)
         self._details = ""  # the whole line, of which the label shows what fits
         self._hint = self._height_hint()
 
@@ -169,7 +164,6 @@ class ItemHeader(QWidget):
                 parts.append(generation.template_version)
         if self.template.isHidden() != (self._template_key is None):
             self.template.setVisible(self._template_key is not None)
-        self.open_template.setEnabled(self._template_key is not None)
         if generation.route:
             parts.append(generation.route)
         parts.append("risk –" if generation.risk is None else f"risk {generation.risk:.2f}")
@@ -207,9 +201,18 @@ class ItemHeader(QWidget):
         # the room there is, so the item paints in one pass.
         self._place()
 
-    def _on_template_clicked(self) -> None:
+    @property
+    def template_key(self) -> tuple[str, str] | None:
+        """The item's template and version (None: it names no template and version)."""
+        return self._template_key
+
+    def request_template(self) -> None:
+        """Ask for the item's template text (`template_requested`), when it names one."""
         if self._template_key is not None:
             self.template_requested.emit(*self._template_key)
+
+    def _on_template_clicked(self) -> None:
+        self.request_template()
 
     def set_comment(self, comment: str | None) -> None:
         self.comment.setText(f"Comment for the decision: {comment}" if comment else "")

@@ -483,6 +483,9 @@ class DeskWindow(QMainWindow):
     def _on_prompt_action_triggered(self) -> None:
         self.review.show_last_user_turn()
 
+    def _on_template_action_triggered(self) -> None:
+        self.review.header.request_template()
+
     def _on_next_pane_action_triggered(self) -> None:
         self._focus_pane(1)
 
