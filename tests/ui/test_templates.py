@@ -11,11 +11,12 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QTextCursor
 from pytestqt.qtbot import QtBot
 
-from reviewdesk.demo import ensure_demo_store
 from reviewdesk.domain.templates import LineKind
+from reviewdesk.ingest import import_files
 from reviewdesk.store import Store
 from reviewdesk.ui.dialogs.template import TemplateDialog
 from reviewdesk.ui.shell.window import DeskWindow
+from tests.helpers.records import decision, record, write_jsonl
 from tests.review.builders import fill, generation
 
 OpenDesk = Callable[..., DeskWindow]
@@ -112,24 +113,39 @@ def _color_at(tab_text: QTextCursor) -> QColor:
 def test_the_statistics_tab_shows_the_changed_lines_beside_the_verdict(
     qtbot: QtBot, open_desk: OpenDesk, tmp_path: Path
 ) -> None:
-    demo = ensure_demo_store(tmp_path / "demo.sqlite")
-    with Store.open(demo) as store:  # the demo store: "v7 beats v6: +29.6 points"
+    # refund-policy v7 approved, v6 rejected: "v7 beats v6"; sql-assistant v1 and v2 without
+    # texts for v2.
+    records = [
+        record(n, prompt_version="v7", decisions=[decision("ann", "approve")]) for n in range(12)
+    ] + [
+        record(n, prompt_version="v6", decisions=[decision("ann", "reject", reasons=["tone"])])
+        for n in range(12, 24)
+    ]
+    records += [
+        record(n, prompt_template="sql-assistant", prompt_version=version,
+               decisions=[decision("ann", "approve")])
+        for n, version in ((24, "v1"), (25, "v2"))
+    ]  # fmt: skip
+    records.append(record(26))  # one item left to review, so the desk shows an item
+    path = tmp_path / "store.sqlite"
+    with Store.open(path) as store:
+        import_files(store, [write_jsonl(tmp_path / "items.jsonl", records)])
         store.add_template("refund-policy", "v6", V6)
         store.add_template("refund-policy", "v7", V7)
         store.add_template("sql-assistant", "v1", "Write SQL.\n")
-    window = open_desk(demo)
+    window = open_desk(path)
     with qtbot.waitSignal(window.stats.overview_shown, timeout=30_000) as shown:
         qtbot.keyClick(window, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
     overview = shown.args[0]
     [refund] = [c for c in overview.comparisons if c.template == "refund-policy"]
-    assert refund.sentence.startswith("v7 beats v6: +")
+    assert refund.sentence.startswith("v7 beats v6: +100.0 points")
 
     diffs = window.stats.version_diffs
     assert diffs.isVisible()
     lines = diffs.lines
     verdict = lines.index((None, f"refund-policy: {refund.sentence}"))
     changed = [(kind, text) for kind, text in lines[verdict + 1 :] if kind in (
-        LineKind.ADDED, LineKind.REMOVED)][:3]  # fmt: skip
+        LineKind.ADDED, LineKind.REMOVED)]  # fmt: skip
     assert changed == [
         (LineKind.REMOVED, "-Be brief."),
         (LineKind.ADDED, "+Be kind and brief."),
