@@ -6,10 +6,14 @@ import io
 import json
 from pathlib import Path
 
+import orjson
 import pytest
 
 from reviewdesk.cli.app import run
+from reviewdesk.cli.push import PushFailedError, push_file
 from reviewdesk.store import Store
+from tests.helpers.records import record
+from tests.server.harness import RunningServer
 
 V6 = "You answer refund questions.\nBe brief.\n"
 V7 = "You answer refund questions.\nBe kind and brief.\nCite the policy.\n"
@@ -100,3 +104,22 @@ def test_unreadable_or_missing_templates_are_errors_that_name_them(
     assert code == 1 and "no text is stored for refund@v2 (versions with text: v1)" in err
     code, _, err = cli(capsys, "template", "diff", "refund", "v1", "v2", *store)
     assert code == 1 and "no text for refund@v2" in err
+
+
+def test_push_sends_template_texts_and_checks_them_first(
+    server: RunningServer, tmp_path: Path
+) -> None:
+    secret = server.token("producer", "producer")
+    bad = record(2, prompt_template_text=V7)
+    del bad["prompt_version"]
+    source = tmp_path / "items.jsonl"
+    source.write_bytes(orjson.dumps(record(1, prompt_template_text=V7)) + b"\n" + orjson.dumps(bad))
+    with pytest.raises(PushFailedError) as refused:
+        push_file(source, server.url, secret)
+    assert "items.jsonl:2: prompt_template_text: a template text needs" in str(refused.value)
+
+    source.write_bytes(orjson.dumps(record(1, prompt_template_text=V7)) + b"\n")
+    assert push_file(source, server.url, secret).created == 1
+    with server.client(secret) as client:
+        stored = client.get("/v1/templates/refund-policy/v7").json()
+    assert (stored["text"], stored["source"]) == (V7, "item")
