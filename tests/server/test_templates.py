@@ -10,6 +10,7 @@ from openinference.semconv.trace import SpanAttributes as OpenInference
 from opentelemetry.semconv_ai import SpanAttributes as OpenLLMetry
 from sqlalchemy import text
 
+from reviewdesk.client import ClientError, ReviewdeskClient
 from tests.server.harness import RunningServer, items
 from tests.server.test_otlp import CHAT, TRACES, _json_span, _request
 
@@ -168,3 +169,16 @@ def test_a_reviewer_kept_to_a_queue_sees_only_that_queue_s_templates(
         assert hidden.status_code == 404
     with server.client(server.token("alice", "reviewer")) as alice:  # every queue
         assert alice.get("/v1/templates/invoice/v7").json()["text"] == "Bill."
+
+
+def test_the_producer_client_sets_and_reads_templates(server: RunningServer) -> None:
+    with ReviewdeskClient(server.url, server.token("deployer", "producer")) as client:
+        assert client.set_template("refund-policy", "v7", V7)["outcome"] == "added"
+        assert client.set_template("refund-policy", "v7", V7)["outcome"] == "unchanged"
+        with pytest.raises(ClientError) as refused:
+            client.set_template("refund-policy", "v7", V6)
+        assert refused.value.code == "template_conflict"
+        assert "refund-policy@v7 has another text already" in str(refused.value)
+        found = client.template("refund-policy", "v7")
+        assert found is not None and found["text"] == V7
+        assert client.template("refund-policy", "v1") is None
