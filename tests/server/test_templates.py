@@ -11,6 +11,8 @@ from opentelemetry.semconv_ai import SpanAttributes as OpenLLMetry
 from sqlalchemy import text
 
 from reviewdesk.client import ClientError, ReviewdeskClient
+from reviewdesk.protocol import TokenRole
+from reviewdesk.server.access.tokens import create_token
 from tests.server.harness import RunningServer, items
 from tests.server.test_otlp import CHAT, TRACES, _json_span, _request
 
@@ -157,9 +159,6 @@ def test_a_reviewer_kept_to_a_queue_sees_only_that_queue_s_templates(
     with server.client(server.token("bot", "producer")) as producer:
         assert producer.post("/v1/items", json={"items": support + billing}).status_code == 200
     with server.engine.begin() as connection:
-        from reviewdesk.protocol import TokenRole
-        from reviewdesk.server.access.tokens import create_token
-
         secret = create_token(connection, "sam", TokenRole.REVIEWER, ["support"]).secret
     with server.client(secret) as sam:
         listed = sam.get("/v1/templates").json()["templates"]
