@@ -24,7 +24,6 @@ from reviewdesk.protocol.v1 import (
     FormOut,
     LeaseOut,
     TemplateOut,
-    TemplatesOut,
 )
 from reviewdesk.remote.errors import RequestRefusedError
 from reviewdesk.remote.transport import DEFAULT_TIMEOUT, Transport, segment
@@ -123,17 +122,6 @@ class ReviewerClient:
                 return None
             raise
         return FormOut.model_validate(body)
-
-    def templates(self) -> TemplatesOut | None:
-        """The template versions the server knows (with their texts' hashes), or None from a
-        server from before templates."""
-        try:
-            body = self._remote.call("GET", "/v1/templates")
-        except RequestRefusedError as error:
-            if error.status == 404 and error.code != ProblemCode.TEMPLATE_NOT_FOUND:
-                return None
-            raise
-        return TemplatesOut.model_validate(body)
 
     def template(self, name: str, version: str) -> TemplateOut | None:
         """The text of `name`@`version`, or None when the server has none."""

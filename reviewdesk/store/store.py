@@ -466,6 +466,11 @@ class Store:
         with self.reading() as connection:
             return registry.list_templates(connection)
 
+    def versions_without_text(self, generation_ids: Sequence[str]) -> list[tuple[str, str]]:
+        """The template versions these items name that the registry has no text for."""
+        with self.reading() as connection:
+            return registry.versions_without_text(connection, generation_ids)
+
     def add_template(
         self, name: str, version: str, text: str, *, source: str = "cli", replace: bool = False
     ) -> registry.Added:

@@ -29,10 +29,13 @@ __all__ = [
     "add_template",
     "list_templates",
     "load_template",
+    "named_in_queues",
     "note_templates",
+    "versions_without_text",
 ]
 
 _COLUMNS = "name, version, text, sha256, added_at, source, mismatches"
+_CHUNK = 900  # ids per IN (...), under SQLite's old 999-parameter limit
 
 
 class Added(StrEnum):
@@ -190,6 +193,48 @@ def note_templates(
             {"count": count, "name": name, "version": version},
         )
     return added, list(differing)
+
+
+def named_in_queues(
+    connection: sqlite3.Connection | Connection, name: str, version: str, queues: Iterable[str]
+) -> bool:
+    """Whether an item of one of `queues` names `name`@`version` (stops at the first)."""
+    names = sorted(set(queues))
+    if not names:
+        return False
+    marks = ", ".join(f":q{i}" for i in range(len(names)))
+    row = _run(
+        connection,
+        "SELECT 1 FROM generation WHERE prompt_template = :name AND prompt_version = :version "
+        f"AND queue IN ({marks}) LIMIT 1",
+        {"name": name, "version": version, **{f"q{i}": q for i, q in enumerate(names)}},
+    ).fetchone()
+    return row is not None
+
+
+def versions_without_text(
+    connection: sqlite3.Connection | Connection, generation_ids: Iterable[str]
+) -> list[tuple[str, str]]:
+    """The template versions the given items name that the registry has no text for (by id
+    look-ups: no scan of the store), sorted."""
+    ids = sorted(set(generation_ids))
+    found: set[tuple[str, str]] = set()
+    for start in range(0, len(ids), _CHUNK):
+        chunk = ids[start : start + _CHUNK]
+        marks = ", ".join(f":g{i}" for i in range(len(chunk)))
+        found.update(
+            (name, version)
+            for name, version in _run(
+                connection,
+                "SELECT DISTINCT g.prompt_template, g.prompt_version FROM generation g "
+                "LEFT JOIN prompt_template t "
+                "ON t.name = g.prompt_template AND t.version = g.prompt_version "
+                f"WHERE g.id IN ({marks}) AND t.pk IS NULL "
+                "AND g.prompt_template IS NOT NULL AND g.prompt_version IS NOT NULL",
+                {f"g{i}": gid for i, gid in enumerate(chunk)},
+            )
+        )
+    return sorted(found, key=_natural)
 
 
 def list_templates(

@@ -78,7 +78,7 @@ class SyncReport:
     form_problem: str | None = None
     """Why the server's form was not taken into the store (the sync went on without it)."""
     templates: int = 0
-    """Prompt template texts taken into the store (for the versions its items name)."""
+    """Prompt template texts taken into the store (for the versions its held items name)."""
     template_problem: str | None = None
     """Why some template texts were not taken (the sync went on without them)."""
 
@@ -294,37 +294,27 @@ class SyncEngine:
         return stored.version, None
 
     def _pull_templates(self, client: ReviewerClient) -> tuple[int, str | None]:
-        """Take the texts of the prompt templates the store's items name, where the store has
-        none yet, so an offline desk can show them: how many were taken, and why some were not
-        (a local text that differs from the server's is kept and reported)."""
-        try:
-            found = client.templates()
-        except RequestRefusedError as error:
-            logger.warning("the prompt templates were not read: %s", error)
-            return 0, str(error)
-        if found is None:  # a server from before templates
-            return 0, None
-        local = {(use.name, use.version): use for use in self.store.templates()}
+        """Take the texts of the prompt templates the held items name, where the store has none
+        yet, so an offline desk can show them: how many were taken, and why some were not. A
+        version's text is set once, so a text the store has is never asked for again; one the
+        server has none of yet is asked for at the next step."""
+        missing = self.store.versions_without_text(
+            [item.generation_id for item in self.ledger.held()]
+        )
         taken = 0
         problems: list[str] = []
-        for remote in found.templates:
-            mine = local.get((remote.name, remote.version))
-            if remote.sha256 is None or mine is None or mine.sha256 == remote.sha256:
-                continue  # no text there, no item here names it, or the same text
-            if mine.sha256 is not None:
-                problems.append(
-                    f"{remote.name}@{remote.version} has another text here than on the server"
-                )
-                continue
+        for name, version in missing:
             try:
-                text = client.template(remote.name, remote.version)
+                found = client.template(name, version)
             except RequestRefusedError as error:
-                problems.append(f"{remote.name}@{remote.version}: {error}")
+                if error.status == 404:  # a server from before templates
+                    break
+                problems.append(f"{name}@{version}: {error}")
                 continue
-            if text is None:
+            if found is None:
                 continue
             try:
-                self.store.add_template(text.name, text.version, text.text, source="sync")
+                self.store.add_template(name, version, found.text, source="sync")
             except StoreError as error:
                 problems.append(str(error))
                 continue

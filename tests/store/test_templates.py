@@ -69,3 +69,19 @@ def test_the_list_has_every_version_with_a_text_or_an_item(store: Store) -> None
         ("refund", "v9", 2, True),
         ("refund", "v10", 0, True),
     ]
+
+
+def test_the_versions_items_name_without_a_text_are_found_by_id(store: Store) -> None:
+    with store.bulk_writer() as writer:
+        writer.add(
+            [
+                (Generation(id=f"g{n}", prompt="p", output=f"o{n}", model="m",
+                            prompt_template="refund", prompt_version=version), ())
+                for n, version in enumerate(["v6", "v7", "v7", "v8"])
+            ]
+            + [(Generation(id="plain", prompt="p", output="o", model="m"), ())]
+        )  # fmt: skip
+    store.add_template("refund", "v7", V7)
+    assert store.versions_without_text(["g0", "g1", "g2", "plain", "unknown"]) == [("refund", "v6")]
+    assert store.versions_without_text(["g3"]) == [("refund", "v8")]
+    assert store.versions_without_text([]) == []

@@ -6,8 +6,10 @@
   is `unchanged`; another text for a stored version is 409 `template_conflict` unless
   `"replace": true`.
 - `GET /v1/templates` and `GET /v1/templates/{name}/{version}`: any token. A reviewer token
-  limited to some queues sees only the versions that items of those queues name (the desk pulls
-  them at sync, so an offline desk can show them).
+  limited to some queues sees only the versions that items of those queues name. The desk asks
+  for the texts its held items' versions lack, one version at a time, at checkout and sync (so
+  an offline desk can show them); the list counts every item (a pass over the items), for
+  people and tools, not for every sync step.
 """
 
 from __future__ import annotations
@@ -29,7 +31,12 @@ from reviewdesk.server.database import read, transact
 from reviewdesk.server.http.problems import ApiError, problem_responses
 from reviewdesk.server.http.routing import ApiRoute
 from reviewdesk.store import rows
-from reviewdesk.store.templates import add_template, list_templates, load_template
+from reviewdesk.store.templates import (
+    add_template,
+    list_templates,
+    load_template,
+    named_in_queues,
+)
 
 router = APIRouter(prefix="/v1", route_class=ApiRoute)
 
@@ -117,10 +124,7 @@ def get_template(request: Request, name: IdPath, version: IdPath, token: Anyone)
     queues = _queues(token)
 
     def work(connection: Connection) -> PromptTemplate | None:
-        if queues is not None and not any(
-            use.name == name and use.version == version
-            for use in list_templates(connection, queues)
-        ):
+        if queues is not None and not named_in_queues(connection, name, version, queues):
             return None
         return load_template(connection, name, version)
 
