@@ -353,7 +353,7 @@ PREVIEW = 3
 
 # Commands defined in their own modules (each imports its heavy parts only when it runs).
 def _register_commands() -> None:
-    from reviewdesk.cli import comparisons, export, forms, server, stats, sync
+    from reviewdesk.cli import comparisons, export, forms, server, stats, sync, templates
 
     forms.register(app)
     comparisons.register(app)
@@ -361,6 +361,7 @@ def _register_commands() -> None:
     export.register(app)
     server.register(app)
     sync.register(app)
+    templates.register(app)
 
 
 _register_commands()

@@ -25,7 +25,9 @@ from reviewdesk.ingest.mapping import Mapping
 from reviewdesk.ingest.otlp import OtlpSettings, SpanTally
 from reviewdesk.ingest.records import RecordError, is_comparison, prepare, to_import_record
 from reviewdesk.ingest.sources import SourceFormat, guess_format, read_records
+from reviewdesk.ingest.template_texts import take_template_text
 from reviewdesk.store import BulkWriter, Store
+from reviewdesk.store.templates import SeenTemplate
 
 logger = logging.getLogger(__name__)
 
@@ -64,6 +66,10 @@ class ImportReport:
     """With `preview=N`: the first N records as they are stored (JSON-ready; conflicts and
     invalid records, which are not stored, left out)."""
     dry_run: bool = False
+    templates_added: int = 0
+    """Prompt template versions whose text the records brought to the registry."""
+    template_mismatches: list[str] = field(default_factory=list)
+    """Template versions (`name@version`) some record gave another text than the registry's."""
 
     def summary(self) -> dict[str, int]:
         """The counts `import --json` prints (`comparisons`, of `imported`, when there are any)."""
@@ -99,6 +105,8 @@ class _Pending:
     path: Path
     line: int
     original: dict[str, Any] | None
+    template: SeenTemplate | None = None
+    source: str = "import"
 
 
 def import_files(
@@ -221,6 +229,10 @@ def import_files(
                                 hints,
                             )
                         continue
+                    seen = take_template_text(path, line, raw)
+                    if isinstance(seen, RecordError):
+                        _refuse(report, [seen], original, on_error, sink, dry_run)
+                        continue
                     record = to_import_record(path, line, raw)
                     if isinstance(record, list) and fmt is SourceFormat.OTLP:
                         span = f"span {raw.get('id')}"
@@ -237,7 +249,15 @@ def import_files(
                     # After a refusal an `abort` import keeps writing (all is rolled back at
                     # the end), so that every conflict, not just the first, is reported.
                     batch.append(record)
-                    pending.append(_Pending(path, line, original))
+                    pending.append(
+                        _Pending(
+                            path,
+                            line,
+                            original,
+                            seen,
+                            "otlp" if fmt is SourceFormat.OTLP else "import",
+                        )
+                    )
                     if len(batch) >= BATCH:
                         _flush(
                             writer, batch, pending, report, on_error, sink, dry_run, preview, hints
@@ -247,6 +267,7 @@ def import_files(
             _flush_pairs(
                 writer, pairs, pairs_pending, report, on_error, sink, dry_run, preview, hints
             )
+            _template_notes(report)
             if tally.ignored:
                 report.notes.append(
                     f"{tally.ignored} of {tally.spans} spans are not model calls: left out"
@@ -287,6 +308,16 @@ def _flush(
     report.decisions += result.decisions
     report.duplicate_decisions += result.duplicate_decisions
     refused = {conflict.index for conflict in result.conflicts}
+    by_source: dict[str, list[SeenTemplate]] = {}
+    for index, waiting in enumerate(pending):
+        if waiting.template is not None and index not in refused:
+            by_source.setdefault(waiting.source, []).append(waiting.template)
+    for source, seen in by_source.items():
+        added, differing = writer.note_templates(seen, source=source)
+        report.templates_added += added
+        report.template_mismatches.extend(
+            label for label in differing if label not in report.template_mismatches
+        )
     for index, record in enumerate(batch):
         if len(report.preview) >= preview:
             break
@@ -351,6 +382,23 @@ def _flush_pairs(
         _refuse(report, [error], where.original, on_error, sink, dry_run, conflict=True)
     pairs.clear()
     pending.clear()
+
+
+def _template_notes(report: ImportReport) -> None:
+    if report.templates_added:
+        count = report.templates_added
+        report.notes.append(
+            f"{count} prompt template version{'s' if count != 1 else ''} added to the registry "
+            "from prompt_template_text"
+        )
+    if report.template_mismatches:
+        shown = ", ".join(report.template_mismatches[:5])
+        more = len(report.template_mismatches) - 5
+        report.notes.append(
+            f"records gave another prompt_template_text for {shown}"
+            f"{f' and {more} more' if more > 0 else ''}: the registry keeps the text it has "
+            "(reviewdesk template list counts them)"
+        )
 
 
 def _refuse(

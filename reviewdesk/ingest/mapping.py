@@ -91,7 +91,8 @@ from reviewdesk.ingest.transforms import (
     translate,
 )
 
-GENERATION_FIELDS = tuple(Generation.model_fields)
+# `prompt_template_text` fills the prompt-template registry (ingest.template_texts), not the item.
+GENERATION_FIELDS = (*Generation.model_fields, "prompt_template_text")
 DECISION_FIELDS = (
     "verdict",
     "reviewer",

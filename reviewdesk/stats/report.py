@@ -17,6 +17,7 @@ from markupsafe import Markup
 from sqlalchemy.engine import Engine
 
 from reviewdesk import __version__
+from reviewdesk.domain.templates import TemplateDiff
 from reviewdesk.files import write_text_atomically
 from reviewdesk.formatting import percent
 from reviewdesk.resources import resource
@@ -27,6 +28,7 @@ from reviewdesk.stats.overview import compute_overview
 from reviewdesk.stats.prices import Price
 from reviewdesk.stats.question_models import QuestionReport
 from reviewdesk.stats.questions import question_reports
+from reviewdesk.stats.template_diffs import comparison_diffs
 from reviewdesk.store import Resolution
 
 __all__ = ["render_report", "write_report"]
@@ -140,12 +142,15 @@ def render_report(
     overview: Overview,
     questions: Sequence[QuestionReport] = (),
     comparisons: ComparisonStats | None = None,
+    diffs: Mapping[tuple[str, str, str], TemplateDiff] | None = None,
 ) -> str:
-    """The report page for `overview`, with a section per review form question and one for
-    comparisons (pairwise review) when the store holds any."""
+    """The report page for `overview`, with a section per review form question, one for
+    comparisons (pairwise review) when the store holds any and, beside each version
+    comparison, the diff of the two versions' template texts (`diffs`, by template, a and b)."""
     template = _environment().get_template("report.html.j2")
     return template.render(
         o=overview,
+        diffs=diffs or {},
         charts=_charts(overview),
         questions=questions,
         question_charts=[_question_chart(report) for report in questions],
@@ -176,6 +181,7 @@ def write_report(
         overview,
         question_reports(engine, policy, adjudicators),
         comparisons if comparisons.comparisons else None,
+        comparison_diffs(engine, overview.comparisons),
     )
     write_text_atomically(Path(path), page, prefix=".report-", suffix=".html")
     return overview

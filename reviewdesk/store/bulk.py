@@ -32,6 +32,7 @@ from reviewdesk.store.rows import (
     save_form,
     sqlite_connection,
 )
+from reviewdesk.store.templates import SeenTemplate, note_templates
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
@@ -74,6 +75,11 @@ class BulkWriter:
         """The queue's current form, as this transaction sees it."""
         found = load_form(self._connection, queue)
         return None if found is None else found[0]
+
+    def note_templates(self, seen: Sequence[SeenTemplate], source: str) -> tuple[int, list[str]]:
+        """Fill the prompt-template registry from the records' template texts, in this
+        transaction (see `reviewdesk.store.templates.note_templates`)."""
+        return note_templates(self._connection, seen, added_at=self._imported_at, source=source)
 
     def _next_pk(self, table: str) -> int:
         (pk,) = self._connection.execute(f"SELECT coalesce(max(pk), 0) + 1 FROM {table}").fetchone()

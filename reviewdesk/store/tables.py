@@ -234,3 +234,4 @@ from reviewdesk.store import server_feedback_tables as _server_feedback_tables  
 from reviewdesk.store import server_tables as _server_tables  # noqa: E402, F401
 from reviewdesk.store import sync_tables as _sync_tables  # noqa: E402, F401
 from reviewdesk.store import tally_tables as _tally_tables  # noqa: E402, F401
+from reviewdesk.store import template_tables as _template_tables  # noqa: E402, F401

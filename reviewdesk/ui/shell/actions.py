@@ -17,6 +17,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QToolBar
 
+from reviewdesk.ui.review.panes import TEMPLATE_KEY
 from reviewdesk.ui.style import icon
 
 if TYPE_CHECKING:
@@ -62,6 +63,8 @@ class WindowCommands(Protocol):
     def _on_previous_flag_action_triggered(self) -> None: ...
 
     def _on_prompt_action_triggered(self) -> None: ...
+
+    def _on_template_action_triggered(self) -> None: ...
 
     def _on_next_pane_action_triggered(self) -> None: ...
 
@@ -139,6 +142,9 @@ class DeskActions:
             "Previous fla&g", "[", w._on_previous_flag_action_triggered, repeat=True
         )
         self.prompt = self._make("P&rompt: the last user turn", "P", w._on_prompt_action_triggered)
+        self.template_text = self._make(
+            "&Item's prompt template…", TEMPLATE_KEY, w._on_template_action_triggered
+        )
         self.next_pane = self._make("Ne&xt pane", "F6", w._on_next_pane_action_triggered)
         self.previous_pane = self._make(
             "Previous pan&e", "Shift+F6", w._on_previous_pane_action_triggered
@@ -192,6 +198,7 @@ class DeskActions:
             self.next_flag,
             self.previous_flag,
             self.prompt,
+            self.template_text,
             self.next_pane,
             self.previous_pane,
             self.guidelines,
@@ -276,7 +283,14 @@ class DeskActions:
         )
         view_menu.addSeparator()
         view_menu.addActions(
-            [self.next_flag, self.previous_flag, self.prompt, self.next_pane, self.previous_pane]
+            [
+                self.next_flag,
+                self.previous_flag,
+                self.prompt,
+                self.template_text,
+                self.next_pane,
+                self.previous_pane,
+            ]
         )
         view_menu.addActions([self.guidelines, self.guidelines_dialog, self.keys])
         view_menu.addSeparator()

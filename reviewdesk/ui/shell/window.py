@@ -27,6 +27,7 @@ from reviewdesk.errors import UserError
 from reviewdesk.review import ReviewItem, ReviewSession, SessionProgress, Step, Stopwatch
 from reviewdesk.store import Store
 from reviewdesk.store.engine import upgrade_notice
+from reviewdesk.ui.dialogs.template import TemplateViewer
 from reviewdesk.ui.queue_list.model import QueueModel
 from reviewdesk.ui.queue_list.panel import FILTER_COLUMNS, QueuePanel
 from reviewdesk.ui.review.adjudicate import disputed
@@ -180,6 +181,8 @@ class DeskWindow(QMainWindow):
         self.queue_panel.set_adjudicators(self.settings.adjudicators)
         self.stats.set_adjudicators(self.settings.adjudicators)
         self.review.painted.connect(self._on_review_painted)
+        self.templates = TemplateViewer(self, self.runner, lambda: self._store)
+        self.review.header.template_requested.connect(self.templates.show_template)
         self.queue_panel.item_activated.connect(self._on_queue_panel_item_activated)
         self.queue_panel.search_left.connect(self._on_queue_panel_search_left)
         self.queue_panel.view_changed.connect(self._on_queue_panel_view_changed)
@@ -479,6 +482,9 @@ class DeskWindow(QMainWindow):
 
     def _on_prompt_action_triggered(self) -> None:
         self.review.show_last_user_turn()
+
+    def _on_template_action_triggered(self) -> None:
+        self.review.header.request_template()
 
     def _on_next_pane_action_triggered(self) -> None:
         self._focus_pane(1)

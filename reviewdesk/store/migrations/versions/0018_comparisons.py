@@ -5,7 +5,7 @@ reviewdesk/store/comparison_tables.py for why comparisons have tables of their o
 New tables only: the item tables and their tally triggers are untouched.
 
 Revision ID: 0018
-Revises: 0016
+Revises: 0017
 Create Date: 2026-12-03
 """
 
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0018"
-down_revision = "0016"
+down_revision = "0017"
 branch_labels = None
 depends_on = None
 
