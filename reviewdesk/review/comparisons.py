@@ -34,6 +34,7 @@ from reviewdesk.store import Store
 from reviewdesk.store.comparison_queue import (
     ComparisonEntry,
     count_pending_comparisons,
+    has_comparisons,
     load_comparison,
     next_pending_comparison,
     pending_queues,
@@ -187,11 +188,15 @@ class ComparisonSession:
     def current(self) -> ComparisonItem | None:
         return self._current
 
+    def holds_comparisons(self) -> bool:
+        """Whether the store holds any comparison (decided or not)."""
+        return has_comparisons(self.store)
+
     def progress(self) -> ComparisonProgress:
         latest: dict[int, Preference] = {}
         for decision, pk in self._decisions:
             latest[pk] = decision.preference
-        decided = {preference: 0 for preference in Preference}
+        decided = dict.fromkeys(Preference, 0)
         for preference in latest.values():
             decided[preference] += 1
         left = None

@@ -37,6 +37,7 @@ logger = logging.getLogger(__name__)
 __all__ = [
     "ComparisonEntry",
     "count_pending_comparisons",
+    "has_comparisons",
     "load_comparison",
     "next_pending_comparison",
     "pending_queues",
@@ -133,8 +134,7 @@ def count_pending_comparisons(store: Store, reviewer: str, queues: Sequence[str 
             where = "c.queue IS NULL" if queue is None else "c.queue = ?"
             params: tuple[object, ...] = (reviewer,) if queue is None else (queue, reviewer)
             (count,) = connection.execute(
-                f"SELECT count(*) FROM comparison c WHERE {where} AND {_PENDING_C} "
-                f"AND {_NOT_MINE}",
+                f"SELECT count(*) FROM comparison c WHERE {where} AND {_PENDING_C} AND {_NOT_MINE}",
                 params,
             ).fetchone()
             total += int(count)
@@ -191,3 +191,9 @@ def undo_latest_comparison_decision(
         )
     logger.debug("undid comparison decision %s on %s", decision.id, decision.comparison_id)
     return decision, int(comparison_pk)
+
+
+def has_comparisons(store: Store) -> bool:
+    """Whether the store holds any comparison at all."""
+    with store.reading() as connection:
+        return connection.execute("SELECT 1 FROM comparison LIMIT 1").fetchone() is not None

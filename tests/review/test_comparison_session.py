@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -21,9 +22,9 @@ from tests.review.comparison_builders import comparison, fill_comparisons
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Store:
+def store(tmp_path: Path) -> Iterator[Store]:
     opened = Store.open(tmp_path / "cmp.sqlite")
-    yield opened  # type: ignore[misc]
+    yield opened
     opened.close()
 
 
@@ -99,9 +100,7 @@ def test_an_edit_ties_and_both_bad_are_stored_whole(store: Store) -> None:
     session = ComparisonSession(store, "ann")
     first = session.start().item
     assert first is not None
-    edited = session.decide_side(
-        RIGHT, duration_ms=10, edited_output="A corrected answer."
-    ).saved
+    edited = session.decide_side(RIGHT, duration_ms=10, edited_output="A corrected answer.").saved
     assert edited is not None
     assert edited.preference is first.preference_for(RIGHT)
     assert edited.edited_output == "A corrected answer."
