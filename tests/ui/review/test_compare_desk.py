@@ -16,7 +16,9 @@ from reviewdesk.review.comparisons import LEFT, RIGHT, shown_order
 from reviewdesk.store import Store
 from reviewdesk.store.comparisons import load_comparison_decisions
 from reviewdesk.ui.dialogs.decision import ReasonDialog
+from reviewdesk.ui.dialogs.preferences import SettingsDialog
 from reviewdesk.ui.review.compare_diff import Change
+from reviewdesk.ui.review.guidelines import KeysDialog
 from reviewdesk.ui.settings import DeskSettings
 from reviewdesk.ui.shell.window import DeskWindow
 from tests.review.builders import fill, generation
@@ -133,8 +135,12 @@ def test_model_names_are_hidden_while_deciding_and_named_after(
     assert message.startswith("Saved: right better")
     # The next comparison hides its names again; the setting turned off shows them.
     assert "model hidden" in view.side_box(LEFT).title.text()
-    window.settings.hide_models = False
-    window.apply_appearance()
+    window.acts.settings.trigger()
+    dialog = window.dialog
+    assert isinstance(dialog, SettingsDialog) and dialog.hide_models.isChecked()
+    dialog.hide_models.setChecked(False)
+    dialog.accept()
+    assert window.settings.hide_models is False
     current = window.compare.current_item
     assert current is not None
     assert current.shown(LEFT).model in view.side_box(LEFT).title.text()
@@ -295,3 +301,34 @@ def test_screenshots_of_the_comparisons_tab(
     image = window.grab()
     assert (image.width(), image.height()) == size
     assert image.save(str(out / f"compare-{theme}-{size[0]}x{size[1]}.png"))
+
+
+def test_the_keys_dialog_of_the_tab_lists_its_keys_and_the_desks(
+    qtbot: QtBot, open_desk: OpenDesk, tmp_path: Path
+) -> None:
+    path = make_comparison_store(tmp_path / "cmp.sqlite", count=1)
+    window = open_comparisons(qtbot, open_desk, path)
+    qtbot.keyClick(QApplication.focusWidget() or window, "?")
+    qtbot.waitUntil(lambda: isinstance(QApplication.activeModalWidget(), KeysDialog))
+    dialog = QApplication.activeModalWidget()
+    assert isinstance(dialog, KeysDialog)
+    rows = dialog.rows()
+    for row in [
+        ("Comparisons", ""),
+        ("1", "The left is better"),
+        ("2", "The right is better"),
+        ("T", "Tie"),
+        ("B", "Both bad"),
+        ("E", "Correct the better one (then 1 or 2)"),
+        ("Z  or  Ctrl+Z", "Undo"),
+        ("D", "Word diff"),
+        ("The desk", ""),
+        ("Ctrl+3", "Comparisons tab"),
+    ]:
+        assert row in rows, row
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: QApplication.activeModalWidget() is None)
+    # The keys work again where the reviewer left off.
+    act(qtbot, window, Qt.Key.Key_T)
+    [decision] = stored(path, "cmp-0001")
+    assert decision.preference is Preference.TIE
