@@ -260,6 +260,7 @@ class CompareDesk(QStackedWidget):
         if session is None or self._in_flight:
             return False
         self._in_flight = True
+        self._choosing_edit = False  # E then S (or T, Z...): 1 and 2 decide again
         generation = self._generation
         show_failure = on_error or self._on_step_failed
 

@@ -20,10 +20,14 @@ from reviewdesk.ui.style import diff_delete_tint, diff_insert_tint
 
 __all__ = ["DIFF_CAP", "Change", "DiffPane", "DiffPart", "word_diff"]
 
-DIFF_CAP = 60_000
-"""Longer outputs are not diffed (a word diff is quadratic at worst; the desk must not stall)."""
+DIFF_CAP = 20_000
+"""Longer outputs are not diffed: the diff runs on the GUI thread, and two outputs of this
+length take up to about 40 ms (a word diff is quadratic at worst)."""
 
-_TOKENS = re.compile(r"\w+|\s+|[^\w\s]", re.UNICODE)
+# A word or a punctuation mark with the spaces after it: spaces as tokens of their own would be
+# the commonest token by far, and make the matcher quadratic (14 s for two 20,000-character
+# outputs instead of 0.01 s).
+_TOKENS = re.compile(r"\w+\s*|[^\w\s]\s*|\s+", re.UNICODE)
 
 
 class Change(StrEnum):
@@ -44,7 +48,10 @@ class DiffPart:
 def word_diff(left: str, right: str) -> list[DiffPart]:
     """The parts that turn `left` into `right`, word by word (deletions before insertions)."""
     old, new = _TOKENS.findall(left), _TOKENS.findall(right)
-    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
+    # autojunk: in a long output, the commonest words ("the ") do not anchor matches; this
+    # keeps Zipf-like text fast (37 ms instead of 134 ms at the cap) and changes nothing below
+    # 200 words.
+    matcher = difflib.SequenceMatcher(None, old, new)
     parts: list[DiffPart] = []
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":

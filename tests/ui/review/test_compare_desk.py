@@ -210,7 +210,7 @@ def test_d_shows_and_hides_the_coloured_word_diff(
 def test_undo_both_bad_and_an_edit_from_the_keyboard(
     qtbot: QtBot, open_desk: OpenDesk, tmp_path: Path
 ) -> None:
-    path = make_comparison_store(tmp_path / "cmp.sqlite", count=3)
+    path = make_comparison_store(tmp_path / "cmp.sqlite", count=4)
     window = open_comparisons(qtbot, open_desk, path)
     first = window.compare.current_item
     assert first is not None
@@ -251,6 +251,19 @@ def test_undo_both_bad_and_an_edit_from_the_keyboard(
     assert edited.edited_output == second.shown(RIGHT).output + " Thanks"
     assert edited.preference is second.preference_for(RIGHT)
     assert window.compare.editing is None
+
+    # E, then S: the skip ends the choice, and 1 decides the next comparison as usual.
+    third = window.compare.current_item
+    assert third is not None
+    press(qtbot, window, Qt.Key.Key_E)
+    act(qtbot, window, Qt.Key.Key_S)
+    fourth = window.compare.current_item
+    assert fourth is not None and fourth.id != third.id
+    act(qtbot, window, Qt.Key.Key_1)
+    assert window.compare.editing is None
+    [plain] = stored(path, fourth.id)
+    assert plain.preference is fourth.preference_for(LEFT) and plain.edited_output is None
+    assert stored(path, third.id) == []
 
 
 def test_a_store_with_items_and_comparisons_opens_on_review_and_ctrl_3_switches(
