@@ -111,7 +111,10 @@ class CompareView(QWidget):
         diff_layout.setContentsMargins(0, 0, 0, 0)
         diff_layout.setSpacing(2)
         self.diff_title = _bold(
-            QLabel("Differences, left → right: struck out only left, tinted only right (D hides)")
+            QLabel(
+                "Differences, left → right (D hides): struck out = only in the left, green = only "
+                "in the right"
+            )
         )
         self.diff_title.setParent(self.diff_box)
         diff_layout.addWidget(self.diff_title)
