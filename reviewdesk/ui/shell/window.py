@@ -190,6 +190,7 @@ class DeskWindow(QMainWindow):
         self.model.load_failed.connect(self._on_model_load_failed)
         self.store_upgrading.connect(self.pages.show_upgrading)
         self.compare.opened.connect(self._on_compare_opened)
+        self._empty_texts = (self.empty.title.text(), self.empty.text.text())
         self.runner.submit(
             lambda: self._open(open_store), self._on_store_opened, self._on_open_failed
         )
@@ -256,6 +257,12 @@ class DeskWindow(QMainWindow):
         # The Comparisons tab shows when the store holds comparisons; a store of comparisons
         # alone opens on it rather than on "This store is empty".
         self.tabs.tabBar().setTabVisible(self._compare_tab, any_comparisons)
+        title, text = self._empty_texts
+        if any_comparisons:
+            title = "No generations to review here"
+            text = "This store holds comparisons: see the Comparisons tab (Ctrl+3)."
+        self.empty.title.setText(title)
+        self.empty.text.setText(text)
         if any_comparisons and self.pages.currentWidget() is self.empty:
             self.tabs.setCurrentWidget(self.compare)
 

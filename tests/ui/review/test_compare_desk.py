@@ -80,6 +80,7 @@ def test_the_keyboard_loop_stores_each_preference_by_record_position(
     path = make_comparison_store(tmp_path / "cmp.sqlite", count=5)
     window = open_comparisons(qtbot, open_desk, path)
     assert window.tabs.tabBar().isTabVisible(2)
+    assert "Comparisons tab (Ctrl+3)" in window.empty.text.text()
     keys = [
         (Qt.Key.Key_1, LEFT),
         (Qt.Key.Key_2, RIGHT),
