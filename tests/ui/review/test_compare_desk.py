@@ -21,6 +21,7 @@ from reviewdesk.ui.review.compare_diff import Change
 from reviewdesk.ui.review.guidelines import KeysDialog
 from reviewdesk.ui.settings import DeskSettings
 from reviewdesk.ui.shell.window import DeskWindow
+from reviewdesk.ui.style import Theme, diff_insert_tint
 from tests.review.builders import fill, generation
 from tests.review.comparison_builders import make_comparison_store
 
@@ -208,6 +209,28 @@ def test_d_shows_and_hides_the_coloured_word_diff(
     assert not view.diff_box.isVisible()
 
 
+def test_the_diff_takes_the_colours_of_a_new_theme(
+    qtbot: QtBot, open_desk: OpenDesk, tmp_path: Path
+) -> None:
+    path = make_comparison_store(tmp_path / "cmp.sqlite", count=1)
+    window = open_comparisons(qtbot, open_desk, path)
+    press(qtbot, window, Qt.Key.Key_D)
+    diff = window.compare.view.diff
+    inserted = next(part for part in diff.parts if part.change is Change.INSERTED)
+    at = diff.toPlainText().index(inserted.text)
+    assert diff.tint_at(at) is Change.INSERTED
+    light = diff_insert_tint()
+    try:
+        window.settings.theme = Theme.DARK
+        window.apply_appearance()
+        assert diff_insert_tint() != light  # the dark theme's own green
+        # Painted again in it (once the palette change has gone round the widgets).
+        qtbot.waitUntil(lambda: diff.tint_at(at) is Change.INSERTED)
+    finally:
+        window.settings.theme = Theme.LIGHT
+        window.apply_appearance()
+
+
 def test_undo_both_bad_and_an_edit_from_the_keyboard(
     qtbot: QtBot, open_desk: OpenDesk, tmp_path: Path
 ) -> None:
@@ -299,8 +322,6 @@ def test_screenshots_of_the_comparisons_tab(
     theme: str,
     size: tuple[int, int],
 ) -> None:
-    from reviewdesk.ui.style import Theme
-
     settings = settings_owner()
     settings.theme = Theme(theme)
     settings.sync()
