@@ -580,7 +580,8 @@ class DeskWindow(QMainWindow):
         form_rows = self.review.form.key_rows()
         sections = [("This queue's form", form_rows)] if form_rows else []
         sections.append(("The desk", self.acts.key_rows()))
-        sections.append(("The Comparisons tab (Ctrl+3)", self.compare.key_rows()))
+        if self.tabs.tabBar().isTabVisible(self._compare_tab):
+            sections.append(("The Comparisons tab (Ctrl+3)", self.compare.key_rows()))
         dialog = KeysDialog(sections, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.open_dialog(dialog)

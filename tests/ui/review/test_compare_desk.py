@@ -299,6 +299,15 @@ def test_a_store_with_items_and_comparisons_opens_on_review_and_ctrl_3_switches(
     window = open_desk(path)
     qtbot.waitUntil(lambda: window.tabs.tabBar().isTabVisible(2))
     assert window.tabs.currentWidget() is window.splitter
+    # The Review tab's keys dialog names the Comparisons tab's keys too.
+    qtbot.keyClick(QApplication.focusWidget() or window, "?")
+    qtbot.waitUntil(lambda: isinstance(window.dialog, KeysDialog))
+    dialog = window.dialog
+    assert isinstance(dialog, KeysDialog)
+    assert ("The Comparisons tab (Ctrl+3)", "") in dialog.rows()
+    assert ("1", "The left is better") in dialog.rows()
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: window.dialog is None)
     press(qtbot, window, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)
     assert window.tabs.currentWidget() is window.compare
     # 1 decides a comparison here, and A (the Review tab's approve) does nothing.
