@@ -529,7 +529,10 @@ class DeskWindow(QMainWindow):
 
     def _on_tabs_current_changed(self, _index: int) -> None:
         self._enable_item_actions()
-        self.acts.toolbar.setVisible(self.tabs.currentWidget() is not self.compare)
+        # The Comparisons tab has its own toolbar and counts (the items' would mislead there).
+        items = self.tabs.currentWidget() is not self.compare
+        for widget in (self.acts.toolbar, self.status.progress, self.status.rate):
+            widget.setVisible(items)
         if self.tabs.currentWidget() is self.splitter:
             self.review.output.text.setFocus(Qt.FocusReason.OtherFocusReason)
 

@@ -82,6 +82,10 @@ def test_the_keyboard_loop_stores_each_preference_by_record_position(
     window = open_comparisons(qtbot, open_desk, path)
     assert window.tabs.tabBar().isTabVisible(2)
     assert "Comparisons tab (Ctrl+3)" in window.empty.text.text()
+    # The items' toolbar and counts give way to the tab's own.
+    assert not window.acts.toolbar.isVisible() and not window.status.progress.isVisible()
+    assert window.compare.toolbar.isVisible()
+    assert window.compare.view.progress.text() == "0 compared this session · 5 left"
     keys = [
         (Qt.Key.Key_1, LEFT),
         (Qt.Key.Key_2, RIGHT),
