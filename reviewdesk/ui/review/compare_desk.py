@@ -87,7 +87,7 @@ class CompareHost(Protocol):
 class _Opened:
     session: ComparisonSession
     step: ComparisonStep
-    any: bool
+    holds_any: bool
 
 
 def decided_message(step: ComparisonStep) -> str:
@@ -120,8 +120,8 @@ class CompareDesk(QStackedWidget):
 
     Args:
         host: the window's worker, status bar and reasons.
-        parent: the window (the actions belong to it, so the keys work wherever the focus is
-            on this page).
+        parent: the window. The page's keys are window shortcuts, on while the page is shown:
+            they work wherever the focus is in the window.
 
     Signals:
         opened(bool): a store was opened; whether it holds any comparison.
@@ -232,7 +232,7 @@ class CompareDesk(QStackedWidget):
             return
         self._session = opened.session
         self._on_step(opened.step)
-        if not opened.any:
+        if not opened.holds_any:
             self._show_message(
                 "This store holds no comparisons",
                 "Import a file whose records have candidates (two outputs of one prompt).",
@@ -242,7 +242,7 @@ class CompareDesk(QStackedWidget):
             self._host.runner.submit(
                 session.count_pending, lambda step: self._on_counted(generation, step)
             )
-        self.opened.emit(opened.any)
+        self.opened.emit(opened.holds_any)
 
     def _on_counted(self, generation: int, step: ComparisonStep) -> None:
         if generation == self._generation:
