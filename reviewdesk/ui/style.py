@@ -15,6 +15,8 @@ from reviewdesk.resources import resource
 __all__ = [
     "Theme",
     "apply_theme",
+    "diff_delete_tint",
+    "diff_insert_tint",
     "icon",
     "is_dark",
     "severity_color",
@@ -49,6 +51,16 @@ def severity_tint(severity: Severity) -> QColor:
     color = severity_color(severity)
     color.setAlpha({1: 60, 2: 80, 3: 90, 4: 110}[severity.rank])
     return color
+
+
+def diff_insert_tint() -> QColor:
+    """The background of words a diff adds, for the current theme (stronger on dark)."""
+    return QColor(46, 160, 67, 110 if is_dark() else 70)
+
+
+def diff_delete_tint() -> QColor:
+    """The background of words a diff removes, for the current theme (stronger on dark)."""
+    return QColor(229, 72, 77, 120 if is_dark() else 70)
 
 
 @cache

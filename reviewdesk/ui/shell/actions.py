@@ -84,6 +84,8 @@ class WindowCommands(Protocol):
 
     def _on_stats_tab_action_triggered(self) -> None: ...
 
+    def _on_compare_tab_action_triggered(self) -> None: ...
+
     def _on_quit_action_triggered(self) -> None: ...
 
 
@@ -161,6 +163,9 @@ class DeskActions:
         self.keys = self._make("&Keys…", "?", w._on_keys_action_triggered)
         self.review_tab = self._make("Re&view tab", "Ctrl+1", w._on_review_tab_action_triggered)
         self.stats_tab = self._make("S&tatistics tab", "Ctrl+2", w._on_stats_tab_action_triggered)
+        self.compare_tab = self._make(
+            "C&omparisons tab", "Ctrl+3", w._on_compare_tab_action_triggered
+        )
         self.import_ = self._make(
             "&Import a file…", "Ctrl+O", files._on_import_action_triggered, "import"
         )
@@ -208,6 +213,7 @@ class DeskActions:
         self.desk_actions = [
             self.review_tab,
             self.stats_tab,
+            self.compare_tab,
             self.import_,
             self.export,
             self.demo,
@@ -294,7 +300,7 @@ class DeskActions:
         )
         view_menu.addActions([self.guidelines, self.guidelines_dialog, self.keys])
         view_menu.addSeparator()
-        view_menu.addActions([self.review_tab, self.stats_tab])
+        view_menu.addActions([self.review_tab, self.stats_tab, self.compare_tab])
         view_menu.addSeparator()
         view_menu.addAction(self.needs_attention)
 

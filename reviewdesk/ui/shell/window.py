@@ -31,6 +31,7 @@ from reviewdesk.ui.dialogs.template import TemplateViewer
 from reviewdesk.ui.queue_list.model import QueueModel
 from reviewdesk.ui.queue_list.panel import FILTER_COLUMNS, QueuePanel
 from reviewdesk.ui.review.adjudicate import disputed
+from reviewdesk.ui.review.compare_desk import CompareDesk
 from reviewdesk.ui.review.decision_desk import DecisionDesk
 from reviewdesk.ui.review.guidelines import GuidelinesDialog, KeysDialog
 from reviewdesk.ui.review.view import ReviewView
@@ -155,6 +156,9 @@ class DeskWindow(QMainWindow):
         self.tabs = DeskTabs(self)
         self.tabs.addTab(self.splitter, "Review")
         self.tabs.addTab(self.stats, "Statistics")
+        self.compare = CompareDesk(self, self, hide_models=self.settings.hide_models)
+        self._compare_tab = self.tabs.addTab(self.compare, "Comparisons")
+        self.tabs.tabBar().setTabVisible(self._compare_tab, False)  # until the store has some
         self.setCentralWidget(self.tabs)
 
         self.sync_desk = SyncDesk(self, self)
@@ -188,6 +192,8 @@ class DeskWindow(QMainWindow):
         self.queue_panel.view_changed.connect(self._on_queue_panel_view_changed)
         self.model.load_failed.connect(self._on_model_load_failed)
         self.store_upgrading.connect(self.pages.show_upgrading)
+        self.compare.opened.connect(self._on_compare_opened)
+        self._empty_texts = (self.empty.title.text(), self.empty.text.text())
         self.runner.submit(
             lambda: self._open(open_store), self._on_store_opened, self._on_open_failed
         )
@@ -241,6 +247,7 @@ class DeskWindow(QMainWindow):
         self.model.set_store(store)
         self.stats.set_store(store)
         self.sync.set_store(store)
+        self.compare.set_store(store, self._reviewer)
         self.runner.submit(session.count_pending, self._on_progress_step)
         self._on_queue_panel_view_changed(self.queue_panel.current_filter())
         self.count_disagreements()
@@ -248,6 +255,19 @@ class DeskWindow(QMainWindow):
             lambda: {column: store.distinct(column) for column in FILTER_COLUMNS},
             self._on_choices_loaded,
         )
+
+    def _on_compare_opened(self, any_comparisons: bool) -> None:
+        # The Comparisons tab shows when the store holds comparisons; a store of comparisons
+        # alone opens on it rather than on "This store is empty".
+        self.tabs.tabBar().setTabVisible(self._compare_tab, any_comparisons)
+        title, text = self._empty_texts
+        if any_comparisons:
+            title = "No generations to review here"
+            text = "This store holds comparisons: see the Comparisons tab (Ctrl+3)."
+        self.empty.title.setText(title)
+        self.empty.text.setText(text)
+        if any_comparisons and self.pages.currentWidget() is self.empty:
+            self.tabs.setCurrentWidget(self.compare)
 
     def _on_open_failed(self, error: UserError) -> None:
         self.pages.show_open_failed(str(error))
@@ -509,8 +529,16 @@ class DeskWindow(QMainWindow):
     def _on_stats_tab_action_triggered(self) -> None:
         self.tabs.setCurrentWidget(self.stats)
 
+    def _on_compare_tab_action_triggered(self) -> None:
+        if self.tabs.tabBar().isTabVisible(self._compare_tab):
+            self.tabs.setCurrentWidget(self.compare)
+
     def _on_tabs_current_changed(self, _index: int) -> None:
         self._enable_item_actions()
+        # The Comparisons tab has its own toolbar and counts (the items' would mislead there).
+        items = self.tabs.currentWidget() is not self.compare
+        for widget in (self.acts.toolbar, self.status.progress, self.status.rate):
+            widget.setVisible(items)
         if self.tabs.currentWidget() is self.splitter:
             self.review.output.text.setFocus(Qt.FocusReason.OtherFocusReason)
 
@@ -561,6 +589,8 @@ class DeskWindow(QMainWindow):
         form_rows = self.review.form.key_rows()
         sections = [("This queue's form", form_rows)] if form_rows else []
         sections.append(("The desk", self.acts.key_rows()))
+        if self.tabs.tabBar().isTabVisible(self._compare_tab):
+            sections.append(("The Comparisons tab (Ctrl+3)", self.compare.key_rows()))
         dialog = KeysDialog(sections, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.open_dialog(dialog)
@@ -571,6 +601,7 @@ class DeskWindow(QMainWindow):
         """Close the store (unless `close_old` is False) and open the one `open_store` opens."""
         old, self._store, self._session, self._item = self._store, None, None, None
         self.model.set_store(None)
+        self.compare.set_store(None, self._reviewer)
         released = (self.stats.let_go(), self.sync.let_go())
         self.pages.show_loading()
 
@@ -607,6 +638,12 @@ class DeskWindow(QMainWindow):
         font = self.review.font()
         font.setPointSize(self.settings.font_size)
         self.review.setFont(font)
+        self.compare.setFont(font)
+        self.compare.set_hide_models(self.settings.hide_models)
+
+    def desk_key_rows(self) -> list[tuple[str, str]]:
+        """The window's keys (the Comparisons tab lists them beside its own)."""
+        return self.acts.key_rows()
 
     @property
     def theme(self) -> Theme:
