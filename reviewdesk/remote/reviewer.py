@@ -125,7 +125,9 @@ class ReviewerClient:
             "/v1/decisions/batch",
             json={
                 "decisions": [
-                    decision.model_dump(mode="json", exclude={"reviewer", "answers"})
+                    decision.model_dump(
+                        mode="json", exclude={"reviewer", "answers", "form_version"}
+                    )
                     for decision in decisions
                 ]
             },

@@ -3,10 +3,22 @@ leased with the same lease protocol, decided in the same decisions batch with a 
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
+import orjson
 
+from reviewdesk.client import ReviewdeskClient
+from reviewdesk.domain import (
+    Comparison,
+    ComparisonDecision,
+    ComparisonDecisionId,
+    Preference,
+    ShownOrder,
+)
+from reviewdesk.protocol import DecisionStatus, EntryKind, ItemPhase, ItemResultStatus
+from reviewdesk.remote.reviewer import ReviewerClient
 from tests.server.harness import FakeClock, RunningServer, approve, items
 
 DECIDED = "2026-11-21T09:00:00Z"
@@ -258,3 +270,87 @@ def test_leases_of_comparisons_extend_release_and_expire(
             _batch(bob, [late]),
         )
         assert (mine[0]["status"], theirs[0]["status"]) == ("accepted", "accepted_extra")
+
+
+def test_the_clients_push_lease_and_decide_comparisons_with_typed_models(
+    server: RunningServer,
+) -> None:
+    comparisons = [Comparison.model_validate(pair(n)) for n in (2, 1)]
+    with ReviewdeskClient(server.url, server.token("producer", "producer")) as desk:
+        results = desk.submit_comparisons(comparisons, required_reviews=2)
+        assert [(r.id, r.status) for r in results] == [
+            ("cmp-0002", ItemResultStatus.CREATED), ("cmp-0001", ItemResultStatus.CREATED),
+        ]  # fmt: skip
+        again = desk.submit_comparisons(comparisons, required_reviews=2)
+        assert {r.status for r in again} == {ItemResultStatus.DUPLICATE}
+    with ReviewerClient(server.url, server.token("ann", "reviewer")) as ann:
+        assert ann.lease("prefs", 5, ttl_s=600).comparisons == []  # items only by default
+        lease = ann.lease("prefs", 5, ttl_s=600, kinds=[EntryKind.ITEM, EntryKind.COMPARISON])
+        leased = [entry.comparison for entry in lease.comparisons]
+        assert [c.id for c in leased] == ["cmp-0002", "cmp-0001"]  # highest risk first
+        assert leased[0].candidates[1].output == comparisons[0].candidates[1].output
+        decisions = [
+            ComparisonDecision(
+                id=ComparisonDecisionId(f"ann-{c.id}"),
+                comparison_id=c.id,
+                reviewer="ann",
+                preference=Preference.TIE,
+                shown_order=ShownOrder.BA,
+                decided_at=datetime(2026, 11, 21, 9, tzinfo=UTC),
+                lease_id=lease.lease_id,
+                lease_epoch=entry.epoch,
+            )
+            for c, entry in zip(leased, lease.comparisons, strict=True)
+        ]
+        statuses = [r.status for r in ann.push_comparisons(decisions)]
+        assert statuses == [DecisionStatus.ACCEPTED, DecisionStatus.ACCEPTED]
+        assert {r.status for r in ann.push_comparisons(decisions)} == {DecisionStatus.DUPLICATE}
+    with ReviewdeskClient(server.url, server.token("watcher", "producer")) as desk:
+        state = desk.comparison("cmp-0001")
+        assert (state.state, state.reviews, state.required_reviews) == (ItemPhase.QUEUED, 1, 2)
+        assert [(d.reviewer, d.preference, d.shown_order) for d in state.decisions] == [
+            ("ann", Preference.TIE, ShownOrder.BA)
+        ]
+
+
+def _label(reviewer: str, preference: str, minute: int) -> dict[str, Any]:
+    return {
+        "reviewer": reviewer,
+        "preference": preference,
+        "shown_order": "ab",
+        "decided_at": f"2026-11-21T09:{minute:02d}:00Z",
+    }
+
+
+def test_stats_and_the_dpo_export_serve_the_human_preferences(server: RunningServer) -> None:
+    majority_b = pair(1, required_reviews=3, decisions=[
+        _label("ann", "b", 1), _label("bob", "b", 2), _label("cy", "a", 3),
+    ])  # fmt: skip
+    tie = pair(2, decisions=[_label("ann", "tie", 4)])
+    with server.client(server.token("producer", "producer")) as producer:
+        body = _push(producer, [majority_b, tie, pair(3)])
+        assert [r["decisions"] for r in body["results"]] == [3, 1, 0]
+        assert _push(producer, [majority_b])["results"][0]["decisions"] == 0  # a re-push
+        assert _state(producer, "cmp-0001")["state"] == "decided"
+        response = producer.get("/v1/stats", params={"kind": "comparison"})
+        assert response.status_code == 200, response.text
+        stats = response.json()
+        assert (stats["kind"], stats["comparisons"], stats["decided"]) == ("comparison", 3, 2)
+        assert stats["resolved"] == {"a": 0, "b": 1, "tie": 1, "both_bad": 0}
+        (models,) = stats["pairs"]
+        assert (models["model_x"], models["model_y"]) == ("m-large", "m-small")
+        assert [models[key]["count"] for key in ("wins", "ties", "losses")] == [1, 1, 0]
+        refused = producer.get("/v1/stats", params={"kind": "comparison", "group_by": "model"})
+        assert refused.status_code == 422 and "group_by" in refused.json()["detail"]
+    with server.client(server.token("root", "admin")) as admin:
+        response = admin.get("/v1/export", params={"format": "dpo", "queue": "prefs"})
+        assert response.status_code == 200, response.text
+    rows = [orjson.loads(line) for line in response.text.splitlines() if line]
+    assert len(rows) == 1  # the tie and the undecided comparison give no pair
+    (row,) = rows
+    assert row["chosen"] == [
+        {"role": "assistant", "content": majority_b["candidates"][1]["output"]}
+    ]  # the human majority's preference, b
+    assert row["rejected"] == [
+        {"role": "assistant", "content": majority_b["candidates"][0]["output"]}
+    ]
