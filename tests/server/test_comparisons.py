@@ -105,6 +105,15 @@ def test_comparisons_are_pushed_with_items_each_with_its_result(server: RunningS
         assert conflict["status"] == "conflict"
         assert "candidates[0].output" in conflict["errors"][0]["message"]
 
+        # one id names one entry, an item or a comparison
+        item_named_like = {**items(1)[0], "id": "cmp-0001"}
+        clash = _push(producer, [item_named_like, pair(1, id="gen-000001")])["results"]
+        assert [r["status"] for r in clash] == ["conflict", "conflict"]
+        assert [r["errors"][0]["message"] for r in clash] == [
+            "stored already as a comparison (a record with candidates): not stored",
+            "stored already as an item (a record without candidates): not stored",
+        ]
+
         state = _state(producer, "cmp-0001")
         assert (state["kind"], state["state"], state["queue"]) == ("comparison", "queued", "prefs")
         assert (state["required_reviews"], state["reviews"], state["decisions"]) == (1, 0, [])

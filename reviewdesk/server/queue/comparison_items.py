@@ -41,7 +41,7 @@ from reviewdesk.server.queue.items import (
 from reviewdesk.server.queue.policy import load_policies
 from reviewdesk.server.queue.slots import ItemState, SlotState
 from reviewdesk.store import rows
-from reviewdesk.store.comparison_rows import insert_comparisons
+from reviewdesk.store.comparison_rows import comparison_pks, insert_comparisons
 from reviewdesk.store.comparisons import (
     load_comparison_decisions,
     load_comparison_decisions_by_id,
@@ -73,6 +73,12 @@ def enqueue_entries(
     taken = set(at)
     others = [index for index in range(len(raw_items)) if index not in taken]
     outcomes: list[ItemOutcome] = []
+    # One id names one entry: an item with the id of a stored comparison is a conflict.
+    ids = {index: _raw_id(raw_items[index]) for index in others}
+    known = comparison_pks(connection, [found for found in ids.values() if found is not None])
+    for index in [index for index in others if ids[index] in known]:
+        others.remove(index)
+        outcomes.append(_other_kind(index, ids[index], "a comparison (a record with candidates)"))
     if others:
         for outcome in enqueue(connection, [raw_items[index] for index in others], now_ms=now_ms):
             outcome.index = others[outcome.index]
@@ -81,6 +87,22 @@ def enqueue_entries(
         enqueue_comparisons(connection, [(index, raw_items[index]) for index in at], now_ms=now_ms)
     )
     return sorted(outcomes, key=lambda outcome: outcome.index)
+
+
+def _raw_id(raw: Any) -> str | None:
+    found = raw.get("id") if isinstance(raw, dict) else None
+    if isinstance(found, int) and not isinstance(found, bool):
+        return str(found)
+    return found if isinstance(found, str) else None
+
+
+def _other_kind(index: int, entry_id: str | None, stored_as: str) -> ItemOutcome:
+    return ItemOutcome(
+        index,
+        entry_id,
+        ItemResultStatus.CONFLICT,
+        [FieldError("id", f"stored already as {stored_as}: not stored")],
+    )
 
 
 def parse_comparison(
@@ -154,6 +176,12 @@ def enqueue_comparisons(
             outcomes[index] = parsed
         else:
             valid.append(parsed)
+    items = rows.generation_pks(connection, [parsed.comparison.id for parsed in valid])
+    for parsed in [parsed for parsed in valid if parsed.comparison.id in items]:
+        valid.remove(parsed)
+        outcomes[parsed.index] = _other_kind(
+            parsed.index, parsed.comparison.id, "an item (a record without candidates)"
+        )
     valid = _apply_policies(connection, valid)
     stored = insert_comparisons(
         connection,
