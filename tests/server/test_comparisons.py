@@ -363,3 +363,42 @@ def test_stats_and_the_dpo_export_serve_the_human_preferences(server: RunningSer
     assert row["rejected"] == [
         {"role": "assistant", "content": majority_b["candidates"][0]["output"]}
     ]
+
+
+def test_one_lease_holds_items_first_then_comparisons(server: RunningServer) -> None:
+    with (
+        server.client(server.token("producer", "producer")) as producer,
+        server.client(server.token("ann", "reviewer")) as ann,
+    ):
+        _push(producer, [*items(2, queue="prefs"), pair(1), pair(2)])
+        lease = _lease(ann, max_items=3, kinds=["item", "comparison"])
+        leased_items = [entry["generation"]["id"] for entry in lease["items"]]
+        leased_pairs = [entry["comparison"]["id"] for entry in lease["comparisons"]]
+        assert (len(leased_items), len(leased_pairs)) == (2, 1)
+        (summary,) = ann.get("/v1/leases").json()["leases"]
+        assert (summary["lease_id"], summary["held"]) == (lease["lease_id"], 3)
+        extended = ann.patch(f"/v1/leases/{lease['lease_id']}", json={"ttl_s": 60}).json()
+        assert extended["held"] == sorted([*leased_items, *leased_pairs])
+        released = ann.delete(f"/v1/leases/{lease['lease_id']}").json()
+        assert released["released"] == sorted([*leased_items, *leased_pairs])
+        again = _lease(ann, max_items=10, kinds=["comparison"])
+        assert sorted(entry["comparison"]["id"] for entry in again["comparisons"]) == [
+            "cmp-0001", "cmp-0002",
+        ]  # fmt: skip
+
+
+def test_a_withdrawn_comparison_leaves_the_queue(server: RunningServer) -> None:
+    with (
+        server.client(server.token("producer", "producer")) as producer,
+        server.client(server.token("ann", "reviewer")) as ann,
+    ):
+        _push(producer, [pair(1)])
+        lease = _lease(ann)
+        assert len(lease["comparisons"]) == 1
+        withdrawn = producer.delete("/v1/items/cmp-0001")
+        assert withdrawn.status_code == 200, withdrawn.text
+        assert _state(producer, "cmp-0001")["state"] == "withdrawn"
+        (late,) = _batch(ann, [prefer("cmp-0001", "d-1", lease_id=lease["lease_id"])])
+        assert late["status"] == "withdrawn"
+        assert _state(producer, "cmp-0001")["decisions"] == []
+        assert producer.delete("/v1/items/cmp-9999").status_code == 404

@@ -43,7 +43,11 @@ from reviewdesk.server.api.wakeups import (
 from reviewdesk.server.database import read, transact
 from reviewdesk.server.http.problems import ApiError, problem_responses
 from reviewdesk.server.http.routing import ApiRoute
-from reviewdesk.server.queue.comparison_items import comparison_state, enqueue_entries
+from reviewdesk.server.queue.comparison_items import (
+    comparison_state,
+    enqueue_entries,
+    withdraw_comparison,
+)
 from reviewdesk.server.queue.items import withdraw
 from reviewdesk.server.queue.verdicts import (
     ItemView,
@@ -121,7 +125,13 @@ def withdraw_item(request: Request, item_id: IdPath, token: Producer) -> Withdra
             lambda connection: withdraw(connection, item_id, now_ms=now),
         )
     except UnknownItemError as error:
-        raise ApiError(404, ProblemCode.UNKNOWN_ITEM, str(error)) from error
+        try:
+            transact(
+                request.app.state.engine,
+                lambda connection: withdraw_comparison(connection, item_id),
+            )
+        except UnknownItemError:
+            raise ApiError(404, ProblemCode.UNKNOWN_ITEM, str(error)) from error
     return WithdrawnOut(id=item_id, state=ItemPhase.WITHDRAWN)
 
 

@@ -23,13 +23,14 @@ from sqlalchemy.engine import Connection
 from reviewdesk.domain import Comparison, ComparisonDecision, ComparisonDecisionDraft, utc_now
 from reviewdesk.domain.comparisons import resolve_preference
 from reviewdesk.domain.policy import Routing
-from reviewdesk.errors import DecisionConflictError
+from reviewdesk.errors import DecisionConflictError, UnknownItemError
 from reviewdesk.ingest.comparisons import to_comparison_record
 from reviewdesk.ingest.records import RecordError, is_comparison, prepare
 from reviewdesk.protocol.screening import field_path, id_problem, text_problem, unfit_values
 from reviewdesk.protocol.statuses import KEPT_STATUSES, ItemPhase, ItemResultStatus
 from reviewdesk.protocol.v1 import ComparisonDecisionOut, ComparisonStateOut
 from reviewdesk.server.queue.comparison_decisions import record_comparison_decisions
+from reviewdesk.server.queue.comparison_leases import lock_comparisons, refresh_comparisons
 from reviewdesk.server.queue.items import (
     DEFAULT_QUEUE,
     MAX_REQUIRED_REVIEWS,
@@ -386,3 +387,27 @@ def comparison_state(
             for d in decisions
         ],
     )
+
+
+def withdraw_comparison(connection: Connection, comparison_id: str) -> None:
+    """Take a comparison out of review: its open slots close, and decisions arriving later get
+    the status `withdrawn` (the changes feed does not announce it yet).
+
+    Raises:
+        UnknownItemError: no comparison has that id.
+    """
+    pk = comparison_pks(connection, [comparison_id]).get(comparison_id)
+    if pk is None or not lock_comparisons(connection, [pk]):
+        raise UnknownItemError(f"there is no item {comparison_id}")
+    connection.execute(
+        text(
+            "UPDATE comparison_slot SET state = 'free', reviewer = NULL, lease_id = NULL, "
+            "expires_at_ms = NULL WHERE comparison_pk = :pk AND state = :leased"
+        ),
+        {"pk": pk, "leased": str(SlotState.LEASED)},
+    )
+    connection.execute(
+        text("UPDATE server_comparison SET state = :state WHERE comparison_pk = :pk"),
+        {"state": str(ItemState.WITHDRAWN), "pk": pk},
+    )
+    refresh_comparisons(connection, [pk])

@@ -396,20 +396,28 @@ class LeaseSummary:
 
 
 def live_leases(connection: Connection, *, reviewer: str | None, now_ms: int) -> list[LeaseSummary]:
-    """The leases that hold a live slot: the reviewer's own, or everyone's for None (admin)."""
-    sql = (
-        "SELECT l.id, l.reviewer, l.queue, l.mode, l.expires_at_ms, count(*) AS held "
-        "FROM server_lease l JOIN lease_slot s ON s.lease_id = l.id AND s.reviewer = l.reviewer "
-        "WHERE s.state = 'leased' AND s.expires_at_ms > :now"
-    )
-    params: dict[str, object] = {"now": now_ms}
-    if reviewer is not None:
-        sql += " AND l.reviewer = :reviewer"
-        params["reviewer"] = reviewer
-    sql += " GROUP BY l.id, l.reviewer, l.queue, l.mode, l.expires_at_ms ORDER BY l.expires_at_ms"
-    return [
-        LeaseSummary(
-            row.id, row.reviewer, row.queue, LeaseMode(row.mode), row.expires_at_ms, row.held
+    """The leases that hold a live slot (of an item or a comparison): the reviewer's own, or
+    everyone's for None (admin)."""
+    found: dict[str, LeaseSummary] = {}
+    for slots in ("lease_slot", "comparison_slot"):
+        sql = (
+            "SELECT l.id, l.reviewer, l.queue, l.mode, l.expires_at_ms, count(*) AS held "
+            f"FROM server_lease l JOIN {slots} s ON s.lease_id = l.id AND s.reviewer = l.reviewer "
+            "WHERE s.state = 'leased' AND s.expires_at_ms > :now"
         )
-        for row in connection.execute(text(sql), params)
-    ]
+        params: dict[str, object] = {"now": now_ms}
+        if reviewer is not None:
+            sql += " AND l.reviewer = :reviewer"
+            params["reviewer"] = reviewer
+        sql += " GROUP BY l.id, l.reviewer, l.queue, l.mode, l.expires_at_ms"
+        for row in connection.execute(text(sql), params):
+            known = found.get(row.id)
+            found[row.id] = LeaseSummary(
+                row.id,
+                row.reviewer,
+                row.queue,
+                LeaseMode(row.mode),
+                row.expires_at_ms,
+                row.held + (0 if known is None else known.held),
+            )
+    return sorted(found.values(), key=lambda lease: lease.expires_at_ms)
