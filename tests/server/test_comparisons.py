@@ -402,3 +402,29 @@ def test_a_withdrawn_comparison_leaves_the_queue(server: RunningServer) -> None:
         assert late["status"] == "withdrawn"
         assert _state(producer, "cmp-0001")["decisions"] == []
         assert producer.delete("/v1/items/cmp-9999").status_code == 404
+
+
+def test_the_queues_review_policy_routes_comparisons(server: RunningServer) -> None:
+    policy = {
+        "risk_threshold": 0.5,
+        "min_severity": "error",
+        "required_reviews": [{"above": 0.7, "reviews": 2}],
+    }
+    with server.client(server.token("root", "admin")) as admin:
+        assert admin.put("/v1/queues/prefs/policy", json=policy).status_code == 200
+    flagged = pair(3)  # risk 0.11, but a candidate's flag is severe enough to be reviewed
+    flagged["candidates"][0]["flags"] = [
+        {"validator": "pii", "code": "email", "severity": "error", "message": "address"}
+    ]
+    with (
+        server.client(server.token("producer", "producer")) as producer,
+        server.client(server.token("ann", "reviewer")) as ann,
+    ):
+        _push(producer, [pair(1), pair(2), flagged])  # risks 0.37, 0.74, 0.11
+        states = [_state(producer, f"cmp-000{n}") for n in (1, 2, 3)]
+        assert [(s["state"], s["required_reviews"]) for s in states] == [
+            ("auto_approved", 1), ("queued", 2), ("queued", 1),
+        ]  # fmt: skip
+        leased = _lease(ann, max_items=10)["comparisons"]
+        assert [entry["comparison"]["id"] for entry in leased] == ["cmp-0002", "cmp-0003"]
+        assert [entry["required_reviews"] for entry in leased] == [2, 1]

@@ -43,11 +43,8 @@ from reviewdesk.server.api.wakeups import (
 from reviewdesk.server.database import read, transact
 from reviewdesk.server.http.problems import ApiError, problem_responses
 from reviewdesk.server.http.routing import ApiRoute
-from reviewdesk.server.queue.comparison_items import (
-    comparison_state,
-    enqueue_entries,
-    withdraw_comparison,
-)
+from reviewdesk.server.queue.comparison_items import enqueue_entries, withdraw_comparison
+from reviewdesk.server.queue.comparison_views import comparison_state
 from reviewdesk.server.queue.items import withdraw
 from reviewdesk.server.queue.verdicts import (
     ItemView,

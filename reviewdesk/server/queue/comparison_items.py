@@ -1,5 +1,4 @@
-"""Producers' comparisons: validating and enqueueing them (idempotent by id), and a
-comparison's state for `GET /v1/items/{id}`.
+"""Producers' comparisons: validating, enqueueing (idempotent by id) and withdrawing them.
 
 `POST /v1/items` takes items and comparisons in one list (a record with `candidates` is a
 comparison); `enqueue_entries` sends the items to `items.enqueue`, unchanged, and the
@@ -21,14 +20,12 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from reviewdesk.domain import Comparison, ComparisonDecision, ComparisonDecisionDraft, utc_now
-from reviewdesk.domain.comparisons import resolve_preference
 from reviewdesk.domain.policy import Routing
 from reviewdesk.errors import DecisionConflictError, UnknownItemError
 from reviewdesk.ingest.comparisons import to_comparison_record
 from reviewdesk.ingest.records import RecordError, is_comparison, prepare
 from reviewdesk.protocol.screening import field_path, id_problem, text_problem, unfit_values
-from reviewdesk.protocol.statuses import KEPT_STATUSES, ItemPhase, ItemResultStatus
-from reviewdesk.protocol.v1 import ComparisonDecisionOut, ComparisonStateOut
+from reviewdesk.protocol.statuses import KEPT_STATUSES, ItemResultStatus
 from reviewdesk.server.queue.comparison_decisions import record_comparison_decisions
 from reviewdesk.server.queue.comparison_leases import lock_comparisons, refresh_comparisons
 from reviewdesk.server.queue.items import (
@@ -44,7 +41,6 @@ from reviewdesk.server.queue.slots import ItemState, SlotState
 from reviewdesk.store import rows
 from reviewdesk.store.comparison_rows import comparison_pks, insert_comparisons
 from reviewdesk.store.comparisons import (
-    load_comparison_decisions,
     load_comparison_decisions_by_id,
 )
 from reviewdesk.store.keys import NO_RISK
@@ -334,59 +330,6 @@ def _record_carried(
             outcomes[index].errors.append(FieldError("decisions", str(result)))
         elif result.status in KEPT_STATUSES:
             outcomes[index].decisions += 1
-
-
-def comparison_state(
-    connection: Connection, comparison_id: str, *, now_ms: int
-) -> ComparisonStateOut | None:
-    """A comparison's state with every decision on it (None: no such comparison)."""
-    row = connection.execute(
-        text(
-            "SELECT c.pk, s.queue, c.required_reviews, c.review_count, s.state, EXISTS ("
-            "SELECT 1 FROM comparison_slot l WHERE l.comparison_pk = c.pk AND l.state = :leased "
-            "AND l.expires_at_ms > :now) FROM comparison c "
-            "JOIN server_comparison s ON s.comparison_pk = c.pk WHERE c.id = :id"
-        ),
-        {"id": comparison_id, "now": now_ms, "leased": str(SlotState.LEASED)},
-    ).first()
-    if row is None:
-        return None
-    _, queue, required, reviews, state, leased = row
-    decisions = load_comparison_decisions(connection, comparison_id)
-    latest = {decision.reviewer: decision for decision in decisions}  # in stored order
-    labels = [(d.reviewer, d.preference) for d in sorted(latest.values(), key=decisions.index)]
-    preference = resolve_preference(labels) if state == ItemState.DONE else None
-    if state == ItemState.DONE:
-        phase = ItemPhase.DECIDED if preference is not None else ItemPhase.NEEDS_ADJUDICATION
-    elif state in (ItemState.WITHDRAWN, ItemState.AUTO_APPROVED):
-        phase = ItemPhase(state)
-    else:
-        phase = ItemPhase.LEASED if leased else ItemPhase.QUEUED
-    return ComparisonStateOut(
-        id=comparison_id,
-        queue=queue,
-        state=phase,
-        required_reviews=required,
-        reviews=reviews,
-        preference=preference,
-        decisions=[
-            ComparisonDecisionOut(
-                id=d.id,
-                reviewer=d.reviewer,
-                preference=d.preference,
-                shown_order=d.shown_order,
-                edited_output=d.edited_output,
-                reasons=list(d.reasons),
-                comment=d.comment,
-                duration_ms=d.duration_ms,
-                decided_at=d.decided_at,
-                supersedes=d.supersedes,
-                lease_id=d.lease_id,
-                lease_epoch=d.lease_epoch,
-            )
-            for d in decisions
-        ],
-    )
 
 
 def withdraw_comparison(connection: Connection, comparison_id: str) -> None:
