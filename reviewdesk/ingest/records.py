@@ -201,8 +201,8 @@ def to_import_record(path: Path, line: int, raw: Any) -> ImportRecord | list[Rec
 
 
 COMPARISONS_NOT_HERE = (
-    "a comparison (a record with candidates) cannot be imported yet this way: the queue "
-    "server takes comparisons in a later release; `reviewdesk import` stores them locally"
+    "a comparison (a record with candidates) is not an item: it is read as a comparison "
+    "(`reviewdesk.ingest.comparisons`), by `reviewdesk import` and by `POST /v1/items`"
 )
 
 _UNDATED = uuid.UUID("0b8f5e8e-52f4-4c57-8d5e-3a1f3f61c1a4")

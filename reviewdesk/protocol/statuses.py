@@ -15,6 +15,7 @@ __all__ = [
     "ChangeKind",
     "DecisionStatus",
     "DeliveryState",
+    "EntryKind",
     "ItemPhase",
     "ItemResultStatus",
     "LeaseMode",
@@ -69,6 +70,14 @@ class ChangeKind(StrEnum):
     """The slot the reviewer held (its lease expired) was filled by another reviewer's decision."""
     ITEM_WITHDRAWN = "item_withdrawn"
     """The producer withdrew an item the reviewer held."""
+
+
+class EntryKind(StrEnum):
+    """What a queue entry is: an item (one output, a verdict) or a comparison (two outputs,
+    a preference). A lease asks for the kinds it takes (`kinds`, default items only)."""
+
+    ITEM = "item"
+    COMPARISON = "comparison"
 
 
 class LeaseMode(StrEnum):

@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from reviewdesk.domain import Generation, Verdict
+from reviewdesk.domain import Comparison, Generation, Preference, ShownOrder, Verdict
 from reviewdesk.domain.models import Answer, Count, NonEmpty, QuestionKey, ReasonCode
 from reviewdesk.domain.policy import ReviewPolicy
 from reviewdesk.domain.templates import MAX_TEMPLATE_CHARS
@@ -21,6 +21,7 @@ from reviewdesk.protocol.statuses import (
     ChangeKind,
     DecisionStatus,
     DeliveryState,
+    EntryKind,
     ItemPhase,
     ItemResultStatus,
     LeaseMode,
@@ -90,10 +91,24 @@ class LeaseIn(_In):
     max_items: Annotated[int, Field(ge=1, le=10_000)] = 10
     ttl_s: Annotated[int, Field(ge=1, le=10_000_000)] | None = None
     mode: LeaseMode = LeaseMode.ONLINE
+    kinds: Annotated[list[EntryKind], Field(min_length=1)] = [EntryKind.ITEM]
+    """What to lease: items, comparisons or both (items first, then comparisons up to
+    `max_items`). Items only by default, so a client that cannot show a comparison never
+    holds one."""
 
 
 class LeasedItem(BaseModel):
     generation: Generation
+    slot: int
+    epoch: int
+    required_reviews: int
+
+
+class LeasedComparison(BaseModel):
+    """A comparison under a lease: its prompt and candidates, and the slot it fills."""
+
+    kind: Literal[EntryKind.COMPARISON] = EntryKind.COMPARISON
+    comparison: Comparison
     slot: int
     epoch: int
     required_reviews: int
@@ -106,6 +121,8 @@ class LeaseOut(BaseModel):
     expires_at: datetime
     server_time: datetime
     items: list[LeasedItem]
+    comparisons: list[LeasedComparison] = []
+    """The comparisons leased (only when the lease asked for them in `kinds`)."""
 
 
 class ExtendIn(_In):
@@ -165,6 +182,31 @@ class BatchDecisionIn(DecisionIn):
     id: Id
 
 
+class ComparisonDecisionIn(_In):
+    """A decision on a comparison, as a batch entry: `comparison_id` and `preference` (`a`,
+    `b`: the candidate at that position of the record, `tie` or `both_bad`) where an item's
+    decision has `generation_id` and `verdict`; `shown_order` says which candidate the
+    reviewer saw on the left (`ab`: `a`)."""
+
+    id: Id
+    comparison_id: Id
+    preference: Preference
+    shown_order: ShownOrder | None = None
+    edited_output: str | None = None
+    reasons: list[ReasonCode] = []
+    comment: str | None = None
+    duration_ms: Count | None = None
+    decided_at: datetime
+    supersedes: Id | None = None
+    session_id: str | None = None
+    lease_id: str | None = None
+    lease_epoch: Count | None = None
+    device_id: str | None = None
+    reviewer: NonEmpty | None = None
+    answers: dict[str, Any] = {}
+    """Not taken yet on a comparison: a batch entry with answers is `invalid`."""
+
+
 class BatchIn(_In):
     """Up to 200 decisions; each is checked on its own (a bad one is `invalid`, not a 422)."""
 
@@ -202,6 +244,39 @@ class DecisionOut(BaseModel):
     device_id: str | None
     answers: dict[str, Any] = {}
     form_version: int | None = None
+
+
+class ComparisonDecisionOut(BaseModel):
+    """A stored decision on a comparison (in `GET /v1/items/{id}` of a comparison)."""
+
+    id: str
+    reviewer: str
+    preference: Preference
+    shown_order: ShownOrder | None
+    edited_output: str | None
+    reasons: list[str]
+    comment: str | None
+    duration_ms: int | None
+    decided_at: datetime
+    supersedes: str | None
+    lease_id: str | None
+    lease_epoch: int | None
+
+
+class ComparisonStateOut(BaseModel):
+    """A comparison's state (`GET /v1/items/{id}` of a comparison) with every decision on it.
+
+    `preference` is the resolved one once the comparison is final (every slot decided): the
+    preference most reviewers' latest decisions gave; null on a tie between preferences."""
+
+    kind: Literal[EntryKind.COMPARISON] = EntryKind.COMPARISON
+    id: str
+    queue: str
+    state: ItemPhase
+    required_reviews: int
+    reviews: int
+    preference: Preference | None
+    decisions: list[ComparisonDecisionOut]
 
 
 class FormBody(_In):

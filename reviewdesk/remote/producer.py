@@ -23,7 +23,9 @@ from typing import Any
 
 import httpx
 
+from reviewdesk.domain import Comparison
 from reviewdesk.protocol.statuses import FINAL_PHASES, ProblemCode
+from reviewdesk.protocol.v1 import ComparisonStateOut, ItemResult
 from reviewdesk.remote.errors import RequestRefusedError, VerdictTimeoutError
 from reviewdesk.remote.transport import Transport, segment
 
@@ -110,6 +112,30 @@ class ReviewdeskClient:
             for result in answer["results"]:
                 results.append({**result, "index": result["index"] + start})
         return results
+
+    def submit_comparisons(
+        self,
+        comparisons: Sequence[Comparison],
+        *,
+        required_reviews: int = 1,
+        batch: int = ITEMS_PER_CALL,
+    ) -> list[ItemResult]:
+        """Enqueue comparisons (one prompt, two candidates each), in batches, each reviewed by
+        `required_reviews` different reviewers; each one's result, in order (`created`,
+        `duplicate`, `conflict` or `invalid` with the fields named)."""
+        records = [
+            {
+                **comparison.model_dump(mode="json", exclude_none=True),
+                "required_reviews": required_reviews,
+            }
+            for comparison in comparisons
+        ]
+        return [ItemResult.model_validate(found) for found in self.submit(records, batch=batch)]
+
+    def comparison(self, comparison_id: str) -> ComparisonStateOut:
+        """A comparison's state, its resolved preference once final, and every decision."""
+        answer = self._remote.call("GET", f"/v1/items/{segment(comparison_id)}")
+        return ComparisonStateOut.model_validate(answer)
 
     def item(self, item_id: str) -> dict[str, Any]:
         """An item's state and, once final, its resolved verdict."""

@@ -14,8 +14,8 @@ from typing import Any
 
 import httpx
 
-from reviewdesk.domain import Decision
-from reviewdesk.protocol.statuses import LeaseMode, ProblemCode
+from reviewdesk.domain import ComparisonDecision, Decision
+from reviewdesk.protocol.statuses import EntryKind, LeaseMode, ProblemCode
 from reviewdesk.protocol.v1 import (
     BatchOut,
     ChangesOut,
@@ -82,13 +82,20 @@ class ReviewerClient:
         self._remote.call("GET", "/v1/leases")
 
     def lease(
-        self, queue: str, max_items: int, *, ttl_s: int, mode: LeaseMode = LeaseMode.OFFLINE
+        self,
+        queue: str,
+        max_items: int,
+        *,
+        ttl_s: int,
+        mode: LeaseMode = LeaseMode.OFFLINE,
+        kinds: Sequence[EntryKind] = (EntryKind.ITEM,),
     ) -> LeaseOut:
-        body = self._remote.call(
-            "POST",
-            f"/v1/queues/{segment(queue)}/leases",
-            json={"max_items": max_items, "ttl_s": ttl_s, "mode": mode},
-        )
+        """Lease up to `max_items` entries of `queue`: items, or with `kinds` comparisons too
+        (`LeaseOut.comparisons`; items come first)."""
+        request: dict[str, Any] = {"max_items": max_items, "ttl_s": ttl_s, "mode": mode}
+        if list(kinds) != [EntryKind.ITEM]:  # a server before comparisons knows no `kinds`
+            request["kinds"] = [str(kind) for kind in kinds]
+        body = self._remote.call("POST", f"/v1/queues/{segment(queue)}/leases", json=request)
         return LeaseOut.model_validate(body)
 
     def extend(self, lease_id: str, *, ttl_s: int) -> ExtendOut:
@@ -106,6 +113,25 @@ class ReviewerClient:
             "POST",
             "/v1/decisions/batch",
             json={"decisions": [_decision_body(decision) for decision in decisions]},
+        )
+        return BatchOut.model_validate(body).results
+
+    def push_comparisons(self, decisions: Sequence[ComparisonDecision]) -> list[DecisionResult]:
+        """Send up to `DECISIONS_PER_CALL` decisions on comparisons (a `preference` each); the
+        server's status for each, in order. Idempotent by decision id, as `push`."""
+        if len(decisions) > DECISIONS_PER_CALL:
+            raise ValueError(f"{len(decisions)} decisions: send at most {DECISIONS_PER_CALL}")
+        body = self._remote.call(
+            "POST",
+            "/v1/decisions/batch",
+            json={
+                "decisions": [
+                    decision.model_dump(
+                        mode="json", exclude={"reviewer", "answers", "form_version"}
+                    )
+                    for decision in decisions
+                ]
+            },
         )
         return BatchOut.model_validate(body).results
 

@@ -61,6 +61,7 @@ __all__ = [
     "count_comparisons",
     "iter_comparisons",
     "load_comparison_decisions",
+    "load_comparison_decisions_by_id",
     "load_comparisons",
     "record_comparison_decision",
 ]
@@ -85,27 +86,27 @@ class ComparisonsAdded:
     """Every reason code the stored decisions cite (for the store's taxonomy)."""
 
 
-def _prompt_json(comparison: Comparison) -> str:
+def prompt_json(comparison: Comparison) -> str:
     prompt: Any = comparison.prompt
     if not isinstance(prompt, str):
         prompt = [{"role": str(message.role), "content": message.content} for message in prompt]
     return orjson.dumps(prompt).decode()
 
 
-def _content(comparison: Comparison) -> str:
+def content_key(comparison: Comparison) -> str:
     """The content the duplicate/conflict rule compares, as one text."""
     return orjson.dumps(
         [
-            _prompt_json(comparison),
+            prompt_json(comparison),
             [[candidate.output, candidate.model] for candidate in comparison.candidates],
         ]
     ).decode()
 
 
-def _differing(comparison: Comparison, stored: str) -> tuple[str, ...]:
+def differing_fields(comparison: Comparison, stored: str) -> tuple[str, ...]:
     prompt, candidates = orjson.loads(stored)
     fields: list[str] = []
-    if _prompt_json(comparison) != prompt:
+    if prompt_json(comparison) != prompt:
         fields.append("prompt")
     mine = [[candidate.output, candidate.model] for candidate in comparison.candidates]
     if len(mine) != len(candidates):
@@ -177,7 +178,7 @@ def add_comparisons(
         cid = comparison.id
         if cid in contents:
             content, stamp = contents[cid]
-            fields = _differing(comparison, content)
+            fields = differing_fields(comparison, content)
             if fields:
                 conflicts.append(Conflict(index, cid, fields, stamp == imported_at))
                 continue
@@ -185,7 +186,7 @@ def add_comparisons(
         else:
             pk = pks[cid] = next_pk
             next_pk += 1
-            contents[cid] = (_content(comparison), imported_at)
+            contents[cid] = (content_key(comparison), imported_at)
             result.imported += 1
             rows.append(
                 (
@@ -204,15 +205,15 @@ def add_comparisons(
             texts.append(
                 (
                     pk,
-                    _prompt_json(comparison),
+                    prompt_json(comparison),
                     orjson.dumps(comparison.metadata).decode() if comparison.metadata else None,
                 )
             )
             for position, candidate in enumerate(comparison.candidates):
                 candidates.append(
-                    _candidate_values(next_candidate, pk, position, comparison, candidate)
+                    candidate_values(next_candidate, pk, position, comparison, candidate)
                 )
-                candidate_texts.append(_candidate_text_values(next_candidate, candidate))
+                candidate_texts.append(candidate_text_values(next_candidate, candidate))
                 next_candidate += 1
         decisions.extend((decision, pks[cid]) for decision in _chained(cid, drafts))
     if rows:
@@ -243,7 +244,7 @@ def add_comparisons(
     return result
 
 
-def _candidate_values(
+def candidate_values(
     pk: int, comparison_pk: int, position: int, comparison: Comparison, candidate: Candidate
 ) -> tuple[Any, ...]:
     top = candidate.top_severity
@@ -266,7 +267,7 @@ def _candidate_values(
     )
 
 
-def _candidate_text_values(pk: int, candidate: Candidate) -> tuple[Any, ...]:
+def candidate_text_values(pk: int, candidate: Candidate) -> tuple[Any, ...]:
     usage = candidate.usage
     return (
         pk,
@@ -326,35 +327,10 @@ def add_comparison_decisions(
         known.add(decision.id)
         pk = next_pk
         next_pk += 1
-        rows.append(
-            (
-                pk,
-                decision.id,
-                comparison_pk,
-                decision.reviewer,
-                str(decision.preference),
-                None if decision.shown_order is None else str(decision.shown_order),
-                decision.edited_output is not None,
-                orjson.dumps(list(decision.reasons)).decode(),
-                decision.duration_ms,
-                codec.time_text(decision.decided_at),
-                decision.supersedes,
-                decision.session_id,
-                decision.lease_id,
-                decision.lease_epoch,
-                decision.device_id,
-                decision.form_version,
-            )
-        )
-        if decision.edited_output is not None or decision.comment or decision.answers:
-            texts.append(
-                (
-                    pk,
-                    decision.edited_output,
-                    decision.comment,
-                    orjson.dumps(_answers_json(decision)).decode() if decision.answers else None,
-                )
-            )
+        rows.append(decision_values(decision, pk, comparison_pk))
+        text_row = decision_text_values(decision, pk)
+        if text_row is not None:
+            texts.append(text_row)
         touched.add(comparison_pk)
     if rows:
         connection.executemany(
@@ -385,6 +361,40 @@ def add_comparison_decisions(
             marks,
         )
     return len(rows), duplicates
+
+
+def decision_values(decision: ComparisonDecision, pk: int, comparison_pk: int) -> tuple[Any, ...]:
+    """A decision's `comparison_decision` row, in `DECISION_COLUMNS` order."""
+    return (
+        pk,
+        decision.id,
+        comparison_pk,
+        decision.reviewer,
+        str(decision.preference),
+        None if decision.shown_order is None else str(decision.shown_order),
+        decision.edited_output is not None,
+        orjson.dumps(list(decision.reasons)).decode(),
+        decision.duration_ms,
+        codec.time_text(decision.decided_at),
+        decision.supersedes,
+        decision.session_id,
+        decision.lease_id,
+        decision.lease_epoch,
+        decision.device_id,
+        decision.form_version,
+    )
+
+
+def decision_text_values(decision: ComparisonDecision, pk: int) -> tuple[Any, ...] | None:
+    """A decision's `comparison_decision_text` row, or None when it has no text."""
+    if decision.edited_output is None and not decision.comment and not decision.answers:
+        return None
+    return (
+        pk,
+        decision.edited_output,
+        decision.comment,
+        orjson.dumps(_answers_json(decision)).decode() if decision.answers else None,
+    )
 
 
 def _answers_json(decision: ComparisonDecision) -> dict[str, Any]:
@@ -647,6 +657,21 @@ def load_comparison_decisions(
             connection, f"{_DECISION_SELECT} WHERE c.id = :id ORDER BY d.pk", {"id": comparison_id}
         )
     ]
+
+
+def load_comparison_decisions_by_id(
+    connection: Connection, ids: Sequence[str]
+) -> dict[str, ComparisonDecision]:
+    """The stored comparison decisions with these ids (unknown ids are left out)."""
+    from sqlalchemy import bindparam, text
+
+    if not ids:
+        return {}
+    found = connection.execute(
+        text(f"{_DECISION_SELECT} WHERE d.id IN :ids").bindparams(bindparam("ids", expanding=True)),
+        {"ids": sorted(set(ids))},
+    )
+    return {row[2]: _decision(row) for row in found}
 
 
 def count_comparisons(connection: Connection) -> int:

@@ -124,20 +124,6 @@ def test_integer_ids_and_undated_decisions_are_taken_and_a_repush_is_all_duplica
     assert _stored_decisions(server) == stored
 
 
-def test_a_comparison_is_refused_by_the_server_until_it_takes_comparisons(
-    server: RunningServer,
-) -> None:
-    pairwise = {
-        "id": "cmp-1",
-        "prompt": "Rewrite this politely.",
-        "candidates": [{"output": "A", "model": "m1"}, {"output": "B", "model": "m2"}],
-    }
-    result = _push(server, [pairwise])["results"][0]
-    assert (result["id"], result["status"]) == ("cmp-1", "invalid")
-    assert result["errors"][0]["field"] == "candidates"
-    assert "cannot be imported yet" in result["errors"][0]["message"]
-
-
 def test_a_span_outside_the_output_names_the_field_as_import_does(server: RunningServer) -> None:
     bad = items(1)[0]
     bad["flags"][0]["span"] = [0, 10_000]

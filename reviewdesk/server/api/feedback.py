@@ -18,7 +18,7 @@ from sqlalchemy.engine import Engine
 from reviewdesk.domain import Verdict
 from reviewdesk.domain.models import MAX_COUNT, as_utc
 from reviewdesk.export import ExportError, ExportFormat, ExportOptions, Filters, stream_export
-from reviewdesk.protocol.statuses import ProblemCode
+from reviewdesk.protocol.statuses import EntryKind, ProblemCode
 from reviewdesk.server.access.auth import Admin, Watcher
 from reviewdesk.server.database import read
 from reviewdesk.server.http.problems import ApiError, problem_responses
@@ -36,6 +36,7 @@ from reviewdesk.stats import (
     routing_document,
 )
 from reviewdesk.stats.answers import QUESTION_KEYS
+from reviewdesk.stats.comparisons import comparison_stats
 from reviewdesk.store import Resolution
 
 router = APIRouter(prefix="/v1", route_class=ApiRoute)
@@ -45,6 +46,7 @@ _GROUP_BY = (
     "KEY[,KEY]: prompt_version, template, model, route, queue, validator, reviewer, day, week"
 )
 _QUESTION = "A review form question's key: the distribution of its answers instead of verdicts"
+_KIND = "item (verdicts) or comparison (preferences: wins, ties, ratings, position bias)"
 _STREAMED = {"schema": {"type": "string"}}
 Many = Annotated[list[str] | None, Query()]
 Moment = Annotated[datetime, AfterValidator(as_utc)]
@@ -60,6 +62,7 @@ def get_stats(
     unit: Unit = Unit.ITEMS,
     adjudicator: Many = None,
     question: Annotated[str | None, Query(description=_QUESTION)] = None,
+    kind: Annotated[EntryKind, Query(description=_KIND)] = EntryKind.ITEM,
 ) -> dict[str, Any]:
     """Approve / edit / reject counts and rates with Wilson 95% intervals, acceptance, edit
     severity and the reason mix, grouped as `reviewdesk stats --by` groups them (by default
@@ -67,7 +70,10 @@ def get_stats(
     reviewer's latest label, intervals clustered by item. `left_out` says how many decided
     items the policy left out, and why. With `question`, a review form question's answers
     instead (as `reviewdesk stats --question`; not grouped unless `group_by` is given), with
-    its calibration against the verdict and its agreement."""
+    its calibration against the verdict and its agreement. With `kind=comparison`, the
+    statistics of pairwise review instead, as `reviewdesk compare-models` shows them."""
+    if kind is EntryKind.COMPARISON:
+        return _comparison_stats(request.app.state.engine, group_by, question, adjudicator)
     if policy is None:
         policy = Resolution.LATEST if unit is Unit.LABELS else Resolution.RESOLVED
     try:
@@ -95,6 +101,23 @@ def get_stats(
         # Items a queue's review policy auto-approved: no label, so not in the rates above.
         "unreviewed": {"auto_approved": sum(unreviewed.values()), "by_queue": unreviewed},
     }
+
+
+def _comparison_stats(
+    engine: Engine, group_by: str | None, question: str | None, adjudicator: list[str] | None
+) -> dict[str, Any]:
+    """Wins, ties and losses per model pair, Bradley-Terry ratings, position bias and
+    agreement over the comparisons (each comparison once; reviewers' latest preferences)."""
+    for name, given in (("group_by", group_by), ("question", question)):
+        if given is not None:
+            raise ApiError(
+                422,
+                ProblemCode.INVALID_REQUEST,
+                f"{name}: the statistics of comparisons are by model pair; they take no {name}",
+            )
+    adjudicators = tuple(adjudicator or ())
+    stats = read(engine, lambda connection: comparison_stats(connection, adjudicators=adjudicators))
+    return {"kind": str(EntryKind.COMPARISON), **stats.to_json()}
 
 
 def _question_stats(

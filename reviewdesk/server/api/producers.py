@@ -15,6 +15,7 @@ from sqlalchemy.engine import Connection
 from reviewdesk.errors import UnknownItemError
 from reviewdesk.protocol.statuses import ItemPhase, ItemResultStatus, ProblemCode
 from reviewdesk.protocol.v1 import (
+    ComparisonStateOut,
     FieldErrorOut,
     ItemResult,
     ItemsIn,
@@ -42,7 +43,9 @@ from reviewdesk.server.api.wakeups import (
 from reviewdesk.server.database import read, transact
 from reviewdesk.server.http.problems import ApiError, problem_responses
 from reviewdesk.server.http.routing import ApiRoute
-from reviewdesk.server.queue.items import enqueue, withdraw
+from reviewdesk.server.queue.comparison_items import enqueue_entries, withdraw_comparison
+from reviewdesk.server.queue.comparison_views import comparison_state
+from reviewdesk.server.queue.items import withdraw
 from reviewdesk.server.queue.verdicts import (
     ItemView,
     feed_head,
@@ -79,7 +82,8 @@ def post_items(request: Request, body: ItemsIn, token: Producer) -> ItemsOut:
         )
     now = settings.clock()
     outcomes = transact(
-        request.app.state.engine, lambda connection: enqueue(connection, body.items, now_ms=now)
+        request.app.state.engine,
+        lambda connection: enqueue_entries(connection, body.items, now_ms=now),
     )
     results = [
         ItemResult(
@@ -118,19 +122,35 @@ def withdraw_item(request: Request, item_id: IdPath, token: Producer) -> Withdra
             lambda connection: withdraw(connection, item_id, now_ms=now),
         )
     except UnknownItemError as error:
-        raise ApiError(404, ProblemCode.UNKNOWN_ITEM, str(error)) from error
+        try:
+            transact(
+                request.app.state.engine,
+                lambda connection: withdraw_comparison(connection, item_id),
+            )
+        except UnknownItemError:
+            raise ApiError(404, ProblemCode.UNKNOWN_ITEM, str(error)) from error
     return WithdrawnOut(id=item_id, state=ItemPhase.WITHDRAWN)
 
 
 @router.get(
     "/items/{item_id:path}", tags=["producers"], responses=problem_responses(*AUTH_ERRORS, 404)
 )
-def get_item(request: Request, item_id: IdPath, token: Watcher) -> ItemStateOut:
+def get_item(
+    request: Request, item_id: IdPath, token: Watcher
+) -> ItemStateOut | ComparisonStateOut:
     """An item's state (queued, leased, decided, needs_adjudication, auto_approved, withdrawn)
-    and, once final, its resolved verdict with the edited output, reasons, reviewers and time."""
+    and, once final, its resolved verdict with the edited output, reasons, reviewers and time.
+    A comparison's (`kind: comparison`): its state, resolved preference once final, and every
+    decision on it."""
     now = now_of(request)
     view = read(engine_of(request), lambda connection: item_view(connection, item_id, now_ms=now))
     if view is None:
+        found = read(
+            engine_of(request),
+            lambda connection: comparison_state(connection, item_id, now_ms=now),
+        )
+        if found is not None:
+            return found
         raise ApiError(404, ProblemCode.UNKNOWN_ITEM, f"there is no item {item_id}")
     return item_out(view)
 

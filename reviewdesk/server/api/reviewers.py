@@ -7,12 +7,14 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query, Request
 from pydantic import ValidationError
+from sqlalchemy.engine import Connection
 
-from reviewdesk.domain import Decision
+from reviewdesk.domain import ComparisonDecision, Decision
 from reviewdesk.protocol.answers import error_lines
 from reviewdesk.protocol.screening import field_path, id_problem, text_problem, unfit_values
 from reviewdesk.protocol.statuses import (
     DecisionStatus,
+    EntryKind,
     LeaseMode,
     ProblemCode,
     TokenRole,
@@ -28,6 +30,7 @@ from reviewdesk.protocol.v1 import (
     DecisionResult,
     ExtendIn,
     ExtendOut,
+    LeasedComparison,
     LeasedItem,
     LeaseIn,
     LeaseOut,
@@ -39,6 +42,7 @@ from reviewdesk.server.access.auth import Reviewer, reviewer_scope
 from reviewdesk.server.access.tokens import (
     TokenInfo,
 )
+from reviewdesk.server.api import comparisons as comparison_api
 from reviewdesk.server.api.common import (
     AUTH_ERRORS,
     IdPath,
@@ -52,6 +56,7 @@ from reviewdesk.server.http.problems import ApiError, problem_responses
 from reviewdesk.server.http.routing import ApiRoute
 from reviewdesk.server.queue import leases as lease_ops
 from reviewdesk.server.queue.changes import changes_since
+from reviewdesk.server.queue.comparison_leases import LeasedComparisonSlot, claim_comparisons
 from reviewdesk.server.queue.decisions import DecisionOutcome, record_decisions
 from reviewdesk.server.queue.leases import LeaseLostError, LeaseNotFoundError
 from reviewdesk.server.queue.policy import load_policies
@@ -92,20 +97,36 @@ def lease_items(
     priority = request.app.state.priorities.get(
         queue, lambda: read(engine, lambda c: load_policies(c, {queue})).get(queue)
     )
-    lease = transact(
-        engine,
-        lambda connection: lease_ops.claim(
+    max_items = min(body.max_items, settings.max_lease_items)
+
+    def claim(connection: Connection) -> tuple[lease_ops.Lease, list[LeasedComparisonSlot]]:
+        lease = lease_ops.claim(
             connection,
             reviewer=token.name,
             queue=queue,
-            max_items=min(body.max_items, settings.max_lease_items),
+            max_items=max_items if EntryKind.ITEM in body.kinds else 0,
             mode=body.mode,
             ttl_ms=ttl_s * 1000,
             now_ms=now,
             priority=priority,
-        ),
-    )
-    request.app.state.metrics.leased.inc(len(lease.slots))
+        )
+        if EntryKind.COMPARISON not in body.kinds or len(lease.slots) >= max_items:
+            return lease, []
+        return lease, claim_comparisons(
+            connection,
+            lease_id=lease.id,
+            reviewer=token.name,
+            queue=queue,
+            max_items=max_items - len(lease.slots),
+            mode=str(lease.mode),
+            expires_at_ms=lease.expires_at_ms,
+            now_ms=now,
+            priority=priority,
+            lease_stored=bool(lease.slots),
+        )
+
+    lease, compared = transact(engine, claim)
+    request.app.state.metrics.leased.inc(len(lease.slots) + len(compared))
     return LeaseOut(
         lease_id=lease.id,
         mode=lease.mode,
@@ -120,6 +141,15 @@ def lease_items(
                 required_reviews=slot.required_reviews,
             )
             for slot in lease.slots
+        ],
+        comparisons=[
+            LeasedComparison(
+                comparison=slot.comparison,
+                slot=slot.slot,
+                epoch=slot.epoch,
+                required_reviews=slot.required_reviews,
+            )
+            for slot in compared
         ],
     )
 
@@ -303,10 +333,19 @@ def post_decisions(request: Request, body: BatchIn, token: Reviewer) -> BatchOut
         )
     results: list[DecisionResult | None] = []
     valid: list[tuple[int, Decision]] = []
+    compared: list[tuple[int, ComparisonDecision]] = []
     for index, raw in enumerate(body.decisions):
         raw_id = raw.get("id") if isinstance(raw, dict) else None
         shown_id = raw_id if isinstance(raw_id, str) and text_problem(raw_id) is None else None
-        refused = _unfit_entry(raw)
+        refused = _unfit_entry(raw) or comparison_api.item_entry_problem(raw)
+        if refused is None and comparison_api.is_comparison_entry(raw):
+            entry = comparison_api.read_entry(raw, token)
+            if isinstance(entry, ComparisonDecision):
+                compared.append((index, entry))
+                results.append(None)
+            else:
+                results.append(entry)
+            continue
         if refused is not None:
             results.append(
                 DecisionResult(
@@ -345,6 +384,11 @@ def post_decisions(request: Request, body: BatchIn, token: Reviewer) -> BatchOut
             results[index] = DecisionResult(
                 id=outcome.id, status=outcome.status.value, code=outcome.code, detail=outcome.detail
             )
+    if compared:
+        found = comparison_api.record_entries(request, [d for _, d in compared], token)
+        for (index, _), result in zip(compared, found, strict=True):
+            results[index] = result
+        announce(request)
     return BatchOut(results=[result for result in results if result is not None])
 
 

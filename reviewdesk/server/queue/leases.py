@@ -19,6 +19,7 @@ from reviewdesk.domain import Generation
 from reviewdesk.domain.policy import Priority
 from reviewdesk.errors import UserError
 from reviewdesk.protocol.statuses import ChangeKind, LeaseMode
+from reviewdesk.server.queue.comparison_leases import extend_comparisons, release_comparisons
 from reviewdesk.server.queue.policy import PRIORITY_ORDER, load_policies
 from reviewdesk.server.queue.slots import (
     Change,
@@ -305,7 +306,10 @@ def extend(
     lock_items(connection, candidates)
     held = _slots_of(connection, lease_id, holder)  # again, now that nobody can take them
     ids = _ids(connection, [*held, *_lost_slots(connection, lease_id)])
-    if not held:
+    comparisons = extend_comparisons(
+        connection, lease_id=lease_id, holder=holder, expires_at_ms=expires
+    )
+    if not held and not comparisons:
         raise LeaseLostError(f"lease {lease_id} holds no item any more")
     connection.execute(
         text(
@@ -319,7 +323,7 @@ def extend(
         {"expires": expires, "id": lease_id},
     )
     refresh_items(connection, held)
-    held_ids = tuple(sorted(ids[pk] for pk in held))
+    held_ids = tuple(sorted([*(ids[pk] for pk in held), *comparisons]))
     lost_ids = tuple(sorted(gid for pk, gid in ids.items() if pk not in set(held)))
     return LeaseState(lease_id, holder, queue, mode, expires, held_ids, lost_ids)
 
@@ -373,11 +377,12 @@ def release(
             {"id": lease_id, "holder": holder},
         )
         refresh_items(connection, held)
+    comparisons = release_comparisons(connection, lease_id=lease_id, holder=holder)
     connection.execute(
         text("UPDATE server_lease SET expires_at_ms = :now WHERE id = :id"),
         {"now": now_ms, "id": lease_id},
     )
-    return tuple(sorted(_ids(connection, held).values()))
+    return tuple(sorted([*_ids(connection, held).values(), *comparisons]))
 
 
 @dataclass(frozen=True)
@@ -391,20 +396,28 @@ class LeaseSummary:
 
 
 def live_leases(connection: Connection, *, reviewer: str | None, now_ms: int) -> list[LeaseSummary]:
-    """The leases that hold a live slot: the reviewer's own, or everyone's for None (admin)."""
-    sql = (
-        "SELECT l.id, l.reviewer, l.queue, l.mode, l.expires_at_ms, count(*) AS held "
-        "FROM server_lease l JOIN lease_slot s ON s.lease_id = l.id AND s.reviewer = l.reviewer "
-        "WHERE s.state = 'leased' AND s.expires_at_ms > :now"
-    )
-    params: dict[str, object] = {"now": now_ms}
-    if reviewer is not None:
-        sql += " AND l.reviewer = :reviewer"
-        params["reviewer"] = reviewer
-    sql += " GROUP BY l.id, l.reviewer, l.queue, l.mode, l.expires_at_ms ORDER BY l.expires_at_ms"
-    return [
-        LeaseSummary(
-            row.id, row.reviewer, row.queue, LeaseMode(row.mode), row.expires_at_ms, row.held
+    """The leases that hold a live slot (of an item or a comparison): the reviewer's own, or
+    everyone's for None (admin)."""
+    found: dict[str, LeaseSummary] = {}
+    for slots in ("lease_slot", "comparison_slot"):
+        sql = (
+            "SELECT l.id, l.reviewer, l.queue, l.mode, l.expires_at_ms, count(*) AS held "
+            f"FROM server_lease l JOIN {slots} s ON s.lease_id = l.id AND s.reviewer = l.reviewer "
+            "WHERE s.state = 'leased' AND s.expires_at_ms > :now"
         )
-        for row in connection.execute(text(sql), params)
-    ]
+        params: dict[str, object] = {"now": now_ms}
+        if reviewer is not None:
+            sql += " AND l.reviewer = :reviewer"
+            params["reviewer"] = reviewer
+        sql += " GROUP BY l.id, l.reviewer, l.queue, l.mode, l.expires_at_ms"
+        for row in connection.execute(text(sql), params):
+            known = found.get(row.id)
+            found[row.id] = LeaseSummary(
+                row.id,
+                row.reviewer,
+                row.queue,
+                LeaseMode(row.mode),
+                row.expires_at_ms,
+                row.held + (0 if known is None else known.held),
+            )
+    return sorted(found.values(), key=lambda lease: lease.expires_at_ms)

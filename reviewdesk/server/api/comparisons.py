@@ -1,0 +1,116 @@
+"""API v1 for decisions on comparisons: the entries of `POST /v1/decisions/batch` that name a
+`comparison_id` (with a `preference` where an item's decision has a verdict).
+
+A batch may mix item and comparison decisions; each entry gets its own result, in order. An
+entry that mixes the two (a `verdict` on a comparison, a `preference` on an item) is `invalid`,
+naming that field; so is one with `answers` (a review form's questions are checked against one
+output, and a comparison has two: not taken yet, as the importer refuses them).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from fastapi import Request
+from pydantic import ValidationError
+
+from reviewdesk.domain import ComparisonDecision
+from reviewdesk.protocol.answers import error_lines
+from reviewdesk.protocol.statuses import DecisionStatus, ProblemCode, TokenRole
+from reviewdesk.protocol.v1 import ComparisonDecisionIn, DecisionResult
+from reviewdesk.server.access.tokens import TokenInfo
+from reviewdesk.server.api.common import settings_of
+from reviewdesk.server.database import transact
+from reviewdesk.server.queue.comparison_decisions import record_comparison_decisions
+
+VERDICT_ON_COMPARISON = (
+    "verdict: a comparison's decision has a preference (a, b, tie or both_bad), not a verdict"
+)
+PREFERENCE_ON_ITEM = (
+    "preference: an item's decision has a verdict (approve, edit or reject), not a preference; "
+    "a decision on a comparison names it with comparison_id"
+)
+ANSWERS_NOT_YET = (
+    "answers: answers to a review form are not taken on a comparison's decision yet "
+    "(a form's questions are checked against one output; a comparison has two): leave them out"
+)
+
+
+def is_comparison_entry(raw: Any) -> bool:
+    """A batch entry naming a comparison (`comparison_id`), not an item."""
+    return isinstance(raw, dict) and "comparison_id" in raw
+
+
+def item_entry_problem(raw: Any) -> str | None:
+    """Why an item's batch entry is refused for carrying a comparison's field (None: it is not)."""
+    if isinstance(raw, dict) and "preference" in raw and "comparison_id" not in raw:
+        return PREFERENCE_ON_ITEM
+    return None
+
+
+def _shown_id(raw: dict[str, Any]) -> str | None:
+    raw_id = raw.get("id")
+    return raw_id if isinstance(raw_id, str) and 0 < len(raw_id) <= 200 else None
+
+
+def read_entry(raw: dict[str, Any], token: TokenInfo) -> ComparisonDecision | DecisionResult:
+    """A comparison's batch entry as a decision, or its `invalid` result naming the field."""
+    shown = _shown_id(raw)
+
+    def refused(detail: str, code: ProblemCode = ProblemCode.INVALID_DECISION) -> DecisionResult:
+        return DecisionResult(id=shown, status=DecisionStatus.INVALID, code=code, detail=detail)
+
+    if "verdict" in raw:
+        return refused(VERDICT_ON_COMPARISON)
+    if raw.get("answers"):
+        return refused(ANSWERS_NOT_YET, ProblemCode.INVALID_ANSWERS)
+    try:
+        body = ComparisonDecisionIn.model_validate(raw)
+    except ValidationError as error:
+        return refused("; ".join(error_lines(error.errors(include_url=False))))
+    if body.reviewer is not None and body.reviewer != token.name and token.role != TokenRole.ADMIN:
+        return refused(
+            f"the token is {token.name}'s; a decision of {body.reviewer} cannot be sent with it",
+            ProblemCode.REVIEWER_MISMATCH,
+        )
+    data = body.model_dump(exclude={"reviewer", "answers"})
+    data["reviewer"] = body.reviewer or token.name
+    try:
+        return ComparisonDecision.model_validate(data)
+    except ValidationError as error:
+        return refused("; ".join(error_lines(error.errors(include_url=False))))
+
+
+def record_entries(
+    request: Request, decisions: Sequence[ComparisonDecision], token: TokenInfo
+) -> list[DecisionResult]:
+    """Record decisions on comparisons in one transaction; each one's result, in order."""
+    now = settings_of(request).clock()
+    outcomes = transact(
+        request.app.state.engine,
+        lambda connection: record_comparison_decisions(
+            connection, decisions, now_ms=now, queues=token.queues
+        ),
+    )
+    counter = request.app.state.metrics.decisions
+    results: list[DecisionResult] = []
+    for decision, outcome in zip(decisions, outcomes, strict=True):
+        if isinstance(outcome, Exception):
+            counter.labels(ProblemCode.DECISION_CONFLICT.value).inc()
+            results.append(
+                DecisionResult(
+                    id=decision.id,
+                    status=DecisionStatus.INVALID,
+                    code=ProblemCode.DECISION_CONFLICT,
+                    detail=str(outcome),
+                )
+            )
+        else:
+            counter.labels(str(outcome.status)).inc()
+            results.append(
+                DecisionResult(
+                    id=outcome.id, status=outcome.status, code=outcome.code, detail=outcome.detail
+                )
+            )
+    return results
