@@ -26,18 +26,60 @@ class Reviewer:
     failures: list[str] = field(default_factory=list)
 
 
-def _work(server: RunningServer, reviewer: Reviewer, start: threading.Barrier) -> None:
+class _Traffic:
+    """Who is between asking for a lease and having decided it, and how much has been decided.
+
+    A lease can come back empty while work is left: the comparison's next slot may open only
+    when another reviewer's decision lands, and on PostgreSQL the claim skips rows another
+    claim holds at that moment (SKIP LOCKED). So a reviewer stops only on an empty lease when
+    nobody else was mid-cycle and nothing was decided since it asked; otherwise it waits until
+    something is decided or everyone else is idle, and asks again."""
+
+    def __init__(self) -> None:
+        self._busy = 0
+        self._decided = 0
+        self._changed = threading.Condition()
+
+    def begin(self) -> int:
+        with self._changed:
+            self._busy += 1
+            return self._decided
+
+    def end(self, *, decided: bool) -> None:
+        with self._changed:
+            self._busy -= 1
+            self._decided += decided
+            self._changed.notify_all()
+
+    def after_empty_lease(self, seen: int) -> bool:
+        """End an empty cycle; True to ask again (after waiting for a change), False to stop."""
+        with self._changed:
+            self._busy -= 1
+            self._changed.notify_all()
+            if self._busy == 0 and self._decided == seen:
+                return False
+            self._changed.wait_for(lambda: self._decided != seen or self._busy == 0, timeout=60)
+            return True
+
+
+def _work(
+    server: RunningServer, reviewer: Reviewer, start: threading.Barrier, traffic: _Traffic
+) -> None:
     with server.client(reviewer.secret) as client:
         start.wait()
         while True:
+            seen = traffic.begin()
             response = client.post(
                 "/v1/queues/prefs/leases", json={"max_items": 3, "kinds": ["comparison"]}
             )
             if response.status_code != 200:
                 reviewer.failures.append(f"lease {response.status_code}: {response.text}")
+                traffic.end(decided=False)
                 return
             lease = response.json()
             if not lease["comparisons"]:
+                if traffic.after_empty_lease(seen):
+                    continue
                 return
             decisions = []
             for entry in lease["comparisons"]:
@@ -53,6 +95,7 @@ def _work(server: RunningServer, reviewer: Reviewer, start: threading.Barrier) -
                     )
                 )
             answer = client.post("/v1/decisions/batch", json={"decisions": decisions})
+            traffic.end(decided=True)
             if answer.status_code != 200:
                 reviewer.failures.append(f"batch {answer.status_code}: {answer.text}")
                 return
@@ -77,8 +120,10 @@ def test_twenty_reviewers_never_get_a_comparison_twice(server: RunningServer) ->
         Reviewer(f"rev{n:02d}", server.token(f"rev{n:02d}", "reviewer")) for n in range(REVIEWERS)
     ]
     start = threading.Barrier(REVIEWERS)
+    traffic = _Traffic()
     threads = [
-        threading.Thread(target=_work, args=(server, reviewer, start)) for reviewer in reviewers
+        threading.Thread(target=_work, args=(server, reviewer, start, traffic))
+        for reviewer in reviewers
     ]
     for thread in threads:
         thread.start()
