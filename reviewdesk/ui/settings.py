@@ -95,6 +95,12 @@ class DeskSettings:
         self._settings.setValue("review/reviewer", name.strip())
 
     @property
+    def reviewer_confirmed(self) -> bool:
+        """Whether a reviewer name was ever set (the first-run panel, or the settings dialog);
+        until then `reviewer` is the OS user's name."""
+        return bool(str(self._settings.value("review/reviewer", "")).strip())
+
+    @property
     def adjudicators(self) -> tuple[str, ...]:
         """Reviewers whose decision settles a disagreement (the `--adjudicator` names of the
         command line): the desk's Disagreements filter, statistics and exports use them."""

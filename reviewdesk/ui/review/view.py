@@ -148,7 +148,7 @@ class ReviewView(QWidget):
             if narrow:
                 self.output_column.addWidget(self.flags)
                 self.output_column.setStretchFactor(0, 3)
-                self.output_column.setStretchFactor(1, 1)
+                self.output_column.setStretchFactor(1, 2)  # room for the flags' filter too
             else:
                 self.splitter.addWidget(self.flags)
                 self.splitter.setStretchFactor(2, 3)

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QMainWindow, QToolBar
+from PySide6.QtWidgets import QMainWindow, QToolBar, QWhatsThis
 
 from reviewdesk.ui.style import icon
 
@@ -150,9 +150,13 @@ class DeskActions:
         self.guidelines.setCheckable(True)
         self.guidelines.setChecked(True)
         self.guidelines_dialog = self._make(
-            "Guidelines &window…", "F1", w._on_guidelines_dialog_action_triggered
+            "&Guidelines window…", "Shift+G", w._on_guidelines_dialog_action_triggered
         )
         self.keys = self._make("&Keys…", "?", w._on_keys_action_triggered)
+        # F1 is the desktop's help key: the cheat sheet (which links to the guidelines).
+        self.keys.setShortcuts([QKeySequence("?"), QKeySequence("F1")])
+        self.keys.setToolTip("Keys (? or F1)")
+        self.whats_this = self._make("&What's this?", "Shift+F1", QWhatsThis.enterWhatsThisMode)
         self.review_tab = self._make("Re&view tab", "Ctrl+1", w._on_review_tab_action_triggered)
         self.stats_tab = self._make("S&tatistics tab", "Ctrl+2", w._on_stats_tab_action_triggered)
         self.import_ = self._make(
@@ -208,6 +212,7 @@ class DeskActions:
             self.checkout,
             self.needs_attention,
             self.settings,
+            self.whats_this,
         ]
         self.edit_actions = [self.save_edit, self.cancel_edit]
         self._make_menus()
@@ -278,11 +283,13 @@ class DeskActions:
         view_menu.addActions(
             [self.next_flag, self.previous_flag, self.prompt, self.next_pane, self.previous_pane]
         )
-        view_menu.addActions([self.guidelines, self.guidelines_dialog, self.keys])
+        view_menu.addAction(self.guidelines)
         view_menu.addSeparator()
         view_menu.addActions([self.review_tab, self.stats_tab])
         view_menu.addSeparator()
         view_menu.addAction(self.needs_attention)
+        help_menu = menus.addMenu("&Help")
+        help_menu.addActions([self.keys, self.whats_this, self.guidelines_dialog])
 
     def _make_toolbar(self) -> QToolBar:
         toolbar = QToolBar("Review", self._parent)
