@@ -15,6 +15,7 @@ from reviewdesk.resources import resource
 __all__ = [
     "Theme",
     "apply_theme",
+    "diff_colors",
     "icon",
     "is_dark",
     "severity_color",
@@ -68,6 +69,20 @@ def app_icon() -> QIcon:
 
 def severity_icon(severity: Severity) -> QIcon:
     return icon(f"severity-{severity}")
+
+
+_DIFF_COLORS = {
+    # (inserted, removed) backgrounds: the theme's text reads on them at WCAG AA.
+    False: ("#c8f0d1", "#ffd6d3"),
+    True: ("#1e5631", "#6b2228"),
+}
+
+
+def diff_colors(dark: bool | None = None) -> tuple[QColor, QColor]:
+    """The backgrounds of inserted and of removed words in the edit's diff, for the dark or
+    light theme (default: the current one)."""
+    inserted, removed = _DIFF_COLORS[is_dark() if dark is None else dark]
+    return QColor(inserted), QColor(removed)
 
 
 def is_dark() -> bool:

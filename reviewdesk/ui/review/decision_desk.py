@@ -229,7 +229,7 @@ class DecisionDesk(QObject):
         if edited == item.generation.output:
             window.review.show_problem("The output is unchanged: edit it, or press Esc to cancel.")
             return
-        output.diff.setPlainText(output.diff_text())
+        output.show_diff()
         self.decide(Verdict.EDIT, edited_output=edited)
 
     def _on_cancel_edit_action_triggered(self) -> None:

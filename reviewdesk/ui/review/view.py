@@ -14,10 +14,11 @@ from PySide6.QtWidgets import QApplication, QLabel, QSplitter, QVBoxLayout, QWid
 from reviewdesk.domain import Flag, Reason
 from reviewdesk.review import ReviewItem
 from reviewdesk.ui.review.decisions import DecisionsPanel
+from reviewdesk.ui.review.flags import FlagsPanel
 from reviewdesk.ui.review.form import FormPanel
 from reviewdesk.ui.review.guidelines import GuidelinesPanel
 from reviewdesk.ui.review.output import OutputPane
-from reviewdesk.ui.review.panes import FlagsPanel, ItemHeader, PromptView
+from reviewdesk.ui.review.panes import ItemHeader, PromptView
 
 __all__ = ["NARROW_WIDTH", "ReviewView"]
 
