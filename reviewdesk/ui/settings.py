@@ -119,6 +119,16 @@ class DeskSettings:
     def markdown(self, on: bool) -> None:
         self._settings.setValue("review/markdown", on)
 
+    @property
+    def hidden_columns(self) -> tuple[str, ...]:
+        """The queue list's columns the reviewer hid (by name)."""
+        text = str(self._settings.value("list/hidden_columns", ""))
+        return tuple(name for name in text.split(",") if name)
+
+    @hidden_columns.setter
+    def hidden_columns(self, names: tuple[str, ...]) -> None:
+        self._settings.setValue("list/hidden_columns", ",".join(names))
+
     def state(self, key: str) -> QByteArray | None:
         """A saved widget state (splitter sizes, window geometry), or None."""
         value = self._settings.value(f"state/{key}")

@@ -53,7 +53,18 @@ COLUMNS = (
 _RISK, _SEVERITY, _ID, _MINE, _MODEL, _TEMPLATE, _ROUTE, _CREATED, _STATUS, LEASE_COLUMN = range(
     len(COLUMNS)
 )
-SORT_OF_COLUMN = {_RISK: QueueSort.RISK, _SEVERITY: QueueSort.SEVERITY, _CREATED: QueueSort.TIME}
+SORT_OF_COLUMN = {
+    _RISK: QueueSort.RISK,
+    _SEVERITY: QueueSort.SEVERITY,
+    _ID: QueueSort.ID,
+    _MODEL: QueueSort.MODEL,
+    _TEMPLATE: QueueSort.TEMPLATE,
+    _ROUTE: QueueSort.ROUTE,
+    _CREATED: QueueSort.TIME,
+    _STATUS: QueueSort.STATUS,
+}
+"""The sortable columns (Mine is the reviewer's own and Lease the server's: neither is in the
+store's generation rows)."""
 PK_ROLE = Qt.ItemDataRole.UserRole + 1
 _ROLES = frozenset(
     int(role)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
+from collections.abc import Iterable
+
+from PySide6.QtCore import QModelIndex, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -11,13 +13,14 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMenu,
     QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from reviewdesk.domain import ItemStatus, QueueFilter, Severity
-from reviewdesk.ui.queue_list.model import PK_ROLE, SORT_OF_COLUMN, QueueModel
+from reviewdesk.ui.queue_list.model import COLUMNS, PK_ROLE, SORT_OF_COLUMN, QueueModel
 
 __all__ = ["FILTER_COLUMNS", "QueuePanel"]
 
@@ -42,11 +45,14 @@ class QueuePanel(QWidget):
         search_left(): the reviewer pressed Esc in the search box (back to the item).
         view_changed(object): the filters or the search changed (the new `QueueFilter`): the
             review follows them.
+        columns_changed(object): the reviewer hid or showed a column (the names of the
+            hidden ones, a tuple).
     """
 
     item_activated = Signal(int)
     search_left = Signal()
     view_changed = Signal(object)
+    columns_changed = Signal(object)
 
     def __init__(self, model: QueueModel, parent: QWidget) -> None:
         super().__init__(parent)
@@ -118,6 +124,9 @@ class QueuePanel(QWidget):
         leave.setContext(Qt.ShortcutContext.WidgetShortcut)
         leave.activated.connect(self.search_left)
         header.sectionClicked.connect(self._on_header_sectionClicked)
+        header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        header.customContextMenuRequested.connect(self._on_header_customContextMenuRequested)
+        self.columns_menu: QMenu | None = None
         self.table.clicked.connect(self._on_table_clicked)
         self.table.activated.connect(self._on_table_activated)
         model.rows_loaded.connect(self._on_model_rows_loaded)
@@ -188,6 +197,54 @@ class QueuePanel(QWidget):
         self.search.blockSignals(False)
         self.apply_filter()
 
+    # -- columns ------------------------------------------------------------------------------
+
+    def hidden_columns(self) -> tuple[str, ...]:
+        """The names of the columns the reviewer hid."""
+        table = self.table
+        return tuple(name for number, name in enumerate(COLUMNS) if table.isColumnHidden(number))
+
+    def set_hidden_columns(self, names: Iterable[str]) -> None:
+        """Hide the columns named (unknown names are left out; one column always shows)."""
+        hidden = set(names) & set(COLUMNS)
+        if hidden >= set(COLUMNS):
+            hidden.discard(COLUMNS[0])
+        for number, name in enumerate(COLUMNS):
+            self.table.setColumnHidden(number, name in hidden)
+
+    def show_columns_menu(self, at: QPoint | None = None) -> QMenu:
+        """Open the column chooser at `at` (global; default: under the list's header)."""
+        if self.columns_menu is not None:
+            self.columns_menu.close()
+            self.columns_menu.deleteLater()
+        menu = QMenu("Columns", self)
+        menu.setAccessibleName("Columns of the queue list")
+        hidden = self.hidden_columns()
+        shown = len(COLUMNS) - len(hidden)
+        for number, name in enumerate(COLUMNS):
+            action = menu.addAction(name)
+            action.setCheckable(True)
+            action.setChecked(name not in hidden)
+            action.setEnabled(name in hidden or shown > 1)  # the last one shown stays
+            action.toggled.connect(
+                lambda on, column=number: self._on_column_action_toggled(column, on)
+            )
+        self.columns_menu = menu
+        header = self.table.horizontalHeader()
+        menu.popup(at if at is not None else header.mapToGlobal(QPoint(0, header.height())))
+        return menu
+
+    def _on_header_customContextMenuRequested(self, position: QPoint) -> None:
+        self.show_columns_menu(self.table.horizontalHeader().mapToGlobal(position))
+
+    def _on_column_action_toggled(self, column: int, on: bool) -> None:
+        self.table.setColumnHidden(column, not on)
+        self.columns_changed.emit(self.hidden_columns())
+        if self.columns_menu is not None:  # the last column shown cannot go
+            shown = [a for a in self.columns_menu.actions() if a.isChecked()]
+            for action in self.columns_menu.actions():
+                action.setEnabled(not action.isChecked() or len(shown) > 1)
+
     def _on_combo_currentIndexChanged(self, _index: int) -> None:
         self.apply_filter()
 
@@ -206,7 +263,7 @@ class QueuePanel(QWidget):
     def _on_header_sectionClicked(self, column: int) -> None:
         header = self.table.horizontalHeader()
         sort = SORT_OF_COLUMN.get(column)
-        if sort is None:  # only risk, severity and time are sortable: keep the indicator
+        if sort is None:  # Mine and Lease are not in the store's rows: keep the indicator
             current = next(
                 key for key, value in SORT_OF_COLUMN.items() if value == self.model.sort_key
             )

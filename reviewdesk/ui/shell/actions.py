@@ -69,6 +69,8 @@ class WindowCommands(Protocol):
 
     def _on_disagreements_action_triggered(self) -> None: ...
 
+    def _on_columns_action_triggered(self) -> None: ...
+
     def _on_markdown_action_triggered(self) -> None: ...
 
     def _on_guidelines_action_triggered(self) -> None: ...
@@ -132,6 +134,7 @@ class DeskActions:
         self.disagreements = self._make(
             "Open &disagreements", "Shift+D", w._on_disagreements_action_triggered
         )
+        self.columns = self._make("Ch&oose the columns…", None, w._on_columns_action_triggered)
         self.next_flag = self._make(
             "Next &flag", "]", w._on_next_flag_action_triggered, repeat=True
         )
@@ -213,6 +216,7 @@ class DeskActions:
             self.needs_attention,
             self.settings,
             self.whats_this,
+            self.columns,
         ]
         self.edit_actions = [self.save_edit, self.cancel_edit]
         self._make_menus()
@@ -277,6 +281,7 @@ class DeskActions:
                 self.clear_filters,
                 self.disagreements,
                 self.markdown,
+                self.columns,
             ]
         )
         view_menu.addSeparator()

@@ -200,6 +200,8 @@ class DeskWindow(QMainWindow):
         self.queue_panel.item_activated.connect(self._on_queue_panel_item_activated)
         self.queue_panel.search_left.connect(self._on_queue_panel_search_left)
         self.queue_panel.view_changed.connect(self._on_queue_panel_view_changed)
+        self.queue_panel.set_hidden_columns(self.settings.hidden_columns)
+        self.queue_panel.columns_changed.connect(self._on_queue_panel_columns_changed)
         self.model.load_failed.connect(self._on_model_load_failed)
         self.store_upgrading.connect(self.pages.show_upgrading)
         self.runner.submit(
@@ -484,6 +486,13 @@ class DeskWindow(QMainWindow):
             self._on_progress_step(step)
         else:
             self._on_step(step)
+
+    def _on_columns_action_triggered(self) -> None:
+        self.queue_panel.show_columns_menu()
+
+    def _on_queue_panel_columns_changed(self, hidden: tuple[str, ...]) -> None:
+        self.settings.hidden_columns = hidden
+        self.settings.sync()
 
     def _on_clear_filters_action_triggered(self) -> None:
         self.queue_panel.clear_filters()
