@@ -8,6 +8,7 @@ import logging
 from PySide6.QtCore import QByteArray, QObject, QRect, QSettings, QSize
 from PySide6.QtWidgets import QSplitter, QWidget
 
+from reviewdesk.ui.queue_list.views import SavedView, dump_views, load_views
 from reviewdesk.ui.style import Theme
 
 logger = logging.getLogger(__name__)
@@ -128,6 +129,15 @@ class DeskSettings:
     @hidden_columns.setter
     def hidden_columns(self, names: tuple[str, ...]) -> None:
         self._settings.setValue("list/hidden_columns", ",".join(names))
+
+    @property
+    def saved_views(self) -> list[SavedView]:
+        """The queue list's saved views, in the order saved."""
+        return load_views(str(self._settings.value("list/saved_views", "")))
+
+    @saved_views.setter
+    def saved_views(self, views: list[SavedView]) -> None:
+        self._settings.setValue("list/saved_views", dump_views(views))
 
     def state(self, key: str) -> QByteArray | None:
         """A saved widget state (splitter sizes, window geometry), or None."""

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QMainWindow, QToolBar, QWhatsThis
+from PySide6.QtWidgets import QMainWindow, QMenu, QToolBar, QWhatsThis
 
 from reviewdesk.ui.style import icon
 
@@ -70,6 +70,8 @@ class WindowCommands(Protocol):
     def _on_disagreements_action_triggered(self) -> None: ...
 
     def _on_columns_action_triggered(self) -> None: ...
+
+    def _on_save_view_action_triggered(self) -> None: ...
 
     def _on_markdown_action_triggered(self) -> None: ...
 
@@ -135,6 +137,10 @@ class DeskActions:
             "Open &disagreements", "Shift+D", w._on_disagreements_action_triggered
         )
         self.columns = self._make("Ch&oose the columns…", None, w._on_columns_action_triggered)
+        self.save_view = self._make(
+            "Save the vie&w…", "Ctrl+Shift+V", w._on_save_view_action_triggered
+        )
+        self.views_menu = QMenu("Saved v&iews", parent)
         self.next_flag = self._make(
             "Next &flag", "]", w._on_next_flag_action_triggered, repeat=True
         )
@@ -217,6 +223,7 @@ class DeskActions:
             self.settings,
             self.whats_this,
             self.columns,
+            self.save_view,
         ]
         self.edit_actions = [self.save_edit, self.cancel_edit]
         self._make_menus()
@@ -282,8 +289,10 @@ class DeskActions:
                 self.disagreements,
                 self.markdown,
                 self.columns,
+                self.save_view,
             ]
         )
+        view_menu.addMenu(self.views_menu)
         view_menu.addSeparator()
         view_menu.addActions(
             [self.next_flag, self.previous_flag, self.prompt, self.next_pane, self.previous_pane]

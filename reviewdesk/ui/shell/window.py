@@ -46,6 +46,7 @@ from reviewdesk.ui.shell.actions import DeskActions
 from reviewdesk.ui.shell.file_desk import FileDesk
 from reviewdesk.ui.shell.help import PANE_HELP, FirstRunPanel, loop_keys_text, set_whats_this
 from reviewdesk.ui.shell.pages import DeskPages, DeskTabs
+from reviewdesk.ui.shell.saved_views import SavedViewsMenu
 from reviewdesk.ui.shell.status_line import StatusLine
 from reviewdesk.ui.stats.tab import StatsTab
 from reviewdesk.ui.style import Theme, app_icon, apply_theme
@@ -201,6 +202,7 @@ class DeskWindow(QMainWindow):
         self.queue_panel.search_left.connect(self._on_queue_panel_search_left)
         self.queue_panel.view_changed.connect(self._on_queue_panel_view_changed)
         self.queue_panel.set_hidden_columns(self.settings.hidden_columns)
+        self.saved_views = SavedViewsMenu(self, self.acts.views_menu, self)
         self.queue_panel.columns_changed.connect(self._on_queue_panel_columns_changed)
         self.model.load_failed.connect(self._on_model_load_failed)
         self.store_upgrading.connect(self.pages.show_upgrading)
@@ -486,6 +488,13 @@ class DeskWindow(QMainWindow):
             self._on_progress_step(step)
         else:
             self._on_step(step)
+
+    def _on_save_view_action_triggered(self) -> None:
+        self.saved_views.ask_to_save()
+
+    def show_message(self, text: str) -> None:
+        """A passing message in the status bar."""
+        self.status.show_message(text, 4000)
 
     def _on_columns_action_triggered(self) -> None:
         self.queue_panel.show_columns_menu()
