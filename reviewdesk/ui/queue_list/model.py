@@ -35,7 +35,7 @@ from reviewdesk.domain import ItemStatus, QueueEntry, QueueFilter, QueueSort, Se
 from reviewdesk.errors import UserError
 from reviewdesk.store import Store
 from reviewdesk.ui.runner import TaskRunner
-from reviewdesk.ui.style import severity_color, severity_icon
+from reviewdesk.ui.style import accent_text, severity_icon
 
 logger = logging.getLogger(__name__)
 
@@ -303,11 +303,11 @@ class QueueModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DecorationRole and column == _SEVERITY and entry.top_severity:
             return severity_icon(entry.top_severity)
         if role == Qt.ItemDataRole.ForegroundRole and column == _SEVERITY and entry.top_severity:
-            return severity_color(entry.top_severity)
+            return accent_text(entry.top_severity.value)
         if role == Qt.ItemDataRole.ForegroundRole and column == LEASE_COLUMN:
             expires = self._leases.get(entry.id)
             if expires is not None and expires <= datetime.now(UTC):
-                return severity_color(Severity.ERROR)
+                return accent_text(Severity.ERROR.value)
         if role == Qt.ItemDataRole.TextAlignmentRole and column == _RISK:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.FontRole and entry.pk == self._current:

@@ -4,7 +4,7 @@ module of their own, `flags`)."""
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QResizeEvent, QTextCharFormat, QTextCursor
+from PySide6.QtGui import QFont, QResizeEvent, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import (
     QLabel,
     QPlainTextEdit,
@@ -16,15 +16,9 @@ from reviewdesk.domain import Prompt, Role
 from reviewdesk.review import ReviewItem
 from reviewdesk.ui.review.decisions import current_decisions
 from reviewdesk.ui.review.text_map import display_text
+from reviewdesk.ui.style import accent_text
 
 __all__ = ["ItemHeader", "PromptView"]
-
-_ROLE_COLORS = {
-    Role.SYSTEM: "#8a63d2",
-    Role.USER: "#2f80ed",
-    Role.ASSISTANT: "#1f9d55",
-    Role.TOOL: "#c27c0e",
-}
 
 
 def _plain_label(parent: QWidget, text: str = "") -> QLabel:
@@ -198,7 +192,7 @@ class PromptView(QPlainTextEdit):
         for number, message in enumerate(prompt):
             label = QTextCharFormat()
             label.setFontWeight(QFont.Weight.Bold)
-            label.setForeground(QColor(_ROLE_COLORS[message.role]))
+            label.setForeground(accent_text(message.role.value))
             if number:
                 cursor.insertText("\n\n", plain)
             if message.role is Role.USER:

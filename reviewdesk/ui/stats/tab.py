@@ -123,6 +123,7 @@ class StatsTab(QWidget):
         for policy, label in _POLICIES:
             self.policy.addItem(label, policy)
         self.policy.setToolTip("How an item with several decisions counts")
+        self.policy.setAccessibleName("How an item with several decisions counts")
         self.status = QLabel("Statistics appear here once the store is open.", self)
         self.status.setTextFormat(Qt.TextFormat.PlainText)
         self.refresh_button = QPushButton("Refresh", self)
@@ -292,6 +293,7 @@ class StatsTab(QWidget):
 
         self._built = True
         self.tables = QTabWidget(self)
+        self.tables.tabBar().setAccessibleName("Statistics tables")
         self.versions = TablePage(("Template", "Version", *_GROUP_COLUMNS), self.tables)
         self.models = TablePage(("Model", *_GROUP_COLUMNS), self.tables)
         self.routes = TablePage(("Route", *_GROUP_COLUMNS), self.tables)
