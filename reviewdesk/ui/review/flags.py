@@ -1,8 +1,9 @@
 """The flags pane: an item's validator flags, most severe first, filtered and grouped.
 
 An item may carry thousands of flags (a PII scanner on a long output). The pane is a tree view
-over a model that holds the flags as a plain list and answers only for the rows on screen, one
-line each (uniform heights), so showing 2,000 flags costs a sort and no per-row widgets. Past
+over a model that holds the flags as a plain list and answers only for the rows on screen (many
+flags: one line each, uniform heights), so showing 2,000 flags costs a sort and no per-row
+widgets; a few flags show their messages on a second line. Past
 `GROUP_OVER` flags they are grouped by validator, with counts, the groups closed; `[` and `]`
 still step through every flag, opening its group. Items with more than `FILTER_FROM` flags show
 a filter: words that must all appear in a flag's severity, validator, code or message, and a
@@ -48,12 +49,15 @@ _ModelIndex = QModelIndex | QPersistentModelIndex
 _NO_INDEX = QModelIndex()
 
 
-def flag_line(flag: Flag) -> str:
-    """A flag on one line: severity, validator / code, score, and its message."""
+def flag_line(flag: Flag, *, two_lines: bool = False) -> str:
+    """A flag: severity, validator / code, score, then its message (on a line of its own with
+    `two_lines`, else after a dash)."""
     score = "" if flag.score is None else f"  ·  {flag.score:.2f}"
     span = "" if flag.span is not None else "  ·  no span"
-    message = f"  —  {flag.message}" if flag.message else ""
-    return f"{flag.severity.value.upper()}  {flag.validator} / {flag.code}{score}{span}{message}"
+    head = f"{flag.severity.value.upper()}  {flag.validator} / {flag.code}{score}{span}"
+    if not flag.message:
+        return head
+    return f"{head}\n{flag.message}" if two_lines else f"{head}  —  {flag.message}"
 
 
 def _order(flag: Flag) -> tuple[int, int]:
@@ -174,8 +178,10 @@ class FlagsModel(QAbstractItemModel):
             if role == Qt.ItemDataRole.DecorationRole:
                 return severity_icon(group.worst)
             return None
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            return flag_line(flag)
+        if role == Qt.ItemDataRole.DisplayRole:
+            return flag_line(flag, two_lines=not self._grouped)  # a few: each whole
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return flag_line(flag, two_lines=True)
         if role == Qt.ItemDataRole.DecorationRole:
             return severity_icon(flag.severity)
         if role == Qt.ItemDataRole.BackgroundRole:
@@ -295,6 +301,10 @@ class FlagsPanel(QWidget):
                 )
             ]
         grouped = len(shown) > GROUP_OVER
+        # Many flags: one line each (uniform rows: only those on screen are laid out); a few:
+        # the message on a line of its own. Lines too long end in "…" (the tooltip and the
+        # line under the list have them whole).
+        self.list.setUniformRowHeights(grouped)
         self.model.set_flags(shown, grouped=grouped)
         self.list.setRootIsDecorated(grouped)
         total = len(self._all)

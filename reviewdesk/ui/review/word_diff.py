@@ -61,6 +61,9 @@ def word_diff(old: str, new: str, *, before: str = "", after: str = "") -> list[
     pieces: list[Piece] = []
     lead_all = _tokens(before[-400:])
     lead = lead_all[-_CONTEXT:]
+    breaks = [n for n, token in enumerate(lead) if "\n" in token]
+    if breaks:  # the context starts on the changed line
+        lead = lead[breaks[-1] + 1 :]
     if len(lead) < len(lead_all) or len(before) > 400:
         pieces.append(Piece(PieceKind.ELIDED, "…"))
     if lead:
@@ -89,6 +92,9 @@ def word_diff(old: str, new: str, *, before: str = "", after: str = "") -> list[
                 pieces.append(Piece(PieceKind.NEW, "".join(b[b0:b1])))
     trail_all = _tokens(after[:400])
     trail = trail_all[:_CONTEXT]
+    breaks = [n for n, token in enumerate(trail) if "\n" in token]
+    if breaks:  # and ends on it
+        trail = trail[: breaks[0]]
     if trail:
         pieces.append(Piece(PieceKind.SAME, "".join(trail)))
     if len(trail) < len(trail_all) or len(after) > 400:

@@ -147,3 +147,15 @@ def fragment_format(view: object, text: str) -> tuple[str, bool, bool]:
             it += 1
         block = block.next()
     raise AssertionError(f"no fragment {text!r} in the diff")
+
+
+def test_the_context_stays_on_the_changed_line() -> None:
+    pieces = word_diff("thirty", "forty", before="late.\nThe refund takes ", after=" days;\nnext")
+    assert [(p.kind, p.text) for p in pieces] == [
+        (PieceKind.ELIDED, "…"),
+        (PieceKind.SAME, "The refund takes "),
+        (PieceKind.GONE, "thirty"),
+        (PieceKind.NEW, "forty"),
+        (PieceKind.SAME, " days;"),
+        (PieceKind.ELIDED, "…"),
+    ]
