@@ -6,10 +6,14 @@ import logging
 import os
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import platformdirs
 
 from reviewdesk.resources import resource
+
+if TYPE_CHECKING:
+    from reviewdesk.store import Store
 
 logger = logging.getLogger(__name__)
 
@@ -17,6 +21,16 @@ logger = logging.getLogger(__name__)
 def demo_data() -> Path:
     """The demo set (canonical JSONL)."""
     return resource("demo", "generations.jsonl")
+
+
+def _add_templates(store: Store) -> None:
+    """The demo's prompt templates (each version's text), so its version comparisons show what
+    changed."""
+    import json
+
+    for line in resource("demo", "templates.jsonl").read_text(encoding="utf-8").splitlines():
+        found = json.loads(line)
+        store.add_template(found["name"], found["version"], found["text"], source="demo")
 
 
 def default_demo_path() -> Path:
@@ -43,6 +57,7 @@ def ensure_demo_store(path: Path | None = None, *, reset: bool = False) -> Path:
     try:
         with Store.open(building) as store:
             report = import_files(store, [demo_data()])
+            _add_templates(store)
         for suffix in ("-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
         building.replace(path)

@@ -9,6 +9,7 @@ ReviewdeskError
  │    ├── StoreError              the store cannot be opened, migrated or written
  │    │    ├── StoreTooNewError   written by a newer reviewdesk
  │    │    ├── DecisionAlreadySentError   store.outbox: the decision left with a sync already
+ │    │    ├── TemplateConflictError      a prompt template version has another text already
  │    │    └── SchemaNeedsMigrationError  server.database: an older schema, no --migrate given
  │    ├── ImportFailedError       an import stopped and stored nothing; carries the record errors
  │    ├── FormError               a review form file breaks a rule (names the file and question)
@@ -55,6 +56,7 @@ __all__ = [
     "ReviewdeskError",
     "StoreError",
     "StoreTooNewError",
+    "TemplateConflictError",
     "UnknownItemError",
     "UserError",
 ]
@@ -74,6 +76,10 @@ class StoreError(UserError):
 
 class StoreTooNewError(StoreError):
     """The store was written by a newer reviewdesk than this one."""
+
+
+class TemplateConflictError(StoreError):
+    """A prompt template version is stored already with another text."""
 
 
 class ImportFailedError(UserError):

@@ -52,3 +52,20 @@ def test_an_existing_demo_store_is_kept_and_reset_rebuilds_it(tmp_path: Path) ->
 def test_the_demo_set_is_found_as_a_resource() -> None:
     assert demo_data().is_file()
     assert demo_data().stat().st_size > 100_000
+
+
+def test_every_demo_version_has_its_template_text_and_they_differ(tmp_path: Path) -> None:
+    from reviewdesk.stats import version_diff
+
+    path = ensure_demo_store(tmp_path / "demo.sqlite")
+    with Store.open(path) as store:
+        uses = store.templates()
+        assert uses and all(use.has_text and use.items > 0 for use in uses)
+        # The items' system prompts were made from these texts: each one's prompt starts so.
+        item = store.get(store.page(limit=1)[0].id)
+        assert item is not None and not isinstance(item.prompt, str)
+        assert item.prompt_template is not None and item.prompt_version is not None
+        text = store.template(item.prompt_template, item.prompt_version)
+        assert text is not None and item.prompt[0].content.startswith(text.text)
+        diff = version_diff(store.engine, "refund-policy", "v7", "v6")
+        assert diff.added > 0 and diff.removed > 0 and not diff.missing

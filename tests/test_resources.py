@@ -32,6 +32,7 @@ def test_a_wheel_carries_the_resources_and_finds_them_once_installed(tmp_path: P
     [wheel] = (tmp_path / "dist").glob("reviewdesk-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
     assert "reviewdesk/_resources/demo/generations.jsonl" in names
+    assert "reviewdesk/_resources/demo/templates.jsonl" in names
     assert "reviewdesk/store/migrations/versions/0001_generations_and_decisions.py" in names
     venv = tmp_path / "venv"
     subprocess.run([uv, "venv", "--quiet", "--python", sys.executable, str(venv)], check=True)

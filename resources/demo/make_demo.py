@@ -2242,5 +2242,25 @@ def main():
     print(f"wrote {len(records)} records to {OUT}")
 
 
+TEMPLATES_OUT = OUT.with_name("templates.jsonl")
+
+
+def write_templates() -> None:
+    """The prompt-template registry of the demo: each version's system prompt, the template the
+    generations were made from (reviewdesk's demo store adds them with its items)."""
+    texts = {"refund-policy": REFUND_SYSTEM, "medical-summary": MED_SYSTEM,
+             "sql-assistant": SQL_SYSTEM, "product-description": PRODUCT_SYSTEM}
+    with TEMPLATES_OUT.open("w", encoding="utf-8", newline="\n") as fh:
+        for name, cfg in TEMPLATES.items():
+            for version in cfg["versions"]:
+                line = {"name": name, "version": version, "text": texts[name][version]}
+                fh.write(json.dumps(line, ensure_ascii=False) + "\n")
+    print(f"wrote the template texts to {TEMPLATES_OUT}")
+
+
 if __name__ == "__main__":
-    main()
+    import sys
+
+    if "--templates-only" not in sys.argv:
+        main()
+    write_templates()

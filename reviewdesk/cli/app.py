@@ -129,11 +129,19 @@ def demo(
 def info(store: StoreOption = None, json_: JsonOption = False) -> None:
     """Show what a store holds: path, schema revision and counts."""
     from reviewdesk.store import Store, head_revision
+    from reviewdesk.store.comparisons import comparison_counts
 
     path = store_path(store)
     with Store.open(path, create=False) as opened:
         counts = opened.counts()
-    data: dict[str, Any] = {"store": str(path), "schema": head_revision(), **counts.model_dump()}
+        with opened.reading() as connection:
+            pairs = comparison_counts(connection)
+    data: dict[str, Any] = {
+        "store": str(path),
+        "schema": head_revision(),
+        **counts.model_dump(),
+        **pairs,
+    }
     if json_:
         print(json.dumps(data))
         return
@@ -285,7 +293,8 @@ def import_(
     store: StoreOption = None,
     json_: JsonOption = False,
 ) -> None:
-    """Import generations, and the decisions they carry, into the store."""
+    """Import generations and comparisons (records with candidates), and the decisions they
+    carry, into the store."""
     from reviewdesk.cli.forms import read_form_file
     from reviewdesk.ingest import Mapping, OnError, SourceFormat, import_files
     from reviewdesk.ingest.otlp import OtlpSettings
@@ -344,13 +353,15 @@ PREVIEW = 3
 
 # Commands defined in their own modules (each imports its heavy parts only when it runs).
 def _register_commands() -> None:
-    from reviewdesk.cli import export, forms, server, stats, sync
+    from reviewdesk.cli import comparisons, export, forms, server, stats, sync, templates
 
     forms.register(app)
+    comparisons.register(app)
     stats.register(app)
     export.register(app)
     server.register(app)
     sync.register(app)
+    templates.register(app)
 
 
 _register_commands()

@@ -39,8 +39,9 @@ def print_report(report: ImportReport, *, as_json: bool) -> None:
             document = {"dry_run": True, **counts, "preview": report.preview}
         print(json.dumps(document))
         return
+    pairs = f" ({counts['comparisons']} comparisons)" if counts.get("comparisons") else ""
     text = (
-        f"imported {counts['imported']}, duplicates {counts['duplicates']}, "
+        f"imported {counts['imported']}{pairs}, duplicates {counts['duplicates']}, "
         f"conflicts {counts['conflicts']}, invalid {counts['invalid']}, "
         f"decisions {counts['decisions']}"
     )

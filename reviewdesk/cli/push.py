@@ -24,6 +24,7 @@ from reviewdesk.errors import UserError
 from reviewdesk.ingest import Mapping, RecordError
 from reviewdesk.ingest.records import prepare, to_import_record
 from reviewdesk.ingest.sources import SourceFormat, read_records
+from reviewdesk.ingest.template_texts import take_template_text
 from reviewdesk.protocol.statuses import ItemResultStatus
 from reviewdesk.remote import ITEMS_PER_CALL, RemoteError, ReviewdeskClient, ServerUnreachableError
 
@@ -80,9 +81,13 @@ def _valid_records(
         if isinstance(prepared, RecordError):
             _invalid(report, [prepared])
             continue
+        seen = take_template_text(path, line, copy)
         checked = to_import_record(path, line, copy)
+        errors = [seen] if isinstance(seen, RecordError) else []
         if isinstance(checked, list):
-            _invalid(report, checked)
+            errors.extend(checked)
+        if errors:
+            _invalid(report, errors)
             continue
         yield raw
 

@@ -218,20 +218,42 @@ def compare(
     store: StoreOption = None,
     json_: JsonOption = False,
 ) -> None:
-    """Compare two versions of a prompt template on acceptance."""
-    from reviewdesk.stats import compare_versions, left_out
+    """Compare two versions of a prompt template on acceptance, and show what changed in the
+    template text from B to A (when the registry has both texts)."""
+    from reviewdesk.cli.templates import print_diff
+    from reviewdesk.stats import compare_versions, left_out, version_diff
     from reviewdesk.store import Store
 
     resolution = _policy(policy)
     with Store.open(store_path(store), create=False) as opened:
         result = compare_versions(opened.engine, template, a, b, resolution, adjudicator or ())
         dropped = left_out(opened.engine, resolution, adjudicator or ())
+        diff = version_diff(opened.engine, template, a, b)
     if json_:
-        _print_json({**result.model_dump(mode="json"), "left_out": dropped.model_dump(mode="json")})
+        _print_json(
+            {
+                **result.model_dump(mode="json"),
+                "left_out": dropped.model_dump(mode="json"),
+                "template_diff": {
+                    "from": b,
+                    "to": a,
+                    "missing": list(diff.missing),
+                    "diff": diff.text(),
+                },
+            }
+        )
         return
     _say_left_out(dropped.items, dropped.reason, resolution)
     _show(_groups_table([result.a_stats, result.b_stats], f"{template}: {a} against {b}"))
     out.print(result.sentence, markup=False)
+    out.print("", markup=False)
+    if diff.missing:
+        out.print(
+            f"template text: {diff.summary()} (add it with `reviewdesk template add`)",
+            markup=False,
+        )
+    else:
+        print_diff(diff)
 
 
 def routing(

@@ -4,13 +4,26 @@
 - `forms`: a queue's review form (guidelines, questions), read from and written as TOML;
 - `questions`: a form's questions and the answers each kind of question takes;
 - `queue`: an item's review status, the queue's filters and sorts, the store's counts;
-- `policy`: a queue's review policy (risk bands, priorities, routing, the audit draw).
+- `policy`: a queue's review policy (risk bands, priorities, routing, the audit draw);
+- `comparisons`: pairwise review (a prompt, two candidate outputs, a preference).
 
 No I/O, no Qt, no SQL: every other package may import this one, and it imports none of them.
 """
 
 from __future__ import annotations
 
+from reviewdesk.domain.comparisons import (
+    Candidate,
+    Comparison,
+    ComparisonDecision,
+    ComparisonDecisionDraft,
+    ComparisonDecisionId,
+    ComparisonId,
+    ComparisonRecord,
+    Preference,
+    ShownOrder,
+    resolve_preference,
+)
 from reviewdesk.domain.forms import Form
 from reviewdesk.domain.models import (
     DEFAULT_REASONS,
@@ -41,6 +54,13 @@ __all__ = [
     "DEFAULT_REASONS",
     "DESK_KEYS",
     "Answer",
+    "Candidate",
+    "Comparison",
+    "ComparisonDecision",
+    "ComparisonDecisionDraft",
+    "ComparisonDecisionId",
+    "ComparisonId",
+    "ComparisonRecord",
     "Decision",
     "DecisionDraft",
     "DecisionId",
@@ -52,6 +72,7 @@ __all__ = [
     "ItemStatus",
     "Message",
     "Option",
+    "Preference",
     "Prompt",
     "Question",
     "QuestionKind",
@@ -61,11 +82,13 @@ __all__ = [
     "Reason",
     "Role",
     "Severity",
+    "ShownOrder",
     "SpanAnswer",
     "StoreCounts",
     "Usage",
     "Verdict",
     "new_decision_id",
     "reason_label",
+    "resolve_preference",
     "utc_now",
 ]

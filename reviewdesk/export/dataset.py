@@ -20,6 +20,11 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from reviewdesk.errors import ReviewdeskError, StoreError
+from reviewdesk.export.comparisons import (
+    COMPARISON_CSV_COLUMNS,
+    comparison_records,
+    has_comparisons,
+)
 from reviewdesk.export.options import (
     ExportError,
     ExportFormat,
@@ -58,7 +63,10 @@ class _Cancelled(ReviewdeskError):
 def _builder(connection: Connection, options: ExportOptions) -> RecordBuilder:
     """The record builder of an export; a csv export has a column per question."""
     keys = answer_keys(connection, options) if options.format is ExportFormat.CSV else ()
-    return RecordBuilder(options, keys)
+    builder = RecordBuilder(options, keys)
+    if options.format is ExportFormat.CSV and has_comparisons(connection, options):
+        builder.extra_columns = COMPARISON_CSV_COLUMNS
+    return builder
 
 
 def _records(
@@ -95,6 +103,12 @@ def _records(
         if progress is not None:
             progress(done, max(total, done))
     for item in builder.finish():
+        yield item
+        written += 1
+        if limit is not None and written >= limit:
+            return
+    # Comparisons (pairwise review) after the items: see reviewdesk.export.comparisons.
+    for item in comparison_records(connection, options, builder):
         yield item
         written += 1
         if limit is not None and written >= limit:

@@ -203,11 +203,46 @@ class RecordBuilder:
         # KTO: the prompt being collected, and its rows by completion: (split, record, label).
         self._kto_prompt: str | None = None
         self._kto_rows: dict[str, list[tuple[str, Record, bool]]] = {}
+        self.extra_columns: tuple[str, ...] = ()
+        """Columns after the item ones (a csv export with comparisons: theirs)."""
 
     @property
     def csv_columns(self) -> tuple[str, ...]:
-        """The csv header: `CSV_COLUMNS` and a column per question."""
-        return (*CSV_COLUMNS, *(ANSWER_COLUMN + key for key in self._answer_keys))
+        """The csv header: `CSV_COLUMNS`, a column per question, and `extra_columns`."""
+        return (
+            *CSV_COLUMNS,
+            *(ANSWER_COLUMN + key for key in self._answer_keys),
+            *self.extra_columns,
+        )
+
+    def split_of(self, prompt_json: str) -> str:
+        """The split a prompt (as the store keeps it: JSON text) goes to."""
+        return self._assign(prompt_json)
+
+    def preference_pair(
+        self, prompt_json: str, prompt: Any, chosen: str, rejected: str
+    ) -> tuple[str, Record]:
+        """A `dpo` row in this export's style, with its split."""
+        return self._pair(prompt_json, prompt, chosen, rejected)
+
+    def csv_row(self, values: dict[str, Any], answers: dict[str, Any]) -> list[Any]:
+        """A csv row from column values by name (text guarded against formulas) and answers
+        (JSON-ready) by question key; columns not named are empty."""
+        row: list[Any] = []
+        for column in self.csv_columns:
+            if column.startswith(ANSWER_COLUMN) and column not in values:
+                answer = answers.get(column.removeprefix(ANSWER_COLUMN))
+                if isinstance(answer, list):
+                    answer = (
+                        orjson.dumps(answer).decode()
+                        if answer and isinstance(answer[0], dict)
+                        else ";".join(str(item) for item in answer)
+                    )
+                row.append(_cell(answer) if isinstance(answer, str) else answer)
+                continue
+            value = values.get(column)
+            row.append(_cell(value) if isinstance(value, str) else value)
+        return row
 
     def feed(
         self,
@@ -492,5 +527,6 @@ class RecordBuilder:
                     )
                     for key in self._answer_keys
                 ),
+                *(None for _ in self.extra_columns),
             ],
         )

@@ -16,15 +16,18 @@ from typing import Any
 
 import orjson
 
-from reviewdesk.domain import Form, ImportRecord, utc_now
+from reviewdesk.domain import ComparisonRecord, Form, ImportRecord, utc_now
 from reviewdesk.errors import ImportFailedError, ReviewdeskError, UserError
 from reviewdesk.ingest.answers import checked_answers
+from reviewdesk.ingest.comparisons import to_comparison_record
 from reviewdesk.ingest.hints import COMMAND_LINE, Hints
 from reviewdesk.ingest.mapping import Mapping
 from reviewdesk.ingest.otlp import OtlpSettings, SpanTally
-from reviewdesk.ingest.records import RecordError, prepare, to_import_record
+from reviewdesk.ingest.records import RecordError, is_comparison, prepare, to_import_record
 from reviewdesk.ingest.sources import SourceFormat, guess_format, read_records
+from reviewdesk.ingest.template_texts import take_template_text
 from reviewdesk.store import BulkWriter, Store
+from reviewdesk.store.templates import SeenTemplate
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +47,8 @@ class ImportReport:
     """What an import did (or, for a dry run, would do)."""
 
     imported: int = 0
+    comparisons: int = 0
+    """Of `imported`, how many are comparisons (records with candidates)."""
     duplicates: int = 0
     conflicts: int = 0
     invalid: int = 0
@@ -61,16 +66,23 @@ class ImportReport:
     """With `preview=N`: the first N records as they are stored (JSON-ready; conflicts and
     invalid records, which are not stored, left out)."""
     dry_run: bool = False
+    templates_added: int = 0
+    """Prompt template versions whose text the records brought to the registry."""
+    template_mismatches: list[str] = field(default_factory=list)
+    """Template versions (`name@version`) some record gave another text than the registry's."""
 
     def summary(self) -> dict[str, int]:
-        """The counts `import --json` prints."""
-        return {
+        """The counts `import --json` prints (`comparisons`, of `imported`, when there are any)."""
+        counts = {
             "imported": self.imported,
             "duplicates": self.duplicates,
             "conflicts": self.conflicts,
             "invalid": self.invalid,
             "decisions": self.decisions,
         }
+        if self.comparisons:
+            counts["comparisons"] = self.comparisons
+        return counts
 
     @property
     def refused(self) -> int:
@@ -93,6 +105,8 @@ class _Pending:
     path: Path
     line: int
     original: dict[str, Any] | None
+    template: SeenTemplate | None = None
+    source: str = "import"
 
 
 def import_files(
@@ -175,6 +189,8 @@ def import_files(
 
             batch: list[ImportRecord] = []
             pending: list[_Pending] = []
+            pairs: list[ComparisonRecord] = []
+            pairs_pending: list[_Pending] = []
             for path in paths:
                 fmt = source_format or guess_format(path)
                 text_cells = fmt in (SourceFormat.CSV, SourceFormat.TSV)
@@ -192,6 +208,31 @@ def import_files(
                     if isinstance(undated, RecordError):
                         _refuse(report, [undated], original, on_error, sink, dry_run)
                         continue
+                    if is_comparison(raw):
+                        pair = to_comparison_record(path, line, raw)
+                        if isinstance(pair, list):
+                            _refuse(report, pair, original, on_error, sink, dry_run)
+                            continue
+                        report.undated_decisions += undated
+                        pairs.append(pair)
+                        pairs_pending.append(_Pending(path, line, original))
+                        if len(pairs) >= BATCH:
+                            _flush_pairs(
+                                writer,
+                                pairs,
+                                pairs_pending,
+                                report,
+                                on_error,
+                                sink,
+                                dry_run,
+                                preview,
+                                hints,
+                            )
+                        continue
+                    seen = take_template_text(path, line, raw)
+                    if isinstance(seen, RecordError):
+                        _refuse(report, [seen], original, on_error, sink, dry_run)
+                        continue
                     record = to_import_record(path, line, raw)
                     if isinstance(record, list) and fmt is SourceFormat.OTLP:
                         span = f"span {raw.get('id')}"
@@ -208,13 +249,25 @@ def import_files(
                     # After a refusal an `abort` import keeps writing (all is rolled back at
                     # the end), so that every conflict, not just the first, is reported.
                     batch.append(record)
-                    pending.append(_Pending(path, line, original))
+                    pending.append(
+                        _Pending(
+                            path,
+                            line,
+                            original,
+                            seen,
+                            "otlp" if fmt is SourceFormat.OTLP else "import",
+                        )
+                    )
                     if len(batch) >= BATCH:
                         _flush(
                             writer, batch, pending, report, on_error, sink, dry_run, preview, hints
                         )
                 before += path.stat().st_size
             _flush(writer, batch, pending, report, on_error, sink, dry_run, preview, hints)
+            _flush_pairs(
+                writer, pairs, pairs_pending, report, on_error, sink, dry_run, preview, hints
+            )
+            _template_notes(report)
             if tally.ignored:
                 report.notes.append(
                     f"{tally.ignored} of {tally.spans} spans are not model calls: left out"
@@ -255,6 +308,16 @@ def _flush(
     report.decisions += result.decisions
     report.duplicate_decisions += result.duplicate_decisions
     refused = {conflict.index for conflict in result.conflicts}
+    by_source: dict[str, list[SeenTemplate]] = {}
+    for index, waiting in enumerate(pending):
+        if waiting.template is not None and index not in refused:
+            by_source.setdefault(waiting.source, []).append(waiting.template)
+    for source, seen in by_source.items():
+        added, differing = writer.note_templates(seen, source=source)
+        report.templates_added += added
+        report.template_mismatches.extend(
+            label for label in differing if label not in report.template_mismatches
+        )
     for index, record in enumerate(batch):
         if len(report.preview) >= preview:
             break
@@ -276,6 +339,66 @@ def _flush(
         _refuse(report, [error], where.original, on_error, sink, dry_run, conflict=True)
     batch.clear()
     pending.clear()
+
+
+def _flush_pairs(
+    writer: BulkWriter,
+    pairs: list[ComparisonRecord],
+    pending: list[_Pending],
+    report: ImportReport,
+    on_error: OnError,
+    sink: _Rejects,
+    dry_run: bool,
+    preview: int,
+    hints: Hints,
+) -> None:
+    if not pairs:
+        return
+    result = writer.add_comparisons(pairs)
+    refused = {conflict.index for conflict in result.conflicts}
+    for index, pair in enumerate(pairs):
+        if len(report.preview) >= preview:
+            break
+        if index not in refused:
+            report.preview.append(_shown(pair))
+    report.imported += result.imported
+    report.comparisons += result.imported
+    report.duplicates += result.duplicates
+    report.decisions += result.decisions
+    report.duplicate_decisions += result.duplicate_decisions
+    for conflict in result.conflicts:
+        where = pending[conflict.index]
+        fields = ", ".join(conflict.fields)
+        if conflict.same_import:
+            message = f"{conflict.id!r} came earlier in this import with a different {fields}"
+        else:
+            message = f"{conflict.id!r} is stored already with a different {fields}"
+        error = RecordError(
+            where.path,
+            where.line,
+            "id",
+            f"{message}: a conflict, not imported ({hints.unique_ids})",
+        )
+        _refuse(report, [error], where.original, on_error, sink, dry_run, conflict=True)
+    pairs.clear()
+    pending.clear()
+
+
+def _template_notes(report: ImportReport) -> None:
+    if report.templates_added:
+        count = report.templates_added
+        report.notes.append(
+            f"{count} prompt template version{'s' if count != 1 else ''} added to the registry "
+            "from prompt_template_text"
+        )
+    if report.template_mismatches:
+        shown = ", ".join(report.template_mismatches[:5])
+        more = len(report.template_mismatches) - 5
+        report.notes.append(
+            f"records gave another prompt_template_text for {shown}"
+            f"{f' and {more} more' if more > 0 else ''}: the registry keeps the text it has "
+            "(reviewdesk template list counts them)"
+        )
 
 
 def _refuse(
@@ -309,7 +432,7 @@ def _as_read(raw: dict[str, Any]) -> dict[str, Any]:
     return copy
 
 
-def _shown(record: ImportRecord) -> dict[str, Any]:
+def _shown(record: ImportRecord | ComparisonRecord) -> dict[str, Any]:
     generation, drafts = record
     shown = generation.model_dump(mode="json", exclude_defaults=True)
     if drafts:

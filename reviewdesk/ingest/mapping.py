@@ -40,6 +40,31 @@ block makes one more, with its own columns, defaults, value maps (the top-level 
 apply where a block has none for a field) and computed fields. In a block, `answers.KEY =
 "column"` is short for `columns = {"answers.KEY" = "column"}`; a value map for an answer is
 `[values."answers.KEY"]` (or in the block, `values = {"answers.KEY" = {...}}`).
+
+Comparisons (pairwise review): `candidates[N].FIELD` names a field of the candidate at position
+N (`--map candidates[0].output=response1 --map candidates[1].output=response2`, in TOML
+`"candidates[0].output" = "response1"`); a record with any of them becomes a comparison, its
+candidates in position order. Its decisions carry `preference` (`a`, `b`, `tie`, `both_bad`)
+and `shown_order` instead of `verdict`: a decision is made when its `preference` has a value,
+e.g. three annotator columns with `1 / 2 / 0` for first / second / tie:
+
+    [columns]
+    prompt = "prompt"
+    "candidates[0].output" = "response1"
+    "candidates[1].output" = "response2"
+
+    [defaults]
+    "candidates[0].model" = "model-1"
+    "candidates[1].model" = "model-2"
+
+    [values.preference]
+    1 = "a"
+    2 = "b"
+    0 = "tie"
+
+    [[decisions]]
+    columns = {preference = "annotator_1"}
+    defaults = {reviewer = "annotator_1"}
 """
 
 from __future__ import annotations
@@ -54,7 +79,7 @@ from typing import Any
 
 import orjson
 
-from reviewdesk.domain import Generation
+from reviewdesk.domain import Candidate, Generation
 from reviewdesk.errors import UserError
 from reviewdesk.ingest.records import RecordError, json_kind
 from reviewdesk.ingest.transforms import (
@@ -66,7 +91,8 @@ from reviewdesk.ingest.transforms import (
     translate,
 )
 
-GENERATION_FIELDS = tuple(Generation.model_fields)
+# `prompt_template_text` fills the prompt-template registry (ingest.template_texts), not the item.
+GENERATION_FIELDS = (*Generation.model_fields, "prompt_template_text")
 DECISION_FIELDS = (
     "verdict",
     "reviewer",
@@ -76,8 +102,12 @@ DECISION_FIELDS = (
     "decided_at",
     "duration_ms",
     "decision_id",
+    "preference",
+    "shown_order",
 )
 FIELDS = (*GENERATION_FIELDS, *DECISION_FIELDS)
+CANDIDATE_FIELDS = tuple(Candidate.model_fields)
+_CANDIDATE_FIELD = re.compile(r"candidates\[(\d{1,2})\]\.([a-z_]+)")
 ID_SEPARATOR = ":"
 _JSON_FIELDS = {"prompt", "flags", "usage", "metadata", "reasons", "decisions"}
 ANSWER_PREFIX = "answers."
@@ -253,7 +283,7 @@ class Mapping:
             made = _block_decision(block, self.values, raw, text_cells, context, path, line, errors)
             if made is not None:
                 extra.append(made)
-        record = _with_decision(record)
+        record = _with_candidates(_with_decision(record))
         if extra:
             record["decisions"] = [*record.get("decisions", []), *extra]
         self._set_id(record, raw, path, line, errors)
@@ -288,7 +318,7 @@ class Mapping:
                     return
                 parts.append(text_of(value))
             record["id"] = ID_SEPARATOR.join(parts)
-        elif "id" not in record and "output" in record:
+        elif "id" not in record and ("output" in record or "candidates" in record):
             record["id"] = content_id(record)
         if self.id_prefix and record.get("id") not in (None, ""):
             record["id"] = self.id_prefix + text_of(record["id"])
@@ -396,14 +426,23 @@ def _id_fields(text: str, where: str) -> tuple[str, ...]:
 def _check_field(name: str, where: str, fields: tuple[str, ...] = FIELDS) -> None:
     if name in fields or ("verdict" in fields and _ANSWER_FIELD.fullmatch(name)):
         return
+    candidate = _CANDIDATE_FIELD.fullmatch(name)
+    if candidate is not None and "output" in fields:
+        if candidate[2] in CANDIDATE_FIELDS:
+            return
+        raise UserError(
+            f"{where}: {name!r}: {candidate[2]!r} is not a field of a candidate; they are "
+            f"{', '.join(CANDIDATE_FIELDS)}"
+        )
     if name.startswith(ANSWER_PREFIX):
         raise UserError(
             f"{where}: {name!r}: an answer's key is lower-case letters, digits and _, starting "
             "with a letter (answers.KEY)"
         )
     raise UserError(
-        f"{where}: {name!r} is not a field; the fields are {', '.join(fields)} and "
+        f"{where}: {name!r} is not a field; the fields are {', '.join(fields)}, "
         "answers.KEY (the answer to the queue form's question KEY)"
+        + (" and candidates[N].FIELD (a comparison's candidates)" if "output" in fields else "")
     )
 
 
@@ -426,7 +465,10 @@ def _from_text_cells(record: dict[str, Any]) -> dict[str, Any]:
     for key, value in record.items():
         if value is None or (isinstance(value, str) and not value.strip()):
             continue
-        if key in _JSON_FIELDS and isinstance(value, str):
+        candidate = _CANDIDATE_FIELD.fullmatch(key)
+        if candidate is not None and candidate[2] in _JSON_FIELDS and isinstance(value, str):
+            value = _json_cell(candidate[2], value)
+        elif key in _JSON_FIELDS and isinstance(value, str):
             value = _json_cell(key, value)
         cleaned[key] = value
     return cleaned
@@ -476,7 +518,7 @@ def _block_decision(
         if value is not None and not (isinstance(value, str) and not value.strip())
     }
     answered = any(name.startswith(ANSWER_PREFIX) for name in decision)
-    if decision.get("verdict") in (None, "") and not answered:
+    if not _labelled(decision) and not answered:
         return None  # this reviewer left the row unlabelled (a verdict may come from defaults)
     if text_cells and isinstance(decision.get("reasons"), str):
         decision["reasons"] = _json_cell("reasons", decision["reasons"])
@@ -506,8 +548,7 @@ def _with_decision(record: dict[str, Any]) -> dict[str, Any]:
     # Answers mapped at the top level belong to the row's decision, never to the item.
     for name in [name for name in record if name.startswith(ANSWER_PREFIX)]:
         decision[name] = record.pop(name)
-    verdict = decision.get("verdict")
-    if verdict in (None, ""):
+    if not _labelled(decision):
         return record
     decisions = record.get("decisions")
     record["decisions"] = [
@@ -517,8 +558,46 @@ def _with_decision(record: dict[str, Any]) -> dict[str, Any]:
     return record
 
 
+def _labelled(decision: dict[str, Any]) -> bool:
+    """A row's decision is made when its verdict (an item) or preference (a comparison) is set."""
+    return any(decision.get(name) not in (None, "") for name in ("verdict", "preference"))
+
+
+def _with_candidates(record: dict[str, Any]) -> dict[str, Any]:
+    """A record with its `candidates[N].FIELD` entries gathered into the `candidates` list (in
+    position order; a position no field names is an empty candidate, which validation reports)."""
+    named = [name for name in record if _CANDIDATE_FIELD.fullmatch(name)]
+    if not named:
+        return record
+    existing = record.get("candidates")
+    candidates: dict[int, dict[str, Any]] = {}
+    if isinstance(existing, list):
+        candidates = {
+            position: dict(item) if isinstance(item, dict) else item
+            for position, item in enumerate(existing)
+        }
+    for name in named:
+        match = _CANDIDATE_FIELD.fullmatch(name)
+        assert match is not None
+        position, key = int(match[1]), match[2]
+        value = record.pop(name)
+        slot = candidates.setdefault(position, {})
+        if isinstance(slot, dict) and value is not None:
+            slot[key] = value
+    record["candidates"] = [candidates.get(position, {}) for position in range(max(candidates) + 1)]
+    return record
+
+
 def content_id(record: dict[str, Any]) -> str:
     """A stable id for a record from a source without ids: the same content, the same id."""
+    candidates = record.get("candidates")
+    if isinstance(candidates, list):
+        content = [
+            [item.get("output"), item.get("model")] if isinstance(item, dict) else item
+            for item in candidates
+        ]
+        digest = hashlib.sha256(orjson.dumps([record.get("prompt"), content])).hexdigest()
+        return f"c-{digest[:20]}"
     digest = hashlib.sha256(
         orjson.dumps([record.get("prompt"), record.get("output"), record.get("model")])
     ).hexdigest()

@@ -22,6 +22,10 @@ The record of a model-call span:
 - `route`, `prompt_template`, `prompt_version`, `queue`: the first of `OtlpSettings`' attribute
   names the span (or else its resource) has; the route falls back to the resource's
   `service.name`;
+- `prompt_template_text` (for the prompt-template registry, not stored with the item): the
+  first of `reviewdesk.prompt_template_text`, OpenInference's `llm.prompt_template.template`
+  and OpenLLMetry's `traceloop.prompt.template`, when the span also names its template and
+  version;
 - `flags` from `gen_ai.evaluation.result` span events: the evaluation's name is the validator,
   its label the code, its score the score (when within 0..1), its explanation the message;
   a score at or above `OtlpSettings.error_at` is an `error`, anything else a `warning`; `risk`
@@ -91,6 +95,11 @@ class OtlpSettings:
         "traceloop.prompt.version",
     )
     queue: tuple[str, ...] = ("reviewdesk.queue",)
+    prompt_template_text: tuple[str, ...] = (
+        "reviewdesk.prompt_template_text",
+        "llm.prompt_template.template",
+        "traceloop.prompt.template",
+    )
     route_fallback: str = "service.name"
     error_at: float = 0.8
 
@@ -206,6 +215,10 @@ def span_record(span: Span, settings: OtlpSettings) -> dict[str, Any] | SpanProb
             value = _first_text(span.resource, (settings.route_fallback,))
         if value is not None:
             record[key] = value
+    if "prompt_template" in record and "prompt_version" in record:
+        template_text = _first_text(attributes, settings.prompt_template_text)
+        if template_text is not None:
+            record["prompt_template_text"] = template_text
     flags = [
         _flag(event.attributes, settings) for event in span.events if event.name == EVALUATION_EVENT
     ]

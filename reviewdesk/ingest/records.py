@@ -180,6 +180,8 @@ def to_import_record(path: Path, line: int, raw: Any) -> ImportRecord | list[Rec
     """Validate one raw record; the record, or every error found in it."""
     if not isinstance(raw, dict):
         return [RecordError(path, line, "", f"expected a JSON object, got {json_kind(raw)}")]
+    if is_comparison(raw):
+        return [RecordError(path, line, "candidates", COMPARISONS_NOT_HERE)]
     decisions = raw.pop("decisions", None)
     errors: list[RecordError] = []
     generation: Generation | None = None
@@ -198,11 +200,17 @@ def to_import_record(path: Path, line: int, raw: Any) -> ImportRecord | list[Rec
     return generation, drafts
 
 
-_UNDATED = uuid.UUID("0b8f5e8e-52f4-4c57-8d5e-3a1f3f61c1a4")
-COMPARISONS_NOT_YET = (
-    "a comparison (a record with candidates) cannot be imported yet: this release reviews "
-    "one output per item"
+COMPARISONS_NOT_HERE = (
+    "a comparison (a record with candidates) cannot be imported yet this way: the queue "
+    "server takes comparisons in a later release; `reviewdesk import` stores them locally"
 )
+
+_UNDATED = uuid.UUID("0b8f5e8e-52f4-4c57-8d5e-3a1f3f61c1a4")
+
+
+def is_comparison(raw: dict[str, Any]) -> bool:
+    """A record with `candidates` is a comparison (pairwise review), not an item."""
+    return "candidates" in raw
 
 
 def prepare(path: Path, line: int, raw: dict[str, Any], imported_at: str) -> int | RecordError:
@@ -210,11 +218,11 @@ def prepare(path: Path, line: int, raw: dict[str, Any], imported_at: str) -> int
     and a decision without `decided_at` gets `imported_at` (with an id that does not depend on
     the time, so importing the file again finds it a duplicate). The number of decisions given
     the import time, or the error that rules the record out."""
-    if "candidates" in raw:
-        return RecordError(path, line, "candidates", COMPARISONS_NOT_YET)
     gid = raw.get("id")
     if isinstance(gid, int) and not isinstance(gid, bool):
         raw["id"] = gid = str(gid)
+    # An item's label is its verdict; a comparison's, its preference.
+    label = "preference" if is_comparison(raw) else "verdict"
     decisions = raw.get("decisions")
     undated = 0
     if isinstance(decisions, list):
@@ -223,7 +231,10 @@ def prepare(path: Path, line: int, raw: dict[str, Any], imported_at: str) -> int
                 continue
             decision["decided_at"] = imported_at
             undated += 1
-            reviewer, verdict = decision.get("reviewer"), decision.get("verdict")
-            if "id" not in decision and all(isinstance(v, str) for v in (gid, reviewer, verdict)):
-                decision["id"] = str(uuid.uuid5(_UNDATED, f"{gid}\x1f{reviewer}\x1f{verdict}"))
+            reviewer, value = decision.get("reviewer"), decision.get(label)
+            if "id" not in decision and all(isinstance(v, str) for v in (gid, reviewer, value)):
+                key = f"{gid}\x1f{reviewer}\x1f{value}"
+                if label == "preference":
+                    key = f"comparison\x1f{key}"
+                decision["id"] = str(uuid.uuid5(_UNDATED, key))
     return undated

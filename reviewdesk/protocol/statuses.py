@@ -125,6 +125,15 @@ class DeliveryState(StrEnum):
     DEAD = "dead"
 
 
+class TemplateOutcome(StrEnum):
+    """What `PUT /v1/templates/{name}/{version}` did with the text."""
+
+    ADDED = "added"
+    UNCHANGED = "unchanged"
+    """The version had this very text already."""
+    REPLACED = "replaced"
+
+
 class ProblemCode(StrEnum):
     """The stable `code` of an error answer (`application/problem+json`).
 
@@ -132,9 +141,9 @@ class ProblemCode(StrEnum):
     |---|---|
     | 401 | token_missing, token_invalid |
     | 403 | wrong_role, queue_not_allowed |
-    | 404 | not_found, unknown_item, lease_not_found, decision_not_found, token_not_found, webhook_not_found, form_not_found |
+    | 404 | not_found, unknown_item, lease_not_found, decision_not_found, token_not_found, webhook_not_found, form_not_found, template_not_found |
     | 405 | method_not_allowed |
-    | 409 | lease_lost, decision_conflict, form_version_conflict |
+    | 409 | lease_lost, decision_conflict, form_version_conflict, template_conflict |
     | 413 | body_too_large, batch_too_large |
     | 422 | invalid_request, invalid_decision, reviewer_mismatch, invalid_export, invalid_group_by, invalid_token, invalid_webhook, invalid_form, invalid_answers |
     | 429 | rate_limited |
@@ -156,10 +165,12 @@ class ProblemCode(StrEnum):
     TOKEN_NOT_FOUND = "token_not_found"
     WEBHOOK_NOT_FOUND = "webhook_not_found"
     FORM_NOT_FOUND = "form_not_found"
+    TEMPLATE_NOT_FOUND = "template_not_found"
     METHOD_NOT_ALLOWED = "method_not_allowed"
     LEASE_LOST = "lease_lost"
     DECISION_CONFLICT = "decision_conflict"
     FORM_VERSION_CONFLICT = "form_version_conflict"
+    TEMPLATE_CONFLICT = "template_conflict"
     BODY_TOO_LARGE = "body_too_large"
     BATCH_TOO_LARGE = "batch_too_large"
     INVALID_REQUEST = "invalid_request"

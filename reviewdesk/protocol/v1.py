@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from reviewdesk.domain import Generation, Verdict
 from reviewdesk.domain.models import Answer, Count, NonEmpty, QuestionKey, ReasonCode
 from reviewdesk.domain.policy import ReviewPolicy
+from reviewdesk.domain.templates import MAX_TEMPLATE_CHARS
 from reviewdesk.protocol.statuses import (
     ChangeKind,
     DecisionStatus,
@@ -23,6 +24,7 @@ from reviewdesk.protocol.statuses import (
     ItemPhase,
     ItemResultStatus,
     LeaseMode,
+    TemplateOutcome,
     TokenRole,
 )
 
@@ -222,6 +224,47 @@ class FormOut(BaseModel):
     guidelines: str
     questions: list[dict[str, Any]]
     created_at: datetime
+
+
+class TemplateBody(_In):
+    """The text of a prompt template version (`PUT /v1/templates/{name}/{version}`)."""
+
+    text: Annotated[str, Field(min_length=1, max_length=MAX_TEMPLATE_CHARS)]
+    replace: bool = False
+    """Replace another text stored for this version (else that is 409 `template_conflict`)."""
+
+
+class TemplateOut(BaseModel):
+    """A prompt template version's text (`GET /v1/templates/{name}/{version}`, and the answer
+    to a PUT with its `outcome`)."""
+
+    name: str
+    version: str
+    text: str
+    sha256: str
+    added_at: datetime
+    source: str
+    """Where the server first saw the text: api, item, otlp."""
+    mismatches: int = 0
+    """Items that later carried another text for this version (not taken)."""
+    outcome: TemplateOutcome | None = None
+
+
+class TemplateSummaryOut(BaseModel):
+    """A template version in `GET /v1/templates`: its text's hash (None: the server has no
+    text for it) and how many items name it."""
+
+    name: str
+    version: str
+    items: int
+    sha256: str | None = None
+    added_at: datetime | None = None
+    source: str | None = None
+    mismatches: int = 0
+
+
+class TemplatesOut(BaseModel):
+    templates: list[TemplateSummaryOut]
 
 
 class ChangeOut(BaseModel):

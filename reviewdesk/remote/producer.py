@@ -144,6 +144,36 @@ class ReviewdeskClient:
             raise
         return answer
 
+    def set_template(
+        self, name: str, version: str, text: str, *, replace: bool = False
+    ) -> dict[str, Any]:
+        """Store the text of prompt template `name`@`version` (a producer or admin token). The
+        answer is the template as stored, with `outcome` `added`, `unchanged` or `replaced`.
+
+        Raises:
+            RemoteError: refused (409 `template_conflict`: the version has another text and
+                `replace` is not set; 422 naming the field) or not reached.
+        """
+        answer: dict[str, Any] = self._remote.call(
+            "PUT",
+            f"/v1/templates/{segment(name)}/{segment(version)}",
+            json={"text": text, "replace": replace},
+            what="the template",
+        )
+        return answer
+
+    def template(self, name: str, version: str) -> dict[str, Any] | None:
+        """The text of `name`@`version` as the server has it, or None when it has none."""
+        try:
+            answer: dict[str, Any] = self._remote.call(
+                "GET", f"/v1/templates/{segment(name)}/{segment(version)}"
+            )
+        except RequestRefusedError as error:
+            if error.status == 404 and error.code == ProblemCode.TEMPLATE_NOT_FOUND:
+                return None
+            raise
+        return answer
+
     def verdicts(
         self,
         since: int = 0,

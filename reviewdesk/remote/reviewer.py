@@ -1,5 +1,5 @@
 """The reviewer's side of API v1, as the desk's sync uses it: lease, extend, decide, changes,
-and the queue's review form.
+the queue's review form, and the prompt templates' texts.
 
 Answers are read into the protocol's models (`reviewdesk.protocol.v1`). A batch of decisions is
 safe to send again: the server is idempotent by decision id, so a retry after a lost answer
@@ -23,6 +23,7 @@ from reviewdesk.protocol.v1 import (
     ExtendOut,
     FormOut,
     LeaseOut,
+    TemplateOut,
 )
 from reviewdesk.remote.errors import RequestRefusedError
 from reviewdesk.remote.transport import DEFAULT_TIMEOUT, Transport, segment
@@ -121,6 +122,16 @@ class ReviewerClient:
                 return None
             raise
         return FormOut.model_validate(body)
+
+    def template(self, name: str, version: str) -> TemplateOut | None:
+        """The text of `name`@`version`, or None when the server has none."""
+        try:
+            body = self._remote.call("GET", f"/v1/templates/{segment(name)}/{segment(version)}")
+        except RequestRefusedError as error:
+            if error.status == 404 and error.code == ProblemCode.TEMPLATE_NOT_FOUND:
+                return None
+            raise
+        return TemplateOut.model_validate(body)
 
 
 def _decision_body(decision: Decision) -> dict[str, Any]:

@@ -21,7 +21,16 @@ import reviewdesk.store.tables  # noqa: F401
 from reviewdesk import __version__
 from reviewdesk.protocol.v1 import Problem
 from reviewdesk.server.access.ratelimit import TokenBuckets
-from reviewdesk.server.api import admins, feedback, forms, otlp, producers, reviewers, service
+from reviewdesk.server.api import (
+    admins,
+    feedback,
+    forms,
+    otlp,
+    producers,
+    reviewers,
+    service,
+    templates,
+)
 from reviewdesk.server.api.wakeups import OpenPolls, VerdictBell
 from reviewdesk.server.database import open_engine, read
 from reviewdesk.server.http.observe import Metrics, RequestObserver
@@ -78,7 +87,7 @@ def create_app(settings: ServerSettings, *, engine: Engine | None = None) -> Fas
     )
     install_problem_handlers(app)
     app.add_middleware(RequestObserver, metrics=metrics, max_body_bytes=settings.max_body_bytes)
-    for module in (producers, otlp, reviewers, admins, forms, feedback):
+    for module in (producers, otlp, reviewers, admins, forms, templates, feedback):
         app.include_router(module.router)
     app.router.route_class = ApiRoute
     app.include_router(service.router)

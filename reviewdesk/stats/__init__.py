@@ -16,6 +16,8 @@ server print.
   `question_calibration(engine, key, policy)`, `question_report(...)` (the three from one
   read), `question_reports(engine, policy)` (every question the forms ask): a review form
   question's answers (`reviewdesk stats --question KEY`, `reviewdesk agreement --question KEY`).
+- `version_diff(engine, template, a, b)`, `comparison_diffs(engine, comparisons)`: what changed
+  in the template text between two compared versions (the prompt-template registry).
 - `render_report(overview)` / `write_report(engine, path)`: the self-contained HTML report.
 """
 
@@ -63,6 +65,7 @@ from reviewdesk.stats.questions import (
 )
 from reviewdesk.stats.report import render_report, write_report
 from reviewdesk.stats.routing import routing_document
+from reviewdesk.stats.template_diffs import comparison_diffs, version_diff
 
 __all__ = [
     "Agreement",
@@ -88,6 +91,7 @@ __all__ = [
     "bench_parts",
     "compare_groups",
     "compare_versions",
+    "comparison_diffs",
     "compute_overview",
     "grouped_stats",
     "left_out",
@@ -103,5 +107,6 @@ __all__ = [
     "routing_advice",
     "routing_document",
     "throughput_stats",
+    "version_diff",
     "write_report",
 ]

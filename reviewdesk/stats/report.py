@@ -1,7 +1,9 @@
 """The HTML report: one self-contained page (inline CSS and SVG; no scripts, fonts or images to
 fetch), readable offline and printable, rendered from resources/templates/report.html.j2 with
 autoescaping and StrictUndefined. Each review form question gets a section: its answers, their
-calibration against the verdict and the reviewers' agreement on them."""
+calibration against the verdict and the reviewers' agreement on them. Comparisons (pairwise
+review), when the store holds any, get theirs: wins per model pair, ratings, position bias and
+agreement (see `reviewdesk.stats.comparisons`)."""
 
 from __future__ import annotations
 
@@ -15,15 +17,18 @@ from markupsafe import Markup
 from sqlalchemy.engine import Engine
 
 from reviewdesk import __version__
+from reviewdesk.domain.templates import TemplateDiff
 from reviewdesk.files import write_text_atomically
 from reviewdesk.formatting import percent
 from reviewdesk.resources import resource
 from reviewdesk.stats.charts import bar_chart, interval_chart
+from reviewdesk.stats.comparisons import ComparisonStats, comparison_stats
 from reviewdesk.stats.models import GroupStats, Overview
 from reviewdesk.stats.overview import compute_overview
 from reviewdesk.stats.prices import Price
 from reviewdesk.stats.question_models import QuestionReport
 from reviewdesk.stats.questions import question_reports
+from reviewdesk.stats.template_diffs import comparison_diffs
 from reviewdesk.store import Resolution
 
 __all__ = ["render_report", "write_report"]
@@ -133,14 +138,23 @@ def _question_chart(report: QuestionReport) -> Markup:
     )
 
 
-def render_report(overview: Overview, questions: Sequence[QuestionReport] = ()) -> str:
-    """The report page for `overview`, with a section per review form question."""
+def render_report(
+    overview: Overview,
+    questions: Sequence[QuestionReport] = (),
+    comparisons: ComparisonStats | None = None,
+    diffs: Mapping[tuple[str, str, str], TemplateDiff] | None = None,
+) -> str:
+    """The report page for `overview`, with a section per review form question, one for
+    comparisons (pairwise review) when the store holds any and, beside each version
+    comparison, the diff of the two versions' template texts (`diffs`, by template, a and b)."""
     template = _environment().get_template("report.html.j2")
     return template.render(
         o=overview,
+        diffs=diffs or {},
         charts=_charts(overview),
         questions=questions,
         question_charts=[_question_chart(report) for report in questions],
+        comparisons=comparisons,
         version=__version__,
     )
 
@@ -161,6 +175,13 @@ def write_report(
     if target is not None:
         options["target"] = target
     overview = compute_overview(engine, policy, adjudicators, **options)
-    page = render_report(overview, question_reports(engine, policy, adjudicators))
+    with engine.connect() as connection:
+        comparisons = comparison_stats(connection, adjudicators=adjudicators)
+    page = render_report(
+        overview,
+        question_reports(engine, policy, adjudicators),
+        comparisons if comparisons.comparisons else None,
+        comparison_diffs(engine, overview.comparisons),
+    )
     write_text_atomically(Path(path), page, prefix=".report-", suffix=".html")
     return overview

@@ -13,8 +13,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from reviewdesk.domain import Decision, Form, GenerationId, ImportRecord, utc_now
+from reviewdesk.domain import (
+    ComparisonRecord,
+    Decision,
+    Form,
+    GenerationId,
+    ImportRecord,
+    utc_now,
+)
 from reviewdesk.store import _codec as codec
+from reviewdesk.store.comparisons import ComparisonsAdded, add_comparisons
 from reviewdesk.store.rows import (
     Conflict,
     _existing,
@@ -24,6 +32,7 @@ from reviewdesk.store.rows import (
     save_form,
     sqlite_connection,
 )
+from reviewdesk.store.templates import SeenTemplate, note_templates
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
@@ -67,6 +76,11 @@ class BulkWriter:
         found = load_form(self._connection, queue)
         return None if found is None else found[0]
 
+    def note_templates(self, seen: Sequence[SeenTemplate], source: str) -> tuple[int, list[str]]:
+        """Fill the prompt-template registry from the records' template texts, in this
+        transaction (see `reviewdesk.store.templates.note_templates`)."""
+        return note_templates(self._connection, seen, added_at=self._imported_at, source=source)
+
     def _next_pk(self, table: str) -> int:
         (pk,) = self._connection.execute(f"SELECT coalesce(max(pk), 0) + 1 FROM {table}").fetchone()
         return int(pk)
@@ -99,6 +113,13 @@ class BulkWriter:
         if decisions:
             self._add_decisions(decisions, result)
         return result
+
+    def add_comparisons(self, records: Sequence[ComparisonRecord]) -> ComparisonsAdded:
+        """Store a batch of comparisons (and their decisions), by the rules of `add`: see
+        `reviewdesk.store.comparisons`."""
+        added = add_comparisons(self._connection, records, imported_at=self._imported_at)
+        self._learn_reasons(sorted(added.reasons))
+        return added
 
     def _add_decisions(self, decisions: list[tuple[Decision, int]], result: BulkResult) -> None:
         stored = _existing(self._connection, "decision", [decision.id for decision, _ in decisions])

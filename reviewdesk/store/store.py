@@ -32,9 +32,11 @@ from reviewdesk.domain import (
     Verdict,
     utc_now,
 )
+from reviewdesk.domain.templates import PromptTemplate, TemplateUse
 from reviewdesk.errors import DecisionConflictError, StoreError, UnknownItemError
 from reviewdesk.store import _codec as codec
 from reviewdesk.store import outbox, rows
+from reviewdesk.store import templates as registry
 from reviewdesk.store.bulk import BulkWriter
 from reviewdesk.store.connections import ConnectionPool, scalar, schema_revision
 from reviewdesk.store.engine import SCHEMA_HEAD, make_engine, migrate
@@ -474,6 +476,41 @@ class Store:
                 connection, queue, form, created_at=codec.time_text(utc_now())
             )
         return stored
+
+    def template(self, name: str, version: str) -> PromptTemplate | None:
+        """The registry's text of prompt template `name`@`version`, or None."""
+        with self.reading() as connection:
+            return registry.load_template(connection, name, version)
+
+    def templates(self) -> list[TemplateUse]:
+        """Every template version with a text in the registry or named by an item."""
+        with self.reading() as connection:
+            return registry.list_templates(connection)
+
+    def versions_without_text(self, generation_ids: Sequence[str]) -> list[tuple[str, str]]:
+        """The template versions these items name that the registry has no text for."""
+        with self.reading() as connection:
+            return registry.versions_without_text(connection, generation_ids)
+
+    def add_template(
+        self, name: str, version: str, text: str, *, source: str = "cli", replace: bool = False
+    ) -> registry.Added:
+        """Store the text of `name`@`version` (the same text again changes nothing).
+
+        Raises:
+            TemplateConflictError: the version has another text and `replace` is not set;
+                nothing is changed.
+        """
+        with self.writing() as connection:
+            return registry.add_template(
+                connection,
+                name,
+                version,
+                text,
+                added_at=codec.time_text(utc_now()),
+                source=source,
+                replace=replace,
+            )
 
     def reasons(self) -> list[Reason]:
         """The store's reason taxonomy, in display order."""

@@ -229,7 +229,9 @@ class ReasonRow(SQLModel, table=True):
 
 # The queue server's tables share this metadata, and so the migrations, with the core tables.
 # So do the desk's sync tables (outbox, lease cache, sync state).
+from reviewdesk.store import comparison_tables as _comparison_tables  # noqa: E402, F401
 from reviewdesk.store import server_feedback_tables as _server_feedback_tables  # noqa: E402, F401
 from reviewdesk.store import server_tables as _server_tables  # noqa: E402, F401
 from reviewdesk.store import sync_tables as _sync_tables  # noqa: E402, F401
 from reviewdesk.store import tally_tables as _tally_tables  # noqa: E402, F401
+from reviewdesk.store import template_tables as _template_tables  # noqa: E402, F401

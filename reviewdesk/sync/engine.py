@@ -51,6 +51,8 @@ class CheckoutReport:
     expires_at: datetime | None
     form_version: int | None = None
     form_problem: str | None = None
+    templates: int = 0
+    """Prompt template texts taken into the store."""
 
 
 @dataclass
@@ -75,6 +77,10 @@ class SyncReport:
     """The queue's review form now in the store (None: it has none, or see `form_problem`)."""
     form_problem: str | None = None
     """Why the server's form was not taken into the store (the sync went on without it)."""
+    templates: int = 0
+    """Prompt template texts taken into the store (for the versions its held items name)."""
+    template_problem: str | None = None
+    """Why some template texts were not taken (the sync went on without them)."""
 
     def summary(self) -> dict[str, Any]:
         return {
@@ -94,6 +100,8 @@ class SyncReport:
             "error": self.error,
             "form_version": self.form_version,
             "form_problem": self.form_problem,
+            "templates": self.templates,
+            "template_problem": self.template_problem,
         }
 
 
@@ -141,6 +149,7 @@ class SyncEngine:
         with self._client_factory(server_url) as client:
             form_version, form_problem = self._pull_form(client, queue)
             report = self._lease(client, server_url, queue, count, ttl_s)
+            report.templates, _ = self._pull_templates(client)
         report.form_version, report.form_problem = form_version, form_problem
         return report
 
@@ -175,6 +184,7 @@ class SyncEngine:
                 report.form_version, report.form_problem = self._pull_form(client, queue)
                 self._extend(client, ttl_s, report)
                 self._top_up(client, server_url, queue, target, ttl_s, report)
+                report.templates, report.template_problem = self._pull_templates(client)
         except (SyncError, RemoteError) as error:
             report.error = str(error)
             report.online = not isinstance(error, ServerUnreachableError)
@@ -282,6 +292,36 @@ class SyncEngine:
             logger.warning("the review form of queue %r was not taken: %s", queue, error)
             return None, str(error)
         return stored.version, None
+
+    def _pull_templates(self, client: ReviewerClient) -> tuple[int, str | None]:
+        """Take the texts of the prompt templates the held items name, where the store has none
+        yet, so an offline desk can show them: how many were taken, and why some were not. A
+        version's text is set once, so a text the store has is never asked for again; one the
+        server has none of yet is asked for at the next step."""
+        missing = self.store.versions_without_text(
+            [item.generation_id for item in self.ledger.held()]
+        )
+        taken = 0
+        problems: list[str] = []
+        for name, version in missing:
+            try:
+                found = client.template(name, version)
+            except RequestRefusedError as error:
+                if error.status == 404:  # a server from before templates
+                    break
+                problems.append(f"{name}@{version}: {error}")
+                continue
+            if found is None:
+                continue
+            try:
+                self.store.add_template(name, version, found.text, source="sync")
+            except StoreError as error:
+                problems.append(str(error))
+                continue
+            taken += 1
+        if problems:
+            logger.warning("prompt templates not taken: %s", "; ".join(problems))
+        return taken, "; ".join(problems) or None
 
     def _extend(self, client: ReviewerClient, ttl_s: int, report: SyncReport) -> None:
         live: dict[str, list[str]] = {}

@@ -139,6 +139,15 @@ class DeskSettings:
     def saved_views(self, views: list[SavedView]) -> None:
         self._settings.setValue("list/saved_views", dump_views(views))
 
+    @property
+    def hide_models(self) -> bool:
+        """Whether comparisons hide the candidates' model names until decided (default on)."""
+        return str(self._settings.value("compare/hide_models", "true")).lower() == "true"
+
+    @hide_models.setter
+    def hide_models(self, on: bool) -> None:
+        self._settings.setValue("compare/hide_models", on)
+
     def state(self, key: str) -> QByteArray | None:
         """A saved widget state (splitter sizes, window geometry), or None."""
         value = self._settings.value(f"state/{key}")

@@ -19,6 +19,8 @@ __all__ = [
     "apply_theme",
     "contrast_ratio",
     "diff_colors",
+    "diff_delete_tint",
+    "diff_insert_tint",
     "icon",
     "is_dark",
     "over",
@@ -54,6 +56,16 @@ def severity_tint(severity: Severity) -> QColor:
     color = severity_color(severity)
     color.setAlpha({1: 60, 2: 80, 3: 90, 4: 110}[severity.rank])
     return color
+
+
+def diff_insert_tint() -> QColor:
+    """The background of words a diff adds, for the current theme (stronger on dark)."""
+    return QColor(46, 160, 67, 110 if is_dark() else 70)
+
+
+def diff_delete_tint() -> QColor:
+    """The background of words a diff removes, for the current theme (stronger on dark)."""
+    return QColor(229, 72, 77, 120 if is_dark() else 70)
 
 
 @cache

@@ -93,7 +93,7 @@ def test_skip_stores_the_others_and_rejects_the_conflicts(
         assert kept.reviewer == "alice"  # bob's label was on the other answer
 
 
-def test_a_json_array_of_comparisons_gets_a_clear_message(
+def test_comparisons_without_models_are_refused_naming_the_candidate_field(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     data = tmp_path / "pairs.json"
@@ -104,7 +104,8 @@ def test_a_json_array_of_comparisons_gets_a_clear_message(
     data.write_text(json.dumps(pairs, indent=2))
     code, _, err = cli(capsys, "import", str(data), "--store", str(tmp_path / "s.sqlite"))
     assert code == 1
-    assert "pairs.json:2: candidates: a comparison (a record with candidates) cannot be" in err
+    assert "pairs.json:2: candidates[0].model: is required but missing" in err
+    assert "pairs.json:2: candidates[1].model: is required but missing" in err
     assert "3 invalid records: nothing was imported" in err
 
 

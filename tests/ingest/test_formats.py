@@ -121,18 +121,6 @@ def test_a_mapped_csv_without_times_gets_the_import_time(store: Store, tmp_path:
     assert import_files(store, [data]).duplicate_decisions == 1
 
 
-def test_a_comparison_record_is_refused_with_a_clear_message(store: Store, tmp_path: Path) -> None:
-    data = tmp_path / "prefs.json"
-    pair = {
-        "id": "cmp-0001",
-        "prompt": "Rewrite this politely",
-        "candidates": [{"output": "A", "model": "m1"}, {"output": "B", "model": "m2"}],
-    }
-    data.write_text(json.dumps([pair]))
-    with pytest.raises(ImportFailedError, match=r"prefs\.json:1: candidates: a comparison"):
-        import_files(store, [data])
-
-
 def test_parquet_rows_with_nested_columns_and_a_mapped_gzipped_one(
     store: Store, tmp_path: Path
 ) -> None:

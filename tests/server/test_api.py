@@ -124,7 +124,9 @@ def test_integer_ids_and_undated_decisions_are_taken_and_a_repush_is_all_duplica
     assert _stored_decisions(server) == stored
 
 
-def test_a_comparison_is_refused_with_the_message_import_gives(server: RunningServer) -> None:
+def test_a_comparison_is_refused_by_the_server_until_it_takes_comparisons(
+    server: RunningServer,
+) -> None:
     pairwise = {
         "id": "cmp-1",
         "prompt": "Rewrite this politely.",

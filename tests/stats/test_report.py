@@ -84,3 +84,45 @@ def test_each_form_question_has_a_section(store: Store, tmp_path: Path) -> None:
     assert "Left out: 1 answered items (ties no adjudicator settled)." in section
     assert "Mean 5.00." in section
     assert section.count("<svg") == 2  # a chart for each question with answers
+
+
+def test_comparisons_get_a_section_with_names_escaped(store: Store, tmp_path: Path) -> None:
+    import json
+
+    from reviewdesk.ingest import import_files
+
+    assert 'id="comparisons"' not in render_report(compute_overview(store.engine))
+    pairs = [
+        {
+            "id": f"cmp-{n}",
+            "prompt": "p",
+            "candidates": [
+                {"output": f"a{n}", "model": HOSTILE},
+                {"output": f"b{n}", "model": "m2"},
+            ],
+            "decisions": [
+                {
+                    "reviewer": "ann1",
+                    "preference": "a" if n % 3 else "b",
+                    "decided_at": "2026-11-21T09:00:00Z",
+                    "shown_order": "ab",
+                },
+                {"reviewer": "ann2", "preference": "a", "decided_at": "2026-11-21T09:01:00Z"},
+            ],
+        }
+        for n in range(6)
+    ]
+    data = tmp_path / "pairs.jsonl"
+    data.write_text("".join(json.dumps(pair) + "\n" for pair in pairs))
+    import_files(store, [data])
+    out = tmp_path / "report.html"
+    write_report(store.engine, out)
+    page = out.read_text(encoding="utf-8")
+    section = page[page.index('<section id="comparisons">') :]
+    section = section[: section.index("</section>")]
+    assert "6 comparisons, 6 decided" in section
+    assert "Left out: 2 comparisons whose reviewers split" in section
+    assert "Bradley–Terry with ties (Davidson)" in section
+    assert "of 6 a/b decisions with a recorded order" in section
+    assert "Agreement on 6 comparisons" in section
+    assert HOSTILE not in page and "&lt;script&gt;" in section

@@ -4,6 +4,7 @@
 - `reviewers`: leases, decisions, changes;
 - `admins`: tokens, queue review policies, webhooks;
 - `forms`: queues' review forms (set by admins, read by anyone who may see the queue);
+- `templates`: prompt templates' texts (set by producers, read by any token);
 - `feedback`: statistics, routing advice, dataset exports (producers and admins);
 - `service`: health and metrics.
 

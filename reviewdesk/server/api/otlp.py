@@ -144,7 +144,8 @@ def _receive(request: Request, body: bytes, as_json: bool, settings: OtlpSetting
     if items:
         now = settings_of(request).clock()
         outcomes = transact(
-            engine_of(request), lambda connection: enqueue(connection, items, now_ms=now)
+            engine_of(request),
+            lambda connection: enqueue(connection, items, now_ms=now, source="otlp"),
         )
         metrics = request.app.state.metrics
         for outcome in outcomes:

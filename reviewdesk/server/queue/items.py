@@ -6,12 +6,15 @@ is taken as text, and a carried decision without `decided_at` gets the time the 
 it (with an id that does not depend on that time, so pushing the item again finds the decision a
 duplicate, and its stored time is kept). Besides the canonical fields an item may carry
 `required_reviews` (1 to 10, default 1): that many different reviewers review it. An item
-without a queue goes to the queue `default`.
+without a queue goes to the queue `default`. An item's `prompt_template_text` fills the
+prompt-template registry on first sight (`reviewdesk.store.templates.note_templates`); it is not
+stored with the item.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import logging
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,6 +27,7 @@ from reviewdesk.domain import Decision, DecisionDraft, Generation, utc_now
 from reviewdesk.domain.policy import Routing
 from reviewdesk.errors import DecisionConflictError, UnknownItemError
 from reviewdesk.ingest.records import RecordError, prepare, to_import_record
+from reviewdesk.ingest.template_texts import take_template_text
 from reviewdesk.protocol.screening import field_path, id_problem, text_problem, unfit_values
 from reviewdesk.protocol.statuses import KEPT_STATUSES, ChangeKind, ItemResultStatus
 from reviewdesk.server.queue.decisions import record_decisions
@@ -38,6 +42,9 @@ from reviewdesk.server.queue.slots import (
     refresh_items,
 )
 from reviewdesk.store import rows
+from reviewdesk.store.templates import SeenTemplate, note_templates
+
+logger = logging.getLogger(__name__)
 
 DEFAULT_QUEUE = "default"
 MAX_REQUIRED_REVIEWS = 10
@@ -68,6 +75,7 @@ class ParsedItem:
     routing: Routing = Routing.REVIEW
     undated: frozenset[str] = frozenset()
     """The ids of the carried decisions that came without `decided_at`."""
+    template: SeenTemplate | None = None
 
 
 def received_at(now_ms: int) -> str:
@@ -138,6 +146,10 @@ def parse_items(raw_items: Sequence[Any], *, now_ms: int) -> list[ParsedItem | I
             errors.append(FieldError(prepared.field, prepared.message))
             parsed.append(ItemOutcome(index, item_id, ItemResultStatus.INVALID, errors))
             continue
+        seen = take_template_text(_SOURCE, index, raw)
+        if isinstance(seen, RecordError):
+            errors.append(FieldError(seen.field, seen.message))
+            seen = None
         record = to_import_record(_SOURCE, index, raw)
         if isinstance(record, list):
             errors.extend(FieldError(error.field, error.message) for error in record)
@@ -150,13 +162,19 @@ def parse_items(raw_items: Sequence[Any], *, now_ms: int) -> list[ParsedItem | I
             for position, draft in enumerate(drafts)
             if position in undated
         )
-        parsed.append(ParsedItem(index, generation, drafts, required, undated=undated_ids))
+        parsed.append(
+            ParsedItem(index, generation, drafts, required, undated=undated_ids, template=seen)
+        )
     return parsed
 
 
-def enqueue(connection: Connection, raw_items: Sequence[Any], *, now_ms: int) -> list[ItemOutcome]:
+def enqueue(
+    connection: Connection, raw_items: Sequence[Any], *, now_ms: int, source: str = "item"
+) -> list[ItemOutcome]:
     """Store new items, each with its slots; items already stored are duplicates, unchanged,
     and items whose id is stored with another prompt, output or model are conflicts, not stored.
+    The template texts of the items taken (`source`: where they came from) fill the
+    prompt-template registry.
 
     Decisions an item carries (labels made elsewhere) are recorded as decisions without a lease.
     """
@@ -208,12 +226,35 @@ def enqueue(connection: Connection, raw_items: Sequence[Any], *, now_ms: int) ->
             with_drafts.append(parsed)
     if with_drafts:
         _record_carried(connection, with_drafts, outcomes, now_ms)
+    _note_templates(connection, valid, conflicts.keys(), source)
     finalize(
         connection,
         [pk for pk, parsed in new_items if parsed.routing is Routing.AUTO_APPROVED],
         now_ms=now_ms,
     )
     return [outcomes[index] for index in sorted(outcomes)]
+
+
+def _note_templates(
+    connection: Connection, valid: list[ParsedItem], conflicts: Collection[int], source: str
+) -> None:
+    seen = [
+        parsed.template
+        for position, parsed in enumerate(valid)
+        if parsed.template is not None and position not in conflicts
+    ]
+    if not seen:
+        return
+    added, differing = note_templates(
+        connection, seen, added_at=rows.time_text(utc_now()), source=source
+    )
+    if added:
+        logger.info("prompt templates: %d versions added from %s", added, source)
+    if differing:
+        logger.warning(
+            "prompt templates: items gave another text for %s (kept the registry's)",
+            ", ".join(differing),
+        )
 
 
 def _apply_policies(connection: Connection, fresh: dict[str, ParsedItem]) -> dict[str, ParsedItem]:

@@ -1,5 +1,5 @@
-"""The settings dialog: theme, font size, reviewer name, adjudicators and the store's reason
-taxonomy."""
+"""The settings dialog: theme, font size, reviewer name, adjudicators, hiding model names in
+comparisons and the store's reason taxonomy."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pydantic import ValidationError
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -41,6 +42,7 @@ class DeskPreferences:
     reviewer: str
     reasons: tuple[Reason, ...]
     adjudicators: tuple[str, ...] = ()
+    hide_models: bool = True
 
 
 def reasons_text(reasons: Sequence[Reason]) -> str:
@@ -108,6 +110,11 @@ class SettingsDialog(QDialog):
             "Reviewers whose decision settles a disagreement (as --adjudicator on the command "
             "line): the Disagreements filter, the statistics and the exports use them."
         )
+        self.hide_models = QCheckBox("Hide the model names until I have decided", self)
+        self.hide_models.setChecked(current.hide_models)
+        self.hide_models.setToolTip(
+            "Comparisons show which model wrote each answer only after the decision is saved."
+        )
         self.reasons = QPlainTextEdit(reasons_text(current.reasons), self)
         self.reasons.setToolTip("One reason a line: code: Label")
         self.error = QLabel(self)
@@ -118,6 +125,7 @@ class SettingsDialog(QDialog):
         form.addRow("Font size", self.font_size)
         form.addRow("Reviewer name", self.reviewer)
         form.addRow("Adjudicators", self.adjudicators)
+        form.addRow("Comparisons", self.hide_models)
         form.addRow("Reject reasons", self.reasons)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
@@ -155,5 +163,6 @@ class SettingsDialog(QDialog):
             reviewer=reviewer,
             reasons=reasons,
             adjudicators=adjudicators,
+            hide_models=self.hide_models.isChecked(),
         )
         super().accept()

@@ -11,9 +11,7 @@ anything.
 
 from __future__ import annotations
 
-import difflib
 import html
-import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -21,6 +19,7 @@ from PySide6.QtCore import QUrl
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
 from reviewdesk.domain import Decision, Reason
+from reviewdesk.ui.review.compare_diff import Change, word_diff
 from reviewdesk.ui.style import accent_text
 
 __all__ = ["DecisionsPanel", "current_decisions", "word_diff_html"]
@@ -28,7 +27,6 @@ __all__ = ["DecisionsPanel", "current_decisions", "word_diff_html"]
 DIFF_CAP = 20_000
 """Longer texts are not compared word by word (the matcher's time grows faster than the text)."""
 
-_TOKEN = re.compile(r"\s+|\w+|[^\w\s]")
 _DELETED = "background-color:#fbd3d3; color:#8a1c1c; text-decoration:line-through;"
 _INSERTED = "background-color:#cdeed8; color:#125c2e;"
 
@@ -42,23 +40,19 @@ def current_decisions(decisions: Iterable[Decision]) -> list[Decision]:
 
 
 def word_diff_html(original: str, edited: str) -> str:
-    """The edit as HTML: deleted words struck through in red, inserted words in green."""
+    """The edit as HTML: deleted words struck through in red, inserted words in green (the
+    comparison view's word diff, so that a long edit stays fast)."""
     if len(original) > DIFF_CAP or len(edited) > DIFF_CAP:
         return html.escape(
             f"(too long to compare here: {len(original):,} → {len(edited):,} characters)"
         )
-    old, new = _TOKEN.findall(original), _TOKEN.findall(edited)
-    parts: list[str] = []
-    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        if tag == "equal":
-            parts.append(_text("".join(old[i1:i2])))
-            continue
-        if tag in ("delete", "replace"):
-            parts.append(f'<span style="{_DELETED}">{_text("".join(old[i1:i2]))}</span>')
-        if tag in ("insert", "replace"):
-            parts.append(f'<span style="{_INSERTED}">{_text("".join(new[j1:j2]))}</span>')
-    return "".join(parts)
+    styles = {Change.DELETED: _DELETED, Change.INSERTED: _INSERTED}
+    return "".join(
+        _text(part.text)
+        if part.change is Change.SAME
+        else f'<span style="{styles[part.change]}">{_text(part.text)}</span>'
+        for part in word_diff(original, edited)
+    )
 
 
 def _text(value: str) -> str:

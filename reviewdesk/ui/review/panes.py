@@ -3,11 +3,12 @@ module of their own, `flags`)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QSize, Qt
+from PySide6.QtCore import QEvent, QSize, Qt, Signal
 from PySide6.QtGui import QFont, QResizeEvent, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import (
     QLabel,
     QPlainTextEdit,
+    QPushButton,
     QSizePolicy,
     QWidget,
 )
@@ -30,9 +31,15 @@ def _plain_label(parent: QWidget, text: str = "") -> QLabel:
     return label
 
 
+TEMPLATE_KEY = "Ctrl+Shift+T"
+"""Opens the item's prompt template text (the header's template@version button)."""
+
+
 class ItemHeader(QWidget):
-    """One compact line about the item: id, model, template@version, route, risk, tokens,
-    latency, trace id, and whether it is decided; under it, the comment for the decision.
+    """One compact line about the item: id, template@version (a button that opens the
+    template's text; the window's View menu has it with Ctrl+Shift+T), model, route, risk,
+    tokens, latency, trace id, and whether it is decided; under it, the comment for the
+    decision.
 
     The header places its labels itself, with no layout. A label's new text asks its parent's
     layout to run again, and a layout that ran asks its parent's, up to the window: in a layout,
@@ -40,7 +47,13 @@ class ItemHeader(QWidget):
     inside the header, whose own size changes only when the comment line comes or goes (or the
     font changes). The line never asks for width either: a line too long for the view ends in
     an ellipsis (the details' tooltip has it all).
+
+    Signals:
+        template_requested(str, str): the template@version button was pressed (the template's
+            name and version).
     """
+
+    template_requested = Signal(str, str)
 
     _SPACING = 12
     _LINE_GAP = 2
@@ -58,6 +71,20 @@ class ItemHeader(QWidget):
         self.status = _plain_label(self)
         self.comment = _plain_label(self)
         self.comment.setVisible(False)
+        self.template = QPushButton(self)
+        self.template.setObjectName("templateLink")
+        self.template.setFlat(True)
+        self.template.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.template.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.template.setStyleSheet(
+            "QPushButton#templateLink { border: none; padding: 0 2px; color: palette(link);"
+            " text-decoration: underline; }"
+            "QPushButton#templateLink:focus { background: palette(highlight);"
+            " color: palette(highlighted-text); }"
+        )
+        self.template.setVisible(False)
+        self.template.clicked.connect(self._on_template_clicked)
+        self._template_key: tuple[str, str] | None = None
         self._details = ""  # the whole line, of which the label shows what fits
         self._hint = self._height_hint()
 
@@ -96,6 +123,10 @@ class ItemHeader(QWidget):
         self.title.setGeometry(0, 0, title, line)
         self.status.setGeometry(max(title, width - status), 0, status, line)
         left = title + self._SPACING
+        if not self.template.isHidden():
+            link = min(self.template.sizeHint().width(), max(0, width - status - left))
+            self.template.setGeometry(left, 0, link, line)
+            left += link + self._SPACING
         room = max(0, width - status - self._SPACING - left)
         self.details.setGeometry(left, 0, room, line)
         shown = self.details.fontMetrics().elidedText(
@@ -110,8 +141,18 @@ class ItemHeader(QWidget):
     def show_item(self, item: ReviewItem, reviewer: str) -> None:
         generation = item.generation
         parts = [generation.model]
-        if generation.template_version:
-            parts.append(generation.template_version)
+        if generation.prompt_template and generation.prompt_version:
+            self._template_key = (generation.prompt_template, generation.prompt_version)
+            self.template.setText(generation.template_version)
+            self.template.setToolTip(
+                f"The text of the prompt template {generation.template_version} ({TEMPLATE_KEY})"
+            )
+        else:
+            self._template_key = None
+            if generation.template_version:
+                parts.append(generation.template_version)
+        if self.template.isHidden() != (self._template_key is None):
+            self.template.setVisible(self._template_key is not None)
         if generation.route:
             parts.append(generation.route)
         parts.append("risk –" if generation.risk is None else f"risk {generation.risk:.2f}")
@@ -148,6 +189,19 @@ class ItemHeader(QWidget):
         # Now, not on the next layout request: the details' text is set once, already cut to
         # the room there is, so the item paints in one pass.
         self._place()
+
+    @property
+    def template_key(self) -> tuple[str, str] | None:
+        """The item's template and version (None: it names no template and version)."""
+        return self._template_key
+
+    def request_template(self) -> None:
+        """Ask for the item's template text (`template_requested`), when it names one."""
+        if self._template_key is not None:
+            self.template_requested.emit(*self._template_key)
+
+    def _on_template_clicked(self) -> None:
+        self.request_template()
 
     def set_comment(self, comment: str | None) -> None:
         self.comment.setText(f"Comment for the decision: {comment}" if comment else "")

@@ -17,6 +17,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMenu, QToolBar, QWhatsThis
 
+from reviewdesk.ui.review.panes import TEMPLATE_KEY
 from reviewdesk.ui.style import icon
 
 if TYPE_CHECKING:
@@ -63,6 +64,8 @@ class WindowCommands(Protocol):
 
     def _on_prompt_action_triggered(self) -> None: ...
 
+    def _on_template_action_triggered(self) -> None: ...
+
     def _on_next_pane_action_triggered(self) -> None: ...
 
     def _on_previous_pane_action_triggered(self) -> None: ...
@@ -84,6 +87,8 @@ class WindowCommands(Protocol):
     def _on_review_tab_action_triggered(self) -> None: ...
 
     def _on_stats_tab_action_triggered(self) -> None: ...
+
+    def _on_compare_tab_action_triggered(self) -> None: ...
 
     def _on_quit_action_triggered(self) -> None: ...
 
@@ -136,11 +141,11 @@ class DeskActions:
         self.disagreements = self._make(
             "Open &disagreements", "Shift+D", w._on_disagreements_action_triggered
         )
-        self.columns = self._make("Ch&oose the columns…", None, w._on_columns_action_triggered)
+        self.columns = self._make("&Columns of the list…", None, w._on_columns_action_triggered)
         self.save_view = self._make(
-            "Save the vie&w…", "Ctrl+Shift+V", w._on_save_view_action_triggered
+            "Save t&he view…", "Ctrl+Shift+V", w._on_save_view_action_triggered
         )
-        self.views_menu = QMenu("Saved v&iews", parent)
+        self.views_menu = QMenu("Saved vie&ws", parent)
         self.next_flag = self._make(
             "Next &flag", "]", w._on_next_flag_action_triggered, repeat=True
         )
@@ -148,6 +153,9 @@ class DeskActions:
             "Previous fla&g", "[", w._on_previous_flag_action_triggered, repeat=True
         )
         self.prompt = self._make("P&rompt: the last user turn", "P", w._on_prompt_action_triggered)
+        self.template_text = self._make(
+            "&Item's prompt template…", TEMPLATE_KEY, w._on_template_action_triggered
+        )
         self.next_pane = self._make("Ne&xt pane", "F6", w._on_next_pane_action_triggered)
         self.previous_pane = self._make(
             "Previous pan&e", "Shift+F6", w._on_previous_pane_action_triggered
@@ -168,6 +176,9 @@ class DeskActions:
         self.whats_this = self._make("&What's this?", "Shift+F1", QWhatsThis.enterWhatsThisMode)
         self.review_tab = self._make("Re&view tab", "Ctrl+1", w._on_review_tab_action_triggered)
         self.stats_tab = self._make("S&tatistics tab", "Ctrl+2", w._on_stats_tab_action_triggered)
+        self.compare_tab = self._make(
+            "C&omparisons tab", "Ctrl+3", w._on_compare_tab_action_triggered
+        )
         self.import_ = self._make(
             "&Import a file…", "Ctrl+O", files._on_import_action_triggered, "import"
         )
@@ -205,6 +216,7 @@ class DeskActions:
             self.next_flag,
             self.previous_flag,
             self.prompt,
+            self.template_text,
             self.next_pane,
             self.previous_pane,
             self.guidelines,
@@ -214,6 +226,7 @@ class DeskActions:
         self.desk_actions = [
             self.review_tab,
             self.stats_tab,
+            self.compare_tab,
             self.import_,
             self.export,
             self.demo,
@@ -295,11 +308,18 @@ class DeskActions:
         view_menu.addMenu(self.views_menu)
         view_menu.addSeparator()
         view_menu.addActions(
-            [self.next_flag, self.previous_flag, self.prompt, self.next_pane, self.previous_pane]
+            [
+                self.next_flag,
+                self.previous_flag,
+                self.prompt,
+                self.template_text,
+                self.next_pane,
+                self.previous_pane,
+            ]
         )
         view_menu.addAction(self.guidelines)
         view_menu.addSeparator()
-        view_menu.addActions([self.review_tab, self.stats_tab])
+        view_menu.addActions([self.review_tab, self.stats_tab, self.compare_tab])
         view_menu.addSeparator()
         view_menu.addAction(self.needs_attention)
         help_menu = menus.addMenu("&Help")

@@ -178,6 +178,7 @@ class FileDesk(QObject):
             reviewer=window.reviewer,
             reasons=tuple(window.reasons),
             adjudicators=window.adjudicators,
+            hide_models=window.settings.hide_models,
         )
         dialog = SettingsDialog(current, self._dialog_parent)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -191,6 +192,7 @@ class FileDesk(QObject):
         window.settings.theme = preferences.theme
         window.settings.font_size = preferences.font_size
         window.settings.reviewer = preferences.reviewer
+        window.settings.hide_models = preferences.hide_models
         window.apply_appearance()
         window.set_adjudicators(preferences.adjudicators)
         store = window.store

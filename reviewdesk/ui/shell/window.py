@@ -34,9 +34,11 @@ from reviewdesk.errors import UserError
 from reviewdesk.review import ReviewItem, ReviewSession, SessionProgress, Step, Stopwatch
 from reviewdesk.store import Store
 from reviewdesk.store.engine import upgrade_notice
+from reviewdesk.ui.dialogs.template import TemplateViewer
 from reviewdesk.ui.queue_list.model import QueueModel
 from reviewdesk.ui.queue_list.panel import FILTER_COLUMNS, QueuePanel
 from reviewdesk.ui.review.adjudicate import disputed
+from reviewdesk.ui.review.compare_desk import CompareDesk
 from reviewdesk.ui.review.decision_desk import DecisionDesk
 from reviewdesk.ui.review.guidelines import GuidelinesDialog, KeysDialog
 from reviewdesk.ui.review.view import ReviewView
@@ -163,6 +165,9 @@ class DeskWindow(QMainWindow):
         self.tabs = DeskTabs(self)
         self.tabs.addTab(self.splitter, "Review")
         self.tabs.addTab(self.stats, "Statistics")
+        self.compare = CompareDesk(self, self, hide_models=self.settings.hide_models)
+        self._compare_tab = self.tabs.addTab(self.compare, "Comparisons")
+        self.tabs.tabBar().setTabVisible(self._compare_tab, False)  # until the store has some
         central = QWidget(self)
         self._central = QVBoxLayout(central)
         self._central.setContentsMargins(0, 0, 0, 0)
@@ -198,6 +203,8 @@ class DeskWindow(QMainWindow):
         self.queue_panel.set_adjudicators(self.settings.adjudicators)
         self.stats.set_adjudicators(self.settings.adjudicators)
         self.review.painted.connect(self._on_review_painted)
+        self.templates = TemplateViewer(self, self.runner, lambda: self._store)
+        self.review.header.template_requested.connect(self.templates.show_template)
         self.queue_panel.item_activated.connect(self._on_queue_panel_item_activated)
         self.queue_panel.search_left.connect(self._on_queue_panel_search_left)
         self.queue_panel.view_changed.connect(self._on_queue_panel_view_changed)
@@ -206,6 +213,8 @@ class DeskWindow(QMainWindow):
         self.queue_panel.columns_changed.connect(self._on_queue_panel_columns_changed)
         self.model.load_failed.connect(self._on_model_load_failed)
         self.store_upgrading.connect(self.pages.show_upgrading)
+        self.compare.opened.connect(self._on_compare_opened)
+        self._empty_texts = (self.empty.title.text(), self.empty.text.text())
         self.runner.submit(
             lambda: self._open(open_store), self._on_store_opened, self._on_open_failed
         )
@@ -259,6 +268,7 @@ class DeskWindow(QMainWindow):
         self.model.set_store(store)
         self.stats.set_store(store)
         self.sync.set_store(store)
+        self.compare.set_store(store, self._reviewer)
         self.runner.submit(session.count_pending, self._on_progress_step)
         self._on_queue_panel_view_changed(self.queue_panel.current_filter())
         self.count_disagreements()
@@ -266,6 +276,19 @@ class DeskWindow(QMainWindow):
             lambda: {column: store.distinct(column) for column in FILTER_COLUMNS},
             self._on_choices_loaded,
         )
+
+    def _on_compare_opened(self, any_comparisons: bool) -> None:
+        # The Comparisons tab shows when the store holds comparisons; a store of comparisons
+        # alone opens on it rather than on "This store is empty".
+        self.tabs.tabBar().setTabVisible(self._compare_tab, any_comparisons)
+        title, text = self._empty_texts
+        if any_comparisons:
+            title = "No generations to review here"
+            text = "This store holds comparisons: see the Comparisons tab (Ctrl+3)."
+        self.empty.title.setText(title)
+        self.empty.text.setText(text)
+        if any_comparisons and self.pages.currentWidget() is self.empty:
+            self.tabs.setCurrentWidget(self.compare)
 
     def _on_open_failed(self, error: UserError) -> None:
         self.pages.show_open_failed(str(error))
@@ -515,6 +538,9 @@ class DeskWindow(QMainWindow):
     def _on_prompt_action_triggered(self) -> None:
         self.review.show_last_user_turn()
 
+    def _on_template_action_triggered(self) -> None:
+        self.review.header.request_template()
+
     def _on_next_pane_action_triggered(self) -> None:
         self._focus_pane(1)
 
@@ -538,8 +564,16 @@ class DeskWindow(QMainWindow):
     def _on_stats_tab_action_triggered(self) -> None:
         self.tabs.setCurrentWidget(self.stats)
 
+    def _on_compare_tab_action_triggered(self) -> None:
+        if self.tabs.tabBar().isTabVisible(self._compare_tab):
+            self.tabs.setCurrentWidget(self.compare)
+
     def _on_tabs_current_changed(self, _index: int) -> None:
         self._enable_item_actions()
+        # The Comparisons tab has its own toolbar and counts (the items' would mislead there).
+        items = self.tabs.currentWidget() is not self.compare
+        for widget in (self.acts.toolbar, self.status.progress, self.status.rate):
+            widget.setVisible(items)
         if self.tabs.currentWidget() is self.splitter:
             self.review.output.text.setFocus(Qt.FocusReason.OtherFocusReason)
 
@@ -590,6 +624,8 @@ class DeskWindow(QMainWindow):
         form_rows = self.review.form.key_rows()
         sections = [("This queue's form", form_rows)] if form_rows else []
         sections.append(("The desk", self.acts.key_rows()))
+        if self.tabs.tabBar().isTabVisible(self._compare_tab):
+            sections.append(("The Comparisons tab (Ctrl+3)", self.compare.key_rows()))
         guidelines = self._on_guidelines_dialog_action_triggered
         dialog = KeysDialog(sections, self, guidelines if self.review.guidelines_text else None)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -637,6 +673,7 @@ class DeskWindow(QMainWindow):
         """Close the store (unless `close_old` is False) and open the one `open_store` opens."""
         old, self._store, self._session, self._item = self._store, None, None, None
         self.model.set_store(None)
+        self.compare.set_store(None, self._reviewer)
         released = (self.stats.let_go(), self.sync.let_go())
         self.pages.show_loading()
 
@@ -676,6 +713,12 @@ class DeskWindow(QMainWindow):
         font = self.review.font()
         font.setPointSize(self.settings.font_size)
         self.review.setFont(font)
+        self.compare.setFont(font)
+        self.compare.set_hide_models(self.settings.hide_models)
+
+    def desk_key_rows(self) -> list[tuple[str, str]]:
+        """The window's keys (the Comparisons tab lists them beside its own)."""
+        return self.acts.key_rows()
 
     @property
     def theme(self) -> Theme:

@@ -36,15 +36,19 @@ from reviewdesk.errors import UserError
 from reviewdesk.formatting import interval, percent
 from reviewdesk.store import Resolution, Store
 from reviewdesk.ui.runner import TaskRunner
+from reviewdesk.ui.stats.diffs import VersionDiffs
 from reviewdesk.ui.stats.tables import Cell, TablePage
 
 if TYPE_CHECKING:
+    from reviewdesk.domain.templates import TemplateDiff
     from reviewdesk.stats import GroupStats, Overview
     from reviewdesk.stats.question_models import QuestionReport
     from reviewdesk.ui.stats.charts import ChartPanel
     from reviewdesk.ui.stats.questions import QuestionsPage
 
 logger = logging.getLogger(__name__)
+
+Diffs = dict[tuple[str, str, str], "TemplateDiff"]
 
 __all__ = ["REFRESH_INTERVAL_MS", "StatsTab"]
 
@@ -109,6 +113,7 @@ class StatsTab(QWidget):
         self._adjudicators: tuple[str, ...] = ()
         self._overview: Overview | None = None
         self._questions: list[QuestionReport] = []
+        self._diffs: Diffs = {}
         self._stale = True
         self._computing = False
         self._token = 0
@@ -229,15 +234,16 @@ class StatsTab(QWidget):
         self.status.setText("Computing…")
         self.refresh_button.setEnabled(False)
 
-        def work() -> tuple[Overview, list[QuestionReport]]:
+        def work() -> tuple[Overview, list[QuestionReport], Diffs]:
             # Here, not on the GUI thread: each of these imports or builds for a second or more.
-            from reviewdesk.stats import compute_overview
+            from reviewdesk.stats import comparison_diffs, compute_overview
             from reviewdesk.stats.questions import question_reports
 
             overview = compute_overview(store.engine, policy, adjudicators)
             questions = question_reports(store.engine, policy, adjudicators)
+            diffs = comparison_diffs(store.engine, overview.comparisons)
             importlib.import_module("reviewdesk.ui.stats.charts")  # pyqtgraph, numpy
-            return overview, questions
+            return overview, questions, diffs
 
         self._runner.submit(
             work,
@@ -250,7 +256,7 @@ class StatsTab(QWidget):
         self._runner.shutdown()
 
     def _on_overview_computed(
-        self, token: int, overview: Overview, questions: list[QuestionReport]
+        self, token: int, overview: Overview, questions: list[QuestionReport], diffs: Diffs
     ) -> None:
         if token != self._token:
             return
@@ -258,6 +264,7 @@ class StatsTab(QWidget):
         self.refresh_button.setEnabled(True)
         self._overview = overview
         self._questions = questions
+        self._diffs = diffs
         if self._built and self._charts is None:
             self._build_charts()
         self._show(overview)
@@ -295,6 +302,12 @@ class StatsTab(QWidget):
         self.tables = QTabWidget(self)
         self.tables.tabBar().setAccessibleName("Statistics tables")
         self.versions = TablePage(("Template", "Version", *_GROUP_COLUMNS), self.tables)
+        # Beside each comparison's verdict, what changed in the template text.
+        self.version_diffs = VersionDiffs(self.versions)
+        self.version_diffs.hide()
+        versions_layout = self.versions.layout()
+        assert isinstance(versions_layout, QVBoxLayout)
+        versions_layout.addWidget(self.version_diffs, 1)
         self.models = TablePage(("Model", *_GROUP_COLUMNS), self.tables)
         self.routes = TablePage(("Route", *_GROUP_COLUMNS), self.tables)
         self.validators = TablePage(
@@ -355,6 +368,7 @@ class StatsTab(QWidget):
             [group_row(g, "prompt_template", "prompt_version") for g in o.by_prompt_version],
             "\n".join(c.sentence for c in o.comparisons),
         )
+        self.version_diffs.show_diffs(o.comparisons, self._diffs)
         self.models.show_rows([group_row(g, "model") for g in o.by_model])
         self.routes.show_rows([group_row(g, "route") for g in o.by_route])
         self._show_validators(o)

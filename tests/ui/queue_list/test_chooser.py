@@ -1,4 +1,4 @@
-"""The queue list's column chooser (the header's context menu, or View → Choose the columns),
+"""The queue list's column chooser (the header's context menu, or View → Columns of the list),
 kept between runs, and sorting by any column the store holds."""
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ def test_columns_hidden_from_the_menu_stay_hidden_next_time(
 ) -> None:
     window = open_desk(desk_store)
     assert shown_columns(window) == list(COLUMNS)
-    [choose] = [a for a in menus(window)["View"] if a.text() == "Ch&oose the columns…"]
+    [choose] = [a for a in menus(window)["View"] if a.text() == "&Columns of the list…"]
     choose.trigger()
     menu = window.queue_panel.columns_menu
     assert menu is not None

@@ -70,7 +70,7 @@ def test_a_saved_view_comes_back_with_its_key_and_the_review_follows_it(
     panel.clear_filters()
     qtbot.waitUntil(lambda: window.model.rowCount() == 8)
     titles = [a.text() for a in menus(window)["View"]]
-    assert "Saved v&iews" in titles and "Save the vie&w…" in titles
+    assert "Saved vie&ws" in titles and "Save t&he view…" in titles
     views_menu = window.acts.views_menu
     assert [a.text() for a in views_menu.actions() if a.text()][:1] == ["haiku by id"]
     assert panel.views.itemText(1) == "haiku by id  (Alt+1)"

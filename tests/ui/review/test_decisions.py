@@ -24,7 +24,7 @@ def test_a_word_diff_marks_what_changed_and_escapes_the_text() -> None:
     diff = word_diff_html("write to <b>me</b> today", "write to us today")
     assert "&lt;b&gt;me&lt;/b&gt;" in diff and "<b>" not in diff
     assert "line-through" in diff  # the deleted words
-    assert ">us</span>" in diff  # the inserted word
+    assert ">us </span>" in diff  # the inserted word (with the space after it)
     assert diff.startswith("write to ")
 
 
