@@ -18,6 +18,8 @@ from reviewdesk.ui.style import (
     apply_theme,
     contrast_ratio,
     diff_colors,
+    diff_delete_tint,
+    diff_insert_tint,
     over,
     severity_tint,
 )
@@ -76,6 +78,8 @@ def test_every_text_colour_reads_on_its_background(themed: QApplication, theme: 
     inserted, removed = diff_colors(dark)
     check("text on an inserted word", text, inserted)
     check("text on a removed word", text, removed)
+    check("text on a comparison's added word", text, over(diff_insert_tint(), base))
+    check("text on a comparison's removed word", text, over(diff_delete_tint(), base))
 
     names = [*(s.value for s in Severity), *(r.value for r in Role), *(v.value for v in Verdict)]
     for name in names:
