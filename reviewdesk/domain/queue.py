@@ -20,11 +20,17 @@ class ItemStatus(StrEnum):
 
 
 class QueueSort(StrEnum):
-    """Orders of the queue list; each is descending (highest risk, newest, most severe first)."""
+    """Orders of the queue list; each is descending (highest risk, newest, most severe first;
+    text columns from Z to A, decided before pending), and the list can turn any round."""
 
     RISK = "risk"
     TIME = "time"
     SEVERITY = "severity"
+    ID = "id"
+    MODEL = "model"
+    TEMPLATE = "template"
+    ROUTE = "route"
+    STATUS = "status"
 
 
 class QueueEntry(BaseModel):

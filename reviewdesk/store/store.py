@@ -60,6 +60,17 @@ _SORT_KEYS: dict[QueueSort, tuple[str, ...]] = {
     QueueSort.RISK: ("g.risk", "g.pk"),
     QueueSort.TIME: (CREATED_KEY.replace("created_at", "g.created_at"), "g.pk"),
     QueueSort.SEVERITY: ("g.top_severity", "g.risk", "g.pk"),
+    # No index behind these (the list's keys are read on the worker, the first page at once).
+    QueueSort.ID: ("g.id", "g.pk"),
+    QueueSort.MODEL: ("g.model", "g.risk", "g.pk"),
+    QueueSort.TEMPLATE: (
+        "coalesce(g.prompt_template, '')",
+        "coalesce(g.prompt_version, '')",
+        "g.risk",
+        "g.pk",
+    ),
+    QueueSort.ROUTE: ("coalesce(g.route, '')", "g.risk", "g.pk"),
+    QueueSort.STATUS: ("(g.review_count >= g.required_reviews)", "g.risk", "g.pk"),
 }
 
 _FILTER_COLUMNS = ("queue", "model", "prompt_template", "prompt_version", "route")
@@ -71,6 +82,16 @@ def _cursor(entry: QueueEntry, sort: QueueSort) -> tuple[Any, ...]:
         return (risk, entry.pk)
     if sort is QueueSort.TIME:
         return (codec.time_text(entry.created_at) if entry.created_at else "", entry.pk)
+    if sort is QueueSort.ID:
+        return (entry.id, entry.pk)
+    if sort is QueueSort.MODEL:
+        return (entry.model, risk, entry.pk)
+    if sort is QueueSort.TEMPLATE:
+        return (entry.prompt_template or "", entry.prompt_version or "", risk, entry.pk)
+    if sort is QueueSort.ROUTE:
+        return (entry.route or "", risk, entry.pk)
+    if sort is QueueSort.STATUS:
+        return (int(entry.review_count >= entry.required_reviews), risk, entry.pk)
     severity = 0 if entry.top_severity is None else entry.top_severity.rank
     return (severity, risk, entry.pk)
 

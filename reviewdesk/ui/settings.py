@@ -8,6 +8,7 @@ import logging
 from PySide6.QtCore import QByteArray, QObject, QRect, QSettings, QSize
 from PySide6.QtWidgets import QSplitter, QWidget
 
+from reviewdesk.ui.queue_list.views import SavedView, dump_views, load_views
 from reviewdesk.ui.style import Theme
 
 logger = logging.getLogger(__name__)
@@ -95,6 +96,12 @@ class DeskSettings:
         self._settings.setValue("review/reviewer", name.strip())
 
     @property
+    def reviewer_confirmed(self) -> bool:
+        """Whether a reviewer name was ever set (the first-run panel, or the settings dialog);
+        until then `reviewer` is the OS user's name."""
+        return bool(str(self._settings.value("review/reviewer", "")).strip())
+
+    @property
     def adjudicators(self) -> tuple[str, ...]:
         """Reviewers whose decision settles a disagreement (the `--adjudicator` names of the
         command line): the desk's Disagreements filter, statistics and exports use them."""
@@ -112,6 +119,25 @@ class DeskSettings:
     @markdown.setter
     def markdown(self, on: bool) -> None:
         self._settings.setValue("review/markdown", on)
+
+    @property
+    def hidden_columns(self) -> tuple[str, ...]:
+        """The queue list's columns the reviewer hid (by name)."""
+        text = str(self._settings.value("list/hidden_columns", ""))
+        return tuple(name for name in text.split(",") if name)
+
+    @hidden_columns.setter
+    def hidden_columns(self, names: tuple[str, ...]) -> None:
+        self._settings.setValue("list/hidden_columns", ",".join(names))
+
+    @property
+    def saved_views(self) -> list[SavedView]:
+        """The queue list's saved views, in the order saved."""
+        return load_views(str(self._settings.value("list/saved_views", "")))
+
+    @saved_views.setter
+    def saved_views(self, views: list[SavedView]) -> None:
+        self._settings.setValue("list/saved_views", dump_views(views))
 
     @property
     def hide_models(self) -> bool:

@@ -96,7 +96,7 @@ def test_brackets_step_through_the_flags_and_select_their_spans(
     assert output.selected_text() == "anna@example.org"
     press(qtbot, window, Qt.Key.Key_BracketLeft)
     assert output.selected_text() == "+1 555 0100"
-    assert window.review.flags.list.currentRow() == 1
+    assert window.review.flags.current_row() == 1
 
 
 def test_p_shows_the_last_user_turn_of_a_long_prompt(

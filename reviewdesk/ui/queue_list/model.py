@@ -35,7 +35,7 @@ from reviewdesk.domain import ItemStatus, QueueEntry, QueueFilter, QueueSort, Se
 from reviewdesk.errors import UserError
 from reviewdesk.store import Store
 from reviewdesk.ui.runner import TaskRunner
-from reviewdesk.ui.style import severity_color, severity_icon
+from reviewdesk.ui.style import accent_text, severity_icon
 
 logger = logging.getLogger(__name__)
 
@@ -53,7 +53,18 @@ COLUMNS = (
 _RISK, _SEVERITY, _ID, _MINE, _MODEL, _TEMPLATE, _ROUTE, _CREATED, _STATUS, LEASE_COLUMN = range(
     len(COLUMNS)
 )
-SORT_OF_COLUMN = {_RISK: QueueSort.RISK, _SEVERITY: QueueSort.SEVERITY, _CREATED: QueueSort.TIME}
+SORT_OF_COLUMN = {
+    _RISK: QueueSort.RISK,
+    _SEVERITY: QueueSort.SEVERITY,
+    _ID: QueueSort.ID,
+    _MODEL: QueueSort.MODEL,
+    _TEMPLATE: QueueSort.TEMPLATE,
+    _ROUTE: QueueSort.ROUTE,
+    _CREATED: QueueSort.TIME,
+    _STATUS: QueueSort.STATUS,
+}
+"""The sortable columns (Mine is the reviewer's own and Lease the server's: neither is in the
+store's generation rows)."""
 PK_ROLE = Qt.ItemDataRole.UserRole + 1
 _ROLES = frozenset(
     int(role)
@@ -292,11 +303,11 @@ class QueueModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DecorationRole and column == _SEVERITY and entry.top_severity:
             return severity_icon(entry.top_severity)
         if role == Qt.ItemDataRole.ForegroundRole and column == _SEVERITY and entry.top_severity:
-            return severity_color(entry.top_severity)
+            return accent_text(entry.top_severity.value)
         if role == Qt.ItemDataRole.ForegroundRole and column == LEASE_COLUMN:
             expires = self._leases.get(entry.id)
             if expires is not None and expires <= datetime.now(UTC):
-                return severity_color(Severity.ERROR)
+                return accent_text(Severity.ERROR.value)
         if role == Qt.ItemDataRole.TextAlignmentRole and column == _RISK:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.FontRole and entry.pk == self._current:

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtGui import QColor, QKeyEvent
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -24,8 +24,8 @@ from PySide6.QtWidgets import (
 )
 
 from reviewdesk.domain import Decision, Reason, Verdict
-from reviewdesk.ui.review.decisions import VERDICT_COLORS as _VERDICT_COLORS
 from reviewdesk.ui.review.decisions import current_decisions
+from reviewdesk.ui.style import accent_text
 
 __all__ = ["AdjudicateDialog", "Adjudication", "disputed", "sides"]
 
@@ -110,7 +110,7 @@ class AdjudicateDialog(QDialog):
         if self._sides:
             self.list.setCurrentRow(0)
         for row, decision in enumerate(self._sides):
-            self.list.item(row).setForeground(QColor(_VERDICT_COLORS[decision.verdict]))
+            self.list.item(row).setForeground(accent_text(decision.verdict.value))
         rows = sum(self.list.sizeHintForRow(row) for row in range(min(len(self._sides), 8)))
         self.list.setFixedHeight(rows + 2 * self.list.frameWidth() + 6)
         self.buttons = QDialogButtonBox(

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from reviewdesk.domain import QueueFilter, Verdict
 from reviewdesk.errors import AnswerError
-from reviewdesk.ui.dialogs.decision import CommentDialog, ReasonDialog
+from reviewdesk.ui.dialogs.decision import CommentDialog, ReasonDialog, other_comment
 from reviewdesk.ui.review.adjudicate import AdjudicateDialog, Adjudication, disputed, sides
 
 if TYPE_CHECKING:
@@ -148,10 +148,12 @@ class DecisionDesk(QObject):
         edited_output: str | None = None,
         reasons: list[str] | None = None,
         answers: dict[str, Any] | None = None,
+        other: str = "",
     ) -> None:
         """Record `verdict` on the item on screen (ignored while a step is in flight); when it
         adjudicates the item, the next open disagreement follows it on screen. `answers`
-        (a side's, taken over whole) stand in for the form panel's."""
+        (a side's, taken over whole) stand in for the form panel's; `other` (what the "other"
+        reason is) goes first into the comment."""
         window = self._window
         item = window.current_item
         if item is None or window.in_flight:
@@ -161,7 +163,9 @@ class DecisionDesk(QObject):
         if answers is None:
             return
         duration_ms = window.stopwatch.elapsed_ms()
-        comment = self.comment_for(item) or None
+        comment = self.comment_for(item)
+        if other:
+            comment = other_comment(other, comment)
         disputes = window.disputes_filter() if self._adjudicating == item.pk else None
         window.status.show_saving()
         window.submit_step(
@@ -170,7 +174,7 @@ class DecisionDesk(QObject):
                 duration_ms=duration_ms,
                 edited_output=edited_output,
                 reasons=reasons or (),
-                comment=comment,
+                comment=comment or None,
                 answers=answers,
                 then=None
                 if disputes is None
@@ -225,7 +229,7 @@ class DecisionDesk(QObject):
         if edited == item.generation.output:
             window.review.show_problem("The output is unchanged: edit it, or press Esc to cancel.")
             return
-        output.diff.setPlainText(output.diff_text())
+        output.show_diff()
         self.decide(Verdict.EDIT, edited_output=edited)
 
     def _on_cancel_edit_action_triggered(self) -> None:
@@ -243,7 +247,9 @@ class DecisionDesk(QObject):
             return
         dialog = ReasonDialog(window.reasons, self._dialog_parent)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.accepted.connect(lambda: self.decide(Verdict.REJECT, reasons=dialog.chosen()))
+        dialog.accepted.connect(
+            lambda: self.decide(Verdict.REJECT, reasons=dialog.chosen(), other=dialog.other_text())
+        )
         window.open_dialog(dialog)
 
     def _on_comment_action_triggered(self) -> None:

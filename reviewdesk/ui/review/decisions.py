@@ -18,15 +18,15 @@ from typing import Any
 from PySide6.QtCore import QUrl
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
-from reviewdesk.domain import Decision, Reason, Verdict
+from reviewdesk.domain import Decision, Reason
 from reviewdesk.ui.review.compare_diff import Change, word_diff
+from reviewdesk.ui.style import accent_text
 
-__all__ = ["VERDICT_COLORS", "DecisionsPanel", "current_decisions", "word_diff_html"]
+__all__ = ["DecisionsPanel", "current_decisions", "word_diff_html"]
 
 DIFF_CAP = 20_000
 """Longer texts are not compared word by word (the matcher's time grows faster than the text)."""
 
-VERDICT_COLORS = {Verdict.APPROVE: "#1f9d55", Verdict.EDIT: "#c27c0e", Verdict.REJECT: "#e5484d"}
 _DELETED = "background-color:#fbd3d3; color:#8a1c1c; text-decoration:line-through;"
 _INSERTED = "background-color:#cdeed8; color:#125c2e;"
 
@@ -126,7 +126,7 @@ class DecisionsPanel(QTextBrowser):
             who += " (you)"
         if decision.reviewer in adjudicators:
             who += " · adjudicator"
-        color = VERDICT_COLORS[decision.verdict]
+        color = accent_text(decision.verdict.value).name()
         when = decision.decided_at.astimezone().strftime("%d %b %Y %H:%M")
         lines = [
             f"<b>{who}</b>",

@@ -1,4 +1,5 @@
-"""The form's help: its guidelines beside the item and in a dialog (F1), and the keys overlay (?).
+"""The form's help: its guidelines beside the item and in a dialog (Shift+G), and the keys
+overlay (? or F1), which opens the guidelines too.
 
 Guidelines are Markdown written by whoever set the form (a team lead, a server admin): they are
 shown inert. The Markdown is rendered with raw HTML off into a view that loads no resource
@@ -9,7 +10,7 @@ read a file or run script, and there is nothing to click.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QKeyEvent, QTextCharFormat, QTextCursor, QTextDocument, QTextFormat
@@ -18,6 +19,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QHeaderView,
     QLabel,
+    QPushButton,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -102,7 +104,7 @@ class GuidelinesPanel(QWidget):
     def __init__(self, parent: QWidget) -> None:
         super().__init__(parent)
         self.setObjectName("guidelines-panel")
-        title = QLabel("Guidelines  (G hides · F1 opens)", self)
+        title = QLabel("Guidelines  (G hides · Shift+G opens)", self)
         font = title.font()
         font.setBold(True)
         title.setFont(font)
@@ -119,7 +121,7 @@ class GuidelinesPanel(QWidget):
 
 
 class GuidelinesDialog(QDialog):
-    """The guidelines in a window of their own, larger (F1)."""
+    """The guidelines in a window of their own, larger (Shift+G)."""
 
     def __init__(self, markdown: str, title: str, parent: QWidget) -> None:
         super().__init__(parent)
@@ -135,18 +137,24 @@ class GuidelinesDialog(QDialog):
 
 
 class KeysDialog(QDialog):
-    """Every key at hand: the current form's, then the desk's (?, Esc or ? again closes it).
+    """Every key at hand: the current form's, then the desk's (Esc, ? or F1 again closes it).
 
     Args:
         sections: a title and its (key, what it does) rows, in order.
         parent: the window.
+        on_guidelines: opens the queue's guidelines (a button, when given): called after this
+            dialog closed.
     """
 
     def __init__(
-        self, sections: Sequence[tuple[str, Sequence[tuple[str, str]]]], parent: QWidget
+        self,
+        sections: Sequence[tuple[str, Sequence[tuple[str, str]]]],
+        parent: QWidget,
+        on_guidelines: Callable[[], None] | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Keys")
+        self._on_guidelines = on_guidelines
         self.table = QTableWidget(self)
         self.table.setColumnCount(2)
         self.table.setHorizontalHeaderLabels(["Key", "What it does"])
@@ -171,12 +179,24 @@ class KeysDialog(QDialog):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.table.setAccessibleName("Keys")
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         buttons.rejected.connect(self.reject)
+        self.guidelines_button: QPushButton | None = None
+        if on_guidelines is not None:
+            self.guidelines_button = buttons.addButton(
+                "The queue's &guidelines…", QDialogButtonBox.ButtonRole.ActionRole
+            )
+            self.guidelines_button.clicked.connect(self._on_guidelines_button_clicked)
         layout = QVBoxLayout(self)
         layout.addWidget(self.table, 1)
         layout.addWidget(buttons)
         self.resize(620, 600)
+
+    def _on_guidelines_button_clicked(self) -> None:
+        self.reject()
+        if self._on_guidelines is not None:
+            self._on_guidelines()
 
     def rows(self) -> list[tuple[str, str]]:
         """The table as (key, what) rows (a section title has an empty second column)."""
@@ -188,7 +208,7 @@ class KeysDialog(QDialog):
         return found
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        if event.text() == "?":
+        if event.text() == "?" or event.key() == Qt.Key.Key_F1:
             self.reject()
             return
         super().keyPressEvent(event)

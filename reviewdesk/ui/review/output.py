@@ -1,4 +1,5 @@
-"""The output pane: plain text with every flag span tinted, inert Markdown, and editing with a diff.
+"""The output pane: plain text with every flag span tinted, inert Markdown, and editing with a
+word-level diff.
 
 Plain text is the default. The Markdown view renders with no HTML, and its `loadResource` returns
 nothing for any URL, so an output cannot make the desk fetch an image, run script or open a file.
@@ -7,13 +8,21 @@ Huge outputs are cut (see `text_map`) with a "Show all" button.
 
 from __future__ import annotations
 
-import difflib
 import functools
 import logging
+from bisect import bisect_left, bisect_right
 from typing import Any
 
 from PySide6.QtCore import QByteArray, Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QColor, QImage, QPaintEvent, QTextCharFormat, QTextCursor, QTextDocument
+from PySide6.QtGui import (
+    QColor,
+    QImage,
+    QPaintEvent,
+    QSyntaxHighlighter,
+    QTextCharFormat,
+    QTextCursor,
+    QTextDocument,
+)
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -29,7 +38,8 @@ from PySide6.QtWidgets import (
 
 from reviewdesk.domain import Flag, Severity
 from reviewdesk.ui.review.text_map import TOTAL_CAP, DisplayText, display_text
-from reviewdesk.ui.style import severity_color, severity_tint
+from reviewdesk.ui.review.word_diff import Piece, PieceKind, summary, word_diff
+from reviewdesk.ui.style import diff_colors, severity_color, severity_tint
 
 logger = logging.getLogger(__name__)
 
@@ -70,6 +80,39 @@ def _mark_format() -> QTextCharFormat:
     char_format.setBackground(QColor(47, 111, 214, 50))
     char_format.setToolTip("marked by you")
     return char_format
+
+
+class _SpanTints(QSyntaxHighlighter):
+    """The flags' tints, put on each block of the output view as Qt lays it out."""
+
+    def __init__(self, pane: OutputPane) -> None:
+        super().__init__(pane.text.document())
+        self._tints: list[tuple[int, int, int, QTextCharFormat]] = []
+        self._starts: list[int] = []
+        self._longest = 0
+
+    def set_tints(self, tints: list[tuple[int, int, int, QTextCharFormat]]) -> None:
+        """(start, end, rank, format) of each span in view positions; used from the next
+        time the text is laid out."""
+        self._tints = sorted(tints, key=lambda tint: tint[0])
+        self._starts = [tint[0] for tint in self._tints]
+        self._longest = max((end - start for start, end, _, _ in tints), default=0)
+
+    def highlightBlock(self, _text: str) -> None:
+        if not self._tints:
+            return
+        block = self.currentBlock()
+        start = block.position()
+        end = start + block.length() - 1  # UTF-16 units, as the positions (not len(text))
+        first = bisect_left(self._starts, start - self._longest)
+        last = bisect_right(self._starts, end)
+        # The least severe first, so the worst is on top where spans overlap.
+        shown = sorted(
+            (tint for tint in self._tints[first:last] if tint[1] > start), key=lambda t: t[2]
+        )
+        for tint_start, tint_end, _rank, char_format in shown:
+            begin = max(tint_start, start)
+            self.setFormat(begin - start, min(tint_end, end) - begin, char_format)
 
 
 class OutputText(QPlainTextEdit):
@@ -164,11 +207,15 @@ class OutputPane(QWidget):
         self.diff = QPlainTextEdit(self)
         self.diff.setReadOnly(True)
         self.diff.setPlaceholderText("No change yet.")
+        self.diff.setAccessibleName("Changes against the original")
         self.edit_label = QLabel("Editing — Ctrl+Enter saves · Esc cancels", self)
+        self.diff_summary = QLabel(self)
+        self.diff_summary.setTextFormat(Qt.TextFormat.PlainText)
         diff_box = QWidget(self)
         diff_layout = QVBoxLayout(diff_box)
         diff_layout.setContentsMargins(0, 0, 0, 0)
         diff_layout.addWidget(self.edit_label)
+        diff_layout.addWidget(self.diff_summary)
         diff_layout.addWidget(self.diff)
         self.diff_box = diff_box
 
@@ -187,7 +234,13 @@ class OutputPane(QWidget):
         self._diff_timer.setSingleShot(True)
         self._diff_timer.setInterval(_DIFF_DELAY_MS)
         self._diff_timer.timeout.connect(self._on_diff_timer_timeout)
-        self.text.textChanged.connect(self._on_text_textChanged)
+        # Where the edits are: (first position changed, length at the end never touched), in
+        # the document's UTF-16 positions; the diff compares only what lies between.
+        self._changed: tuple[int, int] | None = None
+        self._original = b""  # the text being edited as it started, in UTF-16
+        self._pieces: list[Piece] = []
+        self.text.document().contentsChange.connect(self._on_document_contentsChange)
+        self._tints = _SpanTints(self)
         self._update_bar()
 
     # -- showing ------------------------------------------------------------------------------
@@ -214,8 +267,10 @@ class OutputPane(QWidget):
         self.text.setReadOnly(True)
         self.text.setTextInteractionFlags(_READ_ONLY)
         self.text.announce_next_paint()
-        self.text.setPlainText(self._display.text)
         self._tint_spans()
+        self.text.setPlainText(self._display.text)  # tinted as it is laid out
+        if self._tints.document() is None:  # after an edit
+            self._tints.setDocument(self.text.document())
         self._render_mode()
 
     def show_all(self) -> None:
@@ -252,7 +307,7 @@ class OutputPane(QWidget):
         if marks != self._marks:
             self._marks = marks
             if not self._editing:
-                self._tint_spans()
+                self._mark_spans()
 
     def selected_text(self) -> str:
         """The selected characters of the plain view, with line breaks as "\\n"."""
@@ -262,12 +317,19 @@ class OutputPane(QWidget):
 
     def begin_edit(self) -> None:
         """Make the whole output editable in place and show the diff against the original."""
-        self._editing = True
         self.stack.setCurrentWidget(self.text)
+        self._tints.set_tints([])
+        self._tints.setDocument(None)  # no highlighting pass per keystroke
         self.text.setExtraSelections([])
         self.text.setPlainText(self._source)
+        # As the document holds it ("\r\n" is one break there): what the edits are against.
+        self._original = self.text.document().toPlainText().encode("utf-16-le")
+        self._changed = None
+        self._pieces = []
+        self._editing = True
         self.text.setReadOnly(False)
         self.diff.clear()
+        self.diff_summary.setText("No change yet.")
         self.diff_box.show()
         self._update_bar()
         self.text.setFocus()
@@ -279,33 +341,85 @@ class OutputPane(QWidget):
         return self.text.toPlainText()
 
     def diff_text(self) -> str:
-        """A unified diff from the original to the edited output."""
-        lines = difflib.unified_diff(
-            self._source.splitlines(keepends=True),
-            self.edited_text().splitlines(keepends=True),
-            fromfile="original",
-            tofile="edited",
+        """The word-level diff as text: removed words as [-…-], added ones as {+…+}."""
+        marks = {
+            PieceKind.SAME: "{}",
+            PieceKind.ELIDED: "{}",
+            PieceKind.GONE: "[-{}-]",
+            PieceKind.NEW: "{{+{}+}}",
+        }
+        return "".join(marks[piece.kind].format(piece.text) for piece in self._pieces)
+
+    def show_diff(self) -> None:
+        """Compare the edited part with the original now (as typing stops, it happens anyway)."""
+        self._diff_timer.stop()
+        if not self._editing:
+            return
+        self._pieces = self._compare()
+        self.diff_summary.setText(summary(self._pieces))
+        self.diff.clear()
+        if not any(piece.kind in (PieceKind.GONE, PieceKind.NEW) for piece in self._pieces):
+            return
+        inserted, removed = diff_colors()
+        formats = {kind: QTextCharFormat() for kind in PieceKind}
+        formats[PieceKind.NEW].setBackground(inserted)
+        formats[PieceKind.NEW].setFontUnderline(True)
+        formats[PieceKind.GONE].setBackground(removed)
+        formats[PieceKind.GONE].setFontStrikeOut(True)
+        formats[PieceKind.ELIDED].setForeground(
+            self.palette().color(self.palette().ColorRole.PlaceholderText)
         )
-        return "".join(line if line.endswith("\n") else line + "\n" for line in lines)
+        cursor = QTextCursor(self.diff.document())
+        for piece in self._pieces:
+            cursor.insertText(piece.text, formats[piece.kind])
+
+    def _compare(self) -> list[Piece]:
+        changed = self._changed
+        if changed is None:
+            return []
+        lo, tail = changed
+        document = self.text.document()
+        length = document.characterCount() - 1
+        total = len(self._original) // 2
+        old_end, new_end = max(lo, total - tail), max(lo, length - tail)
+        cursor = QTextCursor(document)
+        cursor.setPosition(lo)
+        cursor.setPosition(new_end, QTextCursor.MoveMode.KeepAnchor)
+        new = cursor.selectedText().replace("\u2029", "\n")
+        old = self._utf16(lo, old_end)
+        if old == new:
+            return []
+        return word_diff(
+            old,
+            new,
+            before=self._utf16(max(0, lo - 400), lo),
+            after=self._utf16(old_end, old_end + 400),
+        )
+
+    def _utf16(self, start: int, end: int) -> str:
+        # Surrogate pairs cut at the ends of a context slice are dropped.
+        return self._original[2 * start : 2 * end].decode("utf-16-le", errors="ignore")
 
     # -- internals ----------------------------------------------------------------------------
 
     def _tint_spans(self) -> None:
-        selections: list[QTextEdit.ExtraSelection] = []
-        # The least severe first, so the worst is on top where spans overlap.
-        for flag in sorted(self._flags, key=lambda flag: flag.severity.rank):
+        """Tint every flag's span (a highlighter formats each block as Qt lays it out, so
+        thousands of flags cost one pass, and nothing is stored in the document) and underline
+        the marked spans (extra selections: a few)."""
+        tints: list[tuple[int, int, int, QTextCharFormat]] = []
+        for flag in self._flags:
             if flag.span is None:
                 continue
             positions = self._display.span(*flag.span)
             if positions is None or positions[0] == positions[1]:
                 continue
-            selection = QTextEdit.ExtraSelection()
-            cursor = QTextCursor(self.text.document())
-            cursor.setPosition(positions[0])
-            cursor.setPosition(positions[1], QTextCursor.MoveMode.KeepAnchor)
-            selection.cursor = cursor
-            selection.format = _span_format(flag.severity, flag.validator, flag.code)
-            selections.append(selection)
+            char_format = _span_format(flag.severity, flag.validator, flag.code)
+            tints.append((positions[0], positions[1], flag.severity.rank, char_format))
+        self._tints.set_tints(tints)
+        self._mark_spans()
+
+    def _mark_spans(self) -> None:
+        selections: list[QTextEdit.ExtraSelection] = []
         for start, end in self._marks:
             positions = self._display.span(start, end)
             if positions is None or positions[0] == positions[1]:
@@ -351,10 +465,15 @@ class OutputPane(QWidget):
         self.show_all_requested.emit()
         self.show_all()
 
-    def _on_text_textChanged(self) -> None:
-        if self._editing:
-            self._diff_timer.start()
+    def _on_document_contentsChange(self, position: int, _removed: int, added: int) -> None:
+        # Per keystroke: two numbers kept, and the diff left for when typing pauses.
+        if not self._editing:
+            return
+        tail = self.text.document().characterCount() - 1 - (position + added)
+        if self._changed is not None:
+            position, tail = min(position, self._changed[0]), min(tail, self._changed[1])
+        self._changed = (position, max(0, tail))
+        self._diff_timer.start()
 
     def _on_diff_timer_timeout(self) -> None:
-        if self._editing:
-            self.diff.setPlainText(self.diff_text())
+        self.show_diff()

@@ -1,36 +1,25 @@
-"""The smaller panes of the review view: the item header, the prompt and the flags."""
+"""The smaller panes of the review view: the item header and the prompt (the flags have a
+module of their own, `flags`)."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QResizeEvent, QTextCharFormat, QTextCursor
+from PySide6.QtGui import QFont, QResizeEvent, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QLabel,
-    QListView,
-    QListWidget,
-    QListWidgetItem,
     QPlainTextEdit,
     QPushButton,
     QSizePolicy,
-    QVBoxLayout,
     QWidget,
 )
 
-from reviewdesk.domain import Flag, Prompt, Role
+from reviewdesk.domain import Prompt, Role
 from reviewdesk.review import ReviewItem
 from reviewdesk.ui.review.decisions import current_decisions
 from reviewdesk.ui.review.text_map import display_text
-from reviewdesk.ui.style import severity_icon, severity_tint
+from reviewdesk.ui.style import accent_text
 
-__all__ = ["FlagsPanel", "ItemHeader", "PromptView"]
-
-_ROLE_COLORS = {
-    Role.SYSTEM: "#8a63d2",
-    Role.USER: "#2f80ed",
-    Role.ASSISTANT: "#1f9d55",
-    Role.TOOL: "#c27c0e",
-}
+__all__ = ["ItemHeader", "PromptView"]
 
 
 def _plain_label(parent: QWidget, text: str = "") -> QLabel:
@@ -257,7 +246,7 @@ class PromptView(QPlainTextEdit):
         for number, message in enumerate(prompt):
             label = QTextCharFormat()
             label.setFontWeight(QFont.Weight.Bold)
-            label.setForeground(QColor(_ROLE_COLORS[message.role]))
+            label.setForeground(accent_text(message.role.value))
             if number:
                 cursor.insertText("\n\n", plain)
             if message.role is Role.USER:
@@ -266,98 +255,3 @@ class PromptView(QPlainTextEdit):
             cursor.insertText("\n", plain)
             cursor.insertText(display_text(message.content).text, plain)
         self.moveCursor(QTextCursor.MoveOperation.Start)
-
-
-class FlagsPanel(QWidget):
-    """The validator flags of an item, most severe first; picking one shows its span.
-
-    Each row carries its severity's icon and the same tint as its span in the output.
-
-    Signals:
-        flag_picked(object): the reviewer selected a flag (the `Flag`).
-    """
-
-    flag_picked = Signal(object)
-
-    def __init__(self, parent: QWidget) -> None:
-        super().__init__(parent)
-        self.title = QLabel("Flags", self)
-        font = self.title.font()
-        font.setBold(True)
-        self.title.setFont(font)
-        self.list = QListWidget(self)
-        self.list.setWordWrap(True)
-        self.list.setResizeMode(QListView.ResizeMode.Adjust)
-        self.list.setUniformItemSizes(False)
-        self.list.setSpacing(2)
-        self.list.setIconSize(QSize(20, 20))
-        self.list.setTextElideMode(Qt.TextElideMode.ElideNone)
-        self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.list.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # Tab and F6 reach it
-        self.detail = _plain_label(self)
-        self.detail.setWordWrap(True)
-        self.detail.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(2)
-        layout.addWidget(self.title)
-        layout.addWidget(self.list, 1)
-        layout.addWidget(self.detail)
-        self._flags: list[Flag] = []
-        self.list.currentRowChanged.connect(self._on_list_currentRowChanged)
-
-    @property
-    def flags(self) -> list[Flag]:
-        """The flags in the order shown."""
-        return list(self._flags)
-
-    def show_flags(self, flags: tuple[Flag, ...]) -> None:
-        self.list.blockSignals(True)
-        self.list.clear()
-        self._flags = sorted(
-            flags, key=lambda flag: (-flag.severity.rank, flag.span[0] if flag.span else -1)
-        )
-        for flag in self._flags:
-            score = "" if flag.score is None else f"  ·  {flag.score:.2f}"
-            span = "" if flag.span is not None else "  ·  no span"
-            lines = [f"{flag.severity.value.upper()}  {flag.validator} / {flag.code}{score}{span}"]
-            if flag.message:
-                lines.append(flag.message)
-            row = QListWidgetItem(severity_icon(flag.severity), "\n".join(lines), self.list)
-            row.setBackground(severity_tint(flag.severity))
-            row.setToolTip("\n".join(lines))
-        self.list.blockSignals(False)
-        # Lay the rows out now rather than on the list's next timer, so that they are painted
-        # with the rest of the item instead of in a paint of their own after it.
-        self.list.doItemsLayout()
-        count = len(self._flags)
-        self.title.setText("No flags" if count == 0 else f"Flags ({count})")
-        self.detail.setText("" if count == 0 else "Select a flag to show its span in the output.")
-
-    def pick(self, row: int) -> None:
-        """Select the flag shown in `row` (as a click would)."""
-        self.list.setCurrentRow(row)
-
-    def step(self, by: int) -> None:
-        """Select the next (`by` = 1) or previous (-1) flag, round from the last to the first;
-        the first (or last) when none is selected yet."""
-        count = len(self._flags)
-        if count == 0:
-            return
-        row = self.list.currentRow()
-        row = (0 if by > 0 else count - 1) if row < 0 else (row + by) % count
-        if row == self.list.currentRow():
-            self._on_list_currentRowChanged(row)  # a single flag: select its span again
-        else:
-            self.pick(row)
-        self.list.scrollToItem(self.list.item(row))
-
-    def _on_list_currentRowChanged(self, row: int) -> None:
-        if not 0 <= row < len(self._flags):
-            return
-        flag = self._flags[row]
-        if flag.span is None:
-            self.detail.setText("This flag has no span in the output.")
-        else:
-            self.detail.setText(f"Characters {flag.span[0]}–{flag.span[1]} of the output.")
-        self.flag_picked.emit(flag)

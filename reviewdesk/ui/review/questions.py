@@ -14,7 +14,7 @@ import time
 from typing import Any
 
 from PySide6.QtCore import QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPalette, QPen, QResizeEvent
+from PySide6.QtGui import QPainter, QPaintEvent, QPalette, QPen, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractButton,
     QCheckBox,
@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 
 from reviewdesk.domain import Question, QuestionKind, Verdict
 from reviewdesk.ui.review.flow import FlowLayout
+from reviewdesk.ui.style import accent_text
 
 __all__ = [
     "ChoiceBox",
@@ -45,7 +46,6 @@ __all__ = [
 
 _EXCERPT = 48
 _TYPING_PAUSE_S = 1.5  # digits typed closer than this make one rating (1 then 0: 10)
-_PROBLEM = QColor("#e5484d")  # reads on the light and the dark theme
 # No style sheets here: a widget under one paints through the (slower) style sheet style, and
 # the panel repaints on every item.
 
@@ -157,7 +157,11 @@ class QuestionBox(QFrame):
                 self.note.clear()
             return
         palette = self.note.palette()
-        color = _PROBLEM if problem else self.palette().color(QPalette.ColorRole.PlaceholderText)
+        color = (
+            accent_text("error")
+            if problem
+            else self.palette().color(QPalette.ColorRole.PlaceholderText)
+        )
         palette.setColor(QPalette.ColorRole.WindowText, color)
         self.note.setPalette(palette)
         self.note.setText(text)
@@ -329,6 +333,7 @@ class TextBox(QuestionBox):
         super().__init__(question, parent)
         self.editor = QPlainTextEdit(self)
         self.editor.setTabChangesFocus(True)
+        self.editor.setAccessibleName(question.label)
         self.editor.setPlaceholderText("Enter to type here · Esc: back to the desk keys")
         lines = self.editor.fontMetrics().lineSpacing()
         self.editor.setFixedHeight(lines * 2 + 12)

@@ -14,10 +14,12 @@ from PySide6.QtWidgets import QApplication, QLabel, QSplitter, QVBoxLayout, QWid
 from reviewdesk.domain import Flag, Reason
 from reviewdesk.review import ReviewItem
 from reviewdesk.ui.review.decisions import DecisionsPanel
+from reviewdesk.ui.review.flags import FlagsPanel
 from reviewdesk.ui.review.form import FormPanel
 from reviewdesk.ui.review.guidelines import GuidelinesPanel
 from reviewdesk.ui.review.output import OutputPane
-from reviewdesk.ui.review.panes import FlagsPanel, ItemHeader, PromptView
+from reviewdesk.ui.review.panes import ItemHeader, PromptView
+from reviewdesk.ui.style import PROBLEM_BANNER
 
 __all__ = ["NARROW_WIDTH", "ReviewView"]
 
@@ -69,14 +71,18 @@ class ReviewView(QWidget):
         self.banner = QLabel(self)
         self.banner.setTextFormat(Qt.TextFormat.PlainText)
         self.banner.setWordWrap(True)
+        background, text = PROBLEM_BANNER
         self.banner.setStyleSheet(
-            "QLabel { background: #e5484d; color: white; padding: 6px; border-radius: 4px; }"
+            f"QLabel {{ background: {background}; color: {text}; padding: 6px; "
+            "border-radius: 4px; }"
         )
         self.banner.hide()
         self.header = ItemHeader(self)
         self.prompt = PromptView(self)
         self.output = OutputPane(self)
         self.flags = FlagsPanel(self)
+        self.prompt.setAccessibleName("Prompt")
+        self.output.text.setAccessibleName("Output")
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.setChildrenCollapsible(False)
         prompt_box, prompt_title = _titled("Prompt", self.prompt, self.splitter)
@@ -148,7 +154,7 @@ class ReviewView(QWidget):
             if narrow:
                 self.output_column.addWidget(self.flags)
                 self.output_column.setStretchFactor(0, 3)
-                self.output_column.setStretchFactor(1, 1)
+                self.output_column.setStretchFactor(1, 2)  # room for the flags' filter too
             else:
                 self.splitter.addWidget(self.flags)
                 self.splitter.setStretchFactor(2, 3)

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QMainWindow, QToolBar
+from PySide6.QtWidgets import QMainWindow, QMenu, QToolBar, QWhatsThis
 
 from reviewdesk.ui.review.panes import TEMPLATE_KEY
 from reviewdesk.ui.style import icon
@@ -71,6 +71,10 @@ class WindowCommands(Protocol):
     def _on_previous_pane_action_triggered(self) -> None: ...
 
     def _on_disagreements_action_triggered(self) -> None: ...
+
+    def _on_columns_action_triggered(self) -> None: ...
+
+    def _on_save_view_action_triggered(self) -> None: ...
 
     def _on_markdown_action_triggered(self) -> None: ...
 
@@ -137,6 +141,11 @@ class DeskActions:
         self.disagreements = self._make(
             "Open &disagreements", "Shift+D", w._on_disagreements_action_triggered
         )
+        self.columns = self._make("&Columns of the list…", None, w._on_columns_action_triggered)
+        self.save_view = self._make(
+            "Save t&he view…", "Ctrl+Shift+V", w._on_save_view_action_triggered
+        )
+        self.views_menu = QMenu("Saved vie&ws", parent)
         self.next_flag = self._make(
             "Next &flag", "]", w._on_next_flag_action_triggered, repeat=True
         )
@@ -158,9 +167,13 @@ class DeskActions:
         self.guidelines.setCheckable(True)
         self.guidelines.setChecked(True)
         self.guidelines_dialog = self._make(
-            "Guidelines &window…", "F1", w._on_guidelines_dialog_action_triggered
+            "&Guidelines window…", "Shift+G", w._on_guidelines_dialog_action_triggered
         )
         self.keys = self._make("&Keys…", "?", w._on_keys_action_triggered)
+        # F1 is the desktop's help key: the cheat sheet (which links to the guidelines).
+        self.keys.setShortcuts([QKeySequence("?"), QKeySequence("F1")])
+        self.keys.setToolTip("Keys (? or F1)")
+        self.whats_this = self._make("&What's this?", "Shift+F1", QWhatsThis.enterWhatsThisMode)
         self.review_tab = self._make("Re&view tab", "Ctrl+1", w._on_review_tab_action_triggered)
         self.stats_tab = self._make("S&tatistics tab", "Ctrl+2", w._on_stats_tab_action_triggered)
         self.compare_tab = self._make(
@@ -221,6 +234,9 @@ class DeskActions:
             self.checkout,
             self.needs_attention,
             self.settings,
+            self.whats_this,
+            self.columns,
+            self.save_view,
         ]
         self.edit_actions = [self.save_edit, self.cancel_edit]
         self._make_menus()
@@ -285,8 +301,11 @@ class DeskActions:
                 self.clear_filters,
                 self.disagreements,
                 self.markdown,
+                self.columns,
+                self.save_view,
             ]
         )
+        view_menu.addMenu(self.views_menu)
         view_menu.addSeparator()
         view_menu.addActions(
             [
@@ -298,11 +317,13 @@ class DeskActions:
                 self.previous_pane,
             ]
         )
-        view_menu.addActions([self.guidelines, self.guidelines_dialog, self.keys])
+        view_menu.addAction(self.guidelines)
         view_menu.addSeparator()
         view_menu.addActions([self.review_tab, self.stats_tab, self.compare_tab])
         view_menu.addSeparator()
         view_menu.addAction(self.needs_attention)
+        help_menu = menus.addMenu("&Help")
+        help_menu.addActions([self.keys, self.whats_this, self.guidelines_dialog])
 
     def _make_toolbar(self) -> QToolBar:
         toolbar = QToolBar("Review", self._parent)

@@ -150,6 +150,7 @@ class DeskTabs(QWidget):
     def __init__(self, parent: QWidget) -> None:
         super().__init__(parent)
         self._bar = QTabBar(self)
+        self._bar.setAccessibleName("Review and Statistics")
         self._bar.setDocumentMode(True)
         self._bar.setExpanding(False)
         self._stack = QStackedWidget(self)

@@ -11,12 +11,10 @@ from PySide6.QtGui import QAction, QColor, QPalette
 from PySide6.QtWidgets import QLabel, QMainWindow, QSizePolicy
 
 from reviewdesk.review import SessionProgress
+from reviewdesk.ui.style import accent_text
 from reviewdesk.ui.sync.widgets import SyncStatus
 
 __all__ = ["StatusLine"]
-
-_SAVED = "#1f9d55"
-_NOT_SAVED = "#e5484d"
 
 
 class StatusLine:
@@ -87,10 +85,10 @@ class StatusLine:
         self._set_saved("Saving…", None)
 
     def show_saved(self) -> None:
-        self._set_saved(f"Saved ✓ {datetime.now():%H:%M:%S}", _SAVED)
+        self._set_saved(f"Saved ✓ {datetime.now():%H:%M:%S}", accent_text("approve").name())
 
     def show_not_saved(self) -> None:
-        self._set_saved("Not saved ✗", _NOT_SAVED, bold=True)
+        self._set_saved("Not saved ✗", accent_text("reject").name(), bold=True)
 
     def _set_saved(self, text: str, color: str | None, *, bold: bool = False) -> None:
         self.saved.setPalette(_text_palette(color))

@@ -20,7 +20,14 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QRect, QSize, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QShowEvent
-from PySide6.QtWidgets import QApplication, QDialog, QMainWindow, QSplitter
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QMainWindow,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
 
 from reviewdesk.domain import ItemStatus, QueueFilter, Reason
 from reviewdesk.errors import UserError
@@ -39,7 +46,9 @@ from reviewdesk.ui.runner import TaskRunner
 from reviewdesk.ui.settings import DeskSettings
 from reviewdesk.ui.shell.actions import DeskActions
 from reviewdesk.ui.shell.file_desk import FileDesk
+from reviewdesk.ui.shell.help import PANE_HELP, FirstRunPanel, loop_keys_text, set_whats_this
 from reviewdesk.ui.shell.pages import DeskPages, DeskTabs
+from reviewdesk.ui.shell.saved_views import SavedViewsMenu
 from reviewdesk.ui.shell.status_line import StatusLine
 from reviewdesk.ui.stats.tab import StatsTab
 from reviewdesk.ui.style import Theme, app_icon, apply_theme
@@ -159,13 +168,22 @@ class DeskWindow(QMainWindow):
         self.compare = CompareDesk(self, self, hide_models=self.settings.hide_models)
         self._compare_tab = self.tabs.addTab(self.compare, "Comparisons")
         self.tabs.tabBar().setTabVisible(self._compare_tab, False)  # until the store has some
-        self.setCentralWidget(self.tabs)
+        central = QWidget(self)
+        self._central = QVBoxLayout(central)
+        self._central.setContentsMargins(0, 0, 0, 0)
+        self._central.setSpacing(0)
+        self._central.addWidget(self.tabs, 1)
+        self.setCentralWidget(central)
 
         self.sync_desk = SyncDesk(self, self)
         self.acts = DeskActions(self, self)
         self.status = StatusLine(self, store_label, self.acts.sync_now, self.acts.new_token)
         self.sync_status = self.status.sync
         self.saved_label, self.progress_label = self.status.saved, self.status.progress
+        self.first_run: FirstRunPanel | None = None
+        if not self.settings.reviewer_confirmed:
+            self._show_first_run()
+        self._describe_panes()
         if size is None:
             self.settings.restore_layout(self, self._splitters(), self._available())
         else:
@@ -190,6 +208,9 @@ class DeskWindow(QMainWindow):
         self.queue_panel.item_activated.connect(self._on_queue_panel_item_activated)
         self.queue_panel.search_left.connect(self._on_queue_panel_search_left)
         self.queue_panel.view_changed.connect(self._on_queue_panel_view_changed)
+        self.queue_panel.set_hidden_columns(self.settings.hidden_columns)
+        self.saved_views = SavedViewsMenu(self, self.acts.views_menu, self)
+        self.queue_panel.columns_changed.connect(self._on_queue_panel_columns_changed)
         self.model.load_failed.connect(self._on_model_load_failed)
         self.store_upgrading.connect(self.pages.show_upgrading)
         self.compare.opened.connect(self._on_compare_opened)
@@ -491,6 +512,20 @@ class DeskWindow(QMainWindow):
         else:
             self._on_step(step)
 
+    def _on_save_view_action_triggered(self) -> None:
+        self.saved_views.ask_to_save()
+
+    def show_message(self, text: str) -> None:
+        """A passing message in the status bar."""
+        self.status.show_message(text, 4000)
+
+    def _on_columns_action_triggered(self) -> None:
+        self.queue_panel.show_columns_menu()
+
+    def _on_queue_panel_columns_changed(self, hidden: tuple[str, ...]) -> None:
+        self.settings.hidden_columns = hidden
+        self.settings.sync()
+
     def _on_clear_filters_action_triggered(self) -> None:
         self.queue_panel.clear_filters()
 
@@ -591,9 +626,46 @@ class DeskWindow(QMainWindow):
         sections.append(("The desk", self.acts.key_rows()))
         if self.tabs.tabBar().isTabVisible(self._compare_tab):
             sections.append(("The Comparisons tab (Ctrl+3)", self.compare.key_rows()))
-        dialog = KeysDialog(sections, self)
+        guidelines = self._on_guidelines_dialog_action_triggered
+        dialog = KeysDialog(sections, self, guidelines if self.review.guidelines_text else None)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.open_dialog(dialog)
+
+    # -- help ---------------------------------------------------------------------------------
+
+    def _show_first_run(self) -> None:
+        acts = self.acts
+        keys = loop_keys_text([acts.approve, acts.edit, acts.reject, acts.skip, acts.undo])
+        self.first_run = FirstRunPanel(self._reviewer, keys, self)
+        self.first_run.confirmed.connect(self._on_first_run_confirmed)
+        self._central.insertWidget(0, self.first_run)
+
+    def _on_first_run_confirmed(self, name: str) -> None:
+        self.settings.reviewer = name
+        self.settings.sync()
+        self._close_first_run()
+        if name != self._reviewer:
+            self.change_reviewer(name)
+        self.review.output.text.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _close_first_run(self) -> None:
+        if self.first_run is not None:
+            self.first_run.hide()
+            self.first_run.deleteLater()
+            self.first_run = None
+
+    def _describe_panes(self) -> None:
+        review = self.review
+        set_whats_this(
+            {
+                self.queue_panel: PANE_HELP["queue"],
+                review.prompt: PANE_HELP["prompt"],
+                review.output: PANE_HELP["output"],
+                review.output.text: PANE_HELP["output"],
+                review.flags: PANE_HELP["flags"],
+                review.header: PANE_HELP["header"],
+            }
+        )
 
     # -- store and settings -------------------------------------------------------------------
 
@@ -631,7 +703,10 @@ class DeskWindow(QMainWindow):
         self.restart_session()
 
     def apply_appearance(self) -> None:
-        """Apply the theme and font size of the settings."""
+        """Apply the theme and font size of the settings (a reviewer name set in them closes
+        the first-run panel)."""
+        if self.settings.reviewer_confirmed:
+            self._close_first_run()
         app = QApplication.instance()
         if isinstance(app, QApplication):
             apply_theme(app, self.settings.theme)

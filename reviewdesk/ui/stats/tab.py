@@ -128,6 +128,7 @@ class StatsTab(QWidget):
         for policy, label in _POLICIES:
             self.policy.addItem(label, policy)
         self.policy.setToolTip("How an item with several decisions counts")
+        self.policy.setAccessibleName("How an item with several decisions counts")
         self.status = QLabel("Statistics appear here once the store is open.", self)
         self.status.setTextFormat(Qt.TextFormat.PlainText)
         self.refresh_button = QPushButton("Refresh", self)
@@ -299,6 +300,7 @@ class StatsTab(QWidget):
 
         self._built = True
         self.tables = QTabWidget(self)
+        self.tables.tabBar().setAccessibleName("Statistics tables")
         self.versions = TablePage(("Template", "Version", *_GROUP_COLUMNS), self.tables)
         # Beside each comparison's verdict, what changed in the template text.
         self.version_diffs = VersionDiffs(self.versions)

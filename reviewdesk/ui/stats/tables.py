@@ -68,6 +68,7 @@ class TablePage(QWidget):
         self.note.setTextFormat(Qt.TextFormat.PlainText)
         self.note.setWordWrap(True)
         self.table = Table(headers, self)
+        self.table.setAccessibleName(f"Statistics by {headers[0].lower()}")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(self.note)
