@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -64,8 +65,15 @@ class PushReport:
 
 
 def _valid_records(
-    path: Path, queue: str | None, report: PushReport, progress: Callable[[int], None]
+    path: Path,
+    queue: str | None,
+    report: PushReport,
+    progress: Callable[[int], None],
+    *,
+    checked: bool = False,
 ) -> Iterator[dict[str, Any]]:
+    """The file's valid records, as the file has them (`queue` set); `checked`: a first pass
+    found every record valid, so they are read without checking them again."""
     checked_at = utc_now().isoformat().replace("+00:00", "Z")
     for line, raw in read_records(path, SourceFormat.JSONL, Mapping(), progress):
         if isinstance(raw, tuple):
@@ -73,6 +81,9 @@ def _valid_records(
             continue
         if queue is not None:
             raw["queue"] = queue
+        if checked:
+            yield raw
+            continue
         # Checked as the server will take it, but sent as the file has it: the server takes
         # integer ids and gives undated decisions the time it receives them.
         copy = _copied(raw)
@@ -80,9 +91,9 @@ def _valid_records(
         if isinstance(prepared, RecordError):
             _invalid(report, [prepared])
             continue
-        checked = to_import_record(path, line, copy)
-        if isinstance(checked, list):
-            _invalid(report, checked)
+        record = to_import_record(path, line, copy)
+        if isinstance(record, list):
+            _invalid(report, record)
             continue
         yield raw
 
@@ -158,17 +169,36 @@ def push_file(
         max_wait_s=MAX_BACKOFF_S,
         sleep=sleep,
         user_agent="reviewdesk-push",
-    ) as client:
+    ) as client, ThreadPoolExecutor(1, thread_name_prefix="push") as sender:
+        # One batch is sent while the next is read: the server's work and the file's overlap.
+        # A batch goes out only once the one before it was taken, so a refusal stops the push
+        # with nothing sent after the refused batch, as when they went one by one.
+        in_flight: Future[None] | None = None
         pending: list[dict[str, Any]] = []
-        for record in _valid_records(path, queue, report, _progress):
+        for record in _valid_records(path, queue, report, _progress, checked=not skip_invalid):
             pending.append(record)
             if len(pending) >= batch:
-                _send(client, pending, report)
+                in_flight = _send_next(sender, in_flight, client, pending, report)
                 pending = []
         if pending:
-            _send(client, pending, report)
+            in_flight = _send_next(sender, in_flight, client, pending, report)
+        if in_flight is not None:
+            in_flight.result()
     logger.info("push: %s", report.summary())
     return report
+
+
+def _send_next(
+    sender: ThreadPoolExecutor,
+    in_flight: Future[None] | None,
+    client: ReviewdeskClient,
+    items: list[dict[str, Any]],
+    report: PushReport,
+) -> Future[None]:
+    """Send `items` once the batch in flight was taken (its error raised here)."""
+    if in_flight is not None:
+        in_flight.result()
+    return sender.submit(_send, client, items, report)
 
 
 def _send(client: ReviewdeskClient, items: list[dict[str, Any]], report: PushReport) -> None:

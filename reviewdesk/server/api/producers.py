@@ -12,6 +12,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.engine import Connection
 
+from reviewdesk.domain import utc_now
 from reviewdesk.errors import UnknownItemError
 from reviewdesk.protocol.statuses import ItemPhase, ItemResultStatus, ProblemCode
 from reviewdesk.protocol.v1 import (
@@ -42,7 +43,13 @@ from reviewdesk.server.api.wakeups import (
 from reviewdesk.server.database import read, transact
 from reviewdesk.server.http.problems import ApiError, problem_responses
 from reviewdesk.server.http.routing import ApiRoute
-from reviewdesk.server.queue.items import enqueue, withdraw
+from reviewdesk.server.queue.items import (
+    ItemOutcome,
+    intake_chunks,
+    parse_items,
+    store_parsed,
+    withdraw,
+)
 from reviewdesk.server.queue.verdicts import (
     ItemView,
     feed_head,
@@ -52,8 +59,12 @@ from reviewdesk.server.queue.verdicts import (
     verdicts_since,
 )
 from reviewdesk.server.settings import ServerSettings
+from reviewdesk.store import rows
 
 router = APIRouter(prefix="/v1", route_class=ApiRoute)
+
+SQLITE_CHUNK = 100
+"""Items stored per write transaction on SQLite, whose one write lock reviewers wait for."""
 
 
 @router.post(
@@ -69,6 +80,10 @@ def post_items(request: Request, body: ItemsIn, token: Producer) -> ItemsOut:
     carried decision without `decided_at` gets the time the server received it, and an id that
     does not depend on that time (so a re-push finds it a duplicate). Each item gets a result; an
     invalid one names its fields and problems and the others are still stored.
+
+    On SQLite the items are stored about a hundred at a time, each lot in a transaction of its
+    own, so reviewers' writes go in between: a call answered with an error (503) may have
+    stored some of its items, which a retry of the call then finds as duplicates.
     """
     settings = settings_of(request)
     if len(body.items) > settings.max_items_per_call:
@@ -78,9 +93,20 @@ def post_items(request: Request, body: ItemsIn, token: Producer) -> ItemsOut:
             f"{len(body.items)} items: send at most {settings.max_items_per_call} a call",
         )
     now = settings.clock()
-    outcomes = transact(
-        request.app.state.engine, lambda connection: enqueue(connection, body.items, now_ms=now)
-    )
+    engine = request.app.state.engine
+    # Validated before any transaction; stored in short ones (see `intake_chunks`), so a
+    # reviewer's lease or decision waits for at most one chunk, never for a whole call.
+    parsed = parse_items(body.items, now_ms=now)
+    imported_at = rows.time_text(utc_now())
+    size = SQLITE_CHUNK if engine.dialect.name == "sqlite" else len(parsed)
+    outcomes: list[ItemOutcome] = []
+    for chunk in intake_chunks(parsed, max(1, size)):
+        outcomes += transact(
+            engine,
+            partial(store_parsed, parsed_items=chunk, now_ms=now, imported_at=imported_at),
+            bulk=True,
+        )
+    outcomes.sort(key=lambda outcome: outcome.index)
     results = [
         ItemResult(
             index=outcome.index,

@@ -160,10 +160,47 @@ def enqueue(connection: Connection, raw_items: Sequence[Any], *, now_ms: int) ->
 
     Decisions an item carries (labels made elsewhere) are recorded as decisions without a lease.
     """
+    return store_parsed(
+        connection,
+        parse_items(raw_items, now_ms=now_ms),
+        now_ms=now_ms,
+        imported_at=rows.time_text(utc_now()),
+    )
+
+
+def intake_chunks(
+    parsed: Sequence[ParsedItem | ItemOutcome], size: int
+) -> list[list[ParsedItem | ItemOutcome]]:
+    """`parsed` in chunks of about `size` items, each stored in a transaction of its own: every
+    copy of one id in the chunk of its first copy (so a repeat within a call is told from the
+    first copy as `enqueue` tells it), invalid items in the first chunk."""
+    groups: dict[str, list[ParsedItem | ItemOutcome]] = {}
+    invalid: list[ParsedItem | ItemOutcome] = []
+    for entry in parsed:
+        if isinstance(entry, ItemOutcome):
+            invalid.append(entry)
+        else:
+            groups.setdefault(entry.generation.id, []).append(entry)
+    chunks: list[list[ParsedItem | ItemOutcome]] = [invalid]
+    for group in groups.values():
+        if len(chunks[-1]) >= size:
+            chunks.append([])
+        chunks[-1].extend(group)
+    return [sorted(chunk, key=lambda entry: entry.index) for chunk in chunks if chunk]
+
+
+def store_parsed(
+    connection: Connection,
+    parsed_items: Sequence[ParsedItem | ItemOutcome],
+    *,
+    now_ms: int,
+    imported_at: str,
+) -> list[ItemOutcome]:
+    """`enqueue` of items validated already (`parse_items`): their outcomes, by index."""
     outcomes: dict[int, ItemOutcome] = {}
     fresh: dict[str, ParsedItem] = {}
     valid: list[ParsedItem] = []
-    for parsed in parse_items(raw_items, now_ms=now_ms):
+    for parsed in parsed_items:
         if isinstance(parsed, ItemOutcome):
             outcomes[parsed.index] = parsed
             continue
@@ -175,7 +212,7 @@ def enqueue(connection: Connection, raw_items: Sequence[Any], *, now_ms: int) ->
     inserted = rows.insert_generations(
         connection,
         [(parsed.generation, fresh[parsed.generation.id].required_reviews) for parsed in valid],
-        imported_at=rows.time_text(utc_now()),
+        imported_at=imported_at,
     )
     created = {gid: inserted.pks[gid] for gid in fresh if gid in inserted.created}
     new_items = [(pk, fresh[gid]) for gid, pk in created.items()]
