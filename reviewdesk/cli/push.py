@@ -160,16 +160,19 @@ def push_file(
         if progress is not None:
             progress(done, total)
 
-    with ReviewdeskClient(
-        server,
-        token,
-        transport=transport,
-        timeout_s=60.0,
-        attempts=ATTEMPTS,
-        max_wait_s=MAX_BACKOFF_S,
-        sleep=sleep,
-        user_agent="reviewdesk-push",
-    ) as client, ThreadPoolExecutor(1, thread_name_prefix="push") as sender:
+    with (
+        ReviewdeskClient(
+            server,
+            token,
+            transport=transport,
+            timeout_s=60.0,
+            attempts=ATTEMPTS,
+            max_wait_s=MAX_BACKOFF_S,
+            sleep=sleep,
+            user_agent="reviewdesk-push",
+        ) as client,
+        ThreadPoolExecutor(1, thread_name_prefix="push") as sender,
+    ):
         # One batch is sent while the next is read: the server's work and the file's overlap.
         # A batch goes out only once the one before it was taken, so a refusal stops the push
         # with nothing sent after the refused batch, as when they went one by one.

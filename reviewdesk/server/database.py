@@ -51,6 +51,8 @@ T = TypeVar("T")
 _RETRIED_SQLSTATES = {"40001", "40P01"}  # serialization failure, deadlock detected
 ATTEMPTS = 5
 SQLITE_POOL = 16
+URGENT_RUN = 4
+"""Urgent writes that may go in a row ahead of a waiting bulk write (see `WriteGate`)."""
 GATE_TIMEOUT_S = 30.0
 """How long a write waits for its turn in the `WriteGate` before it is answered busy."""
 
@@ -142,9 +144,10 @@ class WriteGate:
     """One writer at a time on an SQLite file, in the order they came, urgent ones first.
 
     A bulk write (`urgent=False`: intake) waits while an urgent one (a lease, a decision) waits,
-    so a push made of many short transactions lets a reviewer in between any two of them. The
-    writer that ends hands the turn to the next in line only (no herd of waiters woken to find
-    it is not theirs).
+    so a push made of many short transactions lets a reviewer in between any two of them; but
+    after `URGENT_RUN` urgent turns in a row the bulk writer waiting goes, so that reviewers
+    leasing without pause cannot stop intake. The writer that ends hands the turn to the next in
+    line only (no herd of waiters woken to find it is not theirs).
     """
 
     def __init__(self) -> None:
@@ -152,6 +155,8 @@ class WriteGate:
         self._writing = False
         self._urgent: deque[threading.Lock] = deque()
         self._bulk: deque[threading.Lock] = deque()
+        self._urgent_run = 0
+        """Urgent turns given in a row while a bulk writer waited."""
 
     @contextmanager
     def turn(self, *, urgent: bool = True) -> Iterator[None]:
@@ -161,15 +166,15 @@ class WriteGate:
             DatabaseBusyError: the turn did not come within `GATE_TIMEOUT_S`.
         """
         line = self._urgent if urgent else self._bulk
+        waiter = threading.Lock()
+        waiter.acquire()  # released by the writer that hands this one its turn
         with self._lock:
-            if self._writing or self._urgent or self._bulk:
-                waiter: threading.Lock | None = threading.Lock()
-                waiter.acquire()  # released by the writer that hands this one its turn
+            waits = self._writing or bool(self._urgent) or bool(self._bulk)
+            if waits:
                 line.append(waiter)
             else:
-                waiter = None
                 self._writing = True
-        if waiter is not None and not waiter.acquire(timeout=GATE_TIMEOUT_S):
+        if waits and not waiter.acquire(timeout=GATE_TIMEOUT_S):
             with self._lock:
                 if waiter in line:  # not handed its turn: leave the line
                     line.remove(waiter)
@@ -182,11 +187,20 @@ class WriteGate:
         finally:
             self._hand_on()
 
+    @property
+    def queued(self) -> int:
+        """How many writers wait for their turn."""
+        with self._lock:
+            return len(self._urgent) + len(self._bulk)
+
     def _hand_on(self) -> None:
         with self._lock:
-            line = self._urgent or self._bulk
-            if line:
-                line.popleft().release()  # `_writing` stays True: the turn passes on
+            if self._bulk and (not self._urgent or self._urgent_run >= URGENT_RUN):
+                self._urgent_run = 0
+                self._bulk.popleft().release()  # `_writing` stays True: the turn passes on
+            elif self._urgent:
+                self._urgent_run += 1 if self._bulk else 0
+                self._urgent.popleft().release()
             else:
                 self._writing = False
 
@@ -195,7 +209,7 @@ _gates: weakref.WeakKeyDictionary[Engine, WriteGate] = weakref.WeakKeyDictionary
 _gates_lock = threading.Lock()
 
 
-def _gate(engine: Engine) -> WriteGate | None:
+def write_gate(engine: Engine) -> WriteGate | None:
     """The engine's write gate (SQLite), None on PostgreSQL (its writers lock rows only)."""
     if engine.dialect.name != "sqlite":
         return None
@@ -208,7 +222,7 @@ def _gate(engine: Engine) -> WriteGate | None:
 
 @contextmanager
 def _turn(engine: Engine, urgent: bool) -> Iterator[None]:
-    gate = _gate(engine)
+    gate = write_gate(engine)
     if gate is None:
         yield
         return

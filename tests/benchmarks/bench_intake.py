@@ -24,6 +24,10 @@ machine's other work shows in every figure.
   (goal p99 < 250 ms on SQLite, < 100 ms on PostgreSQL). bench_server measures PostgreSQL
   only and at 8 and 32 clients, so this part is here.
 
+With `--compare DIR`, every push and reviewer run is made twice in a row, with the reviewdesk
+of the checkout at DIR ("before") and with this one ("after"): a change's effect measured in one
+run (the import row uses this checkout).
+
 With 2 cores, 8 or 20 closed-loop clients plus the push saturate the machine: a latency is
 mostly waiting for a core, an upper bound for a server with cores of its own.
 """
@@ -38,6 +42,8 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from multiprocessing.queues import Queue
 from multiprocessing.synchronize import Barrier, Event
 from pathlib import Path
@@ -47,21 +53,35 @@ import httpx
 import orjson
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_import import make_data  # noqa: E402
-from bench_server import _children_cpu, _cpu_seconds, _spent  # noqa: E402
-
-from reviewdesk.protocol import TokenRole  # noqa: E402
-from reviewdesk.server import open_engine  # noqa: E402
-from reviewdesk.server.access.tokens import create_token  # noqa: E402
-from reviewdesk.server.database import transact  # noqa: E402
-from tests.e2e.process import ServerProcess  # noqa: E402
-from tests.server.postgres import PostgresServer, postgres_server  # noqa: E402
+from reviewdesk.protocol import TokenRole
+from reviewdesk.server import open_engine
+from reviewdesk.server.access.tokens import create_token
+from reviewdesk.server.database import transact
+from tests.benchmarks.bench_import import make_data
+from tests.benchmarks.bench_server import _children_cpu, _cpu_seconds, _spent
+from tests.e2e.process import ServerProcess
+from tests.server.postgres import PostgresServer, postgres_server
 
 BATCH = 10
 REVIEWDESK = "from reviewdesk.cli.launcher import main; main()"
+HERE = Path(__file__).resolve().parents[2]
 
+
+@contextmanager
+def _tree(root: Path) -> Iterator[None]:
+    """Processes started inside run the reviewdesk of the checkout at `root` (`python -m` and
+    `python -c` put the working directory first on the path)."""
+    before = Path.cwd()
+    os.chdir(root)
+    try:
+        yield
+    finally:
+        os.chdir(before)
+
+
+Trees = list[tuple[str, Path]]
+"""The checkouts whose reviewdesk runs the server and the commands: (label, root)."""
 Timings = tuple[list[float], list[float]]
 """A reviewer's lease latencies and decision latencies (s)."""
 
@@ -157,30 +177,34 @@ def _push(server: Server, data: Path) -> tuple[float, float]:
     return _reviewdesk("push", str(data), "--server", server.url, "--token", server.producer)
 
 
-def intake(engines: list[Engine], data: Path, items: int, rounds: int, log: Path) -> None:
+def intake(
+    engines: list[Engine], trees: Trees, data: Path, items: int, rounds: int, log: Path
+) -> None:
     print(f"\nintake: {items:,} items, import then push on each engine, {rounds} rounds")
     print(f"{'round':>5} {'what':<16} {'items/s':>8} {'vs import':>9} {'server ms/item':>14} "
           f"{'pg ms/item':>10} {'client ms/item':>14} {'load 1/5':>10}")  # fmt: skip
-    ratios: dict[str, list[float]] = {engine.name: [] for engine in engines}
+    ratios: dict[str, list[float]] = {}
     store = data.parent / "import.sqlite"
     for round_ in range(1, rounds + 1):
         for leftover in (store, Path(f"{store}-wal"), Path(f"{store}-shm")):
             leftover.unlink(missing_ok=True)
         load = _load()
-        seconds, client = _reviewdesk("--store", str(store), "import", str(data))
+        with _tree(trees[-1][1]):
+            seconds, client = _reviewdesk("--store", str(store), "import", str(data))
         imported = items / seconds
         print(f"{round_:>5} {'import':<16} {imported:>8,.0f} {'':>9} {'':>14} {'':>10} "
               f"{client / items * 1000:>14.3f} {load:>10}", flush=True)  # fmt: skip
-        for engine in engines:
-            with Server(engine, log) as server:
+        for engine, (label, root) in ((e, t) for e in engines for t in trees):
+            with _tree(root), Server(engine, log) as server:
                 load = _load()
                 server_before, pg_before = server.cpu, engine.backends_cpu()
                 seconds, client = _push(server, data)
                 server_cpu = server.cpu - server_before
                 pg_cpu = _spent(pg_before, engine.backends_cpu())
             rate = items / seconds
-            ratios[engine.name].append(rate / imported)
-            print(f"{round_:>5} {'push ' + engine.name:<16} {rate:>8,.0f} {rate / imported:>8.2f}x "
+            name = f"{label}{engine.name}"
+            ratios.setdefault(name, []).append(rate / imported)
+            print(f"{round_:>5} {'push ' + name:<16} {rate:>8,.0f} {rate / imported:>8.2f}x "
                   f"{server_cpu / items * 1000:>14.3f} {pg_cpu / items * 1000:>10.3f} "
                   f"{client / items * 1000:>14.3f} {load:>10}", flush=True)  # fmt: skip
     for name, found in ratios.items():
@@ -287,13 +311,13 @@ def _latencies(name: str, ordered: list[float]) -> str:
 
 
 def busy(
-    engines: list[Engine], data: Path, items: int, count: int, seed: int, log: Path
+    engines: list[Engine], trees: Trees, data: Path, items: int, count: int, seed: int, log: Path
 ) -> None:
     print(f"\nbusy: {count} closed-loop reviewers while {items:,} items are pushed "
           f"({seed:,} queued before)")  # fmt: skip
     seeded = _seed_items(data, seed, "seed")
-    for engine in engines:
-        with Server(engine, log) as server:
+    for engine, (label, root) in ((e, t) for e in engines for t in trees):
+        with _tree(root), Server(engine, log) as server:
             server.post_items(seeded)
             reviewers = Reviewers(server, count)
             load = _load()
@@ -301,7 +325,9 @@ def busy(
             seconds, _ = _push(server, data)
             leases, decisions = reviewers.stop()
         both = sorted(leases + decisions)
-        print(f"{engine.name}: push {items / seconds:,.0f} items/s, load {load} -> {_load()}")
+        print(
+            f"{label}{engine.name}: push {items / seconds:,.0f} items/s, load {load} -> {_load()}"
+        )
         for name, found in (("lease   ", leases), ("decision", decisions), ("either  ", both)):
             print(f"  {_latencies(name, found)}")
         p99, worst = _pct(both, 0.99) * 1000, (both or [0])[-1] * 1000
@@ -310,11 +336,13 @@ def busy(
               flush=True)  # fmt: skip
 
 
-def idle(engines: list[Engine], data: Path, queued: int, count: int, log: Path) -> None:
+def idle(
+    engines: list[Engine], trees: Trees, data: Path, queued: int, count: int, log: Path
+) -> None:
     print(f"\nidle: {count} closed-loop reviewers, no producer, {queued:,} items queued")
     seeded = _seed_items(data, queued, "idle")
-    for engine in engines:
-        with Server(engine, log) as server:
+    for engine, (label, root) in ((e, t) for e in engines for t in trees):
+        with _tree(root), Server(engine, log) as server:
             server.post_items(seeded)
             reviewers = Reviewers(server, count)
             load = _load()
@@ -331,7 +359,7 @@ def idle(engines: list[Engine], data: Path, queued: int, count: int, log: Path) 
         p99 = _pct(leases, 0.99) * 1000
         verdict = "meets" if p99 < goal else "misses"
         decided = len(decisions) * BATCH
-        print(f"{engine.name}: {decided / elapsed:,.0f} decisions/s, server "
+        print(f"{label}{engine.name}: {decided / elapsed:,.0f} decisions/s, server "
               f"{cpu / max(1, len(decisions)) * 1000:.1f} ms CPU a lease+decide of {BATCH}, "
               f"load {load} -> {_load()}")  # fmt: skip
         print(f"  {_latencies('lease   ', leases)}")
@@ -366,7 +394,16 @@ def main() -> None:
     parser.add_argument("--idle-reviewers", type=int, default=20)
     parser.add_argument("--idle-items", type=int, default=6000)
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/rd-bench-intake"))
+    parser.add_argument(
+        "--compare",
+        type=Path,
+        help="another checkout (e.g. the main branch): each push and reviewer run is made with "
+        "its reviewdesk too, interleaved with this one's, labelled 'before'",
+    )
     args = parser.parse_args()
+    trees: Trees = [("", HERE)]
+    if args.compare is not None:
+        trees = [("before ", args.compare.resolve()), ("after ", HERE)]
     args.workdir.mkdir(parents=True, exist_ok=True)
     data = args.workdir / f"intake-{args.items}.jsonl"
     if not data.exists():
@@ -385,11 +422,11 @@ def main() -> None:
             else:
                 engines.append(Engine("postgres", args.workdir, postgres))
         if "intake" in parts:
-            intake(engines, data, args.items, args.rounds, log)
+            intake(engines, trees, data, args.items, args.rounds, log)
         if "busy" in parts:
-            busy(engines, data, args.items, args.reviewers, args.seed, log)
+            busy(engines, trees, data, args.items, args.reviewers, args.seed, log)
         if "idle" in parts:
-            idle(engines, data, args.idle_items, args.idle_reviewers, log)
+            idle(engines, trees, data, args.idle_items, args.idle_reviewers, log)
 
 
 if __name__ == "__main__":
