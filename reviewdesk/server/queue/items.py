@@ -295,18 +295,20 @@ def _add_server_rows(
             for pk, parsed in items
         ],
     )
-    connection.execute(
-        text(
-            "INSERT INTO lease_slot (generation_pk, slot, state, epoch) "
-            "VALUES (:pk, :slot, 'free', 0)"
-        ),
-        [
-            {"pk": pk, "slot": slot}
-            for pk, parsed in items
-            if parsed.routing is not Routing.AUTO_APPROVED
-            for slot in range(parsed.required_reviews)
-        ],
-    )
+    slots = [
+        {"pk": pk, "slot": slot}
+        for pk, parsed in items
+        if parsed.routing is not Routing.AUTO_APPROVED
+        for slot in range(parsed.required_reviews)
+    ]
+    if slots:  # none when the policy let every item through
+        connection.execute(
+            text(
+                "INSERT INTO lease_slot (generation_pk, slot, state, epoch) "
+                "VALUES (:pk, :slot, 'free', 0)"
+            ),
+            slots,
+        )
 
 
 def _record_carried(
