@@ -10,7 +10,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Engine
 
 from reviewdesk.domain import utc_now
 from reviewdesk.errors import UnknownItemError
@@ -40,11 +40,12 @@ from reviewdesk.server.api.wakeups import (
     announce,
     watch_departure,
 )
-from reviewdesk.server.database import read, transact
+from reviewdesk.server.database import read, transact, write_gate
 from reviewdesk.server.http.problems import ApiError, problem_responses
 from reviewdesk.server.http.routing import ApiRoute
 from reviewdesk.server.queue.items import (
     ItemOutcome,
+    ParsedItem,
     intake_chunks,
     parse_items,
     store_parsed,
@@ -64,7 +65,7 @@ from reviewdesk.store import rows
 router = APIRouter(prefix="/v1", route_class=ApiRoute)
 
 SQLITE_CHUNK = 100
-"""Items stored per write transaction on SQLite, whose one write lock reviewers wait for."""
+"""Items stored per lot on SQLite: what a waiting reviewer's write waits for at most."""
 
 
 @router.post(
@@ -81,9 +82,9 @@ def post_items(request: Request, body: ItemsIn, token: Producer) -> ItemsOut:
     does not depend on that time (so a re-push finds it a duplicate). Each item gets a result; an
     invalid one names its fields and problems and the others are still stored.
 
-    On SQLite the items are stored about a hundred at a time, each lot in a transaction of its
-    own, so reviewers' writes go in between: a call answered with an error (503) may have
-    stored some of its items, which a retry of the call then finds as duplicates.
+    On SQLite the items are stored in lots of about a hundred, and a transaction ends after
+    any lot when a reviewer's write waits: a call answered with an error (503) may have stored
+    some of its items, which a retry of the call then finds as duplicates.
     """
     settings = settings_of(request)
     if len(body.items) > settings.max_items_per_call:
@@ -93,20 +94,7 @@ def post_items(request: Request, body: ItemsIn, token: Producer) -> ItemsOut:
             f"{len(body.items)} items: send at most {settings.max_items_per_call} a call",
         )
     now = settings.clock()
-    engine = request.app.state.engine
-    # Validated before any transaction; stored in short ones (see `intake_chunks`), so a
-    # reviewer's lease or decision waits for at most one chunk, never for a whole call.
-    parsed = parse_items(body.items, now_ms=now)
-    imported_at = rows.time_text(utc_now())
-    size = SQLITE_CHUNK if engine.dialect.name == "sqlite" else len(parsed)
-    outcomes: list[ItemOutcome] = []
-    for chunk in intake_chunks(parsed, max(1, size)):
-        outcomes += transact(
-            engine,
-            partial(store_parsed, parsed_items=chunk, now_ms=now, imported_at=imported_at),
-            bulk=True,
-        )
-    outcomes.sort(key=lambda outcome: outcome.index)
+    outcomes = _store(request.app.state.engine, parse_items(body.items, now_ms=now), now)
     results = [
         ItemResult(
             index=outcome.index,
@@ -127,6 +115,36 @@ def post_items(request: Request, body: ItemsIn, token: Producer) -> ItemsOut:
         invalid=sum(result.status == ItemResultStatus.INVALID for result in results),
         results=results,
     )
+
+
+def _store(engine: Engine, parsed: list[ParsedItem | ItemOutcome], now: int) -> list[ItemOutcome]:
+    """Store items validated already (so no transaction waits for the validation), and give
+    each its outcome, by index.
+
+    On SQLite the items go in lots (`intake_chunks`): a transaction stores lot after lot while
+    no other writer waits for the write lock, and commits as soon as one does, so a reviewer's
+    lease or decision waits for at most one lot, never for a whole call.
+    """
+    imported_at = rows.time_text(utc_now())
+    gate = write_gate(engine)
+    lots = intake_chunks(parsed, SQLITE_CHUNK if gate is not None else max(1, len(parsed)))
+
+    def store(connection: Connection, start: int) -> tuple[list[ItemOutcome], int]:
+        found: list[ItemOutcome] = []
+        end = start
+        while end < len(lots):
+            found += store_parsed(connection, lots[end], now_ms=now, imported_at=imported_at)
+            end += 1
+            if gate is None or gate.queued:
+                break
+        return found, end
+
+    outcomes: list[ItemOutcome] = []
+    stored = 0
+    while stored < len(lots):
+        found, stored = transact(engine, partial(store, start=stored), bulk=True)
+        outcomes += found
+    return sorted(outcomes, key=lambda outcome: outcome.index)
 
 
 @router.delete(
