@@ -10,9 +10,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection
 
-from reviewdesk.domain import utc_now
 from reviewdesk.errors import UnknownItemError
 from reviewdesk.protocol.statuses import ItemPhase, ItemResultStatus, ProblemCode
 from reviewdesk.protocol.v1 import (
@@ -32,6 +31,7 @@ from reviewdesk.server.api.common import (
     now_of,
     settings_of,
 )
+from reviewdesk.server.api.intake import store_items
 from reviewdesk.server.api.wakeups import (
     MAX_WAIT_S,
     POLL_S,
@@ -40,17 +40,10 @@ from reviewdesk.server.api.wakeups import (
     announce,
     watch_departure,
 )
-from reviewdesk.server.database import read, transact, write_gate
+from reviewdesk.server.database import read, transact
 from reviewdesk.server.http.problems import ApiError, problem_responses
 from reviewdesk.server.http.routing import ApiRoute
-from reviewdesk.server.queue.items import (
-    ItemOutcome,
-    ParsedItem,
-    intake_chunks,
-    parse_items,
-    store_parsed,
-    withdraw,
-)
+from reviewdesk.server.queue.items import parse_items, withdraw
 from reviewdesk.server.queue.verdicts import (
     ItemView,
     feed_head,
@@ -60,12 +53,8 @@ from reviewdesk.server.queue.verdicts import (
     verdicts_since,
 )
 from reviewdesk.server.settings import ServerSettings
-from reviewdesk.store import rows
 
 router = APIRouter(prefix="/v1", route_class=ApiRoute)
-
-SQLITE_CHUNK = 100
-"""Items stored per lot on SQLite: what a waiting reviewer's write waits for at most."""
 
 
 @router.post(
@@ -94,7 +83,7 @@ def post_items(request: Request, body: ItemsIn, token: Producer) -> ItemsOut:
             f"{len(body.items)} items: send at most {settings.max_items_per_call} a call",
         )
     now = settings.clock()
-    outcomes = _store(request.app.state.engine, parse_items(body.items, now_ms=now), now)
+    outcomes = store_items(request.app.state.engine, parse_items(body.items, now_ms=now), now)
     results = [
         ItemResult(
             index=outcome.index,
@@ -115,36 +104,6 @@ def post_items(request: Request, body: ItemsIn, token: Producer) -> ItemsOut:
         invalid=sum(result.status == ItemResultStatus.INVALID for result in results),
         results=results,
     )
-
-
-def _store(engine: Engine, parsed: list[ParsedItem | ItemOutcome], now: int) -> list[ItemOutcome]:
-    """Store items validated already (so no transaction waits for the validation), and give
-    each its outcome, by index.
-
-    On SQLite the items go in lots (`intake_chunks`): a transaction stores lot after lot while
-    no other writer waits for the write lock, and commits as soon as one does, so a reviewer's
-    lease or decision waits for at most one lot, never for a whole call.
-    """
-    imported_at = rows.time_text(utc_now())
-    gate = write_gate(engine)
-    lots = intake_chunks(parsed, SQLITE_CHUNK if gate is not None else max(1, len(parsed)))
-
-    def store(connection: Connection, start: int) -> tuple[list[ItemOutcome], int]:
-        found: list[ItemOutcome] = []
-        end = start
-        while end < len(lots):
-            found += store_parsed(connection, lots[end], now_ms=now, imported_at=imported_at)
-            end += 1
-            if gate is None or gate.queued:
-                break
-        return found, end
-
-    outcomes: list[ItemOutcome] = []
-    stored = 0
-    while stored < len(lots):
-        found, stored = transact(engine, partial(store, start=stored), bulk=True)
-        outcomes += found
-    return sorted(outcomes, key=lambda outcome: outcome.index)
 
 
 @router.delete(

@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql import text
 
-from reviewdesk.domain import Decision, DecisionDraft, Generation, utc_now
+from reviewdesk.domain import Decision, DecisionDraft, Generation
 from reviewdesk.domain.policy import Routing
 from reviewdesk.errors import DecisionConflictError, UnknownItemError
 from reviewdesk.ingest.records import RecordError, prepare, to_import_record
@@ -154,26 +154,12 @@ def parse_items(raw_items: Sequence[Any], *, now_ms: int) -> list[ParsedItem | I
     return parsed
 
 
-def enqueue(connection: Connection, raw_items: Sequence[Any], *, now_ms: int) -> list[ItemOutcome]:
-    """Store new items, each with its slots; items already stored are duplicates, unchanged,
-    and items whose id is stored with another prompt, output or model are conflicts, not stored.
-
-    Decisions an item carries (labels made elsewhere) are recorded as decisions without a lease.
-    """
-    return store_parsed(
-        connection,
-        parse_items(raw_items, now_ms=now_ms),
-        now_ms=now_ms,
-        imported_at=rows.time_text(utc_now()),
-    )
-
-
 def intake_chunks(
     parsed: Sequence[ParsedItem | ItemOutcome], size: int
 ) -> list[list[ParsedItem | ItemOutcome]]:
     """`parsed` in chunks of about `size` items, each stored in a transaction of its own: every
     copy of one id in the chunk of its first copy (so a repeat within a call is told from the
-    first copy as `enqueue` tells it), invalid items in the first chunk."""
+    first copy as within one transaction), invalid items in the first chunk."""
     groups: dict[str, list[ParsedItem | ItemOutcome]] = {}
     invalid: list[ParsedItem | ItemOutcome] = []
     for entry in parsed:
@@ -196,7 +182,11 @@ def store_parsed(
     now_ms: int,
     imported_at: str,
 ) -> list[ItemOutcome]:
-    """`enqueue` of items validated already (`parse_items`): their outcomes, by index."""
+    """Store new items validated already (`parse_items`), each with its slots: their outcomes,
+    by index. Items already stored are duplicates, unchanged, and items whose id is stored with
+    another prompt, output or model are conflicts, not stored (`imported_at` tells a repeat
+    within one call from an item stored before). Decisions an item carries (labels made
+    elsewhere) are recorded as decisions without a lease."""
     outcomes: dict[int, ItemOutcome] = {}
     fresh: dict[str, ParsedItem] = {}
     valid: list[ParsedItem] = []
