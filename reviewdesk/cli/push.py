@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -65,8 +66,15 @@ class PushReport:
 
 
 def _valid_records(
-    path: Path, queue: str | None, report: PushReport, progress: Callable[[int], None]
+    path: Path,
+    queue: str | None,
+    report: PushReport,
+    progress: Callable[[int], None],
+    *,
+    checked: bool = False,
 ) -> Iterator[dict[str, Any]]:
+    """The file's valid records, as the file has them (`queue` set); `checked`: a first pass
+    found every record valid, so they are read without checking them again."""
     checked_at = utc_now().isoformat().replace("+00:00", "Z")
     for line, raw in read_records(path, SourceFormat.JSONL, Mapping(), progress):
         if isinstance(raw, tuple):
@@ -74,6 +82,9 @@ def _valid_records(
             continue
         if queue is not None:
             raw["queue"] = queue
+        if checked:
+            yield raw
+            continue
         # Checked as the server will take it, but sent as the file has it: the server takes
         # integer ids and gives undated decisions the time it receives them.
         copy = _copied(raw)
@@ -82,10 +93,10 @@ def _valid_records(
             _invalid(report, [prepared])
             continue
         seen = take_template_text(path, line, copy)
-        checked = to_import_record(path, line, copy)
+        record = to_import_record(path, line, copy)
         errors = [seen] if isinstance(seen, RecordError) else []
-        if isinstance(checked, list):
-            errors.extend(checked)
+        if isinstance(record, list):
+            errors.extend(record)
         if errors:
             _invalid(report, errors)
             continue
@@ -154,26 +165,48 @@ def push_file(
         if progress is not None:
             progress(done, total)
 
-    with ReviewdeskClient(
-        server,
-        token,
-        transport=transport,
-        timeout_s=60.0,
-        attempts=ATTEMPTS,
-        max_wait_s=MAX_BACKOFF_S,
-        sleep=sleep,
-        user_agent="reviewdesk-push",
-    ) as client:
+    with (
+        ReviewdeskClient(
+            server,
+            token,
+            transport=transport,
+            timeout_s=60.0,
+            attempts=ATTEMPTS,
+            max_wait_s=MAX_BACKOFF_S,
+            sleep=sleep,
+            user_agent="reviewdesk-push",
+        ) as client,
+        ThreadPoolExecutor(1, thread_name_prefix="push") as sender,
+    ):
+        # One batch is sent while the next is read: the server's work and the file's overlap.
+        # A batch goes out only once the one before it was taken, so a refusal stops the push
+        # with nothing sent after the refused batch, as when they went one by one.
+        in_flight: Future[None] | None = None
         pending: list[dict[str, Any]] = []
-        for record in _valid_records(path, queue, report, _progress):
+        for record in _valid_records(path, queue, report, _progress, checked=not skip_invalid):
             pending.append(record)
             if len(pending) >= batch:
-                _send(client, pending, report)
+                in_flight = _send_next(sender, in_flight, client, pending, report)
                 pending = []
         if pending:
-            _send(client, pending, report)
+            in_flight = _send_next(sender, in_flight, client, pending, report)
+        if in_flight is not None:
+            in_flight.result()
     logger.info("push: %s", report.summary())
     return report
+
+
+def _send_next(
+    sender: ThreadPoolExecutor,
+    in_flight: Future[None] | None,
+    client: ReviewdeskClient,
+    items: list[dict[str, Any]],
+    report: PushReport,
+) -> Future[None]:
+    """Send `items` once the batch in flight was taken (its error raised here)."""
+    if in_flight is not None:
+        in_flight.result()
+    return sender.submit(_send, client, items, report)
 
 
 def _send(client: ReviewdeskClient, items: list[dict[str, Any]], report: PushReport) -> None:

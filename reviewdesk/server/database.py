@@ -1,7 +1,11 @@
 """The server's database: the engine for SQLite or PostgreSQL, the schema check, transactions.
 
 SQLite uses the store's engine set-up (WAL, `synchronous=FULL`, busy timeout) and begins every
-write with `BEGIN IMMEDIATE`, so writers queue instead of failing on a lock upgrade. PostgreSQL
+write with `BEGIN IMMEDIATE`, so writers queue instead of failing on a lock upgrade. Within one
+server process the writers also queue in a `WriteGate` before they ask SQLite for the lock: in
+turn, reviewers' writes (leases, decisions) ahead of bulk intake. SQLite's own busy handler
+would have them poll the lock with growing sleeps, and under load some lost every poll for
+seconds while others went through. PostgreSQL
 runs at READ COMMITTED; leases are claimed with `FOR UPDATE SKIP LOCKED` and every other write
 locks the `server_item` rows it touches in primary-key order. A transaction that PostgreSQL
 aborts as a deadlock or a serialization failure is run again.
@@ -18,8 +22,12 @@ reaches a log must not carry the prompts, outputs and comments it was writing.
 from __future__ import annotations
 
 import logging
+import threading
 import time
-from collections.abc import Callable
+import weakref
+from collections import deque
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TypeVar
 
@@ -43,6 +51,10 @@ T = TypeVar("T")
 _RETRIED_SQLSTATES = {"40001", "40P01"}  # serialization failure, deadlock detected
 ATTEMPTS = 5
 SQLITE_POOL = 16
+URGENT_RUN = 4
+"""Urgent writes that may go in a row ahead of a waiting bulk write (see `WriteGate`)."""
+GATE_TIMEOUT_S = 30.0
+"""How long a write waits for its turn in the `WriteGate` before it is answered busy."""
 
 
 class DatabaseBusyError(UserError):
@@ -128,13 +140,112 @@ def _shown(engine: Engine) -> str:
     return engine.url.render_as_string(hide_password=True)
 
 
-def transact(engine: Engine, work: Callable[[Connection], T]) -> T:
+class WriteGate:
+    """One writer at a time on an SQLite file, in the order they came, urgent ones first.
+
+    A bulk write (`urgent=False`: intake) waits while an urgent one (a lease, a decision) waits,
+    so a push made of many short transactions lets a reviewer in between any two of them; but
+    after `URGENT_RUN` urgent turns in a row the bulk writer waiting goes, so that reviewers
+    leasing without pause cannot stop intake. The writer that ends hands the turn to the next in
+    line only (no herd of waiters woken to find it is not theirs).
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._writing = False
+        self._urgent: deque[threading.Lock] = deque()
+        self._bulk: deque[threading.Lock] = deque()
+        self._urgent_run = 0
+        """Urgent turns given in a row while a bulk writer waited."""
+
+    @contextmanager
+    def turn(self, *, urgent: bool = True) -> Iterator[None]:
+        """Hold the gate for one transaction.
+
+        Raises:
+            DatabaseBusyError: the turn did not come within `GATE_TIMEOUT_S`.
+        """
+        line = self._urgent if urgent else self._bulk
+        waiter = threading.Lock()
+        waiter.acquire()  # released by the writer that hands this one its turn
+        with self._lock:
+            waits = self._writing or bool(self._urgent) or bool(self._bulk)
+            if waits:
+                line.append(waiter)
+            else:
+                self._writing = True
+        if waits and not waiter.acquire(timeout=GATE_TIMEOUT_S):
+            with self._lock:
+                if waiter in line:  # not handed its turn: leave the line
+                    line.remove(waiter)
+                    raise DatabaseBusyError(
+                        "the database is busy: its writers have been queued too long"
+                    )
+            # handed its turn as it timed out: it holds the gate now
+        try:
+            yield
+        finally:
+            self._hand_on()
+
+    @property
+    def queued(self) -> int:
+        """How many writers wait for their turn."""
+        with self._lock:
+            return len(self._urgent) + len(self._bulk)
+
+    def _hand_on(self) -> None:
+        with self._lock:
+            if self._bulk and (not self._urgent or self._urgent_run >= URGENT_RUN):
+                self._urgent_run = 0
+                self._bulk.popleft().release()  # `_writing` stays True: the turn passes on
+            elif self._urgent:
+                self._urgent_run += 1 if self._bulk else 0
+                self._urgent.popleft().release()
+            else:
+                self._writing = False
+
+
+_gates: weakref.WeakKeyDictionary[Engine, WriteGate] = weakref.WeakKeyDictionary()
+_gates_lock = threading.Lock()
+
+
+def write_gate(engine: Engine) -> WriteGate | None:
+    """The engine's write gate (SQLite), None on PostgreSQL (its writers lock rows only)."""
+    if engine.dialect.name != "sqlite":
+        return None
+    with _gates_lock:
+        gate = _gates.get(engine)
+        if gate is None:
+            gate = _gates[engine] = WriteGate()
+        return gate
+
+
+@contextmanager
+def _turn(engine: Engine, urgent: bool) -> Iterator[None]:
+    gate = write_gate(engine)
+    if gate is None:
+        yield
+        return
+    with gate.turn(urgent=urgent):
+        yield
+
+
+def transact(engine: Engine, work: Callable[[Connection], T], *, bulk: bool = False) -> T:
     """Run `work` in one write transaction and commit; run it again after a deadlock, or once
     after a dead pooled connection (before the commit was sent).
+
+    Args:
+        bulk: a write that may wait for the others (intake), on SQLite after every write
+            waiting that is not; keep such a transaction short.
 
     Raises:
         DatabaseBusyError: the database stayed locked or busy, or cannot be reached.
     """
+    with _turn(engine, urgent=not bulk):
+        return _transact(engine, work)
+
+
+def _transact(engine: Engine, work: Callable[[Connection], T]) -> T:
     reconnected = False
     for attempt in range(1, ATTEMPTS + 1):
         committing = False

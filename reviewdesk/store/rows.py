@@ -242,15 +242,20 @@ _FLAG_KEYS = (
 )  # fmt: skip
 
 
+_PG_GENERATION_INSERT = (
+    f"INSERT INTO generation ({', '.join(_GENERATION_KEYS)}, review_count) "
+    f"VALUES ({', '.join(['%s'] * len(_GENERATION_KEYS))}, 0) "
+    "ON CONFLICT (id) DO NOTHING RETURNING pk, id"
+)
+
+
 def _insert_postgres(
     connection: Connection, generations: Sequence[tuple[Generation, int]], imported_at: str
 ) -> Inserted:
-    from sqlalchemy import Table, bindparam, text
-    from sqlalchemy.dialects import postgresql
+    from sqlalchemy import bindparam, insert, text
 
-    from reviewdesk.store.tables import GenerationRow
+    from reviewdesk.store.tables import FlagRow, GenerationTextRow
 
-    table: Table = GenerationRow.__table__  # type: ignore[attr-defined]
     fresh: dict[str, tuple[Generation, int]] = {}
     first: dict[str, int] = {}
     repeated: list[int] = []
@@ -260,26 +265,28 @@ def _insert_postgres(
             continue
         fresh[generation.id] = (generation, required)
         first[generation.id] = index
-    values = [
-        dict(zip(_GENERATION_KEYS, codec.generation_values(g, 0, imported_at, r)[1:], strict=True))
-        | {"review_count": 0}
-        for g, r in fresh.values()
-    ]
-    statement = (
-        postgresql.insert(table)
-        .values(values)
-        .on_conflict_do_nothing(index_elements=["id"])
-        .returning(table.c.pk, table.c.id)
-    )
-    pks: dict[str, int] = {gid: pk for pk, gid in connection.execute(statement)}
+    # One short statement sent for every row in psycopg's pipeline (one round trip, parsed
+    # once, prepared by the server). SQLAlchemy's multi-row INSERTs were parsed anew by psycopg
+    # on every call, which cost more than the insert itself.
+    cursor = connection.connection.cursor()
+    try:
+        cursor.executemany(  # type: ignore[call-arg]
+            _PG_GENERATION_INSERT,
+            [codec.generation_values(g, 0, imported_at, r)[1:] for g, r in fresh.values()],
+            returning=True,
+        )
+        pks: dict[str, int] = {}
+        while True:
+            pks.update((gid, pk) for pk, gid in cursor.fetchall())
+            if not cursor.nextset():
+                break
+    finally:
+        cursor.close()
     created = frozenset(pks)
     if created:
         stored = [(pks[gid], fresh[gid][0]) for gid in fresh if gid in created]
         connection.execute(
-            text(
-                f"INSERT INTO generation_text ({', '.join(_TEXT_KEYS)}) "
-                f"VALUES ({', '.join(':' + key for key in _TEXT_KEYS)})"
-            ),
+            insert(GenerationTextRow.__table__),  # type: ignore[attr-defined]
             [dict(zip(_TEXT_KEYS, codec.text_values(g, pk), strict=True)) for pk, g in stored],
         )
         flags = [
@@ -288,13 +295,7 @@ def _insert_postgres(
             for values in codec.flag_values(g, pk)
         ]
         if flags:
-            connection.execute(
-                text(
-                    f"INSERT INTO flag ({', '.join(_FLAG_KEYS)}) "
-                    f"VALUES ({', '.join(':' + key for key in _FLAG_KEYS)})"
-                ),
-                flags,
-            )
+            connection.execute(insert(FlagRow.__table__), flags)  # type: ignore[attr-defined]
     # What each id's later copies are compared with: the stored item, else the first copy.
     reference: dict[str, _Content] = {
         gid: (codec.prompt_json(g), g.output, g.model, imported_at)

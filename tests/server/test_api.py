@@ -383,3 +383,27 @@ def test_health_metrics_docs_and_request_ids(server: RunningServer) -> None:
     assert 'reviewdesk_decisions_total{status="accepted"} 1.0' in metrics
     assert "reviewdesk_http_request_duration_seconds_bucket" in metrics
     assert 'route="/v1/queues/{queue}/leases"' in metrics
+
+
+def test_a_full_call_stored_in_lots_still_answers_each_item_as_one_call_would(
+    server: RunningServer,
+) -> None:
+    records = items(400)
+    changed = {**records[7], "model": "other-model"}
+    records[250] = dict(records[3])  # a repeat, far from its first copy: a duplicate
+    records[399] = changed  # a repeat with other content, past the lots of 100: a conflict
+    body = _push(server, [*records, {"id": "broken", "output": "x"}])
+
+    statuses = [result["status"] for result in body["results"]]
+    assert [result["index"] for result in body["results"]] == list(range(401))
+    assert (body["created"], body["duplicates"], body["invalid"]) == (398, 1, 1)
+    assert (statuses[3], statuses[250], statuses[399], statuses[400]) == (
+        "created", "duplicate", "conflict", "invalid",
+    )  # fmt: skip
+    assert body["results"][399]["errors"] == [
+        {"field": "id", "message": "earlier in this call with a different model: not stored"}
+    ]
+    with server.engine.connect() as connection:
+        stored = connection.execute(text("SELECT count(*) FROM server_item")).scalar_one()
+        slots = connection.execute(text("SELECT count(*) FROM lease_slot")).scalar_one()
+    assert (stored, slots) == (398, 398)

@@ -38,6 +38,9 @@ ROLES: dict[tuple[str, str], set[str]] = {
     ("PUT", "/v1/queues/{queue}/policy"): set(),
     ("GET", "/v1/queues/{queue}/form"): {"producer", "reviewer"},
     ("PUT", "/v1/queues/{queue}/form"): set(),
+    ("PUT", "/v1/templates/{name}/{version}"): {"producer"},
+    ("GET", "/v1/templates"): {"producer", "reviewer"},
+    ("GET", "/v1/templates/{name}/{version}"): {"producer", "reviewer"},
     ("POST", "/v1/webhooks"): set(),
     ("GET", "/v1/webhooks"): set(),
     ("DELETE", "/v1/webhooks/{webhook_id}"): set(),
@@ -51,6 +54,7 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/v1/tokens"): {"name": "x", "role": "reviewer"},
     ("PUT", "/v1/queues/{queue}/policy"): {"risk_threshold": 0.5},
     ("PUT", "/v1/queues/{queue}/form"): {"guidelines": "Read the policy."},
+    ("PUT", "/v1/templates/{name}/{version}"): {"text": "You answer refund questions."},
     ("POST", "/v1/webhooks"): {"queue": "support", "url": "http://127.0.0.1:9/hook"},
     ("PUT", "/v1/decisions/{decision_id}"): {
         "generation_id": "g",
@@ -69,7 +73,14 @@ def sqlite_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningS
 
 def _call(server: RunningServer, secret: str | None, method: str, path: str) -> int:
     url = path.format(
-        item_id="x", queue="support", lease_id="x", decision_id="x", token_id="x", webhook_id="x"
+        item_id="x",
+        queue="support",
+        lease_id="x",
+        decision_id="x",
+        token_id="x",
+        webhook_id="x",
+        name="refund",
+        version="v1",
     )
     with server.client(secret) as client:
         return client.request(method, url, json=BODIES.get((method, path))).status_code

@@ -4,17 +4,23 @@ start on a schema that needs migrating."""
 from __future__ import annotations
 
 import json
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from sqlalchemy import text as sqltext
+from sqlalchemy.engine import Connection
 from sqlmodel import SQLModel
 
 from reviewdesk.cli.server import run_standalone
 from reviewdesk.protocol import TokenRole
 from reviewdesk.server import SchemaNeedsMigrationError, open_engine, prepare_schema
 from reviewdesk.server.access.tokens import create_token
-from reviewdesk.server.database import transact
+from reviewdesk.server.database import transact, write_gate
 from reviewdesk.store import head_revision
 from reviewdesk.store.engine import current_revision, migrate
 from tests.server.harness import running_server
@@ -135,3 +141,52 @@ def test_verdicts_and_deliveries_from_before_revisions_survive_the_upgrade(
     )
     assert [(d["id"], d["state"], d["verdict_seq"]) for d in log] == [("dlv_1", "pending", 1)]
     assert [(v["seq"], v["revision"], v["previous"]) for v in feed] == [(1, 1, None)]
+
+
+def _until(condition: Callable[[], bool]) -> None:
+    deadline = time.monotonic() + 30
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.005)  # polls a condition, bounded
+
+
+def test_on_sqlite_a_reviewers_write_goes_before_intake_queued_earlier(tmp_path: Path) -> None:
+    engine = open_engine(f"sqlite:///{tmp_path / 'server.sqlite'}")
+    prepare_schema(engine, allow_migrate=False)
+    gate = write_gate(engine)
+    assert gate is not None
+    order: list[str] = []
+    inside, release = threading.Event(), threading.Event()
+
+    def first_lot(connection: Connection) -> None:
+        inside.set()
+        release.wait(30)
+        order.append("intake lot 1")
+
+    def write(name: str) -> Callable[[Connection], None]:
+        def work(connection: Connection) -> None:
+            create_token(connection, name, TokenRole.REVIEWER)
+            order.append(name)
+
+        return work
+
+    threads = [threading.Thread(target=transact, args=(engine, first_lot), kwargs={"bulk": True})]
+    threads[0].start()
+    try:
+        assert inside.wait(30)
+        for name, bulk in (("intake lot 2", True), ("lease", False), ("decision", False)):
+            thread = threading.Thread(
+                target=transact, args=(engine, write(name)), kwargs={"bulk": bulk}
+            )
+            thread.start()
+            threads.append(thread)
+            _until(lambda: gate.queued == len(threads) - 1)
+    finally:
+        release.set()
+        for thread in threads:
+            thread.join(30)
+    with engine.connect() as connection:
+        stored = connection.execute(sqltext("SELECT count(*) FROM api_token")).scalar_one()
+    engine.dispose()
+    assert order == ["intake lot 1", "lease", "decision", "intake lot 2"]
+    assert stored == 3

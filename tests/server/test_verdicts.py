@@ -236,3 +236,16 @@ def test_a_priority_changed_elsewhere_is_read_again_after_the_cache_time() -> No
     now[0] += 0.2
     assert cache.get("q", load) is Priority.NEWEST
     assert len(reads) == 2
+
+
+def test_a_call_whose_every_item_the_policy_lets_through_is_stored(
+    server: RunningServer,
+) -> None:
+    with server.client(server.token("root", "admin")) as admin:
+        answer = admin.put("/v1/queues/support/policy", json={"risk_threshold": 0.9})
+        assert answer.status_code == 200, answer.text
+    _push(server, [record(number, flags=[], risk=0.1) for number in range(1, 251)])
+    with server.engine.connect() as connection:
+        states = connection.exec_driver_sql("SELECT state, count(*) FROM server_item GROUP BY 1")
+        slots = connection.exec_driver_sql("SELECT count(*) FROM lease_slot").scalar_one()
+        assert (dict(states.all()), slots) == ({"auto_approved": 250}, 0)

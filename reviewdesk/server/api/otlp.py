@@ -3,7 +3,7 @@ pointed at `OTEL_EXPORTER_OTLP_ENDPOINT=http://HOST:PORT/v1/otlp` (with a produc
 `OTEL_EXPORTER_OTLP_HEADERS=Authorization=Bearer rdk_...`) sends its spans here.
 
 Each model-call span becomes a generation (`reviewdesk.ingest.otlp`), stored by the same
-`enqueue` as `POST /v1/items`: the same validation, idempotency by id (a retried export is all
+`store_items` as `POST /v1/items`: the same validation, idempotency by id (a retried export is all
 duplicates), conflicts, and the queue's review policy. Per the OTLP/HTTP specification:
 - the body is protobuf (`application/x-protobuf`) or OTLP JSON (`application/json`), optionally
   `Content-Encoding: gzip`; the answer is an `ExportTraceServiceResponse` in the same encoding;
@@ -48,11 +48,11 @@ from reviewdesk.ingest.otlp_json import spans_from_json
 from reviewdesk.protocol.statuses import ItemResultStatus
 from reviewdesk.server.access.auth import Producer
 from reviewdesk.server.api.common import AUTH_ERRORS, engine_of, settings_of
+from reviewdesk.server.api.intake import store_items
 from reviewdesk.server.api.wakeups import announce
-from reviewdesk.server.database import transact
 from reviewdesk.server.http.problems import problem_responses
 from reviewdesk.server.http.routing import ApiRoute
-from reviewdesk.server.queue.items import enqueue
+from reviewdesk.server.queue.items import parse_items
 
 logger = logging.getLogger(__name__)
 
@@ -143,9 +143,8 @@ def _receive(request: Request, body: bytes, as_json: bool, settings: OtlpSetting
     created = duplicates = 0
     if items:
         now = settings_of(request).clock()
-        outcomes = transact(
-            engine_of(request),
-            lambda connection: enqueue(connection, items, now_ms=now, source="otlp"),
+        outcomes = store_items(
+            engine_of(request), parse_items(items, now_ms=now), now, source="otlp"
         )
         metrics = request.app.state.metrics
         for outcome in outcomes:

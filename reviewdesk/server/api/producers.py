@@ -32,6 +32,7 @@ from reviewdesk.server.api.common import (
     now_of,
     settings_of,
 )
+from reviewdesk.server.api.intake import store_items
 from reviewdesk.server.api.wakeups import (
     MAX_WAIT_S,
     POLL_S,
@@ -43,9 +44,13 @@ from reviewdesk.server.api.wakeups import (
 from reviewdesk.server.database import read, transact
 from reviewdesk.server.http.problems import ApiError, problem_responses
 from reviewdesk.server.http.routing import ApiRoute
-from reviewdesk.server.queue.comparison_items import enqueue_entries, withdraw_comparison
+from reviewdesk.server.queue.comparison_items import (
+    enqueue_entries,
+    holds_comparisons,
+    withdraw_comparison,
+)
 from reviewdesk.server.queue.comparison_views import comparison_state
-from reviewdesk.server.queue.items import withdraw
+from reviewdesk.server.queue.items import parse_items, withdraw
 from reviewdesk.server.queue.verdicts import (
     ItemView,
     feed_head,
@@ -72,6 +77,10 @@ def post_items(request: Request, body: ItemsIn, token: Producer) -> ItemsOut:
     carried decision without `decided_at` gets the time the server received it, and an id that
     does not depend on that time (so a re-push finds it a duplicate). Each item gets a result; an
     invalid one names its fields and problems and the others are still stored.
+
+    On SQLite the items are stored in lots of about a hundred, and a transaction ends after
+    any lot when a reviewer's write waits: a call answered with an error (503) may have stored
+    some of its items, which a retry of the call then finds as duplicates.
     """
     settings = settings_of(request)
     if len(body.items) > settings.max_items_per_call:
@@ -81,10 +90,13 @@ def post_items(request: Request, body: ItemsIn, token: Producer) -> ItemsOut:
             f"{len(body.items)} items: send at most {settings.max_items_per_call} a call",
         )
     now = settings.clock()
-    outcomes = transact(
-        request.app.state.engine,
-        lambda connection: enqueue_entries(connection, body.items, now_ms=now),
-    )
+    if holds_comparisons(body.items):
+        outcomes = transact(
+            request.app.state.engine,
+            lambda connection: enqueue_entries(connection, body.items, now_ms=now),
+        )
+    else:
+        outcomes = store_items(request.app.state.engine, parse_items(body.items, now_ms=now), now)
     results = [
         ItemResult(
             index=outcome.index,

@@ -58,6 +58,11 @@ class ParsedComparison:
     routing: Routing = Routing.REVIEW
 
 
+def holds_comparisons(raw_items: Sequence[Any]) -> bool:
+    """Whether a call's entries hold any comparison (a record with candidates)."""
+    return any(isinstance(raw, dict) and is_comparison(raw) for raw in raw_items)
+
+
 def enqueue_entries(
     connection: Connection, raw_items: Sequence[Any], *, now_ms: int
 ) -> list[ItemOutcome]:

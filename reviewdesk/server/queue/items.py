@@ -171,17 +171,56 @@ def parse_items(raw_items: Sequence[Any], *, now_ms: int) -> list[ParsedItem | I
 def enqueue(
     connection: Connection, raw_items: Sequence[Any], *, now_ms: int, source: str = "item"
 ) -> list[ItemOutcome]:
-    """Store new items, each with its slots; items already stored are duplicates, unchanged,
-    and items whose id is stored with another prompt, output or model are conflicts, not stored.
-    The template texts of the items taken (`source`: where they came from) fill the
-    prompt-template registry.
+    """Validate and store items in one transaction (`parse_items` then `store_parsed`); the
+    server's intake routes validate first and store in lots (`server.api.intake`)."""
+    return store_parsed(
+        connection,
+        parse_items(raw_items, now_ms=now_ms),
+        now_ms=now_ms,
+        imported_at=rows.time_text(utc_now()),
+        source=source,
+    )
 
-    Decisions an item carries (labels made elsewhere) are recorded as decisions without a lease.
-    """
+
+def intake_chunks(
+    parsed: Sequence[ParsedItem | ItemOutcome], size: int
+) -> list[list[ParsedItem | ItemOutcome]]:
+    """`parsed` in chunks of about `size` items, each stored in a transaction of its own: every
+    copy of one id in the chunk of its first copy (so a repeat within a call is told from the
+    first copy as within one transaction), invalid items in the first chunk."""
+    groups: dict[str, list[ParsedItem | ItemOutcome]] = {}
+    invalid: list[ParsedItem | ItemOutcome] = []
+    for entry in parsed:
+        if isinstance(entry, ItemOutcome):
+            invalid.append(entry)
+        else:
+            groups.setdefault(entry.generation.id, []).append(entry)
+    chunks: list[list[ParsedItem | ItemOutcome]] = [invalid]
+    for group in groups.values():
+        if len(chunks[-1]) >= size:
+            chunks.append([])
+        chunks[-1].extend(group)
+    return [sorted(chunk, key=lambda entry: entry.index) for chunk in chunks if chunk]
+
+
+def store_parsed(
+    connection: Connection,
+    parsed_items: Sequence[ParsedItem | ItemOutcome],
+    *,
+    now_ms: int,
+    imported_at: str,
+    source: str = "item",
+) -> list[ItemOutcome]:
+    """Store new items validated already (`parse_items`), each with its slots: their outcomes,
+    by index. Items already stored are duplicates, unchanged, and items whose id is stored with
+    another prompt, output or model are conflicts, not stored (`imported_at` tells a repeat
+    within one call from an item stored before). Decisions an item carries (labels made
+    elsewhere) are recorded as decisions without a lease. The template texts of the items taken
+    (`source`: where they came from) fill the prompt-template registry."""
     outcomes: dict[int, ItemOutcome] = {}
     fresh: dict[str, ParsedItem] = {}
     valid: list[ParsedItem] = []
-    for parsed in parse_items(raw_items, now_ms=now_ms):
+    for parsed in parsed_items:
         if isinstance(parsed, ItemOutcome):
             outcomes[parsed.index] = parsed
             continue
@@ -193,7 +232,7 @@ def enqueue(
     inserted = rows.insert_generations(
         connection,
         [(parsed.generation, fresh[parsed.generation.id].required_reviews) for parsed in valid],
-        imported_at=rows.time_text(utc_now()),
+        imported_at=imported_at,
     )
     created = {gid: inserted.pks[gid] for gid in fresh if gid in inserted.created}
     new_items = [(pk, fresh[gid]) for gid, pk in created.items()]
@@ -299,18 +338,20 @@ def _add_server_rows(
             for pk, parsed in items
         ],
     )
-    connection.execute(
-        text(
-            "INSERT INTO lease_slot (generation_pk, slot, state, epoch) "
-            "VALUES (:pk, :slot, 'free', 0)"
-        ),
-        [
-            {"pk": pk, "slot": slot}
-            for pk, parsed in items
-            if parsed.routing is not Routing.AUTO_APPROVED
-            for slot in range(parsed.required_reviews)
-        ],
-    )
+    slots = [
+        {"pk": pk, "slot": slot}
+        for pk, parsed in items
+        if parsed.routing is not Routing.AUTO_APPROVED
+        for slot in range(parsed.required_reviews)
+    ]
+    if slots:  # none when the policy let every item through
+        connection.execute(
+            text(
+                "INSERT INTO lease_slot (generation_pk, slot, state, epoch) "
+                "VALUES (:pk, :slot, 'free', 0)"
+            ),
+            slots,
+        )
 
 
 def _record_carried(
