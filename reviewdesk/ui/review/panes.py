@@ -35,6 +35,14 @@ TEMPLATE_KEY = "Ctrl+Shift+T"
 """Opens the item's prompt template text (the header's template@version button)."""
 
 
+_TEMPLATE_LINK_STYLE = (
+    "QPushButton#templateLink { border: none; padding: 0 2px; color: palette(link);"
+    " text-decoration: underline; }"
+    "QPushButton#templateLink:focus { background: palette(highlight);"
+    " color: palette(highlighted-text); }"
+)
+
+
 class ItemHeader(QWidget):
     """One compact line about the item: id, template@version (a button that opens the
     template's text; the window's View menu has it with Ctrl+Shift+T), model, route, risk,
@@ -76,12 +84,7 @@ class ItemHeader(QWidget):
         self.template.setFlat(True)
         self.template.setCursor(Qt.CursorShape.PointingHandCursor)
         self.template.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        self.template.setStyleSheet(
-            "QPushButton#templateLink { border: none; padding: 0 2px; color: palette(link);"
-            " text-decoration: underline; }"
-            "QPushButton#templateLink:focus { background: palette(highlight);"
-            " color: palette(highlighted-text); }"
-        )
+        self.template.setStyleSheet(_TEMPLATE_LINK_STYLE)
         self.template.setVisible(False)
         self.template.clicked.connect(self._on_template_clicked)
         self._template_key: tuple[str, str] | None = None
@@ -97,6 +100,10 @@ class ItemHeader(QWidget):
     def event(self, event: QEvent) -> bool:
         if event.type() == QEvent.Type.LayoutRequest:  # a label's text, font or visibility
             self._place()
+        elif event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
+            # A style sheet resolves palette(link) when it is set: set again for a new theme.
+            self.template.setStyleSheet("")
+            self.template.setStyleSheet(_TEMPLATE_LINK_STYLE)
         return super().event(event)
 
     def resizeEvent(self, event: QResizeEvent) -> None:

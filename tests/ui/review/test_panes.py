@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtGui import QFont, QTextCharFormat, QTextCursor
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLineEdit, QVBoxLayout, QWidget
 from pytestqt.qtbot import QtBot
 
 from reviewdesk.domain import QueueEntry
@@ -104,3 +104,50 @@ def test_a_header_line_too_long_ends_in_an_ellipsis_with_the_whole_line_in_its_t
     # Room enough: the whole line again.
     page.resize(1600, 200)
     qtbot.waitUntil(lambda: header.details.text().endswith(trace))
+
+
+def test_the_template_link_takes_the_link_colour_of_a_theme_chosen_later(qtbot: QtBot) -> None:
+    from PySide6.QtGui import QColor, QPalette
+    from PySide6.QtWidgets import QApplication
+
+    from reviewdesk.ui.style import Theme, apply_theme
+
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    apply_theme(app, Theme.LIGHT)
+    page = QWidget()
+    qtbot.addWidget(page)
+    header = ItemHeader(page)
+    elsewhere = QLineEdit(page)  # the focus, so the link is drawn unfocused
+    layout = QVBoxLayout(page)
+    layout.addWidget(header)
+    layout.addWidget(elsewhere)
+    page.resize(900, 120)
+    page.show()
+    header.show_item(item(1, prompt_template="refund", prompt_version="v7"), "ann")
+    elsewhere.setFocus()
+    qtbot.waitUntil(lambda: header.template.isVisible() and header.template.width() > 0)
+    try:
+        apply_theme(app, Theme.DARK)
+        link = app.palette().color(QPalette.ColorRole.Link)
+
+        def painted_in_link_colour() -> bool:
+            image = header.template.grab().toImage()
+            return any(
+                _near(QColor(image.pixel(x, y)), link, 40)
+                for x in range(image.width())
+                for y in range(image.height())
+            )
+
+        qtbot.waitUntil(painted_in_link_colour)
+    finally:
+        apply_theme(app, Theme.LIGHT)
+
+
+def _near(color: "QColor", other: "QColor", within: int) -> bool:  # noqa: UP037
+    return (
+        abs(color.red() - other.red())
+        + abs(color.green() - other.green())
+        + abs(color.blue() - other.blue())
+        <= within
+    )
