@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from PySide6.QtGui import QFont, QTextCharFormat, QTextCursor
-from PySide6.QtWidgets import QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtGui import QColor, QFont, QPalette, QTextCharFormat, QTextCursor
+from PySide6.QtWidgets import QApplication, QLineEdit, QVBoxLayout, QWidget
 from pytestqt.qtbot import QtBot
 
 from reviewdesk.domain import QueueEntry
 from reviewdesk.review import ReviewItem
 from reviewdesk.ui.review.panes import ItemHeader, PromptView
+from reviewdesk.ui.style import Theme, apply_theme
 from tests.review.builders import generation
 
 
@@ -107,11 +108,6 @@ def test_a_header_line_too_long_ends_in_an_ellipsis_with_the_whole_line_in_its_t
 
 
 def test_the_template_link_takes_the_link_colour_of_a_theme_chosen_later(qtbot: QtBot) -> None:
-    from PySide6.QtGui import QColor, QPalette
-    from PySide6.QtWidgets import QApplication
-
-    from reviewdesk.ui.style import Theme, apply_theme
-
     app = QApplication.instance()
     assert isinstance(app, QApplication)
     apply_theme(app, Theme.LIGHT)
@@ -144,7 +140,7 @@ def test_the_template_link_takes_the_link_colour_of_a_theme_chosen_later(qtbot: 
         apply_theme(app, Theme.LIGHT)
 
 
-def _near(color: "QColor", other: "QColor", within: int) -> bool:  # noqa: UP037
+def _near(color: QColor, other: QColor, within: int) -> bool:
     return (
         abs(color.red() - other.red())
         + abs(color.green() - other.green())
