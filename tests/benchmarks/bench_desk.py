@@ -13,6 +13,7 @@ Measures, on a store of `--items` generations (built once and cached under /tmp)
     (the bench's own waiting is set up before each timed span, so that its Python does not
     compete with the worker for the GIL while the decision is written);
   * resident memory with the store open and the queue list scrolled end to end;
+  * the first switch to the Statistics tab (Ctrl+2): the key press → the tab's first paint;
   * the first item painted after process start on the demo store (a fresh `reviewdesk demo`
     process), against a bare `python -c pass` start in the same run.
 """
@@ -189,6 +190,7 @@ def bench_in_process(path: Path, presses: int) -> None:
             wait(model.dataChanged, 10_000)
     scrolled = time.perf_counter() - scroll_started
     rss, peak = rss_mb()
+    to_statistics = first_switch_to_statistics(window, loop)
 
     undo_all(window)
     window.close()
@@ -205,10 +207,46 @@ def bench_in_process(path: Path, presses: int) -> None:
         f"p99 {percentile(raw, 0.99):.2f} ms; desk/raw median ratio {median / raw_median:.2f}"
     )
     presses_timed.report()
+    print(f"first switch to Statistics (Ctrl+2) → the tab painted: {to_statistics:.1f} ms")
     print(
         f"queue list scrolled end to end in {steps} screens ({scrolled:.1f} s): "
         f"RSS {rss:.0f} MB, peak {peak:.0f} MB, rows cached {model.cached_rows:,}"
     )
+
+
+def first_switch_to_statistics(window: DeskWindow, loop: Any) -> float:
+    """Ctrl+2 for the first time in the window's life → the Statistics tab's first paint, ms."""
+    from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QApplication
+
+    painted: list[float] = []
+
+    class Painted(QObject):
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+            if event.type() == QEvent.Type.Paint and not painted:
+                painted.append(time.perf_counter())
+                loop.quit()
+            return False
+
+    watcher = Painted()
+    window.stats.installEventFilter(watcher)
+    timeout = QTimer()
+    timeout.setSingleShot(True)
+    timeout.timeout.connect(loop.quit)
+    window.activateWindow()
+    started = time.perf_counter()
+    QTest.keyClick(
+        QApplication.focusWidget() or window, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier
+    )
+    if not painted:
+        timeout.start(60_000)
+        loop.exec()
+        timeout.stop()
+    window.stats.removeEventFilter(watcher)
+    if not painted:
+        raise SystemExit("the Statistics tab was not painted within a minute")
+    return (painted[0] - started) * 1000
 
 
 def raw_baseline(path: Path, presses: int) -> list[float]:
