@@ -38,6 +38,8 @@ from reviewdesk.domain.models import (
     Usage,
     _Frozen,
     as_utc,
+    check_spans_inside_output,
+    top_severity,
 )
 
 ComparisonId = NewType("ComparisonId", str)
@@ -93,30 +95,13 @@ class Candidate(_Frozen):
 
     @model_validator(mode="after")
     def _spans_inside_output(self) -> Self:
-        length = len(self.output)
-        errors = [
-            InitErrorDetails(
-                type=PydanticCustomError(
-                    "span_outside_output",
-                    "[{start}, {end}] is outside the output (length {length})",
-                    {"start": flag.span[0], "end": flag.span[1], "length": length},
-                ),
-                loc=("flags", index, "span"),
-                input=list(flag.span),
-            )
-            for index, flag in enumerate(self.flags)
-            if flag.span is not None and flag.span[1] > length
-        ]
-        if errors:
-            raise ValidationError.from_exception_data(type(self).__name__, errors)
+        check_spans_inside_output(type(self).__name__, self.output, self.flags)
         return self
 
     @property
     def top_severity(self) -> Severity | None:
         """The most severe flag's severity, or None when nothing is flagged."""
-        if not self.flags:
-            return None
-        return max((flag.severity for flag in self.flags), key=lambda severity: severity.rank)
+        return top_severity(self.flags)
 
 
 class Comparison(_Frozen):

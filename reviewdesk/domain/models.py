@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated, Any, NewType, Self
@@ -148,6 +149,33 @@ class Usage(BaseModel):
     cost_usd: Annotated[float, Field(ge=0.0)] | None = None
 
 
+def check_spans_inside_output(model: str, output: str, flags: Sequence[Flag]) -> None:
+    """Raise a ValidationError (of `model`) naming each flag whose span ends past `output`."""
+    length = len(output)
+    errors = [
+        InitErrorDetails(
+            type=PydanticCustomError(
+                "span_outside_output",
+                "[{start}, {end}] is outside the output (length {length})",
+                {"start": flag.span[0], "end": flag.span[1], "length": length},
+            ),
+            loc=("flags", index, "span"),
+            input=list(flag.span),
+        )
+        for index, flag in enumerate(flags)
+        if flag.span is not None and flag.span[1] > length
+    ]
+    if errors:
+        raise ValidationError.from_exception_data(model, errors)
+
+
+def top_severity(flags: Sequence[Flag]) -> Severity | None:
+    """The most severe flag's severity, or None when nothing is flagged."""
+    if not flags:
+        return None
+    return max((flag.severity for flag in flags), key=lambda severity: severity.rank)
+
+
 class Generation(_Frozen):
     """One model output to review, as the producer sent it.
 
@@ -206,30 +234,13 @@ class Generation(_Frozen):
 
     @model_validator(mode="after")
     def _spans_inside_output(self) -> Self:
-        length = len(self.output)
-        errors = [
-            InitErrorDetails(
-                type=PydanticCustomError(
-                    "span_outside_output",
-                    "[{start}, {end}] is outside the output (length {length})",
-                    {"start": flag.span[0], "end": flag.span[1], "length": length},
-                ),
-                loc=("flags", index, "span"),
-                input=list(flag.span),
-            )
-            for index, flag in enumerate(self.flags)
-            if flag.span is not None and flag.span[1] > length
-        ]
-        if errors:
-            raise ValidationError.from_exception_data(type(self).__name__, errors)
+        check_spans_inside_output(type(self).__name__, self.output, self.flags)
         return self
 
     @property
     def top_severity(self) -> Severity | None:
         """The most severe flag's severity, or None when nothing is flagged."""
-        if not self.flags:
-            return None
-        return max((flag.severity for flag in self.flags), key=lambda severity: severity.rank)
+        return top_severity(self.flags)
 
     @property
     def template_version(self) -> str:
