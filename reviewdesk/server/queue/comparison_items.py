@@ -24,17 +24,17 @@ from reviewdesk.domain.policy import Routing
 from reviewdesk.errors import DecisionConflictError, UnknownItemError
 from reviewdesk.ingest.comparisons import to_comparison_record
 from reviewdesk.ingest.records import RecordError, is_comparison, prepare
-from reviewdesk.protocol.screening import field_path, id_problem, text_problem, unfit_values
 from reviewdesk.protocol.statuses import KEPT_STATUSES, ItemResultStatus
 from reviewdesk.server.queue.comparison_decisions import record_comparison_decisions
 from reviewdesk.server.queue.comparison_leases import lock_comparisons, refresh_comparisons
 from reviewdesk.server.queue.items import (
     DEFAULT_QUEUE,
-    MAX_REQUIRED_REVIEWS,
     FieldError,
     ItemOutcome,
     enqueue,
     received_at,
+    screen_entry,
+    undated_positions,
 )
 from reviewdesk.server.queue.policy import load_policies
 from reviewdesk.server.queue.slots import ItemState, SlotState
@@ -111,44 +111,11 @@ def parse_comparison(
     index: int, raw: dict[str, Any], *, now_ms: int
 ) -> ParsedComparison | ItemOutcome:
     """Validate one raw comparison: parsed, or an `invalid` outcome naming what is wrong."""
-    raw_id = raw.get("id")
-    if isinstance(raw_id, int) and not isinstance(raw_id, bool):
-        raw_id = str(raw_id)
-    shown_id = raw_id if isinstance(raw_id, str) and text_problem(raw_id) is None else None
-    unfit = unfit_values(raw)
-    if unfit:
-        refused = [FieldError(field_path(found.loc), found.message) for found in unfit]
-        return ItemOutcome(index, shown_id, ItemResultStatus.INVALID, refused)
-    raw = dict(raw)
-    if isinstance(raw.get("decisions"), list):  # `prepare` fills them in: not the caller's
-        raw["decisions"] = [
-            dict(decision) if isinstance(decision, dict) else decision
-            for decision in raw["decisions"]
-        ]
-    required = raw.pop("required_reviews", 1)
-    errors: list[FieldError] = []
-    if (
-        not isinstance(required, int)
-        or isinstance(required, bool)
-        or not 1 <= required <= MAX_REQUIRED_REVIEWS
-    ):
-        errors.append(
-            FieldError(
-                "required_reviews", f"expected a whole number from 1 to {MAX_REQUIRED_REVIEWS}"
-            )
-        )
-    for key in ("id", "queue"):
-        value = raw.get(key)
-        if isinstance(value, str) and (problem := id_problem(value)) is not None:
-            errors.append(FieldError(key, problem))
-    if raw.get("queue") is None:
-        raw["queue"] = DEFAULT_QUEUE
-    decisions = raw.get("decisions")
-    undated = [
-        position
-        for position, decision in enumerate(decisions if isinstance(decisions, list) else [])
-        if isinstance(decision, dict) and decision.get("decided_at") in (None, "")
-    ]
+    screened = screen_entry(index, raw)
+    if isinstance(screened, ItemOutcome):
+        return screened
+    raw, shown_id, required, errors = screened
+    undated = undated_positions(raw)
     prepared = prepare(_SOURCE, index, raw, received_at(now_ms))
     if isinstance(prepared, RecordError):
         errors.append(FieldError(prepared.field, prepared.message))

@@ -84,7 +84,51 @@ def received_at(now_ms: int) -> str:
     return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-def _undated_positions(raw: dict[str, Any]) -> list[int]:
+def screen_entry(
+    index: int, raw: dict[str, Any]
+) -> ItemOutcome | tuple[dict[str, Any], str | None, int, list[FieldError]]:
+    """The checks an item and a comparison share before their own validation: values no field
+    may hold (an `invalid` outcome), then a copy of the record to prepare (its decisions
+    copied too), its id as shown in an answer, its required reviews, the errors found in those
+    and in its id and queue (the queue `default` filled in)."""
+    raw_id = raw.get("id")
+    if isinstance(raw_id, int) and not isinstance(raw_id, bool):
+        raw_id = str(raw_id)
+    shown_id = raw_id if isinstance(raw_id, str) and text_problem(raw_id) is None else None
+    unfit = unfit_values(raw)
+    if unfit:
+        refused = [FieldError(field_path(found.loc), found.message) for found in unfit]
+        return ItemOutcome(index, shown_id, ItemResultStatus.INVALID, refused)
+    raw = dict(raw)
+    if isinstance(raw.get("decisions"), list):  # `prepare` fills them in: not the caller's
+        raw["decisions"] = [
+            dict(decision) if isinstance(decision, dict) else decision
+            for decision in raw["decisions"]
+        ]
+    required = raw.pop("required_reviews", 1)
+    errors: list[FieldError] = []
+    if (
+        not isinstance(required, int)
+        or isinstance(required, bool)
+        or not 1 <= required <= MAX_REQUIRED_REVIEWS
+    ):
+        errors.append(
+            FieldError(
+                "required_reviews", f"expected a whole number from 1 to {MAX_REQUIRED_REVIEWS}"
+            )
+        )
+    for key in ("id", "queue"):
+        value = raw.get(key)
+        if isinstance(value, str) and (problem := id_problem(value)) is not None:
+            errors.append(FieldError(key, problem))
+    if raw.get("queue") is None:
+        raw["queue"] = DEFAULT_QUEUE
+    return raw, shown_id, required, errors
+
+
+def undated_positions(raw: dict[str, Any]) -> list[int]:
+    """The positions of the record's decisions that carry no time (the server gives them its
+    own)."""
     decisions = raw.get("decisions")
     if not isinstance(decisions, list):
         return []
@@ -107,40 +151,12 @@ def parse_items(raw_items: Sequence[Any], *, now_ms: int) -> list[ParsedItem | I
                 )
             )
             continue
-        unfit = unfit_values(raw)
-        raw_id = raw.get("id")
-        if isinstance(raw_id, int) and not isinstance(raw_id, bool):
-            raw_id = str(raw_id)
-        item_id = raw_id if isinstance(raw_id, str) and text_problem(raw_id) is None else None
-        if unfit:
-            refused = [FieldError(field_path(found.loc), found.message) for found in unfit]
-            parsed.append(ItemOutcome(index, item_id, ItemResultStatus.INVALID, refused))
+        screened = screen_entry(index, raw)
+        if isinstance(screened, ItemOutcome):
+            parsed.append(screened)
             continue
-        raw = dict(raw)
-        if isinstance(raw.get("decisions"), list):  # `prepare` fills them in: not the caller's
-            raw["decisions"] = [
-                dict(decision) if isinstance(decision, dict) else decision
-                for decision in raw["decisions"]
-            ]
-        required = raw.pop("required_reviews", 1)
-        errors: list[FieldError] = []
-        if (
-            not isinstance(required, int)
-            or isinstance(required, bool)
-            or not 1 <= required <= MAX_REQUIRED_REVIEWS
-        ):
-            errors.append(
-                FieldError(
-                    "required_reviews", f"expected a whole number from 1 to {MAX_REQUIRED_REVIEWS}"
-                )
-            )
-        for key in ("id", "queue"):
-            value = raw.get(key)
-            if isinstance(value, str) and (problem := id_problem(value)) is not None:
-                errors.append(FieldError(key, problem))
-        if raw.get("queue") is None:
-            raw["queue"] = DEFAULT_QUEUE
-        undated = _undated_positions(raw)
+        raw, item_id, required, errors = screened
+        undated = undated_positions(raw)
         prepared = prepare(_SOURCE, index, raw, received)
         if isinstance(prepared, RecordError):
             errors.append(FieldError(prepared.field, prepared.message))
