@@ -515,6 +515,8 @@ class StatsTab(QWidget):
         rows: list[list[Cell]] = []
         for route in r.routes:
             advice = f"→ {route.model}" if route.model else str(route.status).replace("_", " ")
+            by = {"preference": " (by preference)", "both": " (by acceptance and preference)"}
+            advice += by.get(route.evidence, "")
             for m in route.models:
                 cost = None if m.cost_per_item_usd is None else f"{m.cost_per_item_usd:.4f}"
                 rows.append(
@@ -528,11 +530,15 @@ class StatsTab(QWidget):
                         cost,
                         m.median_latency_ms,
                         percent(m.traffic_share),
-                        "advised" if m.model == route.model else advice,
+                        "advised" + by.get(route.evidence, "")
+                        if m.model == route.model
+                        else advice,
                     ]
                 )
         note = (
             f"Advice: the cheapest model whose acceptance lower bound meets "
-            f"{r.target_acceptance:.0%}, per route."
+            f"{r.target_acceptance:.0%}, per route. Where acceptance has not enough data and "
+            "the route's comparisons rate one model clearly above the others, that model "
+            "(by preference)."
         )
         self.routing.show_rows(rows, note)

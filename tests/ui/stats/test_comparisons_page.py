@@ -35,7 +35,7 @@ _PLAN: list[tuple[str, str, list[tuple[str, str, str]], int]] = [
 ]
 
 
-def _records() -> list[dict[str, Any]]:
+def _records(route: str | None = None) -> list[dict[str, Any]]:
     records, n = [], 0
     for model_a, model_b, decisions, count in _PLAN:
         for _ in range(count):
@@ -45,8 +45,8 @@ def _records() -> list[dict[str, Any]]:
                     "id": f"cmp-{n}",
                     "prompt": f"prompt {n}",
                     "candidates": [
-                        {"output": f"A{n}", "model": model_a},
-                        {"output": f"B{n}", "model": model_b},
+                        {"output": f"A{n}", "model": model_a, "route": route},
+                        {"output": f"B{n}", "model": model_b, "route": route},
                     ],
                     "decisions": [
                         {
@@ -63,13 +63,13 @@ def _records() -> list[dict[str, Any]]:
     return records
 
 
-def _store(tmp_path: Path, *, comparisons: bool) -> Path:
+def _store(tmp_path: Path, *, comparisons: bool, route: str | None = None) -> Path:
     path = tmp_path / "store.sqlite"
     items = write_jsonl(tmp_path / "items.jsonl", [record(1, flags=[]), record(2, flags=[])])
     files = [items]
     if comparisons:
         pairs = tmp_path / "pairs.jsonl"
-        pairs.write_text("".join(json.dumps(r) + "\n" for r in _records()))
+        pairs.write_text("".join(json.dumps(r) + "\n" for r in _records(route)))
         files.append(pairs)
     with Store.open(path) as store:
         import_files(store, files)
@@ -132,3 +132,27 @@ def test_a_store_without_comparisons_has_no_comparisons_page(
     titles = [tab.tables.tabText(i) for i in range(tab.tables.count())]
     assert "Comparisons" not in titles and "Routing" in titles
     assert tab.comparison_stats is None
+
+
+def test_the_routing_page_says_which_evidence_left_a_route_without_advice(
+    qtbot: QtBot, open_desk: OpenDesk, tmp_path: Path
+) -> None:
+    # On "chat" big leads, but with 21 comparisons of three models mid's interval reaches
+    # above big's lower end: no clear winner, and no labels either.
+    window = open_desk(_store(tmp_path, comparisons=True, route="chat"))
+    tab = _show_stats(qtbot, window)
+    assert tab.overview is not None
+    chat = [route for route in tab.overview.routing.routes if route.route == "chat"]
+    assert [(route.model, route.evidence) for route in chat] == [(None, "both")]
+    table = tab.routing.table
+    advice: dict[tuple[str, str], str] = {}
+    for row in range(table.rowCount()):
+        route, model, said = (table.item(row, column) for column in (0, 1, 9))
+        assert route is not None and model is not None and said is not None
+        advice[(route.text(), model.text())] = said.text()
+    assert [advice[("chat", model)] for model in ("big", "mid", "small")] == [
+        "not enough data (by acceptance and preference)"
+    ] * 3
+    # the items' route, without comparisons, stands on acceptance alone
+    assert advice[("support.refund", "gpt-4o-mini")] == "not enough data"
+    assert "(by preference)" in tab.routing.note.text()
