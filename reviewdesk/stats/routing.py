@@ -205,7 +205,10 @@ def load_preferences(
     seed: int = 0,
 ) -> dict[str, ComparisonStats]:
     """The comparison statistics of each route (the comparisons whose candidates both carry
-    it); routes without comparisons are absent."""
+    it); routes without comparisons are absent. A store without comparisons is not read
+    further (one look at the comparison table's largest key)."""
+    if connection.execute(text("SELECT max(pk) FROM comparison")).scalar() is None:
+        return {}
     labels: dict[str, list[ComparisonLabel]] = defaultdict(list)
     for route, pk, model_a, model_b, reviewer, preference, shown in connection.execute(
         text(_ROUTE_LABELS)
