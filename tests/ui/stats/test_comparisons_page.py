@@ -156,3 +156,31 @@ def test_the_routing_page_says_which_evidence_left_a_route_without_advice(
     # the items' route, without comparisons, stands on acceptance alone
     assert advice[("support.refund", "gpt-4o-mini")] == "not enough data"
     assert "(by preference)" in tab.routing.note.text()
+
+
+def test_the_routing_page_says_a_route_was_advised_by_preference(
+    qtbot: QtBot, open_desk: OpenDesk, tmp_path: Path
+) -> None:
+    pairs = tmp_path / "pairs.jsonl"
+    pairs.write_text(
+        "".join(
+            json.dumps(r) + "\n"
+            for r in _records("chat")
+            if {c["model"] for c in r["candidates"]} == {"big", "small"}
+        )
+    )  # big against small only: 7 wins, 1 tie, no loss
+    path = _store(tmp_path, comparisons=False)
+    with Store.open(path, create=False) as store:
+        import_files(store, [pairs])
+    window = open_desk(path)
+    tab = _show_stats(qtbot, window)
+    table = tab.routing.table
+    advice: dict[tuple[str, str], str] = {}
+    for row in range(table.rowCount()):
+        route, model, said = (table.item(row, column) for column in (0, 1, 9))
+        assert route is not None and model is not None and said is not None
+        advice[(route.text(), model.text())] = said.text()
+    assert advice[("chat", "big")] == "advised (by preference)"
+    assert advice[("chat", "small")] == "→ big (by preference)"
+    titles = [tab.tables.tabText(i) for i in range(tab.tables.count())]
+    assert "Comparisons" in titles
