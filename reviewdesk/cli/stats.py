@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from reviewdesk.cli.console import JsonOption, StoreOption, err, out, store_path
 from reviewdesk.errors import UserError
@@ -23,7 +24,7 @@ from reviewdesk.files import write_text_atomically
 from reviewdesk.formatting import interval, percent
 
 if TYPE_CHECKING:
-    from reviewdesk.stats import GroupStats
+    from reviewdesk.stats import GroupStats, RoutePreference
     from reviewdesk.store import Resolution
 
 __all__ = ["register"]
@@ -324,7 +325,12 @@ def routing(
         }[route.status.value]
         if route.saving_share is not None and route.estimated_saving_usd is not None:
             verdict += _saving(route.saving_share, route.estimated_saving_usd, route.items)
-        table_ = Table(title=f"{route.route}: {verdict}", title_justify="left")
+        verdict += {
+            "acceptance": ", by acceptance",
+            "preference": ", by preference",
+            "both": ", by acceptance and preference: neither enough",
+        }[route.evidence]
+        table_ = Table(title=Text(f"{route.route}: {verdict}"), title_justify="left")
         for name in ("model", "items", "labels", "acceptance", "95% CI", "cost/item", "latency"):
             table_.add_column(name, justify="left" if name == "model" else "right")
         for model in route.models:
@@ -338,8 +344,36 @@ def routing(
                 "–" if model.median_latency_ms is None else f"{model.median_latency_ms:.0f} ms",
             )
         _show(table_)
+        if route.preference is not None:
+            _show(_preference_table(route.preference))
     if not advice.routes:
         out.print("no items with a route", markup=False)
+
+
+def _preference_table(preference: RoutePreference) -> Table:
+    """A route's Davidson ratings from its comparisons, best first."""
+    title = (
+        f"  preference: {preference.rated:,} of {preference.comparisons:,} comparisons rated, "
+        + (
+            f"clear winner {preference.clear_winner}"
+            if preference.clear_winner
+            else "no clear winner"
+        )
+    )
+    table = Table(title=Text(title), title_justify="left")
+    for name in ("model", "rating", "95% CI", "wins", "ties", "losses", "both bad"):
+        table.add_column(name, justify="left" if name == "model" else "right")
+    for rating in preference.ratings:
+        table.add_row(
+            rating.model,
+            f"{rating.rating:+.2f}",
+            f"{rating.rating_low:+.2f} – {rating.rating_high:+.2f}",
+            f"{rating.wins:,}",
+            f"{rating.ties:,}",
+            f"{rating.losses:,}",
+            f"{rating.both_bad:,}",
+        )
+    return table
 
 
 def _check_target(target: float) -> None:

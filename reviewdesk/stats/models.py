@@ -343,8 +343,36 @@ class ModelRoute(_Frozen):
     traffic_share: float
 
 
+class PreferenceRating(_Frozen):
+    """One model's Davidson rating on one route (log-strength, its bootstrap 95% interval) and
+    its resolved comparisons there."""
+
+    model: str
+    rating: float
+    rating_low: float
+    rating_high: float
+    wins: int
+    ties: int
+    losses: int
+    both_bad: int
+
+
+class RoutePreference(_Frozen):
+    """The comparisons on one route (both candidates on it) and the ratings they give, best
+    first. `clear_winner`: the top model's interval lies wholly above every other's."""
+
+    comparisons: int
+    rated: int
+    unresolved: int
+    tie_parameter: float
+    clear_winner: str | None
+    ratings: tuple[PreferenceRating, ...]
+
+
 class RouteAdvice(_Frozen):
-    """The advice for one route and what it would save against the current traffic mix."""
+    """The advice for one route and what it would save against the current traffic mix.
+    `evidence`: what decided `status` and `model` ("acceptance", "preference", or "both" when
+    both were consulted and neither was enough)."""
 
     route: str
     status: RouteStatus
@@ -356,6 +384,8 @@ class RouteAdvice(_Frozen):
     saving_share: float | None
     estimated_saving_usd: float | None
     models: tuple[ModelRoute, ...]
+    evidence: str = "acceptance"
+    preference: RoutePreference | None = None
 
 
 class RoutingAdvice(_Frozen):

@@ -47,7 +47,7 @@ from reviewdesk.stats.models import (
     Totals,
 )
 from reviewdesk.stats.prices import Price
-from reviewdesk.stats.routing import DEFAULT_TARGET, advise, load_usage
+from reviewdesk.stats.routing import DEFAULT_TARGET, advise, load_preferences, load_usage
 from reviewdesk.stats.throughput import load_pace, throughput
 from reviewdesk.store import Resolution, count_unresolved
 
@@ -126,6 +126,7 @@ def compute_overview(
         sample = load_edit_sample(connection, labels, edits, limit=edit_sample)
         agreed = agreement(connection, adjudicators)
         usage = load_usage(connection)
+        preferences = load_preferences(connection, adjudicators)
         unresolved = (
             0 if policy is Resolution.LATEST else count_unresolved(connection, policy, adjudicators)
         )
@@ -172,6 +173,7 @@ def compute_overview(
             policy=policy,
             generated_at=generated_at,
             unresolved=unresolved,
+            preferences=preferences,
         ),
     )
 
@@ -198,6 +200,7 @@ def routing_advice(
     with _snapshot(engine) as connection:
         cube = load_cube(connection, labels, ("route", "model"))
         usage = load_usage(connection)
+        preferences = load_preferences(connection, adjudicators)
         unresolved = (
             0 if policy is Resolution.LATEST else count_unresolved(connection, policy, adjudicators)
         )
@@ -210,6 +213,7 @@ def routing_advice(
         policy=policy,
         generated_at=_now(),
         unresolved=unresolved,
+        preferences=preferences,
     )
 
 

@@ -30,6 +30,15 @@ returns; a router reads `routes[].route`, `status` and `model`, and ignores keys
         "saving_per_item_usd": 0.0019 | null,
         "saving_share": 0.61 | null,                  // of the current cost
         "estimated_saving_usd": 2.28 | null,          // over the route's items in the store
+        "evidence": "acceptance" | "preference" | "both",   // what decided status and model
+        "preference": null | {             // the route's comparisons (both candidates on it)
+          "comparisons": 40, "rated": 36, "unresolved": 2,   // rated: a, b or tie resolved
+          "tie_parameter": 0.4, "clear_winner": "big" | null,
+          "ratings": [{                    // Davidson log-strength, best first
+            "model": "big", "rating": 0.8, "rating_low": 0.3, "rating_high": 1.4,
+            "wins": 25, "ties": 4, "losses": 7, "both_bad": 2
+          }]
+        },
         "models": [{
           "model": "gpt-4o-mini", "items": 800, "traffic_share": 0.67,
           "n": 640, "approve": 500, "edit": 90, "reject": 50,   // labels
@@ -43,21 +52,41 @@ returns; a router reads `routes[].route`, `status` and `model`, and ignores keys
 
 Items without a route are left out. Costs are means over the route's items with the needed
 usage; a model with no cost known is never advised (its saving cannot be stated).
+
+Preference ratings (schema version 1 still: the keys are added). A comparison counts on a route
+when both its candidates carry that route; its resolved preference (majority, adjudicator on a
+tie) feeds a Davidson fit with bootstrap intervals (`reviewdesk.stats.comparisons`). The rule:
+**acceptance decides** whenever it can ("advised" or "none_meets_target": `evidence`
+"acceptance"; the preference figures are shown beside, unused). Only when acceptance has not
+enough data does the preference speak: if the top-rated model's interval lies wholly above every
+other model's (`clear_winner`), the route is "advised" for that model with `evidence`
+"preference" (the best-liked model, whatever it costs; its cost and saving are stated when
+known); otherwise it stays "not_enough_data" with `evidence` "both".
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
+from reviewdesk.domain import Preference
 from reviewdesk.stats import tallies
+from reviewdesk.stats.comparisons import ComparisonLabel, ComparisonStats, summarise_comparisons
 from reviewdesk.stats.feedback import natural_key
-from reviewdesk.stats.models import GroupStats, ModelRoute, RouteAdvice, RouteStatus, RoutingAdvice
+from reviewdesk.stats.models import (
+    GroupStats,
+    ModelRoute,
+    PreferenceRating,
+    RouteAdvice,
+    RoutePreference,
+    RouteStatus,
+    RoutingAdvice,
+)
 from reviewdesk.stats.prices import Price
 from reviewdesk.store import Resolution
 
@@ -67,6 +96,7 @@ __all__ = [
     "SCHEMA_VERSION",
     "UsageTotals",
     "advise",
+    "load_preferences",
     "load_usage",
     "routing_document",
 ]
@@ -146,6 +176,58 @@ def load_usage(connection: Connection) -> dict[tuple[str | None, str], UsageTota
     return dict(found)
 
 
+# Every reviewer's latest preference on the comparisons whose two candidates share a route.
+_ROUTE_LABELS = """
+SELECT a.route, c.pk, a.model, b.model, d.reviewer, d.preference, d.shown_order
+FROM comparison_decision d
+JOIN comparison c ON c.pk = d.comparison_pk
+JOIN comparison_candidate a ON a.comparison_pk = c.pk AND a.position = 0
+JOIN comparison_candidate b ON b.comparison_pk = c.pk AND b.position = 1
+WHERE d.current AND a.route IS NOT NULL AND a.route = b.route
+ORDER BY c.pk, d.pk
+"""
+
+_ROUTE_COUNTS = """
+SELECT a.route, count(*)
+FROM comparison c
+JOIN comparison_candidate a ON a.comparison_pk = c.pk AND a.position = 0
+JOIN comparison_candidate b ON b.comparison_pk = c.pk AND b.position = 1
+WHERE a.route IS NOT NULL AND a.route = b.route
+GROUP BY a.route
+"""
+
+
+def load_preferences(
+    connection: Connection,
+    adjudicators: Collection[str] = (),
+    *,
+    resamples: int = 200,
+    seed: int = 0,
+) -> dict[str, ComparisonStats]:
+    """The comparison statistics of each route (the comparisons whose candidates both carry
+    it); routes without comparisons are absent. A store without comparisons is not read
+    further (one look at the comparison table's largest key)."""
+    if connection.execute(text("SELECT max(pk) FROM comparison")).scalar() is None:
+        return {}
+    labels: dict[str, list[ComparisonLabel]] = defaultdict(list)
+    for route, pk, model_a, model_b, reviewer, preference, shown in connection.execute(
+        text(_ROUTE_LABELS)
+    ):
+        labels[route].append(
+            ComparisonLabel(pk, model_a, model_b, reviewer, Preference(preference), shown)
+        )
+    return {
+        str(route): summarise_comparisons(
+            labels.get(route, []),
+            comparisons=int(count),
+            adjudicators=adjudicators,
+            resamples=resamples,
+            seed=seed,
+        )
+        for route, count in connection.execute(text(_ROUTE_COUNTS))
+    }
+
+
 def advise(
     labels_by_route_model: Sequence[GroupStats],
     usage: Mapping[tuple[str | None, str], UsageTotals],
@@ -156,8 +238,12 @@ def advise(
     policy: Resolution = Resolution.RESOLVED,
     generated_at: str,
     unresolved: int = 0,
+    preferences: Mapping[str, ComparisonStats] | None = None,
 ) -> RoutingAdvice:
-    """The routing table from labels grouped by (route, model) and the store's usage."""
+    """The routing table from labels grouped by (route, model), the store's usage and, where a
+    route has comparisons, their ratings (`load_preferences`; the rule in the module's
+    docstring)."""
+    preferences = preferences or {}
     prices = prices or {}
     labels = {
         (str(stats.group["route"]), str(stats.group["model"])): stats
@@ -166,11 +252,19 @@ def advise(
     }
     routed = {key: totals for key, totals in usage.items() if key[0] is not None}
     routes: dict[str, list[str]] = defaultdict(list)
-    for route, model in {*routed, *labels}:
+    rated = {
+        (route, rating.model) for route, stats in preferences.items() for rating in stats.ratings
+    }
+    for route, model in {*routed, *labels, *rated}:
         if route is not None:
             routes[route].append(model)
+    for route in preferences:
+        routes.setdefault(route, [])
     advice = [
-        _route(route, sorted(models, key=natural_key), labels, routed, prices, target)
+        _with_preference(
+            _route(route, sorted(models, key=natural_key), labels, routed, prices, target),
+            preferences.get(route),
+        )
         for route, models in sorted(routes.items(), key=lambda item: natural_key(item[0]))
     ]
     return RoutingAdvice(
@@ -258,6 +352,66 @@ def _route(
         saving_share=None,
         estimated_saving_usd=None,
         models=tuple(rows),
+    )
+
+
+def route_preference(stats: ComparisonStats) -> RoutePreference:
+    """One route's comparison statistics as the routing document states them."""
+    tallies_by_model = {tally.model: tally for tally in stats.models}
+    ratings = tuple(
+        PreferenceRating(
+            model=rating.model,
+            rating=rating.log_strength,
+            rating_low=rating.low,
+            rating_high=rating.high,
+            wins=tallies_by_model[rating.model].wins if rating.model in tallies_by_model else 0,
+            ties=tallies_by_model[rating.model].ties if rating.model in tallies_by_model else 0,
+            losses=(
+                tallies_by_model[rating.model].losses if rating.model in tallies_by_model else 0
+            ),
+            both_bad=(
+                tallies_by_model[rating.model].both_bad if rating.model in tallies_by_model else 0
+            ),
+        )
+        for rating in stats.ratings
+    )
+    clear = (
+        len(ratings) >= 2
+        and stats.ratings_connected
+        and all(ratings[0].rating_low > other.rating_high for other in ratings[1:])
+    )
+    return RoutePreference(
+        comparisons=stats.comparisons,
+        rated=stats.bootstrap.get("comparisons", 0),
+        unresolved=stats.unresolved,
+        tie_parameter=stats.tie_parameter,
+        clear_winner=ratings[0].model if clear else None,
+        ratings=ratings,
+    )
+
+
+def _with_preference(advice: RouteAdvice, stats: ComparisonStats | None) -> RouteAdvice:
+    if stats is None:
+        return advice
+    preference = route_preference(stats)
+    if advice.status is not RouteStatus.NOT_ENOUGH_DATA:
+        return advice.model_copy(update={"evidence": "acceptance", "preference": preference})
+    if preference.clear_winner is None:
+        return advice.model_copy(update={"evidence": "both", "preference": preference})
+    best = next(row for row in advice.models if row.model == preference.clear_winner)
+    current, advised = advice.current_cost_per_item_usd, best.cost_per_item_usd
+    saving = None if current is None or advised is None else current - advised
+    return advice.model_copy(
+        update={
+            "status": RouteStatus.ADVISED,
+            "model": best.model,
+            "advised_cost_per_item_usd": advised,
+            "saving_per_item_usd": saving,
+            "saving_share": saving / current if saving is not None and current else None,
+            "estimated_saving_usd": None if saving is None else saving * advice.items,
+            "evidence": "preference",
+            "preference": preference,
+        }
     )
 
 

@@ -428,3 +428,30 @@ def test_the_queues_review_policy_routes_comparisons(server: RunningServer) -> N
         leased = _lease(ann, max_items=10)["comparisons"]
         assert [entry["comparison"]["id"] for entry in leased] == ["cmp-0002", "cmp-0003"]
         assert [entry["required_reviews"] for entry in leased] == [2, 1]
+
+
+def test_routing_over_http_advises_a_route_by_its_comparisons_and_says_so(
+    server: RunningServer,
+) -> None:
+    routed = [
+        {"output": "Could you send me the invoice, please?", "model": "m-small", "route": "mail"},
+        {"output": "Would you kindly send the invoice?", "model": "m-large", "route": "mail"},
+    ]
+    records = [
+        pair(n, candidates=routed, decisions=[_label("ann", "a" if n % 8 == 0 else "b", 1)])
+        for n in range(1, 41)
+    ]
+    with server.client(server.token("producer", "producer")) as producer:
+        _push(producer, records)
+        response = producer.get("/v1/routing")
+    assert response.status_code == 200, response.text
+    (route,) = response.json()["routes"]
+    assert (route["route"], route["status"], route["model"], route["evidence"]) == (
+        "mail",
+        "advised",
+        "m-large",
+        "preference",
+    )
+    large, small = route["preference"]["ratings"]
+    assert (large["model"], large["wins"], large["losses"]) == ("m-large", 35, 5)
+    assert (small["model"], small["wins"], small["losses"]) == ("m-small", 5, 35)

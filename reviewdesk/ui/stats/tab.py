@@ -9,6 +9,11 @@ one per decision. Its tables are built the first time the tab is shown; nothing 
 the GUI thread then: the store's engine (SQLAlchemy), `reviewdesk.stats` and the charts' modules
 (pyqtgraph, numpy) are loaded on the tab's worker with the first overview, and the charts are
 built when it comes back. The tab shows at once, saying "Computing…" meanwhile.
+
+When the store holds comparisons, the same worker computes their statistics
+(`reviewdesk.stats.comparisons.comparison_stats`, with the desk's adjudicators) and a
+"Comparisons" page shows each model's rating, wins, ties and losses, with position bias and
+agreement above; a store without comparisons has no such page.
 """
 
 from __future__ import annotations
@@ -42,6 +47,7 @@ from reviewdesk.ui.stats.tables import Cell, TablePage
 if TYPE_CHECKING:
     from reviewdesk.domain.templates import TemplateDiff
     from reviewdesk.stats import GroupStats, Overview
+    from reviewdesk.stats.comparisons import ComparisonStats
     from reviewdesk.stats.question_models import QuestionReport
     from reviewdesk.ui.stats.charts import ChartPanel
     from reviewdesk.ui.stats.questions import QuestionsPage
@@ -69,6 +75,7 @@ _ROUTING_COLUMNS = (
     *("Route", "Model", "n", "Acceptance", "95% interval", "Meets", "$ / item"),
     *("Latency ms", "Traffic", "Advice"),
 )
+_COMPARISON_COLUMNS = (*("Model", "Rating", "95% interval", "Wins", "Ties", "Losses", "Both bad"),)
 _GROUP_COLUMNS = ("n", "Approve", "Edit", "Reject", "Acceptance", "95% interval", "Edit severity")
 
 
@@ -114,6 +121,7 @@ class StatsTab(QWidget):
         self._overview: Overview | None = None
         self._questions: list[QuestionReport] = []
         self._diffs: Diffs = {}
+        self._comparison_stats: ComparisonStats | None = None
         self._stale = True
         self._computing = False
         self._token = 0
@@ -189,6 +197,11 @@ class StatsTab(QWidget):
         return self._overview
 
     @property
+    def comparison_stats(self) -> ComparisonStats | None:
+        """The last overview's comparison statistics (None: the store holds no comparison)."""
+        return self._comparison_stats
+
+    @property
     def charts(self) -> ChartPanel | None:
         """The charts (None until the first overview has come back)."""
         return self._charts
@@ -234,16 +247,19 @@ class StatsTab(QWidget):
         self.status.setText("Computing…")
         self.refresh_button.setEnabled(False)
 
-        def work() -> tuple[Overview, list[QuestionReport], Diffs]:
+        def work() -> tuple[Overview, list[QuestionReport], Diffs, ComparisonStats | None]:
             # Here, not on the GUI thread: each of these imports or builds for a second or more.
             from reviewdesk.stats import comparison_diffs, compute_overview
+            from reviewdesk.stats.comparisons import comparison_stats
             from reviewdesk.stats.questions import question_reports
 
             overview = compute_overview(store.engine, policy, adjudicators)
             questions = question_reports(store.engine, policy, adjudicators)
             diffs = comparison_diffs(store.engine, overview.comparisons)
+            with store.engine.connect() as connection:
+                compared = comparison_stats(connection, adjudicators=adjudicators)
             importlib.import_module("reviewdesk.ui.stats.charts")  # pyqtgraph, numpy
-            return overview, questions, diffs
+            return overview, questions, diffs, compared if compared.comparisons else None
 
         self._runner.submit(
             work,
@@ -256,7 +272,12 @@ class StatsTab(QWidget):
         self._runner.shutdown()
 
     def _on_overview_computed(
-        self, token: int, overview: Overview, questions: list[QuestionReport], diffs: Diffs
+        self,
+        token: int,
+        overview: Overview,
+        questions: list[QuestionReport],
+        diffs: Diffs,
+        compared: ComparisonStats | None,
     ) -> None:
         if token != self._token:
             return
@@ -265,6 +286,7 @@ class StatsTab(QWidget):
         self._overview = overview
         self._questions = questions
         self._diffs = diffs
+        self._comparison_stats = compared
         if self._built and self._charts is None:
             self._build_charts()
         self._show(overview)
@@ -321,6 +343,9 @@ class StatsTab(QWidget):
             self.tables,
         )
         self.questions: QuestionsPage = QuestionsPage(self.tables)
+        # Added to the tabs only while the store holds comparisons (see `_show_comparisons`).
+        self.comparisons = TablePage(_COMPARISON_COLUMNS, self.tables)
+        self.comparisons.hide()
         for page, title in (
             (self.versions, "Prompt versions"),
             (self.models, "Models"),
@@ -380,6 +405,7 @@ class StatsTab(QWidget):
             ],
         )
         self._show_routing(o)
+        self._show_comparisons(self._comparison_stats)
         self.questions.show_reports(self._questions)
         self._charts.show_overview(o)
 
@@ -434,11 +460,63 @@ class StatsTab(QWidget):
             note,
         )
 
+    def _show_comparisons(self, stats: ComparisonStats | None) -> None:
+        index = self.tables.indexOf(self.comparisons)
+        if stats is None:
+            if index >= 0:
+                self.tables.removeTab(index)
+                self.comparisons.hide()
+            return
+        if index < 0:
+            self.tables.insertTab(
+                self.tables.indexOf(self.routing) + 1, self.comparisons, "Comparisons"
+            )
+        tallies = {tally.model: tally for tally in stats.models}
+        rows: list[list[Cell]] = []
+        for rating in stats.ratings:
+            tally = tallies.get(rating.model)
+            rows.append(
+                [
+                    rating.model,
+                    f"{rating.log_strength:+.2f}",
+                    f"{rating.low:+.2f} – {rating.high:+.2f}",
+                    *((None,) * 4 if tally is None else (
+                        tally.wins, tally.ties, tally.losses, tally.both_bad
+                    )),
+                ]
+            )  # fmt: skip
+        rated = {rating.model for rating in stats.ratings}
+        for tally in stats.models:  # in comparisons, but in no rated one (e.g. only both bad)
+            if tally.model not in rated:
+                rows.append(
+                    [tally.model, None, None, tally.wins, tally.ties, tally.losses, tally.both_bad]
+                )
+        left = stats.left_picks
+        alpha = "–" if stats.alpha is None else f"{stats.alpha:.2f}"
+        notes = [
+            f"{stats.decided:,} of {stats.comparisons:,} comparisons decided"
+            + (f", {stats.unresolved:,} unresolved" if stats.unresolved else "")
+            + f". Rating: Davidson log-strength (ties counted), best first, with its bootstrap "
+            f"95% interval over {stats.bootstrap.get('resamples', 0)} resamples.",
+            (
+                f"Position bias: the left one picked in {percent(left.rate)} of "
+                f"{left.total:,} decisions ({interval(left.low, left.high)}; no bias: 50%)."
+                if left.total
+                else "Position bias: no decision recorded which one was on the left."
+            ),
+            f"Agreement over {stats.multi_reviewed:,} comparisons with two or more reviewers: "
+            f"{percent(stats.percent_agreement)} all agree, pairwise "
+            f"{percent(stats.pairwise_agreement)}, Krippendorff's α {alpha}.",
+        ]
+        self.comparisons.show_rows(rows, "\n".join(notes))
+
     def _show_routing(self, o: Overview) -> None:
         r = o.routing
         rows: list[list[Cell]] = []
         for route in r.routes:
             advice = f"→ {route.model}" if route.model else str(route.status).replace("_", " ")
+            by = {"preference": " (by preference)", "both": " (by acceptance and preference)"}
+            advice += by.get(route.evidence, "")
             for m in route.models:
                 cost = None if m.cost_per_item_usd is None else f"{m.cost_per_item_usd:.4f}"
                 rows.append(
@@ -452,11 +530,15 @@ class StatsTab(QWidget):
                         cost,
                         m.median_latency_ms,
                         percent(m.traffic_share),
-                        "advised" if m.model == route.model else advice,
+                        "advised" + by.get(route.evidence, "")
+                        if m.model == route.model
+                        else advice,
                     ]
                 )
         note = (
             f"Advice: the cheapest model whose acceptance lower bound meets "
-            f"{r.target_acceptance:.0%}, per route."
+            f"{r.target_acceptance:.0%}, per route. Where acceptance has not enough data and "
+            "the route's comparisons rate one model clearly above the others, that model "
+            "(by preference)."
         )
         self.routing.show_rows(rows, note)
