@@ -41,6 +41,13 @@ __all__ = [
 ]
 
 
+_DIVERGING_STEPS = 100
+"""Steps taken when a model won and never lost (or lost and never won): no finite fit."""
+
+_LOG_LIMIT = 600.0
+"""Log-strengths are held within ±600 (exp overflows past 709)."""
+
+
 class Outcome(StrEnum):
     """The result of one comparison between two models, from the first model's side."""
 
@@ -123,6 +130,19 @@ def fit_davidson(
     size = len(models)
     if size == 0:
         return RatingFit({}, 0.0, 0, True, True)
+    wins, losses = [0] * size, [0] * size
+    for (i, j), (wins_i, wins_j, _ties) in counts.items():
+        wins[i] += wins_i
+        wins[j] += wins_j
+        losses[i] += wins_j
+        losses[j] += wins_i
+    if any(
+        (won and not lost) or (lost and not won) for won, lost in zip(wins, losses, strict=True)
+    ):
+        # No finite maximum: a model that won and never lost (or lost and never won) has its
+        # strength run off, ever more slowly. A few steps order the models; the fit says it
+        # did not converge.
+        max_iterations = min(max_iterations, _DIVERGING_STEPS)
     score = [0.0] * size  # wins + half the ties
     for (i, j), (wins_i, wins_j, ties) in counts.items():
         score[i] += wins_i + ties / 2
@@ -148,7 +168,12 @@ def fit_davidson(
         ]
         # Only ratios are identified: keep the geometric mean at 1.
         centre = math.fsum(math.log(value) for value in updated) / size
-        updated = [math.exp(math.log(value) - centre) for value in updated]
+        # A model that never lost (or never won) runs off towards infinity (or 0): held
+        # within exp's range, its fit is reported as not converged rather than overflowing.
+        updated = [
+            math.exp(min(_LOG_LIMIT, max(-_LOG_LIMIT, math.log(value) - centre)))
+            for value in updated
+        ]
         nu = total_ties / tie_sum if total_ties else 0.0
         change = max(
             abs(math.log(new) - math.log(old)) for new, old in zip(updated, strength, strict=True)

@@ -132,3 +132,15 @@ def test_models_that_never_meet_are_reported_as_not_connected() -> None:
         ("D", "C", Outcome.FIRST),
     ]
     assert not fit_davidson(results).connected
+
+
+def test_a_model_that_never_lost_has_no_finite_fit_and_is_said_so() -> None:
+    # 7 wins and a tie: the likelihood grows without end as "big" pulls away. The fit stops,
+    # says it did not converge, still orders the models, and its intervals stay finite.
+    results: list[PairResult] = [("big", "small", Outcome.FIRST)] * 7
+    results.append(("big", "small", Outcome.TIE))
+    fit, intervals = bootstrap_ratings(results, resamples=50, seed=1)
+    assert not fit.converged
+    assert fit.log_strength["big"] > 0 > fit.log_strength["small"]
+    assert all(math.isfinite(end) for interval in intervals.values() for end in interval)
+    assert intervals["big"][0] > intervals["small"][1]
