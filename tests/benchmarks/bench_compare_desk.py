@@ -16,14 +16,12 @@ The store is left as it was (every decision of the run is undone), so runs compa
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
 import statistics
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from PySide6.QtCore import SignalInstance
@@ -33,6 +31,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
+
+from tests.benchmarks.bench_desk import Presses, percentile  # noqa: E402
 
 
 def build_store(path: Path, count: int) -> Path:
@@ -82,11 +82,6 @@ def build_store(path: Path, count: int) -> Path:
     return path
 
 
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
-
-
 def raw_baseline(path: Path, presses: int) -> list[float]:
     """The session call of `1` without Qt, on the same store (then undone)."""
     from reviewdesk.review.comparisons import LEFT, ComparisonSession
@@ -104,35 +99,6 @@ def raw_baseline(path: Path, presses: int) -> list[float]:
         while session.undo().undone is not None:
             pass
     return raw
-
-
-class _Presses:
-    """Times each press: in all, and in the session call on the store worker."""
-
-    def __init__(self, session: Any) -> None:
-        self.total: list[float] = []
-        self.worker: list[float] = []
-        self.cpu: list[float] = []
-        self._call_ms = 0.0
-        decide = session.decide
-
-        def timed_decide(*args: object, **kwargs: object) -> object:  # runs on the worker
-            started = time.perf_counter()
-            try:
-                return decide(*args, **kwargs)
-            finally:
-                self._call_ms += (time.perf_counter() - started) * 1000
-
-        session.decide = timed_decide  # this session only, for the bench
-
-    @contextlib.contextmanager
-    def press(self) -> Iterator[None]:
-        self._call_ms = 0.0
-        cpu, started = time.thread_time(), time.perf_counter()
-        yield
-        self.total.append((time.perf_counter() - started) * 1000)
-        self.cpu.append((time.thread_time() - cpu) * 1000)
-        self.worker.append(self._call_ms)
 
 
 def bench_in_process(path: Path, presses: int) -> None:
@@ -173,7 +139,7 @@ def bench_in_process(path: Path, presses: int) -> None:
     raw = raw_baseline(path, presses // 2)
     session = window.compare.session
     assert session is not None
-    timed = _Presses(session)
+    timed = Presses(session)
     timeout = QTimer()
     timeout.setSingleShot(True)
     timeout.timeout.connect(loop.quit)

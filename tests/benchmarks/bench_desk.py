@@ -154,7 +154,7 @@ def bench_in_process(path: Path, presses: int) -> None:
     )
 
     raw = raw_baseline(path, presses // 2)
-    presses_timed = _Presses(window)
+    presses_timed = Presses(window.session)
     # Connected once, outside the timed span: the bench's own Python would otherwise run (and
     # hold the GIL) while the worker writes the decision.
     timeout = QTimer()
@@ -269,13 +269,14 @@ def raw_baseline(path: Path, presses: int) -> list[float]:
     return raw
 
 
-class _Presses:
-    """Times each press: in all, in the session call on the store worker, and GUI thread CPU."""
+class Presses:
+    """Times each press: in all, in the session call on the store worker, and GUI thread CPU
+    (`session`: the desk's session, whose `decide` runs on the worker; also the comparison
+    desk's bench)."""
 
     HISTOGRAM_MS = (2, 4, 6, 8, 10, 12, 16, 24, 32)
 
-    def __init__(self, window: DeskWindow) -> None:
-        session: Any = window.session  # its decide is wrapped below, for this bench only
+    def __init__(self, session: Any) -> None:  # its decide is wrapped, for the bench only
         self.total: list[float] = []
         self.worker: list[float] = []
         self.cpu: list[float] = []
