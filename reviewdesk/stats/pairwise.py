@@ -20,17 +20,22 @@ comparison graph that never meet cannot be placed against each other either; the
 compare within each part only (`connected = False`).
 
 Intervals: a percentile bootstrap that resamples comparisons (with replacement, the whole
-comparison: its two models and its outcome), seeded so that a report is reproducible.
+comparison: its two models and its outcome), seeded so that a report is reproducible. Since a
+comparison is known by its two models and its outcome alone, drawing n comparisons with
+replacement is drawing how many fall in each (pair, outcome) cell from a multinomial with the
+cells' shares: the resample is made that way, so its cost grows with the number of cells, not
+of comparisons.
 """
 
 from __future__ import annotations
 
 import math
-import random
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+
+import numpy as np
 
 __all__ = [
     "Outcome",
@@ -127,6 +132,17 @@ def fit_davidson(
 ) -> RatingFit:
     """The maximum-likelihood Davidson ratings of `results` (see the module docstring)."""
     models, counts = _tallies(results)
+    return _fit_tallies(models, counts, tolerance=tolerance, max_iterations=max_iterations)
+
+
+def _fit_tallies(
+    models: Sequence[str],
+    counts: dict[tuple[int, int], list[int]],
+    *,
+    tolerance: float,
+    max_iterations: int,
+) -> RatingFit:
+    """The Davidson fit of per-pair tallies (`_tallies`' shape; every model in some pair)."""
     size = len(models)
     if size == 0:
         return RatingFit({}, 0.0, 0, True, True)
@@ -199,15 +215,29 @@ def bootstrap_ratings(
     `resamples` fits of comparisons drawn with replacement (seeded: the same data and seed
     give the same intervals). A model missing from a resample is left out of that resample's
     values."""
-    fit = fit_davidson(results)
-    if not results or resamples <= 0:
+    models, counts = _tallies(results)
+    fit = _fit_tallies(models, counts, tolerance=1e-10, max_iterations=10_000)
+    cells = [(pair, slot) for pair, tally in counts.items() for slot in range(3) if tally[slot]]
+    if not cells or resamples <= 0:
         return fit, {model: (value, value) for model, value in fit.log_strength.items()}
-    draw = random.Random(seed)
+    sizes = np.array([counts[pair][slot] for pair, slot in cells], dtype=np.int64)
+    total = int(sizes.sum())
+    draws = np.random.default_rng(seed).multinomial(total, sizes / total, size=resamples)
     values: dict[str, list[float]] = defaultdict(list)
-    n = len(results)
-    for _ in range(resamples):
-        sample = [results[draw.randrange(n)] for _ in range(n)]
-        refit = fit_davidson(sample, tolerance=1e-8, max_iterations=2_000)
+    for drawn in draws.tolist():
+        sample: dict[tuple[int, int], list[int]] = {}
+        for (pair, slot), number in zip(cells, drawn, strict=True):
+            if number:
+                sample.setdefault(pair, [0, 0, 0])[slot] = number
+        # A model no resampled comparison names is left out of this resample.
+        present = sorted({i for pair in sample for i in pair})
+        position = {i: new for new, i in enumerate(present)}
+        refit = _fit_tallies(
+            [models[i] for i in present],
+            {(position[i], position[j]): tally for (i, j), tally in sample.items()},
+            tolerance=1e-8,
+            max_iterations=2_000,
+        )
         for model, value in refit.log_strength.items():
             values[model].append(value)
     tail = (1 - level) / 2

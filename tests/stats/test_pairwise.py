@@ -144,3 +144,40 @@ def test_a_model_that_never_lost_has_no_finite_fit_and_is_said_so() -> None:
     assert fit.log_strength["big"] > 0 > fit.log_strength["small"]
     assert all(math.isfinite(end) for interval in intervals.values() for end in interval)
     assert intervals["big"][0] > intervals["small"][1]
+
+
+def _bootstrap_one_by_one(
+    results: list[PairResult], resamples: int, seed: int
+) -> dict[str, tuple[float, float]]:
+    """The textbook bootstrap, written independently: draw n comparisons one by one."""
+    draw = random.Random(seed)
+    values: dict[str, list[float]] = {}
+    for _ in range(resamples):
+        sample = [results[draw.randrange(len(results))] for _ in results]
+        for model, value in fit_davidson(sample, tolerance=1e-8).log_strength.items():
+            values.setdefault(model, []).append(value)
+    return {
+        model: (float(np.percentile(drawn, 2.5)), float(np.percentile(drawn, 97.5)))
+        for model, drawn in values.items()
+    }
+
+
+def test_resampling_cells_gives_the_intervals_of_resampling_comparisons_one_by_one() -> None:
+    # Drawing n comparisons with replacement is a multinomial over (pair, outcome) cells; the
+    # cell draw must give the same intervals as the textbook draw, up to Monte Carlo error
+    # (1,000 resamples each, other seeds: the ends differ by a few hundredths).
+    results: list[PairResult] = (
+        [("A", "B", Outcome.FIRST)] * 30
+        + [("A", "B", Outcome.SECOND)] * 12
+        + [("A", "B", Outcome.TIE)] * 8
+        + [("B", "C", Outcome.FIRST)] * 20
+        + [("B", "C", Outcome.SECOND)] * 15
+        + [("A", "C", Outcome.FIRST)] * 10
+        + [("A", "C", Outcome.TIE)] * 5
+    )
+    _, cells = bootstrap_ratings(results, resamples=1_000, seed=5)
+    one_by_one = _bootstrap_one_by_one(results, 1_000, seed=6)
+    for model in ("A", "B", "C"):
+        assert cells[model][0] == pytest.approx(one_by_one[model][0], abs=0.08)
+        assert cells[model][1] == pytest.approx(one_by_one[model][1], abs=0.08)
+        assert cells[model][1] - cells[model][0] > 0.3  # an interval, not a point
