@@ -13,6 +13,6 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def server(database_url: str, clock: FakeClock) -> Iterator[RunningServer]:
-    with running_server(database_url, clock) as running:
+def server(schema_database_url: str, clock: FakeClock) -> Iterator[RunningServer]:
+    with running_server(schema_database_url, clock) as running:
         yield running

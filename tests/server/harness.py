@@ -3,6 +3,9 @@ process (so a test can move the server's clock), and a few helpers around it."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -15,6 +18,7 @@ import uvicorn
 from sqlalchemy.engine import Engine
 
 from reviewdesk.protocol import TokenRole
+from reviewdesk.remote.transport import tls_context
 from reviewdesk.server import ServerSettings, open_engine, prepare_schema
 from reviewdesk.server.access.tokens import create_token
 from reviewdesk.server.app import create_app
@@ -44,7 +48,8 @@ def wait_until_healthy(url: str, *, timeout_s: float = 90.0) -> None:
     last: object = None
     while time.monotonic() < deadline:
         try:
-            if httpx.get(f"{url}/v1/health", timeout=1.0).status_code == 200:
+            answer = httpx.get(f"{url}/v1/health", timeout=1.0, verify=tls_context())
+            if answer.status_code == 200:
                 return
         except httpx.TransportError as error:
             last = error
@@ -67,14 +72,17 @@ class RunningServer:
 
     def client(self, secret: str | None = None, **kwargs: Any) -> httpx.Client:
         headers = {} if secret is None else {"Authorization": f"Bearer {secret}"}
+        kwargs.setdefault("verify", tls_context())  # made once: loading CAs takes 0.1 s a client
         return httpx.Client(base_url=self.url, headers=headers, timeout=30.0, **kwargs)
 
 
 @contextmanager
 def running_server(
-    database_url: str, clock: FakeClock | None = None, **settings: Any
+    database_url: str, clock: FakeClock | None = None, *, join: bool = False, **settings: Any
 ) -> Iterator[RunningServer]:
-    """The app under uvicorn on a free loopback port, until the block ends."""
+    """The app under uvicorn on a free loopback port, until the block ends: it no longer
+    listens when the block has ended, and its thread ends soon after (`join`: before the
+    block returns, for tests that look for threads left running)."""
     if clock is not None:
         settings["clock"] = clock
     settings.setdefault("webhook_allow", ("127.0.0.0/8",))  # the tests' receivers
@@ -94,7 +102,7 @@ def running_server(
         lifespan="off",
         **uvicorn_options(config_settings.header_timeout_s, config_settings.idle_timeout_s),
     )
-    server = uvicorn.Server(config)
+    server = _PromptServer(config)
     thread = threading.Thread(target=server.run, name="uvicorn", daemon=True)
     thread.start()
     url = f"http://127.0.0.1:{port}"
@@ -102,9 +110,55 @@ def running_server(
         wait_until_healthy(url)
         yield RunningServer(url, engine, config_settings, app)
     finally:
-        server.should_exit = True
-        thread.join(timeout=15)
-        engine.dispose()
+        # Once it no longer listens and has told its connections to close, the rest of the
+        # shutdown (uvicorn waits 0.1 s for connections, then for tasks) ends in the background.
+        server.stop()
+        server.stopped_listening.wait(timeout=15)
+
+        def finish() -> None:
+            thread.join(timeout=15)
+            engine.dispose()
+
+        if join:
+            finish()
+        else:
+            threading.Thread(target=finish, name="uvicorn-stop", daemon=True).start()
+
+
+class _PromptServer(uvicorn.Server):
+    """uvicorn's server, told to stop at once: its own loop looks for `should_exit` every
+    0.1 s, and the tests start and stop hundreds of servers."""
+
+    def __init__(self, config: uvicorn.Config) -> None:
+        super().__init__(config)
+        self.stopped_listening = threading.Event()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._wake: asyncio.Event | None = None
+
+    async def main_loop(self) -> None:
+        self._loop, self._wake = asyncio.get_running_loop(), asyncio.Event()
+        counter = 0
+        should_exit = await self.on_tick(counter)
+        while not should_exit:
+            counter = (counter + 1) % 864000
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), 0.1)
+            should_exit = await self.on_tick(counter)
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        for listener in self.servers:
+            listener.close()
+        for connection in list(self.server_state.connections):
+            connection.shutdown()
+        self.stopped_listening.set()
+        await super().shutdown(sockets)
+
+    def stop(self) -> None:
+        self.should_exit = True
+        if self._loop is not None and self._wake is not None:
+            self._loop.call_soon_threadsafe(self._wake.set)
+        if not self.started:
+            self.stopped_listening.set()  # it never listened
 
 
 def items(count: int, *, start: int = 1, **fields: Any) -> list[dict[str, Any]]:

@@ -47,20 +47,44 @@ class PostgresServer:
     user: str | None
     options: str = ""
     _numbers: Iterator[int] = field(default_factory=lambda: count(1))
+    _template_ready: bool = False
+    _template_name: str = ""
 
     def url(self, name: str = "postgres") -> str:
         return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{name}"
 
-    def database(self) -> str:
+    def database(self, *, schema: bool = False) -> str:
+        """A fresh database's URL: empty, or with `schema` already holding the server's schema
+        at head (copied from a template database migrated once: `CREATE DATABASE ... TEMPLATE`
+        takes milliseconds where running the migrations takes half a second)."""
         import psycopg
 
+        template = self._schema_template() if schema else None
         name = f"test_{next(self._numbers)}"
         with psycopg.connect(
             f"host=127.0.0.1 port={self.port} user=postgres dbname=postgres", autocommit=True
         ) as connection:
             connection.execute(f"DROP DATABASE IF EXISTS {name}")
-            connection.execute(f"CREATE DATABASE {name}")
+            if template is None:
+                connection.execute(f"CREATE DATABASE {name}")
+            else:
+                connection.execute(f"CREATE DATABASE {name} TEMPLATE {template}")
         return self.url(name)
+
+    def _schema_template(self) -> str:
+        if not self._template_ready:
+            from reviewdesk.server import open_engine
+            from reviewdesk.server.database import prepare_schema
+
+            url = self.database()
+            engine = open_engine(url)
+            try:
+                prepare_schema(engine, allow_migrate=False)
+            finally:
+                engine.dispose()  # a template takes no connections while it is copied
+            self._template_name = url.rsplit("/", 1)[1]
+            self._template_ready = True
+        return self._template_name
 
     def _run(self, *args: str) -> None:
         command = [str(self.bin_dir / args[0]), *args[1:]]

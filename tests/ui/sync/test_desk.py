@@ -60,7 +60,9 @@ class Server:
     """The real server on a loopback port, which the test can stop."""
 
     def __init__(self, tmp_path: Path) -> None:
-        self._context = running_server(f"sqlite:///{tmp_path / 'server.sqlite'}", FakeClock())
+        self._context = running_server(
+            f"sqlite:///{tmp_path / 'server.sqlite'}", FakeClock(), join=True
+        )
         self.running: RunningServer | None = self._context.__enter__()
         self.url = self.running.url
         self.engine = self.running.engine
