@@ -1,7 +1,13 @@
-"""Checking items out of a queue server into the local store, and one step of the sync loop.
+"""Checking items and comparisons out of a queue server into the local store, and one step of
+the sync loop.
 
-A sync step: push the outbox in batches → pull `/v1/changes` (items revoked, withdrawn or
-filled by others leave the local queue) → pull the queue's review form (questions and
+A checkout leases items and comparisons in one lease (`kinds`; items first, as the server
+orders them; a server from before comparisons is asked for items only). Comparisons go through
+every step as items do, into their own tables (`ComparisonLedger`).
+
+A sync step: push the outbox in batches (decisions on items, then on comparisons) → pull
+`/v1/changes` (items and comparisons revoked, withdrawn or filled by others leave the local
+queue) → pull the queue's review form (questions and
 guidelines) into the store, so the desk shows it offline → extend the live leases → lease more
 when fewer than the checked-out number are left undecided. A checkout pulls the form too. A
 step stops at the first network failure (the outbox is kept, the next step picks up where this
@@ -16,12 +22,19 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from reviewdesk.domain import Form
 from reviewdesk.errors import FormError, StoreError
-from reviewdesk.protocol.statuses import KEPT_STATUSES, ChangeKind, DecisionStatus, LeaseMode
-from reviewdesk.protocol.v1 import DecisionResult
+from reviewdesk.domain import ComparisonDecision, Decision
+from reviewdesk.protocol.statuses import (
+    KEPT_STATUSES,
+    ChangeKind,
+    DecisionStatus,
+    EntryKind,
+    LeaseMode,
+)
+from reviewdesk.protocol.v1 import DecisionResult, LeaseOut
 from reviewdesk.remote.errors import (
     RemoteError,
     RequestRefusedError,
@@ -29,7 +42,15 @@ from reviewdesk.remote.errors import (
     TokenNeededError,
 )
 from reviewdesk.remote.reviewer import DECISIONS_PER_CALL, ReviewerClient
-from reviewdesk.store import LeasedGeneration, OutboxEntry, OutboxState, Settled, Store, SyncLedger
+from reviewdesk.store import (
+    LeasedComparisonEntry,
+    LeasedGeneration,
+    OutboxEntry,
+    OutboxState,
+    Settled,
+    Store,
+    SyncLedger,
+)
 from reviewdesk.sync.errors import SyncError
 
 logger = logging.getLogger(__name__)
@@ -39,16 +60,23 @@ __all__ = ["CheckoutReport", "SyncEngine", "SyncReport"]
 ClientFactory = Callable[[str], ReviewerClient]
 """Makes a client for a server URL (with the token); the engine closes it."""
 
+_D = TypeVar("_D", Decision, ComparisonDecision)
+
+KINDS = (EntryKind.ITEM, EntryKind.COMPARISON)
+"""What the desk leases and follows the changes of: items and comparisons."""
+
 
 @dataclass
 class CheckoutReport:
-    """What a checkout did; `form_version` is the queue's review form now in the store (None:
-    the queue has none, or it could not be taken: `form_problem` says why)."""
+    """What a checkout did; `leased` and `added` count items and comparisons, `comparisons`
+    the comparisons among them; `form_version` is the queue's review form now in the store
+    (None: the queue has none, or it could not be taken: `form_problem` says why)."""
 
     lease_id: str | None
     leased: int
     added: int
     expires_at: datetime | None
+    comparisons: int = 0
     form_version: int | None = None
     form_problem: str | None = None
     templates: int = 0
@@ -156,8 +184,8 @@ class SyncEngine:
     def _lease(
         self, client: ReviewerClient, server_url: str, queue: str, count: int, ttl_s: int
     ) -> CheckoutReport:
-        lease = client.lease(queue, count, ttl_s=ttl_s, mode=LeaseMode.OFFLINE)
-        if not lease.items:
+        lease = self._lease_kinds(client, queue, count, ttl_s)
+        if not lease.items and not lease.comparisons:
             return CheckoutReport(None, 0, 0, None)
         # The server's expiry, moved onto our clock: the desk compares it with its own time.
         expires_at = self._clock() + (lease.expires_at - lease.server_time)
@@ -169,8 +197,40 @@ class SyncEngine:
             expires_at=expires_at,
             items=[LeasedGeneration(i.generation, i.slot, i.epoch) for i in lease.items],
         )
-        logger.info("leased %d items (%d new) until %s", len(lease.items), added, expires_at)
-        return CheckoutReport(lease.lease_id, len(lease.items), added, expires_at)
+        added += self.ledger.comparisons.add_leased(
+            server_url=server_url,
+            queue=lease.queue,
+            lease_id=lease.lease_id,
+            mode=lease.mode,
+            expires_at=expires_at,
+            comparisons=[
+                LeasedComparisonEntry(c.comparison, c.slot, c.epoch) for c in lease.comparisons
+            ],
+        )
+        leased = len(lease.items) + len(lease.comparisons)
+        logger.info(
+            "leased %d items and %d comparisons (%d new) until %s",
+            len(lease.items),
+            len(lease.comparisons),
+            added,
+            expires_at,
+        )
+        return CheckoutReport(
+            lease.lease_id, leased, added, expires_at, comparisons=len(lease.comparisons)
+        )
+
+    def _lease_kinds(
+        self, client: ReviewerClient, queue: str, count: int, ttl_s: int
+    ) -> LeaseOut:
+        """A lease of items and comparisons; of items only from a server that does not know
+        `kinds` (it refuses the field: 422)."""
+        try:
+            return client.lease(queue, count, ttl_s=ttl_s, mode=LeaseMode.OFFLINE, kinds=KINDS)
+        except RequestRefusedError as error:
+            if error.status != 422:
+                raise
+            logger.info("the server leases no comparisons (%s): items only", error)
+            return client.lease(queue, count, ttl_s=ttl_s, mode=LeaseMode.OFFLINE)
 
     def sync(self) -> SyncReport:
         """One step of the loop. Never raises a `SyncError` or a `RemoteError`: the report says
@@ -204,12 +264,23 @@ class SyncEngine:
     # -- the steps -----------------------------------------------------------------------------
 
     def _push(self, client: ReviewerClient, report: SyncReport) -> None:
+        if self._push_kind(self.ledger.take_batch, client.push, report):
+            self._push_kind(self.ledger.comparisons.take_batch, client.push_comparisons, report)
+
+    def _push_kind(
+        self,
+        take: Callable[[int], list[_D]],
+        push: Callable[[list[_D]], list[DecisionResult]],
+        report: SyncReport,
+    ) -> bool:
+        """Push one kind of decisions until none is left; False when the server skipped some
+        (they go out at the next step)."""
         while True:
-            batch = self.ledger.take_batch(DECISIONS_PER_CALL)
+            batch = take(DECISIONS_PER_CALL)
             if not batch:
-                return
+                return True
             try:
-                results = client.push(batch)
+                results = push(batch)
             except RequestRefusedError as error:
                 # The whole batch was refused (413, 422, ...): keep every decision, shown as
                 # needing attention with the server's reason, and go on with the rest.
@@ -246,16 +317,21 @@ class SyncEngine:
                 else:
                     report.refused += 1
             if missing:
-                return
+                return False
 
     def _pull(self, client: ReviewerClient, report: SyncReport) -> None:
         settings = self.ledger.settings()
         cursor = 0 if settings is None else settings.changes_cursor
         while True:
-            changes = client.changes(cursor)
+            changes = client.changes(cursor, kinds=KINDS)
             report.pulled += len(changes.changes)
-            for change in changes.changes:  # each kind takes the item away from this reviewer
-                report.removed += self.ledger.drop(
+            for change in changes.changes:  # each kind takes the entry away from this reviewer
+                drop = (
+                    self.ledger.comparisons.drop
+                    if change.entry == EntryKind.COMPARISON
+                    else self.ledger.drop
+                )
+                report.removed += drop(
                     [change.item_id],
                     lease_id=None if change.kind == ChangeKind.ITEM_WITHDRAWN else change.lease_id,
                 )
@@ -324,17 +400,21 @@ class SyncEngine:
         return taken, "; ".join(problems) or None
 
     def _extend(self, client: ReviewerClient, ttl_s: int, report: SyncReport) -> None:
-        live: dict[str, list[str]] = {}
+        live: dict[str, tuple[list[str], list[str]]] = {}
         for item in self.ledger.held():
             if not item.decided:
-                live.setdefault(item.lease_id, []).append(item.generation_id)
-        for lease_id, held in live.items():
+                live.setdefault(item.lease_id, ([], []))[0].append(item.generation_id)
+        for comparison in self.ledger.comparisons.held():
+            if not comparison.decided:
+                live.setdefault(comparison.lease_id, ([], []))[1].append(comparison.comparison_id)
+        for lease_id, (held, compared) in live.items():
             try:
                 extended = client.extend(lease_id, ttl_s=ttl_s)
             except RequestRefusedError as error:
                 if error.status not in (404, 409):
                     raise
                 report.removed += self.ledger.drop(held, lease_id=lease_id)
+                report.removed += self.ledger.comparisons.drop(compared, lease_id=lease_id)
                 continue
             self.ledger.extended(
                 lease_id, self._clock() + (extended.expires_at - extended.server_time)
@@ -343,6 +423,11 @@ class SyncEngine:
             lost = [item for item in extended.lost if item in held]
             if lost:
                 report.removed += self.ledger.drop(lost, lease_id=lease_id)
+            # `lost` names items only; a comparison the lease no longer holds is not in `held`.
+            still = set(extended.held)
+            gone = [cid for cid in compared if cid not in still]
+            if gone:
+                report.removed += self.ledger.comparisons.drop(gone, lease_id=lease_id)
 
     def _top_up(
         self,
@@ -353,7 +438,9 @@ class SyncEngine:
         ttl_s: int,
         report: SyncReport,
     ) -> None:
-        left = sum(1 for item in self.ledger.held() if not item.decided)
+        left = sum(1 for item in self.ledger.held() if not item.decided) + sum(
+            1 for comparison in self.ledger.comparisons.held() if not comparison.decided
+        )
         if target and left < target:
             report.leased += self._lease(client, server_url, queue, target - left, ttl_s).leased
 

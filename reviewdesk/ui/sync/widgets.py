@@ -328,7 +328,7 @@ class CheckoutDialog(_SyncDialog):
         self.message.setStyleSheet(_BAD)
 
 
-_ATTENTION_COLUMNS = ("Item", "Verdict", "Server status", "Code", "Reason", "Tries")
+_ATTENTION_COLUMNS = ("Item", "Decision", "Server status", "Code", "Reason", "Tries")
 
 
 class NeedsAttentionDialog(_SyncDialog):
@@ -395,8 +395,8 @@ class NeedsAttentionDialog(_SyncDialog):
         self.table.setRowCount(len(entries))
         for row, entry in enumerate(entries):
             cells = (
-                entry.decision.generation_id,
-                str(entry.decision.verdict),
+                entry.subject,
+                entry.choice,
                 entry.server_status or "",
                 entry.code or "",
                 entry.last_error or "",
