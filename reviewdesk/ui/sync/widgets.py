@@ -314,9 +314,11 @@ class CheckoutDialog(_SyncDialog):
         if done.leased == 0:
             self.result_text = "No items to check out: the queue is empty."
         else:
+            what = f"{done.leased - done.comparisons} item(s)"
+            if done.comparisons:
+                what += f" and {done.comparisons} comparison(s)"
             self.result_text = (
-                f"Checked out {done.leased} item(s) ({done.added} new) until "
-                f"{_when(done.expires_at)}."
+                f"Checked out {what} ({done.added} new) until {_when(done.expires_at)}."
             )
         self.accept()
 
