@@ -139,8 +139,7 @@ def checkout(
             f" and {report.comparisons} comparisons" if report.comparisons else ""
         )
         out.print(
-            f"checked out {what} ({report.added} new) until "
-            f"{report.expires_at:%Y-%m-%d %H:%M} UTC",
+            f"checked out {what} ({report.added} new) until {report.expires_at:%Y-%m-%d %H:%M} UTC",
             markup=False,
         )
 

@@ -2,10 +2,11 @@
 
 - `sync_outbox`: one row per decision to send to the server, written in the same transaction
   as the decision; `kind` says whether it is a decision on an item (`decision`) or on a
-  comparison (`comparison_decision`), so the engine reads it from the right table. `state` is pending (not sent yet), sending (a push is under way or was cut
-  off: sent again, the server is idempotent by decision id), sent (the server answered with a
-  status, kept in `server_status`) or refused (the server would not take it: `code` and
-  `last_error` say why; listed under "Needs attention", never dropped).
+  comparison (`comparison_decision`), so the engine reads it from the right table. `state` is
+  pending (not sent yet), sending (a push is under way or was cut off: sent again, the server
+  is idempotent by decision id), sent (the server answered with a status, kept in
+  `server_status`) or refused (the server would not take it: `code` and `last_error` say why;
+  listed under "Needs attention", never dropped).
 - `sync_lease`: the lease cache, one row per leased item: lease id, epoch, slot, expiry (fixed
   width UTC text, as every store time) and the server it came from. `inserted` says whether the
   checkout added the generation to the store (only then may a revoke remove it again).

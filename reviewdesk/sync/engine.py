@@ -24,9 +24,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from reviewdesk.domain import Form
+from reviewdesk.domain import ComparisonDecision, Decision, Form
 from reviewdesk.errors import FormError, StoreError
-from reviewdesk.domain import ComparisonDecision, Decision
 from reviewdesk.protocol.statuses import (
     KEPT_STATUSES,
     ChangeKind,
@@ -219,9 +218,7 @@ class SyncEngine:
             lease.lease_id, leased, added, expires_at, comparisons=len(lease.comparisons)
         )
 
-    def _lease_kinds(
-        self, client: ReviewerClient, queue: str, count: int, ttl_s: int
-    ) -> LeaseOut:
+    def _lease_kinds(self, client: ReviewerClient, queue: str, count: int, ttl_s: int) -> LeaseOut:
         """A lease of items and comparisons; of items only from a server that does not know
         `kinds` (it refuses the field: 422)."""
         try:

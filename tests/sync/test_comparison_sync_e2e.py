@@ -210,7 +210,11 @@ def test_a_refused_comparison_decision_is_kept_and_names_the_field(
     assert report.error is None and (report.pushed, report.refused) == (1, 1)
     assert report.needs_attention == 1
     (entry,) = desk.engine.needs_attention()
-    assert (entry.subject, entry.choice, entry.code) == ("cmp-0002", "prefers a", "invalid_decision")
+    assert (entry.subject, entry.choice, entry.code) == (
+        "cmp-0002",
+        "prefers a",
+        "invalid_decision",
+    )
     assert entry.last_error is not None and entry.last_error.startswith("comment")
     assert entry.decision == refused
     assert _on_server(server, "cmp-0002") == []

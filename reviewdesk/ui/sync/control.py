@@ -320,9 +320,7 @@ class SyncController(QObject):
 
         def work() -> tuple[CheckoutDone, _Snapshot]:
             report = self._engine_for(store).checkout(count, queue=queue, ttl_s=ttl_s)
-            done = CheckoutDone(
-                report.leased, report.added, report.expires_at, report.comparisons
-            )
+            done = CheckoutDone(report.leased, report.added, report.expires_at, report.comparisons)
             return done, _snapshot(store)
 
         def done(result: tuple[CheckoutDone, _Snapshot]) -> None:

@@ -16,16 +16,13 @@ from reviewdesk.store.comparisons import load_comparison_decisions
 from reviewdesk.ui.shell.window import DeskWindow
 from reviewdesk.ui.sync.widgets import CheckoutDialog
 from tests.server.harness import items
-from tests.ui.sync.test_desk import (  # noqa: F401  (fixtures)
-    SERVER_WAIT_MS,
-    DeskOpener,
-    Server,
-    _connect,
-    _synced,
-    gate,
-    open_synced_desk,
-    server,
-)
+from tests.ui.sync import test_desk
+from tests.ui.sync.test_desk import SERVER_WAIT_MS, DeskOpener, Server, _connect, _synced
+
+# The fixtures of the desk's sync tests: the real server, the network gate, the desk window.
+server = test_desk.server
+gate = test_desk.gate
+open_synced_desk = test_desk.open_synced_desk
 
 
 def pair(number: int) -> dict[str, Any]:
@@ -120,8 +117,7 @@ def test_a_comparison_withdrawn_on_the_server_leaves_the_tab_after_a_sync(
 
     qtbot.waitUntil(
         lambda: (
-            window.compare.current_item is not None
-            and window.compare.current_item.id == "cmp-0001"
+            window.compare.current_item is not None and window.compare.current_item.id == "cmp-0001"
         ),
         timeout=SERVER_WAIT_MS,
     )

@@ -78,16 +78,16 @@ def upgrade() -> None:
         sa.Column("inserted", sa.Boolean(), nullable=False),
         sa.PrimaryKeyConstraint("comparison_id"),
     )
-    op.create_index(
-        "ix_sync_comparison_lease_lease", "sync_comparison_lease", ["lease_id"]
-    )
+    op.create_index("ix_sync_comparison_lease_lease", "sync_comparison_lease", ["lease_id"])
     op.add_column(
         "sync_outbox",
         sa.Column("kind", sa.String(), nullable=False, server_default="item"),
     )
     # SQLite alters a column's nullability and adds a foreign key by rebuilding the table (the
     # batch copies its rows and its index); PostgreSQL alters it in place.
-    with op.batch_alter_table("server_change", copy_from=_server_change(comparisons=False)) as batch:
+    with op.batch_alter_table(
+        "server_change", copy_from=_server_change(comparisons=False)
+    ) as batch:
         batch.alter_column("generation_pk", existing_type=sa.Integer(), nullable=True)
         batch.add_column(sa.Column("comparison_pk", sa.Integer(), nullable=True))
         batch.create_foreign_key(
