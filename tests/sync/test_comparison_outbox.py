@@ -177,7 +177,13 @@ def test_a_comparison_taken_back_leaves_the_store_unless_decided_here(store: Sto
     assert ledger.held() == []
     with store.reading() as connection:
         kept = [row[0] for row in connection.execute("SELECT id FROM comparison")]
+        rows = connection.execute(
+            "SELECT (SELECT count(*) FROM comparison_text), "
+            "(SELECT count(*) FROM comparison_candidate), "
+            "(SELECT count(*) FROM comparison_candidate_text)"
+        ).fetchone()
     assert kept == ["cmp-0002"]  # kept, with alice's decision still to send
+    assert rows == (1, 2, 2)  # the other one's prompt, candidates and outputs went with it
     (entry,) = SyncLedger(store).entries(OutboxState.PENDING)
     assert entry.subject == "cmp-0002"
     assert ComparisonSession(store, "bob").start().item is None  # cmp-0001 left the queue

@@ -226,26 +226,31 @@ def test_a_refused_comparison_decision_is_kept_and_names_the_field(
 def test_a_comparison_withdrawn_on_the_server_leaves_the_desk(
     server: RunningServer, make_desk: DeskFactory
 ) -> None:
-    _push(server, [pair(1), pair(2), pair(3)])
+    _push(server, [pair(1), pair(2), pair(3), pair(4)])
     desk = make_desk("alice", server.url, server.token("alice", "reviewer"))
-    desk.engine.checkout(3)
+    desk.engine.checkout(4)
+    session = ComparisonSession(desk.store, "alice")
+    session.start()
+    decided = session.decide(Preference.A, duration_ms=500).saved  # cmp-0004, offline
+    assert decided is not None and decided.comparison_id == "cmp-0004"
     _withdraw(server, "cmp-0002")
+    _withdraw(server, "cmp-0004")
 
     report = desk.engine.sync()
 
     assert report.error is None and report.removed == ["cmp-0002"]
-    assert _in_store(desk) == ["cmp-0001", "cmp-0003"]
+    assert report.withdrawn == 1 and report.statuses == Counter(withdrawn=1)
+    assert _in_store(desk) == ["cmp-0001", "cmp-0003", "cmp-0004"]  # decided here: kept
     assert [h.comparison_id for h in desk.engine.ledger.comparisons.held()] == [
         "cmp-0001",
         "cmp-0003",
     ]
     assert ComparisonSession(desk.store, "alice").count_pending().progress.left == 2
-    (change,) = _changes(server, kinds="comparison")
-    assert (change["kind"], change["item_id"], change["entry"]) == (
-        "item_withdrawn",
-        "cmp-0002",
-        "comparison",
-    )
+    changes = _changes(server, kinds="comparison")
+    assert [(c["kind"], c["item_id"], c["entry"]) for c in changes] == [
+        ("item_withdrawn", "cmp-0002", "comparison"),
+        ("item_withdrawn", "cmp-0004", "comparison"),
+    ]
 
 
 def test_an_expired_comparison_leased_to_another_leaves_the_desk_unless_decided(
