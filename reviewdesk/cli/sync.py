@@ -135,9 +135,9 @@ def checkout(
         out.print("no items to check out: the queue is empty", markup=False)
     else:
         items = report.leased - report.comparisons
-        what = f"{items} items" + (
-            f" and {report.comparisons} comparisons" if report.comparisons else ""
-        )
+        what = f"{items} items"
+        if report.comparisons:
+            what += f" and {report.comparisons} comparison" + "s" * (report.comparisons != 1)
         out.print(
             f"checked out {what} ({report.added} new) until {report.expires_at:%Y-%m-%d %H:%M} UTC",
             markup=False,

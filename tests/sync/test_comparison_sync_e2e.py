@@ -4,13 +4,19 @@ reviewer chose, and taken back by the server's changes as items are."""
 
 from __future__ import annotations
 
+import json
 from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+import typer
 from sqlalchemy import text
+from typer.testing import CliRunner
 
+from reviewdesk.cli import sync as sync_commands
 from reviewdesk.domain import ComparisonDecision, Preference
 from reviewdesk.remote import ReviewerClient
 from reviewdesk.review.comparisons import LEFT, ComparisonSession
@@ -369,3 +375,59 @@ def test_a_server_database_at_0019_upgrades_keeping_its_changes_feed(database_ur
                 "gen-1",
             )
             assert change["entry"] == "item"
+
+
+def _like_a_server_before_comparisons(
+    request: httpx.Request, send: Callable[[], httpx.Response]
+) -> httpx.Response:
+    """What a server from before comparisons answers a lease that names `kinds`: a 422."""
+    if b'"kinds"' not in request.content:
+        return send()
+    return httpx.Response(
+        422,
+        headers={"Content-Type": "application/problem+json"},
+        json={
+            "type": "about:blank",
+            "title": "Unprocessable Content",
+            "status": 422,
+            "code": "invalid_request",
+            "detail": "kinds: extra inputs are not permitted",
+        },
+        request=request,
+    )
+
+
+def test_a_server_that_knows_no_comparisons_is_asked_for_items_only(
+    server: RunningServer, make_desk: DeskFactory
+) -> None:
+    _push(server, [*items(3), pair(1)])
+    path = "/v1/queues/support/leases"
+    transport = FaultTransport({path: [_like_a_server_before_comparisons] * 2})
+    desk = make_desk("alice", server.url, server.token("alice", "reviewer"), transport=transport)
+
+    report = desk.engine.checkout(10)
+
+    assert (report.leased, report.comparisons) == (3, 0)
+    assert transport.seen.count(f"POST {path}") == 2
+    assert desk.store.counts().generations == 3 and _in_store(desk) == []
+
+
+def test_the_checkout_command_says_how_many_comparisons_came(
+    server: RunningServer, make_desk: DeskFactory, tmp_path: Path
+) -> None:
+    _push(server, [*items(2), pair(1), pair(2)])
+    desk = make_desk("alice", server.url, server.token("alice", "reviewer"))
+    desk.store.close()  # the command opens the store itself
+    runner = CliRunner()
+    app = typer.Typer()
+    sync_commands.register(app)
+    store = str(tmp_path / "alice.sqlite")
+    env = {"REVIEWDESK_TOKEN": desk.token}
+
+    shown = runner.invoke(app, ["checkout", "3", "--store", store], env=env)
+    assert shown.exit_code == 0, shown.output
+    assert shown.stdout.startswith("checked out 2 items and 1 comparison (3 new) until ")
+
+    more = runner.invoke(app, ["checkout", "5", "--store", store, "--json"], env=env)
+    assert more.exit_code == 0, more.output
+    assert json.loads(more.stdout)["comparisons"] == 1
