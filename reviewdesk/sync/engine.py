@@ -5,12 +5,12 @@ A checkout leases items and comparisons in one lease (`kinds`; items first, as t
 orders them; a server from before comparisons is asked for items only). Comparisons go through
 every step as items do, into their own tables (`ComparisonLedger`).
 
-A sync step: push the outbox in batches (decisions on items, then on comparisons) → pull
+A sync step: push the outbox in batches (`push`: decisions on items, then on comparisons) → pull
 `/v1/changes` (items and comparisons revoked, withdrawn or filled by others leave the local
-queue) → pull the queue's review form (questions and
-guidelines) into the store, so the desk shows it offline → extend the live leases → lease more
-when fewer than the checked-out number are left undecided. A checkout pulls the form too. A
-step stops at the first network failure (the outbox is kept, the next step picks up where this
+queue) → pull the queue's review form (questions and guidelines) into the store, so the desk
+shows it offline → extend the live leases (a lease holds both kinds) → lease more when fewer
+than the checked-out number are left undecided. A checkout pulls the form too. A step stops
+at the first network failure (the outbox is kept, the next step picks up where this
 one ended) and at a 401 (`TokenNeededError`: ask the reviewer for a token). Decisions the
 server refuses are kept and listed as needing attention.
 """
@@ -18,39 +18,31 @@ server refuses are kept and listed as needing attention.
 from __future__ import annotations
 
 import logging
-from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, TypeVar
 
-from reviewdesk.domain import ComparisonDecision, Decision, Form
+from reviewdesk.domain import Form
 from reviewdesk.errors import FormError, StoreError
-from reviewdesk.protocol.statuses import (
-    KEPT_STATUSES,
-    ChangeKind,
-    DecisionStatus,
-    EntryKind,
-    LeaseMode,
-)
-from reviewdesk.protocol.v1 import DecisionResult, LeaseOut
+from reviewdesk.protocol.statuses import ChangeKind, EntryKind, LeaseMode
+from reviewdesk.protocol.v1 import LeaseOut
 from reviewdesk.remote.errors import (
     RemoteError,
     RequestRefusedError,
     ServerUnreachableError,
     TokenNeededError,
 )
-from reviewdesk.remote.reviewer import DECISIONS_PER_CALL, ReviewerClient
+from reviewdesk.remote.reviewer import ReviewerClient
 from reviewdesk.store import (
     LeasedComparisonEntry,
     LeasedGeneration,
     OutboxEntry,
     OutboxState,
-    Settled,
     Store,
     SyncLedger,
 )
 from reviewdesk.sync.errors import SyncError
+from reviewdesk.sync.push import push_outbox
+from reviewdesk.sync.reports import CheckoutReport, SyncReport
 
 logger = logging.getLogger(__name__)
 
@@ -59,77 +51,8 @@ __all__ = ["CheckoutReport", "SyncEngine", "SyncReport"]
 ClientFactory = Callable[[str], ReviewerClient]
 """Makes a client for a server URL (with the token); the engine closes it."""
 
-_D = TypeVar("_D", Decision, ComparisonDecision)
-
 KINDS = (EntryKind.ITEM, EntryKind.COMPARISON)
 """What the desk leases and follows the changes of: items and comparisons."""
-
-
-@dataclass
-class CheckoutReport:
-    """What a checkout did; `leased` and `added` count items and comparisons, `comparisons`
-    the comparisons among them; `form_version` is the queue's review form now in the store
-    (None: the queue has none, or it could not be taken: `form_problem` says why)."""
-
-    lease_id: str | None
-    leased: int
-    added: int
-    expires_at: datetime | None
-    comparisons: int = 0
-    form_version: int | None = None
-    form_problem: str | None = None
-    templates: int = 0
-    """Prompt template texts taken into the store."""
-
-
-@dataclass
-class SyncReport:
-    """What one sync step did; `error` is None when it finished."""
-
-    pushed: int = 0
-    duplicates: int = 0
-    refused: int = 0
-    withdrawn: int = 0
-    pulled: int = 0
-    removed: list[str] = field(default_factory=list)
-    extended: int = 0
-    leased: int = 0
-    statuses: Counter[str] = field(default_factory=Counter)
-    waiting: int = 0
-    needs_attention: int = 0
-    online: bool = True
-    token_needed: bool = False
-    error: str | None = None
-    form_version: int | None = None
-    """The queue's review form now in the store (None: it has none, or see `form_problem`)."""
-    form_problem: str | None = None
-    """Why the server's form was not taken into the store (the sync went on without it)."""
-    templates: int = 0
-    """Prompt template texts taken into the store (for the versions its held items name)."""
-    template_problem: str | None = None
-    """Why some template texts were not taken (the sync went on without them)."""
-
-    def summary(self) -> dict[str, Any]:
-        return {
-            "pushed": self.pushed,
-            "duplicates": self.duplicates,
-            "refused": self.refused,
-            "withdrawn": self.withdrawn,
-            "pulled": self.pulled,
-            "removed": len(self.removed),
-            "extended": self.extended,
-            "leased": self.leased,
-            "waiting": self.waiting,
-            "needs_attention": self.needs_attention,
-            "statuses": dict(sorted(self.statuses.items())),
-            "online": self.online,
-            "token_needed": self.token_needed,
-            "error": self.error,
-            "form_version": self.form_version,
-            "form_problem": self.form_problem,
-            "templates": self.templates,
-            "template_problem": self.template_problem,
-        }
 
 
 class SyncEngine:
@@ -261,60 +184,7 @@ class SyncEngine:
     # -- the steps -----------------------------------------------------------------------------
 
     def _push(self, client: ReviewerClient, report: SyncReport) -> None:
-        if self._push_kind(self.ledger.take_batch, client.push, report):
-            self._push_kind(self.ledger.comparisons.take_batch, client.push_comparisons, report)
-
-    def _push_kind(
-        self,
-        take: Callable[[int], list[_D]],
-        push: Callable[[list[_D]], list[DecisionResult]],
-        report: SyncReport,
-    ) -> bool:
-        """Push one kind of decisions until none is left; False when the server skipped some
-        (they go out at the next step)."""
-        while True:
-            batch = take(DECISIONS_PER_CALL)
-            if not batch:
-                return True
-            try:
-                results = push(batch)
-            except RequestRefusedError as error:
-                # The whole batch was refused (413, 422, ...): keep every decision, shown as
-                # needing attention with the server's reason, and go on with the rest.
-                self.ledger.settle(
-                    [
-                        Settled(
-                            decision.id,
-                            OutboxState.REFUSED,
-                            DecisionStatus.INVALID,
-                            error.code,
-                            error.detail,
-                        )
-                        for decision in batch
-                    ]
-                )
-                report.refused += len(batch)
-                continue
-            except RemoteError as error:
-                self.ledger.unsent([decision.id for decision in batch], str(error))
-                raise
-            answered = {result.id for result in results}
-            missing = [decision.id for decision in batch if decision.id not in answered]
-            self.ledger.settle([_settled(result) for result in results if result.id is not None])
-            if missing:  # a server that skipped some: send them again next time
-                self.ledger.unsent(missing, "the server did not answer for this decision")
-            for result in results:
-                report.statuses[result.status] += 1
-                if result.status in KEPT_STATUSES:
-                    report.pushed += 1
-                elif result.status == DecisionStatus.DUPLICATE:
-                    report.duplicates += 1
-                elif result.status == DecisionStatus.WITHDRAWN:
-                    report.withdrawn += 1
-                else:
-                    report.refused += 1
-            if missing:
-                return False
+        push_outbox(self.ledger, client, report)
 
     def _pull(self, client: ReviewerClient, report: SyncReport) -> None:
         settings = self.ledger.settings()
@@ -440,16 +310,3 @@ class SyncEngine:
         )
         if target and left < target:
             report.leased += self._lease(client, server_url, queue, target - left, ttl_s).leased
-
-
-def _settled(result: DecisionResult) -> Settled:
-    """The outbox's record of the server's answer: `invalid` needs the reviewer's attention
-    (refused, kept); every other status is final (sent)."""
-    refused = result.status == DecisionStatus.INVALID
-    return Settled(
-        str(result.id),
-        OutboxState.REFUSED if refused else OutboxState.SENT,
-        result.status,
-        result.code,
-        result.detail,
-    )
