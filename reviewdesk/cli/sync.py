@@ -126,6 +126,7 @@ def checkout(
                     "lease_id": report.lease_id,
                     "leased": report.leased,
                     "added": report.added,
+                    "comparisons": report.comparisons,
                     "expires_at": None if report.expires_at is None else str(report.expires_at),
                 }
             )
@@ -133,9 +134,12 @@ def checkout(
     elif report.leased == 0:
         out.print("no items to check out: the queue is empty", markup=False)
     else:
+        items = report.leased - report.comparisons
+        what = f"{items} items"
+        if report.comparisons:
+            what += f" and {report.comparisons} comparison" + "s" * (report.comparisons != 1)
         out.print(
-            f"checked out {report.leased} items ({report.added} new) until "
-            f"{report.expires_at:%Y-%m-%d %H:%M} UTC",
+            f"checked out {what} ({report.added} new) until {report.expires_at:%Y-%m-%d %H:%M} UTC",
             markup=False,
         )
 
@@ -159,7 +163,7 @@ def sync(store: StoreOption = None, json_: JsonOption = False) -> None:
         )
         for entry in attention[:20]:
             out.print(
-                f"needs attention: {entry.decision.generation_id} ({entry.decision.verdict}): "
+                f"needs attention: {entry.subject} ({entry.choice}): "
                 f"{entry.code}: {entry.last_error}",
                 markup=False,
             )

@@ -349,6 +349,9 @@ class ChangeOut(BaseModel):
     lease_id: str | None
     epoch: int | None
     at: datetime
+    entry: EntryKind = EntryKind.ITEM
+    """What `item_id` names: an item, or a comparison (sent only to a client that asks for
+    comparisons' changes, `kinds=comparison`)."""
 
 
 class ChangesOut(BaseModel):

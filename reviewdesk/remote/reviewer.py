@@ -135,8 +135,13 @@ class ReviewerClient:
         )
         return BatchOut.model_validate(body).results
 
-    def changes(self, since: int) -> ChangesOut:
-        body = self._remote.call("GET", "/v1/changes", params={"since": since, "limit": 1000})
+    def changes(self, since: int, *, kinds: Sequence[EntryKind] = (EntryKind.ITEM,)) -> ChangesOut:
+        """What changed for this reviewer after `since`: changes to items, or with `kinds`
+        to comparisons too (each `ChangeOut.entry` says which)."""
+        params: dict[str, Any] = {"since": since, "limit": 1000}
+        if list(kinds) != [EntryKind.ITEM]:
+            params["kinds"] = [str(kind) for kind in kinds]
+        body = self._remote.call("GET", "/v1/changes", params=params)
         return ChangesOut.model_validate(body)
 
     def form(self, queue: str) -> FormOut | None:

@@ -7,7 +7,8 @@ highest risk over every queue is the best of one indexed probe per queue (the de
 queues once, `pending_queues`), each O(log n), instead of a sort over all pending rows.
 
 Writing a decision is `record_comparison_decision` (in `store.comparisons`); undoing one is
-here, for the local desk only (a desk decision has no lease and is not in the sync outbox).
+here: a decision on a checked-out comparison that is still waiting in the sync outbox leaves it
+with the undo, one already sent is not undone (`DecisionAlreadySentError`).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from reviewdesk.domain import Comparison, ComparisonDecision
 from reviewdesk.errors import StoreError
+from reviewdesk.store import outbox
 from reviewdesk.store.comparisons import (
     _CANDIDATE_SELECT,
     _COMPARISON_SELECT,
@@ -167,7 +169,12 @@ def undo_latest_comparison_decision(
 ) -> tuple[ComparisonDecision, int] | None:
     """Remove the latest comparison decision of a review session, with its comparison's pk;
     None when the session has none left. The reviewer's earlier decision (if any) is their
-    current one again, and the comparison's review count follows."""
+    current one again, and the comparison's review count follows.
+
+    Raises:
+        DecisionAlreadySentError: the decision is on its way to (or at) the queue server; the
+            store is unchanged.
+    """
     with store.writing() as connection:
         row = connection.execute(
             f"{_DECISION_SELECT} WHERE d.session_id = ? ORDER BY d.pk DESC LIMIT 1",
@@ -177,6 +184,7 @@ def undo_latest_comparison_decision(
             return None
         decision = _decision(row)
         comparison_pk, decision_pk = row[0], row[-1]
+        outbox.forget_comparison(connection, decision)
         connection.execute("DELETE FROM comparison_decision_text WHERE pk = ?", (decision_pk,))
         connection.execute("DELETE FROM comparison_decision WHERE pk = ?", (decision_pk,))
         connection.execute(

@@ -43,6 +43,7 @@ from reviewdesk.domain import (
 )
 from reviewdesk.errors import DecisionConflictError, UnknownItemError
 from reviewdesk.store import _codec as codec
+from reviewdesk.store import outbox
 from reviewdesk.store.keys import NO_RISK
 from reviewdesk.store.rows import Conflict
 
@@ -424,7 +425,9 @@ def record_comparison_decision(
 
     Idempotent by decision id: the same decision again is a no-op; the id with another content
     is refused. When the reviewer had decided the comparison before and `supersedes` is not
-    given, the new decision supersedes their latest one.
+    given, the new decision supersedes their latest one. A decision on a comparison checked out
+    from a queue server takes the lease's id and epoch and is queued in the sync outbox in the
+    same transaction, as an item's (`Store.record_decision`).
 
     Raises:
         UnknownItemError: the comparison is not in the store.
@@ -434,7 +437,10 @@ def record_comparison_decision(
         row = connection.execute(f"{_DECISION_SELECT} WHERE d.id = ?", (decision.id,)).fetchone()
         if row is not None:
             stored = _decision(row)
-            if stored.model_copy(update={"supersedes": decision.supersedes}) != decision:
+            same: dict[str, Any] = {"supersedes": decision.supersedes}
+            if decision.lease_id is None:  # the lease was added here, from the lease cache
+                same.update(lease_id=None, lease_epoch=None)
+            if stored.model_copy(update=same) != decision:
                 raise DecisionConflictError(
                     f"decision {decision.id} is already stored with another content"
                 )
@@ -455,7 +461,12 @@ def record_comparison_decision(
             ).fetchone()
             if previous is not None:
                 decision = decision.model_copy(update={"supersedes": previous[0]})
+        lease = outbox.comparison_lease_of(connection, decision.comparison_id)
+        if lease is not None and decision.lease_id is None:
+            decision = decision.model_copy(update={"lease_id": lease[0], "lease_epoch": lease[1]})
         add_comparison_decisions(connection, [(decision, pk)])
+        if lease is not None:
+            outbox.enqueue_comparison(connection, decision)
         return decision
 
 

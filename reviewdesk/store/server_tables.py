@@ -12,7 +12,8 @@ statistics and exports run unchanged on its database. What only a server needs l
   under a lease, with an epoch that grows on every lease) or decided.
 - `server_lease`: a batch of slots leased together, extended and released together.
 - `server_change`: the feed behind `/v1/changes` (lease revoked, item withdrawn, slot filled),
-  each change addressed to the reviewer it concerns.
+  each change addressed to the reviewer it concerns. A change to a comparison sets
+  `comparison_pk` instead of `generation_pk` (migration 0020): one feed, so one cursor.
 
 Times the server compares are integer milliseconds since the epoch (`*_ms`).
 """
@@ -107,9 +108,15 @@ class ServerChangeRow(SQLModel, table=True):
 
     seq: int | None = Field(default=None, primary_key=True)
     kind: str
-    generation_pk: int = Field(
-        sa_column=Column(Integer, ForeignKey("generation.pk", ondelete="CASCADE"), nullable=False)
+    generation_pk: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("generation.pk", ondelete="CASCADE"), nullable=True),
     )
+    comparison_pk: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("comparison.pk", ondelete="CASCADE"), nullable=True),
+    )
+    """Set instead of `generation_pk` for a change to a comparison (migration 0020)."""
     reviewer: str | None = None
     lease_id: str | None = None
     epoch: int | None = None

@@ -1,5 +1,6 @@
 """The sync engine's view of the store's sync tables: the connection to a server, the lease
-cache and the outbox. It returns plain values, never rows.
+cache and the outbox. It returns plain values, never rows. The comparison side (their lease
+cache, the outbox rows of decisions on comparisons) is `comparisons`, a `ComparisonLedger`.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from datetime import datetime
 from reviewdesk.domain import Decision, GenerationId, utc_now
 from reviewdesk.store import _codec as codec
 from reviewdesk.store.bulk import BulkWriter
+from reviewdesk.store.comparison_ledger import ComparisonLedger
 from reviewdesk.store.outbox import (
     HeldItem,
     LeasedGeneration,
@@ -33,9 +35,11 @@ _HELD = (
     "WHERE g.id = l.generation_id) FROM sync_lease l"
 )
 _OUTBOX = (
-    f"SELECT o.state, o.server_status, o.code, o.last_error, o.attempts, "
+    f"SELECT o.state, o.server_status, o.code, o.last_error, o.attempts, o.queued_at, "
     f"{codec.DECISION_SELECT.removeprefix('SELECT ')} "
 )
+_FIELDS = 6
+"""The outbox's columns before the decision's in `_OUTBOX`."""
 
 
 class SyncLedger:
@@ -43,6 +47,7 @@ class SyncLedger:
 
     def __init__(self, store: Store) -> None:
         self._store = store
+        self.comparisons = ComparisonLedger(store)
 
     # state
 
@@ -154,11 +159,13 @@ class SyncLedger:
         ]
 
     def extended(self, lease_id: str, expires_at: datetime) -> None:
+        """A lease's new expiry, for its items and its comparisons."""
         with self._store.writing() as connection:
-            connection.execute(
-                "UPDATE sync_lease SET expires_at = ? WHERE lease_id = ?",
-                (codec.time_text(expires_at), lease_id),
-            )
+            for table in ("sync_lease", "sync_comparison_lease"):
+                connection.execute(
+                    f"UPDATE {table} SET expires_at = ? WHERE lease_id = ?",
+                    (codec.time_text(expires_at), lease_id),
+                )
 
     def drop(self, generation_ids: Iterable[str], *, lease_id: str | None = None) -> list[str]:
         """Forget the leases on items the server revoked, withdrew or gave to another reviewer.
@@ -194,16 +201,18 @@ class SyncLedger:
     # the outbox
 
     def take_batch(self, limit: int) -> list[Decision]:
-        """Up to `limit` decisions to push, oldest first, now marked as being sent."""
+        """Up to `limit` decisions on items to push, oldest first, now marked as being sent
+        (those on comparisons: `comparisons.take_batch`)."""
         with self._store.writing() as connection:
             rows = connection.execute(
                 f"{_OUTBOX} JOIN sync_outbox o ON o.decision_id = d.id "
                 "WHERE o.state IN ('pending', 'sending') ORDER BY o.queued_at, d.pk LIMIT ?",
                 (limit,),
             ).fetchall()
-            answers = load_answers(connection, [row[5] for row in rows])
+            answers = load_answers(connection, [row[_FIELDS] for row in rows])
             decisions = [
-                codec.decision_from_row(tuple(row)[5:], answers.get(row[5])) for row in rows
+                codec.decision_from_row(tuple(row)[_FIELDS:], answers.get(row[_FIELDS]))
+                for row in rows
             ]
             if decisions:
                 connection.executemany(
@@ -258,7 +267,8 @@ class SyncLedger:
         return int(result.rowcount)
 
     def entries(self, *states: OutboxState) -> list[OutboxEntry]:
-        """Outbox entries in `states` (every state when none is given), oldest first."""
+        """Outbox entries in `states` (every state when none is given), oldest first: decisions
+        on items and on comparisons."""
         wanted = list(states or OutboxState)
         with self._store.reading() as connection:
             rows = connection.execute(
@@ -266,18 +276,27 @@ class SyncLedger:
                 f"WHERE o.state IN ({', '.join('?' * len(wanted))}) ORDER BY o.queued_at, d.pk",
                 tuple(str(state) for state in wanted),
             ).fetchall()
-            answers = load_answers(connection, [row[5] for row in rows])
-        return [
-            OutboxEntry(
-                decision=codec.decision_from_row(tuple(row)[5:], answers.get(row[5])),
-                state=OutboxState(row[0]),
-                server_status=row[1],
-                code=row[2],
-                last_error=row[3],
-                attempts=row[4],
+            answers = load_answers(connection, [row[_FIELDS] for row in rows])
+        found = [
+            (
+                row[5],
+                0,
+                OutboxEntry(
+                    decision=codec.decision_from_row(
+                        tuple(row)[_FIELDS:], answers.get(row[_FIELDS])
+                    ),
+                    state=OutboxState(row[0]),
+                    server_status=row[1],
+                    code=row[2],
+                    last_error=row[3],
+                    attempts=row[4],
+                ),
             )
             for row in rows
         ]
+        found.extend(self.comparisons.entries(wanted))
+        found.sort(key=lambda entry: entry[:2])  # stable: each kind keeps its own order
+        return [entry for *_, entry in found]
 
     def counts(self) -> dict[OutboxState, int]:
         with self._store.reading() as connection:

@@ -9,7 +9,7 @@ lease cache) lives in the store: `reviewdesk.store.SyncLedger`.
 from __future__ import annotations
 
 from reviewdesk.sync.credentials import TOKEN_ENV, Credentials, TokenStorage, usable_keychain
-from reviewdesk.sync.engine import CheckoutReport, ClientFactory, SyncEngine, SyncReport
+from reviewdesk.sync.engine import ClientFactory, SyncEngine
 from reviewdesk.sync.errors import (
     KeychainError,
     RemoteError,
@@ -18,6 +18,7 @@ from reviewdesk.sync.errors import (
     SyncError,
     TokenNeededError,
 )
+from reviewdesk.sync.reports import CheckoutReport, SyncReport
 
 __all__ = [
     "TOKEN_ENV",

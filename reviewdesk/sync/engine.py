@@ -1,10 +1,16 @@
-"""Checking items out of a queue server into the local store, and one step of the sync loop.
+"""Checking items and comparisons out of a queue server into the local store, and one step of
+the sync loop.
 
-A sync step: push the outbox in batches → pull `/v1/changes` (items revoked, withdrawn or
-filled by others leave the local queue) → pull the queue's review form (questions and
-guidelines) into the store, so the desk shows it offline → extend the live leases → lease more
-when fewer than the checked-out number are left undecided. A checkout pulls the form too. A
-step stops at the first network failure (the outbox is kept, the next step picks up where this
+A checkout leases items and comparisons in one lease (`kinds`; items first, as the server
+orders them; a server from before comparisons is asked for items only). Comparisons go through
+every step as items do, into their own tables (`ComparisonLedger`).
+
+A sync step: push the outbox in batches (`push`: decisions on items, then on comparisons) → pull
+`/v1/changes` (items and comparisons revoked, withdrawn or filled by others leave the local
+queue) → pull the queue's review form (questions and guidelines) into the store, so the desk
+shows it offline → extend the live leases (a lease holds both kinds) → lease more when fewer
+than the checked-out number are left undecided. A checkout pulls the form too. A step stops
+at the first network failure (the outbox is kept, the next step picks up where this
 one ended) and at a 401 (`TokenNeededError`: ask the reviewer for a token). Decisions the
 server refuses are kept and listed as needing attention.
 """
@@ -12,25 +18,31 @@ server refuses are kept and listed as needing attention.
 from __future__ import annotations
 
 import logging
-from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
 
 from reviewdesk.domain import Form
 from reviewdesk.errors import FormError, StoreError
-from reviewdesk.protocol.statuses import KEPT_STATUSES, ChangeKind, DecisionStatus, LeaseMode
-from reviewdesk.protocol.v1 import DecisionResult
+from reviewdesk.protocol.statuses import ChangeKind, EntryKind, LeaseMode
+from reviewdesk.protocol.v1 import LeaseOut
 from reviewdesk.remote.errors import (
     RemoteError,
     RequestRefusedError,
     ServerUnreachableError,
     TokenNeededError,
 )
-from reviewdesk.remote.reviewer import DECISIONS_PER_CALL, ReviewerClient
-from reviewdesk.store import LeasedGeneration, OutboxEntry, OutboxState, Settled, Store, SyncLedger
+from reviewdesk.remote.reviewer import ReviewerClient
+from reviewdesk.store import (
+    LeasedComparisonEntry,
+    LeasedGeneration,
+    OutboxEntry,
+    OutboxState,
+    Store,
+    SyncLedger,
+)
 from reviewdesk.sync.errors import SyncError
+from reviewdesk.sync.push import push_outbox
+from reviewdesk.sync.reports import CheckoutReport, SyncReport
 
 logger = logging.getLogger(__name__)
 
@@ -39,70 +51,8 @@ __all__ = ["CheckoutReport", "SyncEngine", "SyncReport"]
 ClientFactory = Callable[[str], ReviewerClient]
 """Makes a client for a server URL (with the token); the engine closes it."""
 
-
-@dataclass
-class CheckoutReport:
-    """What a checkout did; `form_version` is the queue's review form now in the store (None:
-    the queue has none, or it could not be taken: `form_problem` says why)."""
-
-    lease_id: str | None
-    leased: int
-    added: int
-    expires_at: datetime | None
-    form_version: int | None = None
-    form_problem: str | None = None
-    templates: int = 0
-    """Prompt template texts taken into the store."""
-
-
-@dataclass
-class SyncReport:
-    """What one sync step did; `error` is None when it finished."""
-
-    pushed: int = 0
-    duplicates: int = 0
-    refused: int = 0
-    withdrawn: int = 0
-    pulled: int = 0
-    removed: list[str] = field(default_factory=list)
-    extended: int = 0
-    leased: int = 0
-    statuses: Counter[str] = field(default_factory=Counter)
-    waiting: int = 0
-    needs_attention: int = 0
-    online: bool = True
-    token_needed: bool = False
-    error: str | None = None
-    form_version: int | None = None
-    """The queue's review form now in the store (None: it has none, or see `form_problem`)."""
-    form_problem: str | None = None
-    """Why the server's form was not taken into the store (the sync went on without it)."""
-    templates: int = 0
-    """Prompt template texts taken into the store (for the versions its held items name)."""
-    template_problem: str | None = None
-    """Why some template texts were not taken (the sync went on without them)."""
-
-    def summary(self) -> dict[str, Any]:
-        return {
-            "pushed": self.pushed,
-            "duplicates": self.duplicates,
-            "refused": self.refused,
-            "withdrawn": self.withdrawn,
-            "pulled": self.pulled,
-            "removed": len(self.removed),
-            "extended": self.extended,
-            "leased": self.leased,
-            "waiting": self.waiting,
-            "needs_attention": self.needs_attention,
-            "statuses": dict(sorted(self.statuses.items())),
-            "online": self.online,
-            "token_needed": self.token_needed,
-            "error": self.error,
-            "form_version": self.form_version,
-            "form_problem": self.form_problem,
-            "templates": self.templates,
-            "template_problem": self.template_problem,
-        }
+KINDS = (EntryKind.ITEM, EntryKind.COMPARISON)
+"""What the desk leases and follows the changes of: items and comparisons."""
 
 
 class SyncEngine:
@@ -156,8 +106,8 @@ class SyncEngine:
     def _lease(
         self, client: ReviewerClient, server_url: str, queue: str, count: int, ttl_s: int
     ) -> CheckoutReport:
-        lease = client.lease(queue, count, ttl_s=ttl_s, mode=LeaseMode.OFFLINE)
-        if not lease.items:
+        lease = self._lease_kinds(client, queue, count, ttl_s)
+        if not lease.items and not lease.comparisons:
             return CheckoutReport(None, 0, 0, None)
         # The server's expiry, moved onto our clock: the desk compares it with its own time.
         expires_at = self._clock() + (lease.expires_at - lease.server_time)
@@ -169,8 +119,38 @@ class SyncEngine:
             expires_at=expires_at,
             items=[LeasedGeneration(i.generation, i.slot, i.epoch) for i in lease.items],
         )
-        logger.info("leased %d items (%d new) until %s", len(lease.items), added, expires_at)
-        return CheckoutReport(lease.lease_id, len(lease.items), added, expires_at)
+        added += self.ledger.comparisons.add_leased(
+            server_url=server_url,
+            queue=lease.queue,
+            lease_id=lease.lease_id,
+            mode=lease.mode,
+            expires_at=expires_at,
+            comparisons=[
+                LeasedComparisonEntry(c.comparison, c.slot, c.epoch) for c in lease.comparisons
+            ],
+        )
+        leased = len(lease.items) + len(lease.comparisons)
+        logger.info(
+            "leased %d items and %d comparisons (%d new) until %s",
+            len(lease.items),
+            len(lease.comparisons),
+            added,
+            expires_at,
+        )
+        return CheckoutReport(
+            lease.lease_id, leased, added, expires_at, comparisons=len(lease.comparisons)
+        )
+
+    def _lease_kinds(self, client: ReviewerClient, queue: str, count: int, ttl_s: int) -> LeaseOut:
+        """A lease of items and comparisons; of items only from a server that does not know
+        `kinds` (it refuses the field: 422)."""
+        try:
+            return client.lease(queue, count, ttl_s=ttl_s, mode=LeaseMode.OFFLINE, kinds=KINDS)
+        except RequestRefusedError as error:
+            if error.status != 422:
+                raise
+            logger.info("the server leases no comparisons (%s): items only", error)
+            return client.lease(queue, count, ttl_s=ttl_s, mode=LeaseMode.OFFLINE)
 
     def sync(self) -> SyncReport:
         """One step of the loop. Never raises a `SyncError` or a `RemoteError`: the report says
@@ -204,58 +184,21 @@ class SyncEngine:
     # -- the steps -----------------------------------------------------------------------------
 
     def _push(self, client: ReviewerClient, report: SyncReport) -> None:
-        while True:
-            batch = self.ledger.take_batch(DECISIONS_PER_CALL)
-            if not batch:
-                return
-            try:
-                results = client.push(batch)
-            except RequestRefusedError as error:
-                # The whole batch was refused (413, 422, ...): keep every decision, shown as
-                # needing attention with the server's reason, and go on with the rest.
-                self.ledger.settle(
-                    [
-                        Settled(
-                            decision.id,
-                            OutboxState.REFUSED,
-                            DecisionStatus.INVALID,
-                            error.code,
-                            error.detail,
-                        )
-                        for decision in batch
-                    ]
-                )
-                report.refused += len(batch)
-                continue
-            except RemoteError as error:
-                self.ledger.unsent([decision.id for decision in batch], str(error))
-                raise
-            answered = {result.id for result in results}
-            missing = [decision.id for decision in batch if decision.id not in answered]
-            self.ledger.settle([_settled(result) for result in results if result.id is not None])
-            if missing:  # a server that skipped some: send them again next time
-                self.ledger.unsent(missing, "the server did not answer for this decision")
-            for result in results:
-                report.statuses[result.status] += 1
-                if result.status in KEPT_STATUSES:
-                    report.pushed += 1
-                elif result.status == DecisionStatus.DUPLICATE:
-                    report.duplicates += 1
-                elif result.status == DecisionStatus.WITHDRAWN:
-                    report.withdrawn += 1
-                else:
-                    report.refused += 1
-            if missing:
-                return
+        push_outbox(self.ledger, client, report)
 
     def _pull(self, client: ReviewerClient, report: SyncReport) -> None:
         settings = self.ledger.settings()
         cursor = 0 if settings is None else settings.changes_cursor
         while True:
-            changes = client.changes(cursor)
+            changes = client.changes(cursor, kinds=KINDS)
             report.pulled += len(changes.changes)
-            for change in changes.changes:  # each kind takes the item away from this reviewer
-                report.removed += self.ledger.drop(
+            for change in changes.changes:  # each kind takes the entry away from this reviewer
+                drop = (
+                    self.ledger.comparisons.drop
+                    if change.entry == EntryKind.COMPARISON
+                    else self.ledger.drop
+                )
+                report.removed += drop(
                     [change.item_id],
                     lease_id=None if change.kind == ChangeKind.ITEM_WITHDRAWN else change.lease_id,
                 )
@@ -324,17 +267,21 @@ class SyncEngine:
         return taken, "; ".join(problems) or None
 
     def _extend(self, client: ReviewerClient, ttl_s: int, report: SyncReport) -> None:
-        live: dict[str, list[str]] = {}
+        live: dict[str, tuple[list[str], list[str]]] = {}
         for item in self.ledger.held():
             if not item.decided:
-                live.setdefault(item.lease_id, []).append(item.generation_id)
-        for lease_id, held in live.items():
+                live.setdefault(item.lease_id, ([], []))[0].append(item.generation_id)
+        for comparison in self.ledger.comparisons.held():
+            if not comparison.decided:
+                live.setdefault(comparison.lease_id, ([], []))[1].append(comparison.comparison_id)
+        for lease_id, (held, compared) in live.items():
             try:
                 extended = client.extend(lease_id, ttl_s=ttl_s)
             except RequestRefusedError as error:
                 if error.status not in (404, 409):
                     raise
                 report.removed += self.ledger.drop(held, lease_id=lease_id)
+                report.removed += self.ledger.comparisons.drop(compared, lease_id=lease_id)
                 continue
             self.ledger.extended(
                 lease_id, self._clock() + (extended.expires_at - extended.server_time)
@@ -343,6 +290,11 @@ class SyncEngine:
             lost = [item for item in extended.lost if item in held]
             if lost:
                 report.removed += self.ledger.drop(lost, lease_id=lease_id)
+            # `lost` names items only; a comparison the lease no longer holds is not in `held`.
+            still = set(extended.held)
+            gone = [cid for cid in compared if cid not in still]
+            if gone:
+                report.removed += self.ledger.comparisons.drop(gone, lease_id=lease_id)
 
     def _top_up(
         self,
@@ -353,19 +305,8 @@ class SyncEngine:
         ttl_s: int,
         report: SyncReport,
     ) -> None:
-        left = sum(1 for item in self.ledger.held() if not item.decided)
+        left = sum(1 for item in self.ledger.held() if not item.decided) + sum(
+            1 for comparison in self.ledger.comparisons.held() if not comparison.decided
+        )
         if target and left < target:
             report.leased += self._lease(client, server_url, queue, target - left, ttl_s).leased
-
-
-def _settled(result: DecisionResult) -> Settled:
-    """The outbox's record of the server's answer: `invalid` needs the reviewer's attention
-    (refused, kept); every other status is final (sent)."""
-    refused = result.status == DecisionStatus.INVALID
-    return Settled(
-        str(result.id),
-        OutboxState.REFUSED if refused else OutboxState.SENT,
-        result.status,
-        result.code,
-        result.detail,
-    )

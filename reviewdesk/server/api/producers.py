@@ -137,7 +137,7 @@ def withdraw_item(request: Request, item_id: IdPath, token: Producer) -> Withdra
         try:
             transact(
                 request.app.state.engine,
-                lambda connection: withdraw_comparison(connection, item_id),
+                lambda connection: withdraw_comparison(connection, item_id, now_ms=now),
             )
         except UnknownItemError:
             raise ApiError(404, ProblemCode.UNKNOWN_ITEM, str(error)) from error

@@ -431,13 +431,21 @@ def get_changes(
     token: Reviewer,
     since: Annotated[int, Query(ge=0, le=2**62)] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 500,
+    kinds: Annotated[list[EntryKind] | None, Query()] = None,
 ) -> ChangesOut:
     """What changed for the token's reviewer after the cursor `since` (an admin: everything):
-    leases revoked, slots filled by others, items withdrawn. Pass `next` back as `since`."""
+    leases revoked, slots filled by others, items withdrawn. Pass `next` back as `since`.
+    Changes to comparisons too when `kinds` names `comparison` (each with `entry`), as a lease
+    takes them: a client that asks for items only is never sent a comparison's id."""
+    comparisons = kinds is not None and EntryKind.COMPARISON in kinds
     entries = read(
         request.app.state.engine,
         lambda connection: changes_since(
-            connection, since, reviewer=reviewer_scope(token), limit=limit
+            connection,
+            since,
+            reviewer=reviewer_scope(token),
+            limit=limit,
+            comparisons=comparisons,
         ),
     )
     return ChangesOut(
@@ -449,6 +457,7 @@ def get_changes(
                 lease_id=entry.lease_id,
                 epoch=entry.epoch,
                 at=as_time(entry.at_ms),
+                entry=EntryKind(entry.entry),
             )
             for entry in entries
         ],

@@ -17,16 +17,35 @@ class FeedEntry:
     lease_id: str | None
     epoch: int | None
     at_ms: int
+    entry: str = "item"
+    """What `item_id` names: an item, or a comparison."""
 
 
 def changes_since(
-    connection: Connection, since: int, *, reviewer: str | None, limit: int
+    connection: Connection,
+    since: int,
+    *,
+    reviewer: str | None,
+    limit: int,
+    comparisons: bool = False,
 ) -> list[FeedEntry]:
-    """Changes after `since`, oldest first: those addressed to `reviewer`, or all for None."""
-    sql = (
-        "SELECT c.seq, c.kind, g.id, c.reviewer, c.lease_id, c.epoch, c.created_at_ms "
-        "FROM server_change c JOIN generation g ON g.pk = c.generation_pk WHERE c.seq > :since"
-    )
+    """Changes after `since`, oldest first: those addressed to `reviewer`, or all for None.
+    Changes to comparisons only with `comparisons` (a client that never leases them is not
+    sent their ids, which it would take for items' ids)."""
+    if comparisons:
+        sql = (
+            "SELECT c.seq, c.kind, coalesce(g.id, m.id), c.reviewer, c.lease_id, c.epoch, "
+            "c.created_at_ms, CASE WHEN c.comparison_pk IS NULL THEN 'item' "
+            "ELSE 'comparison' END FROM server_change c "
+            "LEFT JOIN generation g ON g.pk = c.generation_pk "
+            "LEFT JOIN comparison m ON m.pk = c.comparison_pk WHERE c.seq > :since"
+        )
+    else:
+        sql = (
+            "SELECT c.seq, c.kind, g.id, c.reviewer, c.lease_id, c.epoch, c.created_at_ms "
+            "FROM server_change c JOIN generation g ON g.pk = c.generation_pk "
+            "WHERE c.seq > :since"
+        )
     params: dict[str, object] = {"since": since, "limit": limit}
     if reviewer is not None:
         sql += " AND c.reviewer = :reviewer"

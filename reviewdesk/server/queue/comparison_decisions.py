@@ -5,7 +5,9 @@ was given, and a slot was open), `accepted_extra` (every slot was taken: kept as
 label), `duplicate`, `withdrawn`, or `invalid` with a code.
 
 A reviewer's later decision on a comparison supersedes their earlier one and keeps their slot,
-so one reviewer never fills two slots of one comparison.
+so one reviewer never fills two slots of one comparison. A decision that fills a slot another
+reviewer held on an expired lease tells that reviewer through the changes feed (`slot_filled`),
+as for items.
 
 The decisions of one call are taken one after the other, each seeing the ones before it
 stored; the comparisons' server rows are locked first (in pk order), as for items.
@@ -21,10 +23,10 @@ from sqlalchemy.engine import Connection
 
 from reviewdesk.domain import ComparisonDecision
 from reviewdesk.errors import DecisionConflictError
-from reviewdesk.protocol.statuses import DecisionStatus, ProblemCode
+from reviewdesk.protocol.statuses import ChangeKind, DecisionStatus, ProblemCode
 from reviewdesk.server.queue.comparison_leases import lock_comparisons, refresh_comparisons
 from reviewdesk.server.queue.decisions import DecisionOutcome
-from reviewdesk.server.queue.slots import ItemState, SlotState
+from reviewdesk.server.queue.slots import Change, ItemState, SlotState, add_changes
 from reviewdesk.store.comparison_rows import comparison_pks, insert_comparison_decisions
 from reviewdesk.store.comparisons import load_comparison_decisions_by_id
 
@@ -37,6 +39,8 @@ class _Slot:
     state: str
     reviewer: str | None
     expires_at_ms: int | None
+    lease_id: str | None
+    epoch: int
 
 
 def record_comparison_decisions(
@@ -58,6 +62,7 @@ def record_comparison_decisions(
     stored = load_comparison_decisions_by_id(connection, [decision.id for decision in decisions])
     results: list[ComparisonResult] = []
     touched: set[int] = set()
+    changes: list[Change] = []
     for decision in decisions:
         known = stored.get(decision.id)
         if known is not None:
@@ -80,11 +85,12 @@ def record_comparison_decisions(
         if state == ItemState.WITHDRAWN:
             results.append(DecisionOutcome(decision.id, DecisionStatus.WITHDRAWN))
             continue
-        status, decision = _place_and_store(connection, decision, pk, now_ms)
+        status, decision = _place_and_store(connection, decision, pk, now_ms, changes)
         stored[decision.id] = decision
         touched.add(pk)
         results.append(DecisionOutcome(decision.id, status))
     refresh_comparisons(connection, touched)
+    add_changes(connection, changes, now_ms, of_comparisons=True)
     return results
 
 
@@ -102,19 +108,32 @@ def _invalid(decision: ComparisonDecision, code: ProblemCode, detail: str) -> De
 
 
 def _place_and_store(
-    connection: Connection, decision: ComparisonDecision, pk: int, now_ms: int
+    connection: Connection,
+    decision: ComparisonDecision,
+    pk: int,
+    now_ms: int,
+    changes: list[Change],
 ) -> tuple[DecisionStatus, ComparisonDecision]:
     slots = [
         _Slot(*row)
         for row in connection.execute(
             text(
-                "SELECT slot, state, reviewer, expires_at_ms FROM comparison_slot "
+                "SELECT slot, state, reviewer, expires_at_ms, lease_id, epoch FROM comparison_slot "
                 "WHERE comparison_pk = :pk ORDER BY slot"
             ),
             {"pk": pk},
         )
     ]
     status, fill = _place(decision, slots, now_ms)
+    taken = next((slot for slot in slots if slot.slot == fill), None)
+    if (
+        taken is not None
+        and taken.state == SlotState.LEASED
+        and taken.reviewer not in (None, decision.reviewer)
+    ):
+        changes.append(
+            Change(ChangeKind.SLOT_FILLED, pk, taken.reviewer, taken.lease_id, taken.epoch)
+        )
     previous = connection.execute(
         text(
             "SELECT id FROM comparison_decision WHERE comparison_pk = :pk AND reviewer = :reviewer "

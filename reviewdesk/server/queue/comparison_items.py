@@ -24,7 +24,7 @@ from reviewdesk.domain.policy import Routing
 from reviewdesk.errors import DecisionConflictError, UnknownItemError
 from reviewdesk.ingest.comparisons import to_comparison_record
 from reviewdesk.ingest.records import RecordError, is_comparison, prepare
-from reviewdesk.protocol.statuses import KEPT_STATUSES, ItemResultStatus
+from reviewdesk.protocol.statuses import KEPT_STATUSES, ChangeKind, ItemResultStatus
 from reviewdesk.server.queue.comparison_decisions import record_comparison_decisions
 from reviewdesk.server.queue.comparison_leases import lock_comparisons, refresh_comparisons
 from reviewdesk.server.queue.items import (
@@ -37,7 +37,7 @@ from reviewdesk.server.queue.items import (
     undated_positions,
 )
 from reviewdesk.server.queue.policy import load_policies
-from reviewdesk.server.queue.slots import ItemState, SlotState
+from reviewdesk.server.queue.slots import Change, ItemState, SlotState, add_changes
 from reviewdesk.store import rows
 from reviewdesk.store.comparison_rows import comparison_pks, insert_comparisons
 from reviewdesk.store.comparisons import (
@@ -304,9 +304,9 @@ def _record_carried(
             outcomes[index].decisions += 1
 
 
-def withdraw_comparison(connection: Connection, comparison_id: str) -> None:
-    """Take a comparison out of review: its open slots close, and decisions arriving later get
-    the status `withdrawn` (the changes feed does not announce it yet).
+def withdraw_comparison(connection: Connection, comparison_id: str, *, now_ms: int) -> None:
+    """Take a comparison out of review: its open slots close, the reviewers holding it are told
+    through the changes feed, and decisions arriving later get the status `withdrawn`.
 
     Raises:
         UnknownItemError: no comparison has that id.
@@ -314,6 +314,13 @@ def withdraw_comparison(connection: Connection, comparison_id: str) -> None:
     pk = comparison_pks(connection, [comparison_id]).get(comparison_id)
     if pk is None or not lock_comparisons(connection, [pk]):
         raise UnknownItemError(f"there is no item {comparison_id}")
+    holders = connection.execute(
+        text(
+            "SELECT reviewer, lease_id, epoch FROM comparison_slot WHERE comparison_pk = :pk "
+            "AND state = :leased"
+        ),
+        {"pk": pk, "leased": str(SlotState.LEASED)},
+    ).all()
     connection.execute(
         text(
             "UPDATE comparison_slot SET state = 'free', reviewer = NULL, lease_id = NULL, "
@@ -326,3 +333,12 @@ def withdraw_comparison(connection: Connection, comparison_id: str) -> None:
         {"state": str(ItemState.WITHDRAWN), "pk": pk},
     )
     refresh_comparisons(connection, [pk])
+    add_changes(
+        connection,
+        [
+            Change(ChangeKind.ITEM_WITHDRAWN, pk, row.reviewer, row.lease_id, row.epoch)
+            for row in holders
+        ],
+        now_ms,
+        of_comparisons=True,
+    )

@@ -7,8 +7,9 @@ claim itself with a grown epoch, and a decision made on the expired lease is sti
 (`comparison_decisions`). Comparisons share the lease (`server_lease`) with the items taken in
 the same call, so a heartbeat or a release covers both.
 
-Not yet: the changes feed (`/v1/changes`) is keyed on items, so a reviewer whose comparison
-slot went to another is not told there; that reviewer's decision is still kept (late or extra).
+A reviewer whose expired comparison slot is leased to another is told through the changes
+feed (`lease_revoked`, a change with the comparison's pk), as for items; that reviewer's
+decision is still kept (late or extra).
 """
 
 from __future__ import annotations
@@ -21,8 +22,9 @@ from sqlalchemy.engine import Connection
 
 from reviewdesk.domain import Comparison
 from reviewdesk.domain.policy import Priority
+from reviewdesk.protocol.statuses import ChangeKind
 from reviewdesk.server.queue.policy import PRIORITY_ORDER
-from reviewdesk.server.queue.slots import SlotState, is_postgres
+from reviewdesk.server.queue.slots import Change, SlotState, add_changes, is_postgres
 from reviewdesk.store.comparisons import load_comparisons
 
 
@@ -52,7 +54,8 @@ LIMIT :limit
 
 _AVAILABLE_SLOTS = text(
     """
-SELECT s.comparison_pk, s.slot, s.epoch, c.required_reviews, c.id
+SELECT s.comparison_pk, s.slot, s.epoch, c.required_reviews, c.id, s.state, s.reviewer,
+s.lease_id
 FROM comparison_slot s JOIN comparison c ON c.pk = s.comparison_pk
 WHERE s.comparison_pk IN :pks
 AND (s.state = 'free' OR (s.state = 'leased' AND s.expires_at_ms <= :now))
@@ -137,10 +140,15 @@ def claim_comparisons(
     if not candidates:
         return []
     chosen: dict[int, tuple[int, int, int, str]] = {}
-    for pk, slot, epoch, required, cid in connection.execute(
+    revoked: dict[int, Change] = {}
+    for pk, slot, epoch, required, cid, state, holder, old_lease in connection.execute(
         _AVAILABLE_SLOTS, {"pks": candidates, "now": now_ms}
     ):
-        chosen.setdefault(pk, (slot, epoch + 1, required, cid))
+        if pk in chosen:
+            continue
+        chosen[pk] = (slot, epoch + 1, required, cid)
+        if state == SlotState.LEASED and holder is not None and holder != reviewer:
+            revoked[pk] = Change(ChangeKind.LEASE_REVOKED, pk, holder, old_lease, epoch)
     taken = [(pk, *chosen[pk]) for pk in candidates if pk in chosen]
     if taken:
         connection.execute(
@@ -174,6 +182,7 @@ def claim_comparisons(
             )
     refresh_comparisons(connection, candidates)
     comparisons = load_comparisons(connection, [cid for *_, cid in taken])
+    add_changes(connection, list(revoked.values()), now_ms, of_comparisons=True)
     return [
         LeasedComparisonSlot(comparisons[cid], slot, epoch, required)
         for _, slot, epoch, required, cid in taken

@@ -336,6 +336,7 @@ def _lost_slots(connection: Connection, lease_id: str) -> list[int]:
         for (pk,) in connection.execute(
             text(
                 "SELECT generation_pk FROM server_change WHERE lease_id = :id "
+                "AND generation_pk IS NOT NULL "
                 "AND kind IN ('lease_revoked', 'slot_filled', 'item_withdrawn')"
             ),
             {"id": lease_id},

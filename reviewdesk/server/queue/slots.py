@@ -126,8 +126,15 @@ def refresh_final(
 _CHANGES_LOCK = 0x72646368
 
 
-def add_changes(connection: Connection, changes: Sequence[Change], now_ms: int) -> None:
-    """Append to the changes feed. Call last in a transaction.
+def add_changes(
+    connection: Connection,
+    changes: Sequence[Change],
+    now_ms: int,
+    *,
+    of_comparisons: bool = False,
+) -> None:
+    """Append to the changes feed. Call last in a transaction. With `of_comparisons`, each
+    change's `generation_pk` is a comparison's pk (stored as `comparison_pk`).
 
     On PostgreSQL the feed's sequence numbers must become visible in order, or a reader could
     move its cursor past a change that commits a moment later; an advisory lock held to the end
@@ -137,9 +144,10 @@ def add_changes(connection: Connection, changes: Sequence[Change], now_ms: int) 
         return
     if is_postgres(connection):
         connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_CHANGES_LOCK})")
+    column = "comparison_pk" if of_comparisons else "generation_pk"
     connection.execute(
         text(
-            "INSERT INTO server_change (kind, generation_pk, reviewer, lease_id, epoch, "
+            f"INSERT INTO server_change (kind, {column}, reviewer, lease_id, epoch, "
             "created_at_ms) VALUES (:kind, :pk, :reviewer, :lease_id, :epoch, :now)"
         ),
         [

@@ -15,7 +15,7 @@ deciding (a setting), are named in the status bar once the decision is saved.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
@@ -150,6 +150,8 @@ class CompareDesk(QStackedWidget):
         self._editing: int | None = None
         self._stopwatch = Stopwatch()
         self._generation = 0  # a store switch makes the steps of the old session stale
+        self._store: Store | None = None
+        self._reviewer = ""
 
         self.view = CompareView(self)
         self.message_page = QWidget(self)
@@ -215,6 +217,7 @@ class CompareDesk(QStackedWidget):
         """Review the comparisons of `store` as `reviewer` (None: the store is closing)."""
         self._generation += 1
         generation = self._generation
+        self._store, self._reviewer = store, reviewer
         self._session, self._item, self._in_flight = None, None, False
         self._leave_edit()
         if store is None:
@@ -226,6 +229,16 @@ class CompareDesk(QStackedWidget):
             return _Opened(session, session.start(), session.holds_comparisons())
 
         self._host.runner.submit(work, lambda opened: self._on_opened(generation, opened))
+
+    def refresh(self, removed: Collection[str] = ()) -> None:
+        """Look at the store again after a sync changed it: start over when no comparison is
+        on screen (the sync may have brought some) or when the one on screen left the store
+        (`removed`); never while a step is in flight or a correction is being typed."""
+        store = self._store
+        if store is None or self._in_flight or self._editing is not None:
+            return
+        if self._item is None or self._item.id in removed:
+            self.set_store(store, self._reviewer)
 
     def _on_opened(self, generation: int, opened: _Opened) -> None:
         if generation != self._generation:
@@ -436,7 +449,10 @@ class CompareDesk(QStackedWidget):
             self.submit_step(ComparisonSession.skip)
 
     def _on_undo_action_triggered(self) -> None:
-        self.submit_step(ComparisonSession.undo)
+        # An undo refused (the decision already went to the server) changes nothing: say why.
+        self.submit_step(
+            ComparisonSession.undo, lambda error: self._host.status.show_message(str(error), 8000)
+        )
 
     def _on_diff_action_triggered(self) -> None:
         self.view.set_diff_shown(self.diff.isChecked())

@@ -67,6 +67,8 @@ class CheckoutDone:
     leased: int
     added: int
     expires_at: datetime | None
+    comparisons: int = 0
+    """How many of `leased` are comparisons."""
 
 
 @dataclass(frozen=True)
@@ -318,7 +320,7 @@ class SyncController(QObject):
 
         def work() -> tuple[CheckoutDone, _Snapshot]:
             report = self._engine_for(store).checkout(count, queue=queue, ttl_s=ttl_s)
-            done = CheckoutDone(report.leased, report.added, report.expires_at)
+            done = CheckoutDone(report.leased, report.added, report.expires_at, report.comparisons)
             return done, _snapshot(store)
 
         def done(result: tuple[CheckoutDone, _Snapshot]) -> None:

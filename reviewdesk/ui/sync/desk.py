@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from reviewdesk.review import ReviewItem
     from reviewdesk.store import Store
     from reviewdesk.ui.queue_list.model import QueueModel
+    from reviewdesk.ui.review.compare_desk import CompareDesk
     from reviewdesk.ui.sync.control import SyncController
     from reviewdesk.ui.sync.widgets import SyncStatus
 
@@ -38,7 +39,8 @@ class SyncStatusLine(Protocol):
 
 class SyncHost(Protocol):
     """What syncing needs of the window (the desk window is one): its sync controller, its
-    decisions as they are saved or undone, the queue list, the item on screen, the status bar."""
+    decisions as they are saved or undone, the queue list, the item on screen, the status bar,
+    and the Comparisons tab (checked-out comparisons come and go with a sync too)."""
 
     @property
     def decision_saved(self) -> SignalInstance: ...
@@ -51,6 +53,9 @@ class SyncHost(Protocol):
 
     @property
     def model(self) -> QueueModel: ...
+
+    @property
+    def compare(self) -> CompareDesk: ...
 
     @property
     def status(self) -> SyncStatusLine: ...
@@ -99,6 +104,8 @@ class SyncDesk(QObject):
         sync.store_changed.connect(window.count_disagreements)
         window.decision_saved.connect(sync.refresh)
         window.decision_undone.connect(sync.refresh)
+        window.compare.decision_saved.connect(sync.refresh)
+        window.compare.decision_undone.connect(sync.refresh)
 
     def _on_connect_action_triggered(self) -> None:
         window = self._window
@@ -155,11 +162,13 @@ class SyncDesk(QObject):
             window.restart_session()  # the item on screen is gone: show the next one
         else:
             window.model.reload()
+            window.compare.refresh(generation_ids)  # the ids name comparisons too
 
     def _on_sync_items_added(self, _count: int) -> None:
         window = self._window
         if window.current_item is None and not window.in_flight:
             window.restart_session()  # the empty or finished page: show the new items
             return
+        window.compare.refresh()  # comparisons come with the items of a checkout
         window.model.reload()
         window.count_pending()

@@ -314,9 +314,11 @@ class CheckoutDialog(_SyncDialog):
         if done.leased == 0:
             self.result_text = "No items to check out: the queue is empty."
         else:
+            what = f"{done.leased - done.comparisons} item(s)"
+            if done.comparisons:
+                what += f" and {done.comparisons} comparison(s)"
             self.result_text = (
-                f"Checked out {done.leased} item(s) ({done.added} new) until "
-                f"{_when(done.expires_at)}."
+                f"Checked out {what} ({done.added} new) until {_when(done.expires_at)}."
             )
         self.accept()
 
@@ -328,7 +330,7 @@ class CheckoutDialog(_SyncDialog):
         self.message.setStyleSheet(_BAD)
 
 
-_ATTENTION_COLUMNS = ("Item", "Verdict", "Server status", "Code", "Reason", "Tries")
+_ATTENTION_COLUMNS = ("Item", "Decision", "Server status", "Code", "Reason", "Tries")
 
 
 class NeedsAttentionDialog(_SyncDialog):
@@ -395,8 +397,8 @@ class NeedsAttentionDialog(_SyncDialog):
         self.table.setRowCount(len(entries))
         for row, entry in enumerate(entries):
             cells = (
-                entry.decision.generation_id,
-                str(entry.decision.verdict),
+                entry.subject,
+                entry.choice,
                 entry.server_status or "",
                 entry.code or "",
                 entry.last_error or "",
