@@ -13,6 +13,11 @@ No I/O, no Qt, no SQL: every other package may import this one, and it imports n
 
 from __future__ import annotations
 
+from reviewdesk.domain.comparison_forms import (
+    check_comparison_answers,
+    comparison_form,
+    form_verdict,
+)
 from reviewdesk.domain.comparisons import (
     Candidate,
     Comparison,
@@ -24,11 +29,6 @@ from reviewdesk.domain.comparisons import (
     Preference,
     ShownOrder,
     resolve_preference,
-)
-from reviewdesk.domain.comparison_forms import (
-    check_comparison_answers,
-    comparison_form,
-    form_verdict,
 )
 from reviewdesk.domain.forms import Form
 from reviewdesk.domain.models import (

@@ -44,9 +44,9 @@ def test_a_required_answer_missing_stores_nothing_and_names_the_question(store: 
     session = ComparisonSession(store, "ann")
     first = session.start().item
     assert first is not None
-    with pytest.raises(AnswerError, match="answers.quality: is required but missing"):
+    with pytest.raises(AnswerError, match=r"answers\.quality: is required but missing"):
         session.decide_side(LEFT, duration_ms=5, answers={"confidence": 2})
-    with pytest.raises(AnswerError, match="answers.why_bad: is required for reject"):
+    with pytest.raises(AnswerError, match=r"answers\.why_bad: is required for reject"):
         session.decide(
             Preference.BOTH_BAD, duration_ms=5, reasons=["tone"], answers={"quality": "poor"}
         )
@@ -105,7 +105,7 @@ def test_answers_on_a_comparison_whose_queue_has_no_form_are_refused(tmp_path: P
         session = ComparisonSession(store, "ann")
         item = session.start().item
         assert item is not None and item.form is None
-        with pytest.raises(AnswerError, match="answers.quality: the comparison's queue has no"):
+        with pytest.raises(AnswerError, match=r"answers\.quality: the comparison's queue has no"):
             session.decide(Preference.A, duration_ms=5, answers={"quality": "great"})
         saved = session.decide(Preference.A, duration_ms=5).saved
         assert saved is not None and saved.answers == {} and saved.form_version is None
