@@ -1,5 +1,6 @@
 """The comparison view: the prompt above, the two outputs side by side (each with its flags
-tinted), and under them, on request, a word diff from the left output to the right one.
+tinted), under them the queue's form panel (when the queue has a form), and, on request, a word
+diff from the left output to the right one.
 
 Which candidate is left is the session's decision (`ComparisonItem.order`); this view only
 shows `item.shown(LEFT)` and `item.shown(RIGHT)`. Model names are hidden while deciding unless
@@ -14,6 +15,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QSplitter, QVBoxLayout, QWidg
 from reviewdesk.domain import Candidate
 from reviewdesk.review.comparisons import LEFT, RIGHT, ComparisonItem
 from reviewdesk.ui.review.compare_diff import DiffPane
+from reviewdesk.ui.review.form import FormPanel
 from reviewdesk.ui.review.output import OutputPane
 from reviewdesk.ui.review.panes import PromptView
 
@@ -125,12 +127,19 @@ class CompareView(QWidget):
         self.splitter.setChildrenCollapsible(False)
         self.splitter.addWidget(prompt_box)
         self.splitter.addWidget(self.outputs)
+        # The form's keys are taken where the keyboard is: either output (the left first).
+        self.form = FormPanel(self)
+        self.form.claim_keys()
+        for box in self.sides:
+            self.form.attach(box.output)
+        self.splitter.addWidget(self.form)
         self.splitter.addWidget(self.diff_box)
         # The prompt keeps room for a few lines (a chat prompt's last turn is what matters).
         self.prompt.setMinimumHeight(self.prompt.fontMetrics().lineSpacing() * 5 + 8)
         self.splitter.setStretchFactor(0, 2)
         self.splitter.setStretchFactor(1, 5)
-        self.splitter.setStretchFactor(2, 2)
+        self.splitter.setStretchFactor(2, 1)
+        self.splitter.setStretchFactor(3, 2)
 
         bar = QHBoxLayout()
         bar.addWidget(self.header, 1)
@@ -190,8 +199,8 @@ class CompareView(QWidget):
                 self.diff_box.show()
                 # A pane shown in a splitter gets no room of its own: take a third of the
                 # outputs' height for it.
-                prompt, outputs, _ = self.splitter.sizes()
-                self.splitter.setSizes([prompt, outputs - outputs // 3, outputs // 3])
+                prompt, outputs, form, _ = self.splitter.sizes()
+                self.splitter.setSizes([prompt, outputs - outputs // 3, form, outputs // 3])
         else:
             self.diff_box.hide()
             self.diff.clear_diff()

@@ -133,6 +133,10 @@ class QuestionBox(QFrame):
         """Answer by a key's text; False when the key is not one of this question's."""
         return False
 
+    def takes(self, text: str) -> bool:
+        """Whether a key's text answers this question (`press` would take it)."""
+        return False
+
     def set_current(self, current: bool) -> None:
         """Draw the focus frame (or not)."""
         if self._current != current:
@@ -223,6 +227,9 @@ class ChoiceBox(QuestionBox):
         self._toggle(value)
         return True
 
+    def takes(self, text: str) -> bool:
+        return bool(text) and text.lower() in self._keys
+
     def _toggle(self, value: str) -> None:
         if value in self._chosen:
             self._chosen.remove(value)
@@ -301,6 +308,13 @@ class RatingBox(QuestionBox):
         if typed.lstrip("-").isdigit() and self.low <= int(typed) <= self.high:
             self._choose(int(typed))
         return True
+
+    def takes(self, text: str) -> bool:
+        return (
+            bool(text)
+            and (text.isdigit() or text == "-")
+            and (self._could_be(self._typed + text) or self._could_be(text))
+        )
 
     def _could_be(self, typed: str) -> bool:
         """Whether some value of the rating is written starting with `typed`."""
