@@ -323,6 +323,7 @@ class CompareDesk(QStackedWidget):
         session = self._session
         mine = None if session is None else item.latest_by(session.reviewer)
         self.view.form.show_form(item.id, item.form, "", None if mine is None else mine.answers)
+        self.view.fit_form()
         self.setCurrentWidget(self.view)
         self._stopwatch.restart()
         self._enable_keys()

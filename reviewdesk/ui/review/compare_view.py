@@ -10,6 +10,7 @@ the reviewer turned that off.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSplitter, QVBoxLayout, QWidget
 
 from reviewdesk.domain import Candidate
@@ -181,6 +182,24 @@ class CompareView(QWidget):
             box.show_candidate(item.shown(box.side), hide_model=hide_models)
         if self.diff_shown:
             self._show_diff()
+
+    def fit_form(self) -> None:
+        """Give the form panel the room its questions ask for (up to its cap, at most half the
+        outputs' height), taken from the outputs."""
+        if self.form.isHidden():
+            return
+        sizes = self.splitter.sizes()
+        if sizes[1] <= 0:
+            return  # not laid out yet
+        want = min(self.form.sizeHint().height(), (sizes[1] + sizes[2]) // 2)
+        if sizes[2] < want:
+            sizes[1] -= want - sizes[2]
+            sizes[2] = want
+            self.splitter.setSizes(sizes)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.fit_form()
 
     def set_hide_models(self, hide: bool) -> None:
         self._hide_models = hide
