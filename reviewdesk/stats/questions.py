@@ -30,11 +30,11 @@ from sqlalchemy.engine import Engine
 
 from reviewdesk.domain import QuestionKind
 from reviewdesk.stats.answers import (
-    answered_comparisons,
     QUESTION_KEYS,
     AnswerLabel,
     AskedQuestion,
     Resolved,
+    answered_comparisons,
     asked_keys,
     asked_question,
     load_alone,

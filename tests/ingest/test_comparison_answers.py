@@ -50,7 +50,7 @@ def _answers(store: Store) -> dict[str, list[tuple[str, dict[str, object], int |
     with store.engine.connect() as connection:
         return {
             comparison.id: [(d.reviewer, dict(d.answers), d.form_version) for d in decisions]
-            for comparison, decisions in iter_comparisons(connection)  # type: ignore[arg-type]
+            for comparison, decisions in iter_comparisons(connection)
         }
 
 

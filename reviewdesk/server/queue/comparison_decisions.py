@@ -85,7 +85,7 @@ def record_comparison_decisions(
             results.append(DecisionOutcome(decision.id, DecisionStatus.WITHDRAWN))
             continue
         try:
-            decision = checker.check_comparison(decision, queue)
+            decision = checker.check_comparison(decision, queue or "")
         except AnswerError as error:
             results.append(_unfit_answers(decision, error))
             continue
