@@ -10,7 +10,7 @@ from reviewdesk.domain import ComparisonDecision, ComparisonDecisionId, Preferen
 from reviewdesk.protocol import DecisionStatus, EntryKind
 from reviewdesk.remote.reviewer import ReviewerClient
 from tests.server.harness import RunningServer
-from tests.server.test_comparisons import _batch, _lease, _push, _state, pair, prefer
+from tests.server.test_comparisons import DECIDED, _batch, _lease, _push, _state, pair, prefer
 
 FORM: dict[str, Any] = {
     "questions": [
@@ -152,3 +152,23 @@ def test_a_plain_preference_passes_on_a_queue_whose_questions_are_optional(
         assert result["status"] == "accepted", result
         (stored,) = _state(producer, "cmp-0001")["decisions"]
         assert (stored["answers"], stored["form_version"]) == ({}, None)
+
+
+def test_a_pushed_comparisons_labels_are_checked_and_a_misfit_named(
+    server: RunningServer,
+) -> None:
+    _set_form(server)
+    labels = [
+        {"reviewer": "ann", "preference": "a", "decided_at": DECIDED,
+         "answers": {"quality": "great"}},
+        {"reviewer": "bob", "preference": "b", "decided_at": DECIDED,
+         "answers": {"confidence": 2}},
+    ]  # fmt: skip
+    with server.client(server.token("producer", "producer")) as producer:
+        (result,) = _push(producer, [pair(1, decisions=labels, required_reviews=2)])["results"]
+        assert result["status"] == "created"
+        assert result["errors"] == [
+            {"field": "decisions[1]", "message": "answers.quality: is required but missing"}
+        ]
+        (stored,) = _state(producer, "cmp-0001")["decisions"]
+    assert (stored["reviewer"], stored["answers"]) == ("ann", {"quality": "great"})
