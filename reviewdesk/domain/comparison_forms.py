@@ -72,10 +72,17 @@ def check_comparison_answers(
         if key in spans and value not in (None, [], ())
     ]
     rest = {key: value for key, value in answers.items() if key not in spans}
+    verdict = form_verdict(preference, edited=edited)
     try:
-        typed = asked.validate_answers(rest, form_verdict(preference, edited=edited), "")
+        typed = asked.validate_answers(rest, verdict, "")
     except AnswerError as error:
-        refused.extend(error.problems)
+        # "required for reject" says what the form says; the comparison's side of it too
+        when = f" for {verdict} but missing"
+        here = "a correction" if edited else str(preference)
+        refused.extend(
+            (key, why.replace(when, f" for {verdict} (here: {here}) but missing"))
+            for key, why in error.problems
+        )
         typed = {}
     if refused:
         order = {key: index for index, key in enumerate(form.keys)}

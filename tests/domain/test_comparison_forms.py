@@ -46,7 +46,9 @@ def test_a_question_required_for_reject_is_asked_when_both_are_bad() -> None:
     form = make_form()
     with pytest.raises(AnswerError) as raised:
         check_comparison_answers(form, {"quality": "poor"}, Preference.BOTH_BAD, edited=False)
-    assert raised.value.problems == (("why_bad", "is required for reject but missing"),)
+    assert raised.value.problems == (
+        ("why_bad", "is required for reject (here: both_bad) but missing"),
+    )
     assert check_comparison_answers(
         form,
         {"quality": "poor", "why_bad": "both invent a policy"},

@@ -77,7 +77,7 @@ def test_a_misfit_is_that_entrys_invalid_naming_the_question(server: RunningServ
         assert {r["code"] for r in results[:5]} == {"invalid_answers"}
         details = [r["detail"] for r in results[:5]]
         assert details[0] == "answers.quality: is required but missing"
-        assert details[1] == "answers.why_bad: is required for reject but missing"
+        assert details[1] == "answers.why_bad: is required for reject (here: both_bad) but missing"
         assert details[2].startswith("answers.hallucination: is a spans question")
         assert details[3].startswith("answers.quality: 'meh' is not an option")
         assert details[4].startswith("form_version: queue 'prefs' has no form version 99")

@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from reviewdesk.domain import Preference, form_verdict
+from reviewdesk.domain import Preference, check_comparison_answers
 from reviewdesk.errors import AnswerError
 from reviewdesk.review import Stopwatch
 from reviewdesk.review.comparisons import (
@@ -377,7 +377,11 @@ class CompareDesk(QStackedWidget):
         out, the status bar naming it) when one is missing or wrong: nothing is saved."""
         form = self.view.form
         try:
-            return form.answers_for(form_verdict(preference, edited=edited))
+            return form.checked_answers(
+                lambda asked, answers: dict(
+                    check_comparison_answers(asked, answers, preference, edited=edited)
+                )
+            )
         except AnswerError as error:
             self._host.status.show_message(f"Not saved: {form.describe(error)}", 10000)
             return None

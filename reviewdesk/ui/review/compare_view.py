@@ -13,7 +13,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSplitter, QVBoxLayout, QWidget
 
-from reviewdesk.domain import Candidate
+from reviewdesk.domain import Candidate, Verdict
 from reviewdesk.review.comparisons import LEFT, RIGHT, ComparisonItem
 from reviewdesk.ui.review.compare_diff import DiffPane
 from reviewdesk.ui.review.form import FormPanel
@@ -23,6 +23,13 @@ from reviewdesk.ui.review.panes import PromptView
 __all__ = ["CompareView", "SideBox"]
 
 _SIDE_NAMES = {LEFT: "Left", RIGHT: "Right"}
+
+PREFERENCE_WORDS = {
+    Verdict.APPROVE: "a better answer or a tie",
+    Verdict.EDIT: "a correction",
+    Verdict.REJECT: "both bad",
+}
+"""What a verdict of the form means on a comparison (`reviewdesk.domain.comparison_forms`)."""
 
 
 def _bold(label: QLabel) -> QLabel:
@@ -131,6 +138,7 @@ class CompareView(QWidget):
         # The form's keys are taken where the keyboard is: either output (the left first).
         self.form = FormPanel(self)
         self.form.claim_keys()
+        self.form.name_verdicts(PREFERENCE_WORDS)
         for box in self.sides:
             self.form.attach(box.output)
         self.splitter.addWidget(self.form)

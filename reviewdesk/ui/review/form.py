@@ -23,7 +23,7 @@ a rating's digits) answer it, ahead of the page's keys; Esc goes back to the pag
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, QSize, Qt
@@ -34,7 +34,13 @@ from reviewdesk.domain import Decision, Form, QuestionKind, Verdict
 from reviewdesk.errors import AnswerError
 from reviewdesk.review import ReviewItem
 from reviewdesk.ui.review.output import OutputPane
-from reviewdesk.ui.review.questions import QuestionBox, SpansBox, TextBox, question_box
+from reviewdesk.ui.review.questions import (
+    QuestionBox,
+    SpansBox,
+    TextBox,
+    question_box,
+    required_text,
+)
 from reviewdesk.ui.review.text_map import DisplayText
 
 __all__ = ["FormPanel", "form_key_rows"]
@@ -107,6 +113,7 @@ class FormPanel(QScrollArea):
         self._pane: OutputPane | None = None
         self._panes: list[OutputPane] = []
         self._claims = False  # keys are claimed from the window's shortcuts once gone into
+        self._verdict_names: dict[Verdict, str] | None = None
         self._engaged = False
         self._keys = _Keys(self)
         self.hide()
@@ -156,6 +163,11 @@ class FormPanel(QScrollArea):
         """Answer only once gone into (Tab), and then ahead of the window's own keys (the
         Comparisons page, where 1 and 2 are taken); Esc goes back out."""
         self._claims = True
+
+    def name_verdicts(self, names: Mapping[Verdict, str]) -> None:
+        """Word the verdicts a question is required for in these terms (a comparison's
+        preferences: "for both bad" where the form says reject)."""
+        self._verdict_names = dict(names)
 
     @property
     def engaged(self) -> bool:
@@ -229,13 +241,27 @@ class FormPanel(QScrollArea):
             AnswerError: an answer is missing or wrong: the first such question is focused and
                 each one gets a note saying why.
         """
+        output = self._output_text
+        return self.checked_answers(
+            lambda form, answers: dict(form.validate_answers(answers, verdict, output))
+        )
+
+    def checked_answers(
+        self, check: Callable[[Form, dict[str, Any]], dict[str, Any]]
+    ) -> dict[str, Any]:
+        """The answers as `check(form, answers)` types them ({} without a form), e.g. a
+        comparison's preference read as a verdict.
+
+        Raises:
+            AnswerError: as `answers_for`, the question pointed out.
+        """
         for box in self._boxes:
             box.show_note("")
         form = self._form
         if form is None:
             return {}
         try:
-            return dict(form.validate_answers(self.answers(), verdict, self._output_text))
+            return check(form, self.answers())
         except AnswerError as error:
             self.point_out(error)
             raise
@@ -416,6 +442,8 @@ class FormPanel(QScrollArea):
             return
         for index, question in enumerate(form.questions):
             box = question_box(question, self._body)
+            if self._verdict_names is not None:
+                box.title.setText(question.shown + required_text(question, self._verdict_names))
             if isinstance(box, TextBox):
                 box.editor.installEventFilter(self._keys)
             if isinstance(box, SpansBox):

@@ -50,6 +50,9 @@ def test_the_form_is_answered_by_keys_ahead_of_1_and_2_and_saved_with_the_prefer
         "why_bad",
         "topics",
     ]
+    # "required for reject" in the form reads as what it means on a comparison
+    assert panel.box("why_bad").title.text() == "What is wrong with both? * (for both bad)"
+    assert panel.box("quality").title.text() == "How good is the better answer? *"
     first = window.compare.current_item
     assert first is not None
 
@@ -107,7 +110,7 @@ def test_both_bad_asks_its_own_question_and_undo_brings_the_answers_back(
     press(qtbot, window, Qt.Key.Key_B)
     assert not isinstance(QApplication.activeModalWidget(), ReasonDialog)
     assert _message(window).startswith(
-        "Not saved: “What is wrong with both?” is required for reject but missing"
+        "Not saved: “What is wrong with both?” is required for reject (here: both_bad) but missing"
     )
     box = panel.box("why_bad")
     assert isinstance(box, TextBox) and box.is_current
