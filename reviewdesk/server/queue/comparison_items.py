@@ -310,7 +310,7 @@ def _record_carried(
             # decision is not, and the producer is told which and why.
             where = positions.get(result.id)
             field = "decisions" if where is None else f"decisions[{where}]"
-            outcomes[index].errors.append(FieldError(field, result.detail or "invalid"))
+            outcomes[index].errors.append(FieldError(field, result.detail or str(result.code)))
 
 
 def withdraw_comparison(connection: Connection, comparison_id: str) -> None:
