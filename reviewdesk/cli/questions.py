@@ -68,6 +68,12 @@ def print_question_stats(
             f"({result.left_out.reason})",
             markup=False,
         )
+    if result.comparisons:
+        err.print(
+            f"not counted: {result.comparisons:,} comparisons answered {key!r} (these figures "
+            "count items; comparisons' answers are in the raw and csv exports)",
+            markup=False,
+        )
     if not result.overall.n:
         out.print(f"no answers to {key!r} yet", markup=False)
         return

@@ -5,13 +5,19 @@
 - `questions`: a form's questions and the answers each kind of question takes;
 - `queue`: an item's review status, the queue's filters and sorts, the store's counts;
 - `policy`: a queue's review policy (risk bands, priorities, routing, the audit draw);
-- `comparisons`: pairwise review (a prompt, two candidate outputs, a preference).
+- `comparisons`: pairwise review (a prompt, two candidate outputs, a preference);
+- `comparison_forms`: a queue's form on comparisons (what a preference means for `required`).
 
 No I/O, no Qt, no SQL: every other package may import this one, and it imports none of them.
 """
 
 from __future__ import annotations
 
+from reviewdesk.domain.comparison_forms import (
+    check_comparison_answers,
+    comparison_form,
+    form_verdict,
+)
 from reviewdesk.domain.comparisons import (
     Candidate,
     Comparison,
@@ -87,6 +93,9 @@ __all__ = [
     "StoreCounts",
     "Usage",
     "Verdict",
+    "check_comparison_answers",
+    "comparison_form",
+    "form_verdict",
     "new_decision_id",
     "reason_label",
     "resolve_preference",

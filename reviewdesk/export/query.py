@@ -212,7 +212,8 @@ def check_conditions(connection: Connection, filters: Filters) -> None:
 
 def answer_keys(connection: Connection, options: ExportOptions) -> tuple[str, ...]:
     """The questions an export's csv has a column for: those of the forms of the exported
-    queues (every queue when no queue is chosen), in form order, then any other key answered."""
+    queues (every queue when no queue is chosen), in form order, then any other key answered
+    (on an item or a comparison)."""
     forms: dict[str, Form] = current_forms(connection)
     chosen = options.filters.queues
     keys: dict[str, None] = {}
@@ -220,7 +221,10 @@ def answer_keys(connection: Connection, options: ExportOptions) -> tuple[str, ..
         if not chosen or queue in chosen:
             keys.update(dict.fromkeys(form.keys))
     if not chosen:
-        answered = text("SELECT DISTINCT key FROM decision_answer ORDER BY key")
+        answered = text(
+            "SELECT key FROM decision_answer UNION SELECT key FROM comparison_decision_answer "
+            "ORDER BY key"
+        )
         keys.update(dict.fromkeys(row[0] for row in connection.execute(answered)))
     return tuple(keys)
 

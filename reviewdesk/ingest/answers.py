@@ -6,6 +6,9 @@ an answer that does not fit makes the record invalid, with an error naming
 the queue had a form) and is taken as it is. Decisions with answers take the form's version
 when they name none.
 
+Decisions on comparisons are checked the same way (`checked_comparison_answers`), their
+preference read as a verdict and spans questions not asked (`check_comparison_answers`).
+
 Text cells (CSV, TSV) hold every answer as text: there a rating's digits become a number, a
 multi answer is a JSON list or values split on `;`, `,` or `|`, and spans are a JSON list.
 """
@@ -19,7 +22,15 @@ from typing import Any
 
 import orjson
 
-from reviewdesk.domain import DecisionDraft, Form, ImportRecord, QuestionKind
+from reviewdesk.domain import (
+    ComparisonDecisionDraft,
+    ComparisonRecord,
+    DecisionDraft,
+    Form,
+    ImportRecord,
+    QuestionKind,
+    check_comparison_answers,
+)
 from reviewdesk.errors import AnswerError
 from reviewdesk.ingest.records import RecordError
 
@@ -45,16 +56,7 @@ def checked_answers(
             continue
         where = f"decisions[{index}].answers"
         if form is None:
-            queue = "no queue" if generation.queue is None else f"queue {generation.queue!r}"
-            errors.append(
-                RecordError(
-                    path,
-                    line,
-                    where,
-                    f"{queue} has no review form to answer (reviewdesk form set QUEUE FILE, "
-                    "or import --form FILE --queue QUEUE)",
-                )
-            )
+            errors.append(RecordError(path, line, where, _no_form(generation.queue)))
             continue
         answers = dict(draft.answers)
         if text_cells:
@@ -75,6 +77,55 @@ def checked_answers(
     if errors:
         return errors
     return generation, tuple(checked)
+
+
+def checked_comparison_answers(
+    record: ComparisonRecord, path: Path, line: int, form_of: FormOf, *, text_cells: bool
+) -> ComparisonRecord | list[RecordError]:
+    """`checked_answers` for a comparison and its decisions."""
+    comparison, drafts = record
+    if not any(draft.answers for draft in drafts):
+        return record
+    form = form_of(comparison.queue)
+    errors: list[RecordError] = []
+    checked: list[ComparisonDecisionDraft] = []
+    for index, draft in enumerate(drafts):
+        if not draft.answers:
+            checked.append(draft)
+            continue
+        where = f"decisions[{index}].answers"
+        if form is None:
+            errors.append(RecordError(path, line, where, _no_form(comparison.queue)))
+            continue
+        answers = dict(draft.answers)
+        if text_cells:
+            answers = {key: _from_text(form, key, value) for key, value in answers.items()}
+        try:
+            typed = check_comparison_answers(
+                form, answers, draft.preference, edited=draft.edited_output is not None
+            )
+        except AnswerError as error:
+            errors.extend(
+                RecordError(path, line, f"{where}.{key}" if key else where, why)
+                for key, why in error.problems
+            )
+            continue
+        checked.append(
+            draft.model_copy(
+                update={"answers": typed, "form_version": draft.form_version or form.version}
+            )
+        )
+    if errors:
+        return errors
+    return comparison, tuple(checked)
+
+
+def _no_form(queue: str | None) -> str:
+    named = "no queue" if queue is None else f"queue {queue!r}"
+    return (
+        f"{named} has no review form to answer (reviewdesk form set QUEUE FILE, "
+        "or import --form FILE --queue QUEUE)"
+    )
 
 
 def _from_text(form: Form, key: str, value: Any) -> Any:

@@ -5,8 +5,8 @@ Errors name the file, the line and the field path, as for items:
 output must be text: a JSON `true`, a number or an object is refused (never turned into text),
 since a preference between a text and a value no reviewer saw as text is no preference.
 
-A decision's `answers` (to a queue's review form) are refused for now: a form's questions are
-checked against one output (spans point into it), and a comparison has two.
+A decision's `answers` (to the queue's review form) are checked by the importer once the
+record reads (`reviewdesk.ingest.answers.checked_comparison_answers`).
 """
 
 from __future__ import annotations
@@ -22,10 +22,6 @@ from reviewdesk.ingest.records import RecordError, _errors, json_kind
 __all__ = ["to_comparison_record"]
 
 _DRAFTS = TypeAdapter(tuple[ComparisonDecisionDraft, ...])
-ANSWERS_NOT_YET = (
-    "answers to a review form on a comparison's decision are not taken yet (a form's questions "
-    "are checked against one output; comparisons have two): leave them out"
-)
 
 
 def to_comparison_record(
@@ -67,11 +63,6 @@ def to_comparison_record(
             drafts = _DRAFTS.validate_python(decisions)
         except ValidationError as error:
             errors.extend(_errors(path, line, error, ("decisions",)))
-        errors.extend(
-            RecordError(path, line, f"decisions[{position}].answers", ANSWERS_NOT_YET)
-            for position, draft in enumerate(drafts)
-            if draft.answers
-        )
     if errors or comparison is None:
         return errors
     return comparison, drafts

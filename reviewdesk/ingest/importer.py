@@ -18,7 +18,7 @@ import orjson
 
 from reviewdesk.domain import ComparisonRecord, Form, ImportRecord, utc_now
 from reviewdesk.errors import ImportFailedError, ReviewdeskError, UserError
-from reviewdesk.ingest.answers import checked_answers
+from reviewdesk.ingest.answers import checked_answers, checked_comparison_answers
 from reviewdesk.ingest.comparisons import to_comparison_record
 from reviewdesk.ingest.hints import COMMAND_LINE, Hints
 from reviewdesk.ingest.mapping import Mapping
@@ -210,6 +210,10 @@ def import_files(
                         continue
                     if is_comparison(raw):
                         pair = to_comparison_record(path, line, raw)
+                        if not isinstance(pair, list):
+                            pair = checked_comparison_answers(
+                                pair, path, line, form_of, text_cells=text_cells
+                            )
                         if isinstance(pair, list):
                             _refuse(report, pair, original, on_error, sink, dry_run)
                             continue

@@ -204,7 +204,10 @@ class ComparisonDecisionIn(_In):
     device_id: str | None = None
     reviewer: NonEmpty | None = None
     answers: dict[str, Any] = {}
-    """Not taken yet on a comparison: a batch entry with answers is `invalid`."""
+    """The answers to the queue's form questions (`{key: value}`), checked as an item's are;
+    spans questions are not asked on comparisons."""
+    form_version: Annotated[int, Field(ge=1)] | None = None
+    """The version of the queue's form the answers were made with."""
 
 
 class BatchIn(_In):
@@ -261,6 +264,8 @@ class ComparisonDecisionOut(BaseModel):
     supersedes: str | None
     lease_id: str | None
     lease_epoch: int | None
+    answers: dict[str, Any] = {}
+    form_version: int | None = None
 
 
 class ComparisonStateOut(BaseModel):

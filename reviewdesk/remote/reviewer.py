@@ -117,21 +117,15 @@ class ReviewerClient:
         return BatchOut.model_validate(body).results
 
     def push_comparisons(self, decisions: Sequence[ComparisonDecision]) -> list[DecisionResult]:
-        """Send up to `DECISIONS_PER_CALL` decisions on comparisons (a `preference` each); the
-        server's status for each, in order. Idempotent by decision id, as `push`."""
+        """Send up to `DECISIONS_PER_CALL` decisions on comparisons (a `preference` each, and
+        the answers to the queue's form with its version when there are any); the server's
+        status for each, in order. Idempotent by decision id, as `push`."""
         if len(decisions) > DECISIONS_PER_CALL:
             raise ValueError(f"{len(decisions)} decisions: send at most {DECISIONS_PER_CALL}")
         body = self._remote.call(
             "POST",
             "/v1/decisions/batch",
-            json={
-                "decisions": [
-                    decision.model_dump(
-                        mode="json", exclude={"reviewer", "answers", "form_version"}
-                    )
-                    for decision in decisions
-                ]
-            },
+            json={"decisions": [_comparison_decision_body(decision) for decision in decisions]},
         )
         return BatchOut.model_validate(body).results
 
@@ -167,3 +161,15 @@ class ReviewerClient:
 
 def _decision_body(decision: Decision) -> dict[str, Any]:
     return decision.model_dump(mode="json", exclude={"reviewer"})
+
+
+def _comparison_decision_body(decision: ComparisonDecision) -> dict[str, Any]:
+    """A comparison decision as a batch entry: no reviewer (the token names it), and no
+    `answers` / `form_version` keys when it has none (a server before answers on comparisons
+    refuses the keys)."""
+    body = decision.model_dump(mode="json", exclude={"reviewer", "answers", "form_version"})
+    if decision.answers:
+        body["answers"] = decision.model_dump(mode="json")["answers"]
+    if decision.form_version is not None:
+        body["form_version"] = decision.form_version
+    return body

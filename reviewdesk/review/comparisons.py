@@ -10,6 +10,12 @@ and the comparison id, so it is the same every time that reviewer opens that com
 differs between reviewers (position bias averages out). The desk names the preferred side by
 screen position; `ComparisonItem.preference_for` turns it into the record position (`a`/`b`)
 that is stored, with the order shown.
+
+When the comparison's queue has a review form, `ComparisonItem.form` holds the questions it
+asks on a comparison (`comparison_form`: the form without its spans questions) and `decide`
+checks the answers against it (`check_comparison_answers`: `both_bad` counts as a reject,
+a correction as an edit, the rest as an approve) before anything is written; the decision
+records the form's version.
 """
 
 from __future__ import annotations
@@ -18,18 +24,23 @@ import hashlib
 import logging
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from reviewdesk.domain import (
     Candidate,
     Comparison,
     ComparisonDecision,
     ComparisonDecisionId,
+    Form,
     Preference,
     ShownOrder,
+    check_comparison_answers,
+    comparison_form,
     utc_now,
 )
+from reviewdesk.errors import AnswerError
 from reviewdesk.store import Store
 from reviewdesk.store.comparison_queue import (
     ComparisonEntry,
@@ -69,13 +80,15 @@ def shown_order(reviewer: str, comparison_id: str) -> ShownOrder:
 
 @dataclass(frozen=True)
 class ComparisonItem:
-    """A comparison as the desk shows it to one reviewer: the comparison, its decisions and the
-    order its candidates are shown in."""
+    """A comparison as the desk shows it to one reviewer: the comparison, its decisions, the
+    order its candidates are shown in, and the questions its queue's form asks on a comparison
+    (None: no form, or one with only spans questions)."""
 
     pk: int
     comparison: Comparison
     decisions: tuple[ComparisonDecision, ...]
     order: ShownOrder
+    form: Form | None = None
 
     @property
     def id(self) -> str:
@@ -261,6 +274,7 @@ class ComparisonSession:
         duration_ms: int | None,
         edited_output: str | None = None,
         comment: str | None = None,
+        answers: Mapping[str, Any] | None = None,
     ) -> ComparisonStep:
         """The candidate shown on `side` (LEFT or RIGHT) is the better one (`edited_output`:
         corrected into that answer). See `decide`."""
@@ -270,6 +284,7 @@ class ComparisonSession:
             duration_ms=duration_ms,
             edited_output=edited_output,
             comment=comment,
+            answers=answers,
         )
 
     def decide(
@@ -280,16 +295,30 @@ class ComparisonSession:
         edited_output: str | None = None,
         reasons: Sequence[str] = (),
         comment: str | None = None,
+        answers: Mapping[str, Any] | None = None,
     ) -> ComparisonStep:
         """Record a decision on the current comparison, durably, then show the next one.
 
+        `answers` answer the questions of the comparison's form (`ComparisonItem.form`); the
+        decision records the form's version.
+
         Raises:
+            AnswerError: the answers do not fit the form (a required one missing, a spans
+                question answered, or answers on a comparison whose queue has no form);
+                nothing is stored.
             pydantic.ValidationError: the decision breaks a rule (both bad with no reason, an
                 edit of a tie); nothing is stored.
             StoreError: the decision could not be written; the session is unchanged.
             ValueError: there is no current comparison.
         """
         item = self._require_current()
+        typed: dict[str, Any] = {}
+        if item.form is not None:
+            typed = check_comparison_answers(
+                item.form, answers or {}, preference, edited=edited_output is not None
+            )
+        elif answers:
+            raise AnswerError([(key, "the comparison's queue has no form") for key in answers])
         decision = ComparisonDecision(
             id=ComparisonDecisionId(str(uuid.uuid4())),
             comparison_id=item.comparison.id,
@@ -302,6 +331,8 @@ class ComparisonSession:
             decided_at=utc_now(),
             shown_order=item.order,
             session_id=self.session_id,
+            answers=typed,
+            form_version=None if item.form is None else item.form.version,
         )
         saved = record_comparison_decision(self.store, decision)
         self._decisions.append((saved, item.pk))
@@ -367,6 +398,12 @@ class ComparisonSession:
 
     def _load(self, pk: int) -> ComparisonItem:
         comparison, decisions = load_comparison(self.store, pk)
+        form = None if comparison.queue is None else self.store.form(comparison.queue)
+        asked = None if form is None else comparison_form(form)
         return ComparisonItem(
-            pk, comparison, tuple(decisions), shown_order(self.reviewer, comparison.id)
+            pk,
+            comparison,
+            tuple(decisions),
+            shown_order(self.reviewer, comparison.id),
+            asked if asked is not None and asked.questions else None,
         )

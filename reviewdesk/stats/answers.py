@@ -49,6 +49,7 @@ __all__ = [
     "AnswerLabel",
     "AskedQuestion",
     "Resolved",
+    "answered_comparisons",
     "asked_keys",
     "asked_question",
     "load_alone",
@@ -378,3 +379,16 @@ def _resolved(
 
 def _order(label: AnswerLabel) -> int:
     return label.decision
+
+
+def answered_comparisons(connection: Connection, key: str) -> int:
+    """How many comparisons have an answer to question `key` in a reviewer's latest decision
+    (each comparison once, however many reviewers answered it)."""
+    (count,) = connection.execute(
+        text(
+            "SELECT count(DISTINCT d.comparison_pk) FROM comparison_decision_answer a "
+            "JOIN comparison_decision d ON d.pk = a.decision_pk WHERE a.key = :key AND d.current"
+        ),
+        {"key": key},
+    ).one()
+    return int(count)

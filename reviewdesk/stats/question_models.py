@@ -61,6 +61,11 @@ class QuestionStats(_Frozen):
     overall: QuestionGroup
     groups: tuple[QuestionGroup, ...]
     left_out: LeftOut
+    comparisons: int = 0
+    """Comparisons whose reviewers answered the question (each reviewer's latest decision):
+    not counted in these figures, which count items (a comparison has two candidates, so it
+    has no one model, route or template to group by); their answers are in the raw and csv
+    exports."""
 
 
 class OptionVerdicts(_Frozen):

@@ -34,6 +34,7 @@ from reviewdesk.stats.answers import (
     AnswerLabel,
     AskedQuestion,
     Resolved,
+    answered_comparisons,
     asked_keys,
     asked_question,
     load_alone,
@@ -254,7 +255,9 @@ def question_stats(
     """
     _check(by, policy, unit)
     question, resolved = _load(engine, key, policy, adjudicators, by)
-    return _stats_of(question, resolved, by, policy, unit)
+    with engine.connect() as connection:
+        comparisons = answered_comparisons(connection, key)
+    return _stats_of(question, resolved, by, policy, unit, comparisons)
 
 
 def _stats_of(
@@ -263,6 +266,7 @@ def _stats_of(
     by: Sequence[GroupKey],
     policy: Resolution,
     unit: Unit,
+    comparisons: int = 0,
 ) -> QuestionStats:
     options = _options(question, resolved.labels)
     columns = key_columns(by)
@@ -284,6 +288,7 @@ def _stats_of(
         if columns
         else (),
         left_out=LeftOut(policy=policy, items=resolved.left_out, reason=resolved.reason),
+        comparisons=comparisons,
     )
 
 
@@ -364,7 +369,8 @@ def question_report(
         question = asked_question(connection, key)
         shared = load_labels(connection, question)
         alone = load_alone(connection, question, key_columns(by))
-    return _report(question, shared, alone, by, policy, adjudicators, unit)
+        comparisons = answered_comparisons(connection, key)
+    return _report(question, shared, alone, by, policy, adjudicators, unit, comparisons)
 
 
 def _report(
@@ -375,13 +381,14 @@ def _report(
     policy: Resolution,
     adjudicators: Sequence[str],
     unit: Unit,
+    comparisons: int = 0,
 ) -> QuestionReport:
     resolved = _counted(question, shared, alone, policy, adjudicators)
     calibration = None
     if question.kind in (QuestionKind.CHOICE, QuestionKind.MULTI):
         calibration = _calibration_of(question, resolved, policy, unit)
     return QuestionReport(
-        stats=_stats_of(question, resolved, by, policy, unit),
+        stats=_stats_of(question, resolved, by, policy, unit, comparisons),
         calibration=calibration,
         agreement=agreement_of(question, shared),
     )
@@ -399,5 +406,8 @@ def question_reports(
             question = asked_question(connection, key)
             shared = load_labels(connection, question)
             alone = load_alone(connection, question)
-            reports.append(_report(question, shared, alone, (), policy, adjudicators, unit))
+            comparisons = answered_comparisons(connection, key)
+            reports.append(
+                _report(question, shared, alone, (), policy, adjudicators, unit, comparisons)
+            )
     return reports

@@ -14,6 +14,7 @@ import orjson
 
 from reviewdesk.domain import (
     Answer,
+    ComparisonDecision,
     Decision,
     DecisionId,
     Flag,
@@ -167,8 +168,9 @@ ANSWER_SELECT = (
 """Answers by decision id; the caller adds the WHERE and orders by `a.pk` (the written order)."""
 
 
-def answer_values(decision: Decision, pk: int) -> list[tuple[Any, ...]]:
-    """The `decision_answer` rows of a decision's answers, in `ANSWER_COLUMNS` order."""
+def answer_values(decision: Decision | ComparisonDecision, pk: int) -> list[tuple[Any, ...]]:
+    """The `decision_answer` rows of a decision's answers, in `ANSWER_COLUMNS` order (the
+    same rows go to `comparison_decision_answer` for a decision on a comparison)."""
     rows: list[tuple[Any, ...]] = []
     for key, answer in decision.answers.items():
         if isinstance(answer, bool):  # never stored: a rating is a whole number

@@ -28,6 +28,7 @@ from reviewdesk.store.comparisons import (
     _candidate,
     _comparison,
     _decision,
+    answers_sqlite,
 )
 from reviewdesk.store.keys import NO_RISK, PENDING
 
@@ -160,8 +161,9 @@ def load_comparison(store: Store, pk: int) -> tuple[Comparison, list[ComparisonD
         decisions = connection.execute(
             f"{_DECISION_SELECT} WHERE d.comparison_pk = ? ORDER BY d.pk", (pk,)
         ).fetchall()
+        answers = answers_sqlite(connection, [decision[-1] for decision in decisions])
     comparison = _comparison(row, [_candidate(candidate) for candidate in candidates])
-    return comparison, [_decision(decision) for decision in decisions]
+    return comparison, [_decision(decision, answers.get(decision[-1])) for decision in decisions]
 
 
 def undo_latest_comparison_decision(
@@ -182,9 +184,12 @@ def undo_latest_comparison_decision(
         ).fetchone()
         if row is None:
             return None
-        decision = _decision(row)
         comparison_pk, decision_pk = row[0], row[-1]
+        decision = _decision(row, answers_sqlite(connection, [decision_pk]).get(decision_pk))
         outbox.forget_comparison(connection, decision)
+        connection.execute(
+            "DELETE FROM comparison_decision_answer WHERE decision_pk = ?", (decision_pk,)
+        )
         connection.execute("DELETE FROM comparison_decision_text WHERE pk = ?", (decision_pk,))
         connection.execute("DELETE FROM comparison_decision WHERE pk = ?", (decision_pk,))
         connection.execute(

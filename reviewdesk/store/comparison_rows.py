@@ -60,7 +60,8 @@ _DECISION_COLUMNS = (
     "duration_ms", "decided_at", "supersedes", "session_id", "lease_id", "lease_epoch",
     "device_id", "form_version",
 )  # fmt: skip
-_DECISION_TEXT_COLUMNS = ("pk", "edited_output", "comment", "answers")
+_DECISION_TEXT_COLUMNS = ("pk", "edited_output", "comment")
+_ANSWER_COLUMNS = codec.ANSWER_COLUMNS
 
 
 def _insert(table: str, columns: Sequence[str]) -> Any:
@@ -258,6 +259,11 @@ def insert_comparison_decisions(
         for pk, (decision, _) in zip(pks, decisions, strict=True)
         if (found := decision_text_values(decision, pk)) is not None
     ]
+    answers = [
+        row
+        for pk, (decision, _) in zip(pks, decisions, strict=True)
+        for row in codec.answer_values(decision, pk)
+    ]
     connection.execute(
         _insert("comparison_decision", _DECISION_COLUMNS), _named(_DECISION_COLUMNS, rows)
     )
@@ -265,6 +271,11 @@ def insert_comparison_decisions(
         connection.execute(
             _insert("comparison_decision_text", _DECISION_TEXT_COLUMNS),
             _named(_DECISION_TEXT_COLUMNS, texts),
+        )
+    if answers:  # in the decision's own transaction: both are stored, or neither
+        connection.execute(
+            _insert("comparison_decision_answer", _ANSWER_COLUMNS),
+            _named(_ANSWER_COLUMNS, answers),
         )
     touched = sorted({comparison_pk for _, comparison_pk in decisions})
     marks = [{"pk": pk} for pk in touched]

@@ -17,8 +17,9 @@ tables mirror what makes an item leasable and decidable:
 
 Narrow rows for the statistics: `comparison_candidate` holds each candidate's grouping keys
 (model, route, template, version, top severity, usage), and `comparison_decision` the
-preference; the text (prompt, outputs, edits, comments, answers) is in the `*_text` tables,
-read only for the comparison on screen or an export.
+preference; the text (prompt, outputs, edits, comments) is in the `*_text` tables, read only
+for the comparison on screen or an export; a decision's answers to its queue's form are narrow
+rows in `comparison_decision_answer` (migration 0021), as items' are in `decision_answer`.
 """
 
 from __future__ import annotations
@@ -151,12 +152,40 @@ class ComparisonDecisionTextRow(SQLModel, table=True):
     )
     edited_output: str | None = None
     comment: str | None = None
-    answers: str | None = None
+
+
+class ComparisonDecisionAnswerRow(SQLModel, table=True):
+    """A comparison decision's answers to its queue's form, narrow (migration 0021): the
+    shape of `decision_answer` (one row per choice, rating or text answer, per value of a multi
+    answer; an empty multi answer is one row with `position` -1), keyed on the comparison
+    decision. Spans are not asked on comparisons, so the span columns stay empty; they are
+    kept so that both tables read with one codec."""
+
+    __tablename__ = "comparison_decision_answer"
+    __table_args__ = (
+        Index("ix_comparison_decision_answer_decision", "decision_pk", "key", "position"),
+        Index("ix_comparison_decision_answer_key", "key", "decision_pk"),
+    )
+
+    pk: int | None = Field(default=None, primary_key=True)
+    decision_pk: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("comparison_decision.pk", ondelete="CASCADE"), nullable=False
+        )
+    )
+    key: str
+    position: int | None = None
+    text_value: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    number_value: int | None = None
+    span_start: int | None = None
+    span_end: int | None = None
+    span_label: str | None = None
 
 
 __all__ = [
     "ComparisonCandidateRow",
     "ComparisonCandidateTextRow",
+    "ComparisonDecisionAnswerRow",
     "ComparisonDecisionRow",
     "ComparisonDecisionTextRow",
     "ComparisonRow",

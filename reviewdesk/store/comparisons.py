@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import orjson
 
 from reviewdesk.domain import (
+    Answer,
     Candidate,
     Comparison,
     ComparisonDecision,
@@ -58,6 +59,8 @@ __all__ = [
     "ComparisonsAdded",
     "add_comparison_decisions",
     "add_comparisons",
+    "answers_by_pk",
+    "answers_sqlite",
     "comparison_counts",
     "count_comparisons",
     "iter_comparisons",
@@ -319,6 +322,7 @@ def add_comparison_decisions(
     next_pk = _next_pk(connection, "comparison_decision")
     rows: list[tuple[Any, ...]] = []
     texts: list[tuple[Any, ...]] = []
+    answers: list[tuple[Any, ...]] = []
     touched: set[int] = set()
     duplicates = 0
     for decision, comparison_pk in decisions:
@@ -332,6 +336,7 @@ def add_comparison_decisions(
         text_row = decision_text_values(decision, pk)
         if text_row is not None:
             texts.append(text_row)
+        answers.extend(codec.answer_values(decision, pk))
         touched.add(comparison_pk)
     if rows:
         connection.executemany(
@@ -343,10 +348,11 @@ def add_comparison_decisions(
         )
     if texts:
         connection.executemany(
-            "INSERT INTO comparison_decision_text (pk, edited_output, comment, answers) "
-            "VALUES (?, ?, ?, ?)",
+            "INSERT INTO comparison_decision_text (pk, edited_output, comment) VALUES (?, ?, ?)",
             texts,
         )
+    if answers:
+        connection.executemany(ANSWER_INSERT, answers)
     if touched:
         marks = [(pk,) for pk in touched]
         connection.executemany(
@@ -388,25 +394,55 @@ def decision_values(decision: ComparisonDecision, pk: int, comparison_pk: int) -
 
 def decision_text_values(decision: ComparisonDecision, pk: int) -> tuple[Any, ...] | None:
     """A decision's `comparison_decision_text` row, or None when it has no text."""
-    if decision.edited_output is None and not decision.comment and not decision.answers:
+    if decision.edited_output is None and not decision.comment:
         return None
-    return (
-        pk,
-        decision.edited_output,
-        decision.comment,
-        orjson.dumps(_answers_json(decision)).decode() if decision.answers else None,
-    )
+    return (pk, decision.edited_output, decision.comment)
 
 
-def _answers_json(decision: ComparisonDecision) -> dict[str, Any]:
-    return {
-        key: [span.model_dump() for span in answer]
-        if isinstance(answer, tuple) and answer and not isinstance(answer[0], str)
-        else list(answer)
-        if isinstance(answer, tuple)
-        else answer
-        for key, answer in decision.answers.items()
-    }
+ANSWER_INSERT = (
+    f"INSERT INTO comparison_decision_answer ({', '.join(codec.ANSWER_COLUMNS)}) "
+    f"VALUES ({', '.join('?' * len(codec.ANSWER_COLUMNS))})"
+)
+_ANSWER_SELECT = (
+    "SELECT a.decision_pk, a.key, a.position, a.text_value, a.number_value, a.span_start, "
+    "a.span_end, a.span_label FROM comparison_decision_answer a"
+)
+
+
+def answers_sqlite(
+    connection: sqlite3.Connection, pks: Sequence[int]
+) -> dict[int, dict[str, Answer]]:
+    """The answers of the comparison decisions among these pks that have any, by pk."""
+    rows: list[Sequence[Any]] = []
+    wanted = sorted(set(pks))
+    for start in range(0, len(wanted), _CHUNK):
+        chunk = wanted[start : start + _CHUNK]
+        rows.extend(
+            connection.execute(
+                f"{_ANSWER_SELECT} WHERE a.decision_pk IN ({', '.join('?' * len(chunk))}) "
+                "ORDER BY a.pk",
+                tuple(chunk),
+            ).fetchall()
+        )
+    return codec.answers_from_rows(rows)
+
+
+def answers_by_pk(connection: Connection, pks: Sequence[int]) -> dict[int, dict[str, Answer]]:
+    """`answers_sqlite` on a SQLAlchemy connection (SQLite or PostgreSQL)."""
+    from sqlalchemy import bindparam, text
+
+    rows: list[Sequence[Any]] = []
+    wanted = sorted(set(pks))
+    for start in range(0, len(wanted), _CHUNK):
+        rows.extend(
+            connection.execute(
+                text(f"{_ANSWER_SELECT} WHERE a.decision_pk IN :pks ORDER BY a.pk").bindparams(
+                    bindparam("pks", expanding=True)
+                ),
+                {"pks": wanted[start : start + _CHUNK]},
+            )
+        )
+    return codec.answers_from_rows(rows)
 
 
 class WritableStore(Protocol):
@@ -436,7 +472,7 @@ def record_comparison_decision(
     with store.writing() as connection:
         row = connection.execute(f"{_DECISION_SELECT} WHERE d.id = ?", (decision.id,)).fetchone()
         if row is not None:
-            stored = _decision(row)
+            stored = _decision(row, answers_sqlite(connection, [row[-1]]).get(row[-1]))
             same: dict[str, Any] = {"supersedes": decision.supersedes}
             if decision.lease_id is None:  # the lease was added here, from the lease cache
                 same.update(lease_id=None, lease_epoch=None)
@@ -498,7 +534,7 @@ _CANDIDATE_SELECT = (
 _DECISION_SELECT = (
     "SELECT d.comparison_pk, c.id, d.id, d.reviewer, d.preference, d.shown_order, d.reasons, "
     "d.duration_ms, d.decided_at, d.supersedes, d.session_id, d.lease_id, d.lease_epoch, "
-    "d.device_id, d.form_version, t.edited_output, t.comment, t.answers, d.current, d.pk "
+    "d.device_id, d.form_version, t.edited_output, t.comment, d.current, d.pk "
     "FROM comparison_decision d JOIN comparison c ON c.pk = d.comparison_pk "
     "LEFT JOIN comparison_decision_text t ON t.pk = d.pk"
 )
@@ -543,7 +579,9 @@ def _comparison(row: Sequence[Any], candidates: Sequence[Candidate]) -> Comparis
     )
 
 
-def _decision(row: Sequence[Any]) -> ComparisonDecision:
+def _decision(row: Sequence[Any], answers: dict[str, Answer] | None = None) -> ComparisonDecision:
+    """A decision of a `_DECISION_SELECT` row, with its answers (read apart: `answers_sqlite`,
+    `answers_by_pk`, by the row's last column, the decision's pk)."""
     (
         _,
         cid,
@@ -562,7 +600,6 @@ def _decision(row: Sequence[Any]) -> ComparisonDecision:
         form_version,
         edited,
         comment,
-        answers,
         _current,
         _pk,
     ) = row
@@ -584,7 +621,7 @@ def _decision(row: Sequence[Any]) -> ComparisonDecision:
             "form_version": form_version,
             "edited_output": edited,
             "comment": comment,
-            "answers": orjson.loads(answers) if answers else {},
+            "answers": answers or {},
         }
     )
 
@@ -619,12 +656,14 @@ def iter_comparisons(
         ):
             by_pk.setdefault(row[0], []).append(_candidate(row))
         decisions: dict[int, list[ComparisonDecision]] = {}
-        for row in _rows(
+        decision_rows = _rows(
             connection,
             f"{_DECISION_SELECT} WHERE d.comparison_pk BETWEEN :low AND :high ORDER BY d.pk",
             {"low": low, "high": high},
-        ):
-            decisions.setdefault(row[0], []).append(_decision(row))
+        )
+        answers = answers_by_pk(connection, [row[-1] for row in decision_rows])
+        for row in decision_rows:
+            decisions.setdefault(row[0], []).append(_decision(row, answers.get(row[-1])))
         for row in found:
             yield _comparison(row, by_pk.get(row[0], [])), decisions.get(row[0], [])
         after = high
@@ -662,12 +701,11 @@ def load_comparison_decisions(
     connection: Connection, comparison_id: str
 ) -> list[ComparisonDecision]:
     """Every decision on one comparison, in the order they were stored."""
-    return [
-        _decision(row)
-        for row in _rows(
-            connection, f"{_DECISION_SELECT} WHERE c.id = :id ORDER BY d.pk", {"id": comparison_id}
-        )
-    ]
+    found = _rows(
+        connection, f"{_DECISION_SELECT} WHERE c.id = :id ORDER BY d.pk", {"id": comparison_id}
+    )
+    answers = answers_by_pk(connection, [row[-1] for row in found])
+    return [_decision(row, answers.get(row[-1])) for row in found]
 
 
 def load_comparison_decisions_by_id(
@@ -678,11 +716,16 @@ def load_comparison_decisions_by_id(
 
     if not ids:
         return {}
-    found = connection.execute(
-        text(f"{_DECISION_SELECT} WHERE d.id IN :ids").bindparams(bindparam("ids", expanding=True)),
-        {"ids": sorted(set(ids))},
+    found = list(
+        connection.execute(
+            text(f"{_DECISION_SELECT} WHERE d.id IN :ids").bindparams(
+                bindparam("ids", expanding=True)
+            ),
+            {"ids": sorted(set(ids))},
+        )
     )
-    return {row[2]: _decision(row) for row in found}
+    answers = answers_by_pk(connection, [row[-1] for row in found])
+    return {row[2]: _decision(row, answers.get(row[-1])) for row in found}
 
 
 def count_comparisons(connection: Connection) -> int:

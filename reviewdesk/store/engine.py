@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-SCHEMA_HEAD = "0020"
+SCHEMA_HEAD = "0021"
 """The newest migration's revision (a test checks it against the migration scripts)."""
 _KIND = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
 # Taken for the migration's transaction on PostgreSQL, so that server processes started together

@@ -185,8 +185,7 @@ def test_a_change_of_mind_supersedes_and_counts_one_reviewer(store: Store, tmp_p
                     }
                 ]
             },
-            "decisions[0].answers: answers to a review form on a comparison's decision are not "
-            "taken yet",
+            "decisions[0].answers: queue 'prefs' has no review form to answer",
         ),
     ],
 )

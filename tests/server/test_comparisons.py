@@ -194,7 +194,8 @@ def test_a_mixed_up_or_bad_decision_is_invalid_naming_the_field(server: RunningS
         assert details[0].startswith("verdict: ")
         assert details[1].startswith("preference: ")
         assert details[2].startswith("preference: ")
-        assert details[3].startswith("answers: ") and results[3]["code"] == "invalid_answers"
+        assert details[3].startswith("answers.tone: queue 'prefs' has no review form")
+        assert results[3]["code"] == "invalid_answers"
         assert details[4].startswith("reasons: ")
         assert details[5].startswith("edited_output: ")
         assert results[6]["code"] == "unknown_item" and "cmp-9999" in details[6]

@@ -3,8 +3,8 @@
 
 A batch may mix item and comparison decisions; each entry gets its own result, in order. An
 entry that mixes the two (a `verdict` on a comparison, a `preference` on an item) is `invalid`,
-naming that field; so is one with `answers` (a review form's questions are checked against one
-output, and a comparison has two: not taken yet, as the importer refuses them).
+naming that field. `answers` (with `form_version`) are checked against the queue's form as an
+item's are (see `reviewdesk.server.queue.comparison_decisions`).
 """
 
 from __future__ import annotations
@@ -30,10 +30,6 @@ VERDICT_ON_COMPARISON = (
 PREFERENCE_ON_ITEM = (
     "preference: an item's decision has a verdict (approve, edit or reject), not a preference; "
     "a decision on a comparison names it with comparison_id"
-)
-ANSWERS_NOT_YET = (
-    "answers: answers to a review form are not taken on a comparison's decision yet "
-    "(a form's questions are checked against one output; a comparison has two): leave them out"
 )
 
 
@@ -63,8 +59,6 @@ def read_entry(raw: dict[str, Any], token: TokenInfo) -> ComparisonDecision | De
 
     if "verdict" in raw:
         return refused(VERDICT_ON_COMPARISON)
-    if raw.get("answers"):
-        return refused(ANSWERS_NOT_YET, ProblemCode.INVALID_ANSWERS)
     try:
         body = ComparisonDecisionIn.model_validate(raw)
     except ValidationError as error:
@@ -74,7 +68,7 @@ def read_entry(raw: dict[str, Any], token: TokenInfo) -> ComparisonDecision | De
             f"the token is {token.name}'s; a decision of {body.reviewer} cannot be sent with it",
             ProblemCode.REVIEWER_MISMATCH,
         )
-    data = body.model_dump(exclude={"reviewer", "answers"})
+    data = body.model_dump(exclude={"reviewer"})
     data["reviewer"] = body.reviewer or token.name
     try:
         return ComparisonDecision.model_validate(data)

@@ -7,7 +7,9 @@ label), `duplicate`, `withdrawn`, or `invalid` with a code.
 A reviewer's later decision on a comparison supersedes their earlier one and keeps their slot,
 so one reviewer never fills two slots of one comparison. A decision that fills a slot another
 reviewer held on an expired lease tells that reviewer through the changes feed (`slot_filled`),
-as for items.
+as for items. Answers to the queue's review form are checked as items' are
+(`forms.AnswerChecker.check_comparison`): a misfit is that decision's `invalid`
+(`invalid_answers`) naming the question; nothing of it is stored.
 
 The decisions of one call are taken one after the other, each seeing the ones before it
 stored; the comparisons' server rows are locked first (in pk order), as for items.
@@ -22,10 +24,11 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from reviewdesk.domain import ComparisonDecision
-from reviewdesk.errors import DecisionConflictError
+from reviewdesk.errors import AnswerError, DecisionConflictError
 from reviewdesk.protocol.statuses import ChangeKind, DecisionStatus, ProblemCode
 from reviewdesk.server.queue.comparison_leases import lock_comparisons, refresh_comparisons
 from reviewdesk.server.queue.decisions import DecisionOutcome
+from reviewdesk.server.queue.forms import AnswerChecker
 from reviewdesk.server.queue.slots import Change, ItemState, SlotState, add_changes
 from reviewdesk.store.comparison_rows import comparison_pks, insert_comparison_decisions
 from reviewdesk.store.comparisons import load_comparison_decisions_by_id
@@ -60,16 +63,17 @@ def record_comparison_decisions(
     pks = comparison_pks(connection, [decision.comparison_id for decision in decisions])
     states = lock_comparisons(connection, pks.values())
     stored = load_comparison_decisions_by_id(connection, [decision.id for decision in decisions])
+    checker = AnswerChecker(connection, ())
     results: list[ComparisonResult] = []
     touched: set[int] = set()
     changes: list[Change] = []
     for decision in decisions:
-        known = stored.get(decision.id)
-        if known is not None:
-            results.append(_repeat(known, decision))
-            continue
         pk = pks.get(decision.comparison_id)
         state, queue = states.get(pk, (None, None)) if pk is not None else (None, None)
+        known = stored.get(decision.id)
+        if known is not None:
+            results.append(_repeat(known, decision, checker, queue))
+            continue
         if pk is None or state is None:
             results.append(_invalid(decision, ProblemCode.UNKNOWN_ITEM, "there is no comparison"))
             continue
@@ -85,6 +89,11 @@ def record_comparison_decisions(
         if state == ItemState.WITHDRAWN:
             results.append(DecisionOutcome(decision.id, DecisionStatus.WITHDRAWN))
             continue
+        try:
+            decision = checker.check_comparison(decision, queue or "")
+        except AnswerError as error:
+            results.append(_unfit_answers(decision, error))
+            continue
         status, decision = _place_and_store(connection, decision, pk, now_ms, changes)
         stored[decision.id] = decision
         touched.add(pk)
@@ -94,11 +103,27 @@ def record_comparison_decisions(
     return results
 
 
-def _repeat(known: ComparisonDecision, decision: ComparisonDecision) -> ComparisonResult:
-    """A decision id stored already: the same decision (`duplicate`) or a conflict."""
-    if known.model_copy(update={"supersedes": decision.supersedes}) == decision:
+def _repeat(
+    known: ComparisonDecision,
+    decision: ComparisonDecision,
+    checker: AnswerChecker,
+    queue: str | None,
+) -> ComparisonResult:
+    """A decision id stored already: the same decision (`duplicate`) or a conflict (the same
+    once its answers are typed by the form the stored one was checked against is the same)."""
+    if known.model_copy(update={"supersedes": decision.supersedes}) == decision or (
+        queue is not None and checker.same_comparison(known, decision, queue)
+    ):
         return DecisionOutcome(decision.id, DecisionStatus.DUPLICATE)
     return DecisionConflictError(f"decision {decision.id} is already stored with another content")
+
+
+def _unfit_answers(decision: ComparisonDecision, error: AnswerError) -> DecisionOutcome:
+    """The outcome of a decision whose answers do not fit its queue's form."""
+    detail = "; ".join(
+        f"answers.{key}: {why}" if key else f"form_version: {why}" for key, why in error.problems
+    )
+    return DecisionOutcome(decision.id, DecisionStatus.INVALID, ProblemCode.INVALID_ANSWERS, detail)
 
 
 def _invalid(decision: ComparisonDecision, code: ProblemCode, detail: str) -> DecisionOutcome:

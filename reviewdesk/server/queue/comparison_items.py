@@ -24,7 +24,7 @@ from reviewdesk.domain.policy import Routing
 from reviewdesk.errors import DecisionConflictError, UnknownItemError
 from reviewdesk.ingest.comparisons import to_comparison_record
 from reviewdesk.ingest.records import RecordError, is_comparison, prepare
-from reviewdesk.protocol.statuses import KEPT_STATUSES, ChangeKind, ItemResultStatus
+from reviewdesk.protocol.statuses import KEPT_STATUSES, ChangeKind, DecisionStatus, ItemResultStatus
 from reviewdesk.server.queue.comparison_decisions import record_comparison_decisions
 from reviewdesk.server.queue.comparison_leases import lock_comparisons, refresh_comparisons
 from reviewdesk.server.queue.items import (
@@ -274,12 +274,15 @@ def _record_carried(
     now_ms: int,
 ) -> None:
     decisions: list[tuple[int, ComparisonDecision]] = []
+    positions: dict[str, int] = {}  # a decision's place in its record, for an error's field
     undated: set[str] = set()
     for parsed in carried:
         chained = sorted(
             (draft.to_decision(parsed.comparison.id) for draft in parsed.drafts),
             key=lambda decision: decision.decided_at,
         )
+        for position, draft in enumerate(parsed.drafts):
+            positions.setdefault(draft.to_decision(parsed.comparison.id).id, position)
         decisions.extend((parsed.index, decision) for decision in chained)
         undated |= parsed.undated
     if undated:
@@ -302,6 +305,12 @@ def _record_carried(
             outcomes[index].errors.append(FieldError("decisions", str(result)))
         elif result.status in KEPT_STATUSES:
             outcomes[index].decisions += 1
+        elif result.status is DecisionStatus.INVALID:
+            # e.g. answers that do not fit the queue's form: the comparison is stored, the
+            # decision is not, and the producer is told which and why.
+            where = positions.get(result.id)
+            field = "decisions" if where is None else f"decisions[{where}]"
+            outcomes[index].errors.append(FieldError(field, result.detail or str(result.code)))
 
 
 def withdraw_comparison(connection: Connection, comparison_id: str, *, now_ms: int) -> None:

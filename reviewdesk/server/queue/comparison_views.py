@@ -62,6 +62,8 @@ def comparison_state(
                 supersedes=d.supersedes,
                 lease_id=d.lease_id,
                 lease_epoch=d.lease_epoch,
+                answers=d.model_dump(mode="json")["answers"],
+                form_version=d.form_version,
             )
             for d in decisions
         ],

@@ -5,19 +5,27 @@ A decision is checked against the form version it names, or the queue's current 
 names none. Its answers come out typed and in the form's question order, and a decision with
 answers records the version they were checked against. A decision with no answers on a queue
 whose questions are all optional (or on a queue with no form) passes as it came: a desk that
-knows nothing of forms still syncs plain verdicts.
+knows nothing of forms still syncs plain verdicts. Decisions on comparisons are checked the
+same way (`check_comparison`), their preference read as a verdict
+(`reviewdesk.domain.comparison_forms`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import bindparam, text
 from sqlalchemy.engine import Connection
 
-from reviewdesk.domain import Decision, Form, SpanAnswer
+from reviewdesk.domain import (
+    ComparisonDecision,
+    Decision,
+    Form,
+    SpanAnswer,
+    check_comparison_answers,
+)
 from reviewdesk.errors import AnswerError
 from reviewdesk.server.queue.slots import is_postgres
 from reviewdesk.store import rows
@@ -100,27 +108,8 @@ class AnswerChecker:
             AnswerError: the answers do not fit the form (each problem names the question),
                 the form version is unknown, or the queue has no form but answers came.
         """
-        form = self.form(queue, decision.form_version)
+        form = self._form_to_answer(queue, decision.form_version, decision.answers)
         if form is None:
-            if decision.form_version is not None:
-                current = self.form(queue, None)
-                known = (
-                    "it has no form"
-                    if current is None
-                    else f"its current form is version {current.version}"
-                )
-                raise AnswerError(
-                    [
-                        (
-                            "",
-                            f"queue {queue!r} has no form version {decision.form_version} "
-                            f"({known})",
-                        )
-                    ]
-                )
-            if decision.answers:
-                key = next(iter(decision.answers))
-                raise AnswerError([(key, f"queue {queue!r} has no review form to answer")])
             return decision
         output = self._outputs.get(decision.generation_id, "")
         typed = form.validate_answers(decision.answers, decision.verdict, output)
@@ -128,6 +117,63 @@ class AnswerChecker:
         if typed == decision.answers and version == decision.form_version:
             return decision
         return decision.model_copy(update={"answers": typed, "form_version": version})
+
+    def check_comparison(self, decision: ComparisonDecision, queue: str) -> ComparisonDecision:
+        """`check` for a decision on a comparison: its preference read as a verdict and spans
+        questions not asked (`check_comparison_answers`).
+
+        Raises:
+            AnswerError: as `check`.
+        """
+        form = self._form_to_answer(queue, decision.form_version, decision.answers)
+        if form is None:
+            return decision
+        typed = check_comparison_answers(
+            form, decision.answers, decision.preference, edited=decision.edited_output is not None
+        )
+        version = form.version if typed else decision.form_version
+        if typed == decision.answers and version == decision.form_version:
+            return decision
+        return decision.model_copy(update={"answers": typed, "form_version": version})
+
+    def same_comparison(
+        self, known: ComparisonDecision, decision: ComparisonDecision, queue: str
+    ) -> bool:
+        """`same` for a decision on a comparison."""
+        plain = known.model_copy(update={"supersedes": decision.supersedes})
+        if plain == decision:
+            return True
+        if decision.form_version is None:
+            decision = decision.model_copy(update={"form_version": known.form_version})
+        try:
+            return plain == self.check_comparison(decision, queue)
+        except AnswerError:
+            return False
+
+    def _form_to_answer(
+        self, queue: str, version: int | None, answers: Mapping[str, object]
+    ) -> Form | None:
+        """The form a decision's answers are checked against (None: there is none and the
+        decision has no answers, so it passes as it came).
+
+        Raises:
+            AnswerError: the version is unknown, or answers came to a queue with no form.
+        """
+        form = self.form(queue, version)
+        if form is not None:
+            return form
+        if version is not None:
+            current = self.form(queue, None)
+            known = (
+                "it has no form"
+                if current is None
+                else f"its current form is version {current.version}"
+            )
+            raise AnswerError([("", f"queue {queue!r} has no form version {version} ({known})")])
+        if answers:
+            key = next(iter(answers))
+            raise AnswerError([(key, f"queue {queue!r} has no review form to answer")])
+        return None
 
     def same(self, known: Decision, decision: Decision, queue: str) -> bool:
         """Whether `decision` sent again is `known`, the stored one: the same content once its

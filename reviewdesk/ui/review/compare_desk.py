@@ -10,6 +10,13 @@ bad (with reasons, the reject flow's picker), E then 1 / 2 correct that answer (
 saves, Esc cancels), S skip, Z or Ctrl+Z undo, D the word diff, ? the keys. The preference is
 stored by record position (`a`/`b`) with the order shown; the model names, hidden while
 deciding (a setting), are named in the status bar once the decision is saved.
+
+When the comparison's queue has a review form, its questions (but spans questions, which a
+comparison does not ask) are under the outputs, in the Review page's form panel: Tab goes into
+them, their keys answer them ahead of 1 and 2, Esc comes back out. A decision carries the
+answers, checked for its preference (`both_bad` as a reject, a correction as an edit, the rest
+as an approve): a required one missing saves nothing, and the panel goes to that question and
+the status bar names it.
 """
 
 from __future__ import annotations
@@ -17,7 +24,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QHideEvent, QKeySequence, QShowEvent
@@ -30,7 +37,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from reviewdesk.domain import Preference
+from reviewdesk.domain import Preference, check_comparison_answers
+from reviewdesk.errors import AnswerError
 from reviewdesk.review import Stopwatch
 from reviewdesk.review.comparisons import (
     LEFT,
@@ -294,6 +302,7 @@ class CompareDesk(QStackedWidget):
         status = self._host.status
         if step.saved is not None:
             self._leave_edit()
+            self.view.form.forget_draft_of(step.saved.comparison_id)
             status.show_saved()
             status.show_message(decided_message(step), 8000)
         if step.undone is not None:
@@ -306,6 +315,8 @@ class CompareDesk(QStackedWidget):
             self._show_finished(step.progress)
         elif self._item is None or step.item is not self._item:
             self._show_item(step.item)
+        if step.undone is not None:
+            self.view.form.restore(step.undone.comparison_id, step.undone.answers)
         if step.saved is not None:
             self.decision_saved.emit(step.saved)
         if step.undone is not None:
@@ -322,6 +333,10 @@ class CompareDesk(QStackedWidget):
     def _show_item(self, item: ComparisonItem) -> None:
         self._item = item
         self.view.show_item(item, hide_models=self._hide_models)
+        session = self._session
+        mine = None if session is None else item.latest_by(session.reviewer)
+        self.view.form.show_form(item.id, item.form, "", None if mine is None else mine.answers)
+        self.view.fit_form()
         self.setCurrentWidget(self.view)
         self._stopwatch.restart()
         self._enable_keys()
@@ -354,25 +369,61 @@ class CompareDesk(QStackedWidget):
 
     # -- deciding -----------------------------------------------------------------------------
 
-    def _decide(self, work: Callable[[ComparisonSession, int], ComparisonStep]) -> None:
+    def _decide(
+        self,
+        preference: Preference,
+        work: Callable[[ComparisonSession, int, dict[str, Any]], ComparisonStep],
+        *,
+        edited: bool = False,
+    ) -> None:
         if self._item is None or self._in_flight:
+            return
+        answers = self._answers_for(preference, edited=edited)
+        if answers is None:
             return
         duration_ms = self._stopwatch.elapsed_ms()
         self._host.status.show_saving()
-        self.submit_step(lambda session: work(session, duration_ms))
+        self.submit_step(lambda session: work(session, duration_ms, answers))
+
+    def _answers_for(self, preference: Preference, *, edited: bool) -> dict[str, Any] | None:
+        """The form's answers for a decision with this preference; None (the question pointed
+        out, the status bar naming it) when one is missing or wrong: nothing is saved."""
+        form = self.view.form
+        try:
+            return form.checked_answers(
+                lambda asked, answers: dict(
+                    check_comparison_answers(asked, answers, preference, edited=edited)
+                )
+            )
+        except AnswerError as error:
+            self._host.status.show_message(f"Not saved: {form.describe(error)}", 10000)
+            return None
 
     def _on_side_key(self, side: int) -> None:
         if self._choosing_edit:
             self._begin_edit(side)
             return
-        self._decide(lambda session, ms: session.decide_side(side, duration_ms=ms))
+        item = self._item
+        if item is None:
+            return
+        self._decide(
+            item.preference_for(side),
+            lambda session, ms, answers: session.decide_side(side, duration_ms=ms, answers=answers),
+        )
 
     def _on_tie_action_triggered(self) -> None:
-        self._decide(lambda session, ms: session.decide(Preference.TIE, duration_ms=ms))
+        self._decide(
+            Preference.TIE,
+            lambda session, ms, answers: session.decide(
+                Preference.TIE, duration_ms=ms, answers=answers
+            ),
+        )
 
     def _on_both_bad_action_triggered(self) -> None:
         if self._item is None or self._in_flight:
             return
+        if self._answers_for(Preference.BOTH_BAD, edited=False) is None:
+            return  # the missing answer first, then the reasons
         reasons = self._host.reasons
         if not reasons:
             self._host.status.show_message("The store has no reasons to pick (Settings).", 6000)
@@ -386,7 +437,10 @@ class CompareDesk(QStackedWidget):
 
     def _both_bad(self, reasons: list[str]) -> None:
         self._decide(
-            lambda session, ms: session.decide(Preference.BOTH_BAD, duration_ms=ms, reasons=reasons)
+            Preference.BOTH_BAD,
+            lambda session, ms, answers: session.decide(
+                Preference.BOTH_BAD, duration_ms=ms, reasons=reasons, answers=answers
+            ),
         )
 
     def _on_edit_action_triggered(self) -> None:
@@ -421,7 +475,11 @@ class CompareDesk(QStackedWidget):
             return
         output.diff.setPlainText(output.diff_text())
         self._decide(
-            lambda session, ms: session.decide_side(side, duration_ms=ms, edited_output=edited)
+            item.preference_for(side),
+            lambda session, ms, answers: session.decide_side(
+                side, duration_ms=ms, edited_output=edited, answers=answers
+            ),
+            edited=True,
         )
 
     def _on_cancel_action_triggered(self) -> None:
@@ -473,10 +531,12 @@ class CompareDesk(QStackedWidget):
         return rows
 
     def _on_keys_action_triggered(self) -> None:
-        dialog = KeysDialog(
-            [("Comparisons", self.key_rows()), ("The desk", self._host.desk_key_rows())],
-            self.window(),
-        )
+        sections = [("Comparisons", self.key_rows())]
+        form_rows = self.view.form.key_rows()
+        if form_rows:
+            sections.append(("The review form", form_rows))
+        sections.append(("The desk", self._host.desk_key_rows()))
+        dialog = KeysDialog(sections, self.window())
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self._open_dialog(dialog)
 

@@ -1,5 +1,6 @@
 """The comparison view: the prompt above, the two outputs side by side (each with its flags
-tinted), and under them, on request, a word diff from the left output to the right one.
+tinted), under them the queue's form panel (when the queue has a form), and, on request, a word
+diff from the left output to the right one.
 
 Which candidate is left is the session's decision (`ComparisonItem.order`); this view only
 shows `item.shown(LEFT)` and `item.shown(RIGHT)`. Model names are hidden while deciding unless
@@ -9,17 +10,26 @@ the reviewer turned that off.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSplitter, QVBoxLayout, QWidget
 
-from reviewdesk.domain import Candidate
+from reviewdesk.domain import Candidate, Verdict
 from reviewdesk.review.comparisons import LEFT, RIGHT, ComparisonItem
 from reviewdesk.ui.review.compare_diff import DiffPane
+from reviewdesk.ui.review.form import FormPanel
 from reviewdesk.ui.review.output import OutputPane
 from reviewdesk.ui.review.panes import PromptView
 
 __all__ = ["CompareView", "SideBox"]
 
 _SIDE_NAMES = {LEFT: "Left", RIGHT: "Right"}
+
+PREFERENCE_WORDS = {
+    Verdict.APPROVE: "a better answer or a tie",
+    Verdict.EDIT: "a correction",
+    Verdict.REJECT: "both bad",
+}
+"""What a verdict of the form means on a comparison (`reviewdesk.domain.comparison_forms`)."""
 
 
 def _bold(label: QLabel) -> QLabel:
@@ -125,12 +135,20 @@ class CompareView(QWidget):
         self.splitter.setChildrenCollapsible(False)
         self.splitter.addWidget(prompt_box)
         self.splitter.addWidget(self.outputs)
+        # The form's keys are taken where the keyboard is: either output (the left first).
+        self.form = FormPanel(self)
+        self.form.claim_keys()
+        self.form.name_verdicts(PREFERENCE_WORDS)
+        for box in self.sides:
+            self.form.attach(box.output)
+        self.splitter.addWidget(self.form)
         self.splitter.addWidget(self.diff_box)
         # The prompt keeps room for a few lines (a chat prompt's last turn is what matters).
         self.prompt.setMinimumHeight(self.prompt.fontMetrics().lineSpacing() * 5 + 8)
         self.splitter.setStretchFactor(0, 2)
         self.splitter.setStretchFactor(1, 5)
-        self.splitter.setStretchFactor(2, 2)
+        self.splitter.setStretchFactor(2, 1)
+        self.splitter.setStretchFactor(3, 2)
 
         bar = QHBoxLayout()
         bar.addWidget(self.header, 1)
@@ -173,6 +191,24 @@ class CompareView(QWidget):
         if self.diff_shown:
             self._show_diff()
 
+    def fit_form(self) -> None:
+        """Give the form panel the room its questions ask for (up to its cap, at most half the
+        outputs' height), taken from the outputs."""
+        if self.form.isHidden():
+            return
+        sizes = self.splitter.sizes()
+        if sizes[1] <= 0:
+            return  # not laid out yet
+        want = min(self.form.sizeHint().height(), (sizes[1] + sizes[2]) // 2)
+        if sizes[2] < want:
+            sizes[1] -= want - sizes[2]
+            sizes[2] = want
+            self.splitter.setSizes(sizes)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.fit_form()
+
     def set_hide_models(self, hide: bool) -> None:
         self._hide_models = hide
         item = self._item
@@ -190,8 +226,8 @@ class CompareView(QWidget):
                 self.diff_box.show()
                 # A pane shown in a splitter gets no room of its own: take a third of the
                 # outputs' height for it.
-                prompt, outputs, _ = self.splitter.sizes()
-                self.splitter.setSizes([prompt, outputs - outputs // 3, outputs // 3])
+                prompt, outputs, form, _ = self.splitter.sizes()
+                self.splitter.setSizes([prompt, outputs - outputs // 3, form, outputs // 3])
         else:
             self.diff_box.hide()
             self.diff.clear_diff()

@@ -13,11 +13,17 @@ actions. The panel keeps the answers of each item it has shown until they are sa
 decision (`forget_draft`), so moving away and back loses nothing; an undone decision's answers
 come back (`restore_answers`). `answers_for` checks the answers against the form for a verdict
 and points out the first question that is missing or wrong.
+
+The Comparisons page shows the same panel under its two outputs (`show_form`, keyed on the
+comparison's id). There the digits 1 and 2 are the page's own keys (the left / right answer is
+better), so the panel answers only once the reviewer has gone into it (`claim_keys`): Tab goes
+to the questions, and from then on the keys the focused question takes (its options' keys,
+a rating's digits) answer it, ahead of the page's keys; Esc goes back to the page's keys.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, QSize, Qt
@@ -28,7 +34,13 @@ from reviewdesk.domain import Decision, Form, QuestionKind, Verdict
 from reviewdesk.errors import AnswerError
 from reviewdesk.review import ReviewItem
 from reviewdesk.ui.review.output import OutputPane
-from reviewdesk.ui.review.questions import QuestionBox, SpansBox, TextBox, question_box
+from reviewdesk.ui.review.questions import (
+    QuestionBox,
+    SpansBox,
+    TextBox,
+    question_box,
+    required_text,
+)
 from reviewdesk.ui.review.text_map import DisplayText
 
 __all__ = ["FormPanel", "form_key_rows"]
@@ -99,6 +111,10 @@ class FormPanel(QScrollArea):
         self._output_text = ""
         self._drafts: dict[str, dict[str, Any]] = {}
         self._pane: OutputPane | None = None
+        self._panes: list[OutputPane] = []
+        self._claims = False  # keys are claimed from the window's shortcuts once gone into
+        self._verdict_names: dict[Verdict, str] | None = None
+        self._engaged = False
         self._keys = _Keys(self)
         self.hide()
 
@@ -123,8 +139,9 @@ class FormPanel(QScrollArea):
 
     @property
     def current(self) -> QuestionBox | None:
-        """The focused question's box."""
-        return self._boxes[self._current] if self._boxes else None
+        """The focused question's box (None before the reviewer goes into them, with
+        `claim_keys`)."""
+        return self._boxes[self._current] if self._boxes and self._current >= 0 else None
 
     def box(self, key: str) -> QuestionBox:
         """The box of the question `key`."""
@@ -134,32 +151,77 @@ class FormPanel(QScrollArea):
         raise KeyError(key)
 
     def attach(self, pane: OutputPane) -> None:
-        """Take the form's keys where the reviewer's keyboard is: the output views."""
-        self._pane = pane
+        """Take the form's keys where the reviewer's keyboard is: the output views (the first
+        pane attached is the one spans are marked in)."""
+        if self._pane is None:
+            self._pane = pane
+        self._panes.append(pane)
         pane.text.installEventFilter(self._keys)
         pane.markdown_view.installEventFilter(self._keys)
+
+    def claim_keys(self) -> None:
+        """Answer only once gone into (Tab), and then ahead of the window's own keys (the
+        Comparisons page, where 1 and 2 are taken); Esc goes back out."""
+        self._claims = True
+
+    def name_verdicts(self, names: Mapping[Verdict, str]) -> None:
+        """Word the verdicts a question is required for in these terms (a comparison's
+        preferences: "for both bad" where the form says reject)."""
+        self._verdict_names = dict(names)
+
+    @property
+    def engaged(self) -> bool:
+        """Whether the reviewer has gone into the questions (only with `claim_keys`)."""
+        return self._engaged
+
+    def leave(self) -> None:
+        """Back to the window's keys (with `claim_keys`)."""
+        self._engaged = False
+        for box in self._boxes:
+            box.set_current(False)
+        if self._boxes_have_focus():
+            self._leave_text_box()
 
     def show_item(self, item: ReviewItem, reviewer: str) -> None:
         """Show `item`'s form with its answers so far: those not yet saved, else the reviewer's
         latest decision's, else none."""
+        mine = item.latest_by(reviewer)
+        self.show_form(
+            item.generation.id,
+            item.form,
+            item.generation.output,
+            None if mine is None else mine.answers,
+        )
+
+    def show_form(
+        self,
+        item_id: str,
+        form: Form | None,
+        output: str,
+        saved: Mapping[str, Any] | None,
+    ) -> None:
+        """Show `form` for the item (or comparison) `item_id` with its answers so far: those
+        not yet saved, else `saved` (the reviewer's latest decision's), else none. `output` is
+        the text spans are marked in."""
         self._keep_draft()
-        form = item.form if item.form is not None and item.form.questions else None
+        form = form if form is not None and form.questions else None
         if form != self._form:
             self._build(form)
-        self._item_id = item.generation.id
-        self._output_text = item.generation.output
+        self._item_id = item_id
+        self._output_text = output
+        if self._claims:
+            self.leave()
         if form is None:
             if self._pane is not None:
                 self._pane.set_marks(())
             return
-        answers = self._drafts.get(item.generation.id)
+        answers = self._drafts.get(item_id)
         if answers is not None:  # the form may have changed since: only its questions
             answers = {key: value for key, value in answers.items() if key in form.keys}
         else:
-            mine = item.latest_by(reviewer)
-            answers = {} if mine is None else _plain_answers(mine.answers)
+            answers = {} if saved is None else _plain_answers(saved)
         self._set_answers(answers)
-        self._set_current(0)
+        self._set_current(-1 if self._claims else 0)
         if self._boxes_have_focus() and self._pane is not None:
             self._pane.text.setFocus(Qt.FocusReason.OtherFocusReason)
 
@@ -179,13 +241,27 @@ class FormPanel(QScrollArea):
             AnswerError: an answer is missing or wrong: the first such question is focused and
                 each one gets a note saying why.
         """
+        output = self._output_text
+        return self.checked_answers(
+            lambda form, answers: dict(form.validate_answers(answers, verdict, output))
+        )
+
+    def checked_answers(
+        self, check: Callable[[Form, dict[str, Any]], dict[str, Any]]
+    ) -> dict[str, Any]:
+        """The answers as `check(form, answers)` types them ({} without a form), e.g. a
+        comparison's preference read as a verdict.
+
+        Raises:
+            AnswerError: as `answers_for`, the question pointed out.
+        """
         for box in self._boxes:
             box.show_note("")
         form = self._form
         if form is None:
             return {}
         try:
-            return dict(form.validate_answers(self.answers(), verdict, self._output_text))
+            return check(form, self.answers())
         except AnswerError as error:
             self.point_out(error)
             raise
@@ -200,6 +276,7 @@ class FormPanel(QScrollArea):
                 self._boxes[index].show_note(why, problem=True)
                 first = index if first is None else min(first, index)
         if first is not None:
+            self._engaged = self._claims
             self._set_current(first)
             self.ensureWidgetVisible(self._boxes[first], 0, 8)
             box = self._boxes[first]
@@ -217,37 +294,73 @@ class FormPanel(QScrollArea):
 
     def restore_answers(self, decision: Decision) -> None:
         """Put an undone decision's answers back on screen (when its item is shown)."""
-        if decision.generation_id == self._item_id and self._form is not None:
-            self._set_answers(_plain_answers(decision.answers))
+        self.restore(decision.generation_id, decision.answers)
+
+    def restore(self, item_id: str, answers: Mapping[str, Any]) -> None:
+        """Put an undone decision's answers back on screen (when `item_id` is shown)."""
+        if item_id == self._item_id and self._form is not None:
+            self._set_answers(_plain_answers(answers))
 
     def forget_draft(self, decision: Decision) -> None:
         """The answers went with `decision`: the item starts afresh when it comes back."""
-        self._drafts.pop(decision.generation_id, None)
-        if decision.generation_id == self._item_id:
+        self.forget_draft_of(decision.generation_id)
+
+    def forget_draft_of(self, item_id: str) -> None:
+        """The answers on `item_id` were saved with a decision: it starts afresh next time."""
+        self._drafts.pop(item_id, None)
+        if item_id == self._item_id:
             self._item_id = None  # the panel shows the next item next; nothing to keep
 
     def key_rows(self) -> list[tuple[str, str]]:
         """The keys of the form on screen (none without a form)."""
-        return [] if self._form is None else form_key_rows(self._form)
+        if self._form is None:
+            return []
+        rows = form_key_rows(self._form)
+        if self._claims:
+            rows = [
+                ("Tab", "go to the questions (their keys then come first)"),
+                ("Esc", "leave the questions (1 and 2 choose the better answer again)"),
+                *rows[1:],
+            ]
+        return rows
 
     # -- keys ---------------------------------------------------------------------------------
 
     def _on_key_event(self, watched: QObject, event: QEvent) -> bool:
-        if self._form is None or event.type() != QEvent.Type.KeyPress:
+        kind = event.type()
+        if self._form is None or kind not in (QEvent.Type.KeyPress, QEvent.Type.ShortcutOverride):
             return False
         assert isinstance(event, QKeyEvent)
         if event.modifiers() & _COMMAND_MODIFIERS:
             return False
-        pane = self._pane
-        if pane is not None and pane.editing and watched is pane.text:
+        if any(pane.editing and watched is pane.text for pane in self._panes):
+            return False
+        if kind == QEvent.Type.ShortcutOverride:
+            if self._claims and self._engaged and self._takes(watched, event):
+                event.accept()  # the key comes to the panel as a press, not to a shortcut
+                return True
+            return False
+        if self._claims and not self._engaged and event.key() != Qt.Key.Key_Tab:
             return False
         return self._on_key(watched, event)
+
+    def _takes(self, watched: QObject, event: QKeyEvent) -> bool:
+        """Whether the focused question (gone into) takes this key ahead of a shortcut."""
+        box = self.current
+        if event.key() == Qt.Key.Key_Escape:
+            return True
+        if isinstance(box, TextBox):
+            return watched is box.editor or event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+        return box is not None and box.takes(event.text())
 
     def _on_key(self, watched: QObject, event: QKeyEvent) -> bool:
         key = event.key()
         box = self.current
         in_text_box = isinstance(box, TextBox) and watched is box.editor
         if key == Qt.Key.Key_Tab:  # [ and ] are the flags' keys
+            if self._claims and not self._engaged:
+                self._engaged = True
+                self._set_current(-1)  # the move below lands on the first question
             self._move(1)
             return True
         if key == Qt.Key.Key_Backtab:
@@ -258,6 +371,9 @@ class FormPanel(QScrollArea):
                 self._leave_text_box()
                 return True
             return False  # typing
+        if key == Qt.Key.Key_Escape and self._claims:
+            self.leave()
+            return True
         if box is None:
             return False
         if isinstance(box, TextBox):
@@ -326,6 +442,8 @@ class FormPanel(QScrollArea):
             return
         for index, question in enumerate(form.questions):
             box = question_box(question, self._body)
+            if self._verdict_names is not None:
+                box.title.setText(question.shown + required_text(question, self._verdict_names))
             if isinstance(box, TextBox):
                 box.editor.installEventFilter(self._keys)
             if isinstance(box, SpansBox):
@@ -353,6 +471,7 @@ class FormPanel(QScrollArea):
             )
 
     def _set_current(self, index: int) -> None:
+        """Focus the question at `index` (-1: none yet, until the reviewer goes into them)."""
         for number, box in enumerate(self._boxes):
             box.set_current(number == index)
         self._current = index

@@ -11,6 +11,7 @@ box takes the keyboard focus except the text edit, so the reviewer's keys stay w
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from typing import Any
 
 from PySide6.QtCore import QRectF, Qt, Signal
@@ -57,13 +58,16 @@ def _plain(text: str, parent: QWidget) -> QLabel:
     return label
 
 
-def _required_text(question: Question) -> str:
+def required_text(question: Question, names: Mapping[Verdict, str] | None = None) -> str:
+    """What a question's title says of `required`: " *", " * (for reject)", or nothing;
+    `names` words the verdicts otherwise (a comparison's: " * (for both bad)")."""
     verdicts = question.required_verdicts
     if not verdicts:
         return ""
     if verdicts == frozenset(Verdict):
         return " *"
-    return " * (for " + " or ".join(sorted(verdicts)) + ")"
+    words = sorted(verdicts) if names is None else [names[verdict] for verdict in sorted(verdicts)]
+    return " * (for " + " or ".join(words) + ")"
 
 
 class _Ring(QWidget):
@@ -97,7 +101,7 @@ class QuestionBox(QFrame):
         self.setObjectName("question")
         self._current = False
         self._ring = _Ring(self)
-        title = _plain(question.shown + _required_text(question), self)
+        title = _plain(question.shown + required_text(question), self)
         font = title.font()
         font.setBold(True)
         title.setFont(font)
@@ -131,6 +135,10 @@ class QuestionBox(QFrame):
 
     def press(self, text: str) -> bool:
         """Answer by a key's text; False when the key is not one of this question's."""
+        return False
+
+    def takes(self, text: str) -> bool:
+        """Whether a key's text answers this question (`press` would take it)."""
         return False
 
     def set_current(self, current: bool) -> None:
@@ -223,6 +231,9 @@ class ChoiceBox(QuestionBox):
         self._toggle(value)
         return True
 
+    def takes(self, text: str) -> bool:
+        return bool(text) and text.lower() in self._keys
+
     def _toggle(self, value: str) -> None:
         if value in self._chosen:
             self._chosen.remove(value)
@@ -301,6 +312,13 @@ class RatingBox(QuestionBox):
         if typed.lstrip("-").isdigit() and self.low <= int(typed) <= self.high:
             self._choose(int(typed))
         return True
+
+    def takes(self, text: str) -> bool:
+        return (
+            bool(text)
+            and (text.isdigit() or text == "-")
+            and (self._could_be(self._typed + text) or self._could_be(text))
+        )
 
     def _could_be(self, typed: str) -> bool:
         """Whether some value of the rating is written starting with `typed`."""

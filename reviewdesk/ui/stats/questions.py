@@ -120,6 +120,8 @@ class QuestionsPage(QWidget):
             parts.append(mean)
         if stats.left_out.items:
             parts.append(f"{stats.left_out.items:,} left out ({stats.left_out.reason})")
+        if stats.comparisons:
+            parts.append(f"{stats.comparisons:,} comparisons answered it (not counted here)")
         if str(stats.kind) == "multi":
             parts.append("an answer may tick several options")
         lines = [" · ".join(parts)]
