@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 
@@ -45,38 +45,18 @@ def checked_answers(
 ) -> ImportRecord | list[RecordError]:
     """The record with its decisions' answers typed by the form, or every error found."""
     generation, drafts = record
-    if not any(draft.answers for draft in drafts):
-        return record
-    form = form_of(generation.queue)
-    errors: list[RecordError] = []
-    checked: list[DecisionDraft] = []
-    for index, draft in enumerate(drafts):
-        if not draft.answers:
-            checked.append(draft)
-            continue
-        where = f"decisions[{index}].answers"
-        if form is None:
-            errors.append(RecordError(path, line, where, _no_form(generation.queue)))
-            continue
-        answers = dict(draft.answers)
-        if text_cells:
-            answers = {key: _from_text(form, key, value) for key, value in answers.items()}
-        try:
-            typed = form.validate_answers(answers, draft.verdict, generation.output)
-        except AnswerError as error:
-            errors.extend(
-                RecordError(path, line, f"{where}.{key}" if key else where, why)
-                for key, why in error.problems
-            )
-            continue
-        checked.append(
-            draft.model_copy(
-                update={"answers": typed, "form_version": draft.form_version or form.version}
-            )
-        )
-    if errors:
-        return errors
-    return generation, tuple(checked)
+    checked = _checked_drafts(
+        drafts,
+        generation.queue,
+        path,
+        line,
+        form_of,
+        text_cells=text_cells,
+        check=lambda form, answers, draft: form.validate_answers(
+            answers, draft.verdict, generation.output
+        ),
+    )
+    return checked if isinstance(checked, list) else (generation, checked)
 
 
 def checked_comparison_answers(
@@ -84,26 +64,53 @@ def checked_comparison_answers(
 ) -> ComparisonRecord | list[RecordError]:
     """`checked_answers` for a comparison and its decisions."""
     comparison, drafts = record
+    checked = _checked_drafts(
+        drafts,
+        comparison.queue,
+        path,
+        line,
+        form_of,
+        text_cells=text_cells,
+        check=lambda form, answers, draft: check_comparison_answers(
+            form, answers, draft.preference, edited=draft.edited_output is not None
+        ),
+    )
+    return checked if isinstance(checked, list) else (comparison, checked)
+
+
+_Draft = TypeVar("_Draft", DecisionDraft, ComparisonDecisionDraft)
+
+
+def _checked_drafts(
+    drafts: tuple[_Draft, ...],
+    queue: str | None,
+    path: Path,
+    line: int,
+    form_of: FormOf,
+    *,
+    text_cells: bool,
+    check: Callable[[Form, dict[str, Any], _Draft], dict[str, Any]],
+) -> tuple[_Draft, ...] | list[RecordError]:
+    """Each draft with its answers typed by `check` against the queue's form (drafts without
+    answers as they are), or every error found."""
     if not any(draft.answers for draft in drafts):
-        return record
-    form = form_of(comparison.queue)
+        return drafts
+    form = form_of(queue)
     errors: list[RecordError] = []
-    checked: list[ComparisonDecisionDraft] = []
+    checked: list[_Draft] = []
     for index, draft in enumerate(drafts):
         if not draft.answers:
             checked.append(draft)
             continue
         where = f"decisions[{index}].answers"
         if form is None:
-            errors.append(RecordError(path, line, where, _no_form(comparison.queue)))
+            errors.append(RecordError(path, line, where, _no_form(queue)))
             continue
         answers = dict(draft.answers)
         if text_cells:
             answers = {key: _from_text(form, key, value) for key, value in answers.items()}
         try:
-            typed = check_comparison_answers(
-                form, answers, draft.preference, edited=draft.edited_output is not None
-            )
+            typed = check(form, answers, draft)
         except AnswerError as error:
             errors.extend(
                 RecordError(path, line, f"{where}.{key}" if key else where, why)
@@ -115,9 +122,7 @@ def checked_comparison_answers(
                 update={"answers": typed, "form_version": draft.form_version or form.version}
             )
         )
-    if errors:
-        return errors
-    return comparison, tuple(checked)
+    return errors if errors else tuple(checked)
 
 
 def _no_form(queue: str | None) -> str:
