@@ -25,8 +25,10 @@ from reviewdesk.protocol.v1 import (
     BatchOut,
     ChangeOut,
     ChangesOut,
+    ComparisonDecisionIn,
     DecisionIn,
     DecisionOut,
+    DecisionPutIn,
     DecisionResult,
     ExtendIn,
     ExtendOut,
@@ -298,10 +300,15 @@ def _record(
     responses=problem_responses(*AUTH_ERRORS, 409, 422),
 )
 def put_decision(
-    request: Request, decision_id: IdPath, body: DecisionIn, token: Reviewer
+    request: Request, decision_id: IdPath, body: DecisionPutIn, token: Reviewer
 ) -> DecisionResult:
     """Record one decision; idempotent by id (the same body again: `duplicate`; another body
-    under the same id: 409 `decision_conflict`). The status says how it counted."""
+    under the same id: 409 `decision_conflict`). The status says how it counted.
+
+    A body naming a `comparison_id` is a decision on a comparison (with a `preference`), read
+    by the rules of a comparison's entry in the batch."""
+    if isinstance(body, ComparisonDecisionIn):
+        return comparison_api.put_decision(request, decision_id, body, token)
     decision = _decision(decision_id, body, token)
     (outcome,) = _record(request, [decision], token)
     if isinstance(outcome, Exception):
