@@ -215,7 +215,7 @@ class BatchComparisonDecisionIn(ComparisonDecisionIn):
 
 DECISION_KIND_TAGS = frozenset({EntryKind.ITEM.value, EntryKind.COMPARISON.value})
 """The tags of `DecisionPutIn`'s two bodies; pydantic puts the tag in an error's location
-(`body.comparison.preference`), and the server's problem documents leave it out."""
+(`body.comparison.preference`), and the server's route of the PUT takes it out again."""
 
 MIXED_FIELDS = {
     (EntryKind.COMPARISON.value, "verdict"): (
@@ -288,9 +288,13 @@ class DecisionOut(BaseModel):
 
 
 class ComparisonDecisionOut(BaseModel):
-    """A stored decision on a comparison (in `GET /v1/items/{id}` of a comparison)."""
+    """A stored decision on a comparison (`GET /v1/decisions/{id}`, and in `GET
+    /v1/items/{id}` of a comparison)."""
 
     id: str
+    comparison_id: str | None = None
+    """The comparison decided (a server before `GET /v1/decisions/{id}` of comparisons left
+    it out)."""
     reviewer: str
     preference: Preference
     shown_order: ShownOrder | None

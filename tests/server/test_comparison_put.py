@@ -59,6 +59,14 @@ def test_a_comparison_decision_is_put_by_id_with_the_statuses_of_the_batch(
         state = _state(producer, "cmp-0002")
         assert (state["state"], state["preference"], state["reviews"]) == ("decided", "both_bad", 1)
         (stored,) = state["decisions"]
+        # GET reads it back (its reviewer or an admin), as it reads an item's decision
+        read_back = ann.get("/v1/decisions/d-ann")
+        assert read_back.status_code == 200, read_back.text
+        assert read_back.json() == stored
+        assert (stored["comparison_id"], stored["preference"]) == ("cmp-0002", "both_bad")
+        assert bob.get("/v1/decisions/d-ann").status_code == 404
+        with server.client(server.token("root", "admin")) as admin:
+            assert admin.get("/v1/decisions/d-ann").json()["reviewer"] == "ann"
         assert (stored["id"], stored["reviewer"], stored["shown_order"]) == ("d-ann", "ann", "ba")
         assert (stored["reasons"], stored["comment"]) == (["tone"], "both are curt")
         assert (stored["lease_id"], stored["lease_epoch"]) == (lease["lease_id"], entry["epoch"])

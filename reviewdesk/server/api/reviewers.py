@@ -26,6 +26,7 @@ from reviewdesk.protocol.v1 import (
     ChangeOut,
     ChangesOut,
     ComparisonDecisionIn,
+    ComparisonDecisionOut,
     DecisionIn,
     DecisionOut,
     DecisionPutIn,
@@ -52,6 +53,7 @@ from reviewdesk.server.api.common import (
     engine_of,
     settings_of,
 )
+from reviewdesk.server.api.decision_route import DecisionBodyRoute
 from reviewdesk.server.api.wakeups import announce
 from reviewdesk.server.database import read, transact
 from reviewdesk.server.http.problems import ApiError, problem_responses
@@ -59,11 +61,13 @@ from reviewdesk.server.http.routing import ApiRoute
 from reviewdesk.server.queue import leases as lease_ops
 from reviewdesk.server.queue.changes import changes_since
 from reviewdesk.server.queue.comparison_leases import LeasedComparisonSlot, claim_comparisons
+from reviewdesk.server.queue.comparison_views import decision_out
 from reviewdesk.server.queue.decisions import DecisionOutcome, record_decisions
 from reviewdesk.server.queue.leases import LeaseLostError, LeaseNotFoundError
 from reviewdesk.server.queue.policy import load_policies
 from reviewdesk.server.settings import ServerSettings
 from reviewdesk.store import rows
+from reviewdesk.store.comparisons import load_comparison_decisions_by_id
 
 router = APIRouter(prefix="/v1", route_class=ApiRoute)
 
@@ -294,11 +298,6 @@ def _record(
     return list(recorded.outcomes)
 
 
-@router.put(
-    "/decisions/{decision_id:path}",
-    tags=["reviewers"],
-    responses=problem_responses(*AUTH_ERRORS, 409, 422),
-)
 def put_decision(
     request: Request, decision_id: IdPath, body: DecisionPutIn, token: Reviewer
 ) -> DecisionResult:
@@ -320,6 +319,16 @@ def put_decision(
             outcome.detail or "the decision breaks a rule",
         )
     return DecisionResult(id=outcome.id, status=outcome.status.value)
+
+
+router.add_api_route(
+    "/decisions/{decision_id:path}",
+    put_decision,
+    methods=["PUT"],
+    tags=["reviewers"],
+    responses=problem_responses(*AUTH_ERRORS, 409, 422),
+    route_class_override=DecisionBodyRoute,
+)
 
 
 @router.post(
@@ -416,17 +425,26 @@ def _unfit_entry(raw: Any) -> str | None:
     tags=["reviewers"],
     responses=problem_responses(*AUTH_ERRORS, 404, 422),
 )
-def get_decision(request: Request, decision_id: IdPath, token: Reviewer) -> DecisionOut:
-    """A decision the token's reviewer made (an admin: anyone's)."""
+def get_decision(
+    request: Request, decision_id: IdPath, token: Reviewer
+) -> DecisionOut | ComparisonDecisionOut:
+    """A decision the token's reviewer made (an admin: anyone's), on an item or on a comparison
+    (with `comparison_id` and `preference`)."""
 
-    decision = read(
-        engine_of(request), lambda connection: rows.load_decision(connection, decision_id)
-    )
+    def load(connection: Connection) -> Decision | ComparisonDecision | None:
+        found = rows.load_decision(connection, decision_id)
+        if found is not None:
+            return found
+        return load_comparison_decisions_by_id(connection, [decision_id]).get(decision_id)
+
+    decision = read(engine_of(request), load)
     scope = reviewer_scope(token)
     if decision is None or (scope is not None and decision.reviewer != scope):
         raise ApiError(
             404, ProblemCode.DECISION_NOT_FOUND, f"there is no decision {decision_id} of yours"
         )
+    if isinstance(decision, ComparisonDecision):
+        return decision_out(decision)
     data = decision.model_dump()
     data["reasons"] = list(decision.reasons)
     return DecisionOut.model_validate(data)

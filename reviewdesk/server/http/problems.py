@@ -23,7 +23,7 @@ from reviewdesk.errors import ReviewdeskError
 from reviewdesk.protocol.answers import error_lines
 from reviewdesk.protocol.screening import field_path
 from reviewdesk.protocol.statuses import ProblemCode
-from reviewdesk.protocol.v1 import DECISION_KIND_TAGS, MIXED_FIELDS, Problem
+from reviewdesk.protocol.v1 import Problem
 from reviewdesk.server.database import DatabaseBusyError
 
 logger = logging.getLogger(__name__)
@@ -101,19 +101,6 @@ def _plain(errors: list[Any]) -> list[dict[str, Any]]:
     ]
 
 
-def _untagged(error: Any) -> Any:
-    """A validation error of a body read by one of several models (`DecisionPutIn`) without
-    the model's tag in its location, and the reason a field of the other kind is refused."""
-    loc = tuple(error.get("loc", ()))
-    if len(loc) < 2 or loc[0] != "body" or loc[1] not in DECISION_KIND_TAGS:
-        return error
-    untagged = {**error, "loc": (loc[0], *loc[2:])}
-    mixed = MIXED_FIELDS.get((str(loc[1]), str(loc[2]))) if len(loc) == 3 else None
-    if mixed is not None and error.get("type") == "extra_forbidden":
-        untagged["msg"] = mixed
-    return untagged
-
-
 def install_problem_handlers(app: FastAPI) -> None:
     """Answer every error the app raises as a problem document."""
 
@@ -134,7 +121,7 @@ def install_problem_handlers(app: FastAPI) -> None:
                 return await on_api_error(request, refused)
             except DatabaseBusyError as busy:
                 return await on_busy(request, busy)
-        found = [_untagged(found) for found in error.errors()]
+        found = list(error.errors())
         answers = [e for e in found if tuple(e.get("loc", ()))[:2] == ("body", "answers")]
         if answers and len(answers) == len(found):  # a decision's answers: one line a question
             return problem_response(
