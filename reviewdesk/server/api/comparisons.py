@@ -1,10 +1,12 @@
 """API v1 for decisions on comparisons: the entries of `POST /v1/decisions/batch` that name a
-`comparison_id` (with a `preference` where an item's decision has a verdict).
+`comparison_id` (with a `preference` where an item's decision has a verdict), and the body of
+`PUT /v1/decisions/{id}` that does.
 
 A batch may mix item and comparison decisions; each entry gets its own result, in order. An
 entry that mixes the two (a `verdict` on a comparison, a `preference` on an item) is `invalid`,
-naming that field. `answers` (with `form_version`) are checked against the queue's form as an
-item's are (see `reviewdesk.server.queue.comparison_decisions`).
+naming that field. The PUT answers what the batch calls `invalid` with a 422 of the same code
+and detail, and a conflict with a 409. `answers` (with `form_version`) are checked against the
+queue's form as an item's are (see `reviewdesk.server.queue.comparison_decisions`).
 """
 
 from __future__ import annotations
