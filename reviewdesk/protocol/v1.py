@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
 
 from reviewdesk.domain import Comparison, Generation, Preference, ShownOrder, Verdict
 from reviewdesk.domain.models import Answer, Count, NonEmpty, QuestionKey, ReasonCode
@@ -183,12 +183,11 @@ class BatchDecisionIn(DecisionIn):
 
 
 class ComparisonDecisionIn(_In):
-    """A decision on a comparison, as a batch entry: `comparison_id` and `preference` (`a`,
-    `b`: the candidate at that position of the record, `tie` or `both_bad`) where an item's
-    decision has `generation_id` and `verdict`; `shown_order` says which candidate the
-    reviewer saw on the left (`ab`: `a`)."""
+    """A decision on a comparison: `comparison_id` and `preference` (`a`, `b`: the candidate
+    at that position of the record, `tie` or `both_bad`) where an item's decision has
+    `generation_id` and `verdict`; `shown_order` says which candidate the reviewer saw on the
+    left (`ab`: `a`)."""
 
-    id: Id
     comparison_id: Id
     preference: Preference
     shown_order: ShownOrder | None = None
@@ -208,6 +207,45 @@ class ComparisonDecisionIn(_In):
     spans questions are not asked on comparisons."""
     form_version: Annotated[int, Field(ge=1)] | None = None
     """The version of the queue's form the answers were made with."""
+
+
+class BatchComparisonDecisionIn(ComparisonDecisionIn):
+    id: Id
+
+
+DECISION_KIND_TAGS = frozenset({EntryKind.ITEM.value, EntryKind.COMPARISON.value})
+"""The tags of `DecisionPutIn`'s two bodies; pydantic puts the tag in an error's location
+(`body.comparison.preference`), and the server's route of the PUT takes it out again."""
+
+MIXED_FIELDS = {
+    (EntryKind.COMPARISON.value, "verdict"): (
+        "a comparison's decision has a preference (a, b, tie or both_bad), not a verdict"
+    ),
+    (EntryKind.ITEM.value, "preference"): (
+        "an item's decision has a verdict (approve, edit or reject), not a preference; "
+        "a decision on a comparison names it with comparison_id"
+    ),
+}
+"""Why a decision's body may not carry the other kind's field, by (kind, field)."""
+
+
+def _decision_kind(body: Any) -> str:
+    named = (
+        "comparison_id" in body
+        if isinstance(body, dict)
+        else isinstance(body, ComparisonDecisionIn)
+    )
+    return EntryKind.COMPARISON.value if named else EntryKind.ITEM.value
+
+
+DecisionPutIn = Annotated[
+    Annotated[DecisionIn, Tag(EntryKind.ITEM.value)]
+    | Annotated[ComparisonDecisionIn, Tag(EntryKind.COMPARISON.value)],
+    Discriminator(_decision_kind),
+]
+"""The body of `PUT /v1/decisions/{id}`: a decision on a comparison when it names a
+`comparison_id`, else a decision on an item; each is read by its own model only, so an error
+names the field of that body (a `verdict` sent on a comparison is an unknown field there)."""
 
 
 class BatchIn(_In):
@@ -250,9 +288,13 @@ class DecisionOut(BaseModel):
 
 
 class ComparisonDecisionOut(BaseModel):
-    """A stored decision on a comparison (in `GET /v1/items/{id}` of a comparison)."""
+    """A stored decision on a comparison (`GET /v1/decisions/{id}`, and in `GET
+    /v1/items/{id}` of a comparison)."""
 
     id: str
+    comparison_id: str | None = None
+    """The comparison decided (a server before `GET /v1/decisions/{id}` of comparisons left
+    it out)."""
     reviewer: str
     preference: Preference
     shown_order: ShownOrder | None

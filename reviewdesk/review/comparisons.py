@@ -89,6 +89,9 @@ class ComparisonItem:
     decisions: tuple[ComparisonDecision, ...]
     order: ShownOrder
     form: Form | None = None
+    guidelines: str = ""
+    """The guidelines of the queue's form (Markdown; "" for none), also of a form that asks
+    nothing on a comparison."""
 
     @property
     def id(self) -> str:
@@ -406,4 +409,5 @@ class ComparisonSession:
             tuple(decisions),
             shown_order(self.reviewer, comparison.id),
             asked if asked is not None and asked.questions else None,
+            "" if form is None else form.guidelines.strip(),
         )

@@ -522,15 +522,44 @@ def comparison_counts(connection: sqlite3.Connection) -> dict[str, int]:
 
 # -- reading ------------------------------------------------------------------------------------
 
+
+def comparison_select(comparison: str = "c", texts: str = "t") -> str:
+    """The select list `comparison_from_row` reads, over `comparison` and `comparison_text`
+    joined under these aliases."""
+    c, t = comparison, texts
+    return f"{c}.pk, {c}.id, {c}.queue, {c}.risk, {c}.created_at, {t}.prompt, {t}.extra"
+
+
+_CANDIDATE_COLUMNS = (
+    "c.comparison_pk, c.position, c.id, c.model, c.prompt_template, c.prompt_version, "
+    "c.route, c.latency_ms, t.output, t.flags, t.usage, t.trace_id, t.extra"
+)
+_CANDIDATES_FROM = "comparison_candidate c JOIN comparison_candidate_text t ON t.pk = c.pk"
 _COMPARISON_SELECT = (
-    "SELECT c.pk, c.id, c.queue, c.risk, c.created_at, t.prompt, t.extra "
-    "FROM comparison c JOIN comparison_text t ON t.pk = c.pk"
+    f"SELECT {comparison_select()} FROM comparison c JOIN comparison_text t ON t.pk = c.pk"
 )
-_CANDIDATE_SELECT = (
-    "SELECT c.comparison_pk, c.position, c.id, c.model, c.prompt_template, c.prompt_version, "
-    "c.route, c.latency_ms, t.output, t.flags, t.usage, t.trace_id, t.extra "
-    "FROM comparison_candidate c JOIN comparison_candidate_text t ON t.pk = c.pk"
-)
+_CANDIDATE_SELECT = f"SELECT {_CANDIDATE_COLUMNS} FROM {_CANDIDATES_FROM}"
+
+
+def candidates_json(comparison_pk: str) -> str:
+    """PostgreSQL: a subquery giving the candidates of the comparison whose pk is the SQL
+    expression `comparison_pk`, as a JSON array of rows in position order (the second argument
+    of `comparison_from_row`). Inside it `c` and `t` are its own tables: the expression must
+    name its table by another alias."""
+    return (
+        f"(SELECT json_agg(json_build_array({_CANDIDATE_COLUMNS}) ORDER BY c.position) "
+        f"FROM {_CANDIDATES_FROM} WHERE c.comparison_pk = {comparison_pk})"
+    )
+
+
+def comparison_from_row(
+    row: Sequence[Any], candidates: Sequence[Sequence[Any]] | None
+) -> Comparison:
+    """A comparison of a `comparison_select` row and its candidates' rows (`candidates_json`,
+    decoded)."""
+    return _comparison(row, [_candidate(candidate) for candidate in candidates or ()])
+
+
 _DECISION_SELECT = (
     "SELECT d.comparison_pk, c.id, d.id, d.reviewer, d.preference, d.shown_order, d.reasons, "
     "d.duration_ms, d.decided_at, d.supersedes, d.session_id, d.lease_id, d.lease_epoch, "

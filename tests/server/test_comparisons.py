@@ -456,3 +456,46 @@ def test_routing_over_http_advises_a_route_by_its_comparisons_and_says_so(
     large, small = route["preference"]["ratings"]
     assert (large["model"], large["wins"], large["losses"]) == ("m-large", 35, 5)
     assert (small["model"], small["wins"], small["losses"]) == ("m-small", 5, 35)
+
+
+def test_a_leased_comparison_is_the_one_pushed_in_every_field(server: RunningServer) -> None:
+    full = pair(
+        1,
+        prompt=[
+            {"role": "system", "content": "Be polite. «Ünïcode» ✓"},
+            {"role": "user", "content": 'Rewrite: "send the invoice"\n\ttoday'},
+        ],
+        created_at="2026-11-20T10:00:00Z",
+        team="billing",  # an unknown key: kept in the metadata
+        candidates=[
+            {
+                "output": "Mail bill@shop.example — “please”",
+                "model": "m-small",
+                "route": "support.billing",
+                "prompt_template": "polite",
+                "prompt_version": "v2",
+                "usage": {"input_tokens": 12, "output_tokens": 7, "cost_usd": 0.0001},
+                "latency_ms": 930,
+                "trace_id": "trc-1",
+                "flags": [
+                    {
+                        "validator": "pii",
+                        "code": "email",
+                        "severity": "error",
+                        "message": "e-mail address in output",
+                        "score": 0.97,
+                        "span": [5, 21],
+                    }
+                ],
+                "metadata": {"seed": 7},
+            },
+            {"output": "Could you send the invoice today?", "model": "m-large"},
+        ],
+    )
+    plain = pair(2, risk=None)
+    with server.client(server.token("producer", "producer")) as producer:
+        _push(producer, [full, plain])
+    pushed = [Comparison.model_validate(record) for record in (full, plain)]
+    with ReviewerClient(server.url, server.token("ann", "reviewer")) as ann:
+        lease = ann.lease("prefs", 5, ttl_s=600, kinds=[EntryKind.COMPARISON])
+    assert [entry.comparison for entry in lease.comparisons] == pushed

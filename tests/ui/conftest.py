@@ -18,6 +18,7 @@ from pytestqt.qtbot import QtBot
 from reviewdesk.store import Store
 from reviewdesk.ui.settings import DeskSettings
 from reviewdesk.ui.shell.window import DeskWindow
+from tests.helpers.inert import CountingServer, counting_server
 from tests.review.builders import make_store
 
 _IGNORED_QT_MESSAGES = (r"This plugin does not support propagateSizeHints\(\)",)
@@ -99,3 +100,11 @@ def settings_owner(qtbot: QtBot) -> Iterator[Callable[[], DeskSettings]]:
 
     yield make
     owners.clear()
+
+
+@pytest.fixture
+def loopback_server() -> Iterator[CountingServer]:
+    """A real HTTP server on a loopback port that counts the requests it gets (guidelines must
+    make none)."""
+    with counting_server() as server:
+        yield server

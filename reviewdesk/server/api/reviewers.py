@@ -25,8 +25,11 @@ from reviewdesk.protocol.v1 import (
     BatchOut,
     ChangeOut,
     ChangesOut,
+    ComparisonDecisionIn,
+    ComparisonDecisionOut,
     DecisionIn,
     DecisionOut,
+    DecisionPutIn,
     DecisionResult,
     ExtendIn,
     ExtendOut,
@@ -50,6 +53,7 @@ from reviewdesk.server.api.common import (
     engine_of,
     settings_of,
 )
+from reviewdesk.server.api.decision_route import DecisionBodyRoute
 from reviewdesk.server.api.wakeups import announce
 from reviewdesk.server.database import read, transact
 from reviewdesk.server.http.problems import ApiError, problem_responses
@@ -57,11 +61,13 @@ from reviewdesk.server.http.routing import ApiRoute
 from reviewdesk.server.queue import leases as lease_ops
 from reviewdesk.server.queue.changes import changes_since
 from reviewdesk.server.queue.comparison_leases import LeasedComparisonSlot, claim_comparisons
+from reviewdesk.server.queue.comparison_views import decision_out
 from reviewdesk.server.queue.decisions import DecisionOutcome, record_decisions
 from reviewdesk.server.queue.leases import LeaseLostError, LeaseNotFoundError
 from reviewdesk.server.queue.policy import load_policies
 from reviewdesk.server.settings import ServerSettings
 from reviewdesk.store import rows
+from reviewdesk.store.comparisons import load_comparison_decisions_by_id
 
 router = APIRouter(prefix="/v1", route_class=ApiRoute)
 
@@ -292,16 +298,16 @@ def _record(
     return list(recorded.outcomes)
 
 
-@router.put(
-    "/decisions/{decision_id:path}",
-    tags=["reviewers"],
-    responses=problem_responses(*AUTH_ERRORS, 409, 422),
-)
 def put_decision(
-    request: Request, decision_id: IdPath, body: DecisionIn, token: Reviewer
+    request: Request, decision_id: IdPath, body: DecisionPutIn, token: Reviewer
 ) -> DecisionResult:
     """Record one decision; idempotent by id (the same body again: `duplicate`; another body
-    under the same id: 409 `decision_conflict`). The status says how it counted."""
+    under the same id: 409 `decision_conflict`). The status says how it counted.
+
+    A body naming a `comparison_id` is a decision on a comparison (with a `preference`), read
+    by the rules of a comparison's entry in the batch."""
+    if isinstance(body, ComparisonDecisionIn):
+        return comparison_api.put_decision(request, decision_id, body, token)
     decision = _decision(decision_id, body, token)
     (outcome,) = _record(request, [decision], token)
     if isinstance(outcome, Exception):
@@ -313,6 +319,16 @@ def put_decision(
             outcome.detail or "the decision breaks a rule",
         )
     return DecisionResult(id=outcome.id, status=outcome.status.value)
+
+
+router.add_api_route(
+    "/decisions/{decision_id:path}",
+    put_decision,
+    methods=["PUT"],
+    tags=["reviewers"],
+    responses=problem_responses(*AUTH_ERRORS, 409, 422),
+    route_class_override=DecisionBodyRoute,
+)
 
 
 @router.post(
@@ -409,17 +425,26 @@ def _unfit_entry(raw: Any) -> str | None:
     tags=["reviewers"],
     responses=problem_responses(*AUTH_ERRORS, 404, 422),
 )
-def get_decision(request: Request, decision_id: IdPath, token: Reviewer) -> DecisionOut:
-    """A decision the token's reviewer made (an admin: anyone's)."""
+def get_decision(
+    request: Request, decision_id: IdPath, token: Reviewer
+) -> DecisionOut | ComparisonDecisionOut:
+    """A decision the token's reviewer made (an admin: anyone's), on an item or on a comparison
+    (with `comparison_id` and `preference`)."""
 
-    decision = read(
-        engine_of(request), lambda connection: rows.load_decision(connection, decision_id)
-    )
+    def load(connection: Connection) -> Decision | ComparisonDecision | None:
+        found = rows.load_decision(connection, decision_id)
+        if found is not None:
+            return found
+        return load_comparison_decisions_by_id(connection, [decision_id]).get(decision_id)
+
+    decision = read(engine_of(request), load)
     scope = reviewer_scope(token)
     if decision is None or (scope is not None and decision.reviewer != scope):
         raise ApiError(
             404, ProblemCode.DECISION_NOT_FOUND, f"there is no decision {decision_id} of yours"
         )
+    if isinstance(decision, ComparisonDecision):
+        return decision_out(decision)
     data = decision.model_dump()
     data["reasons"] = list(decision.reasons)
     return DecisionOut.model_validate(data)

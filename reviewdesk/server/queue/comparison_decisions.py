@@ -109,13 +109,19 @@ def _repeat(
     checker: AnswerChecker,
     queue: str | None,
 ) -> ComparisonResult:
-    """A decision id stored already: the same decision (`duplicate`) or a conflict (the same
-    once its answers are typed by the form the stored one was checked against is the same)."""
+    """A decision id stored already: the same decision (`duplicate`) or a conflict naming the
+    fields that differ (the same once its answers are typed by the form the stored one was
+    checked against is the same)."""
     if known.model_copy(update={"supersedes": decision.supersedes}) == decision or (
         queue is not None and checker.same_comparison(known, decision, queue)
     ):
         return DecisionOutcome(decision.id, DecisionStatus.DUPLICATE)
-    return DecisionConflictError(f"decision {decision.id} is already stored with another content")
+    stored = known.model_dump(exclude={"supersedes"})
+    sent = decision.model_dump(exclude={"supersedes"})
+    differing = ", ".join(field for field, value in sent.items() if stored.get(field) != value)
+    return DecisionConflictError(
+        f"decision {decision.id} is already stored with another {differing or 'content'}"
+    )
 
 
 def _unfit_answers(decision: ComparisonDecision, error: AnswerError) -> DecisionOutcome:

@@ -25,7 +25,12 @@ from reviewdesk.domain.policy import Priority
 from reviewdesk.protocol.statuses import ChangeKind
 from reviewdesk.server.queue.policy import PRIORITY_ORDER
 from reviewdesk.server.queue.slots import Change, SlotState, add_changes, is_postgres
-from reviewdesk.store.comparisons import load_comparisons
+from reviewdesk.store.comparisons import (
+    candidates_json,
+    comparison_from_row,
+    comparison_select,
+    load_comparisons,
+)
 
 
 @dataclass(frozen=True)
@@ -63,9 +68,54 @@ ORDER BY s.comparison_pk, CASE WHEN s.state = 'free' THEN 0 ELSE 1 END, s.slot
 """
 ).bindparams(bindparam("pks", expanding=True))
 
+# PostgreSQL: the rest of a claim in one statement, once the candidates' server_comparison
+# rows are locked, as `leases` does for items. Every writer of a comparison's slots holds that
+# lock to its commit, so the statement's snapshot (taken after the locks) is the comparisons'
+# final state; its parts cannot see each other's writes, so the new earliest time is worked out
+# from the snapshot's other slots and the new lease's expiry (`least` ignores the NULL of a
+# comparison with no other open slot). The lease's row is written unless items were taken
+# under it in the same transaction (`insert_lease`).
+_TAKE_POSTGRES = text(
+    f"""
+WITH open_slot AS (
+    SELECT DISTINCT ON (s.comparison_pk)
+        s.comparison_pk, s.slot, s.state, s.reviewer, s.lease_id, s.epoch
+    FROM comparison_slot s
+    WHERE s.comparison_pk = ANY(:pks)
+    AND (s.state = 'free' OR (s.state = 'leased' AND s.expires_at_ms <= :now))
+    ORDER BY s.comparison_pk, CASE WHEN s.state = 'free' THEN 0 ELSE 1 END, s.slot
+), taken AS (
+    UPDATE comparison_slot s SET state = 'leased', reviewer = :reviewer, lease_id = :lease_id,
+        epoch = o.epoch + 1, expires_at_ms = :expires
+    FROM open_slot o
+    WHERE s.comparison_pk = o.comparison_pk AND s.slot = o.slot
+    RETURNING s.comparison_pk, s.slot, s.epoch, o.state AS was, o.reviewer AS holder,
+        o.lease_id AS old_lease, o.epoch AS old_epoch
+), lease AS (
+    INSERT INTO server_lease (id, reviewer, queue, mode, created_at_ms, expires_at_ms)
+    SELECT :lease_id, :reviewer, :queue, :mode, :now, :expires
+    WHERE :insert_lease AND EXISTS (SELECT 1 FROM taken)
+), refreshed AS (
+    UPDATE server_comparison i SET available_at_ms = least(:expires, (
+        SELECT min(CASE WHEN s.state = 'free' THEN 0 ELSE s.expires_at_ms END)
+        FROM comparison_slot s
+        WHERE s.comparison_pk = i.comparison_pk AND s.state <> 'decided' AND s.slot <> t.slot
+    ))
+    FROM taken t WHERE i.comparison_pk = t.comparison_pk
+)
+SELECT t.comparison_pk, t.slot, t.epoch, t.was, t.holder, t.old_lease, t.old_epoch,
+    x.required_reviews, {comparison_select("x", "xt")}, {candidates_json("x.pk")}
+FROM taken t JOIN comparison x ON x.pk = t.comparison_pk JOIN comparison_text xt ON xt.pk = x.pk
+"""
+)
+
 _TAKE_SLOT = text(
     "UPDATE comparison_slot SET state = 'leased', reviewer = :reviewer, lease_id = :lease_id, "
     "epoch = :epoch, expires_at_ms = :expires WHERE comparison_pk = :pk AND slot = :slot"
+)
+_INSERT_LEASE = text(
+    "INSERT INTO server_lease (id, reviewer, queue, mode, created_at_ms, expires_at_ms) "
+    "VALUES (:lease_id, :reviewer, :queue, :mode, :now, :expires)"
 )
 
 _REFRESH = text(
@@ -131,62 +181,87 @@ def claim_comparisons(
         lease_stored: the lease's `server_lease` row is written already (items were taken
             under it in the same transaction).
     """
+    postgres = is_postgres(connection)
     order = PRIORITY_ORDER[priority or Priority.RISK].replace("generation_pk", "comparison_pk")
-    sql = _CANDIDATES.format(order=order) + (
-        " FOR UPDATE OF i SKIP LOCKED" if is_postgres(connection) else ""
-    )
+    sql = _CANDIDATES.format(order=order) + (" FOR UPDATE OF i SKIP LOCKED" if postgres else "")
     params = {"queue": queue, "now": now_ms, "reviewer": reviewer, "limit": max_items}
     candidates = [pk for (pk,) in connection.execute(text(sql), params)]
     if not candidates:
         return []
+    values: dict[str, object] = {
+        "reviewer": reviewer,
+        "lease_id": lease_id,
+        "queue": queue,
+        "mode": mode,
+        "now": now_ms,
+        "expires": expires_at_ms,
+    }
+    take = _take_postgres if postgres else _take
+    taken, revoked = take(connection, candidates, values, lease_stored=lease_stored)
+    add_changes(connection, revoked, now_ms, of_comparisons=True)
+    return taken
+
+
+def _take(
+    connection: Connection,
+    candidates: list[int],
+    values: dict[str, object],
+    *,
+    lease_stored: bool,
+) -> tuple[list[LeasedComparisonSlot], list[Change]]:
+    """Lease one open slot of each candidate, statement by statement (SQLite: the write lock
+    is already held); the slots in claim order and the feed's changes."""
     chosen: dict[int, tuple[int, int, int, str]] = {}
     revoked: dict[int, Change] = {}
     for pk, slot, epoch, required, cid, state, holder, old_lease in connection.execute(
-        _AVAILABLE_SLOTS, {"pks": candidates, "now": now_ms}
+        _AVAILABLE_SLOTS, {"pks": candidates, "now": values["now"]}
     ):
         if pk in chosen:
             continue
         chosen[pk] = (slot, epoch + 1, required, cid)
-        if state == SlotState.LEASED and holder is not None and holder != reviewer:
+        if state == SlotState.LEASED and holder is not None and holder != values["reviewer"]:
             revoked[pk] = Change(ChangeKind.LEASE_REVOKED, pk, holder, old_lease, epoch)
     taken = [(pk, *chosen[pk]) for pk in candidates if pk in chosen]
     if taken:
         connection.execute(
             _TAKE_SLOT,
-            [
-                {
-                    "reviewer": reviewer,
-                    "lease_id": lease_id,
-                    "epoch": epoch,
-                    "expires": expires_at_ms,
-                    "pk": pk,
-                    "slot": slot,
-                }
-                for pk, slot, epoch, _, _ in taken
-            ],
+            [{**values, "epoch": epoch, "pk": pk, "slot": slot} for pk, slot, epoch, _, _ in taken],
         )
         if not lease_stored:
-            connection.execute(
-                text(
-                    "INSERT INTO server_lease (id, reviewer, queue, mode, created_at_ms, "
-                    "expires_at_ms) VALUES (:id, :reviewer, :queue, :mode, :now, :expires)"
-                ),
-                {
-                    "id": lease_id,
-                    "reviewer": reviewer,
-                    "queue": queue,
-                    "mode": mode,
-                    "now": now_ms,
-                    "expires": expires_at_ms,
-                },
-            )
+            connection.execute(_INSERT_LEASE, values)
     refresh_comparisons(connection, candidates)
     comparisons = load_comparisons(connection, [cid for *_, cid in taken])
-    add_changes(connection, list(revoked.values()), now_ms, of_comparisons=True)
-    return [
+    slots = [
         LeasedComparisonSlot(comparisons[cid], slot, epoch, required)
         for _, slot, epoch, required, cid in taken
     ]
+    return slots, list(revoked.values())
+
+
+def _take_postgres(
+    connection: Connection,
+    candidates: list[int],
+    values: dict[str, object],
+    *,
+    lease_stored: bool,
+) -> tuple[list[LeasedComparisonSlot], list[Change]]:
+    """`_take` in one statement (see `_TAKE_POSTGRES`): a lease is a few round trips."""
+    order = {pk: index for index, pk in enumerate(candidates)}
+    found = sorted(  # in claim order (the queue's priority)
+        connection.execute(
+            _TAKE_POSTGRES, {**values, "pks": candidates, "insert_lease": not lease_stored}
+        ),
+        key=lambda row: order[row[0]],
+    )
+    revoked: list[Change] = []
+    slots: list[LeasedComparisonSlot] = []
+    for pk, slot, epoch, was, holder, old_lease, old_epoch, required, *row, kept in found:
+        if was == SlotState.LEASED and holder is not None and holder != values["reviewer"]:
+            revoked.append(Change(ChangeKind.LEASE_REVOKED, pk, holder, old_lease, old_epoch))
+        slots.append(LeasedComparisonSlot(comparison_from_row(row, kept), slot, epoch, required))
+    if len(found) < len(candidates):  # their last open slot went a moment ago
+        refresh_comparisons(connection, set(candidates) - {row[0] for row in found})
+    return slots, revoked
 
 
 def _held(connection: Connection, lease_id: str, holder: str) -> list[tuple[int, str]]:

@@ -1,13 +1,15 @@
 """A comparison's state as a producer sees it (`GET /v1/items/{id}` of a comparison): where it
 stands (queued, leased, decided, needs_adjudication, auto_approved, withdrawn), its resolved
 preference once every slot is decided (the preference most reviewers' latest decisions gave;
-a tie between preferences: `needs_adjudication`), and every decision on it."""
+a tie between preferences: `needs_adjudication`), and every decision on it; and one stored
+decision (`GET /v1/decisions/{id}` of a decision on a comparison)."""
 
 from __future__ import annotations
 
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
+from reviewdesk.domain import ComparisonDecision
 from reviewdesk.domain.comparisons import resolve_preference
 from reviewdesk.protocol.statuses import ItemPhase
 from reviewdesk.protocol.v1 import ComparisonDecisionOut, ComparisonStateOut
@@ -48,23 +50,27 @@ def comparison_state(
         required_reviews=required,
         reviews=reviews,
         preference=preference,
-        decisions=[
-            ComparisonDecisionOut(
-                id=d.id,
-                reviewer=d.reviewer,
-                preference=d.preference,
-                shown_order=d.shown_order,
-                edited_output=d.edited_output,
-                reasons=list(d.reasons),
-                comment=d.comment,
-                duration_ms=d.duration_ms,
-                decided_at=d.decided_at,
-                supersedes=d.supersedes,
-                lease_id=d.lease_id,
-                lease_epoch=d.lease_epoch,
-                answers=d.model_dump(mode="json")["answers"],
-                form_version=d.form_version,
-            )
-            for d in decisions
-        ],
+        decisions=[decision_out(decision) for decision in decisions],
+    )
+
+
+def decision_out(decision: ComparisonDecision) -> ComparisonDecisionOut:
+    """A stored decision on a comparison as API v1 answers it."""
+    d = decision
+    return ComparisonDecisionOut(
+        id=d.id,
+        comparison_id=d.comparison_id,
+        reviewer=d.reviewer,
+        preference=d.preference,
+        shown_order=d.shown_order,
+        edited_output=d.edited_output,
+        reasons=list(d.reasons),
+        comment=d.comment,
+        duration_ms=d.duration_ms,
+        decided_at=d.decided_at,
+        supersedes=d.supersedes,
+        lease_id=d.lease_id,
+        lease_epoch=d.lease_epoch,
+        answers=d.model_dump(mode="json")["answers"],
+        form_version=d.form_version,
     )

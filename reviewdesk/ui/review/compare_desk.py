@@ -7,9 +7,10 @@ while a step is in flight further deciding keys are ignored.
 
 Keys (active while the page is shown): 1 / 2 the left / right answer is better, T tie, B both
 bad (with reasons, the reject flow's picker), E then 1 / 2 correct that answer (Ctrl+Enter
-saves, Esc cancels), S skip, Z or Ctrl+Z undo, D the word diff, ? the keys. The preference is
-stored by record position (`a`/`b`) with the order shown; the model names, hidden while
-deciding (a setting), are named in the status bar once the decision is saved.
+saves, Esc cancels), S skip, Z or Ctrl+Z undo, D the word diff, G the queue's guidelines beside
+the comparison (shown when the form has some), Shift+G them in a window, ? the keys. The
+preference is stored by record position (`a`/`b`) with the order shown; the model names, hidden
+while deciding (a setting), are named in the status bar once the decision is saved.
 
 When the comparison's queue has a review form, its questions (but spans questions, which a
 comparison does not ask) are under the outputs, in the Review page's form panel: Tab goes into
@@ -50,7 +51,7 @@ from reviewdesk.review.comparisons import (
 )
 from reviewdesk.ui.dialogs.decision import ReasonDialog
 from reviewdesk.ui.review.compare_view import CompareView
-from reviewdesk.ui.review.guidelines import KeysDialog
+from reviewdesk.ui.review.guidelines import GuidelinesDialog, KeysDialog
 
 if TYPE_CHECKING:
     from reviewdesk.domain import Reason
@@ -63,6 +64,8 @@ logger = logging.getLogger(__name__)
 __all__ = ["CompareDesk", "CompareHost"]
 
 _SIDE_WORDS = {LEFT: "left", RIGHT: "right"}
+
+NO_GUIDELINES = "This comparison's queue has no guidelines."
 
 
 class CompareStatus(Protocol):
@@ -196,6 +199,13 @@ class CompareDesk(QStackedWidget):
         self.undo.setShortcuts([QKeySequence("Z"), QKeySequence(QKeySequence.StandardKey.Undo)])
         self.diff = self._make("Word diff", "D", self._on_diff_action_triggered)
         self.diff.setCheckable(True)
+        self.guidelines = self._make("Guidelines", "G", self._on_guidelines_action_triggered)
+        self.guidelines.setCheckable(True)
+        self.guidelines.setChecked(True)
+        self.guidelines_dialog = self._make(
+            "Guidelines window…", "Shift+G", self._on_guidelines_dialog_action_triggered
+        )
+        self.guidelines_dialog.setIconText("Guidelines window (Shift+G)")
         self.keys = self._make("Keys…", "?", self._on_keys_action_triggered)
         self.save_edit = self._make("Save the correction", "Ctrl+Return", self._on_save_edit)
         self.save_edit.setShortcuts([QKeySequence("Ctrl+Return"), QKeySequence("Ctrl+Enter")])
@@ -209,6 +219,8 @@ class CompareDesk(QStackedWidget):
             self.skip,
             self.undo,
             self.diff,
+            self.guidelines,
+            self.guidelines_dialog,
             self.keys,
         ]
         self.toolbar = QToolBar("Comparisons", self.view)
@@ -216,6 +228,9 @@ class CompareDesk(QStackedWidget):
         self.toolbar.addActions([self.left, self.right, self.tie, self.both_bad, self.edit])
         self.toolbar.addSeparator()
         self.toolbar.addActions([self.skip, self.undo, self.diff, self.keys])
+        self.toolbar.addSeparator()
+        # Last: on a narrow window these go into the toolbar's overflow menu, not the others.
+        self.toolbar.addActions([self.guidelines, self.guidelines_dialog])
         self.view.add_toolbar(self.toolbar)
         self._enable_keys()
 
@@ -520,6 +535,21 @@ class CompareDesk(QStackedWidget):
         self._hide_models = hide
         self.view.set_hide_models(hide)
 
+    def _on_guidelines_action_triggered(self) -> None:
+        self.view.set_guidelines_on(self.guidelines.isChecked())
+        if not self.view.guidelines_text:
+            self._host.status.show_message(NO_GUIDELINES, 4000)
+
+    def _on_guidelines_dialog_action_triggered(self) -> None:
+        text, item = self.view.guidelines_text, self._item
+        if not text or item is None:
+            self._host.status.show_message(NO_GUIDELINES, 4000)
+            return
+        queue = item.comparison.queue or "this queue"
+        dialog = GuidelinesDialog(text, f"Guidelines — {queue}", self.window())
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self._open_dialog(dialog)
+
     def key_rows(self) -> list[tuple[str, str]]:
         """The page's keys: (the key, what it does)."""
         rows: list[tuple[str, str]] = []
@@ -536,7 +566,10 @@ class CompareDesk(QStackedWidget):
         if form_rows:
             sections.append(("The review form", form_rows))
         sections.append(("The desk", self._host.desk_key_rows()))
-        dialog = KeysDialog(sections, self.window())
+        guidelines = self._on_guidelines_dialog_action_triggered
+        dialog = KeysDialog(
+            sections, self.window(), guidelines if self.view.guidelines_text else None
+        )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self._open_dialog(dialog)
 

@@ -1,6 +1,7 @@
 """The comparison view: the prompt above, the two outputs side by side (each with its flags
 tinted), under them the queue's form panel (when the queue has a form), and, on request, a word
-diff from the left output to the right one.
+diff from the left output to the right one; beside it all the form's guidelines (when there are
+some; G hides them), in the Review tab's panel.
 
 Which candidate is left is the session's decision (`ComparisonItem.order`); this view only
 shows `item.shown(LEFT)` and `item.shown(RIGHT)`. Model names are hidden while deciding unless
@@ -17,6 +18,7 @@ from reviewdesk.domain import Candidate, Verdict
 from reviewdesk.review.comparisons import LEFT, RIGHT, ComparisonItem
 from reviewdesk.ui.review.compare_diff import DiffPane
 from reviewdesk.ui.review.form import FormPanel
+from reviewdesk.ui.review.guidelines import GuidelinesPanel
 from reviewdesk.ui.review.output import OutputPane
 from reviewdesk.ui.review.panes import PromptView
 
@@ -150,6 +152,17 @@ class CompareView(QWidget):
         self.splitter.setStretchFactor(2, 1)
         self.splitter.setStretchFactor(3, 2)
 
+        # Beside it all, the guidelines of the queue's form, as on the Review tab.
+        self.guidelines = GuidelinesPanel(self)
+        self.guidelines.hide()
+        self.guidelines_on = True
+        self.aside = QSplitter(Qt.Orientation.Horizontal, self)
+        self.aside.setChildrenCollapsible(False)
+        self.aside.addWidget(self.splitter)
+        self.aside.addWidget(self.guidelines)
+        self.aside.setStretchFactor(0, 4)
+        self.aside.setStretchFactor(1, 1)
+
         bar = QHBoxLayout()
         bar.addWidget(self.header, 1)
         bar.addWidget(self.progress)
@@ -159,7 +172,7 @@ class CompareView(QWidget):
         self._layout = layout
         layout.addLayout(bar)
         layout.addWidget(self.problem)
-        layout.addWidget(self.splitter, 1)
+        layout.addWidget(self.aside, 1)
 
     def add_toolbar(self, toolbar: QWidget) -> None:
         """Put the page's buttons above the comparison."""
@@ -188,8 +201,19 @@ class CompareView(QWidget):
         self._unpainted = {LEFT, RIGHT}
         for box in self.sides:
             box.show_candidate(item.shown(box.side), hide_model=hide_models)
+        self.guidelines.present(item.guidelines, on=self.guidelines_on)
         if self.diff_shown:
             self._show_diff()
+
+    @property
+    def guidelines_text(self) -> str:
+        """The guidelines of the comparison's queue ("" for none)."""
+        return "" if self._item is None else self._item.guidelines
+
+    def set_guidelines_on(self, on: bool) -> None:
+        """Show the guidelines beside the comparison (when its queue has some), or not."""
+        self.guidelines_on = on
+        self.guidelines.present(self.guidelines_text, on=on)
 
     def fit_form(self) -> None:
         """Give the form panel the room its questions ask for (up to its cap, at most half the

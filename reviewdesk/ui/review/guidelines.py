@@ -99,7 +99,7 @@ class GuidelinesView(SafeMarkdownView):
 
 
 class GuidelinesPanel(QWidget):
-    """The guidelines beside the item (G shows and hides them)."""
+    """The guidelines beside the item or the comparison (G shows and hides them)."""
 
     def __init__(self, parent: QWidget) -> None:
         super().__init__(parent)
@@ -114,6 +114,14 @@ class GuidelinesPanel(QWidget):
         layout.setSpacing(2)
         layout.addWidget(title)
         layout.addWidget(self.view, 1)
+
+    def present(self, markdown: str, *, on: bool) -> None:
+        """Show `markdown` when there is some and the reviewer has them on (G), else hide."""
+        shown = bool(markdown) and on
+        if shown:
+            self.view.show_guidelines(markdown)
+        if self.isHidden() == shown:
+            self.setVisible(shown)
 
     def sizeHint(self) -> QSize:
         # Narrow beside the item at first (the splitter gives a newly shown panel its hint).

@@ -200,11 +200,7 @@ class ReviewView(QWidget):
         self._show_guidelines()
 
     def _show_guidelines(self) -> None:
-        text = self.guidelines_text
-        if text and self.guidelines_on:
-            self.guidelines.view.show_guidelines(text)
-        if self.guidelines.isHidden() == bool(text and self.guidelines_on):
-            self.guidelines.setVisible(bool(text and self.guidelines_on))
+        self.guidelines.present(self.guidelines_text, on=self.guidelines_on)
 
     def show_problem(self, message: str) -> None:
         self.banner.setText(message)

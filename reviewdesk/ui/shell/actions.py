@@ -10,7 +10,7 @@ shown) stays with the window, through the groups `item_actions` and `desk_action
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import Qt
@@ -242,12 +242,13 @@ class DeskActions:
         self._make_menus()
         self.toolbar = self._make_toolbar()
 
-    def key_rows(self) -> list[tuple[str, str]]:
-        """Every action with a key: (the key, what it does), in the order they were made."""
+    def key_rows(self, leave_out: Collection[QAction] = ()) -> list[tuple[str, str]]:
+        """Every action with a key but those in `leave_out`: (the key, what it does), in the
+        order they were made."""
         rows: list[tuple[str, str]] = []
         for action in self._parent.actions():
             keys = action.shortcuts()
-            if keys:
+            if keys and action not in leave_out:
                 shown = "  or  ".join(
                     key.toString(QKeySequence.SequenceFormat.NativeText) for key in keys
                 )

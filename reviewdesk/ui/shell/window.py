@@ -717,8 +717,10 @@ class DeskWindow(QMainWindow):
         self.compare.set_hide_models(self.settings.hide_models)
 
     def desk_key_rows(self) -> list[tuple[str, str]]:
-        """The window's keys (the Comparisons tab lists them beside its own)."""
-        return self.acts.key_rows()
+        """The window's keys that work on every tab (the Comparisons tab lists them beside its
+        own): not the Review tab's keys for the item on screen, which are off there."""
+        acts = self.acts
+        return acts.key_rows(leave_out=[*acts.item_actions, *acts.edit_actions, acts.adjudicate])
 
     @property
     def theme(self) -> Theme:

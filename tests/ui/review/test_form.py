@@ -7,15 +7,11 @@ desk is the real window, driven by key presses where the focus is.
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
-import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QImage, QTextDocument
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
@@ -24,6 +20,13 @@ from reviewdesk.store import Store
 from reviewdesk.ui.review.guidelines import GuidelinesDialog, KeysDialog
 from reviewdesk.ui.review.questions import RatingBox, SpansBox, TextBox
 from reviewdesk.ui.shell.window import DeskWindow
+from tests.helpers.inert import (
+    CountingServer,
+    assert_inert,
+    has_red,
+    hostile_guidelines,
+    red_png,
+)
 from tests.review.builders import fill, generation
 
 OpenDesk = Callable[..., DeskWindow]
@@ -336,63 +339,10 @@ def test_an_item_of_a_queue_without_a_form_shows_no_panel_and_stores_no_answers(
 # -- guidelines ---------------------------------------------------------------------------------
 
 
-class _Counting(BaseHTTPRequestHandler):
-    requests: ClassVar[list[str]] = []
-
-    def do_GET(self) -> None:
-        _Counting.requests.append(self.path)
-        self.send_response(200)
-        self.end_headers()
-
-    def log_message(self, *_args: object) -> None:
-        pass
-
-
-@pytest.fixture
-def loopback_server() -> Iterator[str]:
-    """A real HTTP server on a loopback port that counts the requests it gets."""
-    _Counting.requests = []
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Counting)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
-    thread.join()
-
-
-def red_png(path: Path) -> Path:
-    image = QImage(40, 40, QImage.Format.Format_RGB32)
-    image.fill(QColor("#ff0000"))
-    assert image.save(str(path))
-    return path
-
-
-def has_red(image: QImage) -> bool:
-    for y in range(0, image.height(), 2):
-        for x in range(0, image.width(), 2):
-            color = image.pixelColor(x, y)
-            if color.red() > 240 and color.green() < 30 and color.blue() < 30:
-                return True
-    return False
-
-
-def assert_inert(document: QTextDocument) -> None:
-    html = document.toHtml()
-    assert "href" not in html and "<img" not in html
-    text = document.toPlainText()
-    assert "the policy" in text and "[image]" in text and "<script>" in text
-
-
 def test_guidelines_show_beside_the_item_and_in_a_dialog_and_load_nothing(
-    qtbot: QtBot, open_desk: OpenDesk, tmp_path: Path, loopback_server: str
+    qtbot: QtBot, open_desk: OpenDesk, tmp_path: Path, loopback_server: CountingServer
 ) -> None:
-    image = red_png(tmp_path / "red.png")
-    guidelines = (
-        "# Refunds\n\nRead [the policy](" + loopback_server + "/policy) first.\n\n"
-        f"![red](file://{image})\n\n![remote]({loopback_server}/remote.png)\n\n"
-        "<script>alert(1)</script>\n"
-    )
+    guidelines = hostile_guidelines(loopback_server.url, red_png(tmp_path / "red.png"))
     path = form_store(tmp_path / "forms.sqlite", {**FORM, "guidelines": guidelines})
     window = open_desk(path)
     window.resize(1440, 900)
@@ -414,7 +364,7 @@ def test_guidelines_show_beside_the_item_and_in_a_dialog_and_load_nothing(
     assert not panel.isVisible()
     press(qtbot, window, "g")
     assert panel.isVisible()
-    assert _Counting.requests == []
+    assert loopback_server.requests == []
 
 
 def test_a_rating_takes_two_digits_in_a_row_and_a_minus_sign(qtbot: QtBot) -> None:
