@@ -28,7 +28,7 @@ from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, QSize, Qt
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QFrame, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from reviewdesk.domain import Decision, Form, QuestionKind, Verdict
 from reviewdesk.errors import AnswerError
@@ -102,6 +102,13 @@ class FormPanel(QScrollArea):
         self._layout = QVBoxLayout(self._body)
         self._layout.setContentsMargins(0, 2, 0, 2)
         self._layout.setSpacing(2)
+        # Where the panel answers only once gone into: how to go in and back out.
+        self.hint = QLabel(self._body)
+        self.hint.setObjectName("form-hint")
+        self.hint.setTextFormat(Qt.TextFormat.PlainText)
+        self.hint.setAccessibleName("How to answer the questions")
+        self.hint.hide()
+        self._layout.addWidget(self.hint)
         self._layout.addStretch(1)
         self.setWidget(self._body)
         self._form: Form | None = None
@@ -163,6 +170,7 @@ class FormPanel(QScrollArea):
         """Answer only once gone into (Tab), and then ahead of the window's own keys (the
         Comparisons page, where 1 and 2 are taken); Esc goes back out."""
         self._claims = True
+        self._set_engaged(self._engaged)
 
     def name_verdicts(self, names: Mapping[Verdict, str]) -> None:
         """Word the verdicts a question is required for in these terms (a comparison's
@@ -176,11 +184,22 @@ class FormPanel(QScrollArea):
 
     def leave(self) -> None:
         """Back to the window's keys (with `claim_keys`)."""
-        self._engaged = False
+        self._set_engaged(False)
         for box in self._boxes:
             box.set_current(False)
         if self._boxes_have_focus():
             self._leave_text_box()
+
+    def _set_engaged(self, engaged: bool) -> None:
+        self._engaged = engaged
+        if not self._claims:
+            return
+        self.hint.setText(
+            "Answering: the keys below answer the questions · Tab next · Esc back to the desk"
+            if engaged
+            else "Tab: answer the questions (their keys, then Esc back to the desk's keys)"
+        )
+        self.hint.show()
 
     def show_item(self, item: ReviewItem, reviewer: str) -> None:
         """Show `item`'s form with its answers so far: those not yet saved, else the reviewer's
@@ -276,7 +295,7 @@ class FormPanel(QScrollArea):
                 self._boxes[index].show_note(why, problem=True)
                 first = index if first is None else min(first, index)
         if first is not None:
-            self._engaged = self._claims
+            self._set_engaged(self._claims)
             self._set_current(first)
             self.ensureWidgetVisible(self._boxes[first], 0, 8)
             box = self._boxes[first]
@@ -359,7 +378,7 @@ class FormPanel(QScrollArea):
         in_text_box = isinstance(box, TextBox) and watched is box.editor
         if key == Qt.Key.Key_Tab:  # [ and ] are the flags' keys
             if self._claims and not self._engaged:
-                self._engaged = True
+                self._set_engaged(True)
                 self._set_current(-1)  # the move below lands on the first question
             self._move(1)
             return True
@@ -448,7 +467,7 @@ class FormPanel(QScrollArea):
                 box.editor.installEventFilter(self._keys)
             if isinstance(box, SpansBox):
                 box.spans_changed.connect(self._show_marks)
-            self._layout.insertWidget(index, box)
+            self._layout.insertWidget(index + 1, box)  # below the hint
             self._boxes.append(box)
         self._current = 0
         self.updateGeometry()

@@ -98,6 +98,10 @@ class FirstRunPanel(QFrame):
         self.name.returnPressed.connect(self._on_confirm_clicked)
         self.confirm.clicked.connect(self._on_confirm_clicked)
 
+    def set_keys(self, keys: str) -> None:
+        """Show the keys of the loop on screen (the Review and Comparisons tabs differ)."""
+        self.keys.setText(f"{keys}  ·  F1 every key")
+
     def _on_confirm_clicked(self) -> None:
         name = self.name.text().strip()
         if not name:

@@ -574,6 +574,8 @@ class DeskWindow(QMainWindow):
         items = self.tabs.currentWidget() is not self.compare
         for widget in (self.acts.toolbar, self.status.progress, self.status.rate):
             widget.setVisible(items)
+        if self.first_run is not None:
+            self.first_run.set_keys(self._loop_keys())
         if self.tabs.currentWidget() is self.splitter:
             self.review.output.text.setFocus(Qt.FocusReason.OtherFocusReason)
 
@@ -634,11 +636,17 @@ class DeskWindow(QMainWindow):
     # -- help ---------------------------------------------------------------------------------
 
     def _show_first_run(self) -> None:
-        acts = self.acts
-        keys = loop_keys_text([acts.approve, acts.edit, acts.reject, acts.skip, acts.undo])
-        self.first_run = FirstRunPanel(self._reviewer, keys, self)
+        self.first_run = FirstRunPanel(self._reviewer, self._loop_keys(), self)
         self.first_run.confirmed.connect(self._on_first_run_confirmed)
         self._central.insertWidget(0, self.first_run)
+
+    def _loop_keys(self) -> str:
+        """The keys of the loop on the tab shown: the items' or the comparisons'."""
+        if self.tabs.currentWidget() is self.compare:
+            desk = self.compare
+            return loop_keys_text([desk.left, desk.right, desk.tie, desk.both_bad, desk.undo])
+        acts = self.acts
+        return loop_keys_text([acts.approve, acts.edit, acts.reject, acts.skip, acts.undo])
 
     def _on_first_run_confirmed(self, name: str) -> None:
         self.settings.reviewer = name

@@ -172,3 +172,27 @@ def test_a_queue_without_a_form_shows_no_panel_and_the_keys_dialog_lists_the_for
     assert not any("Unsupported claim" in what for _, what in rows)  # spans: not asked
     qtbot.keyClick(dialog, Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: QApplication.activeModalWidget() is None)
+
+
+def test_the_comparisons_tab_says_its_own_keys_and_how_to_reach_the_questions(
+    qtbot: QtBot, open_desk: OpenDesk, tmp_path: Path
+) -> None:
+    window = open_comparisons(qtbot, open_desk, _store(tmp_path / "cmp.sqlite"))
+    # The first-run panel (no reviewer name confirmed yet) names the keys of the tab shown.
+    welcome = window.first_run
+    assert welcome is not None and welcome.isVisible()
+    assert "1 The left is better" in welcome.keys.text()
+    assert "T Tie" in welcome.keys.text()
+    assert "A Approve" not in welcome.keys.text()
+    window.tabs.setCurrentWidget(window.splitter)
+    assert "A Approve" in welcome.keys.text()
+    window.tabs.setCurrentWidget(window.compare)
+    assert "1 The left is better" in welcome.keys.text()
+
+    # The form's keys wait for Tab: the panel says so, and says how to come back.
+    hint = window.compare.view.form.hint
+    assert hint.isVisible() and hint.text().startswith("Tab: answer the questions")
+    press(qtbot, window, Qt.Key.Key_Tab)
+    assert hint.text().startswith("Answering:") and "Esc" in hint.text()
+    press(qtbot, window, Qt.Key.Key_Escape)
+    assert hint.text().startswith("Tab: answer the questions")
