@@ -25,6 +25,7 @@ from reviewdesk.errors import UserError
 from reviewdesk.protocol.statuses import TokenRole
 from reviewdesk.protocol.v1 import TokenOut
 from reviewdesk.store import rows
+from reviewdesk.store.driver_sql import DriverSql
 
 PREFIX = "rdk_"
 
@@ -105,6 +106,7 @@ def create_token(
 
 
 _COLUMNS = "id, name, role, created_at, revoked_at, queues"
+_BY_HASH = DriverSql(f"SELECT {_COLUMNS} FROM api_token WHERE secret_hash = :hash")
 
 
 def _info(row: tuple[Any, ...]) -> TokenInfo:
@@ -140,13 +142,10 @@ def authenticate(connection: Connection, secret: str) -> TokenInfo | None:
     """The live token whose secret this is, or None (unknown or revoked)."""
     if not secret.startswith(PREFIX):
         return None
-    row = connection.execute(
-        text(f"SELECT {_COLUMNS} FROM api_token WHERE secret_hash = :hash"),
-        {"hash": secret_hash(secret)},
-    ).first()
-    if row is None or row.revoked_at is not None:
+    found = _BY_HASH.rows(connection, {"hash": secret_hash(secret)})
+    if not found or found[0][4] is not None:  # unknown, or revoked
         return None
-    return _info(tuple(row))
+    return _info(found[0])
 
 
 def token_out(info: TokenInfo, secret: str | None = None) -> TokenOut:
