@@ -38,16 +38,25 @@ class DriverSql:
         self._lists = frozenset(_LIST.findall(sql))
         self._rendered: dict[tuple[bool, tuple[int, ...]], str] = {}
 
-    def rows(self, connection: Connection, params: Params | None = None) -> list[tuple[Any, ...]]:
-        """Run the statement; all its rows."""
-        cursor, _ = self._run(connection, params or {}, many=False)
+    def rows(
+        self, connection: Connection, params: Params | None = None, *, begin: bool = True
+    ) -> list[tuple[Any, ...]]:
+        """Run the statement; all its rows.
+
+        Args:
+            begin: open the connection's transaction first if none is open, as `execute`
+                would. False: the statement runs as the connection stands (a read with a
+                snapshot of its own on SQLite, whose driver here starts no transaction itself,
+                and on a PostgreSQL connection in autocommit).
+        """
+        cursor, _ = self._run(connection, params or {}, many=False, begin=begin)
         found: list[tuple[Any, ...]] = cursor.fetchall()
         cursor.close()
         return found
 
     def run(self, connection: Connection, params: Params | None = None) -> int:
         """Run the statement (a write); the rows it touched."""
-        cursor, _ = self._run(connection, params or {}, many=False)
+        cursor, _ = self._run(connection, params or {}, many=False, begin=True)
         count: int = cursor.rowcount
         cursor.close()
         return count
@@ -55,10 +64,10 @@ class DriverSql:
     def run_many(self, connection: Connection, params: Sequence[Params]) -> None:
         """Run the statement once for each set of parameters (none: not at all)."""
         if params:
-            self._run(connection, params, many=True)[0].close()
+            self._run(connection, params, many=True, begin=True)[0].close()
 
     def _run(
-        self, connection: Connection, params: Params | Sequence[Params], *, many: bool
+        self, connection: Connection, params: Params | Sequence[Params], *, many: bool, begin: bool
     ) -> tuple[Any, str]:
         postgres = connection.dialect.name == "postgresql"
         if self._lists and not many:
@@ -66,7 +75,7 @@ class DriverSql:
             sql, params = self._expanded(postgres, params)
         else:
             sql = self._render(postgres, ())
-        if not connection.in_transaction():
+        if begin and not connection.in_transaction():
             connection.begin()  # as `execute` would: SQLite's BEGIN comes from its listener
         driver = connection.connection.driver_connection
         assert driver is not None
