@@ -236,11 +236,6 @@ def _differing(generation: Generation, prompt: str, output: str, model: str) -> 
 
 
 _GENERATION_KEYS = tuple(codec.GENERATION_COLUMNS.replace(" ", "").split(","))[1:-1]
-_TEXT_KEYS = ("pk", "prompt", "output", "usage", "trace_id", "extra")
-_FLAG_KEYS = (
-    "generation_pk", "position", "validator", "code", "severity", "message", "score",
-    "span_start", "span_end",
-)  # fmt: skip
 
 
 _PG_GENERATION_INSERT = (
@@ -250,12 +245,14 @@ _PG_GENERATION_INSERT = (
 )
 
 
+_PG_TEXT_INSERT = codec.TEXT_INSERT.replace("?", "%s")
+_PG_FLAG_INSERT = codec.FLAG_INSERT.replace("?", "%s")
+
+
 def _insert_postgres(
     connection: Connection, generations: Sequence[tuple[Generation, int]], imported_at: str
 ) -> Inserted:
-    from sqlalchemy import bindparam, insert, text
-
-    from reviewdesk.store.tables import FlagRow, GenerationTextRow
+    from sqlalchemy import bindparam, text
 
     fresh: dict[str, tuple[Generation, int]] = {}
     first: dict[str, int] = {}
@@ -281,22 +278,15 @@ def _insert_postgres(
             pks.update((gid, pk) for pk, gid in cursor.fetchall())
             if not cursor.nextset():
                 break
+        created = frozenset(pks)
+        stored = [(pks[gid], fresh[gid][0]) for gid in fresh if gid in created]
+        if stored:  # the text and flags the same way (SQLAlchemy's bulk INSERT cost more)
+            cursor.executemany(_PG_TEXT_INSERT, [codec.text_values(g, pk) for pk, g in stored])
+            flags = [values for pk, g in stored for values in codec.flag_values(g, pk)]
+            if flags:
+                cursor.executemany(_PG_FLAG_INSERT, flags)
     finally:
         cursor.close()
-    created = frozenset(pks)
-    if created:
-        stored = [(pks[gid], fresh[gid][0]) for gid in fresh if gid in created]
-        connection.execute(
-            insert(GenerationTextRow.__table__),  # type: ignore[attr-defined]
-            [dict(zip(_TEXT_KEYS, codec.text_values(g, pk), strict=True)) for pk, g in stored],
-        )
-        flags = [
-            dict(zip(_FLAG_KEYS, values, strict=True))
-            for pk, g in stored
-            for values in codec.flag_values(g, pk)
-        ]
-        if flags:
-            connection.execute(insert(FlagRow.__table__), flags)  # type: ignore[attr-defined]
     # What each id's later copies are compared with: the stored item, else the first copy.
     reference: dict[str, _Content] = {
         gid: (codec.prompt_json(g), g.output, g.model, imported_at)
