@@ -12,7 +12,8 @@ placeholder per value, the parameters in the driver's style (SQLite `:name`, psy
 `%(name)s`). The rows are the driver's tuples, the values as SQLAlchemy's `text()` gives them
 (it applies no types to them). A driver error goes through SQLAlchemy's own handling, so the
 caller sees the same `IntegrityError` / `OperationalError` (and a dead connection is
-invalidated) as with `connection.execute`.
+invalidated) as with `connection.execute`. SQLAlchemy's statement events and its echo log do
+not see these statements.
 """
 
 from __future__ import annotations
