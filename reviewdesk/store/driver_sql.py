@@ -50,29 +50,35 @@ class DriverSql:
                 snapshot of its own on SQLite, whose driver here starts no transaction itself,
                 and on a PostgreSQL connection in autocommit).
         """
-        cursor, _ = self._run(connection, params or {}, many=False, begin=begin)
+        cursor = self._run(connection, params or {}, many=False, begin=begin)
         found: list[tuple[Any, ...]] = cursor.fetchall()
         cursor.close()
         return found
 
     def run(self, connection: Connection, params: Params | None = None) -> int:
         """Run the statement (a write); the rows it touched."""
-        cursor, _ = self._run(connection, params or {}, many=False, begin=True)
+        cursor = self._run(connection, params or {}, many=False, begin=True)
         count: int = cursor.rowcount
         cursor.close()
         return count
 
     def run_many(self, connection: Connection, params: Sequence[Params]) -> None:
-        """Run the statement once for each set of parameters (none: not at all)."""
+        """Run the statement once for each set of parameters (none: not at all).
+
+        Raises:
+            ValueError: the statement takes a list (`IN :name`): each run would need its own SQL.
+        """
+        if self._lists:
+            raise ValueError(f"run_many takes no list parameter: {sorted(self._lists)}")
         if params:
-            self._run(connection, params, many=True, begin=True)[0].close()
+            self._run(connection, params, many=True, begin=True).close()
 
     def _run(
         self, connection: Connection, params: Params | Sequence[Params], *, many: bool, begin: bool
-    ) -> tuple[Any, str]:
+    ) -> Any:
         postgres = connection.dialect.name == "postgresql"
-        if self._lists and not many:
-            assert isinstance(params, Mapping)
+        if self._lists:
+            assert isinstance(params, Mapping)  # run_many refuses lists
             sql, params = self._expanded(postgres, params)
         else:
             sql = self._render(postgres, ())
@@ -89,7 +95,7 @@ class DriverSql:
         except connection.dialect.loaded_dbapi.Error as error:
             cursor.close()
             connection._handle_dbapi_exception(error, sql, params, cursor, None)  # raises
-        return cursor, sql
+        return cursor
 
     def _expanded(self, postgres: bool, params: Params) -> tuple[str, dict[str, Any]]:
         flat = {name: value for name, value in params.items() if name not in self._lists}
