@@ -29,13 +29,14 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import create_engine
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, OperationalError
 
 from reviewdesk.errors import StoreError, UserError
+from reviewdesk.store.driver_sql import DriverSql, Params
 from reviewdesk.store.engine import (
     current_revision,
     head_revision,
@@ -285,31 +286,51 @@ def _locked(error: DBAPIError) -> bool:
     return isinstance(error, OperationalError) and "database is locked" in str(error.orig)
 
 
-def read(engine: Engine, work: Callable[[Connection], T]) -> T:
+def read(engine: Engine, work: Callable[[Connection], T], *, alone: bool = False) -> T:
     """Run `work` in a read transaction (SQLite: one snapshot for all its statements) or, on
     PostgreSQL, in autocommit (READ COMMITTED gives each statement its own snapshot anyway).
     A dead pooled connection (PostgreSQL restarted) is replaced once.
+
+    Args:
+        alone: `work` runs a single statement with `begin=False` (`read_alone`): on SQLite the
+            transaction is left out too.
 
     Raises:
         DatabaseBusyError: the database could not be reached in time.
     """
     try:
         try:
-            return _read_once(engine, work)
+            return _read_once(engine, work, alone=alone)
         except DBAPIError as error:
             if not error.connection_invalidated:
                 raise
             logger.info("the database connection was lost; trying once more")
-        return _read_once(engine, work)
+        return _read_once(engine, work, alone=alone)
     except OperationalError as error:
         raise DatabaseBusyError(f"the database is busy: {error.orig}") from error
 
 
-def _read_once(engine: Engine, work: Callable[[Connection], T]) -> T:
+def read_alone(engine: Engine, statement: DriverSql, params: Params) -> list[tuple[Any, ...]]:
+    """The rows of one statement run on its own, with a snapshot of its own and no BEGIN and
+    COMMIT around it: for a lookup made on every request (the token's). A dead pooled connection
+    (PostgreSQL restarted) is replaced once.
+
+    Raises:
+        DatabaseBusyError: the database could not be reached in time.
+    """
+    return read(
+        engine, lambda connection: statement.rows(connection, params, begin=False), alone=True
+    )
+
+
+def _read_once(engine: Engine, work: Callable[[Connection], T], *, alone: bool = False) -> T:
     if engine.dialect.name == "postgresql":
         # Each statement at READ COMMITTED sees its own snapshot, in a transaction or not:
         # without one, a read saves the round trips of BEGIN and COMMIT.
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            return work(connection)
+    if alone:
+        with engine.connect() as connection:
             return work(connection)
     with engine.connect() as connection, connection.begin():
         return work(connection)

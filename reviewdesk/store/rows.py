@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 from reviewdesk.domain import Answer, Decision, Form, Generation
 from reviewdesk.store import _codec as codec
+from reviewdesk.store.driver_sql import DriverSql
 from reviewdesk.store.keys import NO_RISK
 
 if TYPE_CHECKING:
@@ -235,11 +236,6 @@ def _differing(generation: Generation, prompt: str, output: str, model: str) -> 
 
 
 _GENERATION_KEYS = tuple(codec.GENERATION_COLUMNS.replace(" ", "").split(","))[1:-1]
-_TEXT_KEYS = ("pk", "prompt", "output", "usage", "trace_id", "extra")
-_FLAG_KEYS = (
-    "generation_pk", "position", "validator", "code", "severity", "message", "score",
-    "span_start", "span_end",
-)  # fmt: skip
 
 
 _PG_GENERATION_INSERT = (
@@ -249,12 +245,14 @@ _PG_GENERATION_INSERT = (
 )
 
 
+_PG_TEXT_INSERT = codec.TEXT_INSERT.replace("?", "%s")
+_PG_FLAG_INSERT = codec.FLAG_INSERT.replace("?", "%s")
+
+
 def _insert_postgres(
     connection: Connection, generations: Sequence[tuple[Generation, int]], imported_at: str
 ) -> Inserted:
-    from sqlalchemy import bindparam, insert, text
-
-    from reviewdesk.store.tables import FlagRow, GenerationTextRow
+    from sqlalchemy import bindparam, text
 
     fresh: dict[str, tuple[Generation, int]] = {}
     first: dict[str, int] = {}
@@ -280,22 +278,15 @@ def _insert_postgres(
             pks.update((gid, pk) for pk, gid in cursor.fetchall())
             if not cursor.nextset():
                 break
+        created = frozenset(pks)
+        stored = [(pks[gid], fresh[gid][0]) for gid in fresh if gid in created]
+        if stored:  # the text and flags the same way (SQLAlchemy's bulk INSERT cost more)
+            cursor.executemany(_PG_TEXT_INSERT, [codec.text_values(g, pk) for pk, g in stored])
+            flags = [values for pk, g in stored for values in codec.flag_values(g, pk)]
+            if flags:
+                cursor.executemany(_PG_FLAG_INSERT, flags)
     finally:
         cursor.close()
-    created = frozenset(pks)
-    if created:
-        stored = [(pks[gid], fresh[gid][0]) for gid in fresh if gid in created]
-        connection.execute(
-            insert(GenerationTextRow.__table__),  # type: ignore[attr-defined]
-            [dict(zip(_TEXT_KEYS, codec.text_values(g, pk), strict=True)) for pk, g in stored],
-        )
-        flags = [
-            dict(zip(_FLAG_KEYS, values, strict=True))
-            for pk, g in stored
-            for values in codec.flag_values(g, pk)
-        ]
-        if flags:
-            connection.execute(insert(FlagRow.__table__), flags)  # type: ignore[attr-defined]
     # What each id's later copies are compared with: the stored item, else the first copy.
     reference: dict[str, _Content] = {
         gid: (codec.prompt_json(g), g.output, g.model, imported_at)
@@ -366,30 +357,26 @@ def flag_select(flag: str = "f") -> str:
     )
 
 
+_FLAGS_OF = DriverSql(
+    f"SELECT f.generation_pk, {flag_select('f')} FROM flag f "
+    "WHERE f.generation_pk IN :pks ORDER BY f.generation_pk, f.position"
+)
+_GENERATIONS_OF = DriverSql(
+    f"SELECT g.pk, {generation_select('g', 't')} FROM generation g "
+    "JOIN generation_text t ON t.pk = g.pk WHERE g.pk IN :pks"
+)
+
+
 def load_generations(connection: Connection, pks: Sequence[int]) -> dict[int, Generation]:
     """The whole generations (text and flags) of these pks."""
     if not pks:
         return {}
-    from sqlalchemy import bindparam, text
-
     flags: dict[int, list[Any]] = {}
-    for row in connection.execute(
-        text(
-            f"SELECT f.generation_pk, {flag_select('f')} FROM flag f "
-            "WHERE f.generation_pk IN :pks ORDER BY f.generation_pk, f.position"
-        ).bindparams(bindparam("pks", expanding=True)),
-        {"pks": list(pks)},
-    ):
-        flags.setdefault(row[0], []).append(tuple(row[1:]))
+    for row in _FLAGS_OF.rows(connection, {"pks": list(pks)}):
+        flags.setdefault(row[0], []).append(row[1:])
     return {
-        row[0]: codec.generation_from_row(tuple(row[1:]), flags.get(row[0], []))
-        for row in connection.execute(
-            text(
-                f"SELECT g.pk, {generation_select('g', 't')} FROM generation g "
-                "JOIN generation_text t ON t.pk = g.pk WHERE g.pk IN :pks"
-            ).bindparams(bindparam("pks", expanding=True)),
-            {"pks": list(pks)},
-        )
+        row[0]: codec.generation_from_row(row[1:], flags.get(row[0], []))
+        for row in _GENERATIONS_OF.rows(connection, {"pks": list(pks)})
     }
 
 
@@ -408,16 +395,14 @@ def decision_fields(decision: Decision, generation_pk: int) -> dict[str, Any]:
     return dict(zip(DECISION_FIELDS, values, strict=True))
 
 
+_DECISIONS_OF = DriverSql(f"{codec.DECISION_SELECT} WHERE d.id IN :ids")
+
+
 def load_decisions(connection: Connection, ids: Collection[str]) -> dict[str, Decision]:
     """The stored decisions among these ids."""
     if not ids:
         return {}
-    from sqlalchemy import bindparam, text
-
-    statement = text(f"{codec.DECISION_SELECT} WHERE d.id IN :ids").bindparams(
-        bindparam("ids", expanding=True)
-    )
-    found = [tuple(row) for row in connection.execute(statement, {"ids": list(ids)})]
+    found = _DECISIONS_OF.rows(connection, {"ids": list(ids)})
     answers = load_answers(connection, [row[0] for row in found])
     return {row[0]: codec.decision_from_row(row, answers.get(row[0])) for row in found}
 
@@ -526,17 +511,26 @@ def _run(connection: sqlite3.Connection | Connection, sql: str, params: dict[str
     return connection.execute(text(sql), params)
 
 
+_FORM = "SELECT version, definition, guidelines, created_at FROM form WHERE queue = :queue"
+_LATEST_FORM = DriverSql(f"{_FORM} ORDER BY version DESC LIMIT 1")
+_FORM_VERSION = DriverSql(f"{_FORM} AND version = :version ORDER BY version DESC LIMIT 1")
+
+
 def load_form(
     connection: sqlite3.Connection | Connection, queue: str, version: int | None = None
 ) -> tuple[Form, str] | None:
     """A queue's form (its highest version, or `version`) with the time it was stored, or None
     when the queue has none."""
-    sql = "SELECT version, definition, guidelines, created_at FROM form WHERE queue = :queue"
     params: dict[str, Any] = {"queue": queue}
+    statement = _LATEST_FORM
     if version is not None:
-        sql += " AND version = :version"
+        statement = _FORM_VERSION
         params["version"] = version
-    row = _run(connection, f"{sql} ORDER BY version DESC LIMIT 1", params).fetchone()
+    if isinstance(connection, sqlite3.Connection):
+        row = connection.execute(statement.sql, params).fetchone()
+    else:
+        found = statement.rows(connection, params)
+        row = found[0] if found else None
     if row is None:
         return None
     number, definition, guidelines, created_at = row
@@ -602,6 +596,24 @@ def load_decision(connection: Connection, decision_id: str) -> Decision | None:
     return load_decisions(connection, [decision_id]).get(decision_id)
 
 
+_NOT_CURRENT = DriverSql(
+    "UPDATE decision SET current = false "
+    "WHERE generation_pk = :pk AND reviewer = :reviewer AND current"
+)
+_INSERT_DECISION = DriverSql(
+    f"INSERT INTO decision ({', '.join(DECISION_FIELDS)}, current) "
+    f"VALUES ({', '.join(':' + name for name in DECISION_FIELDS)}, true)"
+)
+_DECISION_PKS = DriverSql("SELECT id, pk FROM decision WHERE id IN :ids")
+_INSERT_DECISION_TEXT = DriverSql(
+    "INSERT INTO decision_text (pk, edited_output, comment) VALUES (:pk, :e, :c)"
+)
+_RECOUNT = DriverSql(
+    "UPDATE generation SET review_count = (SELECT count(DISTINCT d.reviewer) "
+    "FROM decision d WHERE d.generation_pk = generation.pk) WHERE pk IN :pks"
+)
+
+
 def insert_decisions(
     connection: Connection, decisions: Sequence[tuple[Decision, int]]
 ) -> dict[str, int]:
@@ -609,29 +621,16 @@ def insert_decisions(
     reviewers' current ones, and recount the items' reviewers; each decision's pk."""
     if not decisions:
         return {}
-    from sqlalchemy import bindparam, text
-
-    connection.execute(
-        text(
-            "UPDATE decision SET current = false "
-            "WHERE generation_pk = :pk AND reviewer = :reviewer AND current"
-        ),
-        [{"pk": pk, "reviewer": decision.reviewer} for decision, pk in decisions],
+    _NOT_CURRENT.run_many(
+        connection, [{"pk": pk, "reviewer": decision.reviewer} for decision, pk in decisions]
     )
-    connection.execute(
-        text(
-            f"INSERT INTO decision ({', '.join(DECISION_FIELDS)}, current) "
-            f"VALUES ({', '.join(':' + name for name in DECISION_FIELDS)}, true)"
-        ),
-        [decision_fields(decision, pk) for decision, pk in decisions],
+    _INSERT_DECISION.run_many(
+        connection, [decision_fields(decision, pk) for decision, pk in decisions]
     )
     decision_pks: dict[str, int] = {
         row[0]: row[1]
-        for row in connection.execute(
-            text("SELECT id, pk FROM decision WHERE id IN :ids").bindparams(
-                bindparam("ids", expanding=True)
-            ),
-            {"ids": [decision.id for decision, _ in decisions]},
+        for row in _DECISION_PKS.rows(
+            connection, {"ids": [decision.id for decision, _ in decisions]}
         )
     }
     texts = [
@@ -639,19 +638,11 @@ def insert_decisions(
         for decision, _ in decisions
         if (found := codec.decision_text_values(decision, decision_pks[decision.id])) is not None
     ]
-    if texts:
-        connection.execute(
-            text("INSERT INTO decision_text (pk, edited_output, comment) VALUES (:pk, :e, :c)"),
-            [{"pk": pk, "e": edited, "c": comment} for pk, edited, comment in texts],
-        )
-    insert_answers(connection, [(decision, decision_pks[decision.id]) for decision, _ in decisions])
-    connection.execute(
-        text(
-            "UPDATE generation SET review_count = (SELECT count(DISTINCT d.reviewer) "
-            "FROM decision d WHERE d.generation_pk = generation.pk) WHERE pk IN :pks"
-        ).bindparams(bindparam("pks", expanding=True)),
-        {"pks": sorted({pk for _, pk in decisions})},
+    _INSERT_DECISION_TEXT.run_many(
+        connection, [{"pk": pk, "e": edited, "c": comment} for pk, edited, comment in texts]
     )
+    insert_answers(connection, [(decision, decision_pks[decision.id]) for decision, _ in decisions])
+    _RECOUNT.run(connection, {"pks": sorted({pk for _, pk in decisions})})
     return decision_pks
 
 
@@ -667,6 +658,13 @@ class CurrentDecision:
     edited_output: str | None
 
 
+_CURRENT = DriverSql(
+    "SELECT d.generation_pk, d.reviewer, d.verdict, d.reasons, d.decided_at, "
+    "dt.edited_output FROM decision d LEFT JOIN decision_text dt ON dt.pk = d.pk "
+    "WHERE d.generation_pk IN :pks AND d.current ORDER BY d.pk"
+)
+
+
 def current_decisions(
     connection: Connection, pks: Collection[int]
 ) -> dict[int, list[CurrentDecision]]:
@@ -674,16 +672,10 @@ def current_decisions(
     if not pks:
         return {}
     import orjson
-    from sqlalchemy import bindparam, text
 
     found: dict[int, list[CurrentDecision]] = {}
-    for pk, reviewer, verdict, reasons, decided_at, edited in connection.execute(
-        text(
-            "SELECT d.generation_pk, d.reviewer, d.verdict, d.reasons, d.decided_at, "
-            "dt.edited_output FROM decision d LEFT JOIN decision_text dt ON dt.pk = d.pk "
-            "WHERE d.generation_pk IN :pks AND d.current ORDER BY d.pk"
-        ).bindparams(bindparam("pks", expanding=True)),
-        {"pks": sorted(pks)},
+    for pk, reviewer, verdict, reasons, decided_at, edited in _CURRENT.rows(
+        connection, {"pks": sorted(pks)}
     ):
         found.setdefault(pk, []).append(
             CurrentDecision(

@@ -24,7 +24,6 @@ from reviewdesk.protocol import TokenRole
 from reviewdesk.protocol.statuses import ProblemCode
 from reviewdesk.server.access.ratelimit import retry_after
 from reviewdesk.server.access.tokens import TokenInfo, authenticate
-from reviewdesk.server.database import read
 from reviewdesk.server.http.problems import ApiError
 
 bearer = HTTPBearer(auto_error=False, description="A reviewdesk token: `rdk_...`")
@@ -65,7 +64,7 @@ class PendingToken:
                 "too many requests with a wrong token from this address; slow down",
                 headers={"Retry-After": retry_after(blocked)},
             )
-        token = read(request.app.state.engine, lambda connection: authenticate(connection, secret))
+        token = authenticate(request.app.state.engine, secret)
         if token is None:
             failures.take(address)
             raise ApiError(

@@ -18,13 +18,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import text
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Engine
 
 from reviewdesk.domain import utc_now
 from reviewdesk.errors import UserError
 from reviewdesk.protocol.statuses import TokenRole
 from reviewdesk.protocol.v1 import TokenOut
+from reviewdesk.server.database import read_alone
 from reviewdesk.store import rows
+from reviewdesk.store.driver_sql import DriverSql
 
 PREFIX = "rdk_"
 
@@ -105,6 +107,7 @@ def create_token(
 
 
 _COLUMNS = "id, name, role, created_at, revoked_at, queues"
+_BY_HASH = DriverSql(f"SELECT {_COLUMNS} FROM api_token WHERE secret_hash = :hash")
 
 
 def _info(row: tuple[Any, ...]) -> TokenInfo:
@@ -136,17 +139,19 @@ def revoke_token(connection: Connection, token_id: str) -> TokenInfo:
     return _info(tuple(row))
 
 
-def authenticate(connection: Connection, secret: str) -> TokenInfo | None:
-    """The live token whose secret this is, or None (unknown or revoked)."""
+def authenticate(engine: Engine, secret: str) -> TokenInfo | None:
+    """The live token whose secret this is, or None (unknown or revoked): one statement, read
+    afresh on every call (a token revoked anywhere fails its next request).
+
+    Raises:
+        DatabaseBusyError: the database could not be reached in time.
+    """
     if not secret.startswith(PREFIX):
         return None
-    row = connection.execute(
-        text(f"SELECT {_COLUMNS} FROM api_token WHERE secret_hash = :hash"),
-        {"hash": secret_hash(secret)},
-    ).first()
-    if row is None or row.revoked_at is not None:
+    found = read_alone(engine, _BY_HASH, {"hash": secret_hash(secret)})
+    if not found or found[0][4] is not None:  # unknown, or revoked
         return None
-    return _info(tuple(row))
+    return _info(found[0])
 
 
 def token_out(info: TokenInfo, secret: str | None = None) -> TokenOut:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections import Counter
 from collections.abc import Callable
 from functools import partial
 from typing import Annotated
@@ -109,8 +110,8 @@ def post_items(request: Request, body: ItemsIn, token: Producer) -> ItemsOut:
     ]
     announce(request)
     metrics = request.app.state.metrics
-    for result in results:
-        metrics.items.labels(result.status).inc()
+    for status, count in Counter(result.status for result in results).items():
+        metrics.items.labels(status).inc(count)  # one look-up of each label, not one per item
     return ItemsOut(
         created=sum(result.status == ItemResultStatus.CREATED for result in results),
         duplicates=sum(result.status == ItemResultStatus.DUPLICATE for result in results),

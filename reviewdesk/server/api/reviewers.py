@@ -3,6 +3,7 @@ changes that concern them."""
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query, Request
@@ -288,13 +289,13 @@ def _record(
     )
     announce(request, deliveries=recorded.deliveries > 0)
     counter = request.app.state.metrics.decisions
-    for outcome in recorded.outcomes:
-        status = (
-            ProblemCode.DECISION_CONFLICT.value
-            if isinstance(outcome, Exception)
-            else str(outcome.status)
-        )
-        counter.labels(status).inc()
+    conflict = ProblemCode.DECISION_CONFLICT.value
+    counted = Counter(
+        conflict if isinstance(outcome, Exception) else str(outcome.status)
+        for outcome in recorded.outcomes
+    )
+    for status, count in counted.items():  # one look-up of each label, not one per decision
+        counter.labels(status).inc(count)
     return list(recorded.outcomes)
 
 

@@ -23,7 +23,6 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, text
 from sqlalchemy.engine import Connection
 
 from reviewdesk.domain import Decision
@@ -41,6 +40,7 @@ from reviewdesk.server.queue.slots import (
     refresh_final,
 )
 from reviewdesk.store import rows
+from reviewdesk.store.driver_sql import DriverSql
 
 
 @dataclass(frozen=True)
@@ -51,19 +51,19 @@ class DecisionOutcome:
     detail: str | None = None
 
 
-_SLOTS = text(
+_SLOTS = DriverSql(
     "SELECT generation_pk, slot, state, reviewer, lease_id, epoch, expires_at_ms FROM lease_slot "
     "WHERE generation_pk IN :pks ORDER BY generation_pk, slot"
-).bindparams(bindparam("pks", expanding=True))
-_LATEST = text(
+)
+_LATEST = DriverSql(
     "SELECT generation_pk, reviewer, id FROM decision "
     "WHERE generation_pk IN :pks AND reviewer IN :reviewers ORDER BY pk"
-).bindparams(bindparam("pks", expanding=True), bindparam("reviewers", expanding=True))
-_FILL = text(
+)
+_FILL = DriverSql(
     "UPDATE lease_slot SET state = 'decided', reviewer = :reviewer, decision_pk = :decision, "
     "expires_at_ms = NULL WHERE generation_pk = :pk AND slot = :slot"
 )
-_LINK = text(
+_LINK = DriverSql(
     "UPDATE lease_slot SET decision_pk = :decision WHERE generation_pk = :pk "
     "AND reviewer = :reviewer AND state = 'decided'"
 )
@@ -75,7 +75,7 @@ _DECISION_COLUMNS = rows.DECISION_FIELDS
 _STORE_COLUMNS = (*_DECISION_COLUMNS, "edited", "comment", "slot", "first")
 _TYPES = {"generation_pk": "integer", "duration_ms": "integer", "lease_epoch": "integer",
           "form_version": "integer", "slot": "integer", "first": "boolean"}  # fmt: skip
-_STORE_POSTGRES = text(
+_STORE_POSTGRES = DriverSql(
     f"""
 WITH x AS (
     SELECT * FROM unnest({
@@ -110,6 +110,8 @@ UPDATE generation g SET review_count = (
 FROM x WHERE g.pk = x.generation_pk
 """
 )
+
+_DECISION_PKS = DriverSql("SELECT id, pk FROM decision WHERE id IN :ids")
 
 _NOT_ALLOWED = "not_allowed"  # an item state of this module's own: out of the token's queues
 
@@ -235,11 +237,11 @@ def _record_round(
     slots: dict[int, list[_Slot]] = {}
     latest: dict[tuple[int, str], str] = {}
     if pks:
-        for pk, *values in connection.execute(_SLOTS, {"pks": pks}):
+        for pk, *values in _SLOTS.rows(connection, {"pks": pks}):
             slots.setdefault(pk, []).append(_Slot(*values))
         reviewers = sorted({decision.reviewer for decision in decisions})
-        for pk, reviewer, decision_id in connection.execute(
-            _LATEST, {"pks": pks, "reviewers": reviewers}
+        for pk, reviewer, decision_id in _LATEST.rows(
+            connection, {"pks": pks, "reviewers": reviewers}
         ):
             latest[(pk, reviewer)] = decision_id  # ordered by pk: the last one is the latest
     results: list[tuple[DecisionOutcome | DecisionConflictError, int | None]] = []
@@ -357,15 +359,13 @@ def _store(connection: Connection, accepted: Sequence[_Accepted]) -> None:
         for a in accepted
         if a.slot is not None
     ]
-    if fills:
-        connection.execute(_FILL, fills)
+    _FILL.run_many(connection, fills)
     links = [
         {"decision": decision_pks[a.decision.id], "pk": a.pk, "reviewer": a.decision.reviewer}
         for a in accepted
         if a.slot is None
     ]
-    if links:
-        connection.execute(_LINK, links)
+    _LINK.run_many(connection, links)
 
 
 def _store_postgres(connection: Connection, accepted: Sequence[_Accepted]) -> None:
@@ -378,17 +378,12 @@ def _store_postgres(connection: Connection, accepted: Sequence[_Accepted]) -> No
         columns["comment"].append(a.decision.comment)
         columns["slot"].append(a.slot)
         columns["first"].append(a.first)
-    connection.execute(_STORE_POSTGRES, columns)
+    _STORE_POSTGRES.run(connection, columns)
     answered = [a.decision for a in accepted if a.decision.answers]
     if answered:
         # In the same transaction as the decisions: a decision is never stored without them.
         pks: dict[str, int] = {
             row[0]: row[1]
-            for row in connection.execute(
-                text("SELECT id, pk FROM decision WHERE id IN :ids").bindparams(
-                    bindparam("ids", expanding=True)
-                ),
-                {"ids": [decision.id for decision in answered]},
-            )
+            for row in _DECISION_PKS.rows(connection, {"ids": [d.id for d in answered]})
         }
         rows.insert_answers(connection, [(decision, pks[decision.id]) for decision in answered])

@@ -16,7 +16,6 @@ import secrets
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, text
 from sqlalchemy.engine import Connection
 
 from reviewdesk.domain.policy import ReviewPolicy
@@ -29,31 +28,30 @@ from reviewdesk.server.queue.verdicts import (
     feed_head,
     resolve_many,
 )
+from reviewdesk.store.driver_sql import DriverSql
 
 # The changes feed's lock (slots.add_changes): verdict sequence numbers too must become visible
 # in order, or a reader could move its cursor past a verdict committed a moment later.
 _FEED_LOCK = 0x72646368
 
-_BECAME_FINAL = text(
+_BECAME_FINAL = DriverSql(
     "SELECT i.generation_pk, i.queue, i.state FROM server_item i "
     "WHERE i.generation_pk IN :pks AND i.state IN ('done', 'auto_approved') "
     "AND NOT EXISTS (SELECT 1 FROM server_verdict v WHERE v.generation_pk = i.generation_pk) "
     "ORDER BY i.generation_pk"
-).bindparams(bindparam("pks", expanding=True))
-_HOOKS = text("SELECT queue, pk FROM webhook WHERE queue IN :queues AND active").bindparams(
-    bindparam("queues", expanding=True)
 )
-_INSERT_VERDICT = text(
+_HOOKS = DriverSql("SELECT queue, pk FROM webhook WHERE queue IN :queues AND active")
+_INSERT_VERDICT = DriverSql(
     "INSERT INTO server_verdict (generation_pk, queue, verdict, decided_at_ms, revision, "
     "previous, resolved) VALUES (:pk, :queue, :verdict, :now, :revision, :previous, :resolved)"
 )
-_SEQS = text(
+_SEQS = DriverSql(
     "SELECT generation_pk, seq FROM server_verdict WHERE generation_pk IN :pks AND seq > :after"
-).bindparams(bindparam("pks", expanding=True))
+)
 # PostgreSQL: the feed's lock, the verdicts and their deliveries in one statement. The lock is
 # taken before the first verdict's sequence number (writers of the feed then commit in the
 # order of their numbers, see `slots.add_changes`); the verdicts go in in the order given.
-_FEED_POSTGRES = text(
+_FEED_POSTGRES = DriverSql(
     """
 WITH feed_lock AS MATERIALIZED (
     SELECT pg_advisory_xact_lock(:lock)
@@ -78,15 +76,15 @@ WITH feed_lock AS MATERIALIZED (
 SELECT count(*) FROM queued
 """
 )
-_INSERT_DELIVERY = text(
+_INSERT_DELIVERY = DriverSql(
     "INSERT INTO webhook_delivery (id, webhook_pk, verdict_seq, state, attempts, "
     "next_attempt_ms, created_at_ms) VALUES (:id, :hook, :seq, 'pending', 0, :now, :now)"
 )
-_LATEST_REVISIONS = text(
+_LATEST_REVISIONS = DriverSql(
     "SELECT v.generation_pk, v.revision, v.verdict, v.resolved FROM server_verdict v "
     "WHERE v.generation_pk IN :pks AND v.revision = "
     "(SELECT max(r.revision) FROM server_verdict r WHERE r.generation_pk = v.generation_pk)"
-).bindparams(bindparam("pks", expanding=True))
+)
 
 
 @dataclass(frozen=True)
@@ -114,7 +112,7 @@ def finalize(connection: Connection, pks: Collection[int], *, now_ms: int) -> Fi
     webhook deliveries are queued. Call after `refresh_items`."""
     if not pks:
         return Finalized()
-    rows = connection.execute(_BECAME_FINAL, {"pks": sorted(pks)})
+    rows = _BECAME_FINAL.rows(connection, {"pks": sorted(pks)})
     return feed_final(connection, [FinalItem(*row) for row in rows], now_ms=now_ms)
 
 
@@ -150,8 +148,8 @@ def revise(connection: Connection, items: Sequence[FinalItem], *, now_ms: int) -
         return Finalized()
     pks = [item.generation_pk for item in open_items]
     latest = {
-        row.generation_pk: (row.revision, row.verdict, row.resolved)
-        for row in connection.execute(_LATEST_REVISIONS, {"pks": pks})
+        pk: (revision, verdict, resolved)
+        for pk, revision, verdict, resolved in _LATEST_REVISIONS.rows(connection, {"pks": pks})
     }
     current = resolve_many(connection, pks)
     entries = []
@@ -194,8 +192,8 @@ def _append(connection: Connection, entries: Sequence[_Entry], *, now_ms: int) -
         for entry in entries
     ]
     if is_postgres(connection):
-        queued = connection.execute(
-            _FEED_POSTGRES,
+        ((queued,),) = _FEED_POSTGRES.rows(
+            connection,
             {
                 "lock": _FEED_LOCK,
                 "pks": [row["pk"] for row in rows_in],
@@ -206,25 +204,21 @@ def _append(connection: Connection, entries: Sequence[_Entry], *, now_ms: int) -
                 "resolved": [row["resolved"] for row in rows_in],
                 "now": now_ms,
             },
-        ).scalar_one()
+        )
         return Finalized(len(entries), queued)
     hooks: dict[str, list[int]] = {}
     queues = sorted({entry.queue for entry in entries})
-    for queue, hook in connection.execute(_HOOKS, {"queues": queues}):
+    for queue, hook in _HOOKS.rows(connection, {"queues": queues}):
         hooks.setdefault(queue, []).append(hook)
     head = feed_head(connection)
-    connection.execute(_INSERT_VERDICT, rows_in)
+    _INSERT_VERDICT.run_many(connection, rows_in)
     hooked = [entry for entry in entries if entry.queue in hooks]
     queued = sum(len(hooks[entry.queue]) for entry in hooked)
     if hooked:
-        seqs: dict[int, int] = {
-            row.generation_pk: row.seq
-            for row in connection.execute(
-                _SEQS, {"pks": [entry.pk for entry in hooked], "after": head}
-            )
-        }
-        connection.execute(
-            _INSERT_DELIVERY,
+        found = _SEQS.rows(connection, {"pks": [entry.pk for entry in hooked], "after": head})
+        seqs: dict[int, int] = dict(found)
+        _INSERT_DELIVERY.run_many(
+            connection,
             [
                 {
                     "id": f"dlv_{secrets.token_hex(12)}",

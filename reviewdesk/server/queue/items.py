@@ -42,6 +42,7 @@ from reviewdesk.server.queue.slots import (
     refresh_items,
 )
 from reviewdesk.store import rows
+from reviewdesk.store.driver_sql import DriverSql
 from reviewdesk.store.templates import SeenTemplate, note_templates
 
 logger = logging.getLogger(__name__)
@@ -332,16 +333,22 @@ def _apply_policies(connection: Connection, fresh: dict[str, ParsedItem]) -> dic
     return routed
 
 
+_INSERT_ITEM = DriverSql(
+    "INSERT INTO server_item (generation_pk, queue, risk, state, available_at_ms) "
+    "VALUES (:pk, :queue, :risk, :state, 0)"
+)
+_INSERT_SLOT = DriverSql(
+    "INSERT INTO lease_slot (generation_pk, slot, state, epoch) VALUES (:pk, :slot, 'free', 0)"
+)
+
+
 def _add_server_rows(
     connection: Connection, items: list[tuple[int, ParsedItem]], now_ms: int
 ) -> None:
     """The new items' server rows: their state (open, or let through by the policy) and their
     free slots."""
-    connection.execute(
-        text(
-            "INSERT INTO server_item (generation_pk, queue, risk, state, available_at_ms) "
-            "VALUES (:pk, :queue, :risk, :state, 0)"
-        ),
+    _INSERT_ITEM.run_many(
+        connection,
         [
             {
                 "pk": pk,
@@ -360,14 +367,7 @@ def _add_server_rows(
         if parsed.routing is not Routing.AUTO_APPROVED
         for slot in range(parsed.required_reviews)
     ]
-    if slots:  # none when the policy let every item through
-        connection.execute(
-            text(
-                "INSERT INTO lease_slot (generation_pk, slot, state, epoch) "
-                "VALUES (:pk, :slot, 'free', 0)"
-            ),
-            slots,
-        )
+    _INSERT_SLOT.run_many(connection, slots)  # none when the policy let every item through
 
 
 def _record_carried(

@@ -30,6 +30,7 @@ from reviewdesk.server.queue.slots import (
     refresh_items,
 )
 from reviewdesk.store import rows
+from reviewdesk.store.driver_sql import DriverSql
 
 
 class LeaseNotFoundError(UserError):
@@ -87,7 +88,16 @@ ORDER BY {order}
 LIMIT :limit
 """
 
-_AVAILABLE_SLOTS = text(
+_CANDIDATE_SQL = {
+    (priority, postgres): DriverSql(
+        _CANDIDATES.format(order=order) + (" FOR UPDATE OF i SKIP LOCKED" if postgres else "")
+    )
+    for priority, order in PRIORITY_ORDER.items()
+    for postgres in (False, True)
+}
+"""The claim's candidates query for each lease order, on SQLite and on PostgreSQL."""
+
+_AVAILABLE_SLOTS = DriverSql(
     """
 SELECT s.generation_pk, s.slot, s.state, s.reviewer, s.lease_id, s.epoch, g.required_reviews
 FROM lease_slot s JOIN generation g ON g.pk = s.generation_pk
@@ -95,18 +105,18 @@ WHERE s.generation_pk IN :pks
 AND (s.state = 'free' OR (s.state = 'leased' AND s.expires_at_ms <= :now))
 ORDER BY s.generation_pk, CASE WHEN s.state = 'free' THEN 0 ELSE 1 END, s.slot
 """
-).bindparams(bindparam("pks", expanding=True))
+)
 
 
 def new_lease_id() -> str:
     return "lea_" + secrets.token_hex(12)
 
 
-_TAKE_SLOT = text(
+_TAKE_SLOT = DriverSql(
     "UPDATE lease_slot SET state = 'leased', reviewer = :reviewer, lease_id = :lease_id, "
     "epoch = :epoch, expires_at_ms = :expires WHERE generation_pk = :pk AND slot = :slot"
 )
-_INSERT_LEASE = text(
+_INSERT_LEASE = DriverSql(
     "INSERT INTO server_lease (id, reviewer, queue, mode, created_at_ms, expires_at_ms) "
     "VALUES (:lease_id, :reviewer, :queue, :mode, :now, :expires)"
 )
@@ -116,7 +126,7 @@ _INSERT_LEASE = text(
 # snapshot (taken after the locks) is the items' final state; its parts cannot see each
 # other's writes, so the item's new earliest time is worked out from the snapshot's other
 # slots and the new lease's expiry (`least` ignores the NULL of an item with no other slot).
-_TAKE_POSTGRES = text(
+_TAKE_POSTGRES = DriverSql(
     f"""
 WITH open_slot AS (
     SELECT DISTINCT ON (s.generation_pk)
@@ -173,11 +183,9 @@ def claim(
         policy = load_policies(connection, {queue}).get(queue)
         priority = Priority.RISK if policy is None else policy.priority
     postgres = is_postgres(connection)
-    sql = _CANDIDATES.format(order=PRIORITY_ORDER[priority]) + (
-        " FOR UPDATE OF i SKIP LOCKED" if postgres else ""
-    )
     params = {"queue": queue, "now": now_ms, "reviewer": reviewer, "limit": max_items}
-    candidates = [pk for (pk,) in connection.execute(text(sql), params)]
+    found = _CANDIDATE_SQL[(priority, postgres)].rows(connection, params)
+    candidates = [pk for (pk,) in found]
     lease = Lease(new_lease_id(), reviewer, queue, mode, now_ms + ttl_ms, ())
     if not candidates:
         return lease
@@ -193,8 +201,8 @@ def _take(
     """Lease one open slot of each candidate, statement by statement (SQLite: the write lock
     is already held); the slots in claim order and the feed's changes."""
     chosen: dict[int, tuple[int, str, str | None, str | None, int, int]] = {}
-    for pk, slot, state, holder, old_lease, epoch, required in connection.execute(
-        _AVAILABLE_SLOTS, {"pks": candidates, "now": now_ms}
+    for pk, slot, state, holder, old_lease, epoch, required in _AVAILABLE_SLOTS.rows(
+        connection, {"pks": candidates, "now": now_ms}
     ):
         chosen.setdefault(pk, (slot, state, holder, old_lease, epoch, required))
     changes: list[Change] = []
@@ -208,11 +216,11 @@ def _take(
         taken.append((pk, slot, epoch + 1, required))
     values = _lease_values(lease, now_ms)
     if taken:
-        connection.execute(
-            _TAKE_SLOT,
+        _TAKE_SLOT.run_many(
+            connection,
             [{**values, "epoch": epoch, "pk": pk, "slot": slot} for pk, slot, epoch, _ in taken],
         )
-        connection.execute(_INSERT_LEASE, values)
+        _INSERT_LEASE.run(connection, values)
     refresh_items(connection, candidates)
     generations = rows.load_generations(connection, [pk for pk, *_ in taken])
     slots = tuple(
@@ -227,7 +235,7 @@ def _take_postgres(
     """`_take` in one statement (see `_TAKE_POSTGRES`): a lease is a few round trips."""
     order = {pk: index for index, pk in enumerate(candidates)}
     found = sorted(  # in claim order (the queue's priority)
-        connection.execute(_TAKE_POSTGRES, {**_lease_values(lease, now_ms), "pks": candidates}),
+        _TAKE_POSTGRES.rows(connection, {**_lease_values(lease, now_ms), "pks": candidates}),
         key=lambda row: order[row[0]],
     )
     changes: list[Change] = []

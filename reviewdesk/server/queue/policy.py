@@ -13,6 +13,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from reviewdesk.domain.policy import Priority, ReviewPolicy, sorted_bands
+from reviewdesk.store.driver_sql import DriverSql
 
 # The claim query's ORDER BY for each priority (ties: the item pushed last goes first).
 PRIORITY_ORDER = {
@@ -22,15 +23,16 @@ PRIORITY_ORDER = {
 }
 
 
+_POLICY = DriverSql("SELECT policy FROM queue_policy WHERE queue = :queue")
+
+
 def load_policies(connection: Connection, queues: set[str]) -> dict[str, ReviewPolicy]:
     """The policies of these queues (queues without one are left out)."""
     policies: dict[str, ReviewPolicy] = {}
     for queue in sorted(queues):
-        stored = connection.execute(
-            text("SELECT policy FROM queue_policy WHERE queue = :queue"), {"queue": queue}
-        ).scalar()
-        if stored is not None:
-            policies[queue] = sorted_bands(ReviewPolicy.model_validate_json(stored))
+        found = _POLICY.rows(connection, {"queue": queue})
+        if found and found[0][0] is not None:
+            policies[queue] = sorted_bands(ReviewPolicy.model_validate_json(found[0][0]))
     return policies
 
 

@@ -13,10 +13,10 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from sqlalchemy import bindparam, text
 from sqlalchemy.engine import Connection
 
 from reviewdesk.protocol.statuses import ChangeKind, ItemPhase
+from reviewdesk.store.driver_sql import DriverSql
 
 
 class SlotState(StrEnum):
@@ -49,20 +49,20 @@ def is_postgres(connection: Connection) -> bool:
     return connection.dialect.name == "postgresql"
 
 
+_LOCK_SQL = (
+    "SELECT generation_pk, state FROM server_item WHERE generation_pk IN :pks "
+    "ORDER BY generation_pk"
+)
+_LOCK = DriverSql(_LOCK_SQL)
+_LOCK_POSTGRES = DriverSql(_LOCK_SQL + " FOR UPDATE")
+
+
 def lock_items(connection: Connection, pks: Collection[int]) -> dict[int, str]:
     """Lock the items' server rows (PostgreSQL) and give each item's state."""
     if not pks:
         return {}
-    sql = (
-        "SELECT generation_pk, state FROM server_item WHERE generation_pk IN :pks "
-        "ORDER BY generation_pk"
-    )
-    if is_postgres(connection):
-        sql += " FOR UPDATE"
-    rows = connection.execute(
-        text(sql).bindparams(bindparam("pks", expanding=True)), {"pks": sorted(pks)}
-    )
-    return {row[0]: row[1] for row in rows}
+    statement = _LOCK_POSTGRES if is_postgres(connection) else _LOCK
+    return {row[0]: row[1] for row in statement.rows(connection, {"pks": sorted(pks)})}
 
 
 _REFRESH_SQL = """
@@ -82,17 +82,17 @@ UPDATE server_item SET
     END
 WHERE generation_pk IN :pks
 """
-_REFRESH = text(_REFRESH_SQL).bindparams(bindparam("pks", expanding=True))
-_REFRESH_FINAL = text(
+_REFRESH = DriverSql(_REFRESH_SQL)
+_REFRESH_FINAL = DriverSql(
     _REFRESH_SQL + "RETURNING generation_pk, queue, state, EXISTS ("
     "SELECT 1 FROM server_verdict v WHERE v.generation_pk = server_item.generation_pk)"
-).bindparams(bindparam("pks", expanding=True))
+)
 
 
 def refresh_items(connection: Connection, pks: Collection[int]) -> None:
     """Recompute the items' state and the earliest time one of their slots can be leased."""
     if pks:
-        connection.execute(_REFRESH, {"pks": sorted(pks)})
+        _REFRESH.run(connection, {"pks": sorted(pks)})
 
 
 @dataclass(frozen=True)
@@ -115,7 +115,7 @@ def refresh_final(
     found = sorted(
         (
             (FinalItem(pk, queue, state), bool(fed))
-            for pk, queue, state, fed in connection.execute(_REFRESH_FINAL, {"pks": sorted(pks)})
+            for pk, queue, state, fed in _REFRESH_FINAL.rows(connection, {"pks": sorted(pks)})
             if state in final
         ),
         key=lambda pair: pair[0].generation_pk,
@@ -124,6 +124,13 @@ def refresh_final(
 
 
 _CHANGES_LOCK = 0x72646368
+_INSERT_CHANGE = {
+    column: DriverSql(
+        f"INSERT INTO server_change (kind, {column}, reviewer, lease_id, epoch, created_at_ms) "
+        "VALUES (:kind, :pk, :reviewer, :lease_id, :epoch, :now)"
+    )
+    for column in ("generation_pk", "comparison_pk")
+}
 
 
 def add_changes(
@@ -144,12 +151,8 @@ def add_changes(
         return
     if is_postgres(connection):
         connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_CHANGES_LOCK})")
-    column = "comparison_pk" if of_comparisons else "generation_pk"
-    connection.execute(
-        text(
-            f"INSERT INTO server_change (kind, {column}, reviewer, lease_id, epoch, "
-            "created_at_ms) VALUES (:kind, :pk, :reviewer, :lease_id, :epoch, :now)"
-        ),
+    _INSERT_CHANGE["comparison_pk" if of_comparisons else "generation_pk"].run_many(
+        connection,
         [
             {
                 "kind": str(change.kind),
@@ -171,13 +174,14 @@ def lock_items_by_id(
     (ids of unknown items are left out)."""
     if not ids:
         return {}
-    sql = (
-        "SELECT g.id, i.generation_pk, i.state, i.queue FROM server_item i "
-        "JOIN generation g ON g.pk = i.generation_pk WHERE g.id IN :ids ORDER BY i.generation_pk"
-    )
-    if is_postgres(connection):
-        sql += " FOR UPDATE OF i"
-    rows = connection.execute(
-        text(sql).bindparams(bindparam("ids", expanding=True)), {"ids": sorted(ids)}
-    )
+    statement = _LOCK_BY_ID_POSTGRES if is_postgres(connection) else _LOCK_BY_ID
+    rows = statement.rows(connection, {"ids": sorted(ids)})
     return {row[0]: (row[1], row[2], row[3]) for row in rows}
+
+
+_LOCK_BY_ID_SQL = (
+    "SELECT g.id, i.generation_pk, i.state, i.queue FROM server_item i "
+    "JOIN generation g ON g.pk = i.generation_pk WHERE g.id IN :ids ORDER BY i.generation_pk"
+)
+_LOCK_BY_ID = DriverSql(_LOCK_BY_ID_SQL)
+_LOCK_BY_ID_POSTGRES = DriverSql(_LOCK_BY_ID_SQL + " FOR UPDATE OF i")

@@ -24,6 +24,7 @@ from reviewdesk.protocol.statuses import ItemPhase
 from reviewdesk.protocol.v1 import ItemStateOut, VerdictOut
 from reviewdesk.server.queue.slots import ItemState
 from reviewdesk.store import rows
+from reviewdesk.store.driver_sql import DriverSql
 from reviewdesk.store.rows import CurrentDecision
 
 NEEDS_ADJUDICATION = ItemPhase.NEEDS_ADJUDICATION.value
@@ -205,11 +206,13 @@ def verdict_at(connection: Connection, seq: int, *, now_ms: int) -> ItemView | N
     return None if row is None else _view(connection, tuple(row))
 
 
+_FEED_HEAD = DriverSql("SELECT coalesce(max(seq), 0) FROM server_verdict")
+
+
 def feed_head(connection: Connection) -> int:
     """The newest entry of the verdict feed (0: none yet)."""
-    return int(
-        connection.execute(text("SELECT coalesce(max(seq), 0) FROM server_verdict")).scalar_one()
-    )
+    ((head,),) = _FEED_HEAD.rows(connection)
+    return int(head)
 
 
 def item_out(view: ItemView) -> ItemStateOut:
