@@ -24,6 +24,7 @@ from reviewdesk.store.outbox import (
     OutboxEntry,
     OutboxKind,
     OutboxState,
+    drop_leases,
 )
 from reviewdesk.store.store import Store
 
@@ -122,24 +123,8 @@ class ComparisonLedger:
         Returns:
             The ids of the comparisons that left the store.
         """
-        removed: list[str] = []
         with self._store.writing() as connection:
-            for comparison_id in comparison_ids:
-                row = connection.execute(
-                    "SELECT l.inserted, c.pk, c.review_count FROM sync_comparison_lease l "
-                    "LEFT JOIN comparison c ON c.id = l.comparison_id "
-                    "WHERE l.comparison_id = ? AND (? IS NULL OR l.lease_id = ?)",
-                    (comparison_id, lease_id, lease_id),
-                ).fetchone()
-                if row is None:
-                    continue
-                connection.execute(
-                    "DELETE FROM sync_comparison_lease WHERE comparison_id = ?", (comparison_id,)
-                )
-                inserted, pk, reviews = row
-                if inserted and pk is not None and reviews == 0:
-                    connection.execute("DELETE FROM comparison WHERE pk = ?", (pk,))
-                    removed.append(comparison_id)
+            removed = drop_leases(connection, comparison_ids, lease_id, comparisons=True)
         if removed:
             logger.info("%d comparisons left the store: the server took them back", len(removed))
         return removed

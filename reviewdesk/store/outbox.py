@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -213,3 +214,39 @@ def _forget(connection: sqlite3.Connection, decision_id: str, what: str, thing: 
             f"so it cannot be undone; decide the {thing} again to change it"
         )
     connection.execute("DELETE FROM sync_outbox WHERE decision_id = ?", (decision_id,))
+
+
+def drop_leases(
+    connection: sqlite3.Connection,
+    ids: Iterable[str],
+    lease_id: str | None,
+    *,
+    comparisons: bool,
+) -> list[str]:
+    """Forget the leases on these items (or comparisons) — only those of `lease_id` when it is
+    given — and remove from the store the ones the checkout added that nobody decided here.
+
+    Returns:
+        The ids that left the store.
+    """
+    leases, column, table = (
+        ("sync_comparison_lease", "comparison_id", "comparison")
+        if comparisons
+        else ("sync_lease", "generation_id", "generation")
+    )
+    removed: list[str] = []
+    for entry_id in ids:
+        row = connection.execute(
+            f"SELECT l.inserted, t.pk, t.review_count FROM {leases} l "
+            f"LEFT JOIN {table} t ON t.id = l.{column} "
+            f"WHERE l.{column} = ? AND (? IS NULL OR l.lease_id = ?)",
+            (entry_id, lease_id, lease_id),
+        ).fetchone()
+        if row is None:
+            continue
+        connection.execute(f"DELETE FROM {leases} WHERE {column} = ?", (entry_id,))
+        inserted, pk, reviews = row
+        if inserted and pk is not None and reviews == 0:
+            connection.execute(f"DELETE FROM {table} WHERE pk = ?", (pk,))
+            removed.append(entry_id)
+    return removed

@@ -20,6 +20,7 @@ from reviewdesk.store.outbox import (
     OutboxState,
     Settled,
     SyncSettings,
+    drop_leases,
 )
 from reviewdesk.store.rows import load_answers
 from reviewdesk.store.store import Store
@@ -176,24 +177,8 @@ class SyncLedger:
         Returns:
             The ids of the items that left the store.
         """
-        removed: list[str] = []
         with self._store.writing() as connection:
-            for generation_id in generation_ids:
-                row = connection.execute(
-                    "SELECT l.inserted, g.pk, g.review_count FROM sync_lease l "
-                    "LEFT JOIN generation g ON g.id = l.generation_id "
-                    "WHERE l.generation_id = ? AND (? IS NULL OR l.lease_id = ?)",
-                    (generation_id, lease_id, lease_id),
-                ).fetchone()
-                if row is None:
-                    continue
-                connection.execute(
-                    "DELETE FROM sync_lease WHERE generation_id = ?", (generation_id,)
-                )
-                inserted, pk, reviews = row
-                if inserted and pk is not None and reviews == 0:
-                    connection.execute("DELETE FROM generation WHERE pk = ?", (pk,))
-                    removed.append(generation_id)
+            removed = drop_leases(connection, generation_ids, lease_id, comparisons=False)
         if removed:
             logger.info("%d items left the store: the server took them back", len(removed))
         return removed

@@ -12,9 +12,10 @@ same way (`check_comparison`), their preference read as a verdict
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypeVar
 
 from sqlalchemy import bindparam, text
 from sqlalchemy.engine import Connection
@@ -140,15 +141,7 @@ class AnswerChecker:
         self, known: ComparisonDecision, decision: ComparisonDecision, queue: str
     ) -> bool:
         """`same` for a decision on a comparison."""
-        plain = known.model_copy(update={"supersedes": decision.supersedes})
-        if plain == decision:
-            return True
-        if decision.form_version is None:
-            decision = decision.model_copy(update={"form_version": known.form_version})
-        try:
-            return plain == self.check_comparison(decision, queue)
-        except AnswerError:
-            return False
+        return _same(known, decision, lambda resent: self.check_comparison(resent, queue))
 
     def _form_to_answer(
         self, queue: str, version: int | None, answers: Mapping[str, object]
@@ -179,15 +172,24 @@ class AnswerChecker:
         """Whether `decision` sent again is `known`, the stored one: the same content once its
         answers are typed by the form `known` was checked against (a resend that names no
         form version is still the same decision after the queue's form changed)."""
-        plain = known.model_copy(update={"supersedes": decision.supersedes})
-        if plain == decision:
-            return True
-        if decision.form_version is None:
-            decision = decision.model_copy(update={"form_version": known.form_version})
-        try:
-            return plain == self.check(decision, queue)
-        except AnswerError:
-            return False
+        return _same(known, decision, lambda resent: self.check(resent, queue))
+
+
+_D = TypeVar("_D", Decision, ComparisonDecision)
+
+
+def _same(known: _D, decision: _D, check: Callable[[_D], _D]) -> bool:
+    """Whether `decision` is `known` once its answers are typed by `check` (with `known`'s
+    form version when it names none)."""
+    plain = known.model_copy(update={"supersedes": decision.supersedes})
+    if plain == decision:
+        return True
+    if decision.form_version is None:
+        decision = decision.model_copy(update={"form_version": known.form_version})
+    try:
+        return plain == check(decision)
+    except AnswerError:
+        return False
 
 
 def _has_spans(answer: object) -> bool:

@@ -179,6 +179,12 @@ def _synced(window: DeskWindow) -> Callable[[], bool]:
     return lambda: not window.sync.state.syncing and not window.sync.runner.busy
 
 
+def _outbox_counts(path: Path) -> dict[OutboxState, int]:
+    """The outbox of the desk's store, read beside the desk."""
+    with Store.open(path, create=False) as store:
+        return SyncLedger(store).counts()
+
+
 def _approve(qtbot: QtBot, window: DeskWindow) -> Decision:
     with qtbot.waitSignal(window.decision_saved) as saved:
         qtbot.keyClick(window.review.output.text, Qt.Key.Key_A)
@@ -437,16 +443,24 @@ def test_a_store_switch_in_the_middle_of_a_sync_loses_nothing(
     tmp_path: Path,
 ) -> None:
     window = _checked_out(qtbot, server, open_synced_desk, 3)
+    gate.open.clear()  # the server hangs from here until the gate opens
     first = _approve(qtbot, window)
-    qtbot.waitUntil(lambda: window.sync.state.waiting == 1, timeout=SERVER_WAIT_MS)
-    # The session restart after the checkout started a sync that may still be running (and have
-    # pushed before the decision): the gate must hold the sync that carries the decision.
-    qtbot.waitUntil(_synced(window), timeout=SERVER_WAIT_MS)
+    # The gate must hold a sync that carries the decision. The one the checkout's session
+    # restart started may have taken its (empty) batch before the decision was made: then it
+    # is let through, and the next one is held.
+    for _ in range(3):
+        window.acts.sync_now.trigger()  # none starts while one runs
+        qtbot.waitUntil(gate.waiting.is_set, timeout=SERVER_WAIT_MS)
+        if _outbox_counts(tmp_path / "desk.sqlite")[OutboxState.SENDING] == 1:
+            break
+        gate.waiting.clear()
+        gate.open.set()
+        qtbot.waitUntil(_synced(window), timeout=SERVER_WAIT_MS)
+        gate.open.clear()
+    else:
+        pytest.fail("no sync took the decision")
 
     # The sync is on its way to a slow server when the reviewer opens another store.
-    gate.open.clear()
-    window.acts.sync_now.trigger()
-    qtbot.waitUntil(gate.waiting.is_set, timeout=SERVER_WAIT_MS)
     window.switch_store(lambda: Store.open(tmp_path / "other.sqlite"))
     assert window.store is None
     with qtbot.waitSignal(window.store_empty, timeout=20_000):
