@@ -1,7 +1,8 @@
 """`reviewdesk push`: send a canonical JSONL file to a queue server in batches.
 
 Records are read and validated by the importer's own code (`reviewdesk.ingest`), so a file that
-`reviewdesk import` takes is a file `push` takes. Batches of at most 500 items go out through the
+`reviewdesk import` takes is a file `push` takes: items, and comparisons (records with
+`candidates`), which the server takes beside them. Batches of at most 500 items go out through the
 producer client (`reviewdesk.remote.ReviewdeskClient`), whose transport retries network errors,
 408, 429 and 5xx as the desk's sync does (backoff with jitter, `Retry-After` honoured).
 Re-sending a batch is safe: the server is idempotent by item id.
@@ -23,7 +24,8 @@ import httpx
 from reviewdesk.domain import utc_now
 from reviewdesk.errors import UserError
 from reviewdesk.ingest import Mapping, RecordError
-from reviewdesk.ingest.records import prepare, to_import_record
+from reviewdesk.ingest.comparisons import to_comparison_record
+from reviewdesk.ingest.records import is_comparison, prepare, to_import_record
 from reviewdesk.ingest.sources import SourceFormat, read_records
 from reviewdesk.ingest.template_texts import take_template_text
 from reviewdesk.protocol.statuses import ItemResultStatus
@@ -92,11 +94,18 @@ def _valid_records(
         if isinstance(prepared, RecordError):
             _invalid(report, [prepared])
             continue
-        seen = take_template_text(path, line, copy)
-        record = to_import_record(path, line, copy)
-        errors = [seen] if isinstance(seen, RecordError) else []
-        if isinstance(record, list):
-            errors.extend(record)
+        errors: list[RecordError] = []
+        if is_comparison(copy):  # the server takes comparisons beside items, as import does
+            pair = to_comparison_record(path, line, copy)
+            if isinstance(pair, list):
+                errors.extend(pair)
+        else:
+            seen = take_template_text(path, line, copy)
+            record = to_import_record(path, line, copy)
+            if isinstance(seen, RecordError):
+                errors.append(seen)
+            if isinstance(record, list):
+                errors.extend(record)
         if errors:
             _invalid(report, errors)
             continue

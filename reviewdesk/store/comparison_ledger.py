@@ -17,7 +17,12 @@ from datetime import datetime
 
 from reviewdesk.domain import ComparisonDecision, ComparisonId, utc_now
 from reviewdesk.store import _codec as codec
-from reviewdesk.store.comparisons import _DECISION_SELECT, _decision, add_comparisons
+from reviewdesk.store.comparisons import (
+    _DECISION_SELECT,
+    _decision,
+    add_comparisons,
+    answers_sqlite,
+)
 from reviewdesk.store.outbox import (
     HeldComparison,
     LeasedComparisonEntry,
@@ -138,7 +143,8 @@ class ComparisonLedger:
                 "ORDER BY o.queued_at, d.pk LIMIT ?",
                 (limit,),
             ).fetchall()
-            decisions = [_decision(tuple(row)[6:]) for row in rows]
+            answers = answers_sqlite(connection, [row[-1] for row in rows])
+            decisions = [_decision(tuple(row)[6:], answers.get(row[-1])) for row in rows]
             if decisions:
                 connection.executemany(
                     "UPDATE sync_outbox SET state = 'sending', attempts = attempts + 1 "
@@ -156,12 +162,13 @@ class ComparisonLedger:
                 "ORDER BY o.queued_at, d.pk",
                 tuple(str(state) for state in states),
             ).fetchall()
+            answers = answers_sqlite(connection, [row[-1] for row in rows])
         return [
             (
                 row[5],
                 row[-1],
                 OutboxEntry(
-                    decision=_decision(tuple(row)[6:]),
+                    decision=_decision(tuple(row)[6:], answers.get(row[-1])),
                     state=OutboxState(row[0]),
                     server_status=row[1],
                     code=row[2],

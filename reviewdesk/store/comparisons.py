@@ -608,7 +608,7 @@ def _comparison(row: Sequence[Any], candidates: Sequence[Candidate]) -> Comparis
     )
 
 
-def _decision(row: Sequence[Any], answers: dict[str, Answer] | None = None) -> ComparisonDecision:
+def _decision(row: Sequence[Any], answers: dict[str, Answer] | None) -> ComparisonDecision:
     """A decision of a `_DECISION_SELECT` row, with its answers (read apart: `answers_sqlite`,
     `answers_by_pk`, by the row's last column, the decision's pk)."""
     (

@@ -212,3 +212,36 @@ def test_each_retry_is_said_with_its_wait(tmp_path: Path) -> None:
     assert len(said) == ATTEMPTS - 1
     assert said[0].startswith(f"push: attempt 1 of {ATTEMPTS} failed: ")
     assert re.search(r"; retrying in \d+\.\d s$", said[0])
+
+
+def test_comparisons_are_pushed_beside_items_and_a_bad_one_is_named(
+    server: RunningServer, tmp_path: Path
+) -> None:
+    secret = server.token("producer", "producer")
+    comparison = {
+        "id": "cmp-1",
+        "prompt": "Say hello.",
+        "candidates": [
+            {"output": "Hello!", "model": "small"},
+            {"output": "Good day to you.", "model": "large"},
+        ],
+        "decisions": [{"reviewer": "ann", "preference": "b"}],
+    }
+    source = _write(tmp_path / "mixed.jsonl", [record(1), comparison])
+
+    report = push_file(source, server.url, secret)
+
+    assert (report.created, report.invalid) == (2, 0)
+    with server.client(secret) as client:
+        stored = client.get("/v1/items/cmp-1").json()
+    assert stored["kind"] == "comparison"
+    assert [d["preference"] for d in stored["decisions"]] == ["b"]
+    # A comparison the server would refuse is named by file, line and field before any is sent.
+    broken = {**comparison, "id": "cmp-2", "candidates": [{"output": True}, {"output": "x"}]}
+    bad = _write(tmp_path / "bad.jsonl", [record(2), broken])
+    with pytest.raises(PushFailedError) as refused:
+        push_file(bad, server.url, secret)
+    assert "bad.jsonl:2: candidates[0].output: expected text, got the boolean true" in str(
+        refused.value
+    )
+    assert _stored(server, secret, ["gen-000002"]) == [404]

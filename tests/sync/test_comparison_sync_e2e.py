@@ -179,6 +179,45 @@ def test_comparisons_decided_offline_reach_the_server_with_what_the_reviewer_cho
     assert (again.pushed, again.duplicates, again.waiting) == (0, 0, 0)
 
 
+def test_answers_to_the_queues_form_made_offline_reach_the_server(
+    server: RunningServer, make_desk: DeskFactory
+) -> None:
+    form = {
+        "guidelines": "Prefer the polite one.",
+        "questions": [
+            {
+                "key": "quality",
+                "kind": "choice",
+                "required": True,
+                "options": [{"value": "great"}, {"value": "poor"}],
+            },
+            {"key": "tone", "kind": "rating", "min": 1, "max": 5},
+        ],
+    }
+    with server.client(server.token("root", "admin")) as admin:
+        assert admin.put("/v1/queues/support/form", json=form).status_code == 200
+    _push(server, [pair(1), pair(2)])
+    network = Network()
+    desk = make_desk("alice", server.url, server.token("alice", "reviewer"), transport=network)
+    assert desk.engine.checkout(10).form_version == 1
+
+    network.plugged = False
+    session = ComparisonSession(desk.store, "alice")
+    shown = session.start().item
+    assert shown is not None and shown.form is not None  # the checkout brought the form
+    decided = session.decide(
+        Preference.B, duration_ms=600, answers={"quality": "great", "tone": 4}
+    ).saved
+    assert decided is not None
+    network.plugged = True
+    report = desk.engine.sync()
+
+    assert (report.pushed, report.refused) == (1, 0), report.summary()
+    (stored,) = _on_server(server, decided.comparison_id)
+    assert stored.answers == {"quality": "great", "tone": 4}
+    assert stored.form_version == 1
+
+
 def test_a_push_whose_answer_was_lost_is_sent_again_as_duplicates(
     server: RunningServer, make_desk: DeskFactory
 ) -> None:
