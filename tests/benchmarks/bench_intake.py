@@ -22,7 +22,11 @@ machine's other work shows in every figure.
   push starts, so the reviewers have work from the first request.
 - idle: 20 closed-loop reviewers, no producer, on a queue of `--idle-items`: lease p50/p99
   (goal p99 < 250 ms on SQLite, < 100 ms on PostgreSQL). bench_server measures PostgreSQL
-  only and at 8 and 32 clients, so this part is here.
+  only and at 8 and 32 clients, so this part is here. Beside them, the CPU a lease + decide
+  cycle takes in the server, in PostgreSQL and in the reviewers' own clients, how busy the
+  machine was, and what that CPU allows: on C cores at S seconds of CPU a cycle, at most C / S
+  cycles a second, so N closed-loop reviewers wait at least N * S / C a cycle (Little's law) —
+  the floor no server change below S can beat.
 
 With `--compare DIR`, every push and reviewer run is made twice in a row, with the reviewdesk
 of the checkout at DIR ("before") and with this one ("after"): a change's effect measured in one
@@ -37,6 +41,7 @@ from __future__ import annotations
 import argparse
 import multiprocessing
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -346,7 +351,8 @@ def idle(
             server.post_items(seeded)
             reviewers = Reviewers(server, count)
             load = _load()
-            before = server.cpu
+            pg_before = engine.backends_cpu()
+            before, clients_before, busy_before = server.cpu, _clients_cpu(), _machine_busy()
             started = time.perf_counter()
             reviewers.start()
             # The reviewers stop once most of the queue is decided: no run ends on an empty
@@ -355,6 +361,9 @@ def idle(
             leases, decisions = reviewers.stop()
             elapsed = time.perf_counter() - started
             cpu = server.cpu - before
+            pg_cpu = _spent(pg_before, engine.backends_cpu())
+            clients = _clients_cpu() - clients_before
+            machine = _machine_busy() - busy_before
         goal = 250 if engine.name == "sqlite" else 100
         p99 = _pct(leases, 0.99) * 1000
         verdict = "meets" if p99 < goal else "misses"
@@ -362,9 +371,35 @@ def idle(
         print(f"{label}{engine.name}: {decided / elapsed:,.0f} decisions/s, server "
               f"{cpu / max(1, len(decisions)) * 1000:.1f} ms CPU a lease+decide of {BATCH}, "
               f"load {load} -> {_load()}")  # fmt: skip
+        cycles = max(1, len(decisions))
+        print(f"  CPU a cycle: server {cpu / cycles * 1000:.1f} ms, PostgreSQL "
+              f"{pg_cpu / cycles * 1000:.1f} ms, the reviewers' clients "
+              f"{clients / cycles * 1000:.1f} ms; the machine busy "
+              f"{machine / elapsed / (os.cpu_count() or 1):.0%} of its "
+              f"{os.cpu_count()} cores")  # fmt: skip
+        # Little's law: `count` reviewers in a closed loop wait count / throughput a cycle, and
+        # the cores give at most cores / (CPU a cycle) cycles a second.
+        spent = (cpu + pg_cpu + clients) / cycles
+        floor = count * spent / (os.cpu_count() or 1)
+        print(f"  the cores allow at most {(os.cpu_count() or 1) / spent:,.0f} cycles/s at that "
+              f"CPU: {count} reviewers wait at least {floor * 1000:.0f} ms a cycle (lease + "
+              f"decision), measured {count * elapsed / cycles * 1000:.0f} ms")  # fmt: skip
         print(f"  {_latencies('lease   ', leases)}")
         print(f"  {_latencies('decision', decisions)}")
         print(f"  goal lease p99 < {goal} ms: {p99:.0f} ms, {verdict} it", flush=True)
+
+
+def _clients_cpu() -> float:
+    """The CPU time of this process's children that ended (the reviewers, once joined)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _machine_busy() -> float:
+    """Seconds of CPU the whole machine spent busy so far (all cores, from /proc/stat)."""
+    fields = [int(value) for value in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + fields[4]  # idle, iowait
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
 
 
 def _wait_decided(server: Server, target: int) -> None:
