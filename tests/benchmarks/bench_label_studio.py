@@ -17,9 +17,10 @@ shows the prompt and the output and asks for one of three verdicts (approve, rej
 - intake, interleaved for `--rounds`: `reviewdesk import FILE` into a fresh store, `reviewdesk
   push FILE` to a fresh `reviewdesk serve` (SQLite), and the same records as Label Studio tasks
   through its import API (`POST /api/projects/{id}/import`, `--ls-batch` tasks a request): items/s
-  each, the server's CPU per item, and the ratios push/LS and import/LS. The reviewdesk commands
-  read and check the file inside their time; Label Studio's tasks (id, prompt as text, output,
-  model, route, risk) are built and serialised before its clock starts, which favours it.
+  each, the server's CPU per item (and the command's own, for import and push), and the ratios
+  push/LS and import/LS. The reviewdesk commands read and check the file inside their time;
+  Label Studio's tasks (id, prompt as text, output, model, route, risk) are built and serialised
+  before its clock starts, which favours it.
 - annotate, on the last round's servers: `--annotations` items decided through each API by one
   client in a loop. Label Studio: `POST /api/tasks/{id}/annotations`, one a request, on task ids
   known in advance (no request for the next task, which favours it). reviewdesk: a lease of 10
@@ -266,13 +267,16 @@ def rd_export(server: Server) -> tuple[float, int]:
         return time.perf_counter() - started, rows
 
 
-def _row(round_: int | str, what: str, rate: float, versus: str, cpu_ms: str, load: str) -> None:
-    print(f"{round_:>5} {what:<24} {rate:>9,.0f} {versus:>8} {cpu_ms:>15} {load:>10}", flush=True)
+def _row(
+    round_: int | str, what: str, rate: float, versus: str, cpu_ms: str, load: str, client: str = ""
+) -> None:
+    print(f"{round_:>5} {what:<24} {rate:>9,.0f} {versus:>8} {cpu_ms:>15} {client:>15} "
+          f"{load:>10}", flush=True)  # fmt: skip
 
 
 def _header(unit: str) -> None:
     print(f"{'round':>5} {'what':<24} {unit:>9} {'vs LS':>8} {'server ms/item':>15} "
-          f"{'load 1/5':>10}")  # fmt: skip
+          f"{'client ms/item':>15} {'load 1/5':>10}")  # fmt: skip
 
 
 def _ratio(ours: float, theirs: float) -> str:
@@ -305,7 +309,7 @@ def run(args: argparse.Namespace, executable: str, data: Path) -> None:
             for leftover in (store, Path(f"{store}-wal"), Path(f"{store}-shm")):
                 leftover.unlink(missing_ok=True)
             load = _load()
-            seconds, _ = _reviewdesk("--store", str(store), "import", str(data))
+            seconds, import_cpu = _reviewdesk("--store", str(store), "import", str(data))
             imported = items / seconds
             with (
                 Server(engine, log) as server,
@@ -313,7 +317,7 @@ def run(args: argparse.Namespace, executable: str, data: Path) -> None:
             ):
                 push_load = _load()
                 before = server.cpu
-                seconds, _ = _push(server, data)
+                seconds, client_cpu = _push(server, data)
                 pushed, push_cpu = items / seconds, server.cpu - before
                 project = studio.project()
                 ls_load = _load()
@@ -324,9 +328,11 @@ def run(args: argparse.Namespace, executable: str, data: Path) -> None:
                     raise RuntimeError(f"Label Studio made {len(ids)} tasks of {items}")
                 ratios["push"].append(pushed / theirs)
                 ratios["import"].append(imported / theirs)
-                _row(round_, "reviewdesk import", imported, _ratio(imported, theirs), "", load)
+                _row(round_, "reviewdesk import", imported, _ratio(imported, theirs), "", load,
+                     f"{import_cpu / items * 1000:.3f}")  # fmt: skip
                 _row(round_, "reviewdesk push (serve)", pushed, _ratio(pushed, theirs),
-                     f"{push_cpu / items * 1000:.3f}", push_load)  # fmt: skip
+                     f"{push_cpu / items * 1000:.3f}", push_load,
+                     f"{client_cpu / items * 1000:.3f}")  # fmt: skip
                 _row(round_, "Label Studio import API", theirs, "", f"{ls_cpu / items * 1000:.3f}",
                      ls_load)  # fmt: skip
                 if round_ == args.rounds and wanted > 0:
