@@ -194,6 +194,13 @@ class WriteGate:
         with self._lock:
             return len(self._urgent) + len(self._bulk)
 
+    @property
+    def urgent_queued(self) -> int:
+        """How many urgent writers (reviewers) wait for their turn: a bulk writer ends its
+        transaction for them, not for another bulk writer, which waits for it to finish."""
+        with self._lock:
+            return len(self._urgent)
+
     def _hand_on(self) -> None:
         with self._lock:
             if self._bulk and (not self._urgent or self._urgent_run >= URGENT_RUN):

@@ -20,9 +20,12 @@ from reviewdesk.cli.server import run_standalone
 from reviewdesk.protocol import TokenRole
 from reviewdesk.server import SchemaNeedsMigrationError, open_engine, prepare_schema
 from reviewdesk.server.access.tokens import create_token
+from reviewdesk.server.api.intake import store_items
 from reviewdesk.server.database import transact, write_gate
+from reviewdesk.server.queue.items import parse_items
 from reviewdesk.store import head_revision
 from reviewdesk.store.engine import current_revision, migrate
+from tests.helpers.records import record
 from tests.server.harness import running_server
 from tests.server.postgres import PostgresServer
 
@@ -190,3 +193,44 @@ def test_on_sqlite_a_reviewers_write_goes_before_intake_queued_earlier(tmp_path:
     engine.dispose()
     assert order == ["intake lot 1", "lease", "decision", "intake lot 2"]
     assert stored == 3
+
+
+def test_on_sqlite_an_intake_call_is_not_split_for_another_waiting_behind_it(
+    tmp_path: Path,
+) -> None:
+    engine = open_engine(f"sqlite:///{tmp_path / 'server.sqlite'}")
+    prepare_schema(engine, allow_migrate=False)
+    gate = write_gate(engine)
+    assert gate is not None
+    now = 1_780_000_000_000
+    calls = {
+        name: parse_items([record(n, id=f"{name}-{n}") for n in range(300)], now_ms=now)
+        for name in ("first", "second")
+    }
+    inside, release = threading.Event(), threading.Event()
+
+    def hold(connection: Connection) -> None:
+        inside.set()
+        release.wait(30)
+
+    threads = [threading.Thread(target=transact, args=(engine, hold), kwargs={"bulk": True})]
+    threads[0].start()
+    try:
+        assert inside.wait(30)
+        for name in calls:  # each queued behind the one before, as two calls of one push
+            thread = threading.Thread(target=store_items, args=(engine, calls[name], now))
+            thread.start()
+            threads.append(thread)
+            _until(lambda: gate.queued == len(threads) - 1)
+    finally:
+        release.set()
+        for thread in threads:
+            thread.join(30)
+    with engine.connect() as connection:
+        stored = connection.execute(sqltext("SELECT id, pk FROM generation")).all()
+    engine.dispose()
+    pks = {name: [pk for item, pk in stored if item.startswith(name)] for name in calls}
+    assert len(pks["first"]) == len(pks["second"]) == 300
+    # Three lots of a hundred: with only another intake call waiting (no reviewer), the first
+    # call's lots go in one after the other, not taking turns with the second's.
+    assert max(pks["first"]) < min(pks["second"])

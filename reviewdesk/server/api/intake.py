@@ -22,8 +22,10 @@ def store_items(
     each its outcome, by index.
 
     On SQLite the items go in lots (`intake_chunks`): a transaction stores lot after lot while
-    no other writer waits for the write lock, and commits as soon as one does, so a reviewer's
-    lease or decision waits for at most one lot, never for a whole call.
+    no reviewer's write waits for the write lock, and commits as soon as one does, so a
+    reviewer's lease or decision waits for at most one lot, never for a whole call. Another
+    intake call waiting (a push keeps two in flight) does not end the transaction: it waits for
+    this one, which would otherwise commit lot by lot for nothing.
     """
     imported_at = rows.time_text(utc_now())
     gate = write_gate(engine)
@@ -37,7 +39,7 @@ def store_items(
                 connection, lots[end], now_ms=now, imported_at=imported_at, source=source
             )
             end += 1
-            if gate is None or gate.queued:
+            if gate is None or gate.urgent_queued:
                 break
         return found, end
 
