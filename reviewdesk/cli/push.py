@@ -4,16 +4,14 @@ Records are read and validated by the importer's own code (`reviewdesk.ingest`),
 `reviewdesk import` takes is a file `push` takes: items, and comparisons (records with
 `candidates`), which the server takes beside them. Batches of at most 500 items go out through the
 producer client (`reviewdesk.remote.ReviewdeskClient`), whose transport retries network errors,
-408, 429 and 5xx as the desk's sync does (backoff with jitter, `Retry-After` honoured), two at
-a time (`IN_FLIGHT`). Re-sending a batch is safe: the server is idempotent by item id.
+408, 429 and 5xx as the desk's sync does (backoff with jitter, `Retry-After` honoured).
+Re-sending a batch is safe: the server is idempotent by item id.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
 import time
-from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
@@ -187,71 +185,48 @@ def push_file(
             sleep=sleep,
             user_agent="reviewdesk-push",
         ) as client,
-        ThreadPoolExecutor(IN_FLIGHT, thread_name_prefix="push") as sender,
+        ThreadPoolExecutor(1, thread_name_prefix="push") as sender,
     ):
-        # Two batches are in flight while the next is read: the server checks one while it
-        # stores the other, and the file's reading overlaps both. A batch holding an id of a
-        # batch in flight waits for it, so the first copy of an id is stored first, as when the
-        # batches went one by one; a refusal stops the push with at most the one batch sent
-        # after it (refused too, when the refusal is of the token or the size).
-        flight = _Flight(sender, client, report)
+        # One batch is sent while the next is read: the server's work and the file's overlap.
+        # A batch goes out only once the one before it was taken, so a refusal stops the push
+        # with nothing sent after the refused batch, as when they went one by one.
+        in_flight: Future[None] | None = None
         pending: list[dict[str, Any]] = []
         for record in _valid_records(path, queue, report, _progress, checked=not skip_invalid):
             pending.append(record)
             if len(pending) >= batch:
-                flight.send(pending)
+                in_flight = _send_next(sender, in_flight, client, pending, report)
                 pending = []
         if pending:
-            flight.send(pending)
-        flight.finish()
+            in_flight = _send_next(sender, in_flight, client, pending, report)
+        if in_flight is not None:
+            in_flight.result()
     logger.info("push: %s", report.summary())
     return report
 
 
-IN_FLIGHT = 2
-"""Batches sent and not yet answered, at most."""
+def _send_next(
+    sender: ThreadPoolExecutor,
+    in_flight: Future[None] | None,
+    client: ReviewdeskClient,
+    items: list[dict[str, Any]],
+    report: PushReport,
+) -> Future[None]:
+    """Send `items` once the batch in flight was taken (its error raised here)."""
+    if in_flight is not None:
+        in_flight.result()
+    return sender.submit(_send, client, items, report)
 
 
-class _Flight:
-    """The batches sent and not yet answered, oldest first (an error is raised in order)."""
-
-    def __init__(
-        self, sender: ThreadPoolExecutor, client: ReviewdeskClient, report: PushReport
-    ) -> None:
-        self._sender = sender
-        self._client = client
-        self._report = report
-        self._lock = threading.Lock()
-        self._sent: deque[tuple[Future[None], frozenset[Any]]] = deque()
-
-    def send(self, items: list[dict[str, Any]]) -> None:
-        ids = frozenset(item.get("id") for item in items)
-        while self._sent and (
-            len(self._sent) >= IN_FLIGHT or any(not ids.isdisjoint(held) for _, held in self._sent)
-        ):
-            self._sent.popleft()[0].result()
-        self._sent.append((self._sender.submit(self._send, items), ids))
-
-    def finish(self) -> None:
-        while self._sent:
-            self._sent.popleft()[0].result()
-
-    def _send(self, items: list[dict[str, Any]]) -> None:
-        try:
-            body = self._client.submit_batch(items)
-        except ServerUnreachableError as error:
-            raise PushFailedError(str(error)) from error
-        except RemoteError as error:
-            raise PushFailedError(f"the server refused the items: {error}") from error
-        finally:
-            retries = self._client.retries
-            with self._lock:
-                self._report.retries += retries
-        with self._lock:
-            _count(self._report, body)
-
-
-def _count(report: PushReport, body: dict[str, Any]) -> None:
+def _send(client: ReviewdeskClient, items: list[dict[str, Any]], report: PushReport) -> None:
+    try:
+        body = client.submit_batch(items)
+    except ServerUnreachableError as error:
+        raise PushFailedError(str(error)) from error
+    except RemoteError as error:
+        raise PushFailedError(f"the server refused the items: {error}") from error
+    finally:
+        report.retries += client.retries
     report.created += body["created"]
     report.duplicates += body["duplicates"]
     report.invalid += body["invalid"]

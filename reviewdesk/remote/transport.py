@@ -16,7 +16,6 @@ import functools
 import json
 import logging
 import ssl
-import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -94,13 +93,8 @@ class Transport:
             verify=tls_context(),
         )
         self._policy = _policy(attempts=attempts, max_wait_s=max_wait_s, sleep=sleep)
-        self._last = threading.local()
-
-    @property
-    def retries(self) -> int:
-        """How many times this thread's last call was tried again (calls may run in several
-        threads at once: a push keeps two batches in flight)."""
-        return int(getattr(self._last, "retries", 0))
+        self.retries = 0
+        """How many times the last call was tried again."""
 
     def close(self) -> None:
         self._http.close()
@@ -132,7 +126,7 @@ class Transport:
                 code=code_detail(error.response)[0] or None,
             ) from error
         finally:
-            self._last.retries = max(0, self._attempts_made() - 1)
+            self.retries = max(0, self._attempts_made() - 1)
         if response.status_code == 401:
             raise TokenNeededError(
                 f"the server {self.server_url} did not take the token ({problem(response)}); "

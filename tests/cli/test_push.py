@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import json
 import re
-import threading
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
 from reviewdesk.cli.app import run
@@ -247,72 +245,3 @@ def test_comparisons_are_pushed_beside_items_and_a_bad_one_is_named(
         refused.value
     )
     assert _stored(server, secret, ["gen-000002"]) == [404]
-
-
-class _HoldFirstBatch(httpx.BaseTransport):
-    """Holds the first batch until another batch is sent (at most `hold_s`): shows whether the
-    push sends a second batch while the first is in flight."""
-
-    def __init__(self, hold_s: float) -> None:
-        self._inner = httpx.HTTPTransport()
-        self._hold_s = hold_s
-        self._lock = threading.Lock()
-        self._sent = 0
-        self._another = threading.Event()
-        self.in_flight = 0
-        self.most_in_flight = 0
-
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        with self._lock:
-            self._sent += 1
-            first = self._sent == 1
-            self.in_flight += 1
-            self.most_in_flight = max(self.most_in_flight, self.in_flight)
-        if first:
-            self._another.wait(self._hold_s)
-        else:
-            self._another.set()
-        try:
-            response = self._inner.handle_request(request)
-            response.read()
-            return response
-        finally:
-            with self._lock:
-                self.in_flight -= 1
-
-    def close(self) -> None:
-        self._inner.close()
-
-
-def test_the_next_batch_goes_out_while_one_is_in_flight(
-    server: RunningServer, tmp_path: Path
-) -> None:
-    secret = server.token("producer", "producer")
-    source = _write(tmp_path / "items.jsonl", [record(n) for n in range(1, 11)])
-    transport = _HoldFirstBatch(hold_s=30.0)
-
-    report = push_file(source, server.url, secret, batch=2, transport=transport)
-
-    assert transport.most_in_flight == 2
-    assert (report.created, report.batches) == (10, 5)
-    assert _stored(server, secret, [f"gen-{n:06d}" for n in range(1, 11)]) == [200] * 10
-
-
-def test_a_batch_repeating_an_id_in_flight_waits_so_the_first_copy_is_stored(
-    server: RunningServer, tmp_path: Path
-) -> None:
-    secret = server.token("producer", "producer")
-    later = record(1, output="Another answer.", flags=[], queue="later")
-    source = _write(tmp_path / "items.jsonl", [record(1), record(2), record(3), later])
-    # Were the second batch sent while the first is held, it would be stored first.
-    transport = _HoldFirstBatch(hold_s=1.0)
-
-    report = push_file(source, server.url, secret, batch=2, transport=transport)
-
-    assert transport.most_in_flight == 1
-    assert (report.created, report.conflicts) == (3, 1)
-    assert report.errors == ["gen-000001: id: stored already with a different output: not stored"]
-    with server.client(secret) as client:
-        assert client.get("/v1/items/gen-000001").json()["queue"] == record(1).get(
-            "queue", "default"
-        )
