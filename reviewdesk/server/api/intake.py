@@ -24,8 +24,8 @@ def store_items(
     On SQLite the items go in lots (`intake_chunks`): a transaction stores lot after lot while
     no reviewer's write waits for the write lock, and commits as soon as one does, so a
     reviewer's lease or decision waits for at most one lot, never for a whole call. Another
-    intake call waiting (a push keeps two in flight) does not end the transaction: it waits for
-    this one, which would otherwise commit lot by lot for nothing.
+    intake call waiting (another producer's push, an OTLP export) does not end the transaction:
+    it waits for this one, which would otherwise commit lot by lot for nothing.
     """
     imported_at = rows.time_text(utc_now())
     gate = write_gate(engine)
