@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
 import typer
+from typer.core import TyperGroup
 
 from reviewdesk import __version__
 from reviewdesk.cli import desk, imports
@@ -108,6 +109,46 @@ def main_callback(
         raise typer.Exit(desk.self_test())
     if ctx.invoked_subcommand is None:
         _open_desk(store_path(store), screenshot, size)
+    given = {"store": store, "screenshot": screenshot, "size": size}
+    _hand_down(ctx, {name: value for name, value in given.items() if value is not None})
+
+
+def _hand_down(ctx: typer.Context, given: dict[str, Any]) -> None:
+    """Options given before a command (`reviewdesk --store S import F`) go to that command as
+    if given after it, through click's `default_map` (an option given after the command wins);
+    one the command (or no command of a command group) takes is a usage error, never silently
+    dropped."""
+    group = ctx.command
+    if not given or ctx.invoked_subcommand is None or not isinstance(group, TyperGroup):
+        return
+    command = group.get_command(ctx, ctx.invoked_subcommand)
+    defaults, unused = _defaults_for(ctx, command, given)
+    if unused:
+        raise typer.BadParameter(
+            f"it does not go with `reviewdesk {ctx.invoked_subcommand}`: give it after a "
+            "command that takes it, or with no command to open the desk",
+            ctx=ctx,
+            param_hint=", ".join(f"--{name}" for name in sorted(unused)),
+        )
+    ctx.default_map = {ctx.invoked_subcommand: defaults}
+
+
+def _defaults_for(
+    ctx: typer.Context, command: Any, given: dict[str, Any]
+) -> tuple[dict[str, Any], set[str]]:
+    """The `default_map` entry that gives `command` (and a group's commands) the options in
+    `given` it takes, and the names no command there takes."""
+    if isinstance(command, TyperGroup):
+        defaults: dict[str, Any] = {}
+        unused = set(given)
+        for name in command.list_commands(ctx):
+            found, left = _defaults_for(ctx, command.commands.get(name), given)
+            if found:
+                defaults[name] = found
+            unused &= left
+        return defaults, unused
+    takes = {param.name for param in command.params} if command is not None else set()
+    return {name: value for name, value in given.items() if name in takes}, set(given) - takes
 
 
 @app.command()

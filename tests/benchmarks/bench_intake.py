@@ -195,7 +195,7 @@ def intake(
             leftover.unlink(missing_ok=True)
         load = _load()
         with _tree(trees[-1][1]):
-            seconds, client = _reviewdesk("--store", str(store), "import", str(data))
+            seconds, client = _reviewdesk("import", str(data), "--store", str(store))
         imported = items / seconds
         print(f"{round_:>5} {'import':<16} {imported:>8,.0f} {'':>9} {'':>14} {'':>10} "
               f"{client / items * 1000:>14.3f} {load:>10}", flush=True)  # fmt: skip

@@ -309,7 +309,7 @@ def run(args: argparse.Namespace, executable: str, data: Path) -> None:
             for leftover in (store, Path(f"{store}-wal"), Path(f"{store}-shm")):
                 leftover.unlink(missing_ok=True)
             load = _load()
-            seconds, import_cpu = _reviewdesk("--store", str(store), "import", str(data))
+            seconds, import_cpu = _reviewdesk("import", str(data), "--store", str(store))
             imported = items / seconds
             with (
                 Server(engine, log) as server,

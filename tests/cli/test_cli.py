@@ -135,6 +135,39 @@ def test_the_default_store_lives_in_the_data_directory(
     assert json.loads(out)["store"].endswith("reviewdesk/reviewdesk.sqlite")
 
 
+def test_a_store_given_before_the_command_is_the_one_it_works_on(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    store, other = tmp_path / "s.sqlite", tmp_path / "other.sqlite"
+    data = write_jsonl(tmp_path / "d.jsonl", [record(1), record(2)])
+    assert cli(capsys, "--store", str(store), "import", str(data))[0] == 0
+    code, out, _ = cli(capsys, f"--store={store}", "info", "--json")
+    assert code == 0
+    assert (json.loads(out)["store"], json.loads(out)["generations"]) == (str(store), 2)
+    assert cli(capsys, "info")[0] == 1  # nothing went to the default store
+    # given again after the command, that one wins; a group's commands get it too
+    assert cli(capsys, "--store", str(store), "import", str(data), "--store", str(other))[0] == 0
+    assert json.loads(cli(capsys, "info", "--store", str(other), "--json")[1])["generations"] == 2
+    assert cli(capsys, "--store", str(store), "template", "list")[0] == 0
+
+
+@pytest.mark.parametrize(
+    ("before", "command"),
+    [
+        (["--store", "s.sqlite"], ["token", "list"]),
+        (["--screenshot", "shot.png"], ["info"]),
+        (["--size", "800x600", "--store", "s.sqlite"], ["stats"]),
+    ],
+)
+def test_a_desk_option_before_a_command_that_takes_none_is_a_usage_error(
+    capsys: pytest.CaptureFixture[str], before: list[str], command: list[str]
+) -> None:
+    code, _, err = cli(capsys, *before, *command)
+    assert code == 2
+    assert f"does not go with `reviewdesk {command[0]}`" in " ".join(err.split())
+    assert before[0] in err
+
+
 def test_the_command_line_does_not_load_qt_until_the_desk_opens() -> None:
     probe = "import sys, reviewdesk.cli.app; sys.exit('PySide6' in sys.modules or 'sqlmodel' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", probe], check=False).returncode == 0
