@@ -100,12 +100,14 @@ def _pct(ordered: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, int(len(ordered) * share) - 1))] if ordered else 0.0
 
 
-def _reviewdesk(*args: str) -> tuple[float, float]:
-    """Run the console script; its wall time and CPU time (s)."""
+def _reviewdesk(*args: str, stored: tuple[str, int]) -> tuple[float, float]:
+    """Run the console script with `--json`; its wall time and CPU time (s). `stored`: the
+    count its JSON must report (("imported", 20000)), so that a run which stored nothing new
+    (duplicates in a store that held the file already) fails instead of passing for speed."""
     started = time.perf_counter()
     process = subprocess.Popen(
-        [sys.executable, "-c", REVIEWDESK, *args],
-        stdout=subprocess.DEVNULL,
+        [sys.executable, "-c", REVIEWDESK, *args, "--json"],
+        stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
     _, status, usage = os.wait4(process.pid, 0)
@@ -114,7 +116,15 @@ def _reviewdesk(*args: str) -> tuple[float, float]:
     error = process.stderr.read().decode() if process.stderr else ""
     if process.returncode != 0:
         raise RuntimeError(f"reviewdesk {' '.join(args)} failed: {error[-2000:]}")
+    report = orjson.loads(process.stdout.read() if process.stdout else b"{}")
+    key, wanted = stored
+    if report.get(key) != wanted:
+        raise RuntimeError(f"reviewdesk {' '.join(args)}: {key} {report.get(key)}, not {wanted}")
     return elapsed, usage.ru_utime + usage.ru_stime
+
+
+def _import(data: Path, store: Path, items: int) -> tuple[float, float]:
+    return _reviewdesk("import", str(data), "--store", str(store), stored=("imported", items))
 
 
 class Engine:
@@ -178,8 +188,11 @@ class Server:
         self.engine.dispose()
 
 
-def _push(server: Server, data: Path) -> tuple[float, float]:
-    return _reviewdesk("push", str(data), "--server", server.url, "--token", server.producer)
+def _push(server: Server, data: Path, items: int) -> tuple[float, float]:
+    return _reviewdesk(
+        "push", str(data), "--server", server.url, "--token", server.producer,
+        stored=("created", items),
+    )  # fmt: skip
 
 
 def intake(
@@ -195,7 +208,7 @@ def intake(
             leftover.unlink(missing_ok=True)
         load = _load()
         with _tree(trees[-1][1]):
-            seconds, client = _reviewdesk("import", str(data), "--store", str(store))
+            seconds, client = _import(data, store, items)
         imported = items / seconds
         print(f"{round_:>5} {'import':<16} {imported:>8,.0f} {'':>9} {'':>14} {'':>10} "
               f"{client / items * 1000:>14.3f} {load:>10}", flush=True)  # fmt: skip
@@ -203,7 +216,7 @@ def intake(
             with _tree(root), Server(engine, log) as server:
                 load = _load()
                 server_before, pg_before = server.cpu, engine.backends_cpu()
-                seconds, client = _push(server, data)
+                seconds, client = _push(server, data, items)
                 server_cpu = server.cpu - server_before
                 pg_cpu = _spent(pg_before, engine.backends_cpu())
             rate = items / seconds
@@ -327,7 +340,7 @@ def busy(
             reviewers = Reviewers(server, count)
             load = _load()
             reviewers.start()
-            seconds, _ = _push(server, data)
+            seconds, _ = _push(server, data, items)
             leases, decisions = reviewers.stop()
         both = sorted(leases + decisions)
         print(

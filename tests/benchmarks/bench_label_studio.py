@@ -54,7 +54,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from reviewdesk.protocol import TokenRole
 from tests.benchmarks.bench_import import make_data
-from tests.benchmarks.bench_intake import Engine, Server, _load, _push, _reviewdesk
+from tests.benchmarks.bench_intake import Engine, Server, _import, _load, _push
 from tests.benchmarks.bench_server import _cpu_seconds
 from tests.server.postgres import free_port
 
@@ -309,7 +309,7 @@ def run(args: argparse.Namespace, executable: str, data: Path) -> None:
             for leftover in (store, Path(f"{store}-wal"), Path(f"{store}-shm")):
                 leftover.unlink(missing_ok=True)
             load = _load()
-            seconds, import_cpu = _reviewdesk("import", str(data), "--store", str(store))
+            seconds, import_cpu = _import(data, store, items)
             imported = items / seconds
             with (
                 Server(engine, log) as server,
@@ -317,7 +317,7 @@ def run(args: argparse.Namespace, executable: str, data: Path) -> None:
             ):
                 push_load = _load()
                 before = server.cpu
-                seconds, client_cpu = _push(server, data)
+                seconds, client_cpu = _push(server, data, items)
                 pushed, push_cpu = items / seconds, server.cpu - before
                 project = studio.project()
                 ls_load = _load()
